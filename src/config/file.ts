@@ -1,0 +1,91 @@
+// The config file (--config F, JSON or YAML): parsed, with unknown keys rejected by name.
+import { readFile } from 'node:fs/promises';
+import { UsageError } from './errors.js';
+
+/** Keys a config file may set, with the type each takes. Names are the long flags in camelCase. */
+export const CONFIG_KEYS = {
+  gitlabUrl: 'string',
+  gatewayUrl: 'string',
+  gitlabTokenFile: 'string',
+  caFile: 'string',
+  tmpDir: 'string',
+  hfHome: 'string',
+  exec: 'string',
+  only: 'string[]',
+  skip: 'string[]',
+  plugins: 'string[]',
+  format: 'string',
+  output: 'string',
+  reports: 'string[]',
+  timeout: 'number',
+  concurrency: 'number',
+  strict: 'boolean',
+  gatewayVersion: 'string',
+  targetVersion: 'string',
+  expiryWarnDays: 'number',
+  deep: 'boolean',
+  deepSeconds: 'number',
+} as const;
+
+type KeyType = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
+type TypeOf<T extends KeyType> = T extends 'string' ? string : T extends 'number' ? number : T extends 'boolean' ? boolean : string[];
+
+/** A parsed, validated config file. */
+export type ConfigFile = { -readonly [K in keyof typeof CONFIG_KEYS]?: TypeOf<(typeof CONFIG_KEYS)[K]> };
+
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length]![b.length]!;
+  };
+  const best = candidates.map((c) => [c, distance(name.toLowerCase(), c.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 3 ? best[0] : undefined;
+}
+
+/** Validates a parsed document against CONFIG_KEYS; `where` names the file in messages. */
+export function validateConfig(doc: unknown, where: string): ConfigFile {
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${where}: expected a mapping of settings at the top level`);
+  const known = Object.keys(CONFIG_KEYS);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    const type = (CONFIG_KEYS as Record<string, KeyType>)[key];
+    if (!type) {
+      const hint = closest(key, known);
+      throw new UsageError(`${where}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+    }
+    const ok =
+      type === 'string[]'
+        ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+        : type === 'number'
+          ? typeof value === 'number' && Number.isFinite(value)
+          : typeof value === type;
+    if (!ok) throw new UsageError(`${where}: '${key}' must be ${type === 'string[]' ? 'a list of strings' : `a ${type}`}`);
+    out[key] = value;
+  }
+  return out as ConfigFile;
+}
+
+/** Reads and validates a config file; YAML unless it ends in .json (YAML is a superset of JSON anyway). */
+export async function readConfigFile(file: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--config ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code)}`);
+  }
+  let doc: unknown;
+  try {
+    if (file.endsWith('.json')) doc = JSON.parse(text);
+    else doc = (await import('yaml')).parse(text);
+  } catch (error) {
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new UsageError(`--config ${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${first}`);
+  }
+  return validateConfig(doc, `--config ${file}`);
+}

@@ -1,0 +1,67 @@
+// The result model every part shares: what a check returns, what the runner records, what reporters render.
+
+/** The verdict of one check. `error` means the check itself crashed or timed out. */
+export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
+
+/** Every status, in the order summaries list them. */
+export const STATUSES: readonly Status[] = ['pass', 'warn', 'fail', 'skip', 'error'];
+
+/** The catalogue's categories (DESIGN.md). */
+export type Category = 'network' | 'license' | 'system-exchange' | 'tls' | 'jwks' | 'runtime' | 'version';
+
+/** Facts a check may attach for machines to read (JSON-serialisable, never a secret). */
+export type Evidence = Record<string, unknown>;
+
+/** What a check's `run` returns: the verdict and its explanation. */
+export interface CheckOutcome {
+  status: Status;
+  /** One line: what was found. */
+  summary: string;
+  /** Supporting lines: measurements, what was tried, what each probe said. */
+  details?: string[];
+  /** The exact fix, when there is something to fix. */
+  remediation?: string;
+  evidence?: Evidence;
+}
+
+/** One check's entry in the RunResult. */
+export interface CheckResult {
+  id: string;
+  category: Category;
+  status: Status;
+  title: string;
+  summary: string;
+  details: string[];
+  remediation?: string;
+  durationMs: number;
+  evidence?: Evidence;
+  /** The installation this result belongs to, when the run covers several (issue: many installations). */
+  target?: string;
+}
+
+/** Counts of results by status. */
+export type Summary = Record<Status, number>;
+
+/** The whole run, rendered by every reporter (`schemaVersion: 1`; shape fixed by DESIGN.md). */
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'duo-doctor'; version: string };
+  startedAt: string;
+  durationMs: number;
+  targets: { gitlab?: string; gateway?: string };
+  summary: Summary;
+  results: CheckResult[];
+}
+
+/** Counts results by status, every status present. */
+export function summarise(results: readonly CheckResult[]): Summary {
+  const summary: Summary = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
+  for (const r of results) summary[r.status]++;
+  return summary;
+}
+
+/** The process exit code for a run: 1 when anything failed or errored (or warned, under `--strict`), else 0. */
+export function exitCodeFor(run: Pick<RunResult, 'summary'>, strict = false): 0 | 1 {
+  const { fail, error, warn } = run.summary;
+  return fail > 0 || error > 0 || (strict && warn > 0) ? 1 : 0;
+}

@@ -1,0 +1,68 @@
+// Loads extra checks from plugin modules (--plugin F): each default-exports a check or an array of checks.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CheckDefinition } from '../check.js';
+import { UsageError } from '../config/errors.js';
+import type { Category } from '../model.js';
+
+const CATEGORIES: readonly Category[] = ['network', 'license', 'system-exchange', 'tls', 'jwks', 'runtime', 'version'];
+const ID = /^[a-z][a-z0-9-]*$/;
+
+function validate(value: unknown, file: string): CheckDefinition {
+  const c = value as Partial<CheckDefinition> | undefined;
+  const problem =
+    !c || typeof c !== 'object'
+      ? 'does not export a check object'
+      : typeof c.id !== 'string' || !ID.test(c.id)
+        ? 'has a check without a valid id (lower-case letters, digits and dashes)'
+        : typeof c.title !== 'string'
+          ? `check ${c.id} has no title`
+          : !CATEGORIES.includes(c.category as Category)
+            ? `check ${c.id} has category ${String(c.category)} (expected one of ${CATEGORIES.join(', ')})`
+            : typeof c.run !== 'function'
+              ? `check ${c.id} has no run() function`
+              : !c.explain || typeof c.explain.checks !== 'string'
+                ? `check ${c.id} has no explain text ({checks, failsWhen, fix})`
+                : undefined;
+  if (problem) throw new UsageError(`--plugin ${file}: ${problem}`);
+  const check = c as CheckDefinition;
+  return { ...check, tags: check.tags ?? [] };
+}
+
+/** Imports each plugin file and returns its checks. */
+export async function loadPlugins(files: readonly string[]): Promise<CheckDefinition[]> {
+  const out: CheckDefinition[] = [];
+  for (const file of files) {
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
+    } catch (error) {
+      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new UsageError(`--plugin ${file}: could not load it: ${first}`);
+    }
+    const exported = mod.default;
+    for (const c of Array.isArray(exported) ? exported : [exported]) out.push(validate(c, file));
+  }
+  return out;
+}
+
+/** The built-in registry plus plugins; a duplicate id is a usage error. Unknown dependencies too. */
+export function mergeRegistry(builtIn: readonly CheckDefinition[], plugins: readonly CheckDefinition[]): CheckDefinition[] {
+  const all = [...builtIn, ...plugins];
+  const seen = new Set<string>();
+  for (const c of all) {
+    if (seen.has(c.id)) throw new UsageError(`two checks have the id ${c.id}: rename the plugin's check`);
+    seen.add(c.id);
+  }
+  for (const c of plugins) {
+    const missing = (c.dependsOn ?? []).find((d) => !seen.has(d));
+    if (missing) throw new UsageError(`check ${c.id} depends on ${missing}, which no check provides`);
+  }
+  return all;
+}
+
+/** The full registry for a run. */
+export async function loadRegistry(pluginFiles: readonly string[]): Promise<CheckDefinition[]> {
+  const { CHECKS } = await import('../../checks/index.js');
+  return mergeRegistry(CHECKS, pluginFiles.length ? await loadPlugins(pluginFiles) : []);
+}

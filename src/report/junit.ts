@@ -1,0 +1,70 @@
+// JUnit XML for CI (GitLab's `artifacts:reports:junit`): one testsuite per target, one testcase per check.
+// Valid against the Jenkins xUnit plugin's junit-10.xsd, the dialect most CI tools read (test/report/junit.xsd).
+import { summarise, type CheckResult, type RunResult } from '../model.js';
+import type { Render } from './index.js';
+import { fixOf, groupByTarget, seconds, xmlAttr, xmlText } from './format.js';
+
+/** `name="value"` pairs, escaped. */
+function attrs(pairs: Record<string, string | number>): string {
+  return Object.entries(pairs)
+    .map(([k, v]) => `${k}="${xmlAttr(String(v))}"`)
+    .join(' ');
+}
+
+/** What a CI viewer shows for a problem: the summary, the details, and the fix. */
+function body(r: CheckResult): string {
+  const fix = fixOf(r);
+  return [r.summary, ...r.details, ...(fix ? [`Fix: ${fix}`] : [])].join('\n');
+}
+
+function testcase(r: CheckResult, labelled: boolean): string {
+  // With several installations in one job the target joins the name, so GitLab keeps the cases apart.
+  const name = `${r.id}: ${r.title}${labelled && r.target !== undefined ? ` [${r.target}]` : ''}`;
+  const open = `    <testcase ${attrs({ name, classname: `duo-doctor.${r.category}`, time: seconds(r.durationMs) })}`;
+  const child = (tag: string, extra: Record<string, string> = {}) =>
+    `      <${tag} ${attrs({ message: r.summary, ...extra })}>${xmlText(body(r))}</${tag}>`;
+  switch (r.status) {
+    case 'pass':
+      return `${open}/>`;
+    // A warning does not fail the job (exit code 0), so it is a passing case whose output says why it warned.
+    case 'warn':
+      return [`${open}>`, `      <system-out>${xmlText(`WARNING: ${body(r)}`)}</system-out>`, '    </testcase>'].join('\n');
+    case 'fail':
+      return [`${open}>`, child('failure', { type: 'fail' }), '    </testcase>'].join('\n');
+    case 'error':
+      return [`${open}>`, child('error', { type: 'error' }), '    </testcase>'].join('\n');
+    case 'skip':
+      return [`${open}>`, child('skipped'), '    </testcase>'].join('\n');
+  }
+}
+
+function testsuite(run: RunResult, name: string, results: readonly CheckResult[], labelled: boolean): string {
+  const s = summarise(results);
+  const time = seconds(results.reduce((sum, r) => sum + r.durationMs, 0));
+  const props = Object.entries({ 'duo-doctor.version': run.tool.version, gitlab: run.targets.gitlab, gateway: run.targets.gateway })
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `      <property ${attrs({ name, value: value! })}/>`)
+    .join('\n');
+  const counts = { tests: results.length, failures: s.fail, errors: s.error, skipped: s.skip };
+  return [
+    `  <testsuite ${attrs({ name, ...counts, time, timestamp: run.startedAt })}>`,
+    `    <properties>\n${props}\n    </properties>`,
+    ...results.map((r) => testcase(r, labelled)),
+    '  </testsuite>',
+  ].join('\n');
+}
+
+export const render: Render = (run) => {
+  const groups = groupByTarget(run.results);
+  const labelled = groups.length > 1;
+  // testsuites carries no `skipped` attribute: junit-10.xsd does not allow one there (each testsuite has its own).
+  const head = `<testsuites ${attrs({
+    name: 'duo-doctor',
+    tests: run.results.length,
+    failures: run.summary.fail,
+    errors: run.summary.error,
+    time: seconds(run.durationMs),
+  })}>`;
+  const suites = groups.map(({ target, results }) => testsuite(run, target ?? 'duo-doctor', results, labelled));
+  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, '</testsuites>'].join('\n') + '\n';
+};

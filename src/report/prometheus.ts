@@ -1,0 +1,105 @@
+// Prometheus text exposition (format 0.0.4) for a textfile collector or a pushgateway: check statuses as one-hot
+// gauges (like kube-state-metrics), durations, totals, certificate expiry and JWKS key counts found in evidence.
+import { STATUSES, type CheckResult } from '../model.js';
+import type { Render } from './index.js';
+import { seconds } from './format.js';
+
+type Labels = [name: string, value: string][];
+
+interface Sample {
+  labels: Labels;
+  value: number | string;
+}
+
+/** A label value escaped as the exposition format requires: backslash, double quote and line feed. */
+function labelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+function sampleValue(value: number | string): string {
+  if (typeof value === 'string') return value;
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
+  return String(value);
+}
+
+/** A metric family as HELP, TYPE and its samples; nothing at all when it has no samples; repeated series dropped. */
+function family(name: string, help: string, samples: readonly Sample[]): string[] {
+  if (!samples.length) return [];
+  const series = new Map<string, string>();
+  for (const { labels, value } of samples) {
+    const key = labels.length ? `${name}{${labels.map(([k, v]) => `${k}="${labelValue(v)}"`).join(',')}}` : name;
+    if (!series.has(key)) series.set(key, sampleValue(value));
+  }
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...[...series].map(([key, value]) => `${key} ${value}`)];
+}
+
+/** The labels naming a check's series, with its installation when the result carries one. */
+function checkLabels(r: CheckResult, labels: Labels): Labels {
+  return r.target !== undefined ? [...labels, ['target', r.target]] : labels;
+}
+
+/** Certificates a check recorded in `evidence.chain`: those with a parseable `notAfter`. */
+function certificateSamples(r: CheckResult): Sample[] {
+  const chain = r.evidence?.['chain'];
+  if (!Array.isArray(chain)) return [];
+  return chain.flatMap((entry: unknown): Sample[] => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const cert = entry as Record<string, unknown>;
+    const notAfter = typeof cert['notAfter'] === 'string' ? Date.parse(cert['notAfter']) : Number.NaN;
+    if (Number.isNaN(notAfter)) return [];
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    const labels: Labels = [
+      ['check', r.id],
+      ['subject', text(cert['subject'])],
+      ['fingerprint', text(cert['fingerprint256'])],
+    ];
+    return [{ labels: checkLabels(r, labels), value: notAfter / 1000 }];
+  });
+}
+
+export const render: Render = (run) => {
+  const { results } = run;
+  const lines = [
+    ...family(
+      'duo_doctor_check_status',
+      'Status of each check: 1 for the status it has, 0 for the others.',
+      results.flatMap((r) =>
+        STATUSES.map((s) => ({
+          labels: checkLabels(r, [['id', r.id], ['category', r.category], ['status', s]]),
+          value: r.status === s ? 1 : 0,
+        })),
+      ),
+    ),
+    ...family(
+      'duo_doctor_check_duration_seconds',
+      'How long each check took, in seconds.',
+      results.map((r) => ({ labels: checkLabels(r, [['id', r.id], ['category', r.category]]), value: seconds(r.durationMs) })),
+    ),
+    ...family(
+      'duo_doctor_checks',
+      'Number of checks in the run by status.',
+      STATUSES.map((s) => ({ labels: [['status', s]], value: run.summary[s] })),
+    ),
+    ...family('duo_doctor_run_duration_seconds', 'Wall-clock time of the whole run, in seconds.', [
+      { labels: [], value: seconds(run.durationMs) },
+    ]),
+    ...family('duo_doctor_run_timestamp_seconds', 'When the run started, in seconds since the Unix epoch.', [
+      { labels: [], value: Date.parse(run.startedAt) / 1000 },
+    ]),
+    ...family(
+      'duo_doctor_certificate_not_after_seconds',
+      'Expiry (notAfter) of each certificate a check examined, in seconds since the Unix epoch.',
+      results.flatMap(certificateSamples),
+    ),
+    ...family(
+      'duo_doctor_jwks_keys',
+      'Number of keys in the JWKS document a check fetched.',
+      results.flatMap((r) => {
+        const count = r.evidence?.['keyCount'];
+        return typeof count === 'number' ? [{ labels: checkLabels(r, [['check', r.id]]), value: count }] : [];
+      }),
+    ),
+  ];
+  return lines.join('\n') + '\n';
+};

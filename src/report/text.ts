@@ -1,0 +1,109 @@
+// The default terminal report, read like `gitlab-rake gitlab:duo:verify_self_hosted_setup`: checks by category
+// with ✔/⚠/✗, the fix under each problem, a summary line, then a diagnostic JSON summary for support.
+import type { Category, CheckResult, RunResult } from '../model.js';
+import type { Render } from './index.js';
+import {
+  continueLines,
+  countSummary,
+  describeTargets,
+  fixOf,
+  formatDuration,
+  groupByTarget,
+  paint,
+  statusMark,
+  type TargetGroup,
+} from './format.js';
+
+/** Category headings, in the order the rake task and DESIGN.md's catalogue present them. */
+const CATEGORY_TITLES: Record<Category, string> = {
+  network: 'Network',
+  license: 'License',
+  'system-exchange': 'System exchange',
+  tls: 'TLS',
+  jwks: 'JWKS',
+  runtime: 'Runtime',
+  version: 'Version',
+};
+const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES);
+
+const BANNER = 'GitLab Duo Self-Hosted Setup Verification';
+const INDENT = '   ';
+
+/** Results by category: known categories in catalogue order, then any a plugin invented, each in registry order. */
+function byCategory(results: readonly CheckResult[]): [category: string, results: CheckResult[]][] {
+  const groups = new Map<string, CheckResult[]>();
+  for (const r of results) groups.set(r.category, [...(groups.get(r.category) ?? []), r]);
+  const rank = (c: string) => (CATEGORY_ORDER.includes(c) ? CATEGORY_ORDER.indexOf(c) : CATEGORY_ORDER.length);
+  return [...groups].sort(([a], [b]) => rank(a) - rank(b));
+}
+
+function checkLines(r: CheckResult, color: boolean): string[] {
+  // Without colour the status word is spelled out so `grep FAIL` finds every problem.
+  const verdict = color ? statusMark(r.status, color) : `${statusMark(r.status, color)} ${r.status.toUpperCase()}`;
+  const lines = [`>> ${continueLines(r.summary, INDENT)} ${verdict} ${paint(`(${r.id})`, 'dim', color)}`];
+  for (const d of r.details) lines.push(INDENT + continueLines(d, INDENT));
+  const fix = fixOf(r);
+  if (fix) lines.push(`${INDENT}${paint('Fix:', 'bold', color)} ${continueLines(fix, INDENT + '     ')}`);
+  return lines;
+}
+
+function sectionLines(results: readonly CheckResult[], color: boolean): string[] {
+  return byCategory(results).flatMap(([category, rs]) => [
+    paint(CATEGORY_TITLES[category as Category] ?? category, 'bold', color),
+    ...rs.flatMap((r) => checkLines(r, color)),
+    '',
+  ]);
+}
+
+/** The support summary: compact but readable JSON (one line per result), derived from the RunResult alone. */
+function diagnosticJson(run: RunResult): string {
+  const results = run.results.map((r) =>
+    JSON.stringify({ id: r.id, status: r.status, summary: r.summary, ...(r.target !== undefined ? { target: r.target } : {}) }),
+  );
+  const fields = [
+    `"tool": ${JSON.stringify(run.tool)}`,
+    `"targets": ${JSON.stringify(run.targets)}`,
+    `"summary": ${JSON.stringify(run.summary)}`,
+    results.length ? `"results": [\n    ${results.join(',\n    ')}\n  ]` : '"results": []',
+  ];
+  return `{\n  ${fields.join(',\n  ')}\n}`;
+}
+
+/** The banner's target lines: the URLs, else the installations' labels, else a note that none was given. */
+function targetLines(run: RunResult, groups: readonly TargetGroup[]): string[] {
+  const targets = describeTargets(run.targets);
+  const width = Math.max(...targets.map(([label]) => label.length + 1));
+  if (targets.length) return targets.map(([label, url]) => `${`${label}:`.padEnd(width)} ${url}`);
+  const labels = groups.flatMap((g) => (g.target !== undefined ? [g.target] : []));
+  return [labels.length ? `Targets: ${labels.join(', ')}` : 'No GitLab or AI gateway URL given.'];
+}
+
+export const render: Render = (run, { color }) => {
+  const groups = groupByTarget(run.results);
+  const lines = [
+    paint(BANNER, 'bold', color),
+    '='.repeat(BANNER.length),
+    `${run.tool.name} ${run.tool.version}, started ${run.startedAt}`,
+    ...targetLines(run, groups),
+    '',
+  ];
+
+  if (groups.length > 1) {
+    for (const { target, results } of groups) {
+      const heading = `Target: ${target ?? '(unlabelled)'}`;
+      lines.push(paint(heading, 'bold', color), '-'.repeat(heading.length), '', ...sectionLines(results, color));
+    }
+  } else {
+    lines.push(...sectionLines(run.results, color));
+  }
+
+  const failed = run.summary.fail + run.summary.error > 0;
+  const tally = `${countSummary(run.summary)} in ${formatDuration(run.durationMs)}`;
+  lines.push(
+    paint(tally, failed ? 'red' : run.summary.warn > 0 ? 'yellow' : 'green', color),
+    '',
+    paint('DIAGNOSTIC SUMMARY (sanitize before sharing with support)', 'bold', color),
+    diagnosticJson(run),
+  );
+  return lines.join('\n') + '\n';
+};

@@ -1,0 +1,167 @@
+// The runner: schedules checks concurrently behind their dependencies, times them out, isolates crashes,
+// and assembles one RunResult in registry order.
+import type { CheckContext, CheckDefinition, Need } from '../check.js';
+import type { Settings } from '../config/settings.js';
+import { STATUSES, summarise, type CheckOutcome, type CheckResult, type RunResult } from '../model.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { createLimiter } from './limit.js';
+import { selectChecks } from './select.js';
+import { redactUrl } from '../redact.js';
+
+/** Hooks for a live progress line; the runner itself prints nothing. */
+export interface RunObserver {
+  onStart?(check: CheckDefinition): void;
+  onFinish?(result: CheckResult): void;
+}
+
+export interface RunOptions {
+  observer?: RunObserver;
+  /** Shared probe cache; a fresh one per run unless given (tests pass one to count exchanges). */
+  memo?: Map<string, Promise<unknown>>;
+  /** Shared concurrency limiter, for several targets run at once. */
+  limiter?: ReturnType<typeof createLimiter>;
+}
+
+const NEED_REASONS: Record<Need, string> = {
+  gitlab: 'no GitLab URL given (--gitlab-url or the config file)',
+  gateway:
+    'no gateway URL given (--gateway-url, AI_GATEWAY_URL, or GitLab\'s own setting read with --gitlab-url and GITLAB_TOKEN)',
+  token: 'no GitLab token given (GITLAB_TOKEN or --gitlab-token-file, an administrator\'s personal access token)',
+};
+
+/** Whether the settings provide a target. The gateway counts as given when GitLab can be asked for its URL. */
+export function hasTarget(settings: Settings, need: Need): boolean {
+  switch (need) {
+    case 'gitlab':
+      return settings.gitlabUrl !== undefined;
+    case 'token':
+      return settings.gitlabToken !== undefined;
+    case 'gateway':
+      return settings.gatewayUrl !== undefined || (settings.gitlabUrl !== undefined && settings.gitlabToken !== undefined);
+  }
+}
+
+class CheckTimeout extends Error {}
+
+function message(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+function isOutcome(value: unknown): value is CheckOutcome {
+  const o = value as CheckOutcome | undefined;
+  return (
+    typeof o === 'object' && o !== null && (STATUSES as readonly string[]).includes(o.status) && typeof o.summary === 'string'
+  );
+}
+
+/** Runs one check with its timeout; never throws. */
+async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signal'>, timeoutMs: number): Promise<CheckOutcome> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new CheckTimeout(`timed out after ${timeoutMs} ms`));
+      reject(controller.signal.reason);
+    }, timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([check.run({ ...ctxBase, signal: controller.signal }), timeout]);
+    if (!isOutcome(outcome)) return { status: 'error', summary: `check ${check.id} returned no valid result` };
+    return outcome;
+  } catch (error) {
+    if (error instanceof CheckTimeout) {
+      return { status: 'error', summary: `timed out after ${timeoutMs} ms`, details: ['The check was abandoned; the others went on.'] };
+    }
+    return { status: 'error', summary: `check crashed: ${message(error)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Why a check cannot run given its dependencies' verdicts, or undefined when it can. */
+function blockedBy(check: CheckDefinition, results: Map<string, CheckResult>, selected: Set<string>): string | undefined {
+  for (const dep of check.dependsOn ?? []) {
+    if (!selected.has(dep)) return `depends on ${dep}, which this run excludes (--skip)`;
+    const r = results.get(dep);
+    if (r && (r.status === 'fail' || r.status === 'error' || r.status === 'skip')) {
+      const verb = r.status === 'fail' ? 'failed' : r.status === 'error' ? 'errored' : 'was skipped';
+      return `depends on ${dep}, which ${verb}`;
+    }
+  }
+  return undefined;
+}
+
+/** Runs the selected checks and returns the RunResult. */
+export async function runChecks(registry: readonly CheckDefinition[], settings: Settings, options: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const checks = selectChecks(registry, settings.only, settings.skip);
+  const selected = new Set(checks.map((c) => c.id));
+  const results = new Map<string, CheckResult>();
+  const done = new Map<string, Promise<void>>();
+  const memo = options.memo ?? new Map<string, Promise<unknown>>();
+  const limiter = options.limiter ?? createLimiter(settings.concurrency);
+
+  const ctxBase: Omit<CheckContext, 'signal'> = {
+    settings,
+    memo<T>(key: string, gather: () => Promise<T>): Promise<T> {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = gather();
+        memo.set(key, p);
+      }
+      return p;
+    },
+    resultOf: (id) => results.get(id),
+  };
+
+  const record = (check: CheckDefinition, outcome: CheckOutcome, durationMs: number) => {
+    const result: CheckResult = {
+      id: check.id,
+      category: check.category,
+      status: outcome.status,
+      title: check.title,
+      summary: outcome.summary,
+      details: outcome.details ?? [],
+      ...(outcome.remediation ? { remediation: outcome.remediation } : {}),
+      durationMs,
+      ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+    };
+    results.set(check.id, result);
+    options.observer?.onFinish?.(result);
+  };
+
+  const schedule = (check: CheckDefinition): Promise<void> => {
+    const existing = done.get(check.id);
+    if (existing) return existing;
+    const promise = (async () => {
+      await Promise.all((check.dependsOn ?? []).filter((d) => selected.has(d)).map((d) => schedule(checks.find((c) => c.id === d)!)));
+      const missing = (check.needs ?? []).find((n) => !hasTarget(settings, n));
+      const blocked = missing ? NEED_REASONS[missing] : blockedBy(check, results, selected);
+      if (blocked) return record(check, { status: 'skip', summary: blocked }, 0);
+      await limiter.run(async () => {
+        options.observer?.onStart?.(check);
+        const t0 = performance.now();
+        const outcome = await runOne(check, ctxBase, settings.timeoutMs);
+        record(check, outcome, Math.round(performance.now() - t0));
+      });
+    })();
+    done.set(check.id, promise);
+    return promise;
+  };
+
+  await Promise.all(checks.map(schedule));
+  const ordered = checks.map((c) => results.get(c.id)!);
+  return {
+    schemaVersion: 1,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    targets: {
+      ...(settings.gitlabUrl ? { gitlab: redactUrl(settings.gitlabUrl) } : {}),
+      ...(settings.gatewayUrl ? { gateway: redactUrl(settings.gatewayUrl) } : {}),
+    },
+    summary: summarise(ordered),
+    results: ordered,
+  };
+}

@@ -1,0 +1,161 @@
+// Runtime probes on this host: real file writes, cgroup files and statfs, through node:fs.
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Env } from '../config/settings.js';
+import type { ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
+
+function errno(error: unknown): { code?: string; message: string } {
+  const e = error as NodeJS.ErrnoException;
+  return { code: e?.code, message: e?.message ?? String(error) };
+}
+
+async function ownerOf(p: string): Promise<WriteAttempt['owner']> {
+  try {
+    const s = await stat(p);
+    return { uid: s.uid, gid: s.gid, mode: (s.mode & 0o7777).toString(8).padStart(4, '0') };
+  } catch {
+    return undefined;
+  }
+}
+
+async function nearestExisting(dir: string): Promise<string> {
+  let current = path.resolve(dir);
+  for (;;) {
+    try {
+      await stat(current);
+      return current;
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return current;
+      current = parent;
+    }
+  }
+}
+
+/**
+ * Proves a directory writable the way the gateway uses it: create (exclusively), write, fsync, read back, delete.
+ * `access()` is not enough: root passes it on read-only mounts. A missing directory is created as the gateway would,
+ * then removed again; nothing is left behind, even on failure.
+ */
+export async function localWriteAttempt(dir: string): Promise<WriteAttempt> {
+  const abs = path.resolve(dir);
+  const who = { uid: process.getuid?.(), gid: process.getgid?.() };
+  let existed = true;
+  let createdRoot: string | undefined;
+  let nearestParent: string | undefined;
+  const file = path.join(abs, `.duo-doctor-${process.pid}-${randomBytes(6).toString('hex')}`);
+  let step: WriteStep = 'stat';
+  let fileCreated = false;
+  const base = (): Omit<WriteAttempt, 'ok' | 'cleanedUp'> => ({ dir: abs, existed, ...who, ...(nearestParent ? { nearestParent } : {}) });
+  try {
+    try {
+      const s = await stat(abs);
+      if (!s.isDirectory()) throw Object.assign(new Error(`${abs} is not a directory`), { code: 'ENOTDIR' });
+    } catch (error) {
+      if (errno(error).code !== 'ENOENT') throw error;
+      existed = false;
+      nearestParent = await nearestExisting(abs);
+      step = 'mkdir';
+      createdRoot = await mkdir(abs, { recursive: true });
+    }
+    step = 'create';
+    const handle = await open(file, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
+    fileCreated = true;
+    const payload = randomBytes(4096);
+    try {
+      step = 'write';
+      await handle.write(payload, 0, payload.length, 0);
+      step = 'fsync';
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    step = 'read';
+    const back = await readFile(file);
+    if (!back.equals(payload)) throw Object.assign(new Error('read back different bytes than written'), { code: 'EIO' });
+    step = 'delete';
+    await unlink(file);
+    fileCreated = false;
+    return { ...base(), ok: true, cleanedUp: await cleanup(undefined, createdRoot) };
+  } catch (error) {
+    const { code, message } = errno(error);
+    const owner = await ownerOf(existed ? abs : (nearestParent ?? abs));
+    const cleanedUp = await cleanup(fileCreated ? file : undefined, createdRoot);
+    return { ...base(), ok: false, failedStep: step, ...(code ? { code } : {}), message, ...(owner ? { owner } : {}), cleanedUp };
+  }
+}
+
+/** Removes what the attempt created; true when nothing of it is left. */
+async function cleanup(file: string | undefined, createdRoot: string | undefined): Promise<boolean> {
+  try {
+    if (file) await rm(file, { force: true });
+    if (createdRoot) await rm(createdRoot, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readNumber(file: string): Promise<number | undefined> {
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    const n = Number(text.split(/\s+/)[0]);
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cgroup (v2, then v1) memory limit, when one is set below the host's memory. */
+async function cgroupMemoryLimit(): Promise<number | undefined> {
+  const limit = (await readNumber('/sys/fs/cgroup/memory.max')) ?? (await readNumber('/sys/fs/cgroup/memory/memory.limit_in_bytes'));
+  return limit !== undefined && limit < os.totalmem() ? limit : undefined;
+}
+
+/** The cgroup v2 CPU quota in CPUs (`cpu.max` = "quota period"), when set. */
+async function cgroupCpus(): Promise<number | undefined> {
+  try {
+    const [quota, period] = (await readFile('/sys/fs/cgroup/cpu.max', 'utf8')).trim().split(/\s+/);
+    if (!quota || quota === 'max' || !period) return undefined;
+    return Number(quota) / Number(period);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function localResources(dirs: readonly string[]): Promise<ResourceFacts> {
+  const [memLimit, cpuQuota] = await Promise.all([cgroupMemoryLimit(), cgroupCpus()]);
+  const hostCpus = os.availableParallelism();
+  const diskFree: Record<string, number | undefined> = {};
+  await Promise.all(
+    dirs.map(async (dir) => {
+      try {
+        const s = await statfs(await nearestExisting(dir));
+        diskFree[dir] = s.bavail * s.bsize;
+      } catch {
+        diskFree[dir] = undefined;
+      }
+    }),
+  );
+  return {
+    memoryBytes: memLimit ?? os.totalmem(),
+    memorySource: memLimit !== undefined ? 'cgroup' : 'host',
+    availableMemoryBytes: os.freemem(),
+    cpus: cpuQuota !== undefined && cpuQuota < hostCpus ? cpuQuota : hostCpus,
+    cpuSource: cpuQuota !== undefined && cpuQuota < hostCpus ? 'cgroup' : 'host',
+    diskFree,
+  };
+}
+
+/** Runtime probes on the machine duo-doctor runs on, with the environment the settings carry. */
+export function localHost(env: Env): RuntimeHost {
+  return {
+    label: 'this host',
+    env: async () => env,
+    writeAttempt: localWriteAttempt,
+    resources: localResources,
+  };
+}

@@ -1,0 +1,71 @@
+// The text report: rake-task layout, catalogue order of categories, colour, several targets, the diagnostic JSON.
+import { describe, expect, it } from 'vitest';
+import type { CheckResult, RunResult } from '../../src/model.js';
+import { render } from '../../src/report/text.js';
+import { multiTargetRun, sampleRun } from './sample.js';
+
+const DIAGNOSTIC = 'DIAGNOSTIC SUMMARY (sanitize before sharing with support)\n';
+const HEADINGS = ['Network', 'License', 'System exchange', 'TLS', 'JWKS', 'Runtime', 'Version'];
+
+function headings(text: string): string[] {
+  return text.split('\n').filter((l) => HEADINGS.includes(l) || l.startsWith('Target: ') || l === 'custom');
+}
+
+describe('text report', () => {
+  it('puts a line per check with its mark and greppable status word, and the fix under problems only', () => {
+    const text = render(sampleRun(), { color: false });
+    expect(text).toMatch(/^GitLab Duo Self-Hosted Setup Verification\n/);
+    expect(text).toContain('>> GitLab serves its leaf without the intermediate CA ✗ FAIL (gitlab-tls)\n   Presented: 1 certificate\n');
+    expect(text).toContain('>> timed out after 10000 ms ! ERROR (system-exchange)');
+    expect(text).toContain('- SKIP (token-verifies)');
+    expect(text.match(/^ {3}Fix: /gm)).toHaveLength(4);
+    expect(text).toContain('3 passed, 2 warnings, 2 failed, 1 skipped, 1 error in 10.1 s\n');
+  });
+
+  it('groups by category in catalogue order, checks in registry order, whatever order the registry lists them', () => {
+    const run = sampleRun();
+    const category = 'custom' as CheckResult['category'];
+    const plugin: CheckResult = { id: 'my-check', category, status: 'pass', title: 't', summary: 'plugin ok', details: [], durationMs: 0 };
+    const shuffled: RunResult = { ...run, results: [plugin, ...run.results.reverse()] };
+    const text = render(shuffled, { color: false });
+    expect(headings(text)).toEqual([...HEADINGS, 'custom']);
+    expect(text.indexOf('(token-verifies)')).toBeLessThan(text.indexOf('(jwks-valid)'));
+  });
+
+  it('colours marks and drops the status word when colour is on', () => {
+    const text = render(sampleRun(), { color: true });
+    expect(text).toContain('\u001b[31m✗\u001b[0m');
+    // eslint-disable-next-line no-control-regex
+    const plain = text.replace(/\u001b\[\d+m/g, '');
+    expect(plain).toContain('>> GitLab serves its leaf without the intermediate CA ✗ (gitlab-tls)');
+    expect(plain).not.toContain('FAIL');
+  });
+
+  it('ends with a diagnostic JSON summary derived from the RunResult alone', () => {
+    const run = sampleRun();
+    const json = render(run, { color: false }).split(DIAGNOSTIC)[1];
+    expect(JSON.parse(json!)).toEqual({
+      tool: run.tool,
+      targets: run.targets,
+      summary: run.summary,
+      results: run.results.map(({ id, status, summary }) => ({ id, status, summary })),
+    });
+  });
+
+  it('groups several installations under a heading each, naming them in the banner and the diagnostic JSON', () => {
+    const run = multiTargetRun();
+    const text = render(run, { color: false });
+    expect(text).toContain('Targets: prod, staging\n');
+    const order = headings(text);
+    expect(order.filter((h) => h.startsWith('Target: '))).toEqual(['Target: prod', 'Target: staging']);
+    expect(order.slice(order.indexOf('Target: staging'))).toEqual(['Target: staging', 'Network', 'TLS', 'JWKS']);
+    const diagnostic = JSON.parse(text.split(DIAGNOSTIC)[1]!) as { results: { target?: string }[] };
+    expect(diagnostic.results.map((r) => r.target)).toEqual(run.results.map((r) => r.target));
+  });
+
+  it('has no target headings when every result belongs to one installation', () => {
+    const run = sampleRun();
+    const labelled = { ...run, results: run.results.map((r) => ({ ...r, target: 'prod' })) };
+    expect(headings(render(labelled, { color: false }))).toEqual(HEADINGS);
+  });
+});
