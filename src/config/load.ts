@@ -14,12 +14,12 @@ export interface CheckFlags {
   tmpDir?: string;
   hfHome?: string;
   exec?: string;
-  only?: string[];
-  skip?: string[];
-  plugin?: string[];
+  only?: readonly string[];
+  skip?: readonly string[];
+  plugin?: readonly string[];
   format?: string;
   output?: string;
-  report?: string[];
+  report?: readonly string[];
   timeout?: string;
   concurrency?: string;
   strict?: boolean;
