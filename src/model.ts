@@ -49,6 +49,8 @@ export interface RunResult {
   startedAt: string;
   durationMs: number;
   targets: { gitlab?: string; gateway?: string };
+  /** A multi-target run's installations (results carry their `name` as `target`); absent for a single target. */
+  installations?: Array<{ name: string; gitlab?: string; gateway?: string }>;
   summary: Summary;
   results: CheckResult[];
 }

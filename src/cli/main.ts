@@ -51,6 +51,15 @@ export function buildProgram(): Command {
       process.exitCode = await checkCommand(opts);
     });
 
+  addCheckOptions(program.command('serve').description('run the checks on an interval and serve /healthz, /results and /metrics'))
+    .option('--port <port>', 'port to listen on (default 9400)')
+    .option('--host <host>', 'address to listen on (default 0.0.0.0)')
+    .option('--interval <duration>', 'time between runs, e.g. 30s, 5m (default 60s)')
+    .action(async (opts) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      process.exitCode = await serveCommand(opts);
+    });
+
   program
     .command('list')
     .description('list every check: id, category, title, tags')

@@ -25,10 +25,47 @@ export const CONFIG_KEYS = {
   expiryWarnDays: 'number',
   deep: 'boolean',
   deepSeconds: 'number',
+  targets: 'target[]',
 } as const;
 
 type KeyType = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
-type TypeOf<T extends KeyType> = T extends 'string' ? string : T extends 'number' ? number : T extends 'boolean' ? boolean : string[];
+/** One installation of a multi-target config: a GitLab + gateway pair with its own trust, token and runtime. */
+export interface TargetEntry {
+  name: string;
+  gitlabUrl?: string;
+  gatewayUrl?: string;
+  caFile?: string;
+  gitlabTokenFile?: string;
+  /** The environment variable holding this instance's token (default GITLAB_TOKEN). */
+  tokenEnv?: string;
+  exec?: string;
+  tmpDir?: string;
+  hfHome?: string;
+  gatewayVersion?: string;
+}
+
+const TARGET_KEYS: Record<keyof TargetEntry, 'string'> = {
+  name: 'string',
+  gitlabUrl: 'string',
+  gatewayUrl: 'string',
+  caFile: 'string',
+  gitlabTokenFile: 'string',
+  tokenEnv: 'string',
+  exec: 'string',
+  tmpDir: 'string',
+  hfHome: 'string',
+  gatewayVersion: 'string',
+};
+
+type TypeOf<T extends KeyType> = T extends 'string'
+  ? string
+  : T extends 'number'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : T extends 'target[]'
+        ? TargetEntry[]
+        : string[];
 
 /** A parsed, validated config file. */
 export type ConfigFile = { -readonly [K in keyof typeof CONFIG_KEYS]?: TypeOf<(typeof CONFIG_KEYS)[K]> };
@@ -58,6 +95,10 @@ export function validateConfig(doc: unknown, where: string): ConfigFile {
       const hint = closest(key, known);
       throw new UsageError(`${where}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
     }
+    if (type === 'target[]') {
+      out[key] = validateTargets(value, where);
+      continue;
+    }
     const ok =
       type === 'string[]'
         ? Array.isArray(value) && value.every((v) => typeof v === 'string')
@@ -68,6 +109,27 @@ export function validateConfig(doc: unknown, where: string): ConfigFile {
     out[key] = value;
   }
   return out as ConfigFile;
+}
+
+function validateTargets(value: unknown, where: string): TargetEntry[] {
+  if (!Array.isArray(value) || value.length === 0) throw new UsageError(`${where}: 'targets' must be a non-empty list of installations`);
+  const names = new Set<string>();
+  return value.map((entry, i) => {
+    const at = `${where}: targets[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new UsageError(`${at} must be a mapping`);
+    for (const [k, v] of Object.entries(entry)) {
+      if (!Object.hasOwn(TARGET_KEYS, k)) {
+        const hint = closest(k, Object.keys(TARGET_KEYS));
+        throw new UsageError(`${at}: unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+      }
+      if (typeof v !== 'string') throw new UsageError(`${at}: '${k}' must be a string`);
+    }
+    const t = entry as TargetEntry;
+    if (!t.name || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(t.name)) throw new UsageError(`${at}: 'name' is required (letters, digits, . _ -)`);
+    if (names.has(t.name)) throw new UsageError(`${at}: the name '${t.name}' is used twice`);
+    names.add(t.name);
+    return t;
+  });
 }
 
 /** Reads and validates a config file; YAML unless it ends in .json (YAML is a superset of JSON anyway). */

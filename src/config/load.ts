@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { UsageError } from './errors.js';
-import { readConfigFile, type ConfigFile } from './file.js';
-import { DEFAULTS, defaultSettings, type Env, type ReportTarget, type Settings, type Source } from './settings.js';
+import { readConfigFile, type ConfigFile, type TargetEntry } from './file.js';
+import { DEFAULTS, defaultSettings, type Env, type Installation, type ReportTarget, type Settings, type Source } from './settings.js';
 
 /** The `check` command's flags as commander parses them. */
 export interface CheckFlags {
@@ -113,7 +113,12 @@ export async function loadSettings(flags: CheckFlags, env: Env): Promise<Setting
 
   const token = tokenFile ? await readToken(tokenFile) : env.GITLAB_TOKEN?.trim() || undefined;
 
-  return defaultSettings({
+  if (file.targets) {
+    const clash = (['gitlabUrl', 'gatewayUrl', 'exec', 'caFile', 'gitlabTokenFile'] as const).find((k) => flags[k] !== undefined);
+    if (clash) throw new UsageError(`--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} conflicts with 'targets' in the config file: set it per target`);
+  }
+
+  const settings = defaultSettings({
     ...(gitlab ? { gitlabUrl: targetUrl(gitlab[0], gitlab[1] === 'flag' ? '--gitlab-url' : gitlab[1] === 'env' ? 'DUO_DOCTOR_GITLAB_URL' : 'gitlabUrl', true) } : {}),
     ...(gateway
       ? { gatewayUrl: targetUrl(gateway[0], gateway[1] === 'flag' ? '--gateway-url' : gateway[1] === 'env' ? 'AI_GATEWAY_URL' : 'gatewayUrl', false), gatewayUrlSource: gateway[1] }
@@ -140,4 +145,27 @@ export async function loadSettings(flags: CheckFlags, env: Env): Promise<Setting
     deepSeconds: flags.deepSeconds !== undefined ? positiveInt(flags.deepSeconds, '--deep-seconds') : file.deepSeconds ?? DEFAULTS.deepSeconds,
     env,
   });
+  if (!file.targets) return settings;
+  return { ...settings, installations: await Promise.all(file.targets.map((t) => installation(settings, t, env))) };
+}
+
+/** A target's settings: the run's common options, with the target's own URLs, trust, token and runtime. */
+async function installation(base: Settings, t: TargetEntry, env: Env): Promise<Installation> {
+  const where = `targets '${t.name}'`;
+  const token = t.gitlabTokenFile ? await readToken(t.gitlabTokenFile) : env[t.tokenEnv ?? 'GITLAB_TOKEN']?.trim() || undefined;
+  const { gitlabUrl: _g, gatewayUrl: _w, gatewayUrlSource: _s, gitlabToken: _t, caFile: _c, exec: _e, installations: _i, ...common } = base;
+  return {
+    name: t.name,
+    settings: {
+      ...common,
+      ...(t.gitlabUrl ? { gitlabUrl: targetUrl(t.gitlabUrl, `${where} gitlabUrl`, true) } : {}),
+      ...(t.gatewayUrl ? { gatewayUrl: targetUrl(t.gatewayUrl, `${where} gatewayUrl`, false), gatewayUrlSource: 'config' as const } : {}),
+      ...(token ? { gitlabToken: token } : {}),
+      ...(t.caFile ? { caFile: t.caFile } : {}),
+      ...(t.exec ? { exec: t.exec } : {}),
+      ...(t.tmpDir ? { tmpDir: t.tmpDir } : {}),
+      ...(t.hfHome ? { hfHome: t.hfHome, hfHomeSource: 'config' as const } : {}),
+      ...(t.gatewayVersion ? { gatewayVersion: t.gatewayVersion } : {}),
+    },
+  };
 }

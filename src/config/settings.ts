@@ -41,6 +41,14 @@ export interface Settings {
   deepSeconds: number;
   /** The environment read for gateway settings (AIGW_*, SSL_CERT_FILE, proxies, ...). */
   env: Env;
+  /** Several installations from the config file's `targets:`, each with its own settings; absent for a single-target run. */
+  installations?: Installation[];
+}
+
+/** One named installation of a multi-target run. */
+export interface Installation {
+  name: string;
+  settings: Settings;
 }
 
 /** Documented defaults (DESIGN.md, the install guide). */

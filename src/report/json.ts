@@ -25,6 +25,7 @@ export const render: Render = (run) => {
     startedAt: run.startedAt,
     durationMs: run.durationMs,
     targets: { gitlab: run.targets.gitlab, gateway: run.targets.gateway },
+    installations: run.installations?.map((i) => ({ name: i.name, gitlab: i.gitlab, gateway: i.gateway })),
     summary: Object.fromEntries(STATUSES.map((s) => [s, run.summary[s]])) as RunResult['summary'],
     results: run.results.map(orderedResult),
   };

@@ -43,6 +43,12 @@ export function hasTarget(settings: Settings, need: Need): boolean {
 
 class CheckTimeout extends Error {}
 
+/**
+ * Probes give up at --timeout and report why (a refused connection, a silent server); the runner waits this much
+ * longer before abandoning a check, so a probe's own, more telling verdict wins the race.
+ */
+export const TIMEOUT_GRACE_MS = 500;
+
 function message(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
@@ -142,7 +148,7 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
       await limiter.run(async () => {
         options.observer?.onStart?.(check);
         const t0 = performance.now();
-        const outcome = await runOne(check, ctxBase, settings.timeoutMs);
+        const outcome = await runOne(check, ctxBase, settings.timeoutMs + TIMEOUT_GRACE_MS);
         record(check, outcome, Math.round(performance.now() - t0));
       });
     })();

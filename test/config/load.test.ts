@@ -91,3 +91,46 @@ describe('loadSettings', () => {
     await expect(loadSettings(flags, {})).rejects.toThrow(message ?? 'the file is empty');
   });
 });
+
+describe('loadSettings with targets', () => {
+  it('builds one settings object per installation, each with its own URL, trust and token', async () => {
+    await writeFile(
+      file('targets.yaml'),
+      [
+        'timeout: 4000',
+        'targets:',
+        '  - name: prod',
+        '    gitlabUrl: https://gitlab.example.com',
+        '    gatewayUrl: http://aigw.example.com:5052',
+        '  - name: eu',
+        '    gitlabUrl: https://gitlab-eu.example.com',
+        '    tokenEnv: GITLAB_TOKEN_EU',
+        '    caFile: /etc/ssl/eu.pem',
+      ].join('\n'),
+    );
+    const s = await loadSettings({ config: file('targets.yaml') }, { GITLAB_TOKEN: 'glpat-prod', GITLAB_TOKEN_EU: 'glpat-eu' });
+    expect(s.installations?.map((i) => [i.name, i.settings.gitlabUrl, i.settings.gitlabToken, i.settings.caFile, i.settings.timeoutMs])).toEqual([
+      ['prod', 'https://gitlab.example.com', 'glpat-prod', undefined, 4000],
+      ['eu', 'https://gitlab-eu.example.com', 'glpat-eu', '/etc/ssl/eu.pem', 4000],
+    ]);
+    expect(s.installations?.[0]?.settings.gatewayUrlSource).toBe('config');
+  });
+
+  it.each([
+    ['targets: []', "'targets' must be a non-empty list"],
+    ['targets:\n  - gitlabUrl: https://x.example.com', "targets[0]: 'name' is required"],
+    ['targets:\n  - name: a\n  - name: a', "the name 'a' is used twice"],
+    ['targets:\n  - name: a\n    gitlab_url: https://x.example.com', "targets[0]: unknown key 'gitlab_url'"],
+    ['targets:\n  - name: a\n    gitlabUrl: nope', "targets 'a' gitlabUrl nope: not a URL"],
+  ])('rejects %j', async (yaml, message) => {
+    await writeFile(file('bad-targets.yaml'), yaml);
+    await expect(loadSettings({ config: file('bad-targets.yaml') }, {})).rejects.toThrow(message);
+  });
+
+  it('rejects per-target flags next to targets', async () => {
+    await writeFile(file('t.yaml'), 'targets:\n  - name: a\n    gitlabUrl: https://a.example.com\n');
+    await expect(loadSettings({ config: file('t.yaml'), gitlabUrl: 'https://b.example.com' }, {})).rejects.toThrow(
+      "--gitlab-url conflicts with 'targets' in the config file",
+    );
+  });
+});

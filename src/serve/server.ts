@@ -1,0 +1,135 @@
+// `duo-doctor serve`: runs the suite on an interval (never two runs at once) and serves the latest result for
+// Kubernetes probes, Prometheus and humans: /healthz, /livez, /readyz, /results, /metrics.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RunResult } from '../model.js';
+import { render as renderPrometheus } from '../report/prometheus.js';
+import { redactSecrets } from '../redact.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  intervalMs: number;
+  /** Runs one suite; serve never calls it while a previous call is still running. */
+  runSuite(): Promise<RunResult>;
+  /** Secrets that must never appear in a response (the GitLab tokens). */
+  secrets: readonly (string | undefined)[];
+  /** Where to log one line per run (stderr in the CLI). */
+  log?(line: string): void;
+}
+
+export interface ServeHandle {
+  url: string;
+  /** Resolves after the next run completes (tests use it to wait for a flip). */
+  nextRun(): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** Every path the server answers (examples and probes are checked against it). */
+export const SERVED_PATHS = ['/healthz', '/livez', '/readyz', '/results', '/metrics'] as const;
+
+const failing = (run: RunResult) => run.results.filter((r) => r.status === 'fail' || r.status === 'error');
+
+/** Kubernetes-style verbose health: `[+]id ok` / `[-]id failed: reason`, then the verdict. */
+function verboseHealth(run: RunResult): string {
+  const lines = run.results.map((r) => {
+    const name = r.target !== undefined ? `${r.target}/${r.id}` : r.id;
+    if (r.status === 'fail' || r.status === 'error') return `[-]${name} failed: ${r.summary}`;
+    if (r.status === 'skip') return `[+]${name} skipped: ${r.summary}`;
+    return `[+]${name} ${r.status === 'warn' ? `ok (warning: ${r.summary})` : 'ok'}`;
+  });
+  return `${lines.join('\n')}\nhealthz check ${failing(run).length ? 'failed' : 'passed'}\n`;
+}
+
+/** Extra series only a long-running server knows: how many runs, whether the last one finished, when. */
+export function serveMetrics(runs: number, inFlight: boolean): string {
+  return [
+    '# HELP duo_doctor_serve_runs_total Suite runs completed since the server started.',
+    '# TYPE duo_doctor_serve_runs_total counter',
+    `duo_doctor_serve_runs_total ${runs}`,
+    '# HELP duo_doctor_serve_run_in_progress 1 while a suite run is in progress.',
+    '# TYPE duo_doctor_serve_run_in_progress gauge',
+    `duo_doctor_serve_run_in_progress ${inFlight ? 1 : 0}`,
+    '',
+  ].join('\n');
+}
+
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  let latest: RunResult | undefined;
+  let runs = 0;
+  let inFlight: Promise<RunResult> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let waiters: Array<(run: RunResult) => void> = [];
+
+  const runOnce = async (): Promise<void> => {
+    if (inFlight || closed) return;
+    inFlight = options.runSuite();
+    try {
+      latest = await inFlight;
+      runs++;
+      options.log?.(`run ${runs}: ${latest.summary.pass} passed, ${latest.summary.warn} warnings, ${latest.summary.fail} failed, ${latest.summary.error} errors`);
+      const ready = waiters;
+      waiters = [];
+      for (const w of ready) w(latest);
+    } catch (error) {
+      options.log?.(`run failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      inFlight = undefined;
+      // The next run is scheduled from the end of this one, so runs never overlap however slow a run is.
+      if (!closed) timer = setTimeout(() => void runOnce(), options.intervalMs);
+    }
+  };
+
+  const send = (res: http.ServerResponse, status: number, type: string, body: string) => {
+    const safe = redactSecrets(body, options.secrets);
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(safe) });
+    res.end(safe);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    switch (url.pathname) {
+      case '/livez':
+        return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
+      case '/readyz':
+        return latest ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'no run completed yet\n');
+      case '/healthz': {
+        if (!latest) return send(res, 503, 'text/plain; charset=utf-8', 'no run completed yet\n');
+        const status = failing(latest).length ? 503 : 200;
+        return send(res, status, 'text/plain; charset=utf-8', url.searchParams.has('verbose') ? verboseHealth(latest) : status === 200 ? 'ok\n' : 'failed\n');
+      }
+      case '/results':
+        if (!latest) return send(res, 503, 'application/json', '{"error":"no run completed yet"}\n');
+        return send(res, 200, 'application/json', `${JSON.stringify(latest, null, 2)}\n`);
+      case '/metrics':
+        return send(
+          res,
+          200,
+          'text/plain; version=0.0.4; charset=utf-8',
+          (latest ? renderPrometheus(latest, { color: false }) : '') + serveMetrics(runs, inFlight !== undefined),
+        );
+      default:
+        return send(res, 404, 'text/plain; charset=utf-8', 'not found: try /healthz, /healthz?verbose, /results, /metrics\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  void runOnce();
+
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    nextRun: () => new Promise((resolve) => waiters.push(resolve)),
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await inFlight?.catch(() => undefined);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
