@@ -1,17 +1,55 @@
-// The check registry: every check, in the order reports list them (sorted by category, then id). Explicit on purpose:
-// a test fails when a file under checks/ is missing here.
+// The check registry: every check, in the order reports list them — grouped by category in the catalogue's order,
+// dependencies before their dependents. Explicit on purpose: a test fails when a file under checks/ is missing here.
 import type { CheckDefinition } from '../src/check.js';
+import caBundle from './ca-bundle.js';
+import gatewayAuth from './gateway-auth.js';
 import gatewayEnv from './gateway-env.js';
+import gatewayHealth from './gateway-health.js';
+import gatewayReachable from './gateway-reachable.js';
+import gatewayTls from './gateway-tls.js';
+import gatewayUrl from './gateway-url.js';
+import gitlabHealthCheck from './gitlab-health-check.js';
+import gitlabReachable from './gitlab-reachable.js';
+import gitlabTls from './gitlab-tls.js';
 import hfHomeWritable from './hf-home-writable.js';
+import jwksReachable from './jwks-reachable.js';
+import jwksValid from './jwks-valid.js';
+import license from './license.js';
+import modelEndpoints from './model-endpoints.js';
 import resources from './resources.js';
 import runtimeHost from './runtime-host.js';
+import systemExchange from './system-exchange.js';
 import tmpWritable from './tmp-writable.js';
+import tokenVerifies from './token-verifies.js';
+import versionMatch from './version-match.js';
 
 export const CHECKS: readonly CheckDefinition[] = [
+  // network
+  gitlabReachable,
+  gatewayUrl,
+  gatewayReachable,
+  gatewayHealth,
+  gatewayAuth,
+  // license
+  license,
+  // system-exchange
+  systemExchange,
+  gitlabHealthCheck,
+  modelEndpoints,
+  // tls
+  caBundle,
+  gitlabTls,
+  gatewayTls,
+  // jwks
+  jwksReachable,
+  jwksValid,
+  tokenVerifies,
   // runtime
   runtimeHost,
   tmpWritable,
   hfHomeWritable,
   gatewayEnv,
   resources,
+  // version
+  versionMatch,
 ];

@@ -40,6 +40,8 @@ export interface CheckDefinition {
   dependsOn?: readonly string[];
   needs?: readonly Need[];
   explain: Explanation;
+  /** This check's own time budget when the run's `--timeout` does not fit it (a `--deep` hold); default `settings.timeoutMs`. */
+  timeoutMs?(settings: Settings): number;
   run(ctx: CheckContext): Promise<CheckOutcome>;
 }
 

@@ -60,6 +60,43 @@ export function buildProgram(): Command {
       process.exitCode = await serveCommand(opts);
     });
 
+  addCheckOptions(program.command('demo').description('start a reference GitLab and gateway on loopback (a healthy or a broken installation) and check them'))
+    .option('--scenario <name>', 'the installation to start (default healthy; see --list-scenarios)')
+    .option('--list-scenarios', 'list the scenarios, one per line, name first')
+    .action(async (opts) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      process.exitCode = await demoCommand(opts);
+    });
+
+  program
+    .command('gateway')
+    .description('run the reference AI gateway (configured by AIGW_* like the real one)')
+    .option('--port <port>', 'port (default 5052)')
+    .option('--host <host>', 'address (default 127.0.0.1)')
+    .option('--jwks-cache-seconds <s>', "how long GitLab's key set is cached (default 86400)")
+    .option('--version <tag>', 'the image tag it reports (default self-hosted-v18.6.0-ee)')
+    .option('--latency <ms>', 'added to every response')
+    .action(async (opts) => {
+      const { gatewayCommand } = await import('./commands/reference.js');
+      process.exitCode = await gatewayCommand(opts);
+    });
+
+  program
+    .command('gitlab')
+    .description('run the reference GitLab (admin token from GITLAB_TOKEN or --token-file, else generated and printed once)')
+    .option('--port <port>', 'port (default: a free one)')
+    .option('--host <host>', 'address (default 127.0.0.1)')
+    .option('--scenario <name>', "a scenario's GitLab side (license, keys, clock, ...)")
+    .option('--token-file <file>', 'file holding the admin token to accept')
+    .option('--gateway-url <url>', 'its ai_gateway_url setting (else AI_GATEWAY_URL)')
+    .option('--https', 'serve https with a generated private-CA chain')
+    .option('--ca-out <file>', 'with --https: write the CA root to this file')
+    .option('--latency <ms>', 'added to every response')
+    .action(async (opts) => {
+      const { gitlabCommand } = await import('./commands/reference.js');
+      process.exitCode = await gitlabCommand(opts);
+    });
+
   program
     .command('list')
     .description('list every check: id, category, title, tags')

@@ -148,7 +148,7 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
       await limiter.run(async () => {
         options.observer?.onStart?.(check);
         const t0 = performance.now();
-        const outcome = await runOne(check, ctxBase, settings.timeoutMs + TIMEOUT_GRACE_MS);
+        const outcome = await runOne(check, ctxBase, (check.timeoutMs?.(settings) ?? settings.timeoutMs) + TIMEOUT_GRACE_MS);
         record(check, outcome, Math.round(performance.now() - t0));
       });
     })();

@@ -1,9 +1,9 @@
 // Runtime probes inside the gateway's container: `PREFIX sh -c '<POSIX sh probe>'`, answers in a key=value line protocol.
 import { execFile } from 'node:child_process';
 import type { Env } from '../config/settings.js';
-import type { ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
+import type { FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
 import { splitCommandLine } from './command-line.js';
-import { WRITE_PROBE, RESOURCES_PROBE } from './sh-probes.js';
+import { WRITE_PROBE, RESOURCES_PROBE, PYTHON_LAUNCHER } from './sh-probes.js';
 
 /** The prefix could not run a command at all (container missing, kubectl not configured, binary absent). */
 export class ExecPrefixError extends Error {
@@ -134,6 +134,19 @@ export async function execHost(prefix: string, timeoutMs: number): Promise<Runti
         cpuSource: useQuota ? 'cgroup' : 'host',
         diskFree: Object.fromEntries(dirs.map((d, i) => [d, ((k) => (k === undefined ? undefined : k * 1024))(num(r.get(`disk_free_kb_${i}`)))])),
       };
+    },
+    async python(script: string, args: readonly string[]): Promise<PythonRun> {
+      const out = await runWithPrefix(prefix, ['sh', '-c', PYTHON_LAUNCHER, 'duo-doctor', script, ...args], timeoutMs);
+      const lines = parseLines(out.stdout);
+      if (out.code !== 127 || lines.get('python3') !== 'absent') return { available: true, ...out };
+      return { available: false, stdout: out.stdout, stderr: `python3 not found in PATH=${lines.get('path') ?? ''}`, code: out.code };
+    },
+    async readFile(path: string): Promise<FileRead> {
+      const out = await runWithPrefix(prefix, ['cat', '--', path], timeoutMs);
+      if (out.code === 0) return { ok: true, text: out.stdout };
+      const message = out.stderr.trim() || `cat exited with code ${out.code}`;
+      const code = errnoFromMessage(message);
+      return { ok: false, ...(code ? { code } : {}), message };
     },
   };
 }

@@ -36,6 +36,18 @@ export interface ResourceFacts {
   diskFree: Record<string, number | undefined>;
 }
 
+/** What running a Python script where the gateway runs gave. */
+export interface PythonRun {
+  /** False when there is no python3 there (stdout/stderr then say what was tried). */
+  available: boolean;
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** A file read where the gateway runs: its text, or why it could not be read (errno code when known). */
+export type FileRead = { ok: true; text: string } | { ok: false; code?: string; message: string };
+
 /** Where runtime probes run: this host, or the gateway's container through a command prefix. */
 export interface RuntimeHost {
   /** "this host" or "inside: docker exec gitlab-aigw". */
@@ -43,4 +55,8 @@ export interface RuntimeHost {
   env(): Promise<Env>;
   writeAttempt(dir: string): Promise<WriteAttempt>;
   resources(dirs: readonly string[]): Promise<ResourceFacts>;
+  /** Runs `python3 -c script ...args` with the host's environment; rejects only when the host itself cannot run commands. */
+  python(script: string, args: readonly string[]): Promise<PythonRun>;
+  /** Reads a text file (a CA bundle) as the gateway's user would. Never rejects for the file's own problems. */
+  readFile(path: string): Promise<FileRead>;
 }

@@ -11,7 +11,7 @@ export function runtimeHost(ctx: CheckContext): Promise<RuntimeHost> {
       const { execHost } = await import('./exec-host.js');
       return execHost(ctx.settings.exec, ctx.settings.timeoutMs);
     }
-    return localHost(ctx.settings.env);
+    return localHost(ctx.settings.env, ctx.settings.timeoutMs);
   });
 }
 

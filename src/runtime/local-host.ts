@@ -1,11 +1,12 @@
 // Runtime probes on this host: real file writes, cgroup files and statfs, through node:fs.
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Env } from '../config/settings.js';
-import type { ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
+import { DEFAULTS, type Env } from '../config/settings.js';
+import type { FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
 
 function errno(error: unknown): { code?: string; message: string } {
   const e = error as NodeJS.ErrnoException;
@@ -150,12 +151,41 @@ export async function localResources(dirs: readonly string[]): Promise<ResourceF
   };
 }
 
+/**
+ * Runs `python3 -c script ...args` here with `env` as its whole environment (the gateway's, as the settings carry it);
+ * python3 is looked up in env's PATH, else in this process's. Rejects only when python3 outlives `timeoutMs`.
+ */
+export function localPython(env: Env, script: string, args: readonly string[], timeoutMs: number): Promise<PythonRun> {
+  const childEnv = { PATH: process.env.PATH, ...env };
+  return new Promise((resolve, reject) => {
+    execFile('python3', ['-c', script, ...args], { env: childEnv, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const e = error as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
+      if (e?.code === 'ENOENT') resolve({ available: false, stdout, stderr: `python3 not found in PATH=${childEnv.PATH ?? ''}`, code: 127 });
+      else if (e?.killed) reject(new Error(`python3 did not finish within ${timeoutMs} ms`));
+      else if (e && typeof e.code !== 'number') reject(e);
+      else resolve({ available: true, stdout, stderr, code: typeof e?.code === 'number' ? e.code : 0 });
+    });
+  });
+}
+
+/** Reads a text file with this process's rights. */
+export async function localReadFile(file: string): Promise<FileRead> {
+  try {
+    return { ok: true, text: await readFile(file, 'utf8') };
+  } catch (error) {
+    const { code, message } = errno(error);
+    return { ok: false, ...(code ? { code } : {}), message };
+  }
+}
+
 /** Runtime probes on the machine duo-doctor runs on, with the environment the settings carry. */
-export function localHost(env: Env): RuntimeHost {
+export function localHost(env: Env, timeoutMs: number = DEFAULTS.timeoutMs): RuntimeHost {
   return {
     label: 'this host',
     env: async () => env,
     writeAttempt: localWriteAttempt,
     resources: localResources,
+    python: (script, args) => localPython(env, script, args, timeoutMs),
+    readFile: localReadFile,
   };
 }

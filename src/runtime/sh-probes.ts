@@ -26,7 +26,8 @@ f="$d/.duo-doctor-$$-$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')"
 undo() { rm -f "$f" 2>/dev/null; [ -z "$created" ] || rm -rf "$created" 2>/dev/null; if [ -e "$f" ] || { [ -n "$created" ] && [ -e "$created" ]; }; then cleaned=0; fi; }
 err=$( (set -C; : > "$f") 2>&1) || { undo; fail create "$err" "$d"; }
 payload="duo-doctor write probe $$ $(date +%s)"
-err=$( (i=0; while [ $i -lt 64 ]; do printf '%s\n' "$payload"; i=$((i+1)); done) 2>&1 > "$f") || { undo; fail write "$err" "$d"; }
+# Written through cat: a failed printf only says "I/O error" (dash) and the loop's status hides it; cat names the errno (ENOSPC).
+err=$( (i=0; while [ $i -lt 64 ]; do printf '%s\n' "$payload"; i=$((i+1)); done) | cat 2>&1 > "$f") || { undo; fail write "$err" "$d"; }
 err=$(sync "$f" 2>&1 || sync 2>&1) || { undo; fail fsync "$err" "$d"; }
 back=$(head -n 1 "$f" 2>&1) || { undo; fail read "$back" "$d"; }
 [ "$back" = "$payload" ] || { undo; fail read "read back different bytes than written" "$d"; }
@@ -51,4 +52,14 @@ for d in "$@"; do
   echo "disk_free_kb_$i=$(df -Pk "$p" 2>/dev/null | awk 'NR==2 {print $4}')"
   i=$((i+1))
 done
+`;
+
+/**
+ * Python launcher: `sh -c PYTHON_LAUNCHER duo-doctor SCRIPT ARGS...` runs `python3 -c SCRIPT ARGS...`, or says
+ * `python3=absent` (with the PATH searched) and exits 127 — the same answer whatever the prefix (docker, kubectl, env)
+ * would have printed for a missing program.
+ */
+export const PYTHON_LAUNCHER = String.raw`
+command -v python3 >/dev/null 2>&1 || { echo python3=absent; echo "path=$PATH"; exit 127; }
+exec python3 -c "$@"
 `;

@@ -1,0 +1,305 @@
+// The one HTTP client: undici request() with timeouts, a decoded-size cap, custom CAs, optional proxy, no redirects, failures as data.
+import { performance } from 'node:perf_hooks';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createUnzip } from 'node:zlib';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Env } from '../config/settings.js';
+import { redactUrl } from '../redact.js';
+import { proxyFor } from './proxy-env.js';
+
+/** One request to make. */
+export interface HttpRequest {
+  url: string;
+  method?: 'GET' | 'HEAD' | 'POST';
+  headers?: Record<string, string>;
+  /** Sent as-is; the caller sets content-type. */
+  body?: string;
+  /** PEM certificates to trust INSTEAD of Node's defaults (callers pass system roots + extras from trust.ts). */
+  ca?: readonly string[];
+  /** Overall budget for connect + headers + body (default 10000). */
+  timeoutMs?: number;
+  /** Response body cap after decoding (default 1 MiB); exceeding it => failure kind 'too-large'. */
+  maxBytes?: number;
+  /** Injectable for tests (undici MockAgent); when given, `ca`, `timeoutMs` socket options and `proxyEnv` are not applied to it. */
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+  /** The environment whose HTTP(S)_PROXY / NO_PROXY apply (Settings.env); undefined = always direct. */
+  proxyEnv?: Env;
+}
+
+/** Why an exchange failed. */
+export type FailureKind = 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'protocol' | 'proxy' | 'aborted' | 'other';
+
+/** A failed exchange: the kind, the Node/undici code when there is one, and a human, secret-free message. */
+export interface HttpFailure {
+  kind: FailureKind;
+  code?: string;
+  message: string;
+}
+
+/** A response, read whole (within the cap). */
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; multiple values joined by ', '. */
+  headers: Record<string, string>;
+  /** UTF-8 text of the decoded body. */
+  body: string;
+  elapsedMs: number;
+  /** Absolute Location of a 3xx (never followed). */
+  redirectTo?: string;
+}
+
+/** The outcome of httpRequest: a response, or a failure as data. */
+export type HttpExchange = { ok: true; response: HttpResponse } | { ok: false; failure: HttpFailure; elapsedMs: number };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/** Thrown inside the body reader; turned into a failure by `classify`. */
+class TooLargeError extends Error {
+  readonly code = 'TOO_LARGE';
+}
+
+/** The error codes of an error and its causes, outermost first. */
+function codesOf(err: unknown): { codes: string[]; messages: string[] } {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') codes.push(code);
+    if (typeof message === 'string' && message) messages.push(message);
+    // AggregateError (happy-eyeballs connect attempts) keeps the real errors in `errors`.
+    const inner = (e as { errors?: unknown[] }).errors;
+    if (Array.isArray(inner) && inner[0]) {
+      const first = codesOf(inner[0]);
+      return { codes: [...codes, ...first.codes], messages: [...messages, ...first.messages] };
+    }
+  }
+  return { codes, messages };
+}
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|ERR_OSSL_)/;
+
+/** The failure kind a Node/undici error code means, or undefined when the code says nothing specific (shared with the socket probes). */
+export function kindOfCode(code: string): FailureKind | undefined {
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'].includes(code)) return 'timeout';
+  if (TLS_CODE.test(code) || code === 'UND_ERR_PRX_TLS') return 'tls';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED') return 'reset';
+  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+    return 'protocol';
+  }
+  if (code === 'TOO_LARGE') return 'too-large';
+  return undefined;
+}
+
+/** Where the request was when it failed, for timeout messages. */
+type Phase = 'connecting' | 'waiting for the response headers' | 'reading the body';
+
+interface FailureContext {
+  origin: string;
+  host: string;
+  timeoutMs: number;
+  maxBytes: number;
+  phase: Phase;
+  proxy?: string;
+  timedOut: boolean;
+  callerAborted: boolean;
+}
+
+/** Turns any thrown error into a FailureKind with a message that names the host and never echoes request headers. */
+export function classify(err: unknown, c: FailureContext): HttpFailure {
+  const { codes, messages } = codesOf(err);
+  if (c.callerAborted) return { kind: 'aborted', message: `Request to ${c.origin} was cancelled` };
+  if (c.timedOut) return { kind: 'timeout', code: codes[0], message: `No answer from ${c.origin} within ${c.timeoutMs} ms (${c.phase})` };
+  let kind: FailureKind | undefined;
+  let code: string | undefined;
+  for (const candidate of codes) {
+    kind = kindOfCode(candidate);
+    if (kind) {
+      code = candidate;
+      break;
+    }
+  }
+  const detail = messages.find((m) => !/^fetch failed$/i.test(m)) ?? 'unknown error';
+  const proxyTunnel = /Proxy response \((\d+)\)/.exec(messages.join(' '));
+  if (proxyTunnel) {
+    return { kind: 'proxy', code: codes[0], message: `Proxy ${c.proxy ?? '(unknown)'} refused to open a tunnel to ${c.host}: HTTP ${proxyTunnel[1]}` };
+  }
+  // Through a proxy, a connect-phase error is the proxy's own (the proxy makes the onward connection).
+  if (c.proxy && c.phase === 'connecting' && (kind === 'dns' || kind === 'refused' || kind === 'timeout' || kind === 'reset')) {
+    return { kind: 'proxy', code, message: `Could not use proxy ${c.proxy}: ${detail}${code ? ` (${code})` : ''}` };
+  }
+  const suffix = code ? ` (${code})` : '';
+  switch (kind) {
+    case 'dns':
+      return { kind, code, message: `DNS lookup of ${c.host} failed${suffix}` };
+    case 'refused':
+      return { kind, code, message: `Connection to ${c.host} refused${suffix}: nothing listens on that port` };
+    case 'timeout':
+      return { kind, code, message: `No answer from ${c.origin} within ${c.timeoutMs} ms (${c.phase})${suffix}` };
+    case 'tls':
+      return { kind, code, message: `TLS with ${c.host} failed: ${detail}${suffix}` };
+    case 'reset':
+      return { kind, code, message: `Connection to ${c.host} was reset (${c.phase})${suffix}` };
+    case 'protocol':
+      return { kind, code, message: `Invalid HTTP response from ${c.origin}: ${detail}${suffix}` };
+    case 'too-large':
+      return { kind, message: `Response from ${c.origin} is larger than ${c.maxBytes} bytes; stopped reading` };
+    default:
+      return { kind: 'other', code: codes[0], message: `Request to ${c.origin} failed: ${detail}${codes[0] ? ` (${codes[0]})` : ''}` };
+  }
+}
+
+/** Flattens undici's header record: lower-case names, repeated values joined by ', '. */
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The decoders for a Content-Encoding value, in the order to apply them (the header lists them in the order applied). */
+function decodersFor(contentEncoding: string | undefined): Transform[] {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s && s !== 'identity');
+  return codings.reverse().map((coding) => {
+    if (coding === 'gzip' || coding === 'x-gzip' || coding === 'deflate') return createUnzip();
+    if (coding === 'br') return createBrotliDecompress();
+    throw Object.assign(new Error(`unsupported content-encoding "${coding}"`), { code: 'HPE_UNSUPPORTED_ENCODING' });
+  });
+}
+
+/** Reads `body` through `decoders`, failing with TooLargeError as soon as the decoded size passes `maxBytes` (a gzip bomb stops there). */
+async function readCapped(body: Readable, decoders: Transform[], maxBytes: number): Promise<Buffer> {
+  // pipeline() propagates an error of any stage to the last one, and destroys every stage when we stop reading.
+  // It returns its last stream, a Transform here (its typings only promise a WritableStream).
+  const decoded = decoders.length ? (pipeline([body, ...decoders], () => undefined) as unknown as Transform) : body;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of decoded) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buf.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new TooLargeError('too large');
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The dispatcher for a request, and whether this call owns it (and must close it). */
+export function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number): { dispatcher: Dispatcher; owned: boolean; proxy?: string } {
+  if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false };
+  const tls = req.ca ? { ca: [...req.ca] } : {};
+  const options = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { ...tls, timeout: timeoutMs } };
+  const proxy = req.proxyEnv ? proxyFor(url, req.proxyEnv).proxy : undefined;
+  if (!proxy) return { dispatcher: new Agent(options), owned: true };
+  return {
+    dispatcher: new ProxyAgent({
+      ...options,
+      uri: proxy,
+      requestTls: tls,
+      proxyTls: tls,
+      // Plain-http targets go as absolute-URI requests through the proxy (what curl, Ruby and Python do), https via CONNECT.
+      proxyTunnel: url.protocol === 'https:',
+    }),
+    owned: true,
+    proxy: redactUrl(new URL(proxy).origin),
+  };
+}
+
+/** Makes one HTTP request. Never throws: every failure comes back as `{ ok: false, failure }`. Redirects are reported, not followed. */
+export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
+
+  let url: URL;
+  try {
+    url = new URL(req.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    return { ok: false, elapsedMs: 0, failure: { kind: 'other', message: `Not an http(s) URL: ${redactUrl(req.url)}` } };
+  }
+
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);
+  const signal = req.signal ? AbortSignal.any([timer.signal, req.signal]) : timer.signal;
+  const { dispatcher, owned, proxy } = dispatcherFor(req, url, timeoutMs);
+  const context: FailureContext = {
+    origin: redactUrl(url.origin),
+    host: url.host,
+    timeoutMs,
+    maxBytes,
+    phase: 'connecting',
+    proxy,
+    timedOut: false,
+    callerAborted: false,
+  };
+  let failed = false;
+
+  try {
+    const response = await request(url, {
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      body: req.body,
+      dispatcher,
+      signal,
+    });
+    context.phase = 'reading the body';
+    const headers = flattenHeaders(response.headers);
+    const body = req.method === 'HEAD' ? await response.body.dump().then(() => Buffer.alloc(0)) : await readCapped(response.body, decodersFor(headers['content-encoding']), maxBytes);
+    const location = headers.location;
+    let redirectTo: string | undefined;
+    if (response.statusCode >= 300 && response.statusCode < 400 && location) {
+      try {
+        redirectTo = new URL(location, url).href;
+      } catch {
+        redirectTo = location;
+      }
+    }
+    return {
+      ok: true,
+      response: { status: response.statusCode, headers, body: body.toString('utf8'), elapsedMs: elapsed(), ...(redirectTo ? { redirectTo } : {}) },
+    };
+  } catch (err) {
+    failed = true;
+    context.timedOut = timer.signal.aborted;
+    context.callerAborted = !context.timedOut && Boolean(req.signal?.aborted);
+    // undici reports "headers timeout" as its own code; a connect that succeeded then stalled is in that phase.
+    if (context.phase === 'connecting' && codesOf(err).codes.includes('UND_ERR_HEADERS_TIMEOUT')) context.phase = 'waiting for the response headers';
+    return { ok: false, elapsedMs: elapsed(), failure: classify(err, context) };
+  } finally {
+    clearTimeout(timeout);
+    if (owned) {
+      // A failed exchange may leave a half-read socket: destroy rather than wait for a graceful close.
+      await (failed ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);
+    }
+  }
+}
+
+/** Parses a response body as JSON, saying why not in words a report can use ("HTML page", "empty body", "invalid JSON at ..."). */
+export function parseJson(response: HttpResponse): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const text = response.body.replace(/^\uFEFF/, '');
+  if (!text.trim()) return { ok: false, reason: 'empty body' };
+  const contentType = response.headers['content-type'] ?? '';
+  if (/^\s*</.test(text) && (/html/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text))) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+    return { ok: false, reason: `HTML page${title ? ` ("${title.slice(0, 80)}")` : ''} instead of JSON` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    const position = /position (\d+)/.exec(detail)?.[1];
+    return { ok: false, reason: position ? `invalid JSON at position ${position}` : `invalid JSON: ${detail}` };
+  }
+}

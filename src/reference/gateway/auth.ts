@@ -1,0 +1,78 @@
+// The gateway's authentication middleware: the real one's order of checks, its messages, and RS256-only verification.
+import type { IncomingHttpHeaders } from 'node:http';
+import { importJWK, jwtVerify, type JWTPayload } from 'jose';
+import type { KeySet } from './jwks.js';
+
+/** The audience every GitLab-issued gateway token carries. */
+export const GATEWAY_AUDIENCE = 'gitlab-ai-gateway';
+
+/** The real gateway's 401 messages, byte for byte. */
+export const AUTH_MESSAGES = {
+  noHeader: 'No authorization header presented',
+  badHeader: 'Invalid authorization header',
+  notOidc: 'Invalid authentication token type - only OIDC is supported',
+  forbidden: 'Forbidden by auth provider',
+  mismatch: (header: string) => `Header mismatch '${header}'`,
+} as const;
+
+/** Claims the gateway reads from a verified token. */
+export interface GatewayClaims extends JWTPayload {
+  gitlab_realm?: string;
+  scopes?: string[];
+}
+
+/** The verdict: a user (with claims unless auth is bypassed), or the 401 message. */
+export type AuthResult = { ok: true; claims?: GatewayClaims } | { ok: false; message: string };
+
+/**
+ * Verifies a token against every RSA key of the set. Like python-jose, the `kid` does not select the key: each key is
+ * tried, so a token is accepted only if one of GitLab's keys verifies it. RS256 only; audience, exp and nbf checked
+ * without leeway.
+ */
+async function verifyToken(token: string, keySet: KeySet): Promise<GatewayClaims | undefined> {
+  for (const jwk of keySet.keys) {
+    if (jwk.kty !== 'RSA') continue;
+    try {
+      const key = await importJWK({ ...jwk, alg: 'RS256' }, 'RS256');
+      const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], audience: GATEWAY_AUDIENCE });
+      return payload as GatewayClaims;
+    } catch {
+      // Wrong key, bad signature or claims: try the next key.
+    }
+  }
+  return undefined;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Authenticates a request as the real gateway's middleware does, in the same order. */
+export async function authenticate(
+  headers: IncomingHttpHeaders,
+  opts: { bypass: boolean; keySet: () => Promise<KeySet> },
+): Promise<AuthResult> {
+  if (opts.bypass) return { ok: true };
+  const authorization = header(headers, 'Authorization');
+  if (authorization === undefined) return { ok: false, message: AUTH_MESSAGES.noHeader };
+  const space = authorization.indexOf(' ');
+  const scheme = space < 0 ? authorization : authorization.slice(0, space);
+  const token = space < 0 ? '' : authorization.slice(space + 1);
+  if (scheme.toLowerCase() !== 'bearer') return { ok: false, message: AUTH_MESSAGES.badHeader };
+  if (header(headers, 'X-Gitlab-Authentication-Type') !== 'oidc') return { ok: false, message: AUTH_MESSAGES.notOidc };
+  const claims = await verifyToken(token, await opts.keySet());
+  if (!claims) return { ok: false, message: AUTH_MESSAGES.forbidden };
+  if (header(headers, 'X-Gitlab-Realm') !== claims.gitlab_realm) {
+    return { ok: false, message: AUTH_MESSAGES.mismatch('X-Gitlab-Realm') };
+  }
+  if (header(headers, 'X-Gitlab-Instance-Id') !== claims.sub) {
+    return { ok: false, message: AUTH_MESSAGES.mismatch('X-Gitlab-Instance-Id') };
+  }
+  return { ok: true, claims };
+}
+
+/** Whether an authenticated user may use a route needing `scope` (a bypassed request may use anything). */
+export function hasScope(result: AuthResult & { ok: true }, scope: string): boolean {
+  return !result.claims || (Array.isArray(result.claims.scopes) && result.claims.scopes.includes(scope));
+}

@@ -1,0 +1,106 @@
+// The reference AI gateway: the real gateway's HTTP surface (monitoring, auth, code completions, an agent WebSocket).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { listen, parseJson, readBody, sendJson } from '../http.js';
+import { authenticate, hasScope, type AuthResult } from './auth.js';
+import { answerCompletion, validateCompletion } from './completions.js';
+import { resolveGatewayConfig, type GatewayConfig, type GatewayOptions } from './config.js';
+import { fetchKeySet, KeySetCache } from './jwks.js';
+import { acceptAndGreet, handshakeProblem, refuseUpgrade } from './websocket.js';
+
+export type { GatewayOptions } from './config.js';
+
+/**
+ * The response header carrying the gateway's image tag. The real gateway sends no version header (its responses carry
+ * `x-process-time` and `x-request-id`); the reference adds this one so a version check has something to read.
+ */
+export const GATEWAY_VERSION_HEADER = 'x-gitlab-ai-gateway-version';
+
+/** Routes needing a unit-primitive scope, and the scope. */
+const COMPLETION_ROUTES = new Set(['/v2/code/completions', '/v2/completions']);
+const COMPLETION_SCOPE = 'complete_code';
+/** The Duo Agent Platform style WebSocket route. */
+export const AGENT_WS_ROUTE = '/v1/agent/ws';
+
+/** A running reference gateway. */
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function responseHeaders(config: GatewayConfig, started: number): Record<string, string> {
+  return {
+    [GATEWAY_VERSION_HEADER]: config.version,
+    'x-process-time': String((performance.now() - started) / 1000),
+    'x-request-id': randomUUID().replace(/-/g, ''),
+  };
+}
+
+/** Starts the reference AI gateway; resolves once it listens. */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const config = resolveGatewayConfig(options);
+  const keys = new KeySetCache(async () => {
+    const set = await fetchKeySet(config.gitlabUrl, config.ca);
+    if (set.error) config.log(`WARNING: could not load GitLab's signing keys: ${set.error}`);
+    return set;
+  }, config.jwksCacheSeconds);
+  const auth = (req: IncomingMessage): Promise<AuthResult> =>
+    authenticate(req.headers, { bypass: config.bypassAuth, keySet: () => keys.get() });
+  if (config.bypassAuth) {
+    config.log('CRITICAL: Auth is disabled, all users allowed (AIGW_AUTH__BYPASS_EXTERNAL=true)');
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const headers = responseHeaders(config, started);
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    if (path === '/monitoring/healthz') return sendJson(res, 200, { status: 'ok' }, headers);
+    if (path === '/monitoring/ready') {
+      const set = config.bypassAuth ? { keys: [{}] } : await keys.get();
+      return set.keys.length
+        ? sendJson(res, 200, { status: 'ok' }, headers)
+        : sendJson(res, 503, { status: 'unavailable', detail: "GitLab's signing keys could not be fetched" }, headers);
+    }
+    const result = await auth(req);
+    if (!result.ok) return sendJson(res, 401, { error: result.message }, headers);
+    if (!COMPLETION_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' }, headers);
+    if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, { ...headers, allow: 'POST' });
+    if (!hasScope(result, COMPLETION_SCOPE)) return sendJson(res, 403, { detail: 'Forbidden' }, headers);
+    const body = validateCompletion(parseJson(await readBody(req)));
+    if (!body.ok) return sendJson(res, 422, { detail: body.detail }, headers);
+    await answerCompletion(req, res, body.value, {
+      headers,
+      streamChunks: config.streamChunks,
+      streamIntervalMs: config.streamIntervalMs,
+    });
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const headers = responseHeaders(config, performance.now());
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const result = await auth(req);
+    if (!result.ok) return refuseUpgrade(socket, 401, 'Unauthorized', { error: result.message }, headers);
+    if (path !== AGENT_WS_ROUTE) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not Found' }, headers);
+    const problem = handshakeProblem(req);
+    if (problem) return refuseUpgrade(socket, 400, 'Bad Request', { detail: problem }, headers);
+    acceptAndGreet(req, socket, JSON.stringify({ type: 'ready', version: config.version }), {
+      [GATEWAY_VERSION_HEADER]: config.version,
+    });
+  }
+
+  const running = await listen({
+    handler: handle,
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    latencyMs: config.latencyMs,
+    log: config.log,
+    setup: (server) =>
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+        upgrade(req, socket).catch(() => socket.destroy());
+      }),
+  });
+  return { url: running.url, port: running.port, close: running.close };
+}

@@ -1,0 +1,142 @@
+// The reference GitLab's options (a scenario's knobs) and the instance state its routes share.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { TlsOptions } from '../http.js';
+import type { SigningKey } from './signing.js';
+
+/** How GitLab publishes its signing keys: normally, as an empty set, or advertised at an address nothing answers. */
+export type JwksMode = 'normal' | 'empty' | 'unreachable';
+
+/** The instance's license. Dates are `YYYY-MM-DD`, as GitLab's API writes them. */
+export interface LicenseOptions {
+  plan: string;
+  startsAt?: string;
+  expiresAt: string;
+  /** Whether the license (with its Duo add-on) gives access to Code Suggestions. */
+  codeSuggestions: boolean;
+  userLimit?: number;
+  activeUsers?: number;
+  licensee?: string;
+}
+
+/** A self-hosted model as GitLab lists it in `aiSelfHostedModels`. */
+export interface SelfHostedModel {
+  name: string;
+  model: string;
+  endpoint: string;
+  identifier?: string;
+  hasApiToken?: boolean;
+  releaseState?: 'GA' | 'BETA' | 'EXPERIMENTAL';
+}
+
+/** Options of `startGitLab`. */
+export interface GitLabOptions {
+  port?: number;
+  host?: string;
+  /** The administrator's personal access token; generated (and returned) when absent. */
+  adminToken?: string;
+  /** The `ai_gateway_url` application setting. */
+  aiGatewayUrl?: string;
+  /** GitLab version, e.g. `18.6.0-ee`. */
+  version?: string;
+  revision?: string;
+  /** Serve https with this chain and key (else http). */
+  tls?: TlsOptions;
+  /** PEM CAs GitLab trusts when calling an https gateway. */
+  ca?: string;
+  /** Added to every response (a benchmark knob). */
+  latencyMs?: number;
+  /** The instance uuid (`sub` of its tokens, `X-Gitlab-Instance-Id`). */
+  instanceId?: string;
+  /** Seconds GitLab's clock is off when it signs tokens (positive = ahead). */
+  clockSkewSeconds?: number;
+  /** `aud` of the tokens it signs (default `gitlab-ai-gateway`). */
+  audience?: string;
+  jwks?: JwksMode;
+  /** `null` = no license installed. */
+  license?: LicenseOptions | null;
+  /** The `disabled_direct_code_suggestions` setting. */
+  directAccessDisabled?: boolean;
+  /**
+   * The instance URL GitLab believes it has (`external_url`), reported as its host name (connection_details,
+   * `X-Gitlab-Host-Name`). Default: the URL it listens on. Lets a loopback server model a GitLab on another host.
+   */
+  externalUrl?: string;
+  selfHostedModels?: SelfHostedModel[];
+  /** Where log lines go (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** Everything the routes read: resolved options plus what exists only once the server runs. */
+export interface GitLabState {
+  url: string;
+  externalUrl: string;
+  adminToken: string;
+  aiGatewayUrl: string | undefined;
+  version: string;
+  revision: string;
+  instanceId: string;
+  key: SigningKey;
+  jwks: JwksMode;
+  /** Where discovery says the keys are (a dead address in `unreachable` mode). */
+  jwksUri: string;
+  license: LicenseOptions | null;
+  directAccessDisabled: boolean;
+  clockSkewSeconds: number;
+  audience: string | undefined;
+  ca: string | undefined;
+  selfHostedModels: SelfHostedModel[];
+  log: (line: string) => void;
+}
+
+/** The default GitLab version; the default gateway image tag matches it. */
+export const DEFAULT_GITLAB_VERSION = '18.6.0-ee';
+
+const DAY_MS = 86_400_000;
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A valid Ultimate license with Code Suggestions, started a year ago and ending in a year. */
+export function defaultLicense(): LicenseOptions {
+  const now = Date.now();
+  return { plan: 'ultimate', startsAt: isoDate(now - 365 * DAY_MS), expiresAt: isoDate(now + 365 * DAY_MS), codeSuggestions: true };
+}
+
+/** Whether a license has passed its expiry date (GitLab: expired the day after `expires_at`). */
+export function licenseExpired(license: LicenseOptions): boolean {
+  return Date.parse(`${license.expiresAt}T23:59:59Z`) < Date.now();
+}
+
+/** Whether the instance gives its users Code Suggestions: a current license that includes it. */
+export function codeSuggestionsAvailable(license: LicenseOptions | null): boolean {
+  return !!license && license.codeSuggestions && !licenseExpired(license);
+}
+
+/** A fresh admin token in GitLab's personal access token format. */
+export function generateToken(): string {
+  return `glpat-${randomBytes(15).toString('base64url')}`;
+}
+
+/** Resolves options into the state, given what the server learned at start. */
+export function resolveGitLabState(
+  opts: GitLabOptions,
+  started: { url: string; key: SigningKey; deadJwksUri: string },
+): GitLabState {
+  return {
+    url: started.url,
+    externalUrl: opts.externalUrl ?? started.url,
+    adminToken: opts.adminToken ?? generateToken(),
+    aiGatewayUrl: opts.aiGatewayUrl,
+    version: opts.version ?? DEFAULT_GITLAB_VERSION,
+    revision: opts.revision ?? 'd0c70d0c70d',
+    instanceId: opts.instanceId ?? randomUUID(),
+    key: started.key,
+    jwks: opts.jwks ?? 'normal',
+    jwksUri: opts.jwks === 'unreachable' ? started.deadJwksUri : `${started.url}/oauth/discovery/keys`,
+    license: opts.license === undefined ? defaultLicense() : opts.license,
+    directAccessDisabled: opts.directAccessDisabled ?? false,
+    clockSkewSeconds: opts.clockSkewSeconds ?? 0,
+    audience: opts.audience,
+    ca: opts.ca,
+    selfHostedModels: opts.selfHostedModels ?? [],
+    log: opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+}

@@ -1,0 +1,200 @@
+// The named installations of the reference stack — one healthy, the rest each broken in one documented way.
+import type { GitLabOptions } from './gitlab/config.js';
+
+/** How GitLab serves: plain http, or https with a generated chain of a given kind. */
+export type GitLabTls =
+  | 'none'
+  /** Private root → leaf for 127.0.0.1/localhost. */
+  | 'private-ca'
+  /** A self-signed leaf (no CA at all). */
+  | 'self-signed'
+  /** Root → intermediate → leaf, but only the leaf is served. */
+  | 'missing-intermediate'
+  /** Private root → a leaf that expired yesterday. */
+  | 'expired'
+  /** Private root → a leaf for gitlab.example.com only. */
+  | 'wrong-host';
+
+/** Where GitLab's `ai_gateway_url` points. */
+export type GatewayUrlSetting = 'gateway' | 'unset' | 'closed-port' | 'localhost-5052';
+
+/** One named installation. */
+export interface Scenario {
+  name: string;
+  /** One line: what is broken and how it is modelled. */
+  description: string;
+  /** Reference GitLab options beyond what the stack wires itself (URL, token, gateway URL, TLS). */
+  gitlab: Omit<GitLabOptions, 'port' | 'host' | 'adminToken' | 'aiGatewayUrl' | 'tls' | 'ca'>;
+  /** GitLab's `ai_gateway_url` (default: the running gateway). */
+  gitlabGatewayUrl?: GatewayUrlSetting;
+  /** The gateway: whether it runs, its extra environment, the image tag it reports. */
+  gateway: { running: boolean; env?: Record<string, string>; version?: string };
+  tls: GitLabTls;
+  /** Who is given the CA bundle of an https GitLab: the gateway (SSL_CERT_FILE + REQUESTS_CA_BUNDLE), duo-doctor (caFile). */
+  trust: { gateway: boolean; doctor: boolean };
+  /** Whether duo-doctor is told the gateway URL (else it must learn it from GitLab's `duoSettings`). */
+  doctorKnowsGatewayUrl: boolean;
+  /** Runtime settings: `readonly` points duo-doctor's tmpDir at a directory it cannot write. */
+  runtime?: { tmpDir: 'readonly' };
+  /** Check ids that fail (or error) against this installation, sorted; measured with every check under checks/. */
+  expectedFailures: readonly string[];
+}
+
+const BASE = {
+  gitlab: {},
+  gateway: { running: true },
+  tls: 'none',
+  trust: { gateway: true, doctor: true },
+  doctorKnowsGatewayUrl: true,
+} as const satisfies Partial<Scenario>;
+
+const DAY_MS = 86_400_000;
+const daysFromNow = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
+
+/** Every scenario, by name, healthy first. */
+export const SCENARIOS = [
+  { ...BASE, name: 'healthy', description: 'GitLab and the gateway wired together over http; everything works.', expectedFailures: [] },
+  {
+    ...BASE,
+    name: 'no-gateway-url',
+    description: "GitLab's ai_gateway_url setting is empty; duo-doctor is not told the gateway URL either.",
+    gitlabGatewayUrl: 'unset',
+    doctorKnowsGatewayUrl: false,
+    expectedFailures: ['gateway-url', 'gitlab-health-check', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'gateway-down',
+    description: 'The gateway is not running: its URL (GitLab\'s setting and duo-doctor\'s) is a closed loopback port.',
+    gitlabGatewayUrl: 'closed-port',
+    gateway: { running: false },
+    expectedFailures: ['gateway-reachable', 'gitlab-health-check', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'gateway-localhost-url',
+    description:
+      "GitLab (external URL https://gitlab.example.com, its connection_details host_name) points ai_gateway_url at http://localhost:5052, the gateway's own host.",
+    gitlab: { externalUrl: 'https://gitlab.example.com' },
+    gitlabGatewayUrl: 'localhost-5052',
+    doctorKnowsGatewayUrl: false,
+    expectedFailures: ['gateway-url', 'gitlab-health-check', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'auth-bypassed',
+    description: 'The gateway runs with AIGW_AUTH__BYPASS_EXTERNAL=true: it answers anyone without a token.',
+    gateway: { running: true, env: { AIGW_AUTH__BYPASS_EXTERNAL: 'true' } },
+    expectedFailures: ['gateway-auth', 'gateway-env'],
+  },
+  {
+    ...BASE,
+    name: 'self-signed-gitlab',
+    description: 'GitLab serves https with a self-signed certificate that neither the gateway nor duo-doctor trusts.',
+    tls: 'self-signed',
+    trust: { gateway: false, doctor: false },
+    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+  },
+  {
+    ...BASE,
+    name: 'private-ca-no-bundle',
+    description: "GitLab's certificate comes from a private CA; duo-doctor has the CA file but the gateway has no SSL_CERT_FILE.",
+    tls: 'private-ca',
+    trust: { gateway: false, doctor: true },
+    expectedFailures: ['gitlab-health-check', 'jwks-reachable', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'missing-intermediate',
+    description: 'GitLab serves its leaf without the intermediate CA that signed it; the bundle holds only the root.',
+    tls: 'missing-intermediate',
+    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+  },
+  {
+    ...BASE,
+    name: 'expired-gitlab-cert',
+    description: "GitLab's certificate (from a trusted private CA) expired yesterday.",
+    tls: 'expired',
+    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+  },
+  {
+    ...BASE,
+    name: 'wrong-host-cert',
+    description: "GitLab's certificate (from a trusted private CA) names gitlab.example.com, not the address it is reached at.",
+    tls: 'wrong-host',
+    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+  },
+  {
+    ...BASE,
+    name: 'expired-license',
+    description: "GitLab's license expired ten days ago, so Code Suggestions (and the completion round trip) are refused.",
+    gitlab: { license: { plan: 'ultimate', startsAt: daysFromNow(-375), expiresAt: daysFromNow(-10), codeSuggestions: true } },
+    expectedFailures: ['gitlab-health-check', 'license', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'no-code-suggestions',
+    description: 'The license is valid but does not include Code Suggestions (no Duo add-on).',
+    gitlab: { license: { plan: 'premium', startsAt: daysFromNow(-30), expiresAt: daysFromNow(335), codeSuggestions: false } },
+    expectedFailures: ['gitlab-health-check', 'license', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'jwks-unreachable',
+    description: "GitLab's OIDC discovery advertises a jwks_uri nothing answers, so the gateway cannot load GitLab's keys.",
+    gitlab: { jwks: 'unreachable' },
+    expectedFailures: ['gitlab-health-check', 'jwks-reachable', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'jwks-empty',
+    description: "GitLab publishes an empty key set; the gateway caches it for 24 h and rejects every token.",
+    gitlab: { jwks: 'empty' },
+    expectedFailures: ['gitlab-health-check', 'jwks-valid', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'wrong-audience',
+    description: "GitLab signs gateway tokens for the audience 'gitlab-ai-gateway-staging' instead of 'gitlab-ai-gateway'.",
+    gitlab: { audience: 'gitlab-ai-gateway-staging' },
+    expectedFailures: ['gitlab-health-check', 'system-exchange', 'token-verifies'],
+  },
+  {
+    ...BASE,
+    name: 'clock-skew',
+    description: "GitLab's clock runs 10 minutes ahead: its tokens are not yet valid (nbf in the future) for the gateway.",
+    gitlab: { clockSkewSeconds: 600 },
+    expectedFailures: ['gitlab-health-check', 'system-exchange', 'token-verifies'],
+  },
+  {
+    ...BASE,
+    name: 'version-mismatch',
+    description: 'The gateway runs image self-hosted-v18.4.0-ee while GitLab is 18.6.0-ee.',
+    gateway: { running: true, version: 'self-hosted-v18.4.0-ee' },
+    expectedFailures: ['version-match'],
+  },
+  {
+    ...BASE,
+    name: 'readonly-tmp',
+    description:
+      "tmpDir cannot be written: a mode-0555 directory, or for root (whom modes do not stop) sysfs's /sys/kernel, which refuses new files to everyone.",
+    runtime: { tmpDir: 'readonly' },
+    expectedFailures: ['tmp-writable'],
+  },
+] as const satisfies readonly Scenario[];
+
+/** A scenario's name. */
+export type ScenarioName = (typeof SCENARIOS)[number]['name'];
+
+/** Looks a scenario up by name; undefined when there is none. */
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
+
+/** `demo --list-scenarios`: one line per scenario, name first. */
+export function listScenarios(): string[] {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return SCENARIOS.map((s) => `${s.name.padEnd(width)}  ${s.description}`);
+}
+
+export { startStack, type Stack, type StackOptions } from './stack.js';

@@ -1,0 +1,140 @@
+// Starts a scenario's installation on loopback: model endpoint, GitLab and gateway wired together, torn down as one.
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import { buildChain, createSelfSignedLeaf, type CertSpec } from '../pki/generate.js';
+import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
+import { startGateway } from './gateway/server.js';
+import { startGitLab } from './gitlab/server.js';
+import { closedPort, type TlsOptions } from './http.js';
+import { startModelServer } from './model-server.js';
+import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
+
+/** Options of `startStack`. */
+export interface StackOptions {
+  /** The admin token GitLab accepts (e.g. from GITLAB_TOKEN); generated when absent. */
+  adminToken?: string;
+  /** Added to every response of both servers. */
+  latencyMs?: number;
+  /** Where the servers' log lines go (default: nowhere, so a report on stdout/stderr stays clean). */
+  log?: (line: string) => void;
+}
+
+/** A running installation and the settings that point duo-doctor at it. */
+export interface Stack {
+  gitlabUrl: string;
+  /** The gateway's URL (for `gateway-down`, the closed port GitLab is configured with). */
+  gatewayUrl: string;
+  adminToken: string;
+  /** The CA bundle of an https GitLab, written to a temp dir removed on close. */
+  caFile?: string;
+  settingsOverrides: Partial<Settings>;
+  close(): Promise<void>;
+}
+
+/** Names the leaf of a loopback GitLab certificate carries. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
+const DAY_MS = 86_400_000;
+
+/** The chain GitLab serves for a TLS kind, and the CA a client must trust for it. */
+function gitlabCertificates(kind: Exclude<GitLabTls, 'none'>): { tls: TlsOptions; caPem: string } {
+  if (kind === 'self-signed') {
+    const leaf = createSelfSignedLeaf({ commonName: '127.0.0.1', altNames: LOOPBACK_NAMES });
+    return { tls: { certPem: leaf.certPem, keyPem: leaf.keyPem }, caPem: leaf.certPem };
+  }
+  const leaf: Partial<CertSpec> = { altNames: LOOPBACK_NAMES };
+  if (kind === 'expired') Object.assign(leaf, { notBefore: new Date(Date.now() - 30 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
+  if (kind === 'wrong-host') Object.assign(leaf, { commonName: 'gitlab.example.com', altNames: ['gitlab.example.com'] });
+  const chain = buildChain({ host: '127.0.0.1', withIntermediate: kind === 'missing-intermediate', leaf });
+  // A server missing its intermediate presents the leaf alone.
+  const served = kind === 'missing-intermediate' ? chain.leaf.certPem : chain.chainPem;
+  return { tls: { certPem: served, keyPem: chain.leaf.keyPem }, caPem: chain.root.certPem };
+}
+
+/** A directory this process cannot create files in (see the readonly-tmp scenario). */
+async function unwritableDir(base: string): Promise<string> {
+  if (process.getuid?.() === 0 && existsSync('/sys/kernel')) return '/sys/kernel';
+  const dir = join(base, 'readonly-tmp');
+  await mkdir(dir);
+  await chmod(dir, 0o555);
+  return dir;
+}
+
+function gitlabGatewayUrl(setting: GatewayUrlSetting, gatewayUrl: string): string | undefined {
+  if (setting === 'unset') return undefined;
+  if (setting === 'localhost-5052') return 'http://localhost:5052';
+  return gatewayUrl;
+}
+
+/** Starts a scenario's servers on free 127.0.0.1 ports; `close()` stops them all and removes the temp dir. */
+export async function startStack(scenario: Scenario, opts: StackOptions = {}): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const dir = await mkdtemp(join(tmpdir(), 'duo-doctor-stack-'));
+  const closers: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  };
+  try {
+    const certs = scenario.tls === 'none' ? undefined : gitlabCertificates(scenario.tls);
+    const caFile = certs ? join(dir, 'ca-bundle.pem') : undefined;
+    if (certs && caFile) await writeFile(caFile, certs.caPem);
+
+    const model = await startModelServer();
+    closers.push(model.close);
+    const gitlab = await startGitLab({
+      ...scenario.gitlab,
+      ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
+      ...(certs ? { tls: certs.tls } : {}),
+      latencyMs: opts.latencyMs ?? 0,
+      selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: model.url, identifier: model.model }],
+      log,
+    });
+    closers.push(gitlab.close);
+
+    const gatewayEnv: Record<string, string> = {
+      AIGW_GITLAB_URL: gitlab.url,
+      AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/`,
+      AIGW_CUSTOM_MODELS__ENABLED: 'true',
+      ...(caFile && scenario.trust.gateway ? { SSL_CERT_FILE: caFile, REQUESTS_CA_BUNDLE: caFile } : {}),
+      ...scenario.gateway.env,
+    };
+    let gatewayUrl: string;
+    if (scenario.gateway.running) {
+      const gateway = await startGateway({
+        env: gatewayEnv,
+        latencyMs: opts.latencyMs ?? 0,
+        log,
+        ...(scenario.gateway.version ? { version: scenario.gateway.version } : {}),
+      });
+      closers.push(gateway.close);
+      gatewayUrl = gateway.url;
+    } else {
+      gatewayUrl = `http://127.0.0.1:${await closedPort()}`;
+    }
+    gitlab.setAiGatewayUrl(gitlabGatewayUrl(scenario.gitlabGatewayUrl ?? 'gateway', gatewayUrl));
+
+    const settingsOverrides: Partial<Settings> = {
+      gitlabUrl: gitlab.url,
+      gitlabToken: gitlab.adminToken,
+      // The environment duo-doctor reads gateway settings from: the gateway container's.
+      env: gatewayEnv,
+      ...(scenario.doctorKnowsGatewayUrl ? { gatewayUrl, gatewayUrlSource: 'flag' as const } : {}),
+      ...(caFile && scenario.trust.doctor ? { caFile } : {}),
+      ...(scenario.gateway.running ? { gatewayVersion: scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION } : {}),
+      ...(scenario.runtime?.tmpDir === 'readonly' ? { tmpDir: await unwritableDir(dir) } : {}),
+    };
+    return {
+      gitlabUrl: gitlab.url,
+      gatewayUrl,
+      adminToken: gitlab.adminToken,
+      ...(caFile ? { caFile } : {}),
+      settingsOverrides,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,124 @@
+// ca-bundle: every bundle fixture, the two variables' agreement, and the skip when nothing is configured.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import check from '../../checks/ca-bundle.js';
+import type { Settings } from '../../src/config/settings.js';
+import type { BundleKind, TlsFixtures } from '../../scripts/fixtures.js';
+import { makeContext } from '../helpers/context.js';
+import { useTlsFixtures } from '../tls/fixtures.js';
+
+const fixtures = useTlsFixtures();
+
+/** Line of the n-th BEGIN (1-based) in a fixture file. */
+function beginLine(file: string, n: number): number {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  return lines.map((l, i) => (l.startsWith('-----BEGIN ') ? i + 1 : 0)).filter(Boolean)[n - 1] ?? -1;
+}
+
+async function runWith(settings: (f: TlsFixtures) => Partial<Settings>) {
+  return check.run(makeContext(settings(fixtures())));
+}
+
+describe('ca-bundle on one bundle given as --ca-file', () => {
+  const cases: { kind: BundleKind; status: string; says: RegExp; fix?: RegExp }[] = [
+    { kind: 'good', status: 'pass', says: /^1 CA certificate\(s\) in .*bundle-good\.pem \(--ca-file\): all load, none expired$/ },
+    { kind: 'withIntermediate', status: 'pass', says: /2 CA certificate/ },
+    { kind: 'garbageBetween', status: 'pass', says: /2 CA certificate/ },
+    { kind: 'crlf', status: 'pass', says: /2 CA certificate/ },
+    { kind: 'bom', status: 'pass', says: /1 CA certificate/ },
+    { kind: 'duplicate', status: 'pass', says: /3 CA certificate/ },
+    { kind: 'truncated', status: 'fail', says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: .*Python's ssl \(the gateway\) rejects the WHOLE file .*\[X509\] PEM lib/, fix: /Remove or replace block 2/ },
+    { kind: 'missingEnd', status: 'fail', says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: no END line/, fix: /openssl x509 -noout/ },
+    { kind: 'badBase64', status: 'fail', says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: invalid base64 character "-"/ },
+    { kind: 'nestedBegin', status: 'fail', says: /block 1 \(line LINE1, CERTIFICATE\) does not parse: no END line before the next BEGIN/ },
+    { kind: 'der', status: 'fail', says: /binary, not PEM.*NO_CERTIFICATE_OR_CRL_FOUND/, fix: /openssl x509 -inform der/ },
+    { kind: 'empty', status: 'fail', says: /the file is empty.*NO_CERTIFICATE_OR_CRL_FOUND/ },
+    { kind: 'privateKey', status: 'fail', says: /block 2 \(line LINE2, PRIVATE KEY\) is a private key: .*leaks a secret/, fix: /rotate it/ },
+    { kind: 'leafInside', status: 'warn', says: /block 2 \(line LINE2, CERTIFICATE\), "gitlab.test" \(SHA-256 [0-9A-F:]{11}\) is a server certificate, not a CA/, fix: /root CA that issued/ },
+    { kind: 'expiredCa', status: 'warn', says: /"duo-doctor fixtures expired root CA" .* expired on/, fix: /renewed/ },
+    { kind: 'onlyExpired', status: 'fail', says: /expired on .* and the bundle holds no valid certificate/ },
+  ];
+
+  it.each(cases)('$kind: $status', async ({ kind, status, says, fix }) => {
+    const file = fixtures().bundles[kind];
+    const outcome = await runWith(() => ({ caFile: file }));
+    expect(outcome.status).toBe(status);
+    const expected = new RegExp(says.source.replace('LINE1', String(beginLine(file, 1))).replace('LINE2', String(beginLine(file, 2))));
+    expect(outcome.summary).toMatch(expected);
+    if (status !== 'pass') expect(outcome.summary).toMatch(/^--ca-file: /);
+    if (fix) expect(outcome.remediation).toMatch(fix);
+    else if (status === 'pass') expect(outcome.remediation).toBeUndefined();
+  });
+
+  it('notes duplicates without failing', async () => {
+    const outcome = await runWith((f) => ({ caFile: f.bundles.duplicate }));
+    expect(outcome.details).toContainEqual(expect.stringMatching(/^note: .*block 3 \(line \d+, CERTIFICATE\), "duo-doctor fixtures root CA" .* repeats block 1$/));
+  });
+
+  it('puts per-bundle counts in evidence', async () => {
+    const f = fixtures();
+    const outcome = await runWith(() => ({ caFile: f.bundles.truncated }));
+    expect(outcome.evidence).toEqual({
+      bundles: [
+        expect.objectContaining({ file: f.bundles.truncated, variables: ['--ca-file'], blocks: 2, certificates: 1, badBlocks: [expect.objectContaining({ index: 2, label: 'CERTIFICATE' })] }),
+      ],
+    });
+  });
+
+  it.each([
+    ['a missing file', () => '/nonexistent/ca.pem', /the file does not exist/, /Mount the bundle/],
+    ['a directory', () => fixtures().dir, /it is a directory/, /not at a directory/],
+  ])('fails on %s', async (_, file, says, fix) => {
+    const outcome = await runWith(() => ({ caFile: file() }));
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toMatch(says);
+    expect(outcome.remediation).toMatch(fix);
+  });
+});
+
+describe('ca-bundle and the two gateway variables', () => {
+  it('skips when nothing is configured', async () => {
+    const outcome = await runWith(() => ({ env: {} }));
+    expect(outcome).toEqual({ status: 'skip', summary: expect.stringMatching(/no CA bundle configured.*the gateway uses its system roots/) });
+  });
+
+  it('passes when both name the same file (read once)', async () => {
+    const f = fixtures();
+    const ctx = makeContext({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } });
+    const outcome = await check.run(ctx);
+    expect(outcome.status).toBe('pass');
+    expect(outcome.summary).toMatch(/\(SSL_CERT_FILE, REQUESTS_CA_BUNDLE\)/);
+    expect(outcome.details).toContain(`note: SSL_CERT_FILE and REQUESTS_CA_BUNDLE both name ${f.bundles.good}`);
+    expect(ctx.memoKeys).toEqual([`bundle:${f.bundles.good}`]);
+  });
+
+  it('passes when they name different files with the same certificates', async () => {
+    const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.bom } }));
+    expect(outcome.status).toBe('pass');
+    expect(outcome.details).toContainEqual(expect.stringMatching(/different files with the same certificates/));
+  });
+
+  it('warns when they hold different certificates, naming them', async () => {
+    const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.withIntermediate } }));
+    expect(outcome.status).toBe('warn');
+    expect(outcome.summary).toMatch(/hold different certificates \(only in REQUESTS_CA_BUNDLE: "duo-doctor fixtures intermediate CA" \(SHA-256/);
+    expect(outcome.remediation).toMatch(/Set both SSL_CERT_FILE and REQUESTS_CA_BUNDLE to the same bundle/);
+  });
+
+  it.each([
+    ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'],
+    ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'],
+  ])('warns when only %s is set', async (set, unset) => {
+    const outcome = await runWith((f) => ({ env: { [set]: f.bundles.good } }));
+    expect(outcome.status).toBe('warn');
+    expect(outcome.summary).toBe(`only ${set} is set: ${unset} is not, so the gateway's HTTP library that reads ${unset} still trusts only its own default roots`);
+    expect(outcome.remediation).toMatch(/install guide says set both/);
+  });
+
+  it('reports every bundle: a broken REQUESTS_CA_BUNDLE fails even when --ca-file is fine', async () => {
+    const outcome = await runWith((f) => ({ caFile: f.bundles.good, env: { REQUESTS_CA_BUNDLE: f.bundles.missingEnd, SSL_CERT_FILE: f.bundles.missingEnd } }));
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toMatch(/^SSL_CERT_FILE, REQUESTS_CA_BUNDLE: .*bundle-missingEnd\.pem: block 2/);
+    expect((outcome.evidence?.['bundles'] as unknown[]).length).toBe(2);
+  });
+});

@@ -1,0 +1,122 @@
+// gitlab-tls: each served chain judged as the gateway trusts it, with the fix worded for the gateway's CA bundle.
+import { afterAll, describe, expect, it } from 'vitest';
+import check from '../../checks/gitlab-tls.js';
+import type { Settings } from '../../src/config/settings.js';
+import { defaultSettings } from '../../src/config/settings.js';
+import { runChecks } from '../../src/runner/run.js';
+import type { ServedFixture, TlsFixtures } from '../../scripts/fixtures.js';
+import { makeContext } from '../helpers/context.js';
+import { freePort } from '../helpers/loopback.js';
+import { startTlsServer, useTlsFixtures, type CountingTlsServer } from '../tls/fixtures.js';
+
+const fixtures = useTlsFixtures();
+const servers: CountingTlsServer[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+async function serve(pick: (f: TlsFixtures) => ServedFixture, ciphers?: string): Promise<number> {
+  const served = pick(fixtures());
+  const server = await startTlsServer({ cert: served.chainPem, key: served.leaf.keyPem, ...(ciphers ? { ciphers } : {}) });
+  servers.push(server);
+  return server.port;
+}
+
+interface Case {
+  name: string;
+  pick: (f: TlsFixtures) => ServedFixture;
+  ciphers?: string;
+  /** Trust settings: which bundle the gateway is given. */
+  trust: (f: TlsFixtures) => Partial<Settings>;
+  status: 'pass' | 'warn' | 'fail';
+  summary: RegExp;
+  fix?: RegExp;
+  verdicts: string[];
+}
+
+const rootAsCaFile = (f: TlsFixtures) => ({ caFile: f.bundles.good });
+
+const cases: Case[] = [
+  { name: 'valid chain, private root given with --ca-file', pick: (f) => f.served.valid, trust: rootAsCaFile, status: 'pass', summary: /^GitLab at 127\.0\.0\.1:\d+ presents a valid chain to "duo-doctor fixtures root CA" \(SHA-256 [0-9A-F:]{11}\); it expires 20/, verdicts: ['trusted'] },
+  { name: 'valid chain, root in both gateway variables', pick: (f) => f.served.valid, trust: (f) => ({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } }), status: 'pass', summary: /presents a valid chain/, verdicts: ['trusted'] },
+  {
+    name: 'private CA not in the bundle (system roots)',
+    pick: (f) => f.served.valid,
+    trust: () => ({}),
+    status: 'fail',
+    summary: /^GitLab's certificate: "duo-doctor fixtures intermediate CA" .* is issued by "duo-doctor fixtures root CA", which is neither sent by the server nor in the trust store/,
+    fix: /Add the root CA behind "duo-doctor fixtures root CA" .* to the CA bundle named by both SSL_CERT_FILE and REQUESTS_CA_BUNDLE[\s\S]*ai-gateway-helm-chart issue 3/,
+    verdicts: ['untrusted-root'],
+  },
+  {
+    name: 'private root sent by GitLab but missing from the bundle: named by fingerprint',
+    pick: (f) => ({ ...f.served.valid, chainPem: f.served.valid.chainPem + f.root.certPem }),
+    trust: (f) => ({ env: { REQUESTS_CA_BUNDLE: f.bundles.onlyExpired } }),
+    status: 'fail',
+    summary: /ends at the root "duo-doctor fixtures root CA" \(SHA-256 [0-9A-F:]{11}\), which the trust store does not hold/,
+    fix: /^Add the root CA "duo-doctor fixtures root CA" \(SHA-256 [0-9A-F:]{11}\) to the CA bundle named by both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/,
+    verdicts: ['untrusted-root'],
+  },
+  {
+    name: 'self-signed GitLab certificate',
+    pick: (f) => f.served.selfSigned,
+    trust: rootAsCaFile,
+    status: 'fail',
+    summary: /self-signed/,
+    fix: /does not support a self-signed GitLab certificate \(ai-assist issue 799: https:\/\/gitlab\.com\/.*\/issues\/799\)\. Issue GitLab's certificate from a private CA instead, and give that CA's root to the gateway in both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/,
+    verdicts: ['self-signed-leaf'],
+  },
+  { name: 'missing intermediate', pick: (f) => f.served.missingIntermediate, trust: rootAsCaFile, status: 'fail', summary: /sends only its own certificate/, fix: /^Serve the full chain: .*ssl_certificate must name fullchain\.pem/, verdicts: ['missing-intermediate'] },
+  { name: 'expired', pick: (f) => f.served.expired, trust: rootAsCaFile, status: 'fail', summary: /"gitlab\.test" .* expired on/, fix: /^Renew "gitlab\.test"/, verdicts: ['trusted', 'expired'] },
+  { name: 'not yet valid', pick: (f) => f.served.notYetValid, trust: rootAsCaFile, status: 'fail', summary: /is not valid before/, fix: /clocks/, verdicts: ['trusted', 'not-yet-valid'] },
+  { name: 'expiring soon', pick: (f) => f.served.expiring, trust: rootAsCaFile, status: 'warn', summary: /expires in \d+ day/, fix: /^Renew "gitlab\.test" .* before/, verdicts: ['trusted', 'expiring'] },
+  { name: 'wrong host', pick: (f) => f.served.wrongHost, trust: rootAsCaFile, status: 'fail', summary: /does not cover 127\.0\.0\.1: its subjectAltName lists DNS:wrong\.test/, fix: /^Reissue the certificate with a subjectAltName that includes IP:127\.0\.0\.1/, verdicts: ['trusted', 'hostname-mismatch'] },
+  { name: 'SHA-1 signature', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /sha1WithRSAEncryption/, fix: /SHA-256/, verdicts: ['trusted', 'weak-signature'] },
+  { name: '1024-bit key', pick: (f) => f.served.weakKey, trust: rootAsCaFile, status: 'warn', summary: /1024-bit RSA key/, fix: /2048 bits/, verdicts: ['trusted', 'weak-key'] },
+];
+
+describe('gitlab-tls', () => {
+  it.each(cases)('$name: $status', async ({ pick, ciphers, trust, status, summary, fix, verdicts }) => {
+    const port = await serve(pick, ciphers);
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, ...trust(fixtures()) }));
+    expect(outcome.status).toBe(status);
+    expect(outcome.summary).toMatch(summary);
+    if (fix) expect(outcome.remediation).toMatch(fix);
+    else expect(outcome.remediation).toBeUndefined();
+    expect(outcome.evidence?.['verdicts']).toEqual(verdicts);
+  });
+
+  it('records the chain as sent with the fields reporters read, and the trust source', async () => {
+    const port = await serve((f) => f.served.valid);
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}/`, env: { SSL_CERT_FILE: fixtures().bundles.good } }));
+    const chain = outcome.evidence?.['chain'] as Record<string, unknown>[];
+    expect(chain).toHaveLength(2);
+    expect(Object.keys(chain[0] ?? {}).sort()).toEqual(['fingerprint256', 'issuer', 'notAfter', 'san', 'subject']);
+    expect(chain[0]).toMatchObject({ subject: 'CN=gitlab.test, O=duo-doctor fixtures', san: expect.arrayContaining(['IP:127.0.0.1']) });
+    expect(outcome.evidence?.['trust']).toEqual({ source: 'SSL_CERT_FILE', file: fixtures().bundles.good, certificates: 1 });
+    expect(outcome.details).toContainEqual(expect.stringMatching(/^trust: as the gateway would, SSL_CERT_FILE \(.*bundle-good\.pem\) \(1 certificates\)$/));
+  });
+
+  it('says when the bundle itself is broken', async () => {
+    const port = await serve((f) => f.served.valid);
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, env: { REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
+    expect(outcome.details).toContainEqual(expect.stringMatching(/^trust problem: .*bundle-missingEnd\.pem: block 2 .*no END line/));
+  });
+
+  it('skips a plain http GitLab', async () => {
+    const outcome = await check.run(makeContext({ gitlabUrl: 'http://gitlab.test' }));
+    expect(outcome).toEqual({ status: 'skip', summary: 'GitLab is served over plain http (http://gitlab.test): no certificate to judge' });
+  });
+
+  it('fails with the fix when nothing listens', async () => {
+    const port = await freePort();
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}` }));
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toMatch(/refused the connection/);
+    expect(outcome.remediation).toMatch(/listens on 127\.0\.0\.1:\d+/);
+  });
+
+  it('needs no token: --gitlab-url and --ca-file alone give the full verdict', async () => {
+    const port = await serve((f) => f.served.expiring);
+    const run = await runChecks([check], defaultSettings({ gitlabUrl: `https://127.0.0.1:${port}`, caFile: fixtures().bundles.good, only: ['gitlab-tls'] }));
+    expect(run.results[0]).toMatchObject({ id: 'gitlab-tls', status: 'warn' });
+  });
+});

@@ -1,0 +1,207 @@
+// license against a scripted GitLab: none, expired, expiring, and Code Suggestions access from GitLab's probe or connection_details.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check, { daysUntil } from '../../checks/license.js';
+import healthCheck from '../../checks/gitlab-health-check.js';
+import type { CheckResult } from '../../src/model.js';
+import { makeContext } from '../helpers/context.js';
+import { gqlData, missingField, startFakeGitLab, type Answer, type FakeGitLab } from '../helpers/fake-gitlab.js';
+import { connectorStatus, FORBIDDEN, license, probe, UNAUTHORIZED } from '../helpers/gitlab-bodies.js';
+
+const TOKEN = 'glpat-license-test-token';
+const REACHABLE: CheckResult = {
+  id: 'gitlab-reachable',
+  category: 'network',
+  status: 'pass',
+  title: '',
+  summary: '',
+  details: [],
+  durationMs: 1,
+  evidence: { username: 'root' },
+};
+
+const NO_SEAT = probe(
+  'code_suggestions_license_probe',
+  false,
+  'License includes access to Code Suggestions, but you lack the necessary permissions to use this feature.',
+);
+const NO_FEATURE = probe('code_suggestions_license_probe', false, 'License does not provide access to Code Suggestions.');
+const MONOLITH = { 'x-gitlab-error-origin': 'monolith' };
+
+let gitlab: FakeGitLab;
+beforeAll(async () => {
+  gitlab = await startFakeGitLab({});
+});
+afterAll(() => gitlab.close());
+
+const run = (expiryWarnDays = 30) =>
+  check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN, expiryWarnDays }, [REACHABLE]));
+
+interface Case {
+  name: string;
+  license: Answer;
+  graphql?: Answer;
+  connectionDetails?: Answer;
+  status: string;
+  summary: RegExp;
+  remediation?: RegExp;
+  evidence?: Record<string, unknown>;
+}
+
+const OK_STATUS = gqlData(connectorStatus());
+
+const cases: Case[] = [
+  {
+    name: 'a valid license with Code Suggestions',
+    license: { body: license(365) },
+    graphql: OK_STATUS,
+    status: 'pass',
+    summary: /^The ultimate license is valid until \d{4}-\d\d-\d\d \(365 days\); License includes access to Code Suggestions\.$/,
+    evidence: { plan: 'ultimate', daysLeft: 365, codeSuggestions: 'granted', codeSuggestionsSource: 'cloudConnectorStatus' },
+  },
+  {
+    name: 'a license that never expires',
+    license: { body: license(null) },
+    graphql: OK_STATUS,
+    status: 'pass',
+    summary: /never expires/,
+  },
+  {
+    name: 'no license (null)',
+    license: { body: null },
+    graphql: OK_STATUS,
+    status: 'fail',
+    summary: /^No license is installed/,
+    remediation: /Admin > Subscription/,
+  },
+  {
+    name: 'no license (404)',
+    license: { status: 404, body: { message: '404 Not Found' } },
+    graphql: OK_STATUS,
+    status: 'fail',
+    summary: /^No license is installed/,
+  },
+  {
+    name: 'an expired license',
+    license: { body: license(-3) },
+    graphql: OK_STATUS,
+    status: 'fail',
+    summary: /^The ultimate license expired on \d{4}-\d\d-\d\d \(3 days ago\)$/,
+    remediation: /Renew the subscription/,
+  },
+  {
+    name: 'a license expiring in 10 days',
+    license: { body: license(10) },
+    graphql: OK_STATUS,
+    status: 'warn',
+    summary: /^The ultimate license expires in 10 days \(on \d{4}-\d\d-\d\d\)$/,
+    evidence: { daysLeft: 10 },
+  },
+  {
+    name: 'a license expiring today',
+    license: { body: license(0) },
+    graphql: OK_STATUS,
+    status: 'warn',
+    summary: /expires today/,
+  },
+  {
+    name: 'a license without Code Suggestions',
+    license: { body: license(365) },
+    graphql: gqlData(connectorStatus({ code_suggestions_license_probe: NO_FEATURE })),
+    status: 'fail',
+    summary: /^License does not provide access to Code Suggestions, verify your license$/,
+    remediation: /GitLab Duo Enterprise add-on/,
+    evidence: { codeSuggestions: 'no-license' },
+  },
+  {
+    name: 'a user without a Duo seat',
+    license: { body: license(365) },
+    graphql: gqlData(connectorStatus({ code_suggestions_license_probe: NO_SEAT })),
+    status: 'fail',
+    summary: /^License is correct, but user does not have access to code suggestions\.$/,
+    remediation: /Assign a GitLab Duo seat to root at \/admin\/code_suggestions/,
+    evidence: { codeSuggestions: 'no-seat' },
+  },
+  {
+    name: 'an expired license and no seat: the expiry leads, both listed',
+    license: { body: license(-1) },
+    graphql: gqlData(connectorStatus({ code_suggestions_license_probe: NO_SEAT })),
+    status: 'fail',
+    summary: /expired on/,
+    remediation: /Renew[\s\S]*\/admin\/code_suggestions/,
+  },
+  {
+    name: 'an older GitLab: access from connection_details',
+    license: { body: license(365) },
+    graphql: missingField('cloudConnectorStatus', 'Query'),
+    connectionDetails: { status: 201, body: { instance_id: 'uuid', realm: 'self-managed' } },
+    status: 'pass',
+    summary: /code_suggestions\/connection_details answered/,
+    evidence: { codeSuggestions: 'granted', codeSuggestionsSource: 'code_suggestions/connection_details' },
+  },
+  {
+    name: 'an older GitLab refusing the user (401 from the monolith)',
+    license: { body: license(365) },
+    graphql: missingField('cloudConnectorStatus', 'Query'),
+    connectionDetails: { status: 401, headers: MONOLITH, body: UNAUTHORIZED },
+    status: 'fail',
+    summary: /refuses this user Code Suggestions \(HTTP 401 from GitLab itself\)/,
+    remediation: /\/admin\/code_suggestions/,
+    evidence: { codeSuggestions: 'denied' },
+  },
+  {
+    name: 'access cannot be told',
+    license: { body: license(365) },
+    graphql: { status: 500, body: 'Internal Server Error' },
+    connectionDetails: { status: 500, body: 'Internal Server Error' },
+    status: 'warn',
+    summary: /^Could not tell whether the license provides Code Suggestions$/,
+    remediation: /verify_self_hosted_setup/,
+  },
+  {
+    name: 'a token that may not read the license',
+    license: { status: 403, body: FORBIDDEN },
+    graphql: OK_STATUS,
+    status: 'fail',
+    summary: /^Could not read the license: GitLab answered HTTP 403 \(403 Forbidden\)$/,
+  },
+];
+
+describe('license', () => {
+  it.each(cases)('$name → $status', async (c) => {
+    gitlab.routes = {
+      'GET /api/v4/license': c.license,
+      ...(c.graphql ? { 'POST /api/graphql': c.graphql } : {}),
+      ...(c.connectionDetails ? { 'POST /api/v4/code_suggestions/connection_details': c.connectionDetails } : {}),
+    };
+    const outcome = await run();
+    expect(outcome.status).toBe(c.status);
+    expect(outcome.summary).toMatch(c.summary);
+    if (c.remediation) expect(outcome.remediation).toMatch(c.remediation);
+    if (c.evidence) expect(outcome.evidence).toMatchObject(c.evidence);
+    expect(JSON.stringify(outcome)).not.toContain(TOKEN);
+  });
+
+  it('honours --expiry-warn-days', async () => {
+    gitlab.routes = { 'GET /api/v4/license': { body: license(10) }, 'POST /api/graphql': OK_STATUS };
+    expect((await run(5)).status).toBe('pass');
+  });
+
+  it("shares GitLab's health-check GraphQL call with gitlab-health-check", async () => {
+    gitlab.routes = { 'GET /api/v4/license': { body: license(365) }, 'POST /api/graphql': OK_STATUS };
+    gitlab.requests.length = 0;
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN }, [REACHABLE]);
+    await Promise.all([check.run(ctx), healthCheck.run(ctx)]);
+    expect(gitlab.requests.filter((r) => r.path === '/api/graphql')).toHaveLength(1);
+  });
+});
+
+describe('daysUntil', () => {
+  const now = new Date('2025-03-10T23:30:00Z');
+  it.each([
+    ['2025-03-10', 0],
+    ['2025-03-11', 1],
+    ['2025-03-09', -1],
+    ['2026-03-10', 365],
+  ])('%s → %i', (date, days) => expect(daysUntil(date, now)).toBe(days));
+  it('is undefined for a malformed date', () => expect(daysUntil('soon', now)).toBeUndefined());
+});

@@ -1,0 +1,140 @@
+// model-endpoints against a scripted GitLab and loopback model servers: none, reachable, token-guarded, unreachable, not probed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check, { modelsUrl } from '../../checks/model-endpoints.js';
+import { makeContext } from '../helpers/context.js';
+import { gqlData, gqlErrors, missingField, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
+import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
+
+const TOKEN = 'glpat-models-test-token';
+let gitlab: FakeGitLab;
+let open: LoopbackServer;
+let guarded: LoopbackServer;
+let deadPort: number;
+const modelPaths: string[] = [];
+
+beforeAll(async () => {
+  gitlab = await startFakeGitLab({});
+  open = await startLoopback((req, res) => {
+    modelPaths.push(req.url ?? '');
+    res.writeHead(req.url === '/v1/models' ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ object: 'list', data: [{ id: 'codestral-22b', object: 'model' }] }));
+  });
+  guarded = await startLoopback((_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"Invalid API key"}}');
+  });
+  deadPort = await freePort();
+});
+afterAll(async () => {
+  await Promise.all([gitlab.close(), open.close(), guarded.close()]);
+});
+
+const node = (name: string, endpoint: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  model: 'codestral',
+  endpoint,
+  hasApiToken: false,
+  identifier: null,
+  releaseState: 'GA',
+  ...extra,
+});
+const modelsData = (...nodes: ReturnType<typeof node>[]) => gqlData({ aiSelfHostedModels: { nodes } });
+
+const run = (env: Record<string, string> = {}) => check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN, env }));
+
+describe('model-endpoints', () => {
+  it('warns when no model is configured', async () => {
+    gitlab.routes = { 'POST /api/graphql': modelsData() };
+    expect(await run()).toMatchObject({ status: 'warn', summary: 'No self-hosted models configured' });
+  });
+
+  it('passes a reachable OpenAI-compatible endpoint, listing what it serves', async () => {
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url)) };
+    const outcome = await run({ AIGW_CUSTOM_MODELS__ENABLED: 'true' });
+    expect(outcome.status).toBe('pass');
+    expect(outcome.summary).toBe('1 of 1 self-hosted model endpoint probed; all answer');
+    expect(outcome.details?.join('\n')).toMatch(/✔ Code model \(codestral\): .*answered HTTP 200 .*serves codestral-22b \(release state GA, API token: Missing\)/);
+    expect(outcome.details?.join('\n')).toMatch(/The AI gateway calls these endpoints, not GitLab/);
+  });
+
+  it('asks <endpoint>/models when the endpoint already ends in /v1', async () => {
+    modelPaths.length = 0;
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Ollama', `${open.url}/v1/`)) };
+    expect((await run()).status).toBe('pass');
+    expect(modelPaths).toEqual(['/v1/models']);
+  });
+
+  it('fails naming an unreachable model', async () => {
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url), node('Chat model', `http://127.0.0.1:${deadPort}`)) };
+    const outcome = await run();
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toMatch(/^Model Chat model \(codestral\) is unreachable at http:\/\/127\.0\.0\.1:\d+\/v1\/models: Connection to .* refused/);
+    expect(outcome.remediation).toMatch(/reachable from the AI gateway/);
+    expect(outcome.evidence).toMatchObject({ models: 2, probed: 2 });
+  });
+
+  it.each([
+    [true, 'pass', /reachable; it needs its API token \(GitLab has one configured\)/],
+    [false, 'warn', /requires an API token, but GitLab has none configured/],
+  ] as const)('a 401 with hasApiToken %s → %s', async (hasApiToken, status, text) => {
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Guarded', guarded.url, { hasApiToken })) };
+    const outcome = await run();
+    expect(outcome.status).toBe(status);
+    expect(`${outcome.summary}\n${outcome.details?.join('\n')}`).toMatch(text);
+  });
+
+  it('does not probe cloud providers or non-OpenAI identifiers', async () => {
+    gitlab.routes = {
+      'POST /api/graphql': modelsData(node('Bedrock', '', { identifier: 'bedrock/anthropic.claude-3' }), node('Azure', 'https://x.openai.azure.com', { identifier: 'azure/gpt-4o' })),
+    };
+    const outcome = await run();
+    expect(outcome.status).toBe('pass');
+    expect(outcome.summary).toBe('2 self-hosted models configured; none serves /v1/models to probe');
+    expect(outcome.details?.join('\n')).toMatch(/Azure .* not probed: identifier azure\/gpt-4o names provider azure/);
+  });
+
+  it.each(['custom_openai/codestral', 'codestral-22b'])('probes the identifier %s', async (identifier) => {
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('vLLM', open.url, { identifier })) };
+    expect(await run()).toMatchObject({ status: 'pass', evidence: { probed: 1 } });
+  });
+
+  it.each([
+    ['false', 'fail'],
+    ['0', 'fail'],
+    ['True', 'pass'],
+    ['1', 'pass'],
+  ])('AIGW_CUSTOM_MODELS__ENABLED=%s with models → %s', async (value, status) => {
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url)) };
+    const outcome = await run({ AIGW_CUSTOM_MODELS__ENABLED: value });
+    expect(outcome.status).toBe(status);
+    if (status === 'fail') expect(outcome.remediation).toMatch(/AIGW_CUSTOM_MODELS__ENABLED=true/);
+  });
+
+  it('falls back to the older field set', async () => {
+    gitlab.routes = {
+      'POST /api/graphql': (r) =>
+        r.query?.includes('identifier') ? missingField('identifier', 'AiSelfHostedModel') : modelsData(node('Code model', open.url)),
+    };
+    expect((await run()).status).toBe('pass');
+  });
+
+  it.each([
+    ['a GitLab without self-hosted models', missingField('aiSelfHostedModels', 'Query'), /cannot be listed: Field 'aiSelfHostedModels'/],
+    ['a non-admin token (null)', gqlData({ aiSelfHostedModels: null }), /no self-hosted model list/],
+    ['a permission error', gqlErrors("You don't have permission"), /cannot be listed/],
+  ])('skips for %s', async (_name, answer, summary) => {
+    gitlab.routes = { 'POST /api/graphql': answer };
+    const outcome = await run();
+    expect(outcome.status).toBe('skip');
+    expect(outcome.summary).toMatch(summary);
+  });
+});
+
+describe('modelsUrl', () => {
+  it.each([
+    ['http://vllm:8000', 'http://vllm:8000/v1/models'],
+    ['http://vllm:8000/', 'http://vllm:8000/v1/models'],
+    ['http://ollama:11434/v1', 'http://ollama:11434/v1/models'],
+    ['http://gw/prefix/v1/', 'http://gw/prefix/v1/models'],
+  ])('%s → %s', (endpoint, url) => expect(modelsUrl(endpoint)).toBe(url));
+});

@@ -1,0 +1,84 @@
+// The gateway-side network checks against the reference stack: each scenario fails exactly where it should, with GitLab's words.
+import { describe, expect, it } from 'vitest';
+import gatewayAuth from '../../checks/gateway-auth.js';
+import gatewayHealth from '../../checks/gateway-health.js';
+import gatewayReachable from '../../checks/gateway-reachable.js';
+import gatewayUrl, { BLANK_MESSAGE, LOCALHOST_MESSAGE } from '../../checks/gateway-url.js';
+import gitlabReachable from '../../checks/gitlab-reachable.js';
+import versionMatch from '../../checks/version-match.js';
+import { defaultSettings } from '../../src/config/settings.js';
+import type { CheckResult, Status } from '../../src/model.js';
+import { findScenario, startStack } from '../../src/reference/scenarios.js';
+import { runChecks } from '../../src/runner/run.js';
+
+const CHECKS = [gatewayUrl, gatewayReachable, gatewayHealth, gatewayAuth, gitlabReachable, versionMatch];
+const IDS = CHECKS.map((c) => c.id);
+
+/** Per scenario: the status of each check, and what its results must say. */
+const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?: (r: Record<string, CheckResult>) => void }> = {
+  healthy: {
+    statuses: { 'gateway-url': 'pass', 'gateway-reachable': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'pass', 'version-match': 'pass' },
+    also: (r) => {
+      expect(r['gateway-url']?.summary).toMatch(/^AI Gateway URL configured: http:\/\/127\.0\.0\.1:\d+$/);
+      expect(r['gateway-health']?.summary).toBe('AI Gateway server is accessible');
+      expect(r['gateway-health']?.details).toContain('Health status: ok');
+      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v18.6.0-ee matches GitLab 18.6.0-ee');
+    },
+  },
+  'no-gateway-url': {
+    statuses: { 'gateway-url': 'fail', 'gateway-reachable': 'skip', 'gateway-health': 'skip', 'gateway-auth': 'skip' },
+    also: (r) => {
+      expect(r['gateway-url']?.summary).toBe(BLANK_MESSAGE);
+      expect(r['gateway-url']?.remediation).toContain('Ai::Setting.instance.update!');
+    },
+  },
+  'gateway-down': {
+    statuses: { 'gateway-url': 'pass', 'gateway-reachable': 'fail', 'gateway-health': 'skip', 'gateway-auth': 'skip' },
+    also: (r) => {
+      expect(r['gateway-reachable']?.summary).toMatch(/^AI Gateway \(127\.0\.0\.1:\d+\) unreachable: .*refused the connection/);
+      expect(r['gateway-reachable']?.evidence).toMatchObject({ verdict: 'refused' });
+    },
+  },
+  'gateway-localhost-url': {
+    statuses: { 'gateway-url': 'fail', 'gateway-reachable': 'skip' },
+    also: (r) => {
+      expect(r['gateway-url']?.summary).toBe('AI Gateway URL http://localhost:5052 points at localhost: GitLab (gitlab.example.com) would call itself, not the gateway');
+      expect(r['gateway-url']?.remediation).toContain(LOCALHOST_MESSAGE);
+    },
+  },
+  'auth-bypassed': {
+    statuses: { 'gateway-url': 'pass', 'gateway-reachable': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'fail', 'version-match': 'pass' },
+    also: (r) => {
+      expect(r['gateway-auth']?.summary).toMatch(/^SECURITY: .*AIGW_AUTH__BYPASS_EXTERNAL is on$/);
+      expect(r['gateway-auth']?.evidence).toMatchObject({ securityFinding: true });
+    },
+  },
+  'version-mismatch': {
+    statuses: { 'gateway-url': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'pass', 'version-match': 'fail' },
+    also: (r) => {
+      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v18.4.0-ee does not match GitLab 18.6.0-ee (major.minor differs): use self-hosted-v18.6.0-ee');
+    },
+  },
+};
+
+describe('gateway-side network checks against the reference stack', () => {
+  it.each(Object.keys(EXPECT))('%s', async (name) => {
+    const scenario = findScenario(name);
+    if (!scenario) throw new Error(`no scenario ${name}`);
+    const stack = await startStack(scenario);
+    try {
+      const run = await runChecks(CHECKS, defaultSettings({ ...stack.settingsOverrides, timeoutMs: 15_000 }));
+      expect(JSON.stringify(run)).not.toContain(stack.adminToken);
+      const results = Object.fromEntries(run.results.map((r) => [r.id, r]));
+      const expected = EXPECT[name]!;
+      const statuses = Object.fromEntries(Object.keys(expected.statuses).map((id) => [id, results[id]?.status]));
+      expect(statuses).toEqual(expected.statuses);
+      // The scenario's own list of failing checks agrees for the checks tested here.
+      const failed = IDS.filter((id) => results[id]?.status === 'fail' || results[id]?.status === 'error');
+      expect(failed).toEqual(IDS.filter((id) => (scenario.expectedFailures as readonly string[]).includes(id)));
+      expected.also?.(results);
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,71 @@
+// The TLS checks against the reference GitLab over https: each TLS scenario fails exactly the expected check, for the expected reason.
+import { describe, expect, it } from 'vitest';
+import caBundle from '../../checks/ca-bundle.js';
+import gatewayTls from '../../checks/gateway-tls.js';
+import gitlabTls from '../../checks/gitlab-tls.js';
+import { defaultSettings, type Settings } from '../../src/config/settings.js';
+import type { CheckResult } from '../../src/model.js';
+import { findScenario, startStack, type Scenario } from '../../src/reference/scenarios.js';
+import { runChecks } from '../../src/runner/run.js';
+
+const TLS_CHECKS = [caBundle, gitlabTls, gatewayTls];
+const TLS_IDS = TLS_CHECKS.map((c) => c.id);
+
+function scenario(name: string): Scenario {
+  const found = findScenario(name);
+  if (!found) throw new Error(`no scenario ${name}`);
+  return found;
+}
+
+/** The healthy installation, but GitLab over https with a private CA that the gateway and duo-doctor are both given. */
+const healthyHttps: Scenario = { ...scenario('healthy'), name: 'healthy-https', tls: 'private-ca', expectedFailures: [] };
+
+async function runTlsChecks(s: Scenario, adjust: (o: Partial<Settings>) => Partial<Settings> = (o) => o): Promise<Record<string, CheckResult>> {
+  const stack = await startStack(s);
+  try {
+    const run = await runChecks(TLS_CHECKS, defaultSettings(adjust(stack.settingsOverrides)));
+    return Object.fromEntries(run.results.map((r) => [r.id, r]));
+  } finally {
+    await stack.close();
+  }
+}
+
+const cases: { scenario: Scenario; gitlabTls: CheckResult['status']; verdicts: string[]; reason?: RegExp; caBundle: CheckResult['status'] }[] = [
+  { scenario: healthyHttps, gitlabTls: 'pass', verdicts: ['trusted'], caBundle: 'pass' },
+  { scenario: scenario('self-signed-gitlab'), gitlabTls: 'fail', verdicts: ['self-signed-leaf'], reason: /ai-assist issue 799/, caBundle: 'skip' },
+  // The gateway has no bundle, duo-doctor has the CA file: gitlab-tls judges with --ca-file (say so); the gateway's own fetches fail elsewhere.
+  { scenario: scenario('private-ca-no-bundle'), gitlabTls: 'pass', verdicts: ['trusted'], caBundle: 'pass' },
+  { scenario: scenario('missing-intermediate'), gitlabTls: 'fail', verdicts: ['missing-intermediate'], reason: /fullchain\.pem/, caBundle: 'pass' },
+  { scenario: scenario('expired-gitlab-cert'), gitlabTls: 'fail', verdicts: ['trusted', 'expired'], reason: /^Renew "127\.0\.0\.1"/, caBundle: 'pass' },
+  { scenario: scenario('wrong-host-cert'), gitlabTls: 'fail', verdicts: ['trusted', 'hostname-mismatch'], reason: /subjectAltName that includes IP:127\.0\.0\.1/, caBundle: 'pass' },
+];
+
+describe('TLS checks against the reference stack over https', () => {
+  it.each(cases)('$scenario.name', async ({ scenario: s, gitlabTls: status, verdicts, reason, caBundle: bundleStatus }) => {
+    const results = await runTlsChecks(s);
+    const failed = TLS_IDS.filter((id) => ['fail', 'error'].includes(results[id]?.status ?? ''));
+    expect(failed).toEqual(s.expectedFailures.filter((id) => TLS_IDS.includes(id)));
+    const tls = results['gitlab-tls'];
+    expect(tls?.status).toBe(status);
+    expect(tls?.evidence?.['verdicts']).toEqual(verdicts);
+    if (reason) expect(tls?.remediation).toMatch(reason);
+    expect(results['ca-bundle']?.status).toBe(bundleStatus);
+    // The reference gateway is plain http.
+    expect(results['gateway-tls']?.summary).toMatch(/served over plain http/);
+  });
+
+  it('private-ca-no-bundle says --ca-file stood in for the bundle the gateway lacks', async () => {
+    const results = await runTlsChecks(scenario('private-ca-no-bundle'));
+    expect(results['gitlab-tls']?.evidence?.['trust']).toMatchObject({ source: '--ca-file' });
+    expect(results['gitlab-tls']?.details).toContainEqual(expect.stringMatching(/--ca-file stands for the gateway's bundle: give the gateway that file in both/));
+  });
+
+  it('private-ca-no-bundle, judged without --ca-file: the gateway lacks the private root', async () => {
+    const results = await runTlsChecks(scenario('private-ca-no-bundle'), ({ caFile: _, ...rest }) => rest);
+    const tls = results['gitlab-tls'];
+    expect(tls?.status).toBe('fail');
+    expect(tls?.summary).toMatch(/issued by "duo-doctor reference root CA", which is neither sent by the server nor in the trust store/);
+    expect(tls?.remediation).toMatch(/to the CA bundle named by both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/);
+    expect(tls?.evidence?.['trust']).toMatchObject({ source: 'system' });
+  });
+});

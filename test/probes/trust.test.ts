@@ -1,0 +1,90 @@
+// Trust selection: which bundle the gateway uses (REQUESTS_CA_BUNDLE > SSL_CERT_FILE > --ca-file > system) and what GitLab trusts.
+import { rootCertificates } from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { clientTrust, describeTrustSource, gatewayTrust, readBundle, type TrustSource } from '../../src/probes/trust.js';
+import type { Settings } from '../../src/config/settings.js';
+import { makeContext } from '../helpers/context.js';
+import { useTlsFixtures } from '../tls/fixtures.js';
+
+const fixtures = useTlsFixtures();
+
+type Pick3 = 'good' | 'withIntermediate' | 'missingEnd';
+
+describe('gatewayTrust precedence', () => {
+  const cases: { name: string; requests?: Pick3; ssl?: Pick3; caFile?: Pick3; kind: TrustSource['kind']; count: number | 'system' }[] = [
+    { name: 'all three set: REQUESTS_CA_BUNDLE wins', requests: 'withIntermediate', ssl: 'good', caFile: 'good', kind: 'REQUESTS_CA_BUNDLE', count: 2 },
+    { name: 'SSL_CERT_FILE before --ca-file', ssl: 'withIntermediate', caFile: 'good', kind: 'SSL_CERT_FILE', count: 2 },
+    { name: '--ca-file when no variable is set', caFile: 'withIntermediate', kind: '--ca-file', count: 2 },
+    { name: 'system roots when nothing is set', kind: 'system', count: 'system' },
+    { name: 'a bundle replaces the system roots, even a broken one', requests: 'missingEnd', kind: 'REQUESTS_CA_BUNDLE', count: 1 },
+  ];
+
+  it.each(cases)('$name', async ({ requests, ssl, caFile, kind, count }) => {
+    const f = fixtures();
+    const settings: Partial<Settings> = {
+      env: { ...(requests ? { REQUESTS_CA_BUNDLE: f.bundles[requests] } : {}), ...(ssl ? { SSL_CERT_FILE: f.bundles[ssl] } : {}) },
+      ...(caFile ? { caFile: f.bundles[caFile] } : {}),
+    };
+    const trust = await gatewayTrust(makeContext(settings));
+    expect(trust.source.kind).toBe(kind);
+    expect(trust.ca).toHaveLength(count === 'system' ? rootCertificates.length : count);
+    if (kind !== 'system') expect(trust.source.file).toBe(f.bundles[requests ?? ssl ?? caFile ?? 'good']);
+  });
+
+  it('names a missing file and bad blocks as problems', async () => {
+    const missing = await gatewayTrust(makeContext({ env: { SSL_CERT_FILE: '/nonexistent/ca.pem' } }));
+    expect(missing.ca).toEqual([]);
+    expect(missing.problems).toEqual(['/nonexistent/ca.pem: the file does not exist']);
+    const broken = await gatewayTrust(makeContext({ env: { REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
+    expect(broken.problems).toEqual([expect.stringMatching(/bundle-missingEnd\.pem: block 2 \(line \d+, CERTIFICATE\): no END line/)]);
+  });
+
+  it('is memoised for the run', async () => {
+    const ctx = makeContext({ caFile: fixtures().bundles.good });
+    const [a, b] = await Promise.all([gatewayTrust(ctx), gatewayTrust(ctx)]);
+    expect(a).toBe(b);
+    expect(ctx.memoKeys.filter((k) => k === 'trust:gateway')).toHaveLength(2);
+  });
+});
+
+describe('clientTrust', () => {
+  it('is the system roots without --ca-file', async () => {
+    const trust = await clientTrust(makeContext({ env: { SSL_CERT_FILE: fixtures().bundles.good } }));
+    expect(trust.source).toEqual({ kind: 'system' });
+    expect(trust.ca).toEqual([...rootCertificates]);
+  });
+
+  it('adds the --ca-file certificates to the system roots (and ignores the gateway variables)', async () => {
+    const f = fixtures();
+    const trust = await clientTrust(makeContext({ caFile: f.bundles.withIntermediate, env: { REQUESTS_CA_BUNDLE: f.bundles.good } }));
+    expect(trust.source).toEqual({ kind: '--ca-file', file: f.bundles.withIntermediate });
+    expect(trust.ca).toHaveLength(rootCertificates.length + 2);
+  });
+});
+
+describe('readBundle', () => {
+  it('reads each file once per run, whoever asks', async () => {
+    const f = fixtures();
+    const ctx = makeContext({ caFile: f.bundles.good, env: { SSL_CERT_FILE: f.bundles.good } });
+    await Promise.all([gatewayTrust(ctx), clientTrust(ctx), readBundle(ctx, f.bundles.good)]);
+    const bundleKeys = ctx.memoKeys.filter((k) => k.startsWith('bundle:'));
+    expect(new Set(bundleKeys)).toEqual(new Set([`bundle:${f.bundles.good}`]));
+  });
+
+  it.each([
+    ['a directory', () => fixtures().dir, 'EISDIR', 'it is a directory, not a file'],
+    ['a missing file', () => '/nonexistent/x.pem', 'ENOENT', 'the file does not exist'],
+  ])('reports %s as data', async (_, file, code, message) => {
+    const read = await readBundle(makeContext(), file());
+    expect(read.readError).toEqual({ code, message });
+  });
+});
+
+describe('describeTrustSource', () => {
+  it.each([
+    [{ kind: 'system' } as const, /system roots/],
+    [{ kind: 'SSL_CERT_FILE', file: '/etc/ca.pem' } as const, /^SSL_CERT_FILE \(\/etc\/ca\.pem\)$/],
+  ])('%o', (source, expected) => {
+    expect(describeTrustSource(source)).toMatch(expected);
+  });
+});

@@ -1,0 +1,289 @@
+// The reference AI gateway: every documented auth answer, forged tokens, validation, streaming and the WebSocket route.
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, decodeJwt } from 'jose';
+import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
+import { acceptKey } from '../../src/reference/gateway/websocket.js';
+import { COMPLETION, expectRefused, gitlabHeaders, startIssuer, type TestIssuer } from './helpers.js';
+
+let issuer: TestIssuer;
+let gateway: RunningGateway;
+const quiet = () => {};
+
+beforeAll(async () => {
+  issuer = await startIssuer();
+  gateway = await startGateway({ env: { AIGW_GITLAB_URL: issuer.url }, log: quiet, streamIntervalMs: 100 });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await issuer?.close();
+});
+
+const post = (headers: Record<string, string>, body = COMPLETION, path = '/v2/code/completions') =>
+  fetch(gateway.url + path, { method: 'POST', headers, body });
+
+/** Base64url of a JSON value (for hand-built tokens). */
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** Forged or invalid tokens, each of which the gateway must answer "Forbidden by auth provider". */
+const FORGED: [string, () => Promise<string>][] = [
+  ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(decodeJwt(await issuer.mint()))}.`],
+  [
+    'HS256 signed with the public key PEM as secret',
+    async () => {
+      const pem = createPublicKey({ key: issuer.key.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+      return new SignJWT(decodeJwt(await issuer.mint()))
+        .setProtectedHeader({ alg: 'HS256', kid: issuer.key.jwk.kid as string })
+        .sign(new TextEncoder().encode(pem.toString()));
+    },
+  ],
+  ['wrong audience', () => issuer.mint({ audience: 'not-the-gateway' })],
+  ['expired', () => issuer.mint({ clockSkewSeconds: -7200 })],
+  ['nbf in the future', () => issuer.mint({ clockSkewSeconds: 600 })],
+  [
+    'unknown kid (another key)',
+    async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return new SignJWT(decodeJwt(await issuer.mint())).setProtectedHeader({ alg: 'RS256', kid: 'unknown' }).sign(privateKey);
+    },
+  ],
+  [
+    'RS256 by another key with the same kid',
+    async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return new SignJWT(decodeJwt(await issuer.mint()))
+        .setProtectedHeader({ alg: 'RS256', kid: issuer.key.jwk.kid as string })
+        .sign(privateKey);
+    },
+  ],
+  [
+    'tampered payload',
+    async () => {
+      const [h, p, s] = (await issuer.mint()).split('.');
+      const claims = JSON.parse(Buffer.from(p as string, 'base64url').toString());
+      return `${h}.${b64({ ...claims, scopes: ['complete_code', 'admin'] })}.${s}`;
+    },
+  ],
+  ['not a JWT', async () => 'garbage'],
+];
+
+describe('reference gateway: monitoring', () => {
+  it('answers healthz without auth, with its version header', async () => {
+    const res = await fetch(`${gateway.url}/monitoring/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-gitlab-ai-gateway-version')).toBe('self-hosted-v18.6.0-ee');
+  });
+
+  it('is ready when GitLab keys load', async () => {
+    const res = await fetch(`${gateway.url}/monitoring/ready`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('reference gateway: auth', () => {
+  it.each([
+    ['no Authorization header', {}, 'No authorization header presented'],
+    ['a Basic scheme', { authorization: 'Basic dXNlcjpwYXNz' }, 'Invalid authorization header'],
+    ['a bare token', { authorization: 'token-without-scheme' }, 'Invalid authorization header'],
+    ['no authentication type', { authorization: 'Bearer x' }, 'Invalid authentication token type - only OIDC is supported'],
+    [
+      'a non-OIDC type',
+      { authorization: 'Bearer x', 'x-gitlab-authentication-type': 'jwt' },
+      'Invalid authentication token type - only OIDC is supported',
+    ],
+  ])('401 for %s', async (_name, headers, message) => {
+    const res = await post(headers as Record<string, string>);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.text()).toBe(JSON.stringify({ error: message }));
+  });
+
+  it('accepts a valid token and answers the real completion shape', async () => {
+    const res = await post(gitlabHeaders(await issuer.mint(), issuer.instanceId));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ id: 'id', object: 'text_completion', model: { lang: 'ruby' } });
+    expect(body['choices']).toEqual([{ text: '\n  puts "hello world"\nend\n', index: 0, finish_reason: 'length' }]);
+    expect(typeof body['created']).toBe('number');
+  });
+
+  it('serves the /v2/completions alias', async () => {
+    const res = await post(gitlabHeaders(await issuer.mint(), issuer.instanceId), COMPLETION, '/v2/completions');
+    expect(res.status).toBe(200);
+  });
+
+  it.each(FORGED)('rejects %s', async (_name, make) => {
+    const res = await post(gitlabHeaders(await make(), issuer.instanceId));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'Forbidden by auth provider' });
+  });
+
+  it.each([
+    ['X-Gitlab-Realm', { 'x-gitlab-realm': 'saas' }],
+    ['X-Gitlab-Instance-Id', { 'x-gitlab-instance-id': 'another-instance' }],
+  ])('401 on a %s mismatch', async (header, change) => {
+    const res = await post({ ...gitlabHeaders(await issuer.mint(), issuer.instanceId), ...change });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: `Header mismatch '${header}'` });
+  });
+
+  it('403 for a valid token without the complete_code scope', async () => {
+    const res = await post(gitlabHeaders(await issuer.mint({ scopes: ['duo_chat'] }), issuer.instanceId));
+    expect(res.status).toBe(403);
+    expect(await res.text()).toBe('{"detail":"Forbidden"}');
+  });
+
+  it('404 and 405 for authenticated requests to unknown routes and methods', async () => {
+    const headers = gitlabHeaders(await issuer.mint(), issuer.instanceId);
+    expect((await post(headers, '{}', '/v9/nothing')).status).toBe(404);
+    const get = await fetch(`${gateway.url}/v2/code/completions`, { headers });
+    expect(get.status).toBe(405);
+  });
+});
+
+describe('reference gateway: body validation', () => {
+  it.each([
+    [
+      'file_name missing',
+      { current_file: { content_above_cursor: 'x' } },
+      [{ type: 'missing', loc: ['body', 'current_file', 'file_name'], msg: 'Field required', input: { content_above_cursor: 'x' } }],
+    ],
+    [
+      'content_above_cursor missing',
+      { current_file: { file_name: 'a.py' } },
+      [{ type: 'missing', loc: ['body', 'current_file', 'content_above_cursor'], msg: 'Field required', input: { file_name: 'a.py' } }],
+    ],
+    ['current_file missing', {}, [{ type: 'missing', loc: ['body', 'current_file'], msg: 'Field required', input: {} }]],
+    [
+      'file_name not a string',
+      { current_file: { file_name: 3, content_above_cursor: '' } },
+      [{ type: 'string_type', loc: ['body', 'current_file', 'file_name'], msg: 'Input should be a valid string', input: 3 }],
+    ],
+  ])('422 when %s, naming the field', async (_name, body, detail) => {
+    const res = await post(gitlabHeaders(await issuer.mint(), issuer.instanceId), JSON.stringify(body));
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ detail });
+  });
+
+  it('422 for a body that is not JSON', async () => {
+    const res = await post(gitlabHeaders(await issuer.mint(), issuer.instanceId), '{not json');
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { detail: { type: string }[] }).detail[0]?.type).toBe('json_invalid');
+  });
+});
+
+describe('reference gateway: streaming', () => {
+  it('streams a completion as text/event-stream chunks spaced in time', async () => {
+    const started = Date.now();
+    const res = await post(
+      gitlabHeaders(await issuer.mint(), issuer.instanceId),
+      JSON.stringify({ current_file: { file_name: 'a.py', content_above_cursor: 'def foo' }, stream: true }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const arrivals: number[] = [];
+    let text = '';
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      arrivals.push(Date.now() - started);
+      text += Buffer.from(chunk).toString();
+    }
+    expect(text).toBe('():\n    print("foo")\n');
+    // Five chunks 100 ms apart: the last arrives ≥ 300 ms after the first, in at least three separate reads.
+    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+    expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThanOrEqual(300);
+  });
+});
+
+/** Sends a raw upgrade request and returns everything the server wrote until it closed. */
+function rawUpgrade(headers: string[]): Promise<Buffer> {
+  const { port } = new URL(gateway.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(['GET /v1/agent/ws HTTP/1.1', `Host: 127.0.0.1:${port}`, ...headers, '', ''].join('\r\n'));
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+}
+
+describe('reference gateway: WebSocket', () => {
+  const wsHeaders = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
+
+  it('computes the RFC 6455 example accept key', () => {
+    expect(acceptKey('dGhlIHNhbXBsZSBub25jZQ==')).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  });
+
+  it('upgrades an authenticated request (101), sends one text frame, then closes normally', async () => {
+    const token = await issuer.mint();
+    const auth = Object.entries(gitlabHeaders(token, issuer.instanceId)).map(([k, v]) => `${k}: ${v}`);
+    const raw = await rawUpgrade([...wsHeaders, ...auth]);
+    const headEnd = raw.indexOf('\r\n\r\n');
+    const head = raw.subarray(0, headEnd).toString();
+    expect(head).toMatch(/^HTTP\/1\.1 101 Switching Protocols/);
+    expect(head).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    const frames = raw.subarray(headEnd + 4);
+    expect(frames[0]).toBe(0x81); // FIN + text
+    const len = frames[1] as number;
+    expect(JSON.parse(frames.subarray(2, 2 + len).toString())).toEqual({ type: 'ready', version: 'self-hosted-v18.6.0-ee' });
+    expect([...frames.subarray(2 + len)]).toEqual([0x88, 2, 0x03, 0xe8]); // close, code 1000
+  });
+
+  it('refuses an unauthenticated upgrade with the 401 JSON', async () => {
+    const raw = (await rawUpgrade(wsHeaders)).toString();
+    expect(raw).toMatch(/^HTTP\/1\.1 401 Unauthorized/);
+    expect(raw.endsWith('{"error":"No authorization header presented"}')).toBe(true);
+  });
+});
+
+describe('reference gateway: key set cache and bypass', () => {
+  it('caches an empty key set: tokens stay forbidden and ready is 503 after GitLab recovers', async () => {
+    const local = await startIssuer();
+    local.mode.keys = 'empty';
+    const gw = await startGateway({ env: { AIGW_GITLAB_URL: `${local.url}/gitlab` }, log: quiet });
+    try {
+      expect((await fetch(`${gw.url}/monitoring/ready`)).status).toBe(503);
+      local.mode.keys = 'normal';
+      const res = await fetch(`${gw.url}/v2/code/completions`, {
+        method: 'POST',
+        headers: gitlabHeaders(await local.mint(), local.instanceId),
+        body: COMPLETION,
+      });
+      expect(await res.json()).toEqual({ error: 'Forbidden by auth provider' });
+      expect(local.fetches).toBe(1); // found through the path-dropping join, fetched once, cached
+    } finally {
+      await gw.close();
+      await local.close();
+    }
+  });
+
+  it('refetches once the cache period is over', async () => {
+    const local = await startIssuer();
+    local.mode.keys = 'empty';
+    const gw = await startGateway({ env: { AIGW_GITLAB_URL: local.url }, log: quiet, jwksCacheSeconds: 0 });
+    try {
+      expect((await fetch(`${gw.url}/monitoring/ready`)).status).toBe(503);
+      local.mode.keys = 'normal';
+      expect((await fetch(`${gw.url}/monitoring/ready`)).status).toBe(200);
+    } finally {
+      await gw.close();
+      await local.close();
+    }
+  });
+
+  it('with AIGW_AUTH__BYPASS_EXTERNAL=true answers without a token and logs that auth is off', async () => {
+    const lines: string[] = [];
+    const gw = await startGateway({ env: { AIGW_AUTH__BYPASS_EXTERNAL: 'true' }, log: (l) => lines.push(l) });
+    try {
+      const res = await fetch(`${gw.url}/v2/code/completions`, { method: 'POST', body: COMPLETION });
+      expect(res.status).toBe(200);
+      expect(lines.join('\n')).toMatch(/Auth is disabled/);
+    } finally {
+      await gw.close();
+    }
+    expect(await expectRefused(`${gw.url}/monitoring/healthz`)).toBe('ECONNREFUSED');
+  });
+});
