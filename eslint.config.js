@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'fixtures/', 'test/golden/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'fixtures/', 'test/golden/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,7 @@
 // ca-bundle: SSL_CERT_FILE / REQUESTS_CA_BUNDLE / --ca-file exist, agree, parse block by block, hold CA certificates only.
 import { resolve } from 'node:path';
 import { defineCheck, type CheckContext } from '../src/check.js';
-import type { CheckOutcome } from '../src/model.js';
+import { combineFindings, type Finding } from '../src/findings.js';
 import { readBundle, type BundleRead } from '../src/probes/trust.js';
 import { auditBundle, bundleFingerprints, type BundleFinding, type BundleStats } from '../src/tls/bundle-audit.js';
 
@@ -54,11 +54,6 @@ function pairFindings(ctx: CheckContext, reads: ReadonlyMap<string, BundleRead>)
   return [{ severity: 'warn', message: `SSL_CERT_FILE (${a.file}) and REQUESTS_CA_BUNDLE (${b.file}) hold different certificates (${diff}): the gateway trusts different CAs depending on which library makes the call`, fix: SET_BOTH }];
 }
 
-function statusOf(findings: readonly BundleFinding[]): CheckOutcome['status'] {
-  if (findings.some((f) => f.severity === 'fail')) return 'fail';
-  return findings.some((f) => f.severity === 'warn') ? 'warn' : 'pass';
-}
-
 export default defineCheck({
   id: 'ca-bundle',
   title: 'CA bundles (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, --ca-file) load as the gateway loads them',
@@ -93,19 +88,12 @@ export default defineCheck({
       evidence.push({ file, variables, ...(read.readError ? { readError: read.readError.code } : {}), ...audit.stats });
     }
     findings.push(...pairFindings(ctx, reads));
-    const status = statusOf(findings);
-    const problems = findings.filter((f) => f.severity === status);
     const overview = evidence.map((e) => `${e.variables.join(', ')} = ${e.file}: ${e.certificates} certificate(s) in ${e.blocks} block(s)`);
-    const summary = status === 'pass'
-      ? `${evidence.map((e) => `${e.certificates} CA certificate(s) in ${e.file} (${e.variables.join(', ')})`).join('; ')}: all load, none expired`
-      : `${problems[0]?.message ?? ''}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
-    const fixes = [...new Set(findings.flatMap((f) => (f.fix && f.severity !== 'note' ? [f.fix] : [])))];
-    return {
-      status,
-      summary,
-      details: [...overview, ...findings.map((f) => `${f.severity}: ${f.message}`)],
-      ...(fixes.length ? { remediation: fixes.join('\n') } : {}),
-      evidence: { bundles: evidence },
-    };
+    const notes = findings.filter((f) => f.severity === 'note').map((f) => `note: ${f.message}`);
+    const problems: Finding[] = findings.flatMap((f) =>
+      f.severity === 'note' ? [] : [{ status: f.severity, summary: f.message, ...(f.fix ? { fix: f.fix } : {}) }],
+    );
+    const passSummary = `${evidence.map((e) => `${e.certificates} CA certificate(s) in ${e.file} (${e.variables.join(', ')})`).join('; ')}: all load, none expired`;
+    return combineFindings(problems, passSummary, [...overview, ...notes], { bundles: evidence });
   },
 });

@@ -4,9 +4,11 @@ import type { CheckDefinition } from '../src/check.js';
 import caBundle from './ca-bundle.js';
 import gatewayAuth from './gateway-auth.js';
 import gatewayEnv from './gateway-env.js';
+import gatewayFetchesJwks from './gateway-fetches-jwks.js';
 import gatewayHealth from './gateway-health.js';
 import gatewayReachable from './gateway-reachable.js';
 import gatewayTls from './gateway-tls.js';
+import gatewayTrustsGitlab from './gateway-trusts-gitlab.js';
 import gatewayUrl from './gateway-url.js';
 import gitlabHealthCheck from './gitlab-health-check.js';
 import gitlabReachable from './gitlab-reachable.js';
@@ -16,6 +18,9 @@ import jwksReachable from './jwks-reachable.js';
 import jwksValid from './jwks-valid.js';
 import license from './license.js';
 import modelEndpoints from './model-endpoints.js';
+import proxyStreaming from './proxy-streaming.js';
+import proxyTimeouts from './proxy-timeouts.js';
+import proxyUpgrade from './proxy-upgrade.js';
 import resources from './resources.js';
 import runtimeHost from './runtime-host.js';
 import systemExchange from './system-exchange.js';
@@ -30,26 +35,31 @@ export const CHECKS: readonly CheckDefinition[] = [
   gatewayReachable,
   gatewayHealth,
   gatewayAuth,
+  proxyStreaming,
+  proxyUpgrade,
+  proxyTimeouts,
   // license
   license,
   // system-exchange
   systemExchange,
   gitlabHealthCheck,
   modelEndpoints,
-  // tls
-  caBundle,
-  gitlabTls,
-  gatewayTls,
-  // jwks
-  jwksReachable,
-  jwksValid,
-  tokenVerifies,
-  // runtime
+  // runtime (before tls and jwks: the gateway's own view of them runs through runtime-host)
   runtimeHost,
   tmpWritable,
   hfHomeWritable,
   gatewayEnv,
   resources,
+  // tls
+  caBundle,
+  gitlabTls,
+  gatewayTls,
+  gatewayTrustsGitlab,
+  // jwks
+  jwksReachable,
+  jwksValid,
+  tokenVerifies,
+  gatewayFetchesJwks,
   // version
   versionMatch,
 ];

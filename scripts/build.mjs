@@ -1,7 +1,9 @@
 // Bundles the CLI with esbuild: ESM with code splitting, so each command loads only the modules it uses.
+// dist/meta.json (esbuild's metafile) says which chunk holds which module: the lazy-loading test and `npm run bench` read it.
+import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-await build({
+const result = await build({
   entryPoints: { cli: 'src/cli/index.ts' },
   outdir: 'dist',
   bundle: true,
@@ -11,7 +13,9 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __duoCreateRequire } from 'node:module'; const require = __duoCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+await writeFile('dist/meta.json', JSON.stringify(result.metafile));

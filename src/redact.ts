@@ -1,14 +1,17 @@
 // Redaction of secrets in anything the tool prints: URL credentials and secret-looking query parameters, and the token.
 
-const SECRET_PARAMS = /^(private_token|access_token|token|password|secret|key|api_key|apikey|sig|signature)$/i;
+const SECRET_PARAM_NAMES = 'private_token|access_token|token|password|secret|key|api_key|apikey|sig|signature';
+const SECRET_PARAMS = new RegExp(`^(${SECRET_PARAM_NAMES})$`, 'i');
+const SECRET_PARAMS_IN_TEXT = new RegExp(`([?&](?:${SECRET_PARAM_NAMES})=)[^&#\\s]*`, 'gi');
 
-/** A URL with its userinfo and secret query values replaced by `REDACTED`; non-URLs are returned as they are. */
+/** A URL with its userinfo and secret query values replaced by `REDACTED`; text that does not parse as a URL keeps all but its userinfo. */
 export function redactUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return raw;
+    // A malformed URL is still echoed in error messages: drop anything that looks like `scheme://user:pass@`.
+    return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, '$1REDACTED@').replace(SECRET_PARAMS_IN_TEXT, '$1REDACTED');
   }
   if (url.username) url.username = 'REDACTED';
   if (url.password) url.password = 'REDACTED';

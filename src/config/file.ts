@@ -1,6 +1,9 @@
 // The config file (--config F, JSON or YAML): parsed, with unknown keys rejected by name.
-import { readFile } from 'node:fs/promises';
+import { readLimited } from '../fs/read-limited.js';
 import { UsageError } from './errors.js';
+
+/** A config (or token) file larger than this is not one: /dev/zero and its like stop here. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Keys a config file may set, with the type each takes. Names are the long flags in camelCase. */
 export const CONFIG_KEYS = {
@@ -134,13 +137,9 @@ function validateTargets(value: unknown, where: string): TargetEntry[] {
 
 /** Reads and validates a config file; YAML unless it ends in .json (YAML is a superset of JSON anyway). */
 export async function readConfigFile(file: string): Promise<ConfigFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--config ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code)}`);
-  }
+  const read = await readLimited(file, MAX_CONFIG_BYTES);
+  if (!read.ok) throw new UsageError(`--config ${file}: ${read.failure.message}`);
+  const text = read.data.toString('utf8');
   let doc: unknown;
   try {
     if (file.endsWith('.json')) doc = JSON.parse(text);

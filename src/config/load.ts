@@ -1,8 +1,9 @@
 // Resolves Settings from command-line flags > environment > config file > defaults, validating every value.
-import { readFile } from 'node:fs/promises';
+import { readLimited } from '../fs/read-limited.js';
+import { redactUrl } from '../redact.js';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { UsageError } from './errors.js';
-import { readConfigFile, type ConfigFile, type TargetEntry } from './file.js';
+import { MAX_CONFIG_BYTES, readConfigFile, type ConfigFile, type TargetEntry } from './file.js';
 import { DEFAULTS, defaultSettings, type Env, type Installation, type ReportTarget, type Settings, type Source } from './settings.js';
 
 /** The `check` command's flags as commander parses them. */
@@ -44,10 +45,10 @@ function targetUrl(raw: string, what: string, requireHttp: boolean): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`${what} ${raw}: not a URL (expected e.g. https://gitlab.example.com)`);
+    throw new UsageError(`${what} ${redactUrl(raw)}: not a URL (expected e.g. https://gitlab.example.com)`);
   }
   if (requireHttp && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${what} ${raw}: must be an http:// or https:// URL`);
+    throw new UsageError(`${what} ${redactUrl(raw)}: must be an http:// or https:// URL`);
   }
   return raw;
 }
@@ -67,14 +68,9 @@ function splitList(values: readonly string[] | undefined): string[] {
 }
 
 async function readToken(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--gitlab-token-file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code)}`);
-  }
-  const token = text.trim();
+  const read = await readLimited(file, MAX_CONFIG_BYTES);
+  if (!read.ok) throw new UsageError(`--gitlab-token-file ${file}: ${read.failure.message}`);
+  const token = read.data.toString('utf8').trim();
   if (!token) throw new UsageError(`--gitlab-token-file ${file}: the file is empty`);
   return token;
 }

@@ -1,5 +1,6 @@
 // Judges a JWKS document as the AI gateway will use it: keys present, RSA and usable for RS256, strong, unique, public only.
-import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+// jose is imported where it is used, so loading the check registry (`list`, `explain`) does not load it.
+import type { JWK } from 'jose';
 
 /** What is wrong with a key set, by stable id (tests and the explain text refer to these). */
 export type KeySetProblemId =
@@ -115,6 +116,7 @@ async function judgeKey(entry: unknown, index: number): Promise<{ report: KeyRep
     return { report, problems };
   }
   report.modulusBits = modulusBits(entry.n);
+  const { calculateJwkThumbprint, importJWK } = await import('jose');
   try {
     report.thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
   } catch {

@@ -1,5 +1,6 @@
 // Judges a token GitLab hands out against a key set, the way the AI gateway decodes it (RS256, audience gitlab-ai-gateway, no leeway).
-import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+// jose is imported where it is used, so loading the check registry (`list`, `explain`) does not load it.
+import type { CryptoKey, JWK, KeyObject } from 'jose';
 
 /** The audience the gateway requires (ai_gateway CompositeProvider.AUDIENCE). */
 export const GATEWAY_AUDIENCE = 'gitlab-ai-gateway';
@@ -125,6 +126,7 @@ function codeOf(err: unknown): string | undefined {
 
 /** Verifies with standard kid selection (jose's local key set), trying every candidate when several match. */
 async function verifyByKid(token: string, keys: readonly JWK[]): Promise<'verified' | 'no-match' | 'failed'> {
+  const { compactVerify, createLocalJWKSet } = await import('jose');
   const set = createLocalJWKSet({ keys: [...keys] });
   const options = { algorithms: [GATEWAY_ALGORITHM] };
   try {
@@ -147,6 +149,7 @@ async function verifyByKid(token: string, keys: readonly JWK[]): Promise<'verifi
 
 /** What the gateway's python-jose does with a key set: try every key, whatever its kid, alg or use. Returns the index that verifies. */
 async function verifyAnyKey(token: string, keys: readonly JWK[]): Promise<number | undefined> {
+  const { compactVerify, importJWK } = await import('jose');
   for (const [index, jwk] of keys.entries()) {
     try {
       const key = await importJWK({ kty: jwk.kty, n: jwk.n, e: jwk.e }, GATEWAY_ALGORITHM);
@@ -242,6 +245,7 @@ function signatureProblem(signature: SignatureVerdict, header: TokenHeader): Tok
 
 /** Judges `token` against `keys` (the JWKS entries usable for RS256, or all of them). Never throws; never returns the token. */
 export async function judgeToken(token: string, keys: readonly JWK[], context: TokenContext): Promise<TokenJudgement> {
+  const { decodeJwt, decodeProtectedHeader } = await import('jose');
   let header: TokenHeader;
   let claims: TokenClaims;
   try {

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { default as Undici, Dispatcher } from 'undici';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
 import { proxyFor } from './proxy-env.js';
@@ -61,21 +61,23 @@ class TooLargeError extends Error {
 }
 
 /** The error codes of an error and its causes, outermost first. */
-function codesOf(err: unknown): { codes: string[]; messages: string[] } {
+function codesOf(err: unknown): { codes: string[]; messages: string[]; names: string[] } {
   const codes: string[] = [];
   const messages: string[] = [];
+  const names: string[] = [];
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
+    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
     if (typeof code === 'string') codes.push(code);
     if (typeof message === 'string' && message) messages.push(message);
+    if (typeof name === 'string') names.push(name);
     // AggregateError (happy-eyeballs connect attempts) keeps the real errors in `errors`.
     const inner = (e as { errors?: unknown[] }).errors;
     if (Array.isArray(inner) && inner[0]) {
       const first = codesOf(inner[0]);
-      return { codes: [...codes, ...first.codes], messages: [...messages, ...first.messages] };
+      return { codes: [...codes, ...first.codes], messages: [...messages, ...first.messages], names: [...names, ...first.names] };
     }
   }
-  return { codes, messages };
+  return { codes, messages, names };
 }
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|ERR_OSSL_)/;
@@ -87,7 +89,13 @@ export function kindOfCode(code: string): FailureKind | undefined {
   if (['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'].includes(code)) return 'timeout';
   if (TLS_CODE.test(code) || code === 'UND_ERR_PRX_TLS') return 'tls';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED') return 'reset';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+  if (
+    code.startsWith('HPE_') ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
+    code === 'Z_DATA_ERROR' ||
+    code === 'Z_BUF_ERROR'
+  ) {
     return 'protocol';
   }
   if (code === 'TOO_LARGE') return 'too-large';
@@ -110,7 +118,7 @@ interface FailureContext {
 
 /** Turns any thrown error into a FailureKind with a message that names the host and never echoes request headers. */
 export function classify(err: unknown, c: FailureContext): HttpFailure {
-  const { codes, messages } = codesOf(err);
+  const { codes, messages, names } = codesOf(err);
   if (c.callerAborted) return { kind: 'aborted', message: `Request to ${c.origin} was cancelled` };
   if (c.timedOut) return { kind: 'timeout', code: codes[0], message: `No answer from ${c.origin} within ${c.timeoutMs} ms (${c.phase})` };
   let kind: FailureKind | undefined;
@@ -122,6 +130,8 @@ export function classify(err: unknown, c: FailureContext): HttpFailure {
       break;
     }
   }
+  // undici's llhttp parser errors (invalid status line, not HTTP at all) carry no code, only their name.
+  if (!kind && names.includes('HTTPParserError')) kind = 'protocol';
   const detail = messages.find((m) => !/^fetch failed$/i.test(m)) ?? 'unknown error';
   const proxyTunnel = /Proxy response \((\d+)\)/.exec(messages.join(' '));
   if (proxyTunnel) {
@@ -194,9 +204,16 @@ async function readCapped(body: Readable, decoders: Transform[], maxBytes: numbe
   return Buffer.concat(chunks);
 }
 
+/** undici, loaded on the first request: commands that make none (`--version`, `list`, `explain`) never parse it. */
+export async function loadUndici(): Promise<typeof Undici> {
+  // undici is CommonJS: module.exports is the default export, in Node and in the bundle (a split chunk exports only the default).
+  return (await import('undici')).default;
+}
+
 /** The dispatcher for a request, and whether this call owns it (and must close it). */
-export function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number): { dispatcher: Dispatcher; owned: boolean; proxy?: string } {
+export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number): Promise<{ dispatcher: Dispatcher; owned: boolean; proxy?: string }> {
   if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false };
+  const { Agent, ProxyAgent } = await loadUndici();
   const tls = req.ca ? { ca: [...req.ca] } : {};
   const options = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { ...tls, timeout: timeoutMs } };
   const proxy = req.proxyEnv ? proxyFor(url, req.proxyEnv).proxy : undefined;
@@ -233,7 +250,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);
   const signal = req.signal ? AbortSignal.any([timer.signal, req.signal]) : timer.signal;
-  const { dispatcher, owned, proxy } = dispatcherFor(req, url, timeoutMs);
+  const [{ request }, { dispatcher, owned, proxy }] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs)]);
   const context: FailureContext = {
     origin: redactUrl(url.origin),
     host: url.host,
@@ -244,6 +261,12 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
     timedOut: false,
     callerAborted: false,
   };
+  // The connection is up once the dispatcher says so: a stall after that is a wait for the headers, not a connect timeout.
+  if (owned) {
+    dispatcher.on('connect', () => {
+      if (context.phase === 'connecting') context.phase = 'waiting for the response headers';
+    });
+  }
   let failed = false;
 
   try {

@@ -21,8 +21,9 @@ export interface PemBlock {
 /** Labels OpenSSL loads as certificates from a CA file. */
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 
-const BEGIN = /^-----BEGIN ([A-Z0-9 ]+)-----$/;
-const END = /^-----END ([A-Z0-9 ]+)-----$/;
+// OpenSSL's labels are short; a longer one is not a label (and would flood every message that names the block).
+const BEGIN = /^-----BEGIN ([A-Z0-9 ]{1,64})-----$/;
+const END = /^-----END ([A-Z0-9 ]{1,64})-----$/;
 const BASE64_CHAR = /[A-Za-z0-9+/=]/;
 
 /** Whether a label names a certificate. */
@@ -139,7 +140,8 @@ export function splitPem(text: string): { blocks: PemBlock[]; problems: string[]
       open = undefined;
       skipping = !m?.[1];
       if (!m?.[1]) {
-        problems.push(`line ${no}: malformed BEGIN line ${JSON.stringify(line)}: OpenSSL skips it, and the block after it is lost`);
+        const shown = line.length > 80 ? `${line.slice(0, 80)}…` : line;
+        problems.push(`line ${no}: malformed BEGIN line ${JSON.stringify(shown)}: OpenSSL skips it, and the block after it is lost`);
         return;
       }
       open = { index: blocks.length + 1, line: no, label: m[1], body: [] };

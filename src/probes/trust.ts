@@ -1,8 +1,8 @@
 // Which certificates each party trusts: the gateway (its CA bundle variables, else system roots) and GitLab / this tool.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { CheckContext } from '../check.js';
+import { readLimited } from '../fs/read-limited.js';
 import { isCertificateLabel, splitPem, toPem, type PemBlock } from './pem.js';
 
 /** Where a trust list comes from. For clientTrust, '--ca-file' means "system roots plus that file". */
@@ -34,18 +34,19 @@ export interface BundleRead {
   certificates: string[];
 }
 
-/** Reads and splits a CA file once per run (memo key `bundle:<absolute path>`). Never throws. */
+/** A CA bundle larger than this is not one (Debian's whole public bundle is ~220 KB); /dev/zero stops here. */
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
+
+/** Reads and splits a CA file once per run (memo key `bundle:<absolute path>`). Never throws, never blocks on a FIFO. */
 export function readBundle(ctx: CheckContext, file: string): Promise<BundleRead> {
   const path = resolve(file);
   return ctx.memo(`bundle:${path}`, async (): Promise<BundleRead> => {
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      const code = e.code ?? 'EIO';
-      return { file: path, readError: { code, message: readErrorMessage(code, e.message) }, blocks: [], problems: [], certificates: [] };
+    const read = await readLimited(path, MAX_BUNDLE_BYTES);
+    if (!read.ok) {
+      const { code, message } = read.failure;
+      return { file: path, readError: { code, message: readErrorMessage(code, message) }, blocks: [], problems: [], certificates: [] };
     }
+    const data = read.data;
     const { blocks, problems } = splitPem(data.toString('utf8'));
     const certificates = blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer));
     return { file: path, size: data.length, blocks, problems, certificates };
@@ -61,6 +62,9 @@ function readErrorMessage(code: string, fallback: string): string {
       return 'permission denied';
     case 'EISDIR':
       return 'it is a directory, not a file';
+    case 'EFTYPE':
+    case 'EFBIG':
+      return `it ${fallback}`;
     default:
       return fallback;
   }

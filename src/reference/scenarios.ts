@@ -53,7 +53,13 @@ const daysFromNow = (days: number) => new Date(Date.now() + days * DAY_MS).toISO
 
 /** Every scenario, by name, healthy first. */
 export const SCENARIOS = [
-  { ...BASE, name: 'healthy', description: 'GitLab and the gateway wired together over http; everything works.', expectedFailures: [] },
+  {
+    ...BASE,
+    name: 'healthy',
+    description: 'GitLab over https with a private CA that the gateway (SSL_CERT_FILE, REQUESTS_CA_BUNDLE) and duo-doctor both trust; everything works.',
+    tls: 'private-ca',
+    expectedFailures: [],
+  },
   {
     ...BASE,
     name: 'no-gateway-url',
@@ -93,7 +99,7 @@ export const SCENARIOS = [
     description: 'GitLab serves https with a self-signed certificate that neither the gateway nor duo-doctor trusts.',
     tls: 'self-signed',
     trust: { gateway: false, doctor: false },
-    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
   },
   {
     ...BASE,
@@ -101,28 +107,28 @@ export const SCENARIOS = [
     description: "GitLab's certificate comes from a private CA; duo-doctor has the CA file but the gateway has no SSL_CERT_FILE.",
     tls: 'private-ca',
     trust: { gateway: false, doctor: true },
-    expectedFailures: ['gitlab-health-check', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'jwks-reachable', 'system-exchange'],
   },
   {
     ...BASE,
     name: 'missing-intermediate',
     description: 'GitLab serves its leaf without the intermediate CA that signed it; the bundle holds only the root.',
     tls: 'missing-intermediate',
-    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
   },
   {
     ...BASE,
     name: 'expired-gitlab-cert',
     description: "GitLab's certificate (from a trusted private CA) expired yesterday.",
     tls: 'expired',
-    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
   },
   {
     ...BASE,
     name: 'wrong-host-cert',
     description: "GitLab's certificate (from a trusted private CA) names gitlab.example.com, not the address it is reached at.",
     tls: 'wrong-host',
-    expectedFailures: ['gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-reachable', 'gitlab-tls', 'jwks-reachable'],
   },
   {
     ...BASE,
@@ -143,14 +149,14 @@ export const SCENARIOS = [
     name: 'jwks-unreachable',
     description: "GitLab's OIDC discovery advertises a jwks_uri nothing answers, so the gateway cannot load GitLab's keys.",
     gitlab: { jwks: 'unreachable' },
-    expectedFailures: ['gitlab-health-check', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: ['gateway-fetches-jwks', 'gitlab-health-check', 'jwks-reachable', 'system-exchange'],
   },
   {
     ...BASE,
     name: 'jwks-empty',
     description: "GitLab publishes an empty key set; the gateway caches it for 24 h and rejects every token.",
     gitlab: { jwks: 'empty' },
-    expectedFailures: ['gitlab-health-check', 'jwks-valid', 'system-exchange'],
+    expectedFailures: ['gateway-fetches-jwks', 'gitlab-health-check', 'jwks-valid', 'system-exchange'],
   },
   {
     ...BASE,

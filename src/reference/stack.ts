@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { buildChain, createSelfSignedLeaf, type CertSpec } from '../pki/generate.js';
+import type { CertSpec } from '../pki/generate.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
@@ -38,8 +38,9 @@ export interface Stack {
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const DAY_MS = 86_400_000;
 
-/** The chain GitLab serves for a TLS kind, and the CA a client must trust for it. */
-function gitlabCertificates(kind: Exclude<GitLabTls, 'none'>): { tls: TlsOptions; caPem: string } {
+/** The chain GitLab serves for a TLS kind, and the CA a client must trust for it. node-forge is loaded only here, for https scenarios. */
+async function gitlabCertificates(kind: Exclude<GitLabTls, 'none'>): Promise<{ tls: TlsOptions; caPem: string }> {
+  const { buildChain, createSelfSignedLeaf } = await import('../pki/generate.js');
   if (kind === 'self-signed') {
     const leaf = createSelfSignedLeaf({ commonName: '127.0.0.1', altNames: LOOPBACK_NAMES });
     return { tls: { certPem: leaf.certPem, keyPem: leaf.keyPem }, caPem: leaf.certPem };
@@ -77,7 +78,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     for (const c of closers.splice(0).reverse()) await c();
   };
   try {
-    const certs = scenario.tls === 'none' ? undefined : gitlabCertificates(scenario.tls);
+    const certs = scenario.tls === 'none' ? undefined : await gitlabCertificates(scenario.tls);
     const caFile = certs ? join(dir, 'ca-bundle.pem') : undefined;
     if (certs && caFile) await writeFile(caFile, certs.caPem);
 
@@ -93,7 +94,11 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     });
     closers.push(gitlab.close);
 
+    // The gateway's own file system lives in the stack's temp dir, so the demo judges it, not this machine's /tmp or /home.
+    const gatewayTmp = join(dir, 'tmp');
+    await mkdir(gatewayTmp);
     const gatewayEnv: Record<string, string> = {
+      HF_HOME: join(dir, 'hf'),
       AIGW_GITLAB_URL: gitlab.url,
       AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/`,
       AIGW_CUSTOM_MODELS__ENABLED: 'true',
@@ -123,7 +128,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...(scenario.doctorKnowsGatewayUrl ? { gatewayUrl, gatewayUrlSource: 'flag' as const } : {}),
       ...(caFile && scenario.trust.doctor ? { caFile } : {}),
       ...(scenario.gateway.running ? { gatewayVersion: scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION } : {}),
-      ...(scenario.runtime?.tmpDir === 'readonly' ? { tmpDir: await unwritableDir(dir) } : {}),
+      tmpDir: scenario.runtime?.tmpDir === 'readonly' ? await unwritableDir(dir) : gatewayTmp,
     };
     return {
       gitlabUrl: gitlab.url,

@@ -38,6 +38,8 @@ const READ_FIXES: Record<string, string> = {
   EACCES: 'Make the bundle readable by the gateway\'s user (chmod 644 FILE; the gateway does not run as root).',
   EPERM: 'Make the bundle readable by the gateway\'s user (chmod 644 FILE; the gateway does not run as root).',
   EISDIR: 'Point the variable at a PEM file that holds the CA certificates, not at a directory.',
+  EFTYPE: 'Point the variable at a regular PEM file that holds the CA certificates, not at a pipe or socket.',
+  EFBIG: 'Point the variable at the PEM bundle of CA certificates: this file is far larger than any CA bundle.',
 };
 
 /** One certificate block parsed, with the block it came from. */
@@ -66,14 +68,21 @@ function structureFindings(bundle: BundleRead, certs: readonly CertBlock[]): Bun
   }
   const fileLevel = bundle.problems.filter((p) => !p.startsWith('block '));
   if (certs.length === 0) {
-    const why = fileLevel.length ? fileLevel.join('; ') : 'it holds no certificate';
+    const labels = [...new Set(bundle.blocks.map((b) => b.label))];
+    const why = fileLevel.length ? fileLevel.join('; ') : `it holds no certificate${labels.length ? ` (only ${labels.join(', ')})` : ''}`;
     findings.push({
       severity: 'fail',
       message: `${bundle.file}: ${why}. ${NO_CERTIFICATE_CONSEQUENCE}`,
       fix: `Put the PEM-encoded root CA certificate(s) in ${bundle.file} (DER converts with openssl x509 -inform der -in CA.der -out CA.pem).`,
     });
   } else {
-    for (const p of fileLevel) findings.push({ severity: 'warn', message: `${bundle.file}: ${p} (clients ignore it; a certificate may have lost its BEGIN line)` });
+    for (const p of fileLevel) {
+      findings.push({
+        severity: 'warn',
+        message: `${bundle.file}: ${p} (clients ignore it; a certificate may have lost its BEGIN line)`,
+        fix: `Remove the stray line from ${bundle.file}, or restore the certificate it belonged to with its own BEGIN and END lines.`,
+      });
+    }
   }
   for (const key of bundle.blocks.filter((b) => isPrivateKeyLabel(b.label))) {
     findings.push({

@@ -1,6 +1,7 @@
 // Turns a handshake and the judge's verdicts into a check outcome, with fixes worded for the side that must trust the server.
 import { isIP } from 'node:net';
-import type { CheckOutcome, Status } from '../model.js';
+import { combineFindings, type Finding } from '../findings.js';
+import type { CheckOutcome } from '../model.js';
 import type { TlsFacts } from '../probes/tls.js';
 import { describeTrustSource, type Trust } from '../probes/trust.js';
 import { certLabel, parseCertificates, systemRootCertificates } from './certificate.js';
@@ -102,11 +103,6 @@ function failureFix(facts: TlsFacts, serverName: string): string {
   }
 }
 
-function worst(verdicts: readonly Verdict[]): Status {
-  if (verdicts.some((v) => v.severity === 'fail')) return 'fail';
-  return verdicts.some((v) => v.severity === 'warn') ? 'warn' : 'pass';
-}
-
 /** Evidence for reporters: the chain as sent (these field names are read by the Prometheus reporter) and the trust used. */
 function evidenceOf(facts: TlsFacts, trust: Trust, verdicts?: readonly Verdict[]) {
   return {
@@ -153,25 +149,22 @@ export function tlsOutcome(facts: TlsFacts, trust: Trust, options: TlsJudgeOptio
     expiryWarnDays: options.expiryWarnDays,
   });
   const { verdicts } = judgement;
-  const status = worst(verdicts);
-  const problems = verdicts.filter((v) => v.severity === status && status !== 'pass');
-  const leaf = facts.chain[0];
   const trusted = verdicts.find((v) => v.id === 'trusted');
-  const summary = status === 'pass'
-    ? `${options.serverName} at ${formatEndpoint(facts)} presents a valid chain to ${trusted?.certificate ? certLabel(trusted.certificate) : 'a trusted root'}; it expires ${leaf?.notAfter ?? '?'}`
-    : `${options.serverName}'s certificate: ${problems[0]?.message ?? ''}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
-  const fixes = [...new Set(verdicts.filter((v) => v.severity !== 'pass').map((v) => fixFor(v, options.client, trust)))].filter(
-    (f): f is string => f !== undefined,
-  );
-  return {
-    status,
-    summary,
-    details: [
-      ...verdicts.map((v) => `${v.severity}: ${v.message}`),
-      `handshake: ${facts.protocol ?? '?'} ${facts.cipher ?? ''} in ${facts.handshakeMs} ms; the server sent ${facts.chain.length} certificate(s): ${facts.chain.map((c) => c.subjectCN ?? c.subject).join(' → ')}`,
+  const anchor = trusted?.certificate ? certLabel(trusted.certificate) : 'a trusted root';
+  const findings: Finding[] = verdicts.flatMap((v) => {
+    if (v.severity === 'pass') return [];
+    const fix = fixFor(v, options.client, trust);
+    return [{ status: v.severity, summary: `${options.serverName}: ${v.message}`, ...(fix ? { fix } : {}) }];
+  });
+  const sent = facts.chain.map((c) => c.subjectCN ?? c.subject).join(' → ');
+  return combineFindings(
+    findings,
+    `${options.serverName} at ${formatEndpoint(facts)} presents a valid chain to ${anchor}; it expires ${facts.chain[0]?.notAfter ?? '?'}`,
+    [
+      ...verdicts.filter((v) => v.severity === 'pass').map((v) => `ok: ${v.message}`),
+      `handshake: ${facts.protocol ?? '?'} ${facts.cipher ?? ''} in ${facts.handshakeMs} ms; the server sent ${facts.chain.length} certificate(s): ${sent}`,
       ...trustDetails,
     ],
-    ...(fixes.length ? { remediation: fixes.join('\n') } : {}),
-    evidence: evidenceOf(facts, trust, verdicts),
-  };
+    evidenceOf(facts, trust, verdicts),
+  );
 }

@@ -34,7 +34,7 @@ describe('gateway-tls', () => {
   it('fails a self-signed front, with the fix on the front', async () => {
     const outcome = await gatewayAt((f) => f.served.selfSigned, { caFile: fixtures().bundles.good });
     expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/^The AI gateway's certificate: the server's certificate "gitlab\.test" .* is self-signed/);
+    expect(outcome.summary).toMatch(/^The AI gateway: the server's certificate "gitlab\.test" .* is self-signed/);
     expect(outcome.remediation).toMatch(/^Replace the self-signed certificate on the gateway's TLS front/);
   });
 

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import check from '../../checks/gitlab-tls.js';
 import type { Settings } from '../../src/config/settings.js';
 import { defaultSettings } from '../../src/config/settings.js';
+import { issueCertificate } from '../../src/pki/generate.js';
 import { runChecks } from '../../src/runner/run.js';
 import type { ServedFixture, TlsFixtures } from '../../scripts/fixtures.js';
 import { makeContext } from '../helpers/context.js';
@@ -42,7 +43,7 @@ const cases: Case[] = [
     pick: (f) => f.served.valid,
     trust: () => ({}),
     status: 'fail',
-    summary: /^GitLab's certificate: "duo-doctor fixtures intermediate CA" .* is issued by "duo-doctor fixtures root CA", which is neither sent by the server nor in the trust store/,
+    summary: /^GitLab: "duo-doctor fixtures intermediate CA" .* is issued by "duo-doctor fixtures root CA", which is neither sent by the server nor in the trust store/,
     fix: /Add the root CA behind "duo-doctor fixtures root CA" .* to the CA bundle named by both SSL_CERT_FILE and REQUESTS_CA_BUNDLE[\s\S]*ai-gateway-helm-chart issue 3/,
     verdicts: ['untrusted-root'],
   },
@@ -70,7 +71,7 @@ const cases: Case[] = [
   { name: 'expiring soon', pick: (f) => f.served.expiring, trust: rootAsCaFile, status: 'warn', summary: /expires in \d+ day/, fix: /^Renew "gitlab\.test" .* before/, verdicts: ['trusted', 'expiring'] },
   { name: 'wrong host', pick: (f) => f.served.wrongHost, trust: rootAsCaFile, status: 'fail', summary: /does not cover 127\.0\.0\.1: its subjectAltName lists DNS:wrong\.test/, fix: /^Reissue the certificate with a subjectAltName that includes IP:127\.0\.0\.1/, verdicts: ['trusted', 'hostname-mismatch'] },
   { name: 'SHA-1 signature', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /sha1WithRSAEncryption/, fix: /SHA-256/, verdicts: ['trusted', 'weak-signature'] },
-  { name: '1024-bit key', pick: (f) => f.served.weakKey, trust: rootAsCaFile, status: 'warn', summary: /1024-bit RSA key/, fix: /2048 bits/, verdicts: ['trusted', 'weak-key'] },
+  { name: '1024-bit key', pick: (f) => f.served.weakKey, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /1024-bit RSA key/, fix: /2048 bits/, verdicts: ['trusted', 'weak-key'] },
 ];
 
 describe('gitlab-tls', () => {
@@ -82,6 +83,22 @@ describe('gitlab-tls', () => {
     if (fix) expect(outcome.remediation).toMatch(fix);
     else expect(outcome.remediation).toBeUndefined();
     expect(outcome.evidence?.['verdicts']).toEqual(verdicts);
+  });
+
+  it('reports every problem: the worst leads, the others follow in details, every fix kept', async () => {
+    const f = fixtures();
+    const day = 86_400_000;
+    const leaf = issueCertificate({ commonName: 'old.test', altNames: ['old.test'], notBefore: new Date(Date.now() - 90 * day), notAfter: new Date(Date.now() - day), keyBits: 1024 }, f.intermediate);
+    const port = await serve(() => ({ ...f.served.valid, leaf, chainPem: leaf.certPem + f.intermediate.certPem }), 'DEFAULT@SECLEVEL=0');
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, caFile: f.bundles.good }));
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toMatch(/^GitLab: "old\.test" .* does not cover 127\.0\.0\.1/);
+    expect(outcome.details).toEqual(expect.arrayContaining([expect.stringMatching(/^✗ GitLab: "old\.test" .* expired on/), expect.stringMatching(/^⚠ GitLab: "old\.test" .* has a 1024-bit RSA key/)]));
+    expect(outcome.remediation?.split('\n')).toEqual([
+      expect.stringMatching(/^Reissue the certificate with a subjectAltName/),
+      expect.stringMatching(/^Renew "old\.test"/),
+      expect.stringMatching(/^Reissue "old\.test" .* 2048 bits/),
+    ]);
   });
 
   it('records the chain as sent with the fields reporters read, and the trust source', async () => {

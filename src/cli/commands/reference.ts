@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../config/errors.js';
 import { serveGateway, serveGitLab } from '../../reference/serve-cli.js';
-import { buildChain } from '../../pki/generate.js';
 
 function port(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -42,7 +41,8 @@ export async function gitlabCommand(opts: {
   caOut?: string;
 }): Promise<number> {
   // --https serves a private-CA chain for the host; --ca-out writes its root so a gateway or duo-doctor can trust it.
-  const chain = opts.https ? buildChain({ host: opts.host ?? '127.0.0.1' }) : undefined;
+  // node-forge is loaded only when a chain is generated.
+  const chain = opts.https ? (await import('../../pki/generate.js')).buildChain({ host: opts.host ?? '127.0.0.1' }) : undefined;
   if (chain && opts.caOut) {
     try {
       writeFileSync(opts.caOut, chain.root.certPem);

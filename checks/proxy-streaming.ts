@@ -1,0 +1,147 @@
+// proxy-streaming: a streamed completion reaches the client chunk by chunk, not held back by a buffering proxy in front of the gateway.
+import { defineCheck } from '../src/check.js';
+import type { CheckOutcome } from '../src/model.js';
+import { redactUrl } from '../src/redact.js';
+import { COMPLETIONS_PATH, streamCompletion } from '../src/probes/completion-stream.js';
+import { DIRECT_ACCESS_PATH } from '../src/probes/direct-access.js';
+import { proxySignature } from '../src/probes/proxy-signature.js';
+import type { StreamChunk, StreamExchange, StreamResponse } from '../src/probes/stream.js';
+import { COMPLETION_REQUEST } from './system-exchange.js';
+
+/** GitLab's end-to-end completion request, streamed. */
+export const STREAMED_COMPLETION = { ...COMPLETION_REQUEST, stream: true } as const;
+
+/** Reads closer together than this belong to one burst (the reference gateway streams 200 ms apart). */
+export const BURST_GAP_MS = 100;
+/** A stream arriving in one burst this late was held back: a gateway that streams would have sent something before. */
+export const BUFFERED_AFTER_MS = 500;
+
+/** The fixes for a buffering proxy, as measured with nginx 1.22.1 (a backend sending 5 chunks 200 ms apart; gzip buffers only with buffering on). */
+export const FIXES = {
+  buffering:
+    'In the nginx location that proxies the gateway add `proxy_buffering off;` (the install guide\'s default.conf has it in both server blocks). ' +
+    "With buffering on, nginx holds the stream back: with its default `proxy_http_version 1.0` until the gateway finishes, and behind " +
+    '`listen ... ssl` even with `proxy_http_version 1.1` (small writes wait to fill the 16k ssl_buffer_size). Other proxies: turn response ' +
+    'buffering off for the gateway (Caddy: `flush_interval -1` in reverse_proxy).',
+  gzip:
+    'The proxy compresses the stream (Content-Encoding: gzip) and, with proxy buffering on, holds it until the end: add `gzip off;` in the ' +
+    'location that proxies the gateway (or remove text/event-stream from gzip_types), or `proxy_buffering off;` there.',
+  cut: 'The stream was cut before its end: raise the proxy\'s read timeout for the gateway (nginx: `proxy_read_timeout 300s;`, as the install guide has it).',
+} as const;
+
+/** Groups reads into bursts: a new burst starts after a silence of BURST_GAP_MS or more. */
+export function bursts(chunks: readonly StreamChunk[]): StreamChunk[][] {
+  const groups: StreamChunk[][] = [];
+  let last: number | undefined;
+  for (const chunk of chunks) {
+    const current = groups.at(-1);
+    if (!current || last === undefined || chunk.atMs - last >= BURST_GAP_MS) groups.push([chunk]);
+    else current.push(chunk);
+    last = chunk.atMs;
+  }
+  return groups;
+}
+
+/** The measurements a report shows and machines read (never a header value that could carry a credential). */
+function timingOf(r: StreamResponse): { details: string[]; evidence: Record<string, unknown> } {
+  const groups = bursts(r.chunks);
+  const first = r.chunks[0]?.atMs;
+  const last = r.chunks.at(-1)?.atMs;
+  const encoding = r.headers['content-encoding'];
+  const signature = proxySignature(r.headers);
+  return {
+    details: [
+      `Headers after ${r.headersAtMs} ms; ${r.bytes} bytes in ${r.chunks.length} reads, ${groups.length} burst(s)`,
+      `Arrivals (ms): ${r.chunks.map((c) => c.atMs).join(', ') || 'none'}`,
+      ...(encoding ? [`Content-Encoding: ${encoding}`] : []),
+      ...signature.clues,
+    ],
+    evidence: {
+      httpStatus: r.status,
+      headersMs: r.headersAtMs,
+      firstByteMs: first,
+      lastByteMs: last,
+      spreadMs: first === undefined || last === undefined ? 0 : last - first,
+      reads: r.chunks.length,
+      bursts: groups.length,
+      bytes: r.bytes,
+      end: r.end,
+      ...(encoding ? { contentEncoding: encoding } : {}),
+      ...(signature.proxy ? { proxy: signature.proxy } : {}),
+    },
+  };
+}
+
+/** Judges a streamed completion's timing. */
+export function judgeStream(url: string, exchange: StreamExchange): CheckOutcome {
+  if (!exchange.ok) {
+    return {
+      status: 'fail',
+      summary: `the streamed completion request to ${redactUrl(url)} failed: ${exchange.failure.message}`,
+      remediation: 'gateway-health passed, so the gateway answers: check the proxy\'s error log for this request (POST ' + COMPLETIONS_PATH + ').',
+      evidence: { failure: exchange.failure.kind, elapsedMs: exchange.elapsedMs },
+    };
+  }
+  const r = exchange.response;
+  const { details, evidence } = timingOf(r);
+  const excerpt = r.text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  if (r.status === 401 || r.status === 403) {
+    return { status: 'skip', summary: `the gateway refused the direct-access token (HTTP ${r.status}${excerpt ? `: ${excerpt}` : ''}); see token-verifies`, evidence };
+  }
+  if (r.status !== 200) {
+    return {
+      status: 'fail',
+      summary: `a streamed completion (POST ${COMPLETIONS_PATH}) came back HTTP ${r.status}`,
+      details: [...details, ...(excerpt ? [`Body: ${excerpt}`] : [])],
+      remediation: 'Check that the proxy passes POST ' + COMPLETIONS_PATH + ' to the gateway unchanged (location, path prefix) and see its error log.',
+      evidence,
+    };
+  }
+  if (r.end === 'cut') {
+    return { status: 'fail', summary: `the stream was cut after ${r.endedAtMs} ms: ${r.cut?.message ?? 'connection closed'}`, details, remediation: FIXES.cut, evidence };
+  }
+  const groups = bursts(r.chunks);
+  const last = r.chunks.at(-1)?.atMs ?? r.headersAtMs;
+  if (groups.length >= 2) {
+    return { status: 'pass', summary: `the stream arrived as it was produced: ${groups.length} bursts over ${last - (r.chunks[0]?.atMs ?? 0)} ms`, details, evidence };
+  }
+  const signature = proxySignature(r.headers);
+  if (r.bytes === 0 || last < BUFFERED_AFTER_MS || signature.direct) {
+    const why = r.bytes === 0 ? 'the stream was empty' : signature.direct ? 'the gateway itself answered (no proxy in between) and sent it whole' : `it took only ${last} ms`;
+    return { status: 'warn', summary: `the stream arrived in one piece, but ${why}: cannot tell whether anything buffers it`, details, evidence };
+  }
+  const gzip = /gzip|deflate|br/i.test(r.headers['content-encoding'] ?? '');
+  const by = signature.proxy ? ` (${signature.proxy})` : '';
+  return {
+    status: 'fail',
+    summary: `responses are buffered by something in front of the gateway${by}: the whole stream (${r.bytes} bytes) arrived at once after ${last} ms`,
+    details: [...details, 'Code generation streams its answer; held back until the end, it looks hung in the IDE and may hit client timeouts.'],
+    remediation: gzip ? `${FIXES.gzip}\n${FIXES.buffering}` : FIXES.buffering,
+    evidence,
+  };
+}
+
+export default defineCheck({
+  id: 'proxy-streaming',
+  title: 'Streamed responses are not buffered by the proxy in front of the gateway',
+  category: 'network',
+  tags: ['ci', 'oncall', 'pre-upgrade'],
+  dependsOn: ['gateway-health'],
+  needs: ['gitlab', 'gateway', 'token'],
+  explain: {
+    checks:
+      `Asks GitLab for a direct-access token (POST ${DIRECT_ACCESS_PATH}), sends a streamed completion ("stream": true) to the gateway URL ` +
+      `(POST ${COMPLETIONS_PATH} with GitLab's headers and Accept-Encoding: gzip, as IDEs do) and times each read of the answer. The token is never printed.`,
+    failsWhen:
+      `The whole stream arrives in one burst after ${BUFFERED_AFTER_MS} ms or more (something in front of the gateway buffers it: nginx with ` +
+      "proxy_buffering on and its default proxy_http_version 1.0, or on with TLS, or gzip on for text/event-stream with buffering on), the stream is cut, " +
+      'or the request fails. Warns when the stream is too short or came from the gateway itself. Skips without a token (direct connections ' +
+      'disabled, no Duo seat).',
+    fix: 'nginx: `proxy_buffering off;` in the location that proxies the gateway; `gzip off;` there if the stream is compressed.',
+  },
+  async run(ctx) {
+    const stream = await streamCompletion(ctx, STREAMED_COMPLETION);
+    if (!stream.ok) return { status: 'skip', summary: stream.reason };
+    return judgeStream(stream.url, stream.exchange);
+  },
+});
