@@ -1,11 +1,10 @@
 // Fetches GitLab's OIDC discovery document and key set the way the AI gateway does, once per run for every jwks check.
-import { rootCertificates } from 'node:tls';
 import type { CheckContext } from '../check.js';
 import type { Settings } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { httpRequest, parseJson, type HttpFailure } from './http.js';
-import { gatewayTrust, type Trust, type TrustSource } from './trust.js';
+import { gatewayTrust, type TrustSource } from './trust.js';
 
 /** The path the gateway joins onto AIGW_GITLAB_URL, with its leading slash. */
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
@@ -180,17 +179,6 @@ export async function fetchDocument(url: string, env: FetchEnv): Promise<Documen
   }
 }
 
-/**
- * The gateway's trust for this fetch. gatewayTrust falls back to --ca-file when the environment names no bundle; but when
- * the environment is the gateway's own (it sets AIGW_GITLAB_URL), no bundle there means the gateway trusts the system roots
- * only — --ca-file is duo-doctor's, not the gateway's.
- */
-async function trustFor(ctx: CheckContext, base: JwksBase): Promise<Trust> {
-  const trust = await gatewayTrust(ctx);
-  if (trust.source.kind === '--ca-file' && base.source === 'AIGW_GITLAB_URL') return { source: { kind: 'system' }, ca: [...rootCertificates], problems: [] };
-  return trust;
-}
-
 /** Discovery at `url`, then its jwks_uri when it names one. */
 async function attempt(url: string, env: FetchEnv): Promise<DiscoveryAttempt> {
   const discovery = await fetchDocument(url, env);
@@ -207,7 +195,7 @@ export function reachedKeys(a: DiscoveryAttempt | undefined): boolean {
 
 /**
  * Discovery and keys as the gateway fetches them: from AIGW_GITLAB_URL (else --gitlab-url) joined with a leading slash,
- * with the gateway's trust (REQUESTS_CA_BUNDLE / SSL_CERT_FILE, else system roots; see trustFor), its proxy variables, 10 s per request
+ * with the gateway's trust (gatewayTrust), its proxy variables, 10 s per request
  * (within the check's own timeout) and redirects followed as Python requests follows them. When the base has a path,
  * the prefixed location is tried too, to tell the path-prefix pitfall apart. Memoised: one fetch per run. Never throws.
  */
@@ -215,7 +203,7 @@ export function fetchJwks(ctx: CheckContext): Promise<JwksFetch | undefined> {
   const base = gatewayBase(ctx.settings);
   if (!base) return Promise.resolve(undefined);
   return ctx.memo(`jwks-fetch ${base.url}`, async (): Promise<JwksFetch> => {
-    const trust = await trustFor(ctx, base);
+    const trust = await gatewayTrust(ctx);
     const budgetMs = Math.max(1, Math.floor(ctx.settings.timeoutMs * BUDGET_SHARE));
     const env: FetchEnv = { ca: trust.ca, proxyEnv: ctx.settings.env, signal: ctx.signal, deadline: Date.now() + budgetMs };
     const trustFacts = { source: trust.source, problems: trust.problems };

@@ -81,15 +81,16 @@ async function bundleTrust(ctx: CheckContext, source: TrustSource & { file: stri
 
 /**
  * How the gateway trusts GitLab: the bundle named by REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (from the settings' env),
- * else --ca-file, else the system roots. A bundle replaces the system roots, as it does for Python's requests/ssl.
- * Memoised (`trust:gateway`).
+ * else the system roots. A bundle replaces the system roots, as it does for Python's requests/ssl. --ca-file stands in
+ * for the gateway's bundle only when the environment read is not the gateway's (no AIGW_GITLAB_URL in it): where the
+ * gateway's own environment is known, a bundle it does not name is one it does not use. Memoised (`trust:gateway`).
  */
 export function gatewayTrust(ctx: CheckContext): Promise<Trust> {
   return ctx.memo('trust:gateway', () => {
     const { env, caFile } = ctx.settings;
     if (env.REQUESTS_CA_BUNDLE) return bundleTrust(ctx, { kind: 'REQUESTS_CA_BUNDLE', file: env.REQUESTS_CA_BUNDLE });
     if (env.SSL_CERT_FILE) return bundleTrust(ctx, { kind: 'SSL_CERT_FILE', file: env.SSL_CERT_FILE });
-    if (caFile) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
+    if (caFile && !env.AIGW_GITLAB_URL) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
     return Promise.resolve(systemTrust());
   });
 }

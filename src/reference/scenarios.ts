@@ -107,7 +107,7 @@ export const SCENARIOS = [
     description: "GitLab's certificate comes from a private CA; duo-doctor has the CA file but the gateway has no SSL_CERT_FILE.",
     tls: 'private-ca',
     trust: { gateway: false, doctor: true },
-    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
   },
   {
     ...BASE,

@@ -33,8 +33,8 @@ async function runTlsChecks(s: Scenario, adjust: (o: Partial<Settings>) => Parti
 const cases: { scenario: Scenario; gitlabTls: CheckResult['status']; verdicts: string[]; reason?: RegExp; caBundle: CheckResult['status'] }[] = [
   { scenario: healthyHttps, gitlabTls: 'pass', verdicts: ['trusted'], caBundle: 'pass' },
   { scenario: scenario('self-signed-gitlab'), gitlabTls: 'fail', verdicts: ['self-signed-leaf'], reason: /ai-assist issue 799/, caBundle: 'skip' },
-  // The gateway has no bundle, duo-doctor has the CA file: gitlab-tls judges with --ca-file (say so); the gateway's own fetches fail elsewhere.
-  { scenario: scenario('private-ca-no-bundle'), gitlabTls: 'pass', verdicts: ['trusted'], caBundle: 'pass' },
+  // The gateway's environment names no bundle: --ca-file (duo-doctor's own) does not stand in for it, so the gateway's view fails.
+  { scenario: scenario('private-ca-no-bundle'), gitlabTls: 'fail', verdicts: ['untrusted-root'], reason: /both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/, caBundle: 'pass' },
   { scenario: scenario('missing-intermediate'), gitlabTls: 'fail', verdicts: ['missing-intermediate'], reason: /fullchain\.pem/, caBundle: 'pass' },
   { scenario: scenario('expired-gitlab-cert'), gitlabTls: 'fail', verdicts: ['trusted', 'expired'], reason: /^Renew "127\.0\.0\.1"/, caBundle: 'pass' },
   { scenario: scenario('wrong-host-cert'), gitlabTls: 'fail', verdicts: ['trusted', 'hostname-mismatch'], reason: /subjectAltName that includes IP:127\.0\.0\.1/, caBundle: 'pass' },
@@ -54,8 +54,8 @@ describe('TLS checks against the reference stack over https', () => {
     expect(results['gateway-tls']?.summary).toMatch(/served over plain http/);
   });
 
-  it('private-ca-no-bundle says --ca-file stood in for the bundle the gateway lacks', async () => {
-    const results = await runTlsChecks(scenario('private-ca-no-bundle'));
+  it("--ca-file stands in for the gateway's bundle when the gateway's environment is unknown", async () => {
+    const results = await runTlsChecks(scenario('private-ca-no-bundle'), (s) => ({ ...s, env: {} }));
     expect(results['gitlab-tls']?.evidence?.['trust']).toMatchObject({ source: '--ca-file' });
     expect(results['gitlab-tls']?.details).toContainEqual(expect.stringMatching(/--ca-file stands for the gateway's bundle: give the gateway that file in both/));
   });
