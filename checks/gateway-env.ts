@@ -3,6 +3,7 @@ import { defineCheck } from '../src/check.js';
 import type { Status } from '../src/model.js';
 import { gatewayEnv, runtimeHost } from '../src/runtime/host.js';
 import { isLoopbackHost } from '../src/net/loopback.js';
+import { redactUrl } from '../src/redact.js';
 
 interface Finding {
   status: Exclude<Status, 'pass' | 'skip' | 'error'>;
@@ -67,15 +68,15 @@ export default defineCheck({
     } else if (!gitlabUrl || !/^https?:$/.test(gitlabUrl.protocol)) {
       findings.push({
         status: 'fail',
-        text: `AIGW_GITLAB_URL=${gitlabUrlRaw} is not an http(s) URL`,
+        text: `AIGW_GITLAB_URL=${redactUrl(gitlabUrlRaw)} is not an http(s) URL`,
         fix: 'Set AIGW_GITLAB_URL to GitLab\'s external URL, e.g. https://gitlab.example.com.',
       });
     } else {
       if (expected && !sameInstance(gitlabUrl, expected)) {
         findings.push({
           status: 'fail',
-          text: `AIGW_GITLAB_URL=${gitlabUrl.href} is not the GitLab being checked (${expected.href}): the gateway fetches signing keys from the wrong instance`,
-          fix: `Set AIGW_GITLAB_URL=${expected.href.replace(/\/$/, '')} on the gateway and restart it.`,
+          text: `AIGW_GITLAB_URL=${redactUrl(gitlabUrl.href)} is not the GitLab being checked (${redactUrl(expected.href)}): the gateway fetches signing keys from the wrong instance`,
+          fix: `Set AIGW_GITLAB_URL=${redactUrl(expected.href.replace(/\/$/, ''))} on the gateway and restart it.`,
         });
       }
       if (isLoopbackHost(gitlabUrl.hostname) && host.label !== 'this host') {
@@ -98,18 +99,18 @@ export default defineCheck({
       const base = gitlabUrl ?? expected;
       const wanted = base ? `${base.href.replace(/\/+$/, '')}/api/v4/` : undefined;
       if (!api || !/^https?:$/.test(api.protocol)) {
-        findings.push({ status: 'fail', text: `AIGW_GITLAB_API_URL=${apiRaw} is not an http(s) URL`, fix: `Set AIGW_GITLAB_API_URL=${wanted ?? 'https://<your_gitlab_domain>/api/v4/'}.` });
+        findings.push({ status: 'fail', text: `AIGW_GITLAB_API_URL=${redactUrl(apiRaw)} is not an http(s) URL`, fix: `Set AIGW_GITLAB_API_URL=${redactUrl(wanted ?? 'https://<your_gitlab_domain>/api/v4/')}.` });
       } else if (!api.pathname.endsWith('/api/v4/')) {
         findings.push({
           status: 'fail',
-          text: `AIGW_GITLAB_API_URL=${apiRaw} does not end with /api/v4/ — without the trailing slash, Python's urljoin drops the last path segment`,
-          fix: `Set AIGW_GITLAB_API_URL=${wanted ?? `${api.origin}/api/v4/`}.`,
+          text: `AIGW_GITLAB_API_URL=${redactUrl(apiRaw)} does not end with /api/v4/ — without the trailing slash, Python's urljoin drops the last path segment`,
+          fix: `Set AIGW_GITLAB_API_URL=${redactUrl(wanted ?? `${api.origin}/api/v4/`)}.`,
         });
       } else if (wanted && api.href !== wanted) {
         findings.push({
           status: 'fail',
-          text: `AIGW_GITLAB_API_URL=${apiRaw} does not belong to AIGW_GITLAB_URL (expected ${wanted})`,
-          fix: `Set AIGW_GITLAB_API_URL=${wanted}.`,
+          text: `AIGW_GITLAB_API_URL=${redactUrl(apiRaw)} does not belong to AIGW_GITLAB_URL (expected ${redactUrl(wanted)})`,
+          fix: `Set AIGW_GITLAB_API_URL=${redactUrl(wanted)}.`,
         });
       }
     }
@@ -130,13 +131,13 @@ export default defineCheck({
     }
     const evidence = {
       where: host.label,
-      variables: Object.fromEntries(present.map((k) => [k, k === 'AIGW_GITLAB_URL' || k === 'AIGW_GITLAB_API_URL' || k.startsWith('AIGW_AUTH') || k.startsWith('AIGW_CUSTOM') ? env[k] : '(set)'])),
+      variables: Object.fromEntries(present.map((k) => [k, k === 'AIGW_GITLAB_URL' || k === 'AIGW_GITLAB_API_URL' || k.startsWith('AIGW_AUTH') || k.startsWith('AIGW_CUSTOM') ? redactUrl(env[k] ?? '') : '(set)'])),
     };
     const worst = findings.some((f) => f.status === 'fail') ? 'fail' : findings.length ? 'warn' : 'pass';
     if (worst === 'pass') {
       return {
         status: 'pass',
-        summary: `AIGW_GITLAB_URL=${gitlabUrlRaw} and AIGW_GITLAB_API_URL=${apiRaw} are consistent${expected ? ' with the GitLab checked' : ''}`,
+        summary: `AIGW_GITLAB_URL=${redactUrl(gitlabUrlRaw ?? '')} and AIGW_GITLAB_API_URL=${redactUrl(apiRaw ?? '')} are consistent${expected ? ' with the GitLab checked' : ''}`,
         details: [`Read from ${host.label}: ${present.join(', ')}.`],
         evidence,
       };

@@ -143,7 +143,8 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   let doc: unknown;
   try {
     if (file.endsWith('.json')) doc = JSON.parse(text);
-    else doc = (await import('yaml')).parse(text);
+    // yaml is CommonJS: its module.exports is the default export, in Node and in the code-split bundle alike.
+    else doc = (await import('yaml')).default.parse(text);
   } catch (error) {
     const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new UsageError(`--config ${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${first}`);

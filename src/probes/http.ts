@@ -1,11 +1,13 @@
 // The one HTTP client: undici request() with timeouts, a decoded-size cap, custom CAs, optional proxy, no redirects, failures as data.
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable, type Transform } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import type { default as Undici, Dispatcher } from 'undici';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
 import { proxyFor } from './proxy-env.js';
+import { secureContextFor } from './secure-context.js';
 
 /** One request to make. */
 export interface HttpRequest {
@@ -14,7 +16,7 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as-is; the caller sets content-type. */
   body?: string;
-  /** PEM certificates to trust INSTEAD of Node's defaults (callers pass system roots + extras from trust.ts). */
+  /** PEM certificates to trust INSTEAD of Node's defaults (callers pass system roots + extras from trust.ts); one secure context per list. */
   ca?: readonly string[];
   /** Overall budget for connect + headers + body (default 10000). */
   timeoutMs?: number;
@@ -204,17 +206,25 @@ async function readCapped(body: Readable, decoders: Transform[], maxBytes: numbe
   return Buffer.concat(chunks);
 }
 
+let undici: Promise<typeof Undici> | undefined;
+
 /** undici, loaded on the first request: commands that make none (`--version`, `list`, `explain`) never parse it. */
-export async function loadUndici(): Promise<typeof Undici> {
-  // undici is CommonJS: module.exports is the default export, in Node and in the bundle (a split chunk exports only the default).
-  return (await import('undici')).default;
+export function loadUndici(): Promise<typeof Undici> {
+  undici ??= (async () => {
+    // undici parses HTTP with llhttp compiled to WebAssembly. V8's optimising tier-up of it costs ~35 MB of peak RSS and
+    // CPU beside the checks; baseline (Liftoff) code parses the few dozen responses of a run just as well.
+    setFlagsFromString('--liftoff-only');
+    // CommonJS: module.exports is the default export, in Node and in the bundle (a split chunk exports only the default).
+    return (await import('undici')).default;
+  })();
+  return undici;
 }
 
 /** The dispatcher for a request, and whether this call owns it (and must close it). */
 export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number): Promise<{ dispatcher: Dispatcher; owned: boolean; proxy?: string }> {
   if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false };
   const { Agent, ProxyAgent } = await loadUndici();
-  const tls = req.ca ? { ca: [...req.ca] } : {};
+  const tls = req.ca ? { secureContext: secureContextFor(req.ca) } : {};
   const options = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { ...tls, timeout: timeoutMs } };
   const proxy = req.proxyEnv ? proxyFor(url, req.proxyEnv).proxy : undefined;
   if (!proxy) return { dispatcher: new Agent(options), owned: true };

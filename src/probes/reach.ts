@@ -7,6 +7,7 @@ import type { CheckContext } from '../check.js';
 import { redactUrl } from '../redact.js';
 import { httpRequest, kindOfCode, type HttpExchange } from './http.js';
 import { proxyFor, type ProxyDecision } from './proxy-env.js';
+import { secureContextFor } from './secure-context.js';
 import { clientTrust } from './trust.js';
 
 /** One timed phase: whether it worked, how long it took, and the error code and message when it did not. */
@@ -137,7 +138,13 @@ async function connectTcp(
 async function handshake(socket: Socket, host: string, ca: readonly string[], timeoutMs: number, signal: AbortSignal) {
   const start = performance.now();
   // `host` is what the certificate is checked against (with only a socket, Node would check "localhost"); SNI is for names only.
-  const secure = tlsConnect({ socket, host, servername: isIP(host) ? undefined : host, ca: ca.length ? [...ca] : undefined, rejectUnauthorized: true });
+  const secure = tlsConnect({
+    socket,
+    host,
+    servername: isIP(host) ? undefined : host,
+    ...(ca.length ? { secureContext: secureContextFor(ca) } : {}),
+    rejectUnauthorized: true,
+  });
   try {
     await settle(secure, 'secureConnect', timeoutMs, signal);
     const protocol = secure.getProtocol() ?? undefined;

@@ -30,6 +30,8 @@ export interface Scenario {
   /** The gateway: whether it runs, its extra environment, the image tag it reports. */
   gateway: { running: boolean; env?: Record<string, string>; version?: string };
   tls: GitLabTls;
+  /** Whether the gateway serves https too, with a leaf from GitLab's private CA (only with tls 'private-ca'). */
+  gatewayTls?: boolean;
   /** Who is given the CA bundle of an https GitLab: the gateway (SSL_CERT_FILE + REQUESTS_CA_BUNDLE), duo-doctor (caFile). */
   trust: { gateway: boolean; doctor: boolean };
   /** Whether duo-doctor is told the gateway URL (else it must learn it from GitLab's `duoSettings`). */
@@ -56,8 +58,10 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'healthy',
-    description: 'GitLab over https with a private CA that the gateway (SSL_CERT_FILE, REQUESTS_CA_BUNDLE) and duo-doctor both trust; everything works.',
+    description:
+      'GitLab and the gateway over https with one private CA, which the gateway (SSL_CERT_FILE, REQUESTS_CA_BUNDLE), GitLab and duo-doctor all trust; everything works.',
     tls: 'private-ca',
+    gatewayTls: true,
     expectedFailures: [],
   },
   {

@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
-import type { CertSpec } from '../pki/generate.js';
+import type { CertSpec, Issued } from '../pki/generate.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
@@ -39,7 +39,7 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const DAY_MS = 86_400_000;
 
 /** The chain GitLab serves for a TLS kind, and the CA a client must trust for it. node-forge is loaded only here, for https scenarios. */
-async function gitlabCertificates(kind: Exclude<GitLabTls, 'none'>): Promise<{ tls: TlsOptions; caPem: string }> {
+async function gitlabCertificates(kind: Exclude<GitLabTls, 'none'>): Promise<{ tls: TlsOptions; caPem: string; root?: Issued }> {
   const { buildChain, createSelfSignedLeaf } = await import('../pki/generate.js');
   if (kind === 'self-signed') {
     const leaf = createSelfSignedLeaf({ commonName: '127.0.0.1', altNames: LOOPBACK_NAMES });
@@ -51,7 +51,14 @@ async function gitlabCertificates(kind: Exclude<GitLabTls, 'none'>): Promise<{ t
   const chain = buildChain({ host: '127.0.0.1', withIntermediate: kind === 'missing-intermediate', leaf });
   // A server missing its intermediate presents the leaf alone.
   const served = kind === 'missing-intermediate' ? chain.leaf.certPem : chain.chainPem;
-  return { tls: { certPem: served, keyPem: chain.leaf.keyPem }, caPem: chain.root.certPem };
+  return { tls: { certPem: served, keyPem: chain.leaf.keyPem }, caPem: chain.root.certPem, root: chain.root };
+}
+
+/** The gateway's https certificate: a loopback leaf from GitLab's private CA. */
+async function gatewayCertificate(root: Issued): Promise<TlsOptions> {
+  const { issueCertificate } = await import('../pki/generate.js');
+  const leaf = issueCertificate({ commonName: '127.0.0.1', altNames: LOOPBACK_NAMES }, root);
+  return { certPem: leaf.certPem, keyPem: leaf.keyPem };
 }
 
 /** A directory this process cannot create files in (see the readonly-tmp scenario). */
@@ -88,6 +95,8 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...scenario.gitlab,
       ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
       ...(certs ? { tls: certs.tls } : {}),
+      // GitLab trusts the gateway's https certificate through the same private CA.
+      ...(certs && scenario.gatewayTls ? { ca: certs.caPem } : {}),
       latencyMs: opts.latencyMs ?? 0,
       selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: model.url, identifier: model.model }],
       log,
@@ -109,6 +118,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     if (scenario.gateway.running) {
       const gateway = await startGateway({
         env: gatewayEnv,
+        ...(certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {}),
         latencyMs: opts.latencyMs ?? 0,
         log,
         ...(scenario.gateway.version ? { version: scenario.gateway.version } : {}),

@@ -6,7 +6,7 @@ import { STATUSES, summarise, type CheckOutcome, type CheckResult, type RunResul
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { createLimiter } from './limit.js';
 import { selectChecks } from './select.js';
-import { redactUrl } from '../redact.js';
+import { inertText, redactUrl } from '../redact.js';
 
 /** Hooks for a live progress line; the runner itself prints nothing. */
 export interface RunObserver {
@@ -127,9 +127,10 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
       category: check.category,
       status: outcome.status,
       title: check.title,
-      summary: outcome.summary,
-      details: outcome.details ?? [],
-      ...(outcome.remediation ? { remediation: outcome.remediation } : {}),
+      // What a check says may quote a hostile server: no control character reaches a terminal or a log.
+      summary: inertText(outcome.summary),
+      details: (outcome.details ?? []).map((d) => inertText(d)),
+      ...(outcome.remediation ? { remediation: inertText(outcome.remediation, true) } : {}),
       durationMs,
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
     };

@@ -19,7 +19,7 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
   healthy: {
     statuses: { 'gateway-url': 'pass', 'gateway-reachable': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'pass', 'version-match': 'pass' },
     also: (r) => {
-      expect(r['gateway-url']?.summary).toMatch(/^AI Gateway URL configured: http:\/\/127\.0\.0\.1:\d+$/);
+      expect(r['gateway-url']?.summary).toMatch(/^AI Gateway URL configured: https:\/\/127\.0\.0\.1:\d+$/);
       expect(r['gateway-health']?.summary).toBe('AI Gateway server is accessible');
       expect(r['gateway-health']?.details).toContain('Health status: ok');
       expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v18.6.0-ee matches GitLab 18.6.0-ee');

@@ -1,8 +1,6 @@
-// The reference AI gateway: every documented auth answer, forged tokens, validation, streaming and the WebSocket route.
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+// The reference AI gateway: every documented auth answer, validation, streaming and the WebSocket route (forged tokens: test/corpus/forged-tokens.test.ts).
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT, decodeJwt } from 'jose';
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { acceptKey } from '../../src/reference/gateway/websocket.js';
 import { COMPLETION, expectRefused, gitlabHeaders, startIssuer, type TestIssuer } from './helpers.js';
@@ -22,51 +20,6 @@ afterAll(async () => {
 
 const post = (headers: Record<string, string>, body = COMPLETION, path = '/v2/code/completions') =>
   fetch(gateway.url + path, { method: 'POST', headers, body });
-
-/** Base64url of a JSON value (for hand-built tokens). */
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-
-/** Forged or invalid tokens, each of which the gateway must answer "Forbidden by auth provider". */
-const FORGED: [string, () => Promise<string>][] = [
-  ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(decodeJwt(await issuer.mint()))}.`],
-  [
-    'HS256 signed with the public key PEM as secret',
-    async () => {
-      const pem = createPublicKey({ key: issuer.key.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-      return new SignJWT(decodeJwt(await issuer.mint()))
-        .setProtectedHeader({ alg: 'HS256', kid: issuer.key.jwk.kid as string })
-        .sign(new TextEncoder().encode(pem.toString()));
-    },
-  ],
-  ['wrong audience', () => issuer.mint({ audience: 'not-the-gateway' })],
-  ['expired', () => issuer.mint({ clockSkewSeconds: -7200 })],
-  ['nbf in the future', () => issuer.mint({ clockSkewSeconds: 600 })],
-  [
-    'unknown kid (another key)',
-    async () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      return new SignJWT(decodeJwt(await issuer.mint())).setProtectedHeader({ alg: 'RS256', kid: 'unknown' }).sign(privateKey);
-    },
-  ],
-  [
-    'RS256 by another key with the same kid',
-    async () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      return new SignJWT(decodeJwt(await issuer.mint()))
-        .setProtectedHeader({ alg: 'RS256', kid: issuer.key.jwk.kid as string })
-        .sign(privateKey);
-    },
-  ],
-  [
-    'tampered payload',
-    async () => {
-      const [h, p, s] = (await issuer.mint()).split('.');
-      const claims = JSON.parse(Buffer.from(p as string, 'base64url').toString());
-      return `${h}.${b64({ ...claims, scopes: ['complete_code', 'admin'] })}.${s}`;
-    },
-  ],
-  ['not a JWT', async () => 'garbage'],
-];
 
 describe('reference gateway: monitoring', () => {
   it('answers healthz without auth, with its version header', async () => {
@@ -112,21 +65,6 @@ describe('reference gateway: auth', () => {
   it('serves the /v2/completions alias', async () => {
     const res = await post(gitlabHeaders(await issuer.mint(), issuer.instanceId), COMPLETION, '/v2/completions');
     expect(res.status).toBe(200);
-  });
-
-  it.each(FORGED)('rejects %s', async (_name, make) => {
-    const res = await post(gitlabHeaders(await make(), issuer.instanceId));
-    expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: 'Forbidden by auth provider' });
-  });
-
-  it.each([
-    ['X-Gitlab-Realm', { 'x-gitlab-realm': 'saas' }],
-    ['X-Gitlab-Instance-Id', { 'x-gitlab-instance-id': 'another-instance' }],
-  ])('401 on a %s mismatch', async (header, change) => {
-    const res = await post({ ...gitlabHeaders(await issuer.mint(), issuer.instanceId), ...change });
-    expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: `Header mismatch '${header}'` });
   });
 
   it('403 for a valid token without the complete_code scope', async () => {

@@ -1,5 +1,7 @@
 // Every scenario's stack starts, is broken exactly as described (seen through GitLab's own probes and TLS), and closes clean.
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import https from 'node:https';
@@ -114,9 +116,12 @@ describe('scenarios', () => {
     for (const [name, status] of [['auth-bypassed', 200], ['healthy', 401]] as const) {
       const stack = await startStack(findScenario(name)!);
       try {
-        const res = await fetch(`${stack.gatewayUrl}/v2/code/completions`, {
+        // The healthy gateway serves https from the stack's private CA.
+        const dispatcher = stack.caFile ? new Agent({ connect: { ca: await readFile(stack.caFile, 'utf8') } }) : undefined;
+        const res = await undiciFetch(`${stack.gatewayUrl}/v2/code/completions`, {
           method: 'POST',
           body: JSON.stringify({ current_file: { file_name: 'a.rb', content_above_cursor: 'def a' } }),
+          ...(dispatcher ? { dispatcher } : {}),
         });
         expect([name, res.status]).toEqual([name, status]);
       } finally {

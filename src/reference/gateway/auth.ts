@@ -1,6 +1,6 @@
 // The gateway's authentication middleware: the real one's order of checks, its messages, and RS256-only verification.
 import type { IncomingHttpHeaders } from 'node:http';
-import { importJWK, jwtVerify, type JWTPayload } from 'jose';
+import { importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { KeySet } from './jwks.js';
 
 /** The audience every GitLab-issued gateway token carries. */
@@ -24,17 +24,30 @@ export interface GatewayClaims extends JWTPayload {
 /** The verdict: a user (with claims unless auth is bypassed), or the 401 message. */
 export type AuthResult = { ok: true; claims?: GatewayClaims } | { ok: false; message: string };
 
+/** Imported keys, per JWK of the cached key set: importing costs more than verifying, and the set changes once a day. */
+const imported = new WeakMap<JWK, ReturnType<typeof importJWK>>();
+
+function importedKey(jwk: JWK): ReturnType<typeof importJWK> {
+  let key = imported.get(jwk);
+  if (!key) {
+    key = importJWK({ ...jwk, alg: 'RS256' }, 'RS256');
+    imported.set(jwk, key);
+  }
+  return key;
+}
+
 /**
  * Verifies a token against every RSA key of the set. Like python-jose, the `kid` does not select the key: each key is
  * tried, so a token is accepted only if one of GitLab's keys verifies it. RS256 only; audience, exp and nbf checked
- * without leeway.
+ * without leeway; aud and exp must be present (GitLab never issues a token without them; python-jose 3.3 would let one through).
  */
 async function verifyToken(token: string, keySet: KeySet): Promise<GatewayClaims | undefined> {
   for (const jwk of keySet.keys) {
     if (jwk.kty !== 'RSA') continue;
     try {
-      const key = await importJWK({ ...jwk, alg: 'RS256' }, 'RS256');
-      const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], audience: GATEWAY_AUDIENCE });
+      const key = await importedKey(jwk);
+      // exp is required: GitLab always sets it, and a token without one would never expire.
+      const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], audience: GATEWAY_AUDIENCE, requiredClaims: ['exp'] });
       return payload as GatewayClaims;
     } catch {
       // Wrong key, bad signature or claims: try the next key.

@@ -1,5 +1,5 @@
 // The reference AI gateway's configuration: the real gateway's environment variables plus the reference server's knobs.
-import { loadCaBundle } from '../http.js';
+import { loadCaBundle, type TlsOptions } from '../http.js';
 
 /** An environment as the gateway reads it (AIGW_*, SSL_CERT_FILE, REQUESTS_CA_BUNDLE). */
 export type GatewayEnv = Readonly<Record<string, string | undefined>>;
@@ -10,6 +10,8 @@ export interface GatewayOptions {
   env?: GatewayEnv;
   port?: number;
   host?: string;
+  /** Serve https with this certificate chain (the guide puts NGINX in front for TLS; the reference can serve it itself). */
+  tls?: TlsOptions;
   /** How long a fetched key set (or a failed, empty fetch) is trusted; default 86400, as the real gateway. */
   jwksCacheSeconds?: number;
   /** Added to every response (a benchmark knob). */

@@ -95,6 +95,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     handler: handle,
     ...(options.host ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     latencyMs: config.latencyMs,
     log: config.log,
     setup: (server) =>
