@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/errors.js';
 import { startGateway, type GatewayOptions } from './gateway/server.js';
 import { startGitLab, type GitLabOptions } from './gitlab/server.js';
+import { startModelServer } from './model-server.js';
 import { findScenario, SCENARIOS } from './scenarios.js';
 
 /** Waits for SIGINT, SIGTERM or `abort` (programmatic stop), then runs `close`; the handlers are removed after. */
@@ -79,13 +80,22 @@ export async function serveGitLab(opts: ServeGitLabOptions = {}): Promise<void> 
   }
   const adminToken = adminTokenFrom(opts, env);
   const aiGatewayUrl = opts.aiGatewayUrl ?? env['AI_GATEWAY_URL'];
+  // One self-hosted model with a real endpoint, as the demo's stack has, so both give the same verdicts.
+  const model = await startModelServer({ host: gitlabOptions.host ?? '127.0.0.1' });
   const gitlab = await startGitLab({
+    selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: model.url, identifier: model.model }],
     ...scenario?.gitlab,
     ...gitlabOptions,
     ...(adminToken ? { adminToken } : {}),
     ...(aiGatewayUrl ? { aiGatewayUrl } : {}),
+  }).catch(async (error: unknown) => {
+    await model.close();
+    throw error;
   });
   out(`reference GitLab listening on ${gitlab.url}`);
   if (!adminToken) err(`admin token (shown once): ${gitlab.adminToken}`);
-  await untilSignal(gitlab.close, stop);
+  await untilSignal(async () => {
+    await gitlab.close();
+    await model.close();
+  }, stop);
 }

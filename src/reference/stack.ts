@@ -31,6 +31,8 @@ export interface Stack {
   /** The CA bundle of an https GitLab, written to a temp dir removed on close. */
   caFile?: string;
   settingsOverrides: Partial<Settings>;
+  /** Stops the gateway alone, as an outage would (a no-op when the scenario runs none). */
+  stopGateway(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...scenario.gateway.env,
     };
     let gatewayUrl: string;
+    let stopGateway = async () => {};
     if (scenario.gateway.running) {
       const gateway = await startGateway({
         env: gatewayEnv,
@@ -123,7 +126,9 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
         log,
         ...(scenario.gateway.version ? { version: scenario.gateway.version } : {}),
       });
-      closers.push(gateway.close);
+      let stopped: Promise<void> | undefined;
+      stopGateway = () => (stopped ??= gateway.close());
+      closers.push(stopGateway);
       gatewayUrl = gateway.url;
     } else {
       gatewayUrl = `http://127.0.0.1:${await closedPort()}`;
@@ -146,6 +151,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       adminToken: gitlab.adminToken,
       ...(caFile ? { caFile } : {}),
       settingsOverrides,
+      stopGateway,
       close,
     };
   } catch (err) {

@@ -17,7 +17,7 @@ function latency(raw: string | undefined): number {
   return n;
 }
 
-export async function gatewayCommand(opts: { port?: string; host?: string; latency?: string; jwksCacheSeconds?: string; version?: string }): Promise<number> {
+export async function gatewayCommand(opts: { port?: string; host?: string; latency?: string; jwksCacheSeconds?: string; imageTag?: string }): Promise<number> {
   const cache = opts.jwksCacheSeconds === undefined ? undefined : Number(opts.jwksCacheSeconds);
   if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0)) throw new UsageError(`--jwks-cache-seconds ${opts.jwksCacheSeconds}: expected seconds`);
   await serveGateway({
@@ -25,7 +25,7 @@ export async function gatewayCommand(opts: { port?: string; host?: string; laten
     host: opts.host ?? '127.0.0.1',
     latencyMs: latency(opts.latency),
     ...(cache !== undefined ? { jwksCacheSeconds: cache } : {}),
-    ...(opts.version ? { version: opts.version } : {}),
+    ...(opts.imageTag ? { version: opts.imageTag } : {}),
   });
   return 0;
 }
