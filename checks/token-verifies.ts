@@ -5,16 +5,15 @@ import { judgeKeySet } from '../src/jwks/keyset.js';
 import { GATEWAY_ALGORITHM, GATEWAY_AUDIENCE, SKEW_FAIL_S, SKEW_WARN_S, judgeToken, type TokenJudgement, type TokenProblemId } from '../src/jwks/token.js';
 import type { CheckOutcome } from '../src/model.js';
 import { redactUrl } from '../src/redact.js';
+import { DIRECT_ACCESS_PATH, DIRECT_ACCESS_SETTING } from '../src/probes/direct-access.js';
 import { apiMessage, describeExchange, gitlabPost } from '../src/probes/gitlab-api.js';
 import { parseJson, type HttpResponse } from '../src/probes/http.js';
 import { fetchJwks } from '../src/probes/jwks.js';
 
-/** The endpoint IDEs call for a direct-connection token (admin token works when the admin has Code Suggestions access). */
-export const DIRECT_ACCESS_PATH = '/api/v4/code_suggestions/direct_access';
-
+// The 403 GitLab answers when direct connections are off: where it is set (and how to turn it back on), and the other reasons it gives.
 const DISABLED_SETTING =
-  'Direct connections are turned off: Admin > GitLab Duo > Change configuration > Connection method "Indirect connections through the GitLab ' +
-  'self-managed instance" (application setting disabled_direct_code_suggestions). GitLab also refuses direct access when Amazon Q is connected ' +
+  'Direct connections are turned off (Connection method "Indirect connections through the GitLab self-managed instance"). ' +
+  `To turn them on: ${DIRECT_ACCESS_SETTING}. GitLab also refuses direct access when Amazon Q is connected ` +
   'or a completion model is selected that direct access does not support.';
 
 const CLOCK_FIX = 'Synchronise the clocks of GitLab, the gateway and this host with NTP (timedatectl / chronyc tracking show the offset).';
@@ -24,7 +23,7 @@ const KEYS_FIX =
   'this GitLab. Then restart the gateway: it keeps the key set it fetched for 24 h.';
 
 const FIXES: Partial<Record<TokenProblemId, string>> = {
-  malformed: 'GitLab returned something that is not a JWT: check what answers /api/v4/code_suggestions/direct_access (a proxy rewriting responses?).',
+  malformed: `GitLab returned something that is not a JWT: check what answers ${DIRECT_ACCESS_PATH} (a proxy rewriting responses?).`,
   'alg-not-rs256': `GitLab signs with ${GATEWAY_ALGORITHM}; a token with another alg is not from GitLab's signing path. Check for a proxy rewriting the response.`,
   'kid-not-found': KEYS_FIX,
   'bad-signature': KEYS_FIX,

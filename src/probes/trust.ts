@@ -46,11 +46,15 @@ export function readBundle(ctx: CheckContext, file: string): Promise<BundleRead>
       const { code, message } = read.failure;
       return { file: path, readError: { code, message: readErrorMessage(code, message) }, blocks: [], problems: [], certificates: [] };
     }
-    const data = read.data;
-    const { blocks, problems } = splitPem(data.toString('utf8'));
-    const certificates = blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer));
-    return { file: path, size: data.length, blocks, problems, certificates };
+    return bundleFromText(path, read.data.toString('utf8'), read.data.length);
   });
+}
+
+/** A CA bundle's text split into blocks, with the PEMs of its certificate blocks that parsed; `size` defaults to the text's UTF-8 length. */
+export function bundleFromText(file: string, text: string, size = Buffer.byteLength(text)): BundleRead {
+  const { blocks, problems } = splitPem(text);
+  const certificates = blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer));
+  return { file, size, blocks, problems, certificates };
 }
 
 function readErrorMessage(code: string, fallback: string): string {

@@ -1,8 +1,7 @@
 // The gateway's own view of GitLab: the Python probe, run once per run where the gateway runs, and the CA bundle as read there.
 import type { CheckContext } from '../check.js';
 import type { CheckOutcome, Evidence } from '../model.js';
-import { isCertificateLabel, splitPem, toPem } from '../probes/pem.js';
-import type { BundleRead } from '../probes/trust.js';
+import { bundleFromText, type BundleRead } from '../probes/trust.js';
 import { redactUrl } from '../redact.js';
 import type { FileRead } from './facts.js';
 import { runtimeHost } from './host.js';
@@ -54,9 +53,7 @@ export function containerBundle(ctx: CheckContext, file: string): Promise<Bundle
       .then((host) => host.readFile(file))
       .catch((error: unknown): FileRead => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
     if (!read.ok) return { file, readError: { code: read.code ?? 'EIO', message: read.message }, blocks: [], problems: [], certificates: [] };
-    const { blocks, problems } = splitPem(read.text);
-    const certificates = blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer));
-    return { file, size: Buffer.byteLength(read.text), blocks, problems, certificates };
+    return bundleFromText(file, read.text);
   });
 }
 

@@ -1,5 +1,4 @@
 // gateway-fetches-jwks: Python fetches discovery + keys where the gateway runs; each failing step named with Python's message.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
@@ -9,16 +8,10 @@ import check from '../../checks/gateway-fetches-jwks.js';
 import trusts from '../../checks/gateway-trusts-gitlab.js';
 import { findScenario, startStack, type Stack } from '../../src/reference/scenarios.js';
 import { makeContext } from '../helpers/context.js';
+import { hasPython } from '../helpers/exec-prefixes.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
-const pythonHere = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v python3'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const pythonHere = hasPython('here');
 if (!pythonHere) console.warn('gateway-fetches-jwks: python3 is not on PATH; the tests are skipped');
 
 let stack: Stack;

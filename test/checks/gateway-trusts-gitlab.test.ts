@@ -1,8 +1,6 @@
 // gateway-trusts-gitlab against the reference GitLab over https (private CA): Python's verdict verbatim, duo-doctor's why,
 // locally and through prefixes that really move the probe (env -i, setpriv).
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/gateway-trusts-gitlab.js';
@@ -10,31 +8,23 @@ import type { Settings } from '../../src/config/settings.js';
 import { findScenario, startStack, type Stack } from '../../src/reference/scenarios.js';
 import { canDropPrivileges } from '../helpers/cli.js';
 import { makeContext } from '../helpers/context.js';
+import { hasPython, NOBODY, useScratchDir } from '../helpers/exec-prefixes.js';
 import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
-const pythonHere = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v python3'], { stdio: 'ignore' });
-    execFileSync('env', ['-i', 'PATH=/usr/bin:/bin', 'sh', '-c', 'command -v python3'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const pythonHere = hasPython('here') && hasPython('clean');
 const setprivOk = canDropPrivileges();
 if (!pythonHere) console.warn('gateway-trusts-gitlab: python3 missing from PATH or /usr/bin:/bin; the verdict tests are skipped');
 
 let stack: Stack;
 let http: LoopbackServer;
-let dir: string;
+const scratch = useScratchDir('duo-doctor-gw-trust-');
 let files: { good: string; malformed: string; empty: string; unreadable: string };
 let shOnly: string;
 
 beforeAll(async () => {
   stack = await startStack(findScenario('private-ca-no-bundle')!);
   http = await startLoopback((_req, res) => res.end('{}'));
-  dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-gw-trust-'));
-  await chmod(dir, 0o755);
+  const dir = scratch.path;
   const root = await readFile(stack.caFile!, 'utf8');
   files = {
     good: path.join(dir, 'good.pem'),
@@ -48,13 +38,11 @@ beforeAll(async () => {
   await writeFile(files.malformed, malformedBlock + root, { mode: 0o644 });
   await writeFile(files.empty, '', { mode: 0o644 });
   await writeFile(files.unreadable, root, { mode: 0o600 });
-  shOnly = path.join(dir, 'sh-only');
-  await mkdir(shOnly);
+  shOnly = await scratch.subdir('sh-only');
   await symlink('/bin/sh', path.join(shOnly, 'sh'));
 });
 afterAll(async () => {
   await Promise.all([stack?.close(), http?.close()]);
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs the check with the gateway's environment as this process's settings (no --exec). */
@@ -99,7 +87,7 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   });
 
   it("fails for a bundle that does not exist, saying duo-doctor cannot read it there either", async () => {
-    const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: path.join(dir, 'missing.pem') });
+    const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: path.join(scratch.path, 'missing.pem') });
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toContain('[Errno 2] No such file or directory');
     expect(outcome.details?.join('\n')).toMatch(/cannot be read on this host either \(ENOENT/);
@@ -117,7 +105,7 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   });
 
   it.skipIf(!setprivOk)("fails when the gateway's user cannot read the bundle, read as that user", async () => {
-    const outcome = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.unreadable }, 'setpriv --reuid=nobody --regid=nogroup --clear-groups -- ');
+    const outcome = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.unreadable }, `${NOBODY} `);
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toContain('[Errno 13] Permission denied');
     expect(outcome.details?.join('\n')).toMatch(/cannot be read inside setpriv .* either \(cat: .*Permission denied\)/);

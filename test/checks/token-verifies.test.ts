@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwksReachable from '../../checks/jwks-reachable.js';
 import jwksValid from '../../checks/jwks-valid.js';
-import check, { DIRECT_ACCESS_PATH } from '../../checks/token-verifies.js';
+import check from '../../checks/token-verifies.js';
+import { DIRECT_ACCESS_PATH } from '../../src/probes/direct-access.js';
 import { makeContext } from '../helpers/context.js';
 import { startFakeGitLab, type Answer, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { discoveryDoc, jwksDoc, signToken, testKey, type TestKey, type TokenSpec } from '../jwks/fixtures.js';

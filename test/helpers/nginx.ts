@@ -14,6 +14,7 @@
 // not daemonised (verified with nginx 1.22), and `nobody` cannot enter the 0700 temp dir — so `user root;` is set when
 // the tests run as root, and omitted otherwise (nginx ignores it with a warning when not root).
 // If /usr/sbin/nginx is missing this throws, so the calling test fails loudly rather than being skipped.
+// guideBlock80/guideBlock443 give the install guide's default.conf server blocks adapted to loopback, for `serverBlocks`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +24,76 @@ import path from 'node:path';
 
 /** Debian's nginx binary. */
 export const NGINX_BIN = '/usr/sbin/nginx';
+
+/** Where one of the guide's default.conf server blocks listens and what it forwards to. */
+export interface GuideServer {
+  /** The loopback port: a placeholder (`{{PORT}}`, `{{PORT2}}`, ...) or a number. */
+  port: string | number;
+  /** What `proxy_pass` forwards to: the gateway's URL (the guide has `http://gitlab-ai-gateway:5052`). */
+  upstream: string;
+}
+
+/** The 443 block's files (the guide has `/etc/nginx/ssl/server.crt` and `server.key`); `{{DIR}}/...` names a written file. */
+export interface GuideTlsServer extends GuideServer {
+  /** `ssl_certificate`: the served chain, leaf first. */
+  certificate: string;
+  /** `ssl_certificate_key`. */
+  key: string;
+}
+
+// The install guide's default.conf adapted to loopback: only `listen`, `proxy_pass` and the certificate paths differ from the guide.
+// Server-level lines are indented 4 spaces and location-level lines 8, so tests can edit the text line by line.
+const guideLocation = (upstream: string): string => `
+    # Forward all requests to the AI gateway
+    location / {
+        proxy_pass ${upstream};
+        proxy_read_timeout 300s;
+        proxy_connect_timeout 75s;
+        proxy_buffering off;
+    }`;
+
+/** The install guide's `listen 80` server block of default.conf, adapted to loopback. */
+export function guideBlock80({ port, upstream }: GuideServer): string {
+  return `
+server {
+    listen 127.0.0.1:${port};
+    server_name _;
+${guideLocation(upstream)}
+}`;
+}
+
+/** The install guide's `listen 443 ssl` server block of default.conf, adapted to loopback. */
+export function guideBlock443({ port, upstream, certificate, key }: GuideTlsServer): string {
+  return `
+server {
+    listen 127.0.0.1:${port} ssl;
+    server_name _;
+
+    # SSL configuration
+    ssl_certificate ${certificate};
+    ssl_certificate_key ${key};
+
+    # Configuration for self-signed certificates
+    ssl_verify_client off;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers HIGH:!aNULL:!MD5;
+    ssl_prefer_server_ciphers on;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 10m;
+
+    # Proxy headers
+    proxy_set_header Host $host;
+    proxy_set_header X-Real-IP $remote_addr;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+
+    # WebSocket support (if needed)
+    proxy_http_version 1.1;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection "upgrade";
+${guideLocation(upstream)}
+}`;
+}
 
 /** What to run nginx with. */
 export interface NginxOptions {

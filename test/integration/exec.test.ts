@@ -1,28 +1,13 @@
 // `duo-doctor check --exec PREFIX` end to end, through prefixes that really move the probes: another user (setpriv),
 // another mount table (unshare + tmpfs), another environment (env -i), and the gateway's view of the reference GitLab.
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario, startStack, type Stack } from '../../src/reference/scenarios.js';
-import { canDropPrivileges, canUnshare, runCli, type CliRun } from '../helpers/cli.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { fullTmpfs, NOBODY, prefixSupport, READ_ONLY_TMP, useScratchDir } from '../helpers/exec-prefixes.js';
 
-const unshareOk = canUnshare();
-const setprivOk = canDropPrivileges();
-const pythonInside = (() => {
-  try {
-    execFileSync('env', ['-i', 'PATH=/usr/bin:/bin', 'sh', '-c', 'command -v python3'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!unshareOk) console.warn('exec integration: skipping the mount-namespace cases (unshare -m needs root)');
-if (!setprivOk) console.warn('exec integration: skipping the unprivileged-user case (setpriv to nobody needs root)');
-if (!pythonInside) console.warn("exec integration: skipping the gateway's-view cases: no python3 in /usr/bin:/bin");
-
-const NOBODY = 'setpriv --reuid=nobody --regid=nogroup --clear-groups --';
+const { unshare: unshareOk, setpriv: setprivOk, python: pythonInside } = prefixSupport('exec integration');
 
 interface Result {
   id: string;
@@ -52,25 +37,11 @@ async function check(only: string, args: readonly string[], env: NodeJS.ProcessE
   return run;
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-exec-it-'));
-  await chmod(dir, 0o755);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function subdir(name: string, mode = 0o755): Promise<string> {
-  const d = path.join(dir, name);
-  await mkdir(d);
-  await chmod(d, mode);
-  return d;
-}
+const scratch = useScratchDir('duo-doctor-exec-it-');
 
 describe('the runtime checks through --exec', () => {
   it.skipIf(!setprivOk)('setpriv: tmp-writable passes here as root but fails EACCES inside as nobody, and says where it ran', async () => {
-    const d = await subdir('root-only', 0o700);
+    const d = await scratch.subdir('root-only', 0o700);
     const here = await check('tmp-writable', ['--tmp-dir', d]);
     expect(here.code).toBe(0);
     expect(resultOf(here, 'tmp-writable').status).toBe('pass');
@@ -85,7 +56,7 @@ describe('the runtime checks through --exec', () => {
   });
 
   it.skipIf(!unshareOk)('unshare: a read-only /tmp inside fails tmp-writable with EROFS through the sh probe', async () => {
-    const run = await check('tmp-writable', ['--exec', `unshare -m sh -c 'mount -t tmpfs -o ro tmpfs /tmp && exec "$@"' --`]);
+    const run = await check('tmp-writable', ['--exec', READ_ONLY_TMP]);
     expect(run.code).toBe(1);
     const r = resultOf(run, 'tmp-writable');
     expect(r.summary).toMatch(/^\/tmp is on a read-only file system \(EROFS\)/);
@@ -93,17 +64,16 @@ describe('the runtime checks through --exec', () => {
   });
 
   it.skipIf(!unshareOk)('unshare: a full tmpfs inside fails with ENOSPC and the probe leaves nothing behind', async () => {
-    const d = await subdir('full');
-    const listing = path.join(dir, 'full-listing');
-    const prefix = `unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs ${d} && dd if=/dev/zero of=${d}/fill bs=4k count=64 2>/dev/null; "$@"; ls -A ${d} > ${listing}' --`;
-    const run = await check('tmp-writable', ['--tmp-dir', d, '--exec', prefix]);
+    const d = await scratch.subdir('full');
+    const listing = path.join(scratch.path, 'full-listing');
+    const run = await check('tmp-writable', ['--tmp-dir', d, '--exec', fullTmpfs(d, listing)]);
     expect(run.code).toBe(1);
     expect(resultOf(run, 'tmp-writable').summary).toMatch(/has no space left \(ENOSPC\)/);
     expect(await readFile(listing, 'utf8')).toBe('fill\n');
   });
 
   it('a file given as the directory fails with ENOTDIR inside', async () => {
-    const file = path.join(dir, 'not-a-dir');
+    const file = path.join(scratch.path, 'not-a-dir');
     await writeFile(file, 'x');
     const run = await check('tmp-writable', ['--tmp-dir', file, '--exec', 'env -i PATH=/usr/bin:/bin']);
     expect(run.code).toBe(1);
@@ -111,7 +81,7 @@ describe('the runtime checks through --exec', () => {
   });
 
   it("a missing HF_HOME from the container's environment is created and removed again inside, leaving nothing", async () => {
-    const parent = await subdir('hf-parent');
+    const parent = await scratch.subdir('hf-parent');
     const hf = path.join(parent, 'cache/hf');
     const run = await check('hf-home-writable', ['--exec', `env -i PATH=/usr/bin:/bin HF_HOME=${hf}`], {});
     expect(run.code).toBe(0);
@@ -152,7 +122,7 @@ describe.skipIf(!pythonInside)("the gateway's own view of the reference GitLab (
   beforeAll(async () => {
     stack = await startStack(findScenario('private-ca-no-bundle')!);
     const root = await readFile(stack.caFile!, 'utf8');
-    malformed = path.join(dir, 'malformed.pem');
+    malformed = path.join(scratch.path, 'malformed.pem');
     // A good root after one malformed block: Node would drop the block and trust the root, Python rejects the file.
     await writeFile(malformed, `${root}-----BEGIN CERTIFICATE-----\nMIIC!!\n-----END CERTIFICATE-----\n${root}`);
   });

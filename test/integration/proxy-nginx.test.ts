@@ -15,62 +15,9 @@ import { buildChain } from '../../src/pki/generate.js';
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { findScenario, startStack, type Stack } from '../../src/reference/scenarios.js';
 import { runChecks } from '../../src/runner/run.js';
-import { startNginx, type RunningNginx } from '../helpers/nginx.js';
+import { guideBlock443, guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
 const CHECKS = [gatewayUrl, gatewayReachable, gatewayHealth, proxyStreaming, proxyUpgrade, proxyTimeouts];
-
-/** The guide's port-80 server block, listening on loopback. */
-const BLOCK_80 = `
-server {
-    listen 127.0.0.1:{{PORT}};
-    server_name _;
-
-    # Forward all requests to the AI gateway
-    location / {
-        proxy_pass {{GATEWAY}};
-        proxy_read_timeout 300s;
-        proxy_connect_timeout 75s;
-        proxy_buffering off;
-    }
-}`;
-
-/** The guide's 443 server block, listening on loopback with a generated certificate. */
-const BLOCK_443 = `
-server {
-    listen 127.0.0.1:{{PORT2}} ssl;
-    server_name _;
-
-    # SSL configuration
-    ssl_certificate {{DIR}}/server.crt;
-    ssl_certificate_key {{DIR}}/server.key;
-
-    # Configuration for self-signed certificates
-    ssl_verify_client off;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_ciphers HIGH:!aNULL:!MD5;
-    ssl_prefer_server_ciphers on;
-    ssl_session_cache shared:SSL:10m;
-    ssl_session_timeout 10m;
-
-    # Proxy headers
-    proxy_set_header Host $host;
-    proxy_set_header X-Real-IP $remote_addr;
-    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto $scheme;
-
-    # WebSocket support (if needed)
-    proxy_http_version 1.1;
-    proxy_set_header Upgrade $http_upgrade;
-    proxy_set_header Connection "upgrade";
-
-    # Forward all requests to the AI gateway
-    location / {
-        proxy_pass {{GATEWAY}};
-        proxy_read_timeout 300s;
-        proxy_connect_timeout 75s;
-        proxy_buffering off;
-    }
-}`;
 
 /** An edit of one block's text. */
 type Edit = (block: string) => string;
@@ -178,10 +125,13 @@ afterAll(async () => {
 describe('the proxy checks against a real nginx in front of the reference gateway', () => {
   it.each(CASES)('$name', async ({ target, edit, deep, expected, says }) => {
     const upstream = deep ? slowGateway.url : stack.gatewayUrl;
-    const http = target === 'http' && edit ? edit(BLOCK_80) : BLOCK_80;
-    const https = target === 'https' && edit ? edit(BLOCK_443) : BLOCK_443;
+    // The guide's two blocks: port 80 on {{PORT}}, 443 on {{PORT2}} with a generated certificate.
+    const block80 = guideBlock80({ port: '{{PORT}}', upstream });
+    const block443 = guideBlock443({ port: '{{PORT2}}', upstream, certificate: '{{DIR}}/server.crt', key: '{{DIR}}/server.key' });
+    const http = target === 'http' && edit ? edit(block80) : block80;
+    const https = target === 'https' && edit ? edit(block443) : block443;
     const nginx = await startNginx({
-      serverBlocks: `${http}\n${https}`.replaceAll('{{GATEWAY}}', upstream),
+      serverBlocks: `${http}\n${https}`,
       files: { 'server.crt': chain.chainPem, 'server.key': chain.leaf.keyPem },
     });
     running.push(nginx);

@@ -1,5 +1,4 @@
 // The gateway's-view Python probe: its parser on crafted output, and real python3 runs against loopback servers.
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
@@ -8,17 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChain } from '../../src/pki/generate.js';
 import { localPython } from '../../src/runtime/local-host.js';
 import { PYTHON_PROBE, RESULT_MARK, parseProbeOutput, type GatewayView } from '../../src/runtime/python-probe.js';
+import { hasPython } from '../helpers/exec-prefixes.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
-const hasPython = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v python3'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasPython) console.warn('python-probe: python3 is not on PATH; the tests that run the probe are skipped');
+const pythonHere = hasPython('here');
+if (!pythonHere) console.warn('python-probe: python3 is not on PATH; the tests that run the probe are skipped');
 
 const BASE_RESULT = { python: '3.11.7', openssl: 'OpenSSL 3.0.19', env: { AIGW_GITLAB_URL: 'https://gitlab.example.com', SSL_CERT_FILE: null }, bundle: { source: 'default', file: null, loaded: true, certificates: 140 } };
 
@@ -69,7 +62,7 @@ describe('parseProbeOutput', () => {
   });
 });
 
-describe.skipIf(!hasPython)('PYTHON_PROBE run by python3', () => {
+describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
   let dir: string;
   let http: LoopbackServer;
   let https: LoopbackServer;
