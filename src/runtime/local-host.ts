@@ -1,7 +1,7 @@
 // Runtime probes on this host: real file writes, cgroup files and statfs, through node:fs.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -80,24 +80,38 @@ export async function localWriteAttempt(dir: string): Promise<WriteAttempt> {
     step = 'delete';
     await unlink(file);
     fileCreated = false;
-    return { ...base(), ok: true, cleanedUp: await cleanup(undefined, createdRoot) };
+    return { ...base(), ok: true, cleanedUp: await cleanup(undefined, abs, createdRoot) };
   } catch (error) {
     const { code, message } = errno(error);
     const owner = await ownerOf(existed ? abs : (nearestParent ?? abs));
-    const cleanedUp = await cleanup(fileCreated ? file : undefined, createdRoot);
+    const cleanedUp = await cleanup(fileCreated ? file : undefined, abs, createdRoot);
     return { ...base(), ok: false, failedStep: step, ...(code ? { code } : {}), message, ...(owner ? { owner } : {}), cleanedUp };
   }
 }
 
-/** Removes what the attempt created; true when nothing of it is left. */
-async function cleanup(file: string | undefined, createdRoot: string | undefined): Promise<boolean> {
+/**
+ * Removes what the attempt created; true when nothing of it is left. Directories it created are removed one by one,
+ * deepest first, and only while empty: another probe (or the gateway) may have started using them meanwhile.
+ */
+async function cleanup(file: string | undefined, dir: string, createdRoot: string | undefined): Promise<boolean> {
   try {
     if (file) await rm(file, { force: true });
-    if (createdRoot) await rm(createdRoot, { recursive: true, force: true });
-    return true;
   } catch {
     return false;
   }
+  if (!createdRoot) return true;
+  for (let d = dir; d.startsWith(createdRoot); d = path.dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Someone else's files keep it: theirs to remove, and nothing of ours is left in it.
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return true;
+      if (code !== 'ENOENT') return false;
+    }
+    if (d === createdRoot) break;
+  }
+  return true;
 }
 
 async function readNumber(file: string): Promise<number | undefined> {

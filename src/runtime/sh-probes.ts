@@ -2,7 +2,7 @@
 
 /**
  * Write probe for directory $1: create (noclobber), write, fsync, read back, delete — as the Node probe does.
- * A missing directory is created with mkdir -p and removed afterwards (only what the probe created).
+ * A missing directory is created with mkdir -p and removed afterwards (only what the probe created, and only while empty).
  */
 export const WRITE_PROBE = String.raw`
 d=$1
@@ -23,7 +23,12 @@ if [ -d "$d" ]; then echo existed=1; else
   created=$c
 fi
 f="$d/.duo-doctor-$$-$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')"
-undo() { rm -f "$f" 2>/dev/null; [ -z "$created" ] || rm -rf "$created" 2>/dev/null; if [ -e "$f" ] || { [ -n "$created" ] && [ -e "$created" ]; }; then cleaned=0; fi; }
+# Directories the probe created go deepest first and only while empty: another probe (or the gateway) may use them now.
+undo() {
+  rm -f "$f" 2>/dev/null
+  if [ -n "$created" ]; then r=$d; while :; do rmdir "$r" 2>/dev/null || break; [ "$r" = "$created" ] && break; r=$(dirname "$r"); done; fi
+  [ -e "$f" ] && cleaned=0
+}
 err=$( (set -C; : > "$f") 2>&1) || { undo; fail create "$err" "$d"; }
 payload="duo-doctor write probe $$ $(date +%s)"
 # Written through cat: a failed printf only says "I/O error" (dash) and the loop's status hides it; cat names the errno (ENOSPC).

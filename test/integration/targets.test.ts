@@ -33,6 +33,7 @@ describe('a config with two targets', () => {
         `    gatewayUrl: ${stack.gatewayUrl}`,
         `    tokenEnv: ${tokenEnv}`,
         `    tmpDir: ${stack.settingsOverrides.tmpDir}`,
+        `    hfHome: ${path.join(dir, `hf-${name}`)}`,
         ...(stack.caFile ? [`    caFile: ${stack.caFile}`] : []),
       ].join('\n');
     await writeFile(config, ['targets:', target('prod', prod, 'TOKEN_PROD'), target('staging', staging, 'TOKEN_STAGING')].join('\n'));

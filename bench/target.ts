@@ -1,0 +1,35 @@
+// Points the installed CLI at a running reference stack: the stack's settings as the flags and environment a user would give.
+import type { Settings } from '../src/config/settings.js';
+import type { Stack } from '../src/reference/scenarios.js';
+
+/** What `duo-doctor check` needs to target a stack. */
+export interface CliTarget {
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Settings the CLI takes as flags. */
+const FLAGS = {
+  gitlabUrl: '--gitlab-url',
+  gatewayUrl: '--gateway-url',
+  caFile: '--ca-file',
+  tmpDir: '--tmp-dir',
+  gatewayVersion: '--gateway-version',
+} as const satisfies Partial<Record<keyof Settings, string>>;
+
+/**
+ * The flags and environment equivalent to `stack.settingsOverrides`. Throws on a setting it cannot translate, so a new
+ * stack setting cannot silently drop out of the benchmarked run.
+ */
+export function cliTarget(stack: Stack): CliTarget {
+  const args: string[] = [];
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(stack.settingsOverrides)) {
+    if (value === undefined || key === 'gatewayUrlSource') continue;
+    if (key === 'gitlabToken') env.GITLAB_TOKEN = String(value);
+    else if (key === 'env') Object.assign(env, value);
+    else if (key in FLAGS) args.push(FLAGS[key as keyof typeof FLAGS], String(value));
+    else throw new Error(`bench: cannot pass the stack setting ${key} to the CLI`);
+  }
+  return { args, env };
+}

@@ -1,0 +1,26 @@
+// `npm run bench [-- --quick]`: builds the CLI (the benchmarks time the installed bin) and bundles bench/ with esbuild
+// (TypeScript, never tsx at run time), then runs the benchmarks in a fresh Node process with the arguments given.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import process from 'node:process';
+import { build } from 'esbuild';
+
+const root = path.resolve(import.meta.dirname, '..');
+const out = path.join(root, '.tmp/bench/main.mjs');
+execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+await build({
+  entryPoints: [path.join(root, 'bench/main.ts')],
+  outfile: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Dependencies load from node_modules as they are; only the project's TypeScript is compiled.
+  packages: 'external',
+  logLevel: 'warning',
+});
+try {
+  execFileSync(process.execPath, [out, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+} catch (error) {
+  process.exitCode = error.status ?? 1;
+}
