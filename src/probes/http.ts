@@ -242,6 +242,17 @@ export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: numbe
   };
 }
 
+/** Parses a request URL; anything but http(s) is a failure, worded with the URL redacted. */
+export function httpUrl(raw: string): { ok: true; url: URL } | { ok: false; failure: HttpFailure } {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return { ok: true, url };
+  } catch {
+    // Reported below, like any other scheme.
+  }
+  return { ok: false, failure: { kind: 'other', message: `Not an http(s) URL: ${redactUrl(raw)}` } };
+}
+
 /** Makes one HTTP request. Never throws: every failure comes back as `{ ok: false, failure }`. Redirects are reported, not followed. */
 export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   const started = performance.now();
@@ -249,13 +260,9 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
 
-  let url: URL;
-  try {
-    url = new URL(req.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    return { ok: false, elapsedMs: 0, failure: { kind: 'other', message: `Not an http(s) URL: ${redactUrl(req.url)}` } };
-  }
+  const parsed = httpUrl(req.url);
+  if (!parsed.ok) return { ok: false, elapsedMs: 0, failure: parsed.failure };
+  const url = parsed.url;
 
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);

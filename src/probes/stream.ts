@@ -1,8 +1,7 @@
 // Times a streamed HTTP response: when the headers and each chunk of the body arrive, relative to the request, and how the stream ended.
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
-import { redactUrl } from '../redact.js';
-import { classify, dispatcherFor, flattenHeaders, loadUndici, type HttpFailure, type HttpRequest } from './http.js';
+import { classify, dispatcherFor, flattenHeaders, httpUrl, loadUndici, type HttpFailure, type HttpRequest } from './http.js';
 
 /** One streamed request. `timeoutMs` bounds connect + headers and every silence between chunks (default 10000). */
 export interface StreamRequest extends Pick<HttpRequest, 'url' | 'headers' | 'body' | 'ca' | 'dispatcher' | 'signal' | 'proxyEnv'> {
@@ -68,13 +67,9 @@ export async function streamRequest(req: StreamRequest): Promise<StreamExchange>
   const elapsed = (): number => Math.round(performance.now() - started);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
-  let url: URL;
-  try {
-    url = new URL(req.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    return { ok: false, elapsedMs: 0, failure: { kind: 'other', message: `Not an http(s) URL: ${redactUrl(req.url)}` } };
-  }
+  const parsed = httpUrl(req.url);
+  if (!parsed.ok) return { ok: false, elapsedMs: 0, failure: parsed.failure };
+  const url = parsed.url;
 
   // Three ways to stop early, told apart afterwards: the hold ran out, the overall budget ran out, the caller aborted.
   const hold = new AbortController();
