@@ -12,6 +12,8 @@ import { formatMs, formatRatio, pairedRatios, summarise, type Summary } from './
 import { cliTarget } from './target.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only 2,5` (repeatable): run only these figures (all when absent), e.g. to re-measure or profile one. */
+const only = selectedFigures(process.argv);
 /** Runs per figure (the cheap startup figure gets more). `--quick` runs each once: a smoke, not a measurement. */
 const RUNS = quick ? 1 : 10;
 const STARTUP_RUNS = quick ? 1 : 20;
@@ -34,6 +36,17 @@ interface Row {
   met: boolean | undefined;
   notes: string[];
 }
+
+/** The figure numbers given with `--only` (comma-separated, repeatable); undefined: all six. */
+function selectedFigures(argv: readonly string[]): Set<number> | undefined {
+  const values = argv.flatMap((arg, i) => (arg === '--only' ? [argv[i + 1] ?? ''] : arg.startsWith('--only=') ? [arg.slice(7)] : []));
+  if (values.length === 0) return undefined;
+  const figures = values.flatMap((v) => v.split(',')).map(Number);
+  if (figures.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error(`bench: --only takes figure numbers 1–6, got ${values.join(' ')}`);
+  return new Set(figures);
+}
+
+const wanted = (figure: number) => !only || only.has(figure);
 
 function healthy(latencyMs = 0): Promise<Stack> {
   return startStack(findScenario('healthy')!, { latencyMs });
@@ -286,16 +299,17 @@ async function main(): Promise<void> {
     rows.push(row);
     printRow(row);
   };
-  add(await startup());
-  const stack = await healthy();
+  if (wanted(1)) add(await startup());
+  // Figures 2, 4, 5 and 6 share one healthy stack; 3 starts its own (with latency) beside it, as it always has.
+  const stack = [2, 4, 5, 6].some(wanted) ? await healthy() : undefined;
   try {
-    add(await suite(stack));
-    add(await concurrency());
-    add(await hungGateway(stack));
-    add(await load(stack));
-    add(await memory(stack));
+    if (stack && wanted(2)) add(await suite(stack));
+    if (wanted(3)) add(await concurrency());
+    if (stack && wanted(4)) add(await hungGateway(stack));
+    if (stack && wanted(5)) add(await load(stack));
+    if (stack && wanted(6)) add(await memory(stack));
   } finally {
-    await stack.close();
+    await stack?.close();
   }
   printTable(rows);
   process.stdout.write(`load average at end: ${loadAverage()}\n`);

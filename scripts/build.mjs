@@ -1,8 +1,10 @@
 // Bundles the CLI with esbuild: ESM with code splitting, so each command loads only the modules it uses.
 // dist/meta.json (esbuild's metafile) says which chunk holds which module: the lazy-loading test and `npm run bench` read it.
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
+// esbuild never deletes: without this, chunks of earlier builds (new hashes each change) pile up in dist/ and get published.
+await rm('dist', { recursive: true, force: true });
 const result = await build({
   entryPoints: { cli: 'src/cli/index.ts' },
   outdir: 'dist',

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { redactUrl } from '../redact.js';
 import { kindOfCode, type HttpFailure } from './http.js';
+import { secureContextFor } from './secure-context.js';
 
 /** The GUID RFC 6455 (section 1.3) appends to the client's key. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -109,7 +110,7 @@ export function websocketHandshake(req: WebSocketRequest): Promise<WebSocketExch
   return new Promise((resolve) => {
     const socket =
       target.protocol === 'https:'
-        ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { ca: [...req.ca] } : {}) })
+        ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}) })
         : net.connect({ host, port });
     let received = Buffer.alloc(0);
     let head: ReturnType<typeof parseHead> | undefined;

@@ -1,5 +1,5 @@
 // A tiny OpenAI-compatible model endpoint, so the reference GitLab's self-hosted model has something real to answer.
-import { listen, sendJson } from './http.js';
+import { listen, pathOf, sendJson } from './http.js';
 
 /** A running model endpoint serving one model. */
 export interface RunningModelServer {
@@ -20,7 +20,7 @@ export async function startModelServer(opts: { model?: string; apiKey?: string; 
       if (opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
         return sendJson(res, 401, { error: 'Unauthorized' });
       }
-      const path = new URL(req.url ?? '/', 'http://model').pathname;
+      const path = pathOf(req.url);
       if (req.method === 'GET' && path === '/v1/models') {
         return sendJson(res, 200, { object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'duo-doctor' }] });
       }

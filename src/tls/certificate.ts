@@ -1,5 +1,5 @@
 // Facts about one X.509 certificate, read with node:crypto (node-forge cannot parse EC keys), and how reports name it.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { signatureAlgorithmOf } from './der.js';
 
@@ -124,6 +124,11 @@ export function fingerprintPrefix(fingerprint: string): string {
 export function parseCertificates(pems: readonly string[]): X509Certificate[] {
   const out: X509Certificate[] = [];
   for (const pem of pems) {
+    const root = systemRoots().parsed(pem);
+    if (root) {
+      out.push(root);
+      continue;
+    }
     try {
       out.push(new X509Certificate(pem));
     } catch {
@@ -133,10 +138,60 @@ export function parseCertificates(pems: readonly string[]): X509Certificate[] {
   return out;
 }
 
-let systemRoots: X509Certificate[] | undefined;
+/** A set of root certificates: membership by fingerprint needs no parsing; the parsed certificates only when asked for. */
+export interface RootStore {
+  /** Whether the store holds the certificate with this SHA-256 fingerprint ("AB:CD:…"). */
+  has(fingerprint256: string): boolean;
+  /** The roots, parsed. */
+  certificates(): readonly X509Certificate[];
+}
 
-/** Node's bundled Mozilla roots (the list certifi ships too), parsed once. */
-export function systemRootCertificates(): readonly X509Certificate[] {
-  systemRoots ??= parseCertificates(rootCertificates);
-  return systemRoots;
+/** A store of already-parsed roots. */
+export function rootStoreOf(certs: readonly X509Certificate[]): RootStore {
+  const fingerprints = new Set(certs.map((c) => c.fingerprint256));
+  return { has: (fp) => fingerprints.has(fp), certificates: () => certs };
+}
+
+/** The SHA-256 fingerprint of a PEM certificate as X509Certificate prints it, from its DER bytes (no parsing). */
+export function pemFingerprint256(pem: string): string {
+  const der = Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
+  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+/**
+ * Node's bundled Mozilla roots (the list certifi ships too). Parsing all ~145 as X509Certificate costs 25–55 ms of CPU,
+ * and most runs only ask whether an anchor is one of them: that is answered from fingerprints of their DER bytes, and
+ * each root is parsed on first use only (a trust list built on the system store reuses the parsed ones).
+ */
+class SystemRoots implements RootStore {
+  private readonly index = new Map(rootCertificates.map((pem, i) => [pem, i]));
+  private readonly parsedRoots: (X509Certificate | undefined)[] = [];
+  private fingerprints?: Set<string>;
+
+  has(fingerprint256: string): boolean {
+    this.fingerprints ??= new Set(rootCertificates.map(pemFingerprint256));
+    return this.fingerprints.has(fingerprint256);
+  }
+
+  certificates(): readonly X509Certificate[] {
+    return rootCertificates.map((pem) => this.parsed(pem)).filter((c): c is X509Certificate => c !== undefined);
+  }
+
+  /** The parsed root for one of Node's root PEMs (undefined for any other PEM). */
+  parsed(pem: string): X509Certificate | undefined {
+    const i = this.index.get(pem);
+    if (i === undefined) return undefined;
+    return (this.parsedRoots[i] ??= new X509Certificate(pem));
+  }
+}
+
+let system: SystemRoots | undefined;
+
+function systemRoots(): SystemRoots {
+  return (system ??= new SystemRoots());
+}
+
+/** Node's bundled roots as a store: fingerprints without parsing, the certificates parsed once on demand. */
+export function systemRootStore(): RootStore {
+  return systemRoots();
 }

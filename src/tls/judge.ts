@@ -1,7 +1,7 @@
 // Judges a served chain against a trust list, as an OpenSSL client would, reporting every problem at once.
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { certLabel, certRef, commonName, hasWeakSignature, isSelfSigned, oneLineName, sanEntries, type CertRef } from './certificate.js';
+import { certLabel, certRef, commonName, hasWeakSignature, isSelfSigned, oneLineName, rootStoreOf, sanEntries, type CertRef, type RootStore } from './certificate.js';
 import { signatureAlgorithmOf } from './der.js';
 
 /** What the judge needs: the chain as the server sent it, what the client trusts, and where and when it connects. */
@@ -11,7 +11,7 @@ export interface JudgeInput {
   /** The client's trust anchors (a bundle, or system roots plus extras). */
   trust: readonly X509Certificate[];
   /** Public roots: tells "a public CA the bundle leaves out" and "a private CA" apart. Defaults to none. */
-  systemRoots?: readonly X509Certificate[];
+  systemRoots?: readonly X509Certificate[] | RootStore;
   /** The host name or IP literal the client connects to. */
   host: string;
   now: Date;
@@ -104,7 +104,8 @@ function buildPath(chain: readonly X509Certificate[], trust: readonly X509Certif
 }
 
 /** Trust verdicts: trusted (and intermediates the server left out), or why not. */
-function trustVerdicts(input: JudgeInput, built: BuiltPath, isPublic: (c: X509Certificate) => boolean): Verdict[] {
+function trustVerdicts(input: JudgeInput, built: BuiltPath, publicRoots: RootStore): Verdict[] {
+  const isPublic = (c: X509Certificate) => publicRoots.has(c.fingerprint256);
   const leaf = built.certs[0]?.cert as X509Certificate;
   if (isSelfSigned(leaf)) {
     const held = built.anchored ? ', and the trust store holds it as its own anchor' : ', and the trust store does not hold it';
@@ -134,7 +135,8 @@ function trustVerdicts(input: JudgeInput, built: BuiltPath, isPublic: (c: X509Ce
     return [{ id: 'untrusted-root', severity: 'fail', certificate: topRef, publicRoot: isPublic(top), message: `the chain ends at the root ${certLabel(topRef)}, which the trust store does not hold` }];
   }
   const issuer = commonName(top.issuer) ?? oneLineName(top.issuer);
-  const publicIssuer = input.systemRoots?.find((r) => signs(r, top));
+  // The only place the public roots are needed parsed: a chain that is already untrusted.
+  const publicIssuer = publicRoots.certificates().find((r) => signs(r, top));
   if (publicIssuer) {
     const ref = certRef(publicIssuer);
     return [{ id: 'untrusted-root', severity: 'fail', certificate: ref, publicRoot: true, issuer, message: `${certLabel(topRef)} is issued by the public root ${certLabel(ref)}, which this trust store does not hold (a CA bundle replaces the system roots)` }];
@@ -209,11 +211,11 @@ function strengthVerdicts(built: BuiltPath): Verdict[] {
 export function judgeChain(input: JudgeInput): Judgement {
   const leaf = input.chain[0];
   if (!leaf) return { trusted: false, path: [], verdicts: [{ id: 'no-certificate', severity: 'fail', message: 'the server sent no certificate' }] };
-  const publicRoots = new Set((input.systemRoots ?? []).map((r) => r.fingerprint256));
-  const isPublic = (c: X509Certificate) => publicRoots.has(c.fingerprint256);
+  const roots = input.systemRoots ?? [];
+  const publicRoots = Array.isArray(roots) ? rootStoreOf(roots) : (roots as RootStore);
   const built = buildPath(input.chain, input.trust);
   const verdicts = [
-    ...trustVerdicts(input, built, isPublic),
+    ...trustVerdicts(input, built, publicRoots),
     ...hostnameVerdicts(input, leaf),
     ...validityVerdicts(input, built),
     ...strengthVerdicts(built),

@@ -4,7 +4,7 @@ import { combineFindings, type Finding } from '../findings.js';
 import type { CheckOutcome } from '../model.js';
 import type { TlsFacts } from '../probes/tls.js';
 import { describeTrustSource, type Trust } from '../probes/trust.js';
-import { certLabel, parseCertificates, systemRootCertificates } from './certificate.js';
+import { certLabel, parseCertificates, systemRootStore } from './certificate.js';
 import { formatEndpoint } from './endpoint.js';
 import { judgeChain, type Verdict } from './judge.js';
 
@@ -143,7 +143,7 @@ export function tlsOutcome(facts: TlsFacts, trust: Trust, options: TlsJudgeOptio
   const judgement = judgeChain({
     chain: parseCertificates(facts.chain.map((c) => c.pem)),
     trust: parseCertificates(trust.ca),
-    systemRoots: systemRootCertificates(),
+    systemRoots: systemRootStore(),
     host: facts.host,
     now: options.now,
     expiryWarnDays: options.expiryWarnDays,

@@ -56,6 +56,51 @@ async function verifyToken(token: string, keySet: KeySet): Promise<GatewayClaims
   return undefined;
 }
 
+/** How many verified tokens each key set remembers (an installation's active IDE users, with room to spare). */
+const VERIFIED_CACHE_SIZE = 1000;
+
+/**
+ * Tokens already verified under a key set, with their claims, least recently used first (a Map keeps insertion order).
+ *
+ * Why skipping the signature check for a token seen before is safe: the entry is keyed by the whole token string, so
+ * only the byte-identical token — same header, claims and signature — finds it; a token differing in one byte (a forged
+ * signature, an edited claim) misses and is verified in full. The claims are those the signature covered. The cache
+ * lives on the key set object, and `KeySetCache` hands out a new object on every refresh or replacement, so a token
+ * verified under keys GitLab has since rotated away is verified again against the new set. What can change with time
+ * alone is `exp` (nbf only moves from "not yet" to "valid"; jose checks nothing else against the clock), and every hit
+ * re-checks it. Only successes are kept, so a rejected token is verified again each time. The real gateway's
+ * middleware verifies per request; API gateways (Envoy's jwt_authn, Kong, AWS API Gateway) cache verified JWTs this way.
+ */
+type VerifiedTokens = Map<string, GatewayClaims>;
+
+const verifiedBySet = new WeakMap<KeySet, VerifiedTokens>();
+
+/** Whether verified claims have expired by now, as jose judges exp with no leeway (exp is in whole seconds). */
+function expired(claims: GatewayClaims, nowMs: number): boolean {
+  return typeof claims.exp !== 'number' || claims.exp <= Math.floor(nowMs / 1000);
+}
+
+/** The token's claims if it verifies under the key set: from the cache while unexpired, else verified in full and cached. */
+async function verifiedClaims(token: string, keySet: KeySet): Promise<GatewayClaims | undefined> {
+  let cache = verifiedBySet.get(keySet);
+  if (!cache) {
+    cache = new Map();
+    verifiedBySet.set(keySet, cache);
+  }
+  const cached = cache.get(token);
+  if (cached) {
+    cache.delete(token);
+    if (expired(cached, Date.now())) return undefined;
+    cache.set(token, cached); // now the most recently used
+    return cached;
+  }
+  const claims = await verifyToken(token, keySet);
+  if (!claims) return undefined;
+  if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(token, Object.freeze(claims));
+  return claims;
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
@@ -74,7 +119,7 @@ export async function authenticate(
   const token = space < 0 ? '' : authorization.slice(space + 1);
   if (scheme.toLowerCase() !== 'bearer') return { ok: false, message: AUTH_MESSAGES.badHeader };
   if (header(headers, 'X-Gitlab-Authentication-Type') !== 'oidc') return { ok: false, message: AUTH_MESSAGES.notOidc };
-  const claims = await verifyToken(token, await opts.keySet());
+  const claims = await verifiedClaims(token, await opts.keySet());
   if (!claims) return { ok: false, message: AUTH_MESSAGES.forbidden };
   if (header(headers, 'X-Gitlab-Realm') !== claims.gitlab_realm) {
     return { ok: false, message: AUTH_MESSAGES.mismatch('X-Gitlab-Realm') };

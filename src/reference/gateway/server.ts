@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { listen, parseJson, readBody, sendJson } from '../http.js';
+import { listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
 import { authenticate, hasScope, type AuthResult } from './auth.js';
 import { answerCompletion, validateCompletion } from './completions.js';
 import { resolveGatewayConfig, type GatewayConfig, type GatewayOptions } from './config.js';
@@ -55,7 +55,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const headers = responseHeaders(config, started);
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const path = pathOf(req.url);
     if (path === '/monitoring/healthz') return sendJson(res, 200, { status: 'ok' }, headers);
     if (path === '/monitoring/ready') {
       const set = config.bypassAuth ? { keys: [{}] } : await keys.get();
@@ -80,7 +80,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   async function upgrade(req: IncomingMessage, socket: Duplex): Promise<void> {
     socket.on('error', () => socket.destroy());
     const headers = responseHeaders(config, performance.now());
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const path = pathOf(req.url);
     const result = await auth(req);
     if (!result.ok) return refuseUpgrade(socket, 401, 'Unauthorized', { error: result.message }, headers);
     if (path !== AGENT_WS_ROUTE) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not Found' }, headers);

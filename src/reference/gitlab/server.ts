@@ -1,6 +1,6 @@
 // The reference GitLab: the API subset duo-doctor reads, OIDC discovery and keys, GraphQL, and code suggestions.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closedPort, listen, parseJson, readBody, sendJson } from '../http.js';
+import { closedPort, listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
 import { handleCodeSuggestions } from './code-suggestions.js';
 import { licenseExpired, resolveGitLabState, type GitLabOptions, type GitLabState } from './config.js';
 import { execute, NO_PERMISSION, type Resolver } from './graphql.js';
@@ -155,7 +155,7 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const s = ref.state;
     if (!s) return sendJson(res, 503, { message: '503 Service Unavailable' });
-    const path = new URL(req.url ?? '/', 'http://gitlab').pathname;
+    const path = pathOf(req.url);
     if (path === '/-/health') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end('GitLab OK');
