@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { defineCheck } from '../src/check.js';
 import { runtimeHost } from '../src/runtime/host.js';
+import { errorMessage } from '../src/error-message.js';
 
 export default defineCheck({
   id: 'runtime-host',
@@ -23,7 +24,7 @@ export default defineCheck({
     } catch (error) {
       return {
         status: 'error',
-        summary: error instanceof Error ? error.message : String(error),
+        summary: errorMessage(error),
         remediation: 'Check the --exec prefix by hand, e.g. `docker exec gitlab-aigw sh -c "echo ok"` or `kubectl exec -n ai-gateway deploy/ai-gateway -- sh -c "echo ok"`, and fix the container, context or namespace it names.',
       };
     }

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../config/errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { errorMessage } from '../error-message.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -135,7 +136,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`duo-doctor: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`duo-doctor: internal error: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   }
 }

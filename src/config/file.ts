@@ -1,6 +1,7 @@
 // The config file (--config F, JSON or YAML): parsed, with unknown keys rejected by name.
 import { readLimited } from '../fs/read-limited.js';
 import { UsageError } from './errors.js';
+import { errorMessage } from '../error-message.js';
 
 /** A config (or token) file larger than this is not one: /dev/zero and its like stop here. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -146,7 +147,7 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
     // yaml is CommonJS: its module.exports is the default export, in Node and in the code-split bundle alike.
     else doc = (await import('yaml')).default.parse(text);
   } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const first = errorMessage(error).split('\n')[0];
     throw new UsageError(`--config ${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${first}`);
   }
   return validateConfig(doc, `--config ${file}`);

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { CheckDefinition } from '../check.js';
 import { UsageError } from '../config/errors.js';
 import type { Category } from '../model.js';
+import { errorMessage } from '../error-message.js';
 
 const CATEGORIES: readonly Category[] = ['network', 'license', 'system-exchange', 'tls', 'jwks', 'runtime', 'version'];
 const ID = /^[a-z][a-z0-9-]*$/;
@@ -37,7 +38,7 @@ export async function loadPlugins(files: readonly string[]): Promise<CheckDefini
     try {
       mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
     } catch (error) {
-      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      const first = errorMessage(error).split('\n')[0];
       throw new UsageError(`--plugin ${file}: could not load it: ${first}`);
     }
     const exported = mod.default;

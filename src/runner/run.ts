@@ -7,6 +7,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { createLimiter } from './limit.js';
 import { selectChecks } from './select.js';
 import { inertText, redactUrl } from '../redact.js';
+import { errorMessage } from '../error-message.js';
 
 /** Hooks for a live progress line; the runner itself prints nothing. */
 export interface RunObserver {
@@ -49,11 +50,6 @@ class CheckTimeout extends Error {}
  */
 export const TIMEOUT_GRACE_MS = 500;
 
-function message(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}
-
 function isOutcome(value: unknown): value is CheckOutcome {
   const o = value as CheckOutcome | undefined;
   return (
@@ -79,7 +75,7 @@ async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signa
     if (error instanceof CheckTimeout) {
       return { status: 'error', summary: `timed out after ${timeoutMs} ms`, details: ['The check was abandoned; the others went on.'] };
     }
-    return { status: 'error', summary: `check crashed: ${message(error)}` };
+    return { status: 'error', summary: `check crashed: ${errorMessage(error)}` };
   } finally {
     clearTimeout(timer);
   }

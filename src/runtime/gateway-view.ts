@@ -6,6 +6,7 @@ import { redactUrl } from '../redact.js';
 import type { FileRead } from './facts.js';
 import { runtimeHost } from './host.js';
 import { PYTHON_PROBE, parseProbeOutput, type GatewayView, type ProbeBundle, type ProbeStep } from './python-probe.js';
+import { errorMessage } from '../error-message.js';
 
 /** The gateway's own timeout per request to GitLab (REQUEST_TIMEOUT_SECONDS). */
 export const GATEWAY_REQUEST_TIMEOUT_S = 10;
@@ -41,7 +42,7 @@ export function gatewayView(ctx: CheckContext): Promise<GatewayViewResult> {
       if (answer.view.crash) return { kind: 'broken', where, reason: `the Python probe crashed: ${answer.view.crash}` };
       return { kind: 'ran', where, view: answer.view, perRequestS };
     } catch (error) {
-      return { kind: 'broken', where, reason: error instanceof Error ? error.message : String(error) };
+      return { kind: 'broken', where, reason: errorMessage(error) };
     }
   });
 }
@@ -51,7 +52,7 @@ export function containerBundle(ctx: CheckContext, file: string): Promise<Bundle
   return ctx.memo(`runtime:bundle:${file}`, async (): Promise<BundleRead> => {
     const read = await runtimeHost(ctx)
       .then((host) => host.readFile(file))
-      .catch((error: unknown): FileRead => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
+      .catch((error: unknown): FileRead => ({ ok: false, message: errorMessage(error) }));
     if (!read.ok) return { file, readError: { code: read.code ?? 'EIO', message: read.message }, blocks: [], problems: [], certificates: [] };
     return bundleFromText(file, read.text);
   });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { RunResult } from '../model.js';
 import { render as renderPrometheus } from '../report/prometheus.js';
 import { redactSecrets } from '../redact.js';
+import { errorMessage } from '../error-message.js';
 
 export interface ServeOptions {
   port: number;
@@ -73,7 +74,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       waiters = [];
       for (const w of ready) w(latest);
     } catch (error) {
-      options.log?.(`run failed: ${error instanceof Error ? error.message : String(error)}`);
+      options.log?.(`run failed: ${errorMessage(error)}`);
     } finally {
       inFlight = undefined;
       // The next run is scheduled from the end of this one, so runs never overlap however slow a run is.

@@ -33,11 +33,5 @@ export async function startLoopback(handler: RequestListener, tls?: { cert: stri
   };
 }
 
-/** A loopback port with nothing listening on it (bound, then released). */
-export async function freePort(): Promise<number> {
-  const s = createHttpServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+/** A loopback port with nothing listening on it (bound, then released): the reference stack's own helper. */
+export { closedPort as freePort } from '../../src/reference/http.js';

@@ -21,6 +21,7 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './loopback.js';
 
 /** Debian's nginx binary. */
 export const NGINX_BIN = '/usr/sbin/nginx';
@@ -204,13 +205,6 @@ function mainConfig(dir: string, blocks: string): string {
   ].join('\n');
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitReady(child: ChildProcess, ports: number[]): Promise<void> {
   const exited = new Promise<never>((_, reject) =>
