@@ -12,7 +12,8 @@ export default defineCheck({
   explain: {
     checks:
       'One TLS handshake with the GitLab URL (no token needed); the chain GitLab sends is judged against the trust the gateway uses: ' +
-      'the bundle named by REQUESTS_CA_BUNDLE, else SSL_CERT_FILE, else --ca-file, else the system roots. Every verdict is reported ' +
+      "the bundle named by REQUESTS_CA_BUNDLE, else SSL_CERT_FILE, else the system roots (--ca-file stands in only when the gateway's own " +
+      'environment is not known; otherwise a root it holds is named as the one to add). Every verdict is reported ' +
       'together: self-signed leaf, private CA trusted or not, missing intermediate, expired / not yet valid / expiring within ' +
       '--expiry-warn-days (default 30) for every certificate, host name not in subjectAltName, SHA-1 signature or RSA key under 2048 bits.',
     failsWhen:

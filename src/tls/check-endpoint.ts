@@ -3,7 +3,7 @@ import type { CheckContext } from '../check.js';
 import type { CheckOutcome } from '../model.js';
 import { redactUrl } from '../redact.js';
 import { tlsChain } from '../probes/tls.js';
-import type { Trust } from '../probes/trust.js';
+import { readBundle, type Trust } from '../probes/trust.js';
 import { endpointOf } from './endpoint.js';
 import { tlsOutcome, type TrustingClient } from './outcome.js';
 
@@ -24,10 +24,14 @@ export async function judgeTlsEndpoint(ctx: CheckContext, target: TlsCheckTarget
     return { status: 'skip', summary: `${target.serverName} is served over plain http (${redactUrl(target.url)}): no certificate to judge` };
   }
   const [facts, trust] = await Promise.all([tlsChain(ctx, endpoint), target.trust(ctx)]);
+  // --ca-file that is not the trust judged (the gateway's own bundle is) may still hold the root the gateway lacks: name it.
+  const caFile = ctx.settings.caFile;
+  const known = caFile && trust.source.kind !== '--ca-file' ? { where: `--ca-file ${caFile}`, certificates: (await readBundle(ctx, caFile)).certificates } : undefined;
   return tlsOutcome(facts, trust, {
     client: target.client,
     serverName: target.serverName,
     now: new Date(),
     expiryWarnDays: ctx.settings.expiryWarnDays,
+    ...(known ? { known } : {}),
   });
 }

@@ -17,6 +17,11 @@ export interface JudgeInput {
   now: Date;
   /** A certificate expiring within this many days is a warning. */
   expiryWarnDays: number;
+  /**
+   * Certificates known from elsewhere but not trusted by this client (duo-doctor's own --ca-file when the gateway's bundle is
+   * judged): a missing private root found among them is named, with its fingerprint, instead of "ask the CA's administrator".
+   */
+  known?: { where: string; certificates: readonly X509Certificate[] };
 }
 
 /** Every verdict the judge can reach. */
@@ -145,6 +150,11 @@ function trustVerdicts(input: JudgeInput, built: BuiltPath, publicRoots: RootSto
   if (twin) {
     const ref = certRef(twin);
     return [{ id: 'untrusted-root', severity: 'fail', issuer, message: `${certLabel(topRef)} names "${issuer}" as its issuer; the trust store holds a CA of that name, ${certLabel(ref)}, but a different key signed this certificate (was the CA regenerated?)` }];
+  }
+  const knownRoot = input.known?.certificates.find((k) => isSelfSigned(k) && signs(k, top));
+  if (knownRoot) {
+    const ref = certRef(knownRoot);
+    return [{ id: 'untrusted-root', severity: 'fail', certificate: ref, issuer, message: `${certLabel(topRef)} is issued by the private root ${certLabel(ref)}, which ${input.known!.where} holds but this trust store does not` }];
   }
   if (!top.ca && input.trust.some((t) => !isPublic(t))) {
     const sent = built.certs.length === 1 ? 'only its own certificate' : 'a chain ending at';

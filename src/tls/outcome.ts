@@ -18,6 +18,8 @@ export interface TlsJudgeOptions {
   serverName: string;
   now: Date;
   expiryWarnDays: number;
+  /** PEMs known from elsewhere (duo-doctor's --ca-file beside the gateway's bundle): see JudgeInput.known. */
+  known?: { where: string; certificates: readonly string[] };
 }
 
 const HELM_WORKAROUND =
@@ -147,6 +149,7 @@ export function tlsOutcome(facts: TlsFacts, trust: Trust, options: TlsJudgeOptio
     host: facts.host,
     now: options.now,
     expiryWarnDays: options.expiryWarnDays,
+    ...(options.known ? { known: { where: options.known.where, certificates: parseCertificates(options.known.certificates) } } : {}),
   });
   const { verdicts } = judgement;
   const trusted = verdicts.find((v) => v.id === 'trusted');

@@ -173,6 +173,18 @@ describe('judgeChain', () => {
     expect(verdict?.message).toContain(fingerprintPrefix(root.fingerprint256));
   });
 
+  it('names a private root the server does not send when certificates known elsewhere (--ca-file) hold it', () => {
+    const f = fixtures();
+    const root = x509(f.root.certPem);
+    const known = { where: '--ca-file /etc/ca.pem', certificates: [x509(f.intermediate.certPem), root] };
+    const [verdict] = judge({ chain: certs(f.served.valid.chainPem), trust: [], known }).verdicts;
+    expect(verdict).toMatchObject({ id: 'untrusted-root', severity: 'fail', certificate: { fingerprint256: root.fingerprint256 } });
+    expect(verdict?.message).toMatch(/issued by the private root "duo-doctor fixtures root CA" .* which --ca-file \/etc\/ca\.pem holds but this trust store does not/);
+    // Without them the root can only be named by its issuer name.
+    const [unknown] = judge({ chain: certs(f.served.valid.chainPem), trust: [] }).verdicts;
+    expect(unknown?.certificate).toBeUndefined();
+  });
+
   it('judges an expired root in the trust store as expired (it anchors the path)', () => {
     const f = fixtures();
     const leaf = issueCertificate({ commonName: 'gitlab.test', altNames: ['gitlab.test'] }, f.expiredCa);
