@@ -12,6 +12,15 @@ export type Category = 'network' | 'license' | 'system-exchange' | 'tls' | 'jwks
 /** Facts a check may attach for machines to read (JSON-serialisable, never a secret). */
 export type Evidence = Record<string, unknown>;
 
+/** The statuses a finding can carry (`error` belongs to the runner: a check that crashed or timed out). */
+export type FindingStatus = Extract<Status, 'pass' | 'warn' | 'fail' | 'skip'>;
+
+/** Which entry of a check's message table fired, and with what status: what CI and JSON consumers key on. */
+export interface FindingRef {
+  id: string;
+  status: FindingStatus;
+}
+
 /** What a check's `run` returns: the verdict and its explanation. */
 export interface CheckOutcome {
   status: Status;
@@ -22,6 +31,8 @@ export interface CheckOutcome {
   /** The exact fix, when there is something to fix. */
   remediation?: string;
   evidence?: Evidence;
+  /** The findings its judge reported, by message id (judged checks). */
+  findings?: FindingRef[];
 }
 
 /** One check's entry in the RunResult. */
@@ -35,6 +46,8 @@ export interface CheckResult {
   remediation?: string;
   durationMs: number;
   evidence?: Evidence;
+  /** The findings behind the verdict, by message id: stable across wording changes. */
+  findings?: FindingRef[];
   /** The installation this result belongs to, when the run covers several (issue: many installations). */
   target?: string;
 }

@@ -14,6 +14,7 @@ function orderedResult(r: CheckResult): CheckResult {
     remediation: r.remediation,
     durationMs: r.durationMs,
     evidence: r.evidence,
+    findings: r.findings,
     target: r.target,
   };
 }

@@ -129,6 +129,7 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
       ...(outcome.remediation ? { remediation: inertText(outcome.remediation, true) } : {}),
       durationMs,
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+      ...(outcome.findings ? { findings: outcome.findings } : {}),
     };
     results.set(check.id, result);
     options.observer?.onFinish?.(result);
