@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
 import { build } from 'esbuild';
+import { rawText } from './raw-text.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, '.tmp/bench/main.mjs');
@@ -17,6 +18,7 @@ await build({
   target: 'node20',
   // Dependencies load from node_modules as they are; only the project's TypeScript is compiled.
   packages: 'external',
+  plugins: [rawText],
   logLevel: 'warning',
 });
 try {

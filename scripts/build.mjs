@@ -2,6 +2,7 @@
 // dist/meta.json (esbuild's metafile) says which chunk holds which module: the lazy-loading test and `npm run bench` read it.
 import { rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { rawText } from './raw-text.mjs';
 
 // esbuild never deletes: without this, chunks of earlier builds (new hashes each change) pile up in dist/ and get published.
 await rm('dist', { recursive: true, force: true });
@@ -18,6 +19,7 @@ const result = await build({
   metafile: true,
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __duoCreateRequire } from 'node:module'; const require = __duoCreateRequire(import.meta.url);" },
+  plugins: [rawText],
   logLevel: 'warning',
 });
 await writeFile('dist/meta.json', JSON.stringify(result.metafile));

@@ -1,70 +1,21 @@
 // POSIX sh probes run inside the gateway's container (no bash, no Node, no curl): they print key=value lines.
+// The programs are the .sh files beside this one (shellcheck runs over them in `npm run lint`).
+import pythonLauncher from './python-launcher.sh?raw';
+import resourcesProbe from './resources-probe.sh?raw';
+import writeProbe from './write-probe.sh?raw';
 
 /**
  * Write probe for directory $1: create (noclobber), write, fsync, read back, delete — as the Node probe does.
  * A missing directory is created with mkdir -p and removed afterwards (only what the probe created, and only while empty).
  */
-export const WRITE_PROBE = String.raw`
-d=$1
-echo probe=write
-echo "uid=$(id -u 2>/dev/null)"
-echo "gid=$(id -g 2>/dev/null)"
-owner() { set -- $(ls -nd "$1" 2>/dev/null); echo "owner_uid=$3"; echo "owner_gid=$4"; echo "owner_perm=$1"; }
-fail() { echo "step=$1"; echo "error=$(printf '%s' "$2" | tr '\n' ' ')"; owner "$3"; echo "cleaned=$cleaned"; exit 0; }
-created=""
-cleaned=1
-if [ -e "$d" ] && [ ! -d "$d" ]; then echo existed=1; echo step=stat; echo code=ENOTDIR; echo "error=$d is not a directory"; exit 0; fi
-if [ -d "$d" ]; then echo existed=1; else
-  echo existed=0
-  p=$d
-  while [ ! -e "$p" ]; do c=$p; p=$(dirname "$p"); done
-  echo "nearest=$p"
-  err=$(mkdir -p "$d" 2>&1) || fail mkdir "$err" "$p"
-  created=$c
-fi
-f="$d/.duo-doctor-$$-$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')"
-# Directories the probe created go deepest first and only while empty: another probe (or the gateway) may use them now.
-undo() {
-  rm -f "$f" 2>/dev/null
-  if [ -n "$created" ]; then r=$d; while :; do rmdir "$r" 2>/dev/null || break; [ "$r" = "$created" ] && break; r=$(dirname "$r"); done; fi
-  [ -e "$f" ] && cleaned=0
-}
-err=$( (set -C; : > "$f") 2>&1) || { undo; fail create "$err" "$d"; }
-payload="duo-doctor write probe $$ $(date +%s)"
-# Written through cat: a failed printf only says "I/O error" (dash) and the loop's status hides it; cat names the errno (ENOSPC).
-err=$( (i=0; while [ $i -lt 64 ]; do printf '%s\n' "$payload"; i=$((i+1)); done) | cat 2>&1 > "$f") || { undo; fail write "$err" "$d"; }
-err=$(sync "$f" 2>&1 || sync 2>&1) || { undo; fail fsync "$err" "$d"; }
-back=$(head -n 1 "$f" 2>&1) || { undo; fail read "$back" "$d"; }
-[ "$back" = "$payload" ] || { undo; fail read "read back different bytes than written" "$d"; }
-err=$(rm "$f" 2>&1) || { undo; fail delete "$err" "$d"; }
-undo
-echo ok=1
-echo "cleaned=$cleaned"
-`;
+export const WRITE_PROBE: string = writeProbe;
 
 /** Resource probe: memory (meminfo, cgroup v2/v1 limit), CPUs (nproc/getconf, cgroup v2 quota), free disk for each directory argument. */
-export const RESOURCES_PROBE = String.raw`
-echo probe=resources
-awk '/^MemTotal:/ {print "mem_total_kb=" $2} /^MemAvailable:/ {print "mem_available_kb=" $2}' /proc/meminfo 2>/dev/null
-l=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null)
-[ "$l" = max ] || echo "mem_limit=$l"
-echo "cpus=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null)"
-if read q p < /sys/fs/cgroup/cpu.max 2>/dev/null && [ "$q" != max ]; then echo "cpu_quota=$q"; echo "cpu_period=$p"; fi
-i=0
-for d in "$@"; do
-  p=$d
-  while [ ! -e "$p" ]; do p=$(dirname "$p"); done
-  echo "disk_free_kb_$i=$(df -Pk "$p" 2>/dev/null | awk 'NR==2 {print $4}')"
-  i=$((i+1))
-done
-`;
+export const RESOURCES_PROBE: string = resourcesProbe;
 
 /**
  * Python launcher: `sh -c PYTHON_LAUNCHER duo-doctor SCRIPT ARGS...` runs `python3 -c SCRIPT ARGS...`, or says
  * `python3=absent` (with the PATH searched) and exits 127 — the same answer whatever the prefix (docker, kubectl, env)
  * would have printed for a missing program.
  */
-export const PYTHON_LAUNCHER = String.raw`
-command -v python3 >/dev/null 2>&1 || { echo python3=absent; echo "path=$PATH"; exit 127; }
-exec python3 -c "$@"
-`;
+export const PYTHON_LAUNCHER: string = pythonLauncher;
