@@ -1,13 +1,69 @@
-// Vitest configuration: tests under test/, Node environment, generous timeouts for loopback servers on a loaded 2-core machine.
+// Vitest configuration: two tiers. `unit` (npm run test:unit) is the edit loop: pure and in-process tests that start no
+// program (test/setup/unit-guard.ts enforces it). `integration` is everything that runs the built CLI, real tools (nginx,
+// openssl, python3, curl), the reference servers across processes, generated key material or property runs. `npm test` runs both.
 import { defineConfig } from 'vitest/config';
+
+/** Test files of the integration tier; every other test file is a unit test. */
+const INTEGRATION = [
+  '**/*.integration.test.ts',
+  'test/integration/**',
+  'test/cli/**',
+  'test/corpus/**',
+  'test/fuzz/**',
+  'test/reference/**',
+  'test/security/**',
+  'test/tls/**',
+  // Files that still mix judge tables with tests running programs or generating TLS key material; their program-running
+  // part moves to a *.integration.test.ts beside them.
+  'test/checks/ca-bundle.test.ts',
+  'test/checks/gateway-auth.test.ts',
+  'test/checks/gateway-fetches-jwks.test.ts',
+  'test/checks/gateway-tls.test.ts',
+  'test/checks/gateway-trusts-gitlab.test.ts',
+  'test/checks/gitlab-reachable.test.ts',
+  'test/checks/gitlab-tls.test.ts',
+  'test/checks/hf-home-writable.test.ts',
+  'test/checks/proxy-streaming.test.ts',
+  'test/checks/proxy-timeouts.test.ts',
+  'test/checks/proxy-upgrade.test.ts',
+  'test/checks/runtime-host.test.ts',
+  'test/checks/tmp-writable.test.ts',
+  'test/probes/pem.test.ts',
+  'test/probes/tls.test.ts',
+  'test/probes/trust.test.ts',
+  'test/probes/websocket.test.ts',
+  'test/report/junit.test.ts',
+  'test/runtime/exec-host.test.ts',
+  'test/runtime/python-probe.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
+    // Generous timeouts for loopback servers on a loaded 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    globalSetup: ['test/global-setup.ts', 'test/tls/global-setup.ts'],
+    reporters: ['default', './test/setup/capabilities-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: INTEGRATION,
+          setupFiles: ['test/setup/unit-guard.ts'],
+          globalSetup: ['test/tls/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: INTEGRATION.map((glob) => (glob.endsWith('/**') ? `${glob}/*.test.ts` : glob)),
+          globalSetup: ['test/global-setup.ts', 'test/tls/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,7 +1,8 @@
 // Runs the built CLI (dist/) as a user would, optionally under a wrapper command (unshare, setpriv), and captures everything.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { has } from './capabilities.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/duo-doctor.js');
@@ -34,22 +35,8 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
   });
 }
 
-/** Whether this machine lets the tests make a private mount namespace (root with unshare). */
-export function canUnshare(): boolean {
-  try {
-    execFileSync('unshare', ['-m', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether this machine lets the tests make a private mount namespace (root with unshare); a lack is reported at the end. */
+export const canUnshare = (): boolean => has('unshare');
 
-/** Whether the tests can drop to an unprivileged user with setpriv. */
-export function canDropPrivileges(): boolean {
-  try {
-    execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true'], { stdio: 'ignore' });
-    return process.getuid?.() === 0;
-  } catch {
-    return false;
-  }
-}
+/** Whether the tests can drop to an unprivileged user with setpriv (root); a lack is reported at the end. */
+export const canDropPrivileges = (): boolean => has('setpriv');

@@ -1,10 +1,10 @@
 // The --exec prefixes the runtime tests run probes through (setpriv to nobody, unshare + tmpfs), whether this machine can
 // run them and python3 behind them, and a scratch directory those prefixes can reach.
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { has } from './capabilities.js';
 import { canDropPrivileges, canUnshare } from './cli.js';
 
 /** Runs the rest of the command as nobody:nogroup with no supplementary groups (needs root). */
@@ -22,15 +22,7 @@ export function fullTmpfs(dir: string, listing: string): string {
 }
 
 /** Whether python3 is found on this process's PATH (`here`) or under `env -i PATH=/usr/bin:/bin` (`clean`, as the --exec tests run it). */
-export function hasPython(where: 'here' | 'clean'): boolean {
-  const argv = [...(where === 'clean' ? ['env', '-i', 'PATH=/usr/bin:/bin'] : []), 'sh', '-c', 'command -v python3'];
-  try {
-    execFileSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const hasPython = (where: 'here' | 'clean'): boolean => has(where === 'here' ? 'python3' : 'python3-clean');
 
 /** Which prefixes work on this machine. */
 export interface PrefixSupport {
@@ -42,13 +34,9 @@ export interface PrefixSupport {
   python: boolean;
 }
 
-/** Probes which prefixes work here and warns, naming `file`, about the tests each missing one makes it skip. */
-export function prefixSupport(file: string): PrefixSupport {
-  const support = { unshare: canUnshare(), setpriv: canDropPrivileges(), python: hasPython('clean') };
-  if (!support.unshare) console.warn(`${file}: skipping the mount-namespace tests (unshare -m needs root)`);
-  if (!support.setpriv) console.warn(`${file}: skipping the unprivileged-user tests (setpriv to nobody needs root)`);
-  if (!support.python) console.warn(`${file}: skipping the python tests: no python3 in /usr/bin:/bin`);
-  return support;
+/** Probes which prefixes work here; each missing one is named, with the tests it skips, at the end of the run. */
+export function prefixSupport(): PrefixSupport {
+  return { unshare: canUnshare(), setpriv: canDropPrivileges(), python: hasPython('clean') };
 }
 
 /** A temp directory for the calling test file. */

@@ -7,7 +7,7 @@ import { findScenario, startStack, type Stack } from '../../src/reference/scenar
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { fullTmpfs, NOBODY, prefixSupport, READ_ONLY_TMP, useScratchDir } from '../helpers/exec-prefixes.js';
 
-const { unshare: unshareOk, setpriv: setprivOk, python: pythonInside } = prefixSupport('exec integration');
+const { unshare: unshareOk, setpriv: setprivOk, python: pythonInside } = prefixSupport();
 
 interface Result {
   id: string;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeBlock, isPrivateKeyLabel, splitPem, toPem } from '../../src/probes/pem.js';
 import type { BundleKind } from '../../scripts/fixtures.js';
+import { has } from '../helpers/capabilities.js';
 import { useTlsFixtures } from '../tls/fixtures.js';
 
 const fixtures = useTlsFixtures();
@@ -63,14 +64,7 @@ describe('splitPem on the fixture bundles', () => {
     for (const b of result.blocks.filter((x) => x.ok)) expect(b.der?.length).toBeGreaterThan(100);
   });
 
-  const python = (() => {
-    try {
-      execFileSync('python3', ['-c', 'import ssl'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const python = has('python3');
   it.skipIf(!python).each(bundleCases)("agrees with Python's ssl about $kind", ({ kind, bad, problems, python: expected }) => {
     const script = 'import ssl,sys\ntry:\n  ssl.create_default_context(cafile=sys.argv[1]); print("loads")\nexcept ssl.SSLError as e: print(e)';
     const said = execFileSync('python3', ['-c', script, fixtures().bundles[kind]]).toString();

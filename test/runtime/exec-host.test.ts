@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ExecPrefixError, execHost } from '../../src/runtime/exec-host.js';
 import { fullTmpfs, NOBODY, prefixSupport, READ_ONLY_TMP, useScratchDir } from '../helpers/exec-prefixes.js';
 
-const { unshare: unshareOk, setpriv: setprivOk, python: pythonInside } = prefixSupport('exec-host');
+const { unshare: unshareOk, setpriv: setprivOk, python: pythonInside } = prefixSupport();
 
 const scratch = useScratchDir('duo-doctor-exec-');
 /** A directory whose only program is sh: python3 cannot be found there. */
