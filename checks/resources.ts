@@ -1,8 +1,8 @@
 // resources: memory, CPU and disk where the gateway runs, against the install guide's minimum and sizing table.
-import { defineCheck } from '../src/check.js';
-import type { CheckOutcome } from '../src/model.js';
-import type { ResourceFacts } from '../src/runtime/facts.js';
-import { hfHomeDir, resources, runtimeHost } from '../src/runtime/host.js';
+import { defineCheck, type Judgement, type Messages } from '../src/check.js';
+import { notTheGateway, placeLabel } from '../src/judge/runtime-place.js';
+import type { GatewayPlace, NotTheGateway, ResourceFacts } from '../src/runtime/facts.js';
+import { hfHomeDir, resources, runtimePlace } from '../src/runtime/host.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -16,46 +16,53 @@ export const MIN_DISK = 1 * GiB;
 
 const size = (bytes: number) => (bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${Math.round(bytes / MiB)} MiB`);
 
-/** The verdict on measured resources (pure, for tests). */
-export function judgeResources(facts: ResourceFacts, dirs: readonly string[], where: string): CheckOutcome {
-  const details = [
-    `Memory: ${size(facts.memoryBytes)} (${facts.memorySource === 'cgroup' ? 'container limit' : 'host total'})` +
-      (facts.availableMemoryBytes !== undefined ? `, ${size(facts.availableMemoryBytes)} free` : ''),
-    `CPUs: ${facts.cpus} (${facts.cpuSource === 'cgroup' ? 'container quota' : 'host'})`,
-    ...dirs.map((d) => `Free disk for ${d}: ${facts.diskFree[d] === undefined ? 'unknown' : size(facts.diskFree[d]!)}`),
-    `Measured on ${where}.`,
-  ];
-  const evidence = { ...facts, where };
-  if (facts.memoryBytes < MIN_MEMORY) {
-    return {
-      status: 'fail',
-      summary: `only ${size(facts.memoryBytes)} of memory: the install guide's minimum for the AI gateway is 512 MB`,
-      details,
-      remediation: 'Raise the container\'s memory limit to at least 512 MB (8 GB for a small deployment), e.g. Kubernetes resources.limits.memory: "8Gi".',
-      evidence,
-    };
+export const messages = {
+  enough: { status: 'pass', text: (d: { memory: number; cpus: number }) => `${size(d.memory)} of memory, ${d.cpus} CPUs, enough free disk` },
+  belowMinimum: {
+    status: 'fail',
+    text: (d: { memory: number }) => `only ${size(d.memory)} of memory: the install guide's minimum for the AI gateway is 512 MB`,
+    fix: 'Raise the container\'s memory limit to at least 512 MB (8 GB for a small deployment), e.g. Kubernetes resources.limits.memory: "8Gi".',
+  },
+  belowSmallDeployment: {
+    status: 'warn',
+    text: (d: { memory: number; cpus: number }) =>
+      `${size(d.memory)} and ${d.cpus} CPU(s) are below the guide's small deployment (2 vCPUs, 8 GB RAM, about 40 concurrent requests)`,
+    fix: 'Size the gateway by the install guide: 2 vCPUs and 8 GB RAM per ~40 concurrent requests (Kubernetes resources.requests/limits).',
+  },
+  lowDisk: {
+    status: 'warn',
+    text: (d: { dir: string; free: number }) => `only ${size(d.free)} free for ${d.dir}`,
+    fix: 'Keep at least 1 GiB free where /tmp and HF_HOME live (a larger volume, or remove what fills it).',
+  },
+  notTheGateway,
+} satisfies Messages;
+
+/** The directories measured, and what was measured where the gateway runs (nothing on a host that is not the gateway's). */
+export type Facts = { dirs: string[] } & ({ place: NotTheGateway } | { place: GatewayPlace; measured: ResourceFacts });
+
+export function judge(facts: Facts): Judgement<typeof messages> {
+  if (!('measured' in facts)) return { findings: [{ id: 'notTheGateway', data: { hostname: facts.place.hostname, what: 'measuring memory, CPUs and disk' } }] };
+  const { measured: m, dirs } = facts;
+  const findings: Judgement<typeof messages>['findings'] = [];
+  if (m.memoryBytes < MIN_MEMORY) findings.push({ id: 'belowMinimum', data: { memory: m.memoryBytes } });
+  else if (m.memoryBytes < SMALL_MEMORY || m.cpus < SMALL_CPUS) findings.push({ id: 'belowSmallDeployment', data: { memory: m.memoryBytes, cpus: m.cpus } });
+  for (const dir of dirs) {
+    const free = m.diskFree[dir];
+    if (free !== undefined && free < MIN_DISK) findings.push({ id: 'lowDisk', data: { dir, free } });
   }
-  const warnings: string[] = [];
-  if (facts.memoryBytes < SMALL_MEMORY || facts.cpus < SMALL_CPUS) {
-    warnings.push(
-      `${size(facts.memoryBytes)} and ${facts.cpus} CPU(s) are below the guide's small deployment (2 vCPUs, 8 GB RAM, about 40 concurrent requests)`,
-    );
-  }
-  for (const d of dirs) {
-    const free = facts.diskFree[d];
-    if (free !== undefined && free < MIN_DISK) warnings.push(`only ${size(free)} free for ${d}`);
-  }
-  if (warnings.length) {
-    return {
-      status: 'warn',
-      summary: warnings.join('; '),
-      details,
-      remediation:
-        'Size the gateway by the install guide: 2 vCPUs and 8 GB RAM per ~40 concurrent requests (Kubernetes resources.requests/limits), and keep at least 1 GiB free where /tmp and HF_HOME live.',
-      evidence,
-    };
-  }
-  return { status: 'pass', summary: `${size(facts.memoryBytes)} of memory, ${facts.cpus} CPUs, enough free disk`, details, evidence };
+  if (findings.length === 0) findings.push({ id: 'enough', data: { memory: m.memoryBytes, cpus: m.cpus } });
+  const where = placeLabel(facts.place);
+  return {
+    findings,
+    details: [
+      `Memory: ${size(m.memoryBytes)} (${m.memorySource === 'cgroup' ? 'container limit' : 'host total'})` +
+        (m.availableMemoryBytes !== undefined ? `, ${size(m.availableMemoryBytes)} free` : ''),
+      `CPUs: ${m.cpus} (${m.cpuSource === 'cgroup' ? 'container quota' : 'host'})`,
+      ...dirs.map((d) => `Free disk for ${d}: ${m.diskFree[d] === undefined ? 'unknown' : size(m.diskFree[d])}`),
+      `Measured ${where}.`,
+    ],
+    evidence: { ...m, where },
+  };
 }
 
 export default defineCheck({
@@ -67,15 +74,20 @@ export default defineCheck({
   explain: {
     checks:
       "Memory and CPUs as the gateway's process sees them (cgroup limits first, then the host), and free disk where /tmp and HF_HOME live, " +
-      "against the install guide: at least 512 MB of RAM; a small deployment is 2 vCPUs and 8 GB RAM (about 40 concurrent requests).",
+      "against the install guide: at least 512 MB of RAM; a small deployment is 2 vCPUs and 8 GB RAM (about 40 concurrent requests). " +
+      "Measured where the gateway runs (--exec, or this host when its environment is the gateway's); anywhere else it skips and says how.",
     failsWhen: 'Less than 512 MB of memory is available to the gateway (fail); below the small-deployment size or under 1 GiB free disk (warn).',
     fix:
       'Give the container more memory/CPU (Kubernetes resources.requests/limits, e.g. memory "8Gi", cpu "2"), or free disk space. ' +
       'For heavy use, size by the guide: 7 requests/s per 1000 active users; 160 concurrent requests per 8 vCPU / 32 GB instance.',
   },
-  async run(ctx) {
-    const [host, hf] = await Promise.all([runtimeHost(ctx), hfHomeDir(ctx)]);
+  messages,
+  async gather(ctx): Promise<Facts> {
+    const place = runtimePlace(ctx);
+    if (place.kind === 'elsewhere') return { place, dirs: [ctx.settings.tmpDir] };
+    const hf = await hfHomeDir(ctx);
     const dirs = [...new Set([ctx.settings.tmpDir, hf.dir])];
-    return judgeResources(await resources(ctx, dirs), dirs, host.label);
+    return { place, dirs, measured: await resources(ctx, dirs) };
   },
+  judge,
 });

@@ -1,7 +1,7 @@
 // Runtime probes inside the gateway's container: `PREFIX sh -c '<POSIX sh probe>'`, answers in a key=value line protocol.
 import { execFile } from 'node:child_process';
 import type { Env } from '../config/settings.js';
-import type { FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
+import type { DirList, FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
 import { splitCommandLine } from './command-line.js';
 import { WRITE_PROBE, RESOURCES_PROBE, PYTHON_LAUNCHER } from './sh-probes.js';
 
@@ -145,6 +145,13 @@ export async function execHost(prefix: string, timeoutMs: number): Promise<Runti
       const out = await runWithPrefix(prefix, ['cat', '--', path], timeoutMs);
       if (out.code === 0) return { ok: true, text: out.stdout };
       const message = out.stderr.trim() || `cat exited with code ${out.code}`;
+      const code = errnoFromMessage(message);
+      return { ok: false, ...(code ? { code } : {}), message };
+    },
+    async listDir(path: string): Promise<DirList> {
+      const out = await runWithPrefix(prefix, ['ls', '-1A', '--', path], timeoutMs);
+      if (out.code === 0) return { ok: true, entries: out.stdout.split('\n').filter(Boolean).sort() };
+      const message = out.stderr.trim() || `ls exited with code ${out.code}`;
       const code = errnoFromMessage(message);
       return { ok: false, ...(code ? { code } : {}), message };
     },

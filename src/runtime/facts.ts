@@ -1,10 +1,23 @@
 // The facts runtime probes gather where the gateway runs (this host, or its container under --exec).
 import type { Env } from '../config/settings.js';
 
-/** Which step of a write attempt failed. `mkdir` = creating a missing directory, as the gateway would. */
+/**
+ * Where runtime probes run: the gateway's container through --exec; this host when its environment is the gateway's
+ * (it holds AIGW_* variables, the gateway's settings prefix); or this host when it is not the gateway's (a laptop, a CI pod).
+ */
+export type RuntimePlace = GatewayPlace | NotTheGateway;
+/** A place runtime checks judge: the gateway's container, or a host whose environment is the gateway's. */
+export type GatewayPlace = { kind: 'exec'; prefix: string } | { kind: 'gateway-env'; hostname: string };
+/** A host that is not the gateway's: runtime checks judge nothing there and create nothing. */
+export type NotTheGateway = { kind: 'elsewhere'; hostname: string };
+
+/** Which step of a write attempt failed. `mkdir` = creating a directory in the nearest existing ancestor of a missing one. */
 export type WriteStep = 'stat' | 'mkdir' | 'create' | 'write' | 'fsync' | 'read' | 'delete';
 
-/** The outcome of creating, writing, fsyncing, reading back and deleting a uniquely named file in a directory. */
+/**
+ * The outcome of creating, writing, fsyncing, reading back and deleting a uniquely named file in a directory. A missing
+ * directory is not created: the probe works in a uniquely named directory it makes in the nearest existing ancestor.
+ */
 export interface WriteAttempt {
   dir: string;
   ok: boolean;
@@ -21,7 +34,7 @@ export interface WriteAttempt {
   gid?: number;
   /** Owner and mode (octal) of `dir`, or of its nearest parent when missing. */
   owner?: { uid: number; gid: number; mode: string };
-  /** Whether the probe's own file (and any directory it created) is gone afterwards. */
+  /** Whether the probe's own file (and the directory it made for a missing one) is gone afterwards. */
   cleanedUp: boolean;
 }
 
@@ -48,6 +61,9 @@ export interface PythonRun {
 /** A file read where the gateway runs: its text, or why it could not be read (errno code when known). */
 export type FileRead = { ok: true; text: string } | { ok: false; code?: string; message: string };
 
+/** A directory's entries, or why they could not be listed. */
+export type DirList = { ok: true; entries: string[] } | { ok: false; code?: string; message: string };
+
 /** Where runtime probes run: this host, or the gateway's container through a command prefix. */
 export interface RuntimeHost {
   /** "this host" or "inside: docker exec gitlab-aigw". */
@@ -59,4 +75,21 @@ export interface RuntimeHost {
   python(script: string, args: readonly string[]): Promise<PythonRun>;
   /** Reads a text file (a CA bundle) as the gateway's user would. Never rejects for the file's own problems. */
   readFile(path: string): Promise<FileRead>;
+  /** Lists a directory (the HuggingFace cache) as the gateway's user would. Never rejects for the directory's own problems. */
+  listDir(path: string): Promise<DirList>;
+}
+
+/**
+ * A model's files in the HuggingFace hub cache where the gateway runs: `<hub>/models--<org>--<name>/refs/main` names the
+ * snapshot, `snapshots/<revision>/` holds its files (https://huggingface.co/docs/hub/local-cache).
+ */
+export interface HubCacheEntry {
+  /** `<hub>/models--<org>--<name>`. */
+  repoDir: string;
+  /** The commit refs/main names, when it could be read. */
+  revision?: string;
+  /** The files of that snapshot, when it could be listed. */
+  files?: string[];
+  /** Why refs/main or the snapshot could not be read ("ENOENT: ..."). */
+  problem?: string;
 }

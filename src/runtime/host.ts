@@ -1,7 +1,8 @@
 // The runtime host for a run (this host, or the gateway's container under --exec) and its memoised probes.
 import type { CheckContext } from '../check.js';
 import type { Env } from '../config/settings.js';
-import type { ResourceFacts, RuntimeHost, WriteAttempt } from './facts.js';
+import os from 'node:os';
+import type { DirList, FileRead, HubCacheEntry, ResourceFacts, RuntimeHost, RuntimePlace, WriteAttempt } from './facts.js';
 import { localHost } from './local-host.js';
 
 /** The host runtime probes run on; one per run. */
@@ -13,6 +14,18 @@ export function runtimeHost(ctx: CheckContext): Promise<RuntimeHost> {
     }
     return localHost(ctx.settings.env, ctx.settings.timeoutMs);
   });
+}
+
+/** Whether an environment is the AI gateway's: it holds AIGW_* variables (the prefix of every gateway setting). */
+export function isGatewayEnvironment(env: Env): boolean {
+  return Object.keys(env).some((k) => k.startsWith('AIGW_') && env[k] !== undefined);
+}
+
+/** Where this run's runtime probes would run (no I/O beyond the host name): decides whether runtime checks judge at all. */
+export function runtimePlace(ctx: CheckContext): RuntimePlace {
+  const { exec, env } = ctx.settings;
+  if (exec) return { kind: 'exec', prefix: exec };
+  return { kind: isGatewayEnvironment(env) ? 'gateway-env' : 'elsewhere', hostname: os.hostname() };
 }
 
 /** The gateway's environment: the container's under --exec, else this process's. */
@@ -39,4 +52,23 @@ export async function hfHomeDir(ctx: CheckContext): Promise<{ dir: string; sourc
 export async function resources(ctx: CheckContext, dirs: readonly string[]): Promise<ResourceFacts> {
   const host = await runtimeHost(ctx);
   return ctx.memo(`runtime:resources:${dirs.join('\0')}`, () => host.resources(dirs));
+}
+
+/** The repository folder the hub cache keeps a model in: "Salesforce/codegen2-16B" → "models--Salesforce--codegen2-16B". */
+export function hubRepoFolder(model: string): string {
+  return `models--${model.split('/').join('--')}`;
+}
+
+/** Reads one model's entry in the hub cache where the gateway runs (refs/main, then that snapshot's files). Memoised. */
+export async function hubCacheEntry(ctx: CheckContext, hubDir: string, model: string): Promise<HubCacheEntry> {
+  const host = await runtimeHost(ctx);
+  const repoDir = `${hubDir.replace(/\/+$/, '')}/${hubRepoFolder(model)}`;
+  return ctx.memo(`runtime:hub:${repoDir}`, async (): Promise<HubCacheEntry> => {
+    const ref: FileRead = await host.readFile(`${repoDir}/refs/main`);
+    if (!ref.ok) return { repoDir, problem: `${repoDir}/refs/main: ${ref.message}` };
+    const revision = ref.text.trim();
+    const listing: DirList = await host.listDir(`${repoDir}/snapshots/${revision}`);
+    if (!listing.ok) return { repoDir, revision, problem: `${repoDir}/snapshots/${revision}: ${listing.message}` };
+    return { repoDir, revision, files: listing.entries };
+  });
 }

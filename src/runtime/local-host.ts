@@ -1,12 +1,12 @@
 // Runtime probes on this host: real file writes, cgroup files and statfs, through node:fs.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS, type Env } from '../config/settings.js';
-import type { FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
+import type { DirList, FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
 
 function errno(error: unknown): { code?: string; message: string } {
   const e = error as NodeJS.ErrnoException;
@@ -36,20 +36,26 @@ async function nearestExisting(dir: string): Promise<string> {
   }
 }
 
+/** A name no other run (or other probe of this run) can be using: pid plus 48 random bits. */
+function probeName(): string {
+  return `.duo-doctor-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
 /**
  * Proves a directory writable the way the gateway uses it: create (exclusively), write, fsync, read back, delete.
- * `access()` is not enough: root passes it on read-only mounts. A missing directory is created as the gateway would,
- * then removed again; nothing is left behind, even on failure.
+ * `access()` is not enough: root passes it on read-only mounts. A missing directory is never created: the probe makes a
+ * uniquely named directory in its nearest existing ancestor instead (what creating it would need) and works there.
+ * Every name is unique and created exclusively, so concurrent runs never touch each other's entries; the probe removes
+ * exactly what it made.
  */
 export async function localWriteAttempt(dir: string): Promise<WriteAttempt> {
   const abs = path.resolve(dir);
   const who = { uid: process.getuid?.(), gid: process.getgid?.() };
   let existed = true;
-  let createdRoot: string | undefined;
   let nearestParent: string | undefined;
-  const file = path.join(abs, `.duo-doctor-${process.pid}-${randomBytes(6).toString('hex')}`);
+  let probeDir: string | undefined;
+  let file: string | undefined;
   let step: WriteStep = 'stat';
-  let fileCreated = false;
   const base = (): Omit<WriteAttempt, 'ok' | 'cleanedUp'> => ({ dir: abs, existed, ...who, ...(nearestParent ? { nearestParent } : {}) });
   try {
     try {
@@ -60,11 +66,14 @@ export async function localWriteAttempt(dir: string): Promise<WriteAttempt> {
       existed = false;
       nearestParent = await nearestExisting(abs);
       step = 'mkdir';
-      createdRoot = await mkdir(abs, { recursive: true });
+      const candidate = path.join(nearestParent, probeName());
+      await mkdir(candidate, { mode: 0o700 });
+      probeDir = candidate;
     }
     step = 'create';
-    const handle = await open(file, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
-    fileCreated = true;
+    const candidate = path.join(probeDir ?? abs, probeName());
+    const handle = await open(candidate, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
+    file = candidate;
     const payload = randomBytes(4096);
     try {
       step = 'write';
@@ -79,39 +88,35 @@ export async function localWriteAttempt(dir: string): Promise<WriteAttempt> {
     if (!back.equals(payload)) throw Object.assign(new Error('read back different bytes than written'), { code: 'EIO' });
     step = 'delete';
     await unlink(file);
-    fileCreated = false;
-    return { ...base(), ok: true, cleanedUp: await cleanup(undefined, abs, createdRoot) };
+    file = undefined;
+    return { ...base(), ok: true, cleanedUp: await cleanup(file, probeDir) };
   } catch (error) {
     const { code, message } = errno(error);
     const owner = await ownerOf(existed ? abs : (nearestParent ?? abs));
-    const cleanedUp = await cleanup(fileCreated ? file : undefined, abs, createdRoot);
+    const cleanedUp = await cleanup(file, probeDir);
     return { ...base(), ok: false, failedStep: step, ...(code ? { code } : {}), message, ...(owner ? { owner } : {}), cleanedUp };
   }
 }
 
-/**
- * Removes what the attempt created; true when nothing of it is left. Directories it created are removed one by one,
- * deepest first, and only while empty: another probe (or the gateway) may have started using them meanwhile.
- */
-async function cleanup(file: string | undefined, dir: string, createdRoot: string | undefined): Promise<boolean> {
+/** Removes the probe's own file and directory (nothing else); true when neither is left. */
+async function cleanup(file: string | undefined, probeDir: string | undefined): Promise<boolean> {
   try {
     if (file) await rm(file, { force: true });
+    if (probeDir) await rmdir(probeDir);
+    return true;
   } catch {
     return false;
   }
-  if (!createdRoot) return true;
-  for (let d = dir; d.startsWith(createdRoot); d = path.dirname(d)) {
-    try {
-      await rmdir(d);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // Someone else's files keep it: theirs to remove, and nothing of ours is left in it.
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') return true;
-      if (code !== 'ENOENT') return false;
-    }
-    if (d === createdRoot) break;
+}
+
+/** Lists a directory's entries with this process's rights. */
+export async function localListDir(dir: string): Promise<DirList> {
+  try {
+    return { ok: true, entries: (await readdir(dir)).sort() };
+  } catch (error) {
+    const { code, message } = errno(error);
+    return { ok: false, ...(code ? { code } : {}), message };
   }
-  return true;
 }
 
 async function readNumber(file: string): Promise<number | undefined> {
@@ -201,5 +206,6 @@ export function localHost(env: Env, timeoutMs: number = DEFAULTS.timeoutMs): Run
     resources: localResources,
     python: (script, args) => localPython(env, script, args, timeoutMs),
     readFile: localReadFile,
+    listDir: localListDir,
   };
 }

@@ -5,8 +5,9 @@ import resourcesProbe from './resources-probe.sh?raw';
 import writeProbe from './write-probe.sh?raw';
 
 /**
- * Write probe for directory $1: create (noclobber), write, fsync, read back, delete — as the Node probe does.
- * A missing directory is created with mkdir -p and removed afterwards (only what the probe created, and only while empty).
+ * Write probe for directory $1: create (noclobber), write, fsync, read back, delete — as the Node probe does. A missing
+ * directory is never created: the probe works in a uniquely named directory of its own in the nearest existing ancestor,
+ * and removes exactly what it made, so concurrent runs never interfere.
  */
 export const WRITE_PROBE: string = writeProbe;
 

@@ -1,11 +1,11 @@
-// resources: the install guide's minimum (512 MB) and small-deployment size (2 vCPUs, 8 GB), and free disk.
+// resources: the install guide's minimum (512 MB) and small-deployment size (2 vCPUs, 8 GB), free disk, and only where the gateway runs.
 import { describe, expect, it } from 'vitest';
-import check, { judgeResources } from '../../checks/resources.js';
+import check, { judge, MIN_DISK, MIN_MEMORY, SMALL_CPUS, type Facts } from '../../checks/resources.js';
 import type { ResourceFacts } from '../../src/runtime/facts.js';
 import { makeContext } from '../helpers/context.js';
 
 const GiB = 1024 ** 3;
-const facts = (over: Partial<ResourceFacts>): ResourceFacts => ({
+const measured = (over: Partial<ResourceFacts>): ResourceFacts => ({
   memoryBytes: 16 * GiB,
   memorySource: 'host',
   cpus: 4,
@@ -13,24 +13,37 @@ const facts = (over: Partial<ResourceFacts>): ResourceFacts => ({
   diskFree: { '/tmp': 50 * GiB },
   ...over,
 });
+const at = (over: Partial<ResourceFacts>): Facts => ({ place: { kind: 'exec', prefix: 'docker exec aigw' }, dirs: ['/tmp'], measured: measured(over) });
+
+describe('resources judge', () => {
+  it.each([
+    ['ample', at({}), ['enough']],
+    ['exactly the minimum memory', at({ memoryBytes: MIN_MEMORY }), ['belowSmallDeployment']],
+    ['one byte under the minimum', at({ memoryBytes: MIN_MEMORY - 1, memorySource: 'cgroup' }), ['belowMinimum']],
+    ['zero memory', at({ memoryBytes: 0 }), ['belowMinimum']],
+    ['below the small deployment', at({ memoryBytes: 4 * GiB }), ['belowSmallDeployment']],
+    ['exactly the small deployment CPUs', at({ cpus: SMALL_CPUS }), ['enough']],
+    ['one CPU', at({ cpus: 1 }), ['belowSmallDeployment']],
+    ['exactly 1 GiB free', at({ diskFree: { '/tmp': MIN_DISK } }), ['enough']],
+    ['one byte under 1 GiB free', at({ diskFree: { '/tmp': MIN_DISK - 1 } }), ['lowDisk']],
+    ['disk unknown', at({ diskFree: { '/tmp': undefined } }), ['enough']],
+    ['little memory and little disk', at({ memoryBytes: 100, diskFree: { '/tmp': 0 } }), ['belowMinimum', 'lowDisk']],
+    ['not the gateway', { place: { kind: 'elsewhere', hostname: 'laptop' }, dirs: ['/tmp'] } as Facts, ['notTheGateway']],
+  ])('%s → %j', (_name, facts, ids) => {
+    expect(judge(facts).findings.map((f) => f.id)).toEqual(ids);
+  });
+});
 
 describe('resources', () => {
-  it.each([
-    ['ample', {}, 'pass', /16\.0 GiB of memory, 4 CPUs/],
-    ['below the minimum', { memoryBytes: 256 * 1024 ** 2, memorySource: 'cgroup' as const }, 'fail', /only 256 MiB of memory: .*512 MB/],
-    ['below the small deployment', { memoryBytes: 4 * GiB }, 'warn', /below the guide's small deployment/],
-    ['one CPU', { cpus: 1 }, 'warn', /1 CPU\(s\)/],
-    ['little disk', { diskFree: { '/tmp': 200 * 1024 ** 2 } }, 'warn', /only 200 MiB free for \/tmp/],
-  ] as const)('%s → %s', (_name, over, status, summary) => {
-    const outcome = judgeResources(facts(over), ['/tmp'], 'this host');
-    expect(outcome.status).toBe(status);
-    expect(outcome.summary).toMatch(summary);
-    if (status !== 'pass') expect(outcome.remediation).toBeTruthy();
+  it('measures this host when its environment is the gateway\'s', async () => {
+    const outcome = await check.run(makeContext({ tmpDir: '/tmp', hfHome: '/tmp', env: { AIGW_GITLAB_URL: 'https://gitlab.example' } }));
+    expect(['pass', 'warn']).toContain(outcome.status);
+    expect(outcome.details?.join('\n')).toMatch(/Measured this host \(.*\), whose environment is the gateway's/);
   });
 
-  it('measures this host for real', async () => {
-    const outcome = await check.run(makeContext({ tmpDir: '/tmp', hfHome: '/tmp' }));
-    expect(['pass', 'warn']).toContain(outcome.status);
-    expect(outcome.details?.join('\n')).toMatch(/Measured on this host/);
+  it('skips on a host that is not the gateway\'s, saying how to run it there', async () => {
+    const outcome = await check.run(makeContext({ env: {} }));
+    expect(outcome.findings).toEqual([{ id: 'notTheGateway', status: 'skip' }]);
+    expect(outcome.summary).toContain('--exec "docker exec <container>"');
   });
 });

@@ -1,13 +1,30 @@
-// runtime-host: local probes pass; a prefix that runs is used; a prefix that cannot run is one clear error.
+// runtime-host: where runtime probes run — a prefix that runs sh, this host with or without the gateway's environment, a broken prefix.
 import { describe, expect, it } from 'vitest';
-import check from '../../checks/runtime-host.js';
+import check, { judge, type Facts } from '../../checks/runtime-host.js';
 import { makeContext } from '../helpers/context.js';
 
+describe('runtime-host judge', () => {
+  it.each([
+    ['a prefix that runs', { place: { kind: 'exec', prefix: 'docker exec aigw' } }, 'exec'],
+    ['a broken prefix', { place: { kind: 'exec', prefix: 'docker exec nope' }, error: 'no such container' }, 'prefixBroken'],
+    ['the gateway\'s environment', { place: { kind: 'gateway-env', hostname: 'gw' }, variables: ['AIGW_GITLAB_URL'] }, 'gatewayEnvironment'],
+    ['another host', { place: { kind: 'elsewhere', hostname: 'laptop' } }, 'elsewhere'],
+  ] as [string, Facts, string][])('%s → %s', (_name, facts, id) => {
+    expect(judge(facts).findings.map((f) => f.id)).toEqual([id]);
+  });
+});
+
 describe('runtime-host', () => {
-  it('passes on this host without --exec', async () => {
-    const outcome = await check.run(makeContext());
-    expect(outcome.status).toBe('pass');
-    expect(outcome.summary).toMatch(/^runtime probes run on this host/);
+  it('says this host is not the gateway\'s without --exec and without AIGW_* variables', async () => {
+    const outcome = await check.run(makeContext({ env: { HOME: '/root' } }));
+    expect(outcome.findings).toEqual([{ id: 'elsewhere', status: 'pass' }]);
+    expect(outcome.summary).toMatch(/runtime checks .* skip/);
+  });
+
+  it('names the AIGW_* variables that make this host the gateway\'s', async () => {
+    const outcome = await check.run(makeContext({ env: { AIGW_GITLAB_URL: 'https://g', AIGW_CUSTOM_MODELS__ENABLED: 'true' } }));
+    expect(outcome.findings).toEqual([{ id: 'gatewayEnvironment', status: 'pass' }]);
+    expect(outcome.summary).toContain('AIGW_CUSTOM_MODELS__ENABLED, AIGW_GITLAB_URL');
   });
 
   it('passes through a prefix that really runs sh (env -i)', async () => {
@@ -18,9 +35,9 @@ describe('runtime-host', () => {
   it.each([
     ['a program that does not exist', 'no-such-program-duo exec gitlab-aigw', /could not start no-such-program-duo: command not found/],
     ['a prefix that fails before sh', 'sh -c "echo container not found >&2; exit 1" --', /could not run sh: container not found/],
-  ])('errors once, naming the prefix, for %s', async (_name, prefix, message) => {
+  ])('fails once, naming the prefix, for %s', async (_name, prefix, message) => {
     const outcome = await check.run(makeContext({ exec: prefix }));
-    expect(outcome.status).toBe('error');
+    expect(outcome.findings).toEqual([{ id: 'prefixBroken', status: 'fail' }]);
     expect(outcome.summary).toMatch(message);
     expect(outcome.summary).toContain(`--exec "${prefix}"`);
   });

@@ -20,7 +20,7 @@ describe('localWriteAttempt', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('creates a missing directory as the gateway would, then removes everything it created', async () => {
+  it('never creates a missing directory: it probes a directory of its own in the nearest ancestor, then removes it', async () => {
     const target = path.join(dir, 'a/b/c');
     const attempt = await localWriteAttempt(target);
     expect(attempt).toMatchObject({ ok: true, existed: false, nearestParent: dir, cleanedUp: true });

@@ -104,7 +104,9 @@ describe('the write probes leave nothing behind, even when the write fails', () 
     ['the local probe (node:fs)', []],
     ['the sh probe (--exec)', ['--exec', 'env']],
   ])('%s', async (_name, exec) => {
-    const r = await runCli(['check', '--only', 'tmp-writable,hf-home-writable', ...exec, '--format', 'json'], { wrapper: fullTmpfs });
+    // AIGW_GITLAB_URL makes this host the gateway's: the runtime checks judge only where the gateway runs.
+    const env = { PATH: process.env.PATH, AIGW_GITLAB_URL: 'https://gitlab.example' };
+    const r = await runCli(['check', '--only', 'tmp-writable,hf-home-writable', ...exec, '--format', 'json'], { wrapper: fullTmpfs, env });
     expect(r.code).toBe(1);
     const results = (JSON.parse(r.stdout) as { results: { id: string; status: string; summary: string; evidence?: Record<string, unknown> }[] }).results;
     for (const id of ['tmp-writable', 'hf-home-writable']) {
