@@ -1,17 +1,12 @@
-// hf-home-writable: the tokenizer cache the offline image relies on (HF_HUB_OFFLINE) and HF_HOME's writability — judged only where
-// the gateway runs; as root and as nobody on a host that is not the gateway's nothing is created (issue 15, issue 23).
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+// hf-home-writable: the tokenizer cache the offline image relies on (HF_HUB_OFFLINE) and HF_HOME's writability, judged only where the
+// gateway runs (issue 23). Through --exec and as other users, with nothing created off the gateway: hf-home-writable.integration.test.ts.
 import { describe, expect, it } from 'vitest';
-import check, { IMAGE_HF_HOME, judge, offlineVariable, TOKENIZER_MODEL, type Facts } from '../../checks/hf-home-writable.js';
+import check, { IMAGE_HF_HOME, judge, offlineVariable, type Facts } from '../../checks/hf-home-writable.js';
 import type { HubCacheEntry, WriteAttempt } from '../../src/runtime/facts.js';
-import { hubRepoFolder } from '../../src/runtime/host.js';
 import { makeContext } from '../helpers/context.js';
-import { runCli } from '../helpers/cli.js';
-import { NOBODY, prefixSupport, useScratchDir } from '../helpers/exec-prefixes.js';
+import { useScratchDir } from '../helpers/exec-prefixes.js';
+import { hfHomeWithCache } from './hf-cache-fixture.js';
 
-const { setpriv: setprivOk } = prefixSupport('hf-home-writable');
 const scratch = useScratchDir('duo-doctor-hf-');
 
 const ok: WriteAttempt = { dir: '/hf', ok: true, existed: true, cleanedUp: true };
@@ -63,70 +58,11 @@ describe('offlineVariable', () => {
   });
 });
 
-/** An HF_HOME holding the tokenizer's cache entry as bootstrap.py leaves it (refs/main → snapshots/<rev>/tokenizer_config.json). */
-async function hfHomeWithCache(name: string): Promise<string> {
-  const home = await scratch.subdir(name);
-  const repo = path.join(home, 'hub', hubRepoFolder(TOKENIZER_MODEL));
-  await mkdir(path.join(repo, 'refs'), { recursive: true });
-  await mkdir(path.join(repo, 'snapshots', 'f00dfeed'), { recursive: true });
-  await writeFile(path.join(repo, 'refs', 'main'), 'f00dfeed');
-  await writeFile(path.join(repo, 'snapshots', 'f00dfeed', 'tokenizer_config.json'), '{}');
-  return home;
-}
-
 describe('hf-home-writable where the gateway runs', () => {
   it('passes the offline image with its cache, on the gateway\'s host', async () => {
-    const home = await hfHomeWithCache('cached-here');
+    const home = await hfHomeWithCache(scratch, 'cached-here');
     const outcome = await check.run(makeContext({ env: { AIGW_GITLAB_URL: 'https://g', HF_HOME: home, HF_HUB_OFFLINE: 'true' } }));
     expect(outcome.findings).toEqual([{ id: 'cachePresent', status: 'pass' }, { id: 'writable', status: 'pass' }]);
   });
 
-  it('fails the offline image whose HF_HOME is an empty directory, inside the container (--exec)', async () => {
-    const home = await scratch.subdir('empty-inside');
-    const outcome = await check.run(makeContext({ exec: `env -i PATH=/usr/bin:/bin HF_HOME=${home} HF_HUB_OFFLINE=true` }));
-    expect(outcome.findings?.map((f) => f.id)).toEqual(['cacheMissing', 'writable']);
-    expect(outcome.remediation).toContain(`cp -a ${IMAGE_HF_HOME}/. ${home}/`);
-  });
-
-  it('finds the cache inside the container too (--exec lists it with ls)', async () => {
-    const home = await hfHomeWithCache('cached-inside');
-    const outcome = await check.run(makeContext({ exec: `env -i PATH=/usr/bin:/bin HF_HOME=${home} HF_HUB_OFFLINE=true` }));
-    expect(outcome.findings?.map((f) => f.id)).toEqual(['cachePresent', 'writable']);
-  });
-
-  it.skipIf(!setprivOk)('fails as the OpenShift case does: a user who cannot create the image default, which is not created', async () => {
-    const r = await runCli(['check', '--only', 'hf-home-writable', '--format', 'json'], {
-      wrapper: NOBODY.split(' '),
-      env: { PATH: process.env.PATH, AIGW_GITLAB_URL: 'https://gitlab.example' },
-    });
-    expect(r.code).toBe(1);
-    const result = (JSON.parse(r.stdout) as { results: Array<{ id: string; summary: string; findings: { id: string }[] }> }).results.find((x) => x.id === 'hf-home-writable')!;
-    expect(result.findings.map((f) => f.id)).toEqual(['cacheWillDownload', 'cannotCreate']);
-    expect(result.summary).toMatch(/HF_HOME \/home\/aigateway\/\.hf does not exist and uid 65534 gid 65534 cannot create it under \/(home)? \(EACCES\)/);
-    expect(existsSync('/home/aigateway')).toBe(false);
-  });
-});
-
-describe('on a host that is not the gateway\'s', () => {
-  const users: [string, string[]][] = [['root', []], ...(setprivOk ? [['nobody', NOBODY.split(' ')] as [string, string[]]] : [])];
-  it.each(users)('as %s, the runtime checks skip and create nothing (not /home/aigateway, not --tmp-dir, not --hf-home)', async (_user, wrapper) => {
-    const before = existsSync('/home/aigateway');
-    const root = await scratch.subdir(`not-the-gateway-${_user}`, 0o777);
-    const r = await runCli(
-      ['check', '--only', 'runtime-host,tmp-writable,hf-home-writable,resources', '--tmp-dir', `${root}/tmp/x`, '--format', 'json'],
-      { wrapper, env: { PATH: process.env.PATH } },
-    );
-    const results = (JSON.parse(r.stdout) as { results: Array<{ id: string; status: string; findings: { id: string }[] }> }).results;
-    expect(Object.fromEntries(results.map((x) => [x.id, x.findings.map((f) => f.id)]))).toEqual({
-      'runtime-host': ['elsewhere'],
-      'tmp-writable': ['notTheGateway'],
-      'hf-home-writable': ['notTheGateway'],
-      resources: ['notTheGateway'],
-    });
-    expect(await readdir(root)).toEqual([]);
-    expect(existsSync('/home/aigateway')).toBe(before);
-    const withHfHome = await runCli(['check', '--only', 'hf-home-writable', '--hf-home', `${root}/hf`, '--format', 'json'], { wrapper, env: { PATH: process.env.PATH } });
-    expect(withHfHome.stdout).toContain('notTheGateway');
-    expect(await readdir(root)).toEqual([]);
-  });
 });
