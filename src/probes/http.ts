@@ -1,9 +1,9 @@
 // The one HTTP client: undici request() with timeouts, a decoded-size cap, custom CAs, optional proxy, no redirects, failures as data.
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable, type Transform } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
-import type { default as Undici, Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import type { default as Undici, Dispatcher, buildConnector } from 'undici';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
 import { proxyFor } from './proxy-env.js';
@@ -104,18 +104,23 @@ export function kindOfCode(code: string): FailureKind | undefined {
   return undefined;
 }
 
-/** Where the request was when it failed, for timeout messages. */
-type Phase = 'connecting' | 'waiting for the response headers' | 'reading the body';
+/** The stage a request was in when it failed, for timeout messages: TCP, TLS, headers, body. */
+export type Stage = 'TCP connect' | 'TLS handshake' | 'waiting for the response headers' | 'reading the body';
 
 interface FailureContext {
   origin: string;
   host: string;
   timeoutMs: number;
   maxBytes: number;
-  phase: Phase;
+  phase: Stage;
   proxy?: string;
   timedOut: boolean;
   callerAborted: boolean;
+}
+
+/** Whether a request in `stage` had no connection yet (through a proxy, the proxy makes the onward one). */
+export function isConnecting(stage: Stage): boolean {
+  return stage === 'TCP connect' || stage === 'TLS handshake';
 }
 
 /** Turns any thrown error into a FailureKind with a message that names the host and never echoes request headers. */
@@ -140,7 +145,7 @@ export function classify(err: unknown, c: FailureContext): HttpFailure {
     return { kind: 'proxy', code: codes[0], message: `Proxy ${c.proxy ?? '(unknown)'} refused to open a tunnel to ${c.host}: HTTP ${proxyTunnel[1]}` };
   }
   // Through a proxy, a connect-phase error is the proxy's own (the proxy makes the onward connection).
-  if (c.proxy && c.phase === 'connecting' && (kind === 'dns' || kind === 'refused' || kind === 'timeout' || kind === 'reset')) {
+  if (c.proxy && isConnecting(c.phase) && (kind === 'dns' || kind === 'refused' || kind === 'timeout' || kind === 'reset')) {
     return { kind: 'proxy', code, message: `Could not use proxy ${c.proxy}: ${detail}${code ? ` (${code})` : ''}` };
   }
   const suffix = code ? ` (${code})` : '';
@@ -210,27 +215,43 @@ let undici: Promise<typeof Undici> | undefined;
 
 /** undici, loaded on the first request: commands that make none (`--version`, `list`, `explain`) never parse it. */
 export function loadUndici(): Promise<typeof Undici> {
-  undici ??= (async () => {
-    // undici parses HTTP with llhttp compiled to WebAssembly. V8's optimising tier-up of it costs ~35 MB of peak RSS and
-    // CPU beside the checks; baseline (Liftoff) code parses the few dozen responses of a run just as well.
-    setFlagsFromString('--liftoff-only');
-    // CommonJS: module.exports is the default export, in Node and in the bundle (a split chunk exports only the default).
-    return (await import('undici')).default;
-  })();
+  // CommonJS: module.exports is the default export, in Node and in the bundle (a split chunk exports only the default).
+  undici ??= import('undici').then((m) => m.default);
   return undici;
 }
 
+type Connector = buildConnector.connector;
+
+/** Told each stage a request's connection reaches: the TCP connect done, then (https) the TLS handshake done. */
+export type OnStage = (stage: Stage) => void;
+
 /** The dispatcher for a request, and whether this call owns it (and must close it). */
-export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number): Promise<{ dispatcher: Dispatcher; owned: boolean; proxy?: string }> {
+export async function dispatcherFor(
+  req: HttpRequest,
+  url: URL,
+  timeoutMs: number,
+  onStage?: OnStage,
+): Promise<{ dispatcher: Dispatcher; owned: boolean; proxy?: string }> {
   if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false };
-  const { Agent, ProxyAgent } = await loadUndici();
+  const { Agent, ProxyAgent, buildConnector } = await loadUndici();
   const tls = req.ca ? { secureContext: secureContextFor(req.ca) } : {};
-  const options = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { ...tls, timeout: timeoutMs } };
+  const options = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
   const proxy = req.proxyEnv ? proxyFor(url, req.proxyEnv).proxy : undefined;
-  if (!proxy) return { dispatcher: new Agent(options), owned: true };
+  if (!proxy) {
+    // undici's connector, watched: its socket says when TCP is up ('connect') and when TLS is ('secureConnect').
+    // It returns the socket (undici 7, lib/core/connect.js) though its typings say void: without it, stages stay coarser.
+    const connector = buildConnector({ ...tls, timeout: timeoutMs }) as unknown as (...args: Parameters<Connector>) => Socket | undefined;
+    const connect: Connector = (opts, callback) => {
+      const socket = connector(opts, callback);
+      socket?.once('connect', () => onStage?.(opts.protocol === 'https:' ? 'TLS handshake' : 'waiting for the response headers'));
+      socket?.once('secureConnect', () => onStage?.('waiting for the response headers'));
+    };
+    return { dispatcher: new Agent({ ...options, connect }), owned: true };
+  }
   return {
     dispatcher: new ProxyAgent({
       ...options,
+      connect: { ...tls, timeout: timeoutMs },
       uri: proxy,
       requestTls: tls,
       proxyTls: tls,
@@ -240,6 +261,18 @@ export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: numbe
     owned: true,
     proxy: redactUrl(new URL(proxy).origin),
   };
+}
+
+/** A promise that rejects with the signal's reason once `signal` aborts (undici may be slow to notice during a connect). */
+export function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = (): void => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined);
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** Parses a request URL; anything but http(s) is a failure, worded with the URL redacted. */
@@ -267,33 +300,28 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);
   const signal = req.signal ? AbortSignal.any([timer.signal, req.signal]) : timer.signal;
-  const [{ request }, { dispatcher, owned, proxy }] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs)]);
   const context: FailureContext = {
     origin: redactUrl(url.origin),
     host: url.host,
     timeoutMs,
     maxBytes,
-    phase: 'connecting',
-    proxy,
+    phase: 'TCP connect',
     timedOut: false,
     callerAborted: false,
   };
-  // The connection is up once the dispatcher says so: a stall after that is a wait for the headers, not a connect timeout.
-  if (owned) {
-    dispatcher.on('connect', () => {
-      if (context.phase === 'connecting') context.phase = 'waiting for the response headers';
-    });
-  }
+  const onStage: OnStage = (stage) => {
+    if (isConnecting(context.phase)) context.phase = stage;
+  };
+  const [{ request }, { dispatcher, owned, proxy }] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
+  context.proxy = proxy;
+  // Through a proxy the connector is not watched: the connection is up once the dispatcher says so.
+  if (owned) dispatcher.on('connect', () => onStage('waiting for the response headers'));
   let failed = false;
+  // The budget is the user's --timeout: the answer comes back when it runs out, whatever undici is still doing.
+  const stop = whenAborted(signal);
 
   try {
-    const response = await request(url, {
-      method: req.method ?? 'GET',
-      headers: req.headers,
-      body: req.body,
-      dispatcher,
-      signal,
-    });
+    const response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal }), stop.promise]);
     context.phase = 'reading the body';
     const headers = flattenHeaders(response.headers);
     const body = req.method === 'HEAD' ? await response.body.dump().then(() => Buffer.alloc(0)) : await readCapped(response.body, decodersFor(headers['content-encoding']), maxBytes);
@@ -315,13 +343,15 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
     context.timedOut = timer.signal.aborted;
     context.callerAborted = !context.timedOut && Boolean(req.signal?.aborted);
     // undici reports "headers timeout" as its own code; a connect that succeeded then stalled is in that phase.
-    if (context.phase === 'connecting' && codesOf(err).codes.includes('UND_ERR_HEADERS_TIMEOUT')) context.phase = 'waiting for the response headers';
+    if (isConnecting(context.phase) && codesOf(err).codes.includes('UND_ERR_HEADERS_TIMEOUT')) context.phase = 'waiting for the response headers';
     return { ok: false, elapsedMs: elapsed(), failure: classify(err, context) };
   } finally {
     clearTimeout(timeout);
+    stop.dispose();
     if (owned) {
-      // A failed exchange may leave a half-read socket: destroy rather than wait for a graceful close.
-      await (failed ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);
+      // A failed exchange may leave a half-read socket: destroy (without waiting on a hung handshake) rather than close gracefully.
+      if (failed) void dispatcher.destroy().catch(() => undefined);
+      else await dispatcher.close().catch(() => undefined);
     }
   }
 }

@@ -1,7 +1,7 @@
 // Times a streamed HTTP response: when the headers and each chunk of the body arrive, relative to the request, and how the stream ended.
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
-import { classify, dispatcherFor, flattenHeaders, httpUrl, loadUndici, type HttpFailure, type HttpRequest } from './http.js';
+import { classify, dispatcherFor, flattenHeaders, httpUrl, isConnecting, loadUndici, whenAborted, type HttpFailure, type HttpRequest, type OnStage, type Stage } from './http.js';
 
 /** One streamed request. `timeoutMs` bounds connect + headers and every silence between chunks (default 10000). */
 export interface StreamRequest extends Pick<HttpRequest, 'url' | 'headers' | 'body' | 'ca' | 'dispatcher' | 'signal' | 'proxyEnv'> {
@@ -79,11 +79,15 @@ export async function streamRequest(req: StreamRequest): Promise<StreamExchange>
   const signal = AbortSignal.any([hold.signal, overall.signal, ...(req.signal ? [req.signal] : [])]);
   // Held open, the stream may rightly wait for headers or its next chunk up to the whole hold.
   const waitMs = Math.max(timeoutMs, req.holdMs ?? 0);
+  let stage: Stage = 'TCP connect';
+  const onStage: OnStage = (next) => {
+    if (isConnecting(stage)) stage = next;
+  };
   const [{ request }, { dispatcher, owned, proxy }] = await Promise.all([
     loadUndici(),
-    dispatcherFor({ url: req.url, ca: req.ca, dispatcher: req.dispatcher, proxyEnv: req.proxyEnv }, url, waitMs),
+    dispatcherFor({ url: req.url, ca: req.ca, dispatcher: req.dispatcher, proxyEnv: req.proxyEnv }, url, waitMs, onStage),
   ]);
-  const failureContext = (phase: 'connecting' | 'reading the body') => ({
+  const failureContext = (phase: Stage) => ({
     origin: url.origin,
     host: url.host,
     timeoutMs,
@@ -94,15 +98,16 @@ export async function streamRequest(req: StreamRequest): Promise<StreamExchange>
     callerAborted: !overall.signal.aborted && Boolean(req.signal?.aborted),
   });
 
+  const stop = whenAborted(signal);
   try {
     let response;
     try {
-      response = await request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal });
+      response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal }), stop.promise]);
     } catch (err) {
       if (hold.signal.aborted && !overall.signal.aborted) {
         return { ok: false, elapsedMs: elapsed(), failure: { kind: 'timeout', message: `No response headers from ${url.origin} within the ${req.holdMs} ms hold` } };
       }
-      return { ok: false, elapsedMs: elapsed(), failure: classify(err, failureContext('connecting')) };
+      return { ok: false, elapsedMs: elapsed(), failure: classify(err, failureContext(stage)) };
     }
     const headersAtMs = elapsed();
     const headers = flattenHeaders(response.headers);
@@ -133,6 +138,7 @@ export async function streamRequest(req: StreamRequest): Promise<StreamExchange>
     const text = decodeText(Buffer.concat(kept), headers['content-encoding']);
     return { ok: true, response: { status: response.statusCode, headers, headersAtMs, chunks, bytes, end, endedAtMs: elapsed(), ...(cut ? { cut } : {}), text } };
   } finally {
+    stop.dispose();
     clearTimeout(holdTimer);
     clearTimeout(overallTimer);
     // A held or cut stream leaves its socket mid-body: destroy rather than wait for a graceful close.

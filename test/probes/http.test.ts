@@ -1,6 +1,7 @@
 // The HTTP client: error classification over MockAgent, and real exchanges with loopback servers (gzip, caps, timeouts, TLS, proxy).
 import { request as httpForward } from 'node:http';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { MockAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,12 +158,27 @@ describe('httpRequest against loopback servers', () => {
     expect((await httpRequest({ url: `${server.url}/big`, maxBytes: 4096 })).ok).toBe(true);
   });
 
-  it('times out on a server that never sends headers', async () => {
+  it('times out on a server that never sends headers, naming that stage and the timeout given', async () => {
     const ex = await httpRequest({ url: `${server.url}/slow`, timeoutMs: 300 });
     expect(ex.ok).toBe(false);
     if (ex.ok) return;
     expect(ex.failure.kind).toBe('timeout');
-    expect(ex.failure.message).toContain('within 300 ms');
+    expect(ex.failure.message).toContain('within 300 ms (waiting for the response headers)');
+  });
+
+  // A host that accepts TCP and then says nothing: TLS never completes. The answer comes at the timeout, naming the stage.
+  it('times out in the TLS handshake on time, and says so', async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = performance.now();
+      const ex = await httpRequest({ url: `https://127.0.0.1:${port}/`, timeoutMs: 300 });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(ex.ok || ex.failure).toMatchObject({ kind: 'timeout', message: expect.stringContaining('within 300 ms (TLS handshake)') });
+    } finally {
+      silent.close();
+    }
   });
 
   it('reports a connection reset mid-body', async () => {
