@@ -20,7 +20,6 @@ const INTEGRATION = [
   'test/checks/gateway-fetches-jwks.test.ts',
   'test/checks/gateway-tls.test.ts',
   'test/checks/gateway-trusts-gitlab.test.ts',
-  'test/checks/gitlab-reachable.test.ts',
   'test/checks/gitlab-tls.test.ts',
   'test/checks/proxy-streaming.test.ts',
   'test/checks/proxy-timeouts.test.ts',

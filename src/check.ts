@@ -108,8 +108,8 @@ function textOf(messages: Messages, finding: { id: string; data?: unknown }): st
  * Renders a judgement into the outcome every reporter reads: the worst finding leads (its text is the summary), the
  * other findings follow in the details, and the fixes of every problem (worst first, each once) are the remediation.
  */
-export function renderJudgement(messages: Messages, judgement: Judgement<Messages>): CheckOutcome {
-  const findings = judgement.findings.map((f, index) => ({ ...f, index, status: messages[f.id]?.status ?? 'fail' }));
+export function renderJudgement<M extends Messages>(messages: M, judgement: Judgement<M>): CheckOutcome {
+  const findings = (judgement.findings as FindingOf<Messages>[]).map((f, index) => ({ ...f, index, status: messages[f.id]?.status ?? 'fail' }));
   if (findings.length === 0) throw new Error('a judge returned no finding');
   const ordered = [...findings].sort((a, b) => RANK[b.status] - RANK[a.status] || a.index - b.index);
   const [lead, ...rest] = ordered as [(typeof ordered)[number], ...typeof ordered];

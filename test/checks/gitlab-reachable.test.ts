@@ -1,130 +1,129 @@
-// gitlab-reachable against a scripted GitLab: version and edition, token rejected vs not an administrator's, connection failures.
+// gitlab-reachable: its judge over tables of facts (finding ids), and its gather against a scripted GitLab on loopback.
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check from '../../checks/gitlab-reachable.js';
+import check, { gather, judge, messages, type ApiAnswer, type Facts } from '../../checks/gitlab-reachable.js';
+import { renderJudgement } from '../../src/check.js';
 import { makeContext } from '../helpers/context.js';
-import { startFakeGitLab, type Answer, type FakeGitLab } from '../helpers/fake-gitlab.js';
-import { FORBIDDEN, INSUFFICIENT_SCOPE, METADATA_CE, METADATA_EE, UNAUTHORIZED, USER_ADMIN, USER_REGULAR } from '../helpers/gitlab-bodies.js';
+import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
+import { FORBIDDEN, INSUFFICIENT_SCOPE, METADATA_CE, METADATA_EE, USER_ADMIN, USER_REGULAR } from '../helpers/gitlab-bodies.js';
 import { freePort } from '../helpers/loopback.js';
 
-const TOKEN = 'glpat-reachable-test-token';
-let gitlab: FakeGitLab;
-
-beforeAll(async () => {
-  gitlab = await startFakeGitLab({});
+const URL_ = 'https://gitlab.example.com';
+const json = (value: unknown, status = 200): ApiAnswer => ({ said: `GitLab answered HTTP ${status}`, elapsedMs: 12, status, json: { ok: true, value: value as Record<string, unknown> } });
+const status = (code: number, extra: Partial<ApiAnswer> = {}): ApiAnswer => ({ said: `GitLab answered HTTP ${code}`, elapsedMs: 3, status: code, ...extra });
+const failed = (kind: NonNullable<ApiAnswer['failure']>['kind'], code?: string): ApiAnswer => ({
+  said: 'could not reach GitLab',
+  elapsedMs: 2000,
+  failure: { kind, message: `${kind} failure`, ...(code ? { code } : {}) },
 });
-afterAll(() => gitlab.close());
+const facts = (metadata: ApiAnswer, user?: ApiAnswer, gitlabUrl = URL_): Facts => ({ gitlabUrl, timeoutMs: 2000, metadata, ...(user ? { user } : {}) });
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
-interface Case {
-  name: string;
-  metadata: Answer;
-  user?: Answer;
-  status: string;
-  summary: RegExp;
-  remediation?: RegExp;
-  evidence?: Record<string, unknown>;
-}
-
-const cases: Case[] = [
-  {
-    name: 'EE and an administrator',
-    metadata: { body: METADATA_EE },
-    user: { body: USER_ADMIN },
-    status: 'pass',
-    summary: /^GitLab 18\.6\.0-ee Enterprise Edition answers; the token is administrator root's$/,
-    evidence: { version: '18.6.0-ee', revision: 'ceb07b24cb0', enterprise: true, username: 'root', isAdmin: true },
-  },
-  {
-    name: 'a rejected token (401)',
-    metadata: { status: 401, body: UNAUTHORIZED },
-    status: 'fail',
-    summary: /token rejected/,
-    remediation: /personal access token with the `api` scope/,
-    evidence: { httpStatus: 401 },
-  },
-  {
-    name: 'a token without the scope (403 insufficient_scope)',
-    metadata: { status: 403, body: INSUFFICIENT_SCOPE },
-    status: 'fail',
-    summary: /lacks the scope/,
-    remediation: /`api` scope/,
-  },
-  {
-    name: 'a 403 on /user',
-    metadata: { body: METADATA_EE },
-    user: { status: 403, body: FORBIDDEN },
-    status: 'fail',
-    summary: /^The token is not an administrator's/,
-  },
-  {
-    name: 'a regular user',
-    metadata: { body: METADATA_EE },
-    user: { body: USER_REGULAR },
-    status: 'fail',
-    summary: /^The token is not an administrator's \(user alice, is_admin false\)/,
-    evidence: { isAdmin: false, username: 'alice' },
-  },
-  {
-    name: 'the Community Edition',
-    metadata: { body: METADATA_CE },
-    user: { body: USER_ADMIN },
-    status: 'fail',
-    summary: /Community Edition: GitLab Duo Self-Hosted needs the Enterprise Edition/,
-    remediation: /gitlab-ee/,
-    evidence: { enterprise: false },
-  },
-  {
-    name: 'an older GitLab without the enterprise field',
-    metadata: { body: { version: '16.11.2-ee', revision: 'abc', kas: METADATA_EE.kas } },
-    user: { body: USER_ADMIN },
-    status: 'pass',
-    summary: /16\.11\.2-ee Enterprise Edition/,
-  },
-  {
-    name: 'an HTML page (a proxy in front)',
-    metadata: { headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head></html>' },
-    status: 'fail',
-    summary: /does not answer like GitLab: .*HTML page \("Welcome to nginx!"\)/,
-  },
-  {
-    name: 'no API there (404)',
-    metadata: { status: 404, body: { message: '404 Not Found' } },
-    status: 'fail',
-    summary: /No GitLab API at .*HTTP 404/,
-    remediation: /relative URL root/,
-  },
-];
-
-describe('gitlab-reachable', () => {
-  it.each(cases)('$name → $status', async (c) => {
-    gitlab.routes = { 'GET /api/v4/metadata': c.metadata, ...(c.user ? { 'GET /api/v4/user': c.user } : {}) };
-    const outcome = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN }));
-    expect(outcome.status).toBe(c.status);
-    expect(outcome.summary).toMatch(c.summary);
-    if (c.remediation) expect(outcome.remediation).toMatch(c.remediation);
-    if (c.evidence) expect(outcome.evidence).toMatchObject(c.evidence);
-    expect(JSON.stringify(outcome)).not.toContain(TOKEN);
+describe('gitlab-reachable judge', () => {
+  it.each([
+    ['EE and an administrator', facts(json(METADATA_EE), json(USER_ADMIN)), ['answers']],
+    ['an older GitLab without the enterprise field, -ee version', facts(json({ version: '16.11.2-ee' }), json(USER_ADMIN)), ['answers']],
+    ['an older GitLab without the enterprise field, plain version', facts(json({ version: '16.11.2' }), json(USER_ADMIN)), ['communityEdition']],
+    ['the Community Edition', facts(json(METADATA_CE), json(USER_ADMIN)), ['communityEdition']],
+    ['a regular user', facts(json(METADATA_EE), json(USER_REGULAR)), ['notAdmin']],
+    ['both: CE and a regular user', facts(json(METADATA_CE), json(USER_REGULAR)), ['communityEdition', 'notAdmin']],
+    ['a user answer without is_admin', facts(json(METADATA_EE), json({ username: 'x' })), ['notAdmin']],
+    ['a 401 on metadata', facts(status(401)), ['tokenRejected']],
+    ['a 403 for want of scope', facts(status(403, { apiMessage: 'insufficient_scope' })), ['tokenLacksScope']],
+    ['a plain 403 on /user', facts(json(METADATA_EE), status(403, { apiMessage: '403 Forbidden' })), ['tokenForbidden']],
+    ['a 401 on /user', facts(json(METADATA_EE), status(401)), ['tokenRejected']],
+    ['a 404: no API there', facts(status(404)), ['noApi']],
+    ['a 204', facts(status(204)), ['noApi']],
+    ['a 404 at a URL ending in /api/v4', facts(status(404), undefined, `${URL_}/api/v4`), ['apiPathInUrl']],
+    ['a 404 at a URL ending in /api/v4/', facts(status(404), undefined, `${URL_}/api/v4/`), ['apiPathInUrl']],
+    ['a redirect', facts(status(301, { redirectTo: 'https://other.example.com/api/v4/metadata' })), ['redirected']],
+    ['a 200 HTML page', facts({ said: 'GitLab answered HTTP 200', elapsedMs: 1, status: 200, json: { ok: false, reason: 'HTML page instead of JSON' } }), ['notGitlab']],
+    ['a 200 object without version', facts(json({ kas: {} })), ['notGitlab']],
+    ['DNS', facts(failed('dns')), ['dnsFailed']],
+    ['refused', facts(failed('refused')), ['refused']],
+    ['timeout', facts(failed('timeout')), ['timedOut']],
+    ['reset', facts(failed('reset')), ['reset']],
+    ['too large', facts(failed('too-large')), ['tooLarge']],
+    ['not HTTP', facts(failed('protocol')), ['notHttp']],
+    ['proxy', facts(failed('proxy')), ['proxyFailed']],
+    ['aborted', facts(failed('aborted')), ['cancelled']],
+    ['anything else', facts(failed('other')), ['requestFailed']],
+    ['an untrusted issuer', facts(failed('tls', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')), ['tlsUntrusted']],
+    ['a self-signed certificate', facts(failed('tls', 'DEPTH_ZERO_SELF_SIGNED_CERT')), ['tlsUntrusted']],
+    ['an expired certificate', facts(failed('tls', 'CERT_HAS_EXPIRED')), ['tlsExpired']],
+    ['a certificate not yet valid', facts(failed('tls', 'CERT_NOT_YET_VALID')), ['tlsExpired']],
+    ['a wrong host name', facts(failed('tls', 'ERR_TLS_CERT_ALTNAME_INVALID')), ['tlsWrongHost']],
+    ['plain http on an https URL', facts(failed('tls', 'ERR_SSL_WRONG_VERSION_NUMBER')), ['notTls']],
+    ['another TLS failure', facts(failed('tls', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE')), ['tlsFailed']],
+  ])('%s', (_name, f, expected) => {
+    expect(ids(f)).toEqual(expected);
   });
 
-  it('lists both problems of a CE instance and a regular user', async () => {
-    gitlab.routes = { 'GET /api/v4/metadata': { body: METADATA_CE }, 'GET /api/v4/user': { body: USER_REGULAR } };
-    const outcome = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN }));
-    expect(outcome.status).toBe('fail');
-    expect(outcome.details?.join('\n')).toMatch(/✗ The token is not an administrator's/);
+  it('suggests --ca-file only for an untrusted issuer', () => {
+    const fix = (code: string) => renderJudgement(messages, judge(facts(failed('tls', code)))).remediation ?? '';
+    expect(fix('SELF_SIGNED_CERT_IN_CHAIN')).toContain('--ca-file');
+    for (const code of ['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) expect(fix(code)).not.toContain('--ca-file');
   });
 
-  it('reports a redirect to another origin without following it', async () => {
-    gitlab.routes = { 'GET /api/v4/metadata': { status: 301, headers: { location: 'https://gitlab.example.com/api/v4/metadata' } } };
-    const outcome = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN }));
-    expect(outcome).toMatchObject({ status: 'fail', summary: 'GitLab redirected to https://gitlab.example.com; the token was not sent there (HTTP 301)' });
-    expect(outcome.remediation).toMatch(/Use the URL GitLab redirects to/);
+  it("names the user's timeout in the fix", () => {
+    expect(renderJudgement(messages, judge(facts(failed('timeout')))).remediation).toContain('--timeout 2000 ms');
   });
 
-  it('names the kind of a connection failure', async () => {
-    const port = await freePort();
-    const outcome = await check.run(makeContext({ gitlabUrl: `http://127.0.0.1:${port}`, gitlabToken: TOKEN }));
-    expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/unreachable \(refused\)/);
-    expect(outcome.remediation).toMatch(/Nothing listens on that port/);
-    expect(outcome.evidence).toMatchObject({ failure: 'refused' });
+  it('keeps the version and username as evidence', () => {
+    expect(judge(facts(json(METADATA_EE), json(USER_ADMIN))).evidence).toMatchObject({ version: '18.6.0-ee', enterprise: true, username: 'root', isAdmin: true });
+  });
+});
+
+describe('gitlab-reachable gather', () => {
+  const TOKEN = 'glpat-reachable-test-token';
+  let gitlab: FakeGitLab;
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab({});
+  });
+  afterAll(() => gitlab.close());
+
+  it('asks metadata then user, and the whole run holds no token', async () => {
+    gitlab.routes = { 'GET /api/v4/metadata': { body: METADATA_EE }, 'GET /api/v4/user': { body: USER_ADMIN } };
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN });
+    const f = await gather(ctx);
+    expect(f.metadata.status).toBe(200);
+    expect(f.user?.status).toBe(200);
+    expect(ids(f)).toEqual(['answers']);
+    expect(JSON.stringify(await check.run(ctx))).not.toContain(TOKEN);
+  });
+
+  it('does not send the token on to /user when metadata is no GitLab API', async () => {
+    gitlab.routes = { 'GET /api/v4/metadata': { status: 404, body: { message: '404 Not Found' } } };
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN });
+    const f = await gather(ctx);
+    expect(f.user).toBeUndefined();
+    expect(ctx.memoKeys.some((k) => k.includes('/api/v4/user'))).toBe(false);
+  });
+
+  it('reads the scope refusal from the error body', async () => {
+    gitlab.routes = { 'GET /api/v4/metadata': { status: 403, body: INSUFFICIENT_SCOPE } };
+    expect(ids(await gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN })))).toEqual(['tokenLacksScope']);
+    gitlab.routes = { 'GET /api/v4/metadata': { body: METADATA_EE }, 'GET /api/v4/user': { status: 403, body: FORBIDDEN } };
+    expect(ids(await gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN })))).toEqual(['tokenForbidden']);
+  });
+
+  it('a refused port', async () => {
+    const f = await gather(makeContext({ gitlabUrl: `http://127.0.0.1:${await freePort()}`, gitlabToken: TOKEN }));
+    expect(ids(f)).toEqual(['refused']);
+  });
+
+  it('a host that accepts TCP but never completes TLS: on time, naming the stage', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      const out = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, gitlabToken: TOKEN, timeoutMs: 400 }));
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(out.findings?.map((x) => x.id)).toEqual(['timedOut']);
+      expect(out.summary).toContain('within 400 ms (TLS handshake)');
+    } finally {
+      silent.close();
+    }
   });
 });
