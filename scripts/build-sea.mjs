@@ -10,6 +10,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import postject from 'postject';
+import { bundleOptions } from './bundle-options.mjs';
 
 // The fuse Node's own binaries carry for SEA (it flips when a blob is injected): see Node's doc/api/single-executable-applications.md.
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -35,15 +36,7 @@ if (!readFileSync(base).includes(SEA_FUSE)) {
 const work = mkdtempSync(path.join(os.tmpdir(), 'duo-doctor-sea-'));
 try {
   const script = path.join(work, 'duo-doctor.cjs');
-  await build({
-    entryPoints: ['src/cli/index.ts'],
-    outfile: script,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  await build({ ...bundleOptions, outfile: script, format: 'cjs' });
   const blob = path.join(work, 'duo-doctor.blob');
   const config = path.join(work, 'sea-config.json');
   writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));

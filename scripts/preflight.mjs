@@ -1,6 +1,7 @@
-// `npm test` runs this first (pretest): the integration tests drive real programs (nginx, openssl, curl, python3,
-// promtool), and a missing one would otherwise surface as a wall of failing tests. Each missing program is installed
-// with apt when running as root (as CI and a fresh container do), else the run stops at once naming the one command.
+// `npm test` runs this first (pretest): the lint and the integration tests drive real programs (nginx, openssl, curl,
+// python3, shellcheck, promtool), and a missing one would otherwise surface as a wall of failing tests. Missing
+// programs are installed with apt when running as root (as CI and a fresh container do); otherwise the run stops at
+// once, naming the one command that installs them.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,20 +10,20 @@ import { fileURLToPath } from 'node:url';
 
 /** The system programs the tests run, the Debian package that provides each, and what needs it. */
 export const PROGRAMS = [
-  { program: 'nginx', pkg: 'nginx', why: 'the proxy in front of the reference gateway (test/helpers/nginx.ts runs /usr/sbin/nginx)' },
+  { program: 'nginx', pkg: 'nginx', why: 'the proxy in front of the reference gateway (the tests run /usr/sbin/nginx)' },
   { program: 'openssl', pkg: 'openssl', why: 'certificates made and inspected the way operators do' },
   { program: 'curl', pkg: 'curl', why: 'the reference gateway called as a user would' },
-  { program: 'python3', pkg: 'python3', why: "the gateway's own TLS and JWKS view (its Python ssl)" },
-  { program: 'promtool', pkg: 'prometheus', why: 'the example alert rules checked and unit-tested by Prometheus itself' },
+  { program: 'python3', pkg: 'python3', why: "the gateway's own TLS and JWKS view (its Python ssl), and py_compile in npm run lint" },
+  { program: 'shellcheck', pkg: 'shellcheck', why: 'npm run lint checks the sh probes with it' },
+  { program: 'promtool', pkg: 'prometheus', why: 'the example alert rules checked, unit-tested and evaluated by Prometheus itself' },
 ];
 
-/** Directories searched besides PATH: nginx lives in /usr/sbin, which a non-login PATH may lack. */
-const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/** Searched besides PATH: nginx lives in /usr/sbin, which a non-root PATH may lack. */
+const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-/** True when `program` is an executable file on PATH or in the system directories. */
+/** True when `program` is an executable file on `envPath` or in the system directories. */
 export function found(program, envPath = process.env.PATH ?? '') {
-  const dirs = [...envPath.split(path.delimiter).filter(Boolean), ...EXTRA_DIRS];
-  return dirs.some((dir) => {
+  return [...envPath.split(path.delimiter).filter(Boolean), ...SYSTEM_DIRS].some((dir) => {
     try {
       accessSync(path.join(dir, program), constants.X_OK);
       return true;
@@ -32,9 +33,18 @@ export function found(program, envPath = process.env.PATH ?? '') {
   });
 }
 
-/** The one command that installs `packages` (no sudo prefix for root). */
-export function installCommand(packages, root) {
-  return `${root ? '' : 'sudo '}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+/**
+ * What to do about the `missing` programs: nothing, install their packages (root with apt), or stop with the command
+ * that installs them.
+ * @returns {{ kind: 'ok' } | { kind: 'install', packages: string[], text: string } | { kind: 'stop', text: string }}
+ */
+export function plan(missing, { root, apt }) {
+  if (missing.length === 0) return { kind: 'ok' };
+  const packages = [...new Set(missing.map((p) => p.pkg))];
+  const list = missing.map((p) => `  ${p.program} (Debian package ${p.pkg}): ${p.why}`).join('\n');
+  if (root && apt) return { kind: 'install', packages, text: `preflight: installing what the tests run:\n${list}\n` };
+  const command = `${root ? '' : 'sudo '}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  return { kind: 'stop', text: `preflight: the tests run these programs and they are missing:\n${list}\nInstall them, then run npm test again:\n  ${command}\n` };
 }
 
 function run(command, args) {
@@ -58,19 +68,14 @@ function aptInstall(packages) {
 
 function main() {
   const missing = PROGRAMS.filter((p) => !found(p.program));
-  if (missing.length === 0) return 0;
-  const packages = [...new Set(missing.map((p) => p.pkg))];
-  const root = process.getuid?.() === 0;
-  const list = missing.map((p) => `  ${p.program} (Debian package ${p.pkg}): ${p.why}`).join('\n');
-  if (root && found('apt-get')) {
-    process.stderr.write(`preflight: installing what the tests run:\n${list}\n`);
-    aptInstall(packages);
-    const still = missing.filter((p) => !found(p.program));
-    if (still.length === 0) return 0;
-    process.stderr.write(`preflight: still missing after apt-get: ${still.map((p) => p.program).join(', ')}\n`);
-    return 1;
-  }
-  process.stderr.write(`preflight: the tests run these programs and they are missing:\n${list}\nInstall them, then run npm test again:\n  ${installCommand(packages, root)}\n`);
+  const next = plan(missing, { root: process.getuid?.() === 0, apt: found('apt-get') });
+  if (next.kind === 'ok') return 0;
+  process.stderr.write(next.text);
+  if (next.kind === 'stop') return 1;
+  aptInstall(next.packages);
+  const still = missing.filter((p) => !found(p.program));
+  if (still.length === 0) return 0;
+  process.stderr.write(`preflight: still missing after apt-get install: ${still.map((p) => p.program).join(', ')}\n`);
   return 1;
 }
 

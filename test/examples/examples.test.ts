@@ -1,22 +1,23 @@
-// The pieces users paste in stay true to the CLI: CI jobs and Kubernetes manifests parse, name real options,
-// point probes at the served port and paths, and alert on metrics duo-doctor really exposes.
+// The pieces users paste in stay true to the CLI: CI jobs and Kubernetes manifests parse, name real options, point
+// probes at the served port and paths, and take duo-doctor from artifacts the user keeps (the image built from
+// examples/Dockerfile, the generic package registry), never from the npm registry at run time. The alert rules are
+// judged by promtool in prometheus-rules.test.ts.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildProgram } from '../../src/cli/main.js';
-import { render as renderPrometheus } from '../../src/report/prometheus.js';
 import { splitCommandLine } from '../../src/runtime/command-line.js';
-import { SERVED_PATHS, serveMetrics } from '../../src/serve/server.js';
+import { SERVED_PATHS } from '../../src/serve/server.js';
 import { ROOT } from '../helpers/cli.js';
-import { sampleRun } from '../report/sample.js';
 
 const EXAMPLES = path.join(ROOT, 'examples');
+const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Asserts that `argv` (after the `duo-doctor` word) names a real command and only its real options; returns the options. */
 function assertCli(argv: readonly string[]): Map<string, string | true> {
-  const start = argv.indexOf('duo-doctor');
+  const start = argv.findIndex((word) => path.basename(word) === 'duo-doctor');
   expect(start, `no duo-doctor in ${argv.join(' ')}`).toBeGreaterThanOrEqual(0);
   const [name, ...rest] = argv.slice(start + 1);
   const command = buildProgram().commands.find((c) => c.name() === name);
@@ -111,13 +112,54 @@ describe('examples/kubernetes', () => {
     const token = container.env.find((e: Doc) => e.name === 'GITLAB_TOKEN');
     expect(token.valueFrom.secretKeyRef).toBeDefined();
   });
+});
 
-  it('the alert rules use only metrics duo-doctor exposes', () => {
-    const exposed = renderPrometheus(sampleRun(), { color: false }) + serveMetrics(1, false);
-    const names = new Set([...exposed.matchAll(/^# TYPE (\w+)/gm)].map((m) => m[1]));
-    const [rules] = find('PrometheusRule');
-    const exprs = rules!.spec.groups.flatMap((g: Doc) => g.rules.map((r: Doc) => r.expr as string));
-    expect(exprs.length).toBeGreaterThan(0);
-    for (const expr of exprs) for (const [metric] of expr.matchAll(/duo_doctor_\w+/g)) expect(names, expr).toContain(metric);
+describe('examples take duo-doctor from artifacts the user keeps', () => {
+  const files = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|md)$|Dockerfile$/.test(f));
+
+  it.each(files)('%s never runs npx', (file) => {
+    expect(readFileSync(path.join(EXAMPLES, file), 'utf8')).not.toMatch(/\bnpx\b/);
+  });
+
+  const dockerfile = readFileSync(path.join(EXAMPLES, 'Dockerfile'), 'utf8');
+  const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+ /.test(l));
+
+  it('the Dockerfile copies the executable build:sea writes onto PATH and runs it', () => {
+    const copy = instructions.filter((l) => l.startsWith('COPY ')).map((l) => l.split(/\s+/).slice(1));
+    expect(copy).toEqual([['duo-doctor-linux-x64', '/usr/local/bin/duo-doctor']]);
+    const buildSea = readFileSync(path.join(ROOT, 'scripts/build-sea.mjs'), 'utf8');
+    expect(buildSea).toContain("default: `release/duo-doctor-${process.platform}-${process.arch}`");
+    expect(instructions).toContain('ENTRYPOINT ["duo-doctor"]');
+    // Node's linux-x64 binary needs glibc: a Debian base, no musl (Alpine) one.
+    expect(instructions).toContain('ARG BASE=debian:bookworm-slim');
+    expect(instructions).toContain('FROM ${BASE}');
+  });
+
+  it('the Kubernetes workloads run the image the Dockerfile builds, by the name it installs', () => {
+    const tag = /docker build -f examples\/Dockerfile -t (\S+) release\//.exec(dockerfile)?.[1];
+    expect(tag).toBe(`registry.example.com/duo-doctor:${VERSION}`);
+    const dir = path.join(EXAMPLES, 'kubernetes');
+    const containers = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => yamlDocs(path.join(dir, f)))
+      .flatMap((doc) => (doc.spec?.template?.spec ?? doc.spec?.jobTemplate?.spec?.template?.spec)?.containers ?? []);
+    expect(containers.length).toBe(2);
+    for (const c of containers) {
+      expect(c.image).toBe(tag);
+      expect(c.command[0]).toBe('duo-doctor');
+    }
+  });
+
+  it('the GitLab CI jobs download the packed tarball from the generic package registry and install it offline', () => {
+    const ci = parse(readFileSync(path.join(EXAMPLES, 'gitlab-ci.yml'), 'utf8')) as Doc;
+    expect(ci.variables.DUO_DOCTOR_VERSION).toBe(VERSION);
+    const [download, install] = (ci['.duo-doctor'].before_script as string[]).map(splitCommandLine);
+    // GET /projects/:id/packages/generic/:package_name/:package_version/:file_name (lib/api/generic_packages.rb) with the job token.
+    expect(download).toContain('JOB-TOKEN: $CI_JOB_TOKEN');
+    const tarball = 'duo-doctor-$DUO_DOCTOR_VERSION.tgz'; // npm pack's name: <name>-<version>.tgz
+    expect(download!.at(-1)).toBe(`$CI_API_V4_URL/projects/$DUO_DOCTOR_PROJECT_ID/packages/generic/duo-doctor/$DUO_DOCTOR_VERSION/${tarball}`);
+    expect(download![download!.indexOf('--output') + 1]).toBe(tarball);
+    expect(install).toEqual(['npm', 'install', '-g', '--offline', '--no-audit', '--no-fund', `./${tarball}`]);
+    for (const job of ['duo-smoke', 'duo-pre-upgrade']) expect(ci[job].extends).toBe('.duo-doctor');
   });
 });
