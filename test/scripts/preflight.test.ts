@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { PROGRAMS, found, plan, type Program } from '../../scripts/preflight.mjs';
 import { ROOT } from '../helpers/cli.js';
 
-/** Programs every Debian system has (essential: coreutils, util-linux, apt) or that come with Node (npm). */
-const ALWAYS_THERE = new Set(['cat', 'mkfifo', 'setpriv', 'unshare', 'apt-get', 'npm']);
+/** Programs every Debian system has (essential: bash, coreutils, tar, util-linux, apt) or that come with Node (npm). */
+const ALWAYS_THERE = new Set(['bash', 'cat', 'tar', 'mkfifo', 'setpriv', 'unshare', 'apt-get', 'npm']);
 
 /** Every file under `dir` ending in one of `exts`. */
 function files(dir: string, exts: readonly string[]): string[] {
