@@ -9,7 +9,9 @@ const INTEGRATION = [
   'test/integration/**',
   'test/cli/**',
   'test/corpus/**',
+  'test/dist/**',
   'test/fuzz/**',
+  'test/install/**',
   'test/reference/**',
   'test/security/**',
   'test/tls/**',
@@ -28,7 +30,6 @@ const INTEGRATION = [
   'test/probes/tls.test.ts',
   'test/probes/trust.test.ts',
   'test/probes/websocket.test.ts',
-  'test/report/junit.test.ts',
   'test/runtime/exec-host.test.ts',
   'test/runtime/python-probe.test.ts',
 ];

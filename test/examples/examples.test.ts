@@ -1,7 +1,7 @@
 // The pieces users paste in stay true to the CLI: CI jobs and Kubernetes manifests parse, name real options, point
 // probes at the served port and paths, and take duo-doctor from artifacts the user keeps (the image built from
 // examples/Dockerfile, the generic package registry), never from the npm registry at run time. The alert rules are
-// judged by promtool in prometheus-rules.test.ts.
+// judged by promtool in prometheus-rules.integration.test.ts.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
