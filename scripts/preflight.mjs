@@ -33,6 +33,13 @@ export function found(program, envPath = process.env.PATH ?? '') {
   });
 }
 
+const THEN = 'Install them, then run npm test again:\n  ';
+
+/** The one command that installs `packages`. */
+function installCommand(packages, root) {
+  return `${root ? '' : 'sudo '}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+}
+
 /**
  * What to do about the `missing` programs: nothing, install their packages (root with apt), or stop with the command
  * that installs them.
@@ -43,8 +50,7 @@ export function plan(missing, { root, apt }) {
   const packages = [...new Set(missing.map((p) => p.pkg))];
   const list = missing.map((p) => `  ${p.program} (Debian package ${p.pkg}): ${p.why}`).join('\n');
   if (root && apt) return { kind: 'install', packages, text: `preflight: installing what the tests run:\n${list}\n` };
-  const command = `${root ? '' : 'sudo '}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-  return { kind: 'stop', text: `preflight: the tests run these programs and they are missing:\n${list}\nInstall them, then run npm test again:\n  ${command}\n` };
+  return { kind: 'stop', text: `preflight: the tests run these programs and they are missing:\n${list}\n${THEN}${installCommand(packages, root)}\n` };
 }
 
 function run(command, args) {
@@ -72,7 +78,13 @@ function main() {
   if (next.kind === 'ok') return 0;
   process.stderr.write(next.text);
   if (next.kind === 'stop') return 1;
-  aptInstall(next.packages);
+  try {
+    aptInstall(next.packages);
+  } catch (error) {
+    // No package mirror reachable, a held lock: say what failed and the command to run once it is fixed.
+    process.stderr.write(`preflight: ${error.message}\n${THEN}${installCommand(next.packages, true)}\n`);
+    return 1;
+  }
   const still = missing.filter((p) => !found(p.program));
   if (still.length === 0) return 0;
   process.stderr.write(`preflight: still missing after apt-get install: ${still.map((p) => p.program).join(', ')}\n`);
