@@ -39,7 +39,9 @@ try {
   await build({ ...bundleOptions, outfile: script, format: 'cjs' });
   const blob = path.join(work, 'duo-doctor.blob');
   const config = path.join(work, 'sea-config.json');
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  // No useCodeCache: a script compiled from the code cache has no dynamic-import callback, and `--plugin` (a real
+  // import() of the user's file) then fails with "A dynamic import callback was not specified" (measured on Node 20.20).
+  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }));
   execFileSync(base, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
 
   mkdirSync(path.dirname(out), { recursive: true });

@@ -1,7 +1,7 @@
 // The single executable, built and run with README.md's commands (`npm run build:sea`, `./duo-doctor-linux-x64 demo`)
 // where no Node exists — PATH points nowhere — and the healthy demo passes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +75,17 @@ describe('the single executable', () => {
     const result = await run(binary, ['check', '--no-such-flag'], { PATH: NO_PATH });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('loads a --plugin module from disk (a real import() from inside the executable)', async () => {
+    const plugin = path.join(dir, 'plugin.mjs');
+    writeFileSync(
+      plugin,
+      `export default { id: 'from-plugin', title: 'A plugin check', category: 'runtime', tags: ['ci'],
+        explain: { checks: 'x', failsWhen: 'x', fix: 'x' }, async run() { return { status: 'pass', summary: 'loaded' }; } };`,
+    );
+    const result = await run(binary, ['check', '--plugin', plugin, '--only', 'from-plugin', '--format', 'json'], { PATH: NO_PATH });
+    expect(result.code, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { results: unknown[] }).results).toMatchObject([{ id: 'from-plugin', status: 'pass', summary: 'loaded' }]);
   });
 });
