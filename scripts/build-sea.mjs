@@ -30,7 +30,7 @@ if (process.platform !== 'linux') {
 }
 if (!readFileSync(base).includes(SEA_FUSE)) {
   throw new Error(`${base} was built without single-executable support (no ${SEA_FUSE}); distribution builds linked to a shared libnode lack it.\n` +
-    'Use an official Node binary, e.g. the npm package\'s: npm install --no-save node@22, then --node node_modules/node/bin/node');
+    'Use an official Node binary, e.g. the npm package\'s: --node "$(npx -p node@24 node -p process.execPath)"');
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'duo-doctor-sea-'));
