@@ -4,13 +4,9 @@ import type { CheckOutcome, Status } from '../src/model.js';
 import { GATEWAY_VERSION_HEADER, gatewayHealthz } from '../src/probes/gateway.js';
 import { gitlabGet } from '../src/probes/gitlab-api.js';
 import { parseJson } from '../src/probes/http.js';
+import { formatVersion, parseVersion, type Version } from '../src/judge/versions.js';
 
-/** A release version. */
-export interface Version {
-  major: number;
-  minor: number;
-  patch: number;
-}
+export { formatVersion, parseVersion, type Version };
 
 /** What a gateway tag says: a release, a nightly/latest build, or nothing readable. */
 export type GatewayTag =
@@ -25,15 +21,6 @@ export interface GatewayVersionSource {
 }
 
 const IMAGE = 'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway';
-
-/** X.Y.Z out of `18.6.0-ee`, `v18.6.0`, `self-hosted-v18.6.0-ee`; undefined when there is none. */
-export function parseVersion(text: string): Version | undefined {
-  const m = /(?:^|[^\d.])v?(\d+)\.(\d+)\.(\d+)/.exec(text);
-  if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
-}
-
-export const formatVersion = (v: Version): string => `${v.major}.${v.minor}.${v.patch}`;
 
 /** The install guide's rule: GitLab vX.Y.Z runs with the gateway image tag `self-hosted-vX.Y.Z-ee`. */
 export const expectedTag = (v: Version): string => `self-hosted-v${formatVersion(v)}-ee`;

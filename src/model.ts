@@ -7,7 +7,7 @@ export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export const STATUSES: readonly Status[] = ['pass', 'warn', 'fail', 'skip', 'error'];
 
 /** The catalogue's categories (DESIGN.md). */
-export type Category = 'network' | 'license' | 'system-exchange' | 'tls' | 'jwks' | 'runtime' | 'version';
+export type Category = 'network' | 'license' | 'system-exchange' | 'tls' | 'jwks' | 'runtime' | 'version' | 'security';
 
 /** Facts a check may attach for machines to read (JSON-serialisable, never a secret). */
 export type Evidence = Record<string, unknown>;

@@ -75,7 +75,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port (default 5052)')
     .option('--host <host>', 'address (default 127.0.0.1)')
     .option('--jwks-cache-seconds <s>', "how long GitLab's key set is cached (default 86400)")
-    .option('--image-tag <tag>', 'the image tag it reports (default self-hosted-v18.6.0-ee)')
+    .option('--image-tag <tag>', 'the image tag it reports (default self-hosted-v19.4.1-ee)')
     .option('--latency <ms>', 'added to every response')
     .action(async (opts) => {
       const { gatewayCommand } = await import('./commands/reference.js');

@@ -179,8 +179,8 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'version-mismatch',
-    description: 'The gateway runs image self-hosted-v18.4.0-ee while GitLab is 18.6.0-ee.',
-    gateway: { running: true, version: 'self-hosted-v18.4.0-ee' },
+    description: 'The gateway runs image self-hosted-v19.3.2-ee while GitLab is 19.4.1-ee.',
+    gateway: { running: true, version: 'self-hosted-v19.3.2-ee' },
     expectedFailures: ['version-match'],
   },
   {

@@ -23,6 +23,7 @@ const CATEGORY_TITLES: Record<Category, string> = {
   jwks: 'JWKS',
   runtime: 'Runtime',
   version: 'Version',
+  security: 'Security',
 };
 const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES);
 

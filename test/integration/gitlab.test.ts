@@ -16,7 +16,7 @@ const IDS = CHECKS.map((c) => c.id);
 /** What a scenario's results must also say, beyond which checks fail. */
 const EXPECT: Record<string, (r: Record<string, CheckResult>) => void> = {
   healthy: (r) => {
-    expect(r['gitlab-reachable']?.evidence).toMatchObject({ version: '18.6.0-ee', enterprise: true, isAdmin: true });
+    expect(r['gitlab-reachable']?.evidence).toMatchObject({ version: '19.4.1-ee', enterprise: true, isAdmin: true });
     expect(r['license']?.evidence).toMatchObject({ codeSuggestions: 'granted', codeSuggestionsSource: 'cloudConnectorStatus' });
     expect(r['system-exchange']?.summary).toMatch(/^A code completion came back/);
     expect(r['gitlab-health-check']?.summary).toBe("All 4 of GitLab's health-check probes passed");

@@ -22,7 +22,7 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
       expect(r['gateway-url']?.summary).toMatch(/^AI Gateway URL configured: https:\/\/127\.0\.0\.1:\d+$/);
       expect(r['gateway-health']?.summary).toBe('AI Gateway server is accessible');
       expect(r['gateway-health']?.details).toContain('Health status: ok');
-      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v18.6.0-ee matches GitLab 18.6.0-ee');
+      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v19.4.1-ee matches GitLab 19.4.1-ee');
     },
   },
   'no-gateway-url': {
@@ -56,7 +56,7 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
   'version-mismatch': {
     statuses: { 'gateway-url': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'pass', 'version-match': 'fail' },
     also: (r) => {
-      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v18.4.0-ee does not match GitLab 18.6.0-ee (major.minor differs): use self-hosted-v18.6.0-ee');
+      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v19.3.2-ee does not match GitLab 19.4.1-ee (major.minor differs): use self-hosted-v19.4.1-ee');
     },
   },
 };

@@ -26,7 +26,7 @@ describe('reference gateway: monitoring', () => {
     const res = await fetch(`${gateway.url}/monitoring/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
-    expect(res.headers.get('x-gitlab-ai-gateway-version')).toBe('self-hosted-v18.6.0-ee');
+    expect(res.headers.get('x-gitlab-ai-gateway-version')).toBe('self-hosted-v19.4.1-ee');
   });
 
   it('is ready when GitLab keys load', async () => {
@@ -166,7 +166,7 @@ describe('reference gateway: WebSocket', () => {
     const frames = raw.subarray(headEnd + 4);
     expect(frames[0]).toBe(0x81); // FIN + text
     const len = frames[1] as number;
-    expect(JSON.parse(frames.subarray(2, 2 + len).toString())).toEqual({ type: 'ready', version: 'self-hosted-v18.6.0-ee' });
+    expect(JSON.parse(frames.subarray(2, 2 + len).toString())).toEqual({ type: 'ready', version: 'self-hosted-v19.4.1-ee' });
     expect([...frames.subarray(2 + len)]).toEqual([0x88, 2, 0x03, 0xe8]); // close, code 1000
   });
 

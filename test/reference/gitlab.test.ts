@@ -77,7 +77,7 @@ describe('reference GitLab: API', () => {
     for (const path of ['/api/v4/metadata', '/api/v4/version']) {
       const body = await (await api(path)).json();
       expect(schemaErrors(schema, body)).toEqual([]);
-      expect(body).toMatchObject({ version: '18.6.0-ee', enterprise: true });
+      expect(body).toMatchObject({ version: '19.4.1-ee', enterprise: true });
     }
     // The validator itself rejects what the schema forbids.
     expect(schemaErrors(schema, { version: '1', revision: 'x', kas: {}, enterprise: true, extra: 1 }).length).toBeGreaterThan(0);
@@ -235,7 +235,7 @@ describe('reference GitLab: code suggestions', () => {
   it('answers connection details', async () => {
     const res = await api('/api/v4/code_suggestions/connection_details', { method: 'POST' });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ instance_id: stack.gitlab.instanceId, instance_version: '18.6.0', realm: 'self-managed', host_name: '127.0.0.1' });
+    expect(await res.json()).toMatchObject({ instance_id: stack.gitlab.instanceId, instance_version: '19.4.1', realm: 'self-managed', host_name: '127.0.0.1' });
   });
 
   it('403 "Direct connections are disabled" when direct access is off', async () => {

@@ -140,7 +140,7 @@ describe('demo', () => {
       return res.status === 200 ? 7 : 9;
     });
     expect(code).toBe(7);
-    expect(seen).toMatchObject({ timeoutMs: 1234, gatewayVersion: 'self-hosted-v18.4.0-ee' });
+    expect(seen).toMatchObject({ timeoutMs: 1234, gatewayVersion: 'self-hosted-v19.3.2-ee' });
     expect(await expectRefused(seen['gitlabUrl'] as string)).toBe('ECONNREFUSED');
   });
 

@@ -43,7 +43,7 @@ export interface GatewayConfig {
 }
 
 /** Default image tag: the one matching the reference GitLab's default version. */
-export const DEFAULT_GATEWAY_VERSION = 'self-hosted-v18.6.0-ee';
+export const DEFAULT_GATEWAY_VERSION = 'self-hosted-v19.4.1-ee';
 
 /** Pydantic's reading of a boolean env value. */
 function envBool(value: string | undefined): boolean {

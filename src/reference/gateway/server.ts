@@ -7,6 +7,7 @@ import { authenticate, hasScope, type AuthResult } from './auth.js';
 import { answerCompletion, validateCompletion } from './completions.js';
 import { resolveGatewayConfig, type GatewayConfig, type GatewayOptions } from './config.js';
 import { fetchKeySet, KeySetCache } from './jwks.js';
+import { AUTH_SKIP_PATHS, predatesHostHeaderFix, starletteUrlPath } from './releases.js';
 import { acceptAndGreet, handshakeProblem, refuseUpgrade } from './websocket.js';
 
 export type { GatewayOptions } from './config.js';
@@ -51,6 +52,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   if (config.bypassAuth) {
     config.log('CRITICAL: Auth is disabled, all users allowed (AIGW_AUTH__BYPASS_EXTERNAL=true)');
   }
+  const hostHeaderBypass = predatesHostHeaderFix(config.version);
+  if (hostHeaderBypass) config.log(`WARNING: ${config.version} predates the Host-header fix (X41-2026-002): emulating its auth bypass`);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -62,6 +65,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       return set.keys.length
         ? sendJson(res, 200, { status: 'ok' }, headers)
         : sendJson(res, 503, { status: 'unavailable', detail: "GitLab's signing keys could not be fetched" }, headers);
+    }
+    // A release before ai-gateway 219d702b3 skips authentication when the Host-rebuilt path is a skipped one, then routes
+    // on the real path: an unauthenticated user reaches the route (authentication.py at 219d702b3^, `conn.url.path`).
+    if (hostHeaderBypass && AUTH_SKIP_PATHS.has(starletteUrlPath(req.headers.host, req.url ?? '/'))) {
+      if (!COMPLETION_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' }, headers);
+      if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, { ...headers, allow: 'POST' });
+      return sendJson(res, 403, { detail: 'Forbidden' }, headers);
     }
     const result = await auth(req);
     if (!result.ok) return sendJson(res, 401, { error: result.message }, headers);

@@ -89,7 +89,7 @@ export interface GitLabState {
 }
 
 /** The default GitLab version; the default gateway image tag matches it. */
-export const DEFAULT_GITLAB_VERSION = '18.6.0-ee';
+export const DEFAULT_GITLAB_VERSION = '19.4.1-ee';
 
 const DAY_MS = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);

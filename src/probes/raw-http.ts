@@ -1,0 +1,106 @@
+// One HTTP/1.1 request written byte for byte (a Host header an HTTP library would refuse or rewrite), its answer read
+// back whole; failures as data. Used by the security probes, which must send exactly the vector they test.
+import net from 'node:net';
+import tls from 'node:tls';
+import { errorMessage } from '../error-message.js';
+
+/** What to send: the URL names where to connect and the request target; `headers` go out in this order, verbatim. */
+export interface RawRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: ReadonlyArray<readonly [string, string]>;
+  body?: string;
+  /** PEM roots trusted for an https URL (the certificate is verified; SNI is the URL's host unless it is an IP). */
+  ca?: readonly string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** The answer: status, lower-cased headers (repeats joined by ', '), and the body as text (chunked framing removed). */
+export type RawAnswer =
+  | { ok: true; status: number; headers: Record<string, string>; body: string }
+  | { ok: false; failure: string };
+
+const MAX_BYTES = 256 * 1024;
+
+function decodeChunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = body.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = parseInt(body.subarray(at, lineEnd).toString('latin1'), 16);
+    if (!Number.isFinite(size) || size <= 0) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Parses a whole HTTP/1.x response; undefined when it is not one. */
+export function parseResponse(raw: Buffer): Extract<RawAnswer, { ok: true }> | undefined {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [statusLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
+  if (!m) return undefined;
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  const rawBody = raw.subarray(end + 4);
+  const body = /chunked/i.test(headers['transfer-encoding'] ?? '') ? decodeChunked(rawBody) : rawBody;
+  return { ok: true, status: Number(m[1]), headers, body: body.toString('utf8') };
+}
+
+/** The request's bytes: request line, headers as given, `connection: close`, content-length when there is a body. */
+export function requestBytes(req: RawRequest): string {
+  const url = new URL(req.url);
+  const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`, ...req.headers.map(([k, v]) => `${k}: ${v}`), 'connection: close'];
+  if (req.body !== undefined) lines.push(`content-length: ${Buffer.byteLength(req.body)}`);
+  return `${lines.join('\r\n')}\r\n\r\n${req.body ?? ''}`;
+}
+
+/** Sends `req` on a fresh connection and reads the answer until the server closes; never throws. */
+export function rawRequest(req: RawRequest): Promise<RawAnswer> {
+  const url = new URL(req.url);
+  const https = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port) || (https ? 443 : 80);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const socket = https
+      ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { ca: [...req.ca] } : {}), ALPNProtocols: ['http/1.1'] })
+      : net.connect({ host, port });
+    const finish = (answer: RawAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(answer);
+    };
+    const onAbort = () => finish({ ok: false, failure: 'aborted' });
+    const timer = setTimeout(() => finish({ ok: false, failure: `no complete answer within ${req.timeoutMs} ms` }), req.timeoutMs);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once(https ? 'secureConnect' : 'connect', () => socket.write(requestBytes(req)));
+    socket.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BYTES) return finish(parseResponse(Buffer.concat(chunks)) ?? { ok: false, failure: 'answer too large' });
+      chunks.push(chunk);
+    });
+    const closed = () => {
+      const raw = Buffer.concat(chunks);
+      finish(parseResponse(raw) ?? { ok: false, failure: raw.length ? 'not an HTTP response' : 'connection closed without an answer' });
+    };
+    socket.on('end', closed);
+    socket.on('close', closed);
+    socket.on('error', (err) => finish({ ok: false, failure: errorMessage(err) }));
+  });
+}

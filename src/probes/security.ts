@@ -1,0 +1,90 @@
+// The security probes: requests to the gateway that change nothing and carry no credential of anyone's, each memoised,
+// each answer summarised into JSON-serialisable facts. SECURITY.md lists every one of them.
+import type { CheckContext } from '../check.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { gatewayEndpoint } from './gateway.js';
+import { resolveGatewayUrl } from './gitlab-api.js';
+import { rawRequest, type RawAnswer } from './raw-http.js';
+import { clientTrust } from './trust.js';
+
+/**
+ * The protected route the probes ask for: GET on a POST-only route. Every route outside the gateway's skip list
+ * (/monitoring/healthz, /monitoring/ready, /metrics, /v1/models/definitions; ai_gateway/api/server.py) is authenticated
+ * first, so without a token the answer is 401; past authentication a GET here is 405 before any handler runs.
+ */
+export const PROTECTED_PATH = '/v2/code/completions';
+
+/** An answer as facts: the status, whether the gateway itself produced it, and what it said. */
+export interface ProbeAnswer {
+  status?: number;
+  /** The answer carries the gateway's own headers (`x-process-time`, `x-request-id`), so it came from the gateway, not a proxy. */
+  fromGateway: boolean;
+  server?: string;
+  /** The JSON `error` or `detail` string, if any. */
+  said?: string;
+  failure?: string;
+}
+
+/** The JSON `error` / `detail` of a body, if any. */
+function saidIn(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; detail?: unknown };
+    const said = parsed?.error ?? parsed?.detail;
+    return typeof said === 'string' ? said : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function summariseAnswer(answer: RawAnswer): ProbeAnswer {
+  if (!answer.ok) return { fromGateway: false, failure: answer.failure };
+  const said = saidIn(answer.body);
+  return {
+    status: answer.status,
+    fromGateway: 'x-process-time' in answer.headers || 'x-request-id' in answer.headers,
+    ...(answer.headers.server ? { server: answer.headers.server } : {}),
+    ...(said ? { said } : {}),
+  };
+}
+
+/** "HTTP 401 "No authorization header presented"", "HTTP 400 from nginx", "no answer: …": for reports. */
+export function describeAnswer(a: ProbeAnswer): string {
+  if (a.status === undefined) return `no answer: ${a.failure ?? 'unknown'}`;
+  const said = a.said ? ` ${JSON.stringify(a.said)}` : '';
+  const who = a.fromGateway ? '' : a.server ? ` from ${a.server}` : ' (not from the gateway)';
+  return `HTTP ${a.status}${said}${who}`;
+}
+
+/** One request the probes send, for `explain` and SECURITY.md: method, path, headers (no credential is ever among them). */
+export interface SentRequest {
+  url: string;
+  method: 'GET';
+  headers: Array<[string, string]>;
+}
+
+/** The gateway URL duo-doctor uses (flag, env or GitLab's setting); undefined when there is none. */
+export async function gatewayBase(ctx: CheckContext): Promise<string | undefined> {
+  return (await resolveGatewayUrl(ctx)).url;
+}
+
+/**
+ * GET `url` with exactly these headers (a `host` among them replaces the URL's), once per run; `user-agent` and
+ * `accept` are added. Verifies https with the CAs GitLab would trust.
+ */
+export function rawGet(ctx: CheckContext, url: string, headers: ReadonlyArray<readonly [string, string]>): Promise<ProbeAnswer> {
+  const all: Array<readonly [string, string]> = [
+    ...(headers.some(([k]) => k.toLowerCase() === 'host') ? [] : [['host', new URL(url).host] as const]),
+    ...headers,
+    ['user-agent', `${TOOL_NAME}/${TOOL_VERSION}`],
+    ['accept', 'application/json'],
+  ];
+  return ctx.memo(`raw GET ${url} ${JSON.stringify(all)}`, async () => {
+    const { ca } = await clientTrust(ctx);
+    return summariseAnswer(await rawRequest({ url, method: 'GET', headers: all, ca, timeoutMs: ctx.settings.timeoutMs, signal: ctx.signal }));
+  });
+}
+
+/** GET the protected route on the gateway with these extra headers and no token. */
+export function protectedGet(ctx: CheckContext, base: string, headers: ReadonlyArray<readonly [string, string]> = []): Promise<ProbeAnswer> {
+  return rawGet(ctx, gatewayEndpoint(base, PROTECTED_PATH), headers);
+}
