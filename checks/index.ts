@@ -14,8 +14,10 @@ import gitlabHealthCheck from './gitlab-health-check.js';
 import gitlabReachable from './gitlab-reachable.js';
 import gitlabTls from './gitlab-tls.js';
 import hfHomeWritable from './hf-home-writable.js';
+import hostHeaderBypass from './host-header-bypass.js';
 import jwksReachable from './jwks-reachable.js';
 import jwksValid from './jwks-valid.js';
+import knownVulnerabilities from './known-vulnerabilities.js';
 import license from './license.js';
 import modelEndpoints from './model-endpoints.js';
 import proxyStreaming from './proxy-streaming.js';
@@ -62,4 +64,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   gatewayFetchesJwks,
   // version
   versionMatch,
+  // security
+  hostHeaderBypass,
+  knownVulnerabilities,
 ];

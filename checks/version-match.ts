@@ -121,7 +121,7 @@ export function judgeVersions(f: VersionFacts): CheckOutcome {
 }
 
 /** GitLab's version: from gitlab-reachable's evidence, else from /api/v4/metadata. */
-async function gitlabVersion(ctx: CheckContext): Promise<string | undefined> {
+export async function gitlabVersion(ctx: CheckContext): Promise<string | undefined> {
   const fromCheck = ctx.resultOf('gitlab-reachable')?.evidence?.version;
   if (typeof fromCheck === 'string') return fromCheck;
   const ex = await gitlabGet(ctx, '/api/v4/metadata');
@@ -132,7 +132,7 @@ async function gitlabVersion(ctx: CheckContext): Promise<string | undefined> {
 }
 
 /** The gateway's version: the flag, else the version header the gateway's health answer carries (the reference gateway's). */
-async function gatewayVersion(ctx: CheckContext): Promise<GatewayVersionSource | undefined> {
+export async function gatewayVersion(ctx: CheckContext): Promise<GatewayVersionSource | undefined> {
   if (ctx.settings.gatewayVersion) return { value: ctx.settings.gatewayVersion, from: '--gateway-image-tag / --gateway-version' };
   const { exchange } = await gatewayHealthz(ctx);
   const header = exchange.ok ? exchange.response.headers[GATEWAY_VERSION_HEADER] : undefined;

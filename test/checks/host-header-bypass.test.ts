@@ -1,0 +1,86 @@
+// host-header-bypass: the judge over every answer class, and the live probe against the reference gateway emulating a
+// release before and after ai-gateway 219d702b3 — directly, and behind the real nginx.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check, { HOST_VECTORS, judge, messages, type Facts } from '../../checks/host-header-bypass.js';
+import { renderJudgement, type Judgement, type Messages } from '../../src/check.js';
+import type { ProbeAnswer } from '../../src/probes/security.js';
+import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
+import { makeContext } from '../helpers/context.js';
+import { guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js';
+
+const gw = (status: number): ProbeAnswer => ({ status, fromGateway: true });
+const proxy = (status: number): ProbeAnswer => ({ status, fromGateway: false, server: 'nginx' });
+const none: ProbeAnswer = { fromGateway: false, failure: 'connection closed without an answer' };
+const facts = (baseline: ProbeAnswer, ...answers: ProbeAnswer[]): Facts => ({
+  url: 'https://aigw.example.com',
+  baseline,
+  vectors: answers.map((answer, i) => ({ host: HOST_VECTORS[i % HOST_VECTORS.length] ?? '', answer })),
+});
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
+
+describe('host-header-bypass judge', () => {
+  it.each<[string, Facts, string[]]>([
+    ['no gateway URL', { vectors: [] }, ['noGateway']],
+    ['baseline not 401 (auth off altogether: gateway-auth says so)', facts(gw(405), gw(405)), ['baselineNot401']],
+    ['baseline unanswered', facts(none, gw(401)), ['baselineNot401']],
+    ['every vector refused', facts(gw(401), gw(401), gw(401), gw(401)), ['refused']],
+    ['one vector past auth (405)', facts(gw(401), gw(405), gw(401), gw(401)), ['bypassed', 'refused']],
+    ['every vector past auth', facts(gw(401), gw(405), gw(405), gw(405)), ['bypassed']],
+    ['a 400 from the gateway itself is still past auth', facts(gw(401), gw(400)), ['bypassed']],
+    ['a 200 from the gateway', facts(gw(401), gw(200)), ['bypassed']],
+    ["nginx's 400 for every vector", facts(gw(401), proxy(400), proxy(400), proxy(400)), ['blockedByProxy']],
+    ['nginx blocks one, the gateway refuses the others', facts(gw(401), proxy(400), gw(401)), ['blockedByProxy', 'refused']],
+    ['nothing answers a vector', facts(gw(401), none, gw(401)), ['unanswered', 'refused']],
+  ])('%s', (_name, f, expected) => {
+    expect(ids(f)).toEqual(expected);
+  });
+
+  it('a bypass is a failure whose fix names the fix commit and the proxy', () => {
+    const out = renderJudgement(messages, judge(facts(gw(401), gw(405))) as Judgement<Messages>);
+    expect(out.status).toBe('fail');
+    expect(out.remediation).toMatch(/219d702b3/);
+    expect(out.remediation).toMatch(/proxy/);
+    expect(out.evidence).toMatchObject({ securityFinding: true });
+  });
+});
+
+const quiet = () => {};
+
+async function runAgainst(url: string) {
+  return check.run(makeContext({ gatewayUrl: url, gatewayUrlSource: 'flag' }));
+}
+
+describe('host-header-bypass against the reference gateway', () => {
+  let vulnerable: RunningGateway;
+  let fixed: RunningGateway;
+  let nginx: RunningNginx;
+
+  beforeAll(async () => {
+    [vulnerable, fixed] = await Promise.all([
+      startGateway({ env: {}, log: quiet, version: 'self-hosted-v18.6.0-ee' }),
+      startGateway({ env: {}, log: quiet, version: 'self-hosted-v19.1.0-ee' }),
+    ]);
+    nginx = await startNginx({ serverBlocks: guideBlock80({ port: '{{PORT}}', upstream: vulnerable.url }) });
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    await Promise.all([vulnerable?.close(), fixed?.close()]);
+  });
+
+  it('fails a release before the fix, reached directly: every vector gets 405 past authentication', async () => {
+    const out = await runAgainst(vulnerable.url);
+    expect(out.findings).toEqual([{ id: 'bypassed', status: 'fail' }]);
+    expect(out.evidence?.['vectors']).toEqual(HOST_VECTORS.map((host) => ({ host, status: 405, fromGateway: true })));
+  });
+
+  it('passes the first release after the fix: every vector gets 401', async () => {
+    const out = await runAgainst(fixed.url);
+    expect(out.findings).toEqual([{ id: 'refused', status: 'pass' }]);
+  });
+
+  it("behind the install guide's nginx the vulnerable release is shielded: nginx answers the vectors with 400 itself", async () => {
+    const out = await runAgainst(nginx.url);
+    expect(out.findings).toEqual([{ id: 'blockedByProxy', status: 'pass' }]);
+    expect(out.evidence?.['vectors']).toEqual(HOST_VECTORS.map((host) => ({ host, status: 400, fromGateway: false })));
+  });
+});

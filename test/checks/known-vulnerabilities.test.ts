@@ -1,0 +1,88 @@
+// known-vulnerabilities: range edges of every advisory, unknown versions, and gather from the evidence other checks leave.
+import { describe, expect, it } from 'vitest';
+import check, { hitsFor, judge, type Facts } from '../../checks/known-vulnerabilities.js';
+import { ADVISORIES } from '../../src/data/advisories.js';
+import { parseVersion, type Version } from '../../src/judge/versions.js';
+import type { CheckResult } from '../../src/model.js';
+import { makeContext } from '../helpers/context.js';
+
+const v = (text: string): Version => {
+  const parsed = parseVersion(text);
+  if (!parsed) throw new Error(text);
+  return parsed;
+};
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
+const known = (gitlab?: string, gateway?: string): Facts => ({
+  gitlab: gitlab ? { value: gitlab, from: 'test' } : { unknownWhy: 'no GitLab URL given' },
+  gateway: gateway ? { value: gateway, from: 'test' } : { unknownWhy: 'no tag' },
+});
+
+describe('advisory table', () => {
+  it.each(ADVISORIES.flatMap((a) => a.affected.map((r) => [a.id, r.introduced, r.fixed] as const)))(
+    '%s: affected from %s, fixed in %s — edges',
+    (id, introduced, fixed) => {
+      const product = ADVISORIES.find((a) => a.id === id)?.product ?? 'gitlab';
+      const has = (version: string) => hitsFor(product, v(version)).some((h) => h.id === id);
+      expect(has(introduced)).toBe(true);
+      expect(has(fixed)).toBe(false);
+      const f = v(fixed);
+      if (f.patch > 0) expect(has(`${f.major}.${f.minor}.${f.patch - 1}`)).toBe(true);
+    },
+  );
+
+  it('every entry says where it comes from and how it was verified', () => {
+    for (const a of ADVISORIES) {
+      expect(a.sources.length).toBeGreaterThan(0);
+      expect(a.verification).toMatch(/^\d{4}-\d{2}-\d{2}: /);
+    }
+  });
+});
+
+describe('known-vulnerabilities judge', () => {
+  it.each<[string, Facts, string[]]>([
+    ['both clear (the reference default)', known('19.4.1-ee', 'self-hosted-v19.4.1-ee'), ['clear', 'clear']],
+    ['GitLab in CVE-2026-1724, first affected', known('18.5.0-ee', 'self-hosted-v19.4.1-ee'), ['gitlabAffected', 'clear']],
+    ['GitLab one below the 18.8 fix', known('18.8.6-ee', 'self-hosted-v19.4.1-ee'), ['gitlabAffected', 'clear']],
+    ['GitLab at the 18.8 fix', known('18.8.7-ee', 'self-hosted-v19.4.1-ee'), ['clear', 'clear']],
+    ['GitLab one before the affected range', known('18.4.9-ee', 'self-hosted-v19.4.1-ee'), ['clear', 'clear']],
+    ['gateway 18.6.0 in CVE-2026-1868 and CVE-2026-90970', known('19.4.1-ee', 'self-hosted-v18.6.0-ee'), ['clear', 'gatewayAffected']],
+    ['gateway as a full image reference', known('19.4.1-ee', 'registry.local/model-gateway:self-hosted-v19.0.0-ee'), ['clear', 'gatewayAffected']],
+    ['gateway nightly: no version', known('19.4.1-ee', 'self-hosted-nightly'), ['clear', 'unknown']],
+    ['nothing known', known(), ['unknown', 'unknown']],
+  ])('%s', (_name, f, expected) => {
+    expect(ids(f)).toEqual(expected);
+  });
+
+  it('names every advisory hit and the one release that clears them all', () => {
+    const j = judge(known('19.4.1-ee', 'self-hosted-v18.6.0-ee'));
+    const hit = j.findings[1];
+    expect(hit?.id).toBe('gatewayAffected');
+    const hits = (hit?.data as { hits: { id: string; fixedIn: string }[] }).hits;
+    expect(hits.map((h) => [h.id, h.fixedIn])).toEqual([
+      ['CVE-2026-1868', '18.6.2'],
+      ['CVE-2026-90970', '19.2.4'],
+    ]);
+  });
+});
+
+describe('known-vulnerabilities gather', () => {
+  const reachable = (version: string): CheckResult => ({
+    id: 'gitlab-reachable', category: 'network', status: 'pass', title: '', summary: '', details: [], durationMs: 0, evidence: { version },
+  });
+
+  it("reads GitLab's version from gitlab-reachable and the gateway's from --gateway-image-tag", async () => {
+    const out = await check.run(makeContext({ gatewayVersion: 'self-hosted-v18.8.0-ee' }, [reachable('18.10.0-ee')]));
+    expect(out.status).toBe('fail');
+    expect(out.findings).toEqual([
+      { id: 'gitlabAffected', status: 'fail' },
+      { id: 'gatewayAffected', status: 'fail' },
+    ]);
+    expect(out.remediation).toMatch(/18\.10\.1/);
+  });
+
+  it('says which version it could not learn', async () => {
+    const out = await check.run(makeContext({}));
+    expect(out.status).toBe('skip');
+    expect(out.summary).toMatch(/no GitLab URL given/);
+  });
+});
