@@ -1,6 +1,7 @@
 // The check registry: every check, in the order reports list them — grouped by category in the catalogue's order,
 // dependencies before their dependents. Explicit on purpose: a test fails when a file under checks/ is missing here.
 import type { CheckDefinition } from '../src/check.js';
+import authBypassSwitches from './auth-bypass-switches.js';
 import caBundle from './ca-bundle.js';
 import gatewayAuth from './gateway-auth.js';
 import gatewayEnv from './gateway-env.js';
@@ -66,5 +67,6 @@ export const CHECKS: readonly CheckDefinition[] = [
   versionMatch,
   // security
   hostHeaderBypass,
+  authBypassSwitches,
   knownVulnerabilities,
 ];

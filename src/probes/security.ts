@@ -1,9 +1,12 @@
 // The security probes: requests to the gateway that change nothing and carry no credential of anyone's, each memoised,
 // each answer summarised into JSON-serialisable facts. SECURITY.md lists every one of them.
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair, SignJWT } from 'jose';
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { gatewayEndpoint } from './gateway.js';
 import { resolveGatewayUrl } from './gitlab-api.js';
+import { fetchJwks } from './jwks.js';
 import { rawRequest, type RawAnswer } from './raw-http.js';
 import { clientTrust } from './trust.js';
 
@@ -55,13 +58,6 @@ export function describeAnswer(a: ProbeAnswer): string {
   return `HTTP ${a.status}${said}${who}`;
 }
 
-/** One request the probes send, for `explain` and SECURITY.md: method, path, headers (no credential is ever among them). */
-export interface SentRequest {
-  url: string;
-  method: 'GET';
-  headers: Array<[string, string]>;
-}
-
 /** The gateway URL duo-doctor uses (flag, env or GitLab's setting); undefined when there is none. */
 export async function gatewayBase(ctx: CheckContext): Promise<string | undefined> {
   return (await resolveGatewayUrl(ctx)).url;
@@ -87,4 +83,58 @@ export function rawGet(ctx: CheckContext, url: string, headers: ReadonlyArray<re
 /** GET the protected route on the gateway with these extra headers and no token. */
 export function protectedGet(ctx: CheckContext, base: string, headers: ReadonlyArray<readonly [string, string]> = []): Promise<ProbeAnswer> {
   return rawGet(ctx, gatewayEndpoint(base, PROTECTED_PATH), headers);
+}
+
+/** The audience of every GitLab-issued gateway token (cloud connector's service name). */
+export const GATEWAY_AUDIENCE = 'gitlab-ai-gateway';
+
+/** The claims of the forged token: GitLab's shape for a gateway token, naming duo-doctor so gateway logs show what it was. */
+export const FORGED_SUBJECT = 'duo-doctor-forged-signature-probe';
+export const FORGED_REALM = 'self-managed';
+
+/** A token with GitLab's header and claims, signed by a key made for this run and thrown away: no signature check accepts it. */
+export interface ForgedToken {
+  token: string;
+  kid: string;
+  /** Where the kid came from: GitLab's published key set, or made up when it was not fetched. */
+  kidFrom: 'gitlab-jwks' | 'made-up';
+}
+
+/** The first kid of GitLab's key set (the one jwks-reachable fetched), if any. */
+async function publishedKid(ctx: CheckContext): Promise<string | undefined> {
+  if (!ctx.settings.gitlabUrl) return undefined;
+  const fetched = await fetchJwks(ctx);
+  const doc = fetched?.jwks?.outcome.kind === 'json' ? (fetched.jwks.outcome.value as { keys?: Array<{ kid?: unknown }> }) : undefined;
+  const kid = Array.isArray(doc?.keys) ? doc.keys.find((k) => typeof k?.kid === 'string')?.kid : undefined;
+  return typeof kid === 'string' ? kid : undefined;
+}
+
+/** Makes the forged token once per run (a fresh 2048-bit RSA key; its private half never leaves this process). */
+export function forgedToken(ctx: CheckContext): Promise<ForgedToken> {
+  return ctx.memo('security:forged-token', async () => {
+    const kid = await publishedKid(ctx);
+    const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ gitlab_realm: FORGED_REALM, scopes: ['complete_code'] })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: kid ?? 'duo-doctor-made-up-kid' })
+      .setIssuer(ctx.settings.gitlabUrl ?? 'duo-doctor')
+      .setAudience(GATEWAY_AUDIENCE)
+      .setSubject(FORGED_SUBJECT)
+      .setIssuedAt(now)
+      .setNotBefore(now - 5)
+      .setExpirationTime(now + 300)
+      .setJti(randomUUID())
+      .sign(privateKey);
+    return { token, kid: kid ?? 'duo-doctor-made-up-kid', kidFrom: kid ? 'gitlab-jwks' : 'made-up' };
+  });
+}
+
+/** The headers GitLab sends with a gateway token, around the forged one. */
+export function forgedHeaders(forged: ForgedToken): Array<[string, string]> {
+  return [
+    ['authorization', `Bearer ${forged.token}`],
+    ['x-gitlab-authentication-type', 'oidc'],
+    ['x-gitlab-realm', FORGED_REALM],
+    ['x-gitlab-instance-id', FORGED_SUBJECT],
+  ];
 }
