@@ -5,6 +5,7 @@ import authBypassSwitches from './auth-bypass-switches.js';
 import caBundle from './ca-bundle.js';
 import gatewayAuth from './gateway-auth.js';
 import gatewayEnv from './gateway-env.js';
+import gatewayExposure from './gateway-exposure.js';
 import gatewayFetchesJwks from './gateway-fetches-jwks.js';
 import gatewayHealth from './gateway-health.js';
 import gatewayReachable from './gateway-reachable.js';
@@ -68,5 +69,6 @@ export const CHECKS: readonly CheckDefinition[] = [
   // security
   hostHeaderBypass,
   authBypassSwitches,
+  gatewayExposure,
   knownVulnerabilities,
 ];

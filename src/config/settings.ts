@@ -35,6 +35,11 @@ export interface Settings {
   concurrency: number;
   strict: boolean;
   gatewayVersion?: string;
+  /**
+   * Ports on the gateway URL's host where the gateway itself may listen behind a TLS proxy (gateway-exposure probes them in
+   * plain http); default 5052 (the gateway) and 50052 (the Duo Workflow Service). Set by the reference stack, not a flag.
+   */
+  gatewayDirectPorts?: readonly number[];
   targetVersion?: string;
   expiryWarnDays: number;
   deep: boolean;

@@ -19,7 +19,7 @@ export interface RawRequest {
 /** The answer: status, lower-cased headers (repeats joined by ', '), and the body as text (chunked framing removed). */
 export type RawAnswer =
   | { ok: true; status: number; headers: Record<string, string>; body: string }
-  | { ok: false; failure: string };
+  | { ok: false; failure: string; /** Whether a connection (and TLS handshake) was made before it failed. */ connected: boolean };
 
 const MAX_BYTES = 256 * 1024;
 
@@ -75,6 +75,7 @@ export function rawRequest(req: RawRequest): Promise<RawAnswer> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let connected = false;
     const socket = https
       ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { ca: [...req.ca] } : {}), ALPNProtocols: ['http/1.1'] })
       : net.connect({ host, port });
@@ -86,21 +87,25 @@ export function rawRequest(req: RawRequest): Promise<RawAnswer> {
       socket.destroy();
       resolve(answer);
     };
-    const onAbort = () => finish({ ok: false, failure: 'aborted' });
-    const timer = setTimeout(() => finish({ ok: false, failure: `no complete answer within ${req.timeoutMs} ms` }), req.timeoutMs);
+    const fail = (failure: string) => finish({ ok: false, failure, connected });
+    const onAbort = () => fail('aborted');
+    const timer = setTimeout(() => fail(`no complete answer within ${req.timeoutMs} ms`), req.timeoutMs);
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once(https ? 'secureConnect' : 'connect', () => socket.write(requestBytes(req)));
+    socket.once(https ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      socket.write(requestBytes(req));
+    });
     socket.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BYTES) return finish(parseResponse(Buffer.concat(chunks)) ?? { ok: false, failure: 'answer too large' });
+      if (size > MAX_BYTES) return finish(parseResponse(Buffer.concat(chunks)) ?? { ok: false, failure: 'answer too large', connected });
       chunks.push(chunk);
     });
     const closed = () => {
       const raw = Buffer.concat(chunks);
-      finish(parseResponse(raw) ?? { ok: false, failure: raw.length ? 'not an HTTP response' : 'connection closed without an answer' });
+      finish(parseResponse(raw) ?? { ok: false, failure: raw.length ? 'not an HTTP response' : 'connection closed without an answer', connected });
     };
     socket.on('end', closed);
     socket.on('close', closed);
-    socket.on('error', (err) => finish({ ok: false, failure: errorMessage(err) }));
+    socket.on('error', (err) => fail(errorMessage(err)));
   });
 }

@@ -26,6 +26,8 @@ export interface ProbeAnswer {
   /** The JSON `error` or `detail` string, if any. */
   said?: string;
   failure?: string;
+  /** A connection was made (the port is open) even if no HTTP answer came back. */
+  connected: boolean;
 }
 
 /** The JSON `error` / `detail` of a body, if any. */
@@ -40,10 +42,11 @@ function saidIn(body: string): string | undefined {
 }
 
 export function summariseAnswer(answer: RawAnswer): ProbeAnswer {
-  if (!answer.ok) return { fromGateway: false, failure: answer.failure };
+  if (!answer.ok) return { fromGateway: false, failure: answer.failure, connected: answer.connected };
   const said = saidIn(answer.body);
   return {
     status: answer.status,
+    connected: true,
     fromGateway: 'x-process-time' in answer.headers || 'x-request-id' in answer.headers,
     ...(answer.headers.server ? { server: answer.headers.server } : {}),
     ...(said ? { said } : {}),

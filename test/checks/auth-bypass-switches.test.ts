@@ -3,14 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { judge, type Facts } from '../../checks/auth-bypass-switches.js';
 import type { ProbeAnswer } from '../../src/probes/security.js';
+import { fromGateway as gw, fromProxy as proxy, noAnswer as none } from '../helpers/probe-answers.js';
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { startIssuer, type TestIssuer } from '../reference/helpers.js';
 import { makeContext } from '../helpers/context.js';
 import { guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
-const gw = (status: number): ProbeAnswer => ({ status, fromGateway: true });
-const proxy = (status: number): ProbeAnswer => ({ status, fromGateway: false, server: 'nginx' });
-const none: ProbeAnswer = { fromGateway: false, failure: 'timeout' };
 const facts = (baseline: ProbeAnswer, bypassHeader: ProbeAnswer, forged: ProbeAnswer): Facts => ({ url: 'http://aigw:5052', baseline, bypassHeader, forged });
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 

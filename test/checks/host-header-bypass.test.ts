@@ -4,13 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { HOST_VECTORS, judge, messages, type Facts } from '../../checks/host-header-bypass.js';
 import { renderJudgement, type Judgement, type Messages } from '../../src/check.js';
 import type { ProbeAnswer } from '../../src/probes/security.js';
+import { fromGateway as gw, fromProxy as proxy, noAnswer as none } from '../helpers/probe-answers.js';
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { makeContext } from '../helpers/context.js';
 import { guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
-const gw = (status: number): ProbeAnswer => ({ status, fromGateway: true });
-const proxy = (status: number): ProbeAnswer => ({ status, fromGateway: false, server: 'nginx' });
-const none: ProbeAnswer = { fromGateway: false, failure: 'connection closed without an answer' };
 const facts = (baseline: ProbeAnswer, ...answers: ProbeAnswer[]): Facts => ({
   url: 'https://aigw.example.com',
   baseline,

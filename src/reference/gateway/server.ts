@@ -53,6 +53,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     config.log('CRITICAL: Auth is disabled, all users allowed (AIGW_AUTH__BYPASS_EXTERNAL=true)');
   }
   const hostHeaderBypass = predatesHostHeaderFix(config.version);
+  // FastAPI serves its docs at AIGW_FASTAPI__DOCS_URL / __OPENAPI_URL when set (ai_gateway/config.py: default None; the
+  // self-hosted Dockerfile sets /docs and /openapi.json); they sit behind the auth middleware like every other route.
+  const env = options.env ?? process.env;
+  const openapiUrl = env['AIGW_FASTAPI__OPENAPI_URL'] || undefined;
+  const docsUrl = openapiUrl ? env['AIGW_FASTAPI__DOCS_URL'] || undefined : undefined;
   if (hostHeaderBypass) config.log(`WARNING: ${config.version} predates the Host-header fix (X41-2026-002): emulating its auth bypass`);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,6 +80,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     }
     const result = await auth(req);
     if (!result.ok) return sendJson(res, 401, { error: result.message }, headers);
+    if (path === openapiUrl) return sendJson(res, 200, { openapi: '3.1.0', info: { title: 'GitLab AI Gateway', version: '0.1.0' }, paths: {} }, headers);
+    if (path === docsUrl) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
+      return void res.end(`<!DOCTYPE html><title>GitLab AI Gateway - Swagger UI</title><div id="swagger-ui" data-url="${openapiUrl}"></div>`);
+    }
     if (!COMPLETION_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' }, headers);
     if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, { ...headers, allow: 'POST' });
     if (!hasScope(result, COMPLETION_SCOPE)) return sendJson(res, 403, { detail: 'Forbidden' }, headers);
