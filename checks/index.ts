@@ -23,6 +23,7 @@ import knownVulnerabilities from './known-vulnerabilities.js';
 import license from './license.js';
 import modelEndpoints from './model-endpoints.js';
 import proxyStreaming from './proxy-streaming.js';
+import proxyTls from './proxy-tls.js';
 import proxyTimeouts from './proxy-timeouts.js';
 import proxyUpgrade from './proxy-upgrade.js';
 import resources from './resources.js';
@@ -70,5 +71,6 @@ export const CHECKS: readonly CheckDefinition[] = [
   hostHeaderBypass,
   authBypassSwitches,
   gatewayExposure,
+  proxyTls,
   knownVulnerabilities,
 ];

@@ -4,6 +4,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INTERMEDIATE_CIPHERS } from '../data/tls-guidance.js';
 
 /** A request handler; thrown errors become a 500 (the servers never crash on a request). */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -108,8 +109,9 @@ export async function listen(opts: {
 }): Promise<Listening> {
   const host = opts.host ?? '127.0.0.1';
   const handler = guarded(opts.handler, opts.latencyMs ?? 0, opts.log ?? (() => {}));
+  // TLS as current guidance configures it (Mozilla "intermediate"): the healthy installation passes proxy-tls.
   const server: Server = opts.tls
-    ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, handler)
+    ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: 'TLSv1.2', ciphers: INTERMEDIATE_CIPHERS }, handler)
     : http.createServer(handler);
   opts.setup?.(server);
   const sockets = new Set<Socket>();
