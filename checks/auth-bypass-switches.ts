@@ -32,6 +32,7 @@ const SIGNATURE_FIX =
 
 export const messages = {
   noGateway: { status: 'skip', text: () => 'No AI gateway URL (see gateway-url)' },
+  noAnswer: { status: 'skip', text: (d: { answer: string }) => `The gateway did not answer a plain request (${d.answer}): see gateway-reachable` },
   authOff: {
     status: 'skip',
     text: (d: { answer: string }) => `A request with no token already gave ${d.answer}, not 401: authentication is off altogether (see gateway-auth)`,
@@ -69,6 +70,7 @@ function judgeProbe(probe: string, a: ProbeAnswer | undefined, refused: Finding,
 /** Pure: with the baseline at 401, an answer from the gateway other than 401 means the switch let the request through. */
 export function judge(f: Facts): Judgement<typeof messages> {
   if (!f.url) return { findings: [{ id: 'noGateway' }] };
+  if (f.baseline && f.baseline.status === undefined) return { findings: [{ id: 'noAnswer', data: { answer: describeAnswer(f.baseline) } }] };
   if (f.baseline && f.baseline.status !== 401) return { findings: [{ id: 'authOff', data: { answer: describeAnswer(f.baseline) } }] };
   const findings = [
     judgeProbe('Bypass-Auth', f.bypassHeader, { id: 'headerRefused' }, (answer) => ({ id: 'headerHonoured', data: { answer } })),

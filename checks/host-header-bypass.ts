@@ -37,6 +37,7 @@ const list = (vs: readonly VectorFacts[]) => vs.map((v) => JSON.stringify(v.host
 
 export const messages = {
   noGateway: { status: 'skip', text: () => 'No AI gateway URL (see gateway-url)' },
+  noAnswer: { status: 'skip', text: (d: { answer: string }) => `The gateway did not answer a plain request (${d.answer}): see gateway-reachable` },
   baselineNot401: {
     status: 'skip',
     text: (d: { answer: string }) => `Without a crafted Host, GET ${PROTECTED_PATH} without a token already gave ${d.answer}, not 401: see gateway-auth`,
@@ -68,6 +69,7 @@ export const messages = {
 /** Pure: the baseline must be 401; then each vector is refused (401), blocked by a proxy (not the gateway's answer), unanswered, or bypassed. */
 export function judge(f: Facts): Judgement<typeof messages> {
   if (!f.url) return { findings: [{ id: 'noGateway' }] };
+  if (f.baseline && f.baseline.status === undefined) return { findings: [{ id: 'noAnswer', data: { answer: describeAnswer(f.baseline) } }] };
   if (f.baseline && f.baseline.status !== 401) {
     return { findings: [{ id: 'baselineNot401', data: { answer: describeAnswer(f.baseline) } }] };
   }

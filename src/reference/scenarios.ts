@@ -28,7 +28,13 @@ export interface Scenario {
   /** GitLab's `ai_gateway_url` (default: the running gateway). */
   gitlabGatewayUrl?: GatewayUrlSetting;
   /** The gateway: whether it runs, its extra environment, the image tag it reports. */
-  gateway: { running: boolean; env?: Record<string, string>; version?: string };
+  gateway: {
+    running: boolean;
+    env?: Record<string, string>;
+    version?: string;
+    /** The gateway's own port also answers plain http next to its https front (gateway-exposure probes it). */
+    ownPortExposed?: boolean;
+  };
   tls: GitLabTls;
   /** Whether the gateway serves https too, with a leaf from GitLab's private CA (only with tls 'private-ca'). */
   gatewayTls?: boolean;
@@ -190,6 +196,23 @@ export const SCENARIOS = [
       "tmpDir cannot be written: a mode-0555 directory, or for root (whom modes do not stop) sysfs's /sys/kernel, which refuses new files to everyone.",
     runtime: { tmpDir: 'readonly' },
     expectedFailures: ['tmp-writable'],
+  },
+  {
+    ...BASE,
+    name: 'gateway-exposed-vulnerable',
+    description:
+      "GitLab 18.6.0-ee with gateway self-hosted-v18.6.0-ee (before the Host-header fix, CVE-2026-1868 and CVE-2026-1724): a crafted Host gets past the gateway's auth through its https URL, and its own port answers plain http beside it.",
+    tls: 'private-ca',
+    gatewayTls: true,
+    gitlab: { version: '18.6.0-ee' },
+    gateway: {
+      running: true,
+      version: 'self-hosted-v18.6.0-ee',
+      ownPortExposed: true,
+      // As the self-hosted image sets them (docker/self_hosted/Dockerfile).
+      env: { AIGW_FASTAPI__DOCS_URL: '/docs', AIGW_FASTAPI__OPENAPI_URL: '/openapi.json' },
+    },
+    expectedFailures: ['host-header-bypass', 'known-vulnerabilities'],
   },
 ] as const satisfies readonly Scenario[];
 

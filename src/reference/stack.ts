@@ -118,16 +118,24 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     };
     let gatewayUrl: string;
     let stopGateway = async () => {};
+    // The gateway's own port as gateway-exposure probes it: a second listener of the same gateway in plain http when the
+    // scenario exposes it, else a closed port (so the demo never probes whatever happens to listen on 5052 here).
+    let directPort: number | undefined;
     if (scenario.gateway.running) {
-      const gateway = await startGateway({
+      const gatewayOptions = {
         env: gatewayEnv,
-        ...(certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {}),
         latencyMs: opts.latencyMs ?? 0,
         log,
         ...(scenario.gateway.version ? { version: scenario.gateway.version } : {}),
+      };
+      const gateway = await startGateway({
+        ...gatewayOptions,
+        ...(certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {}),
       });
+      const ownPort = scenario.gateway.ownPortExposed ? await startGateway(gatewayOptions) : undefined;
+      directPort = ownPort?.port;
       let stopped: Promise<void> | undefined;
-      stopGateway = () => (stopped ??= gateway.close());
+      stopGateway = () => (stopped ??= Promise.all([gateway.close(), ownPort?.close()]).then(() => {}));
       closers.push(stopGateway);
       gatewayUrl = gateway.url;
     } else {
@@ -144,6 +152,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...(caFile && scenario.trust.doctor ? { caFile } : {}),
       ...(scenario.gateway.running ? { gatewayVersion: scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION } : {}),
       tmpDir: scenario.runtime?.tmpDir === 'readonly' ? await unwritableDir(dir) : gatewayTmp,
+      gatewayDirectPorts: [directPort ?? (await closedPort())],
     };
     return {
       gitlabUrl: gitlab.url,

@@ -16,6 +16,7 @@ describe('auth-bypass-switches judge', () => {
   it.each<[string, Facts, string[]]>([
     ['no gateway URL', {}, ['noGateway']],
     ['auth off altogether', facts(gw(405), gw(405), gw(405)), ['authOff']],
+    ['the gateway does not answer', facts(none, none, none), ['noAnswer']],
     ['both switches off', facts(gw(401), gw(401), gw(401)), ['headerRefused', 'forgedRefused']],
     ['Bypass-Auth honoured', facts(gw(401), gw(405), gw(401)), ['headerHonoured', 'forgedRefused']],
     ['forged signature accepted', facts(gw(401), gw(401), gw(405)), ['headerRefused', 'forgedAccepted']],

@@ -20,7 +20,7 @@ describe('host-header-bypass judge', () => {
   it.each<[string, Facts, string[]]>([
     ['no gateway URL', { vectors: [] }, ['noGateway']],
     ['baseline not 401 (auth off altogether: gateway-auth says so)', facts(gw(405), gw(405)), ['baselineNot401']],
-    ['baseline unanswered', facts(none, gw(401)), ['baselineNot401']],
+    ['baseline unanswered', facts(none, gw(401)), ['noAnswer']],
     ['every vector refused', facts(gw(401), gw(401), gw(401), gw(401)), ['refused']],
     ['one vector past auth (405)', facts(gw(401), gw(405), gw(401), gw(401)), ['bypassed', 'refused']],
     ['every vector past auth', facts(gw(401), gw(405), gw(405), gw(405)), ['bypassed']],
