@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { errorMessage } from '../error-message.js';
+import { parseHead } from './websocket.js';
 
 /** What to send: the URL names where to connect and the request target; `headers` go out in this order, verbatim. */
 export interface RawRequest {
@@ -41,20 +42,12 @@ function decodeChunked(body: Buffer): Buffer {
 export function parseResponse(raw: Buffer): Extract<RawAnswer, { ok: true }> | undefined {
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
-  const [statusLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-  if (!m) return undefined;
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-  }
+  const head = parseHead(raw.subarray(0, end).toString('latin1'));
+  if (!head || !head.httpVersion.startsWith('1.')) return undefined;
+  const { headers } = head;
   const rawBody = raw.subarray(end + 4);
   const body = /chunked/i.test(headers['transfer-encoding'] ?? '') ? decodeChunked(rawBody) : rawBody;
-  return { ok: true, status: Number(m[1]), headers, body: body.toString('utf8') };
+  return { ok: true, status: head.status, headers, body: body.toString('utf8') };
 }
 
 /** The request's bytes: request line, headers as given, `connection: close`, content-length when there is a body. */
