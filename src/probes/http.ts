@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { default as Undici, Dispatcher, buildConnector } from 'undici';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
+import { noteExchange } from '../record/exchange-log.js';
 import { proxyFor } from './proxy-env.js';
 import { secureContextFor } from './secure-context.js';
 
@@ -288,6 +289,20 @@ export function httpUrl(raw: string): { ok: true; url: URL } | { ok: false; fail
 
 /** Makes one HTTP request. Never throws: every failure comes back as `{ ok: false, failure }`. Redirects are reported, not followed. */
 export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
+  const startedAt = Date.now();
+  const result = await exchange(req);
+  noteExchange({
+    startedAt,
+    via: 'http',
+    request: { method: req.method ?? 'GET', url: req.url, headers: req.headers ?? {}, ...(req.body === undefined ? {} : { body: req.body }) },
+    ...(result.ok
+      ? { response: { status: result.response.status, headers: result.response.headers, body: result.response.body }, timeMs: result.response.elapsedMs }
+      : { failure: result.failure, timeMs: result.elapsedMs }),
+  });
+  return result;
+}
+
+async function exchange(req: HttpRequest): Promise<HttpExchange> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;

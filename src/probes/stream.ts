@@ -1,6 +1,7 @@
 // Times a streamed HTTP response: when the headers and each chunk of the body arrive, relative to the request, and how the stream ended.
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
+import { noteExchange } from '../record/exchange-log.js';
 import { classify, dispatcherFor, flattenHeaders, httpUrl, isConnecting, loadUndici, whenAborted, type HttpFailure, type HttpRequest, type OnStage, type Stage } from './http.js';
 
 /** One streamed request. `timeoutMs` bounds connect + headers and every silence between chunks (default 10000). */
@@ -63,6 +64,20 @@ function decodeText(raw: Buffer, contentEncoding: string | undefined): string {
  * response headers comes back as `{ ok: false }`; a failure while reading the body is a response whose `end` is `cut`.
  */
 export async function streamRequest(req: StreamRequest): Promise<StreamExchange> {
+  const startedAt = Date.now();
+  const result = await stream(req);
+  noteExchange({
+    startedAt,
+    via: 'stream',
+    request: { method: req.method ?? 'GET', url: req.url, headers: req.headers ?? {}, ...(req.body === undefined ? {} : { body: req.body }) },
+    ...(result.ok
+      ? { response: { status: result.response.status, headers: result.response.headers, body: result.response.text }, timeMs: result.response.endedAtMs }
+      : { failure: result.failure, timeMs: result.elapsedMs }),
+  });
+  return result;
+}
+
+async function stream(req: StreamRequest): Promise<StreamExchange> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -21,7 +21,12 @@ async function runInstallations(
   const started = Date.now();
   const limiter = createLimiter(concurrency);
   // Each installation has its own probe cache: the same URL may mean another host's trust or token.
-  const runs = await Promise.all(installations.map((i) => runChecks(registry, i.settings, { ...options, limiter, memo: new Map() })));
+  const runs = await Promise.all(
+    installations.map((i) => {
+      const onFacts = options.onFacts && ((id: string, facts: unknown) => options.onFacts!(id, facts, i.name));
+      return runChecks(registry, i.settings, { ...options, limiter, memo: new Map(), ...(onFacts ? { onFacts } : {}) });
+    }),
+  );
   const results = runs.flatMap((run, k) => run.results.map((r) => ({ ...r, target: installations[k]!.name })));
   return {
     ...runs[0]!,

@@ -19,6 +19,8 @@ export interface RunOptions {
   observer?: RunObserver;
   /** Shared probe cache; a fresh one per run unless given (tests pass one to count exchanges). */
   memo?: Map<string, Promise<unknown>>;
+  /** Told the facts each judged check gathered (`--record`); `target` names the installation of a multi-target run. */
+  onFacts?(checkId: string, facts: unknown, target?: string): void;
   /** Shared concurrency limiter, for several targets run at once. */
   limiter?: ReturnType<typeof createLimiter>;
 }
@@ -115,6 +117,7 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
       return p;
     },
     resultOf: (id) => results.get(id),
+    ...(options.onFacts ? { onFacts: (id: string, facts: unknown) => options.onFacts!(id, facts) } : {}),
   };
 
   const record = (check: CheckDefinition, outcome: CheckOutcome, durationMs: number) => {

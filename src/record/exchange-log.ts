@@ -1,0 +1,28 @@
+// The run's log of HTTP exchanges, for `--record`: probes note each exchange here; nothing is kept unless a recorder is active.
+// AsyncLocalStorage scopes the log to one run without threading it through every probe (two runs in one process stay apart).
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** One HTTP exchange as a probe saw it: the request as sent, the response as read (or why there was none). */
+export interface ObservedExchange {
+  /** Epoch milliseconds when the request started. */
+  startedAt: number;
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response?: { status: number; headers: Record<string, string>; body: string };
+  failure?: { kind: string; code?: string; message: string };
+  /** Milliseconds from start to the end of the body (or to the failure). */
+  timeMs: number;
+  /** Which probe made it: a whole read, a paced stream, or a WebSocket upgrade. */
+  via: 'http' | 'stream' | 'websocket';
+}
+
+const active = new AsyncLocalStorage<ObservedExchange[]>();
+
+/** Runs `fn` with exchange logging on; every exchange a probe makes inside it lands in `log`. */
+export function withExchangeLog<T>(log: ObservedExchange[], fn: () => Promise<T>): Promise<T> {
+  return active.run(log, fn);
+}
+
+/** Notes an exchange when a log is active (a no-op otherwise, so probes call it unconditionally). */
+export function noteExchange(exchange: ObservedExchange): void {
+  active.getStore()?.push(exchange);
+}
