@@ -162,4 +162,13 @@ describe('examples take duo-doctor from artifacts the user keeps', () => {
     expect(install).toEqual(['npm', 'install', '-g', '--offline', '--no-audit', '--no-fund', `./${tarball}`]);
     for (const job of ['duo-smoke', 'duo-pre-upgrade']) expect(ci[job].extends).toBe('.duo-doctor');
   });
+
+  it("README's CI job installs as the example does", () => {
+    const ci = parse(readFileSync(path.join(EXAMPLES, 'gitlab-ci.yml'), 'utf8')) as Doc;
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### In CI (after each deploy)'));
+    const job = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]!) as Doc;
+    const example = (ci['.duo-doctor'].before_script as string[]).map((line) => splitCommandLine(line.replaceAll('$DUO_DOCTOR_VERSION', VERSION)));
+    expect((job['duo-smoke'].before_script as string[]).map(splitCommandLine)).toEqual(example);
+  });
 });
