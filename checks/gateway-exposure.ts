@@ -48,7 +48,7 @@ export const messages = {
     status: 'warn',
     text: (d: { host: string; ports: PortFacts[] }) =>
       `The gateway's own port${d.ports.length > 1 ? 's' : ''} ${d.ports.map((p) => `${d.host}:${p.port} (${describeAnswer(p.answer)})`).join(', ')} ` +
-      'answer directly in plain http, around the https proxy',
+      `answer${d.ports.length > 1 ? '' : 's'} directly in plain http, around the https proxy`,
     fix: PORT_FIX,
   },
   directPortsClosed: {

@@ -34,14 +34,14 @@ export const messages = {
     status: 'fail',
     text: (d: { version: string; hits: Hit[] }) => `SECURITY: GitLab ${d.version} is affected by ${d.hits.map((h) => h.id).join(', ')}`,
     fix: (d: { version: string; hits: Hit[] }) =>
-      `Upgrade GitLab to at least ${maxFixed(d.hits)} (the fixed release on the ${d.version} line for every advisory listed), ` +
+      `Upgrade GitLab to ${firstClearRelease('gitlab', d.hits)} or later (the first release outside every advisory in the table), ` +
       'following the upgrade path; then upgrade the gateway to the matching self-hosted tag.',
   },
   gatewayAffected: {
     status: 'fail',
     text: (d: { version: string; hits: Hit[] }) => `SECURITY: the AI gateway ${d.version} is affected by ${d.hits.map((h) => h.id).join(', ')}`,
     fix: (d: { version: string; hits: Hit[] }) =>
-      `Run the gateway image self-hosted-v${maxFixed(d.hits)}-ee or later (with GitLab on the same version), and recreate the container.`,
+      `Run the gateway image self-hosted-v${firstClearRelease('ai-gateway', d.hits)}-ee or later (the first release outside every advisory in the table; GitLab on the same version), and recreate the container.`,
   },
   clear: {
     status: 'pass',
@@ -54,11 +54,20 @@ export const messages = {
   },
 } satisfies Messages;
 
-/** The highest fixed release among the hits: one upgrade that clears them all. */
-function maxFixed(hits: readonly Hit[]): string {
-  const versions = hits.map((h) => parseVersion(h.fixedIn)).filter((v): v is Version => Boolean(v));
-  const top = versions.reduce<Version | undefined>((a, v) => (!a || compareVersions(v, a) > 0 ? v : a), undefined);
-  return top ? formatVersion(top) : '(see the advisories)';
+/**
+ * The first release at or after every hit's fix that no advisory of `product` covers: one upgrade that clears them all
+ * (a fixed release of one advisory can lie in another's range). Candidates are the table's own fixed releases.
+ */
+export function firstClearRelease(product: Product, hits: readonly Hit[], advisories: readonly Advisory[] = ADVISORIES): string {
+  const floor = hits.map((h) => parseVersion(h.fixedIn)).filter((v): v is Version => Boolean(v)).reduce<Version | undefined>((a, v) => (!a || compareVersions(v, a) > 0 ? v : a), undefined);
+  if (!floor) return '(see the advisories)';
+  const candidates = advisories
+    .filter((a) => a.product === product)
+    .flatMap((a) => a.affected.map((r) => parseVersion(r.fixed)))
+    .filter((v): v is Version => Boolean(v) && compareVersions(v as Version, floor) >= 0)
+    .sort(compareVersions);
+  const clear = candidates.find((v) => hitsFor(product, v, advisories).length === 0);
+  return formatVersion(clear ?? floor);
 }
 
 /** The advisories `version` of `product` falls in. Pure. */

@@ -1,6 +1,7 @@
 // known-vulnerabilities: range edges of every advisory, unknown versions, and gather from the evidence other checks leave.
 import { describe, expect, it } from 'vitest';
-import check, { hitsFor, judge, type Facts } from '../../checks/known-vulnerabilities.js';
+import check, { firstClearRelease, hitsFor, judge, type Facts } from '../../checks/known-vulnerabilities.js';
+import type { Advisory } from '../../src/data/advisories.js';
 import { ADVISORIES } from '../../src/data/advisories.js';
 import { parseVersion, type Version } from '../../src/judge/versions.js';
 import type { CheckResult } from '../../src/model.js';
@@ -62,6 +63,21 @@ describe('known-vulnerabilities judge', () => {
       ['CVE-2026-1868', '18.6.2'],
       ['CVE-2026-90970', '19.2.4'],
     ]);
+  });
+});
+
+describe('firstClearRelease', () => {
+  const advisory = (id: string, introduced: string, fixed: string): Advisory => ({
+    id, product: 'ai-gateway', severity: 'high', summary: id, affected: [{ introduced, fixed }], sources: ['x'], verification: 'test',
+  });
+  const table = [advisory('A', '1.0.0', '1.2.0'), advisory('B', '1.2.0', '1.3.0')];
+
+  it("skips a fixed release that another advisory covers", () => {
+    expect(firstClearRelease('ai-gateway', hitsFor('ai-gateway', v('1.1.0'), table), table)).toBe('1.3.0');
+  });
+  it('takes the fixed release itself when nothing covers it', () => {
+    expect(firstClearRelease('ai-gateway', hitsFor('ai-gateway', v('1.2.5'), table), table)).toBe('1.3.0');
+    expect(firstClearRelease('ai-gateway', hitsFor('ai-gateway', v('18.6.0')))).toBe('19.2.4');
   });
 });
 
