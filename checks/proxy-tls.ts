@@ -138,7 +138,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
       `${scan.host}:${scan.port}, one handshake per question:`,
       ...Object.entries(scan.protocols).map(([p, r]) => line(p, r)),
       ...Object.entries(scan.ciphers).map(([c, r]) => line(CLASS_NAME[c as CipherClass], r)),
-      ...(untestable.length ? [`Not testable from here (this machine's OpenSSL will not offer them even at SECLEVEL=0): ${untestable.join(', ')}`] : []),
+      ...(untestable.length ? [`Not testable from here (this machine's OpenSSL will not offer them even at security level 0): ${untestable.join(', ')}`] : []),
     ],
     evidence: {
       protocols: Object.fromEntries(Object.entries(scan.protocols).map(([p, r]) => [p, r.outcome])),
@@ -159,7 +159,7 @@ export default defineCheck({
     checks:
       'When the gateway URL is https, TLS handshakes with its host and port, nothing sent after them: one per protocol version ' +
       '(TLS 1.0, 1.1, 1.2, 1.3, each offered alone), one per cipher class over TLS ≤ 1.2 (static RSA, 3DES, RC4, NULL, anonymous, ' +
-      'EXPORT, CBC; offered at OpenSSL SECLEVEL=0 so this client can ask), and the certificate of an ordinary handshake (key type and ' +
+      'EXPORT, CBC; offered at OpenSSL security level 0 so this client can ask), and the certificate of an ordinary handshake (key type and ' +
       `size, signature algorithm). Judged against ${GUIDANCE.mozilla} and ${GUIDANCE.nist}.`,
     failsWhen:
       'Fails on TLS 1.0/1.1 accepted, no TLS 1.2/1.3, a broken cipher accepted (3DES, RC4, NULL, anonymous, EXPORT), an RSA key under ' +

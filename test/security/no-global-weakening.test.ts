@@ -30,15 +30,17 @@ const isComment = (line: string) => /^\s*(\/\/|\*|\/\*)/.test(line);
  * What must not appear, and the only files allowed to use it. The TLS probe (src/probes/tls.ts) handshakes with
  * `rejectUnauthorized: false` on its own socket only: it captures the chain exactly as the server sends it, so the
  * judge can say what is wrong with an untrusted one; that socket sends no application data and carries no credential.
+ * The TLS scan (src/probes/tls-scan.ts, proxy-tls) does the same per handshake, offering one protocol or cipher class at
+ * OpenSSL SECLEVEL=0 on that socket alone so this client can ask whether the server accepts weak ones; it sends nothing.
  */
 const FORBIDDEN: { name: string; pattern: RegExp; allowed: string[] }[] = [
   { name: 'NODE_TLS_REJECT_UNAUTHORIZED', pattern: /NODE_TLS_REJECT_UNAUTHORIZED/, allowed: [] },
-  { name: 'rejectUnauthorized: false', pattern: /rejectUnauthorized\s*:\s*(false|0)\b/, allowed: ['src/probes/tls.ts'] },
+  { name: 'rejectUnauthorized: false', pattern: /rejectUnauthorized\s*:\s*(false|0)\b/, allowed: ['src/probes/tls.ts', 'src/probes/tls-scan.ts'] },
   { name: 'setGlobalDispatcher', pattern: /setGlobalDispatcher/, allowed: [] },
   { name: 'a replaced checkServerIdentity', pattern: /checkServerIdentity\s*[:=]/, allowed: [] },
   { name: 'the global https/http agent', pattern: /\b(https?)\.globalAgent\b/, allowed: [] },
   { name: "node:tls's process-wide defaults", pattern: /\btls\.DEFAULT_\w+\s*=/, allowed: [] },
-  { name: 'OpenSSL security level 0', pattern: /SECLEVEL=0/, allowed: [] },
+  { name: 'OpenSSL security level 0', pattern: /SECLEVEL=0/, allowed: ['src/probes/tls-scan.ts'] },
   { name: 'process.env assignment', pattern: /process\.env(\.\w+|\[[^\]]+\])\s*(=(?!=)|\+=|\?\?=|\|\|=)/, allowed: [] },
   { name: 'process.env deletion or merge', pattern: /delete\s+process\.env|Object\.assign\(\s*process\.env/, allowed: [] },
 ];
@@ -63,6 +65,14 @@ describe('no global weakening', () => {
     const unverified = lines.filter((l) => /rejectUnauthorized\s*:\s*false/.test(l));
     expect(unverified).toHaveLength(1);
     expect(unverified[0]).toMatch(/= connect\(\{.*rejectUnauthorized: false, ca: \[\] \}\);$/);
+    expect(lines.join('\n')).not.toMatch(/\.write\(|\.end\([^)]/);
+  });
+
+  it("the TLS scan's handshakes stay on their own sockets and send nothing", () => {
+    const lines = files.find((f) => f.file === 'src/probes/tls-scan.ts')?.lines ?? [];
+    const unverified = lines.filter((l) => /rejectUnauthorized\s*:\s*false/.test(l));
+    expect(unverified).toHaveLength(1);
+    expect(unverified[0]).toMatch(/socket = tls\.connect\(\{.*rejectUnauthorized: false, \.\.\.options \}\);$/);
     expect(lines.join('\n')).not.toMatch(/\.write\(|\.end\([^)]/);
   });
 
