@@ -1,11 +1,12 @@
-// Phase-timed reachability of a host: DNS, TCP, TLS handshake, and whether a proxy in the way changes the answer.
+// Phase-timed reachability of a host: DNS, TCP, TLS handshake, and — through a proxy — the answer both ways, as facts.
+// Judging them (which verdict, what it means) is gateway-reachable's.
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
 import type { CheckContext } from '../check.js';
 import { redactUrl } from '../redact.js';
-import { httpRequest, kindOfCode, type HttpExchange } from './http.js';
+import { httpRequest, type FailureKind, type HttpExchange } from './http.js';
 import { proxyFor, type ProxyDecision } from './proxy-env.js';
 import { secureContextFor } from './secure-context.js';
 import { clientTrust } from './trust.js';
@@ -18,9 +19,6 @@ export interface Phase {
   message?: string;
 }
 
-/** How a reachability probe ended. `proxy` = a proxy in the way fails or answers for the host. */
-export type ReachVerdict = 'ok' | 'invalid-url' | 'dns' | 'refused' | 'timeout' | 'unreachable' | 'reset' | 'tls' | 'proxy';
-
 /** What one HTTP exchange said, reduced for comparison and reports (no body, no secrets). */
 export interface ExchangeSummary {
   ok: boolean;
@@ -29,6 +27,8 @@ export interface ExchangeSummary {
   server?: string;
   /** The headers that name a proxy (`via`, `x-squid-error`, `proxy-agent`), as received. */
   proxyHeaders?: Record<string, string>;
+  /** Why the exchange failed: its kind and message. */
+  failureKind?: FailureKind;
   failure?: string;
 }
 
@@ -36,6 +36,10 @@ export interface ExchangeSummary {
 export interface ReachFacts {
   /** The URL probed, credentials redacted. */
   url: string;
+  /** Not an http(s) URL: nothing was probed. */
+  invalidUrl?: true;
+  /** The budget of each phase (the user's --timeout). */
+  timeoutMs: number;
   host: string;
   port: number;
   secure: boolean;
@@ -49,14 +53,12 @@ export interface ReachFacts {
   /** When a proxy applies: GET of the URL through it, and directly, to compare. */
   viaProxy?: ExchangeSummary;
   direct?: ExchangeSummary;
-  verdict: ReachVerdict;
-  /** One line saying what the verdict means for this host. */
-  message: string;
+  /** The proxy's origin, credentials redacted, when one applies. */
+  proxyLabel?: string;
 }
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 const PROXY_HEADER_NAMES = ['via', 'x-squid-error', 'proxy-agent', 'x-bluecoat-via', 'x-zscaler-via'];
-const PROXY_SERVER = /squid|privoxy|tinyproxy|zscaler|bluecoat|proxysg|mcafee|skyhigh|forcepoint|websense|fortigate|netskope|polipo|ccproxy|apache traffic server/i;
 
 const since = (start: number) => Math.round(performance.now() - start);
 
@@ -162,7 +164,7 @@ async function handshake(socket: Socket, host: string, ca: readonly string[], ti
 
 /** An exchange reduced to what the comparison and the report need. */
 function summarise(exchange: HttpExchange): ExchangeSummary {
-  if (!exchange.ok) return { ok: false, ms: exchange.elapsedMs, failure: exchange.failure.message };
+  if (!exchange.ok) return { ok: false, ms: exchange.elapsedMs, failureKind: exchange.failure.kind, failure: exchange.failure.message };
   const { status, headers, elapsedMs } = exchange.response;
   const proxyHeaders = Object.fromEntries(PROXY_HEADER_NAMES.filter((n) => headers[n]).map((n) => [n, headers[n]!]));
   return {
@@ -172,69 +174,6 @@ function summarise(exchange: HttpExchange): ExchangeSummary {
     ...(headers.server ? { server: headers.server } : {}),
     ...(Object.keys(proxyHeaders).length ? { proxyHeaders } : {}),
   };
-}
-
-/** Whether an answer carries a proxy's signature (a Via header, a proxy product in Server). */
-function signedByProxy(s: ExchangeSummary): boolean {
-  return Boolean(s.proxyHeaders) || PROXY_SERVER.test(s.server ?? '');
-}
-
-/**
- * Judges the proxied exchange against the direct one. Interference when: the proxy refuses or fails (tunnel refused,
- * proxy down, 407); the proxy's answer differs in status from the host's own; or the host is not reachable directly
- * and the proxy answers with a 5xx carrying its own signature (its error page, not the host's). Undefined = no interference.
- */
-export function judgeProxy(proxied: HttpExchange, direct: HttpExchange, proxy: string): string | undefined {
-  const via = summarise(proxied);
-  if (!proxied.ok) {
-    if (proxied.failure.kind === 'proxy') return proxied.failure.message;
-    if (direct.ok) return `through proxy ${proxy}: ${proxied.failure.message}; directly the host answers HTTP ${direct.response.status}`;
-    return undefined;
-  }
-  const status = proxied.response.status;
-  const signature = [via.server ? `Server: ${via.server}` : '', ...Object.entries(via.proxyHeaders ?? {}).map(([k, v]) => `${k}: ${v}`)]
-    .filter(Boolean)
-    .join(', ');
-  const signed = signature ? ` (${signature})` : '';
-  if (status === 407) return `proxy ${proxy} demands authentication (HTTP 407 Proxy Authentication Required)${signed}`;
-  if (direct.ok && direct.response.status !== status) {
-    return `through proxy ${proxy} the answer is HTTP ${status}${signed}, but the host itself answers HTTP ${direct.response.status}`;
-  }
-  if (!direct.ok && status >= 500 && signedByProxy(via)) {
-    return `proxy ${proxy} answered with its own error page: HTTP ${status}${signed}`;
-  }
-  return undefined;
-}
-
-/** The verdict for a failed direct phase. */
-function phaseVerdict(code: string | undefined, tls: boolean): ReachVerdict {
-  if (tls) return code === 'ETIMEDOUT' ? 'timeout' : 'tls';
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') return 'unreachable';
-  const kind = code ? kindOfCode(code) : undefined;
-  return kind === 'refused' || kind === 'timeout' || kind === 'reset' ? kind : 'unreachable';
-}
-
-/** One line for a verdict reached on the direct path. */
-function directMessage(f: Omit<ReachFacts, 'verdict' | 'message'>, verdict: ReachVerdict): string {
-  const where = `${f.host}:${f.port}`;
-  switch (verdict) {
-    case 'dns':
-      return `${f.host} does not resolve (${f.dns.code ?? 'DNS failure'})`;
-    case 'refused':
-      return `${where} refused the connection: nothing listens on that port (${f.tcp?.address ?? f.host})`;
-    case 'timeout':
-      return f.tls && !f.tls.ok
-        ? `${where} accepted TCP but the TLS handshake got no answer in time`
-        : `${where} did not answer the TCP connect in time: a firewall dropping packets, or a wrong host/port`;
-    case 'unreachable':
-      return `${where} is unreachable (${f.tcp?.code ?? 'no route'})`;
-    case 'reset':
-      return `${where} reset the connection`;
-    case 'tls':
-      return `${where} reachable over TCP, but the TLS handshake failed (${f.tls?.code ?? 'unknown'})`;
-    default:
-      return f.secure ? `${where} reachable; TLS handshake succeeded` : `${where} reachable over TCP`;
-  }
 }
 
 async function probe(ctx: CheckContext, url: URL): Promise<ReachFacts> {
@@ -262,31 +201,16 @@ async function probe(ctx: CheckContext, url: URL): Promise<ReachFacts> {
     if (connected.socket && secure) tls = await handshake(connected.socket, host, ca, timeoutMs, ctx.signal);
     else connected.socket?.destroy();
   }
-  const facts = { url: redactUrl(url.href), host, port, secure, dns, proxy, ...(tcp ? { tcp } : {}), ...(tls ? { tls } : {}) };
-
-  let verdict: ReachVerdict = 'ok';
-  if (!dns.ok) verdict = 'dns';
-  else if (tcp && !tcp.ok) verdict = phaseVerdict(tcp.code, false);
-  else if (tls && !tls.ok) verdict = phaseVerdict(tls.code, true);
-
-  if (!exchanges || !proxy.proxy) return { ...facts, verdict, message: directMessage(facts, verdict) };
-
+  const facts: ReachFacts = { url: redactUrl(url.href), host, port, secure, timeoutMs, dns, proxy, ...(tcp ? { tcp } : {}), ...(tls ? { tls } : {}) };
+  if (!exchanges || !proxy.proxy) return facts;
   const [proxied, direct] = await exchanges;
-  const proxyLabel = redactUrl(new URL(proxy.proxy).origin);
-  const withExchanges = { ...facts, viaProxy: summarise(proxied), direct: summarise(direct) };
-  const interference = judgeProxy(proxied, direct, proxyLabel);
-  if (interference) return { ...withExchanges, verdict: 'proxy', message: interference };
-  if (proxied.ok) {
-    const note = verdict === 'ok' ? '' : ` (directly: ${directMessage(facts, verdict)})`;
-    return { ...withExchanges, verdict: 'ok', message: `${host}:${port} reachable through proxy ${proxyLabel} (HTTP ${proxied.response.status})${note}` };
-  }
-  return { ...withExchanges, verdict, message: `${directMessage(facts, verdict)}; through proxy ${proxyLabel}: ${proxied.failure.message}` };
+  return { ...facts, viaProxy: summarise(proxied), direct: summarise(direct), proxyLabel: redactUrl(new URL(proxy.proxy).origin) };
 }
 
 /**
  * Probes `url`'s host once per run (memo key `reach:<host>:<port>`): DNS (all addresses), TCP to each address in turn,
  * the TLS handshake for https (trusting clientTrust's CAs), and — when HTTP(S)_PROXY applies under Settings.env — a GET
- * through the proxy compared with a direct one. Never throws; an unparsable URL gives verdict `invalid-url`.
+ * through the proxy and a direct one, both kept. Never throws; an unparsable URL gives `invalidUrl`.
  */
 export function reach(ctx: CheckContext, url: string): Promise<ReachFacts> {
   let parsed: URL;
@@ -297,13 +221,13 @@ export function reach(ctx: CheckContext, url: string): Promise<ReachFacts> {
     const proxy = proxyFor('', ctx.settings.env);
     return Promise.resolve({
       url: redactUrl(url),
+      invalidUrl: true,
+      timeoutMs: ctx.settings.timeoutMs,
       host: '',
       port: 0,
       secure: false,
       dns: { ok: false, ms: 0, addresses: [] },
       proxy,
-      verdict: 'invalid-url',
-      message: `not an http(s) URL: ${redactUrl(url)}`,
     });
   }
   const port = Number(parsed.port) || DEFAULT_PORTS[parsed.protocol] || 0;

@@ -1,4 +1,5 @@
-// The reachability probe against loopback servers: each verdict, the phase timings, the proxy comparison, memoisation.
+// The reachability probe against loopback servers: the phase timings and the proxy comparison it gathers (and the verdict
+// gateway-reachable draws from them), memoisation.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpForward } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
@@ -6,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildChain } from '../../src/pki/generate.js';
-import type { HttpExchange } from '../../src/probes/http.js';
-import { judgeProxy, reach } from '../../src/probes/reach.js';
+import { verdictOf } from '../../checks/gateway-reachable.js';
+import { reach } from '../../src/probes/reach.js';
 import { makeContext } from '../helpers/context.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
@@ -53,61 +54,62 @@ describe('reach', () => {
 
   it('reaches a plain http server, timing each phase', async () => {
     const facts = await reach(makeContext(), plain.url);
-    expect(facts.verdict).toBe('ok');
+    expect(verdictOf(facts).verdict).toBe('ok');
     expect(facts.dns).toMatchObject({ ok: true, addresses: ['127.0.0.1'] });
     expect(facts.tcp).toMatchObject({ ok: true, address: '127.0.0.1' });
     expect(facts.tls).toBeUndefined();
-    expect(facts.message).toContain('reachable over TCP');
+    expect(verdictOf(facts).message).toContain('reachable over TCP');
   });
 
   it('tries every address of a name (localhost may resolve to ::1 first)', async () => {
     const facts = await reach(makeContext(), `http://localhost:${plain.port}/`);
-    expect(facts.verdict).toBe('ok');
+    expect(verdictOf(facts).verdict).toBe('ok');
     expect(facts.tcp?.address).toBe('127.0.0.1');
   });
 
   it('completes the TLS handshake when the CA is trusted through --ca-file', async () => {
     const facts = await reach(makeContext({ caFile }), secure.url);
-    expect(facts.verdict).toBe('ok');
+    expect(verdictOf(facts).verdict).toBe('ok');
     expect(facts.tls).toMatchObject({ ok: true });
     expect(facts.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
   });
 
   it('reports an untrusted certificate as a TLS failure with its code', async () => {
     const facts = await reach(makeContext(), secure.url);
-    expect(facts.verdict).toBe('tls');
+    expect(verdictOf(facts).verdict).toBe('tls');
     expect(facts.tcp?.ok).toBe(true);
     expect(facts.tls?.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/);
   });
 
   it('says "plain http" when an https URL meets a plain http port', async () => {
     const facts = await reach(makeContext(), `https://127.0.0.1:${plain.port}/`);
-    expect(facts.verdict).toBe('tls');
+    expect(verdictOf(facts).verdict).toBe('tls');
     expect(facts.tls?.message).toContain('not with TLS');
   });
 
   it('reports a refused port', async () => {
     const facts = await reach(makeContext(), `http://127.0.0.1:${await freePort()}/`);
-    expect(facts.verdict).toBe('refused');
+    expect(verdictOf(facts).verdict).toBe('refused');
     expect(facts.tcp).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
   });
 
   it('reports a DNS failure without trying TCP', async () => {
     const facts = await reach(makeContext(), 'http://aigw.nowhere.invalid:5052');
-    expect(facts.verdict).toBe('dns');
+    expect(verdictOf(facts).verdict).toBe('dns');
     expect(facts.dns.code).toBe('ENOTFOUND');
     expect(facts.tcp).toBeUndefined();
   });
 
-  it('times out a handshake nobody answers', async () => {
+  it('times out a handshake nobody answers, naming the stage and the timeout given', async () => {
     const facts = await reach(makeContext({ timeoutMs: 1000 }), `https://127.0.0.1:${silentPort}/`);
-    expect(facts.verdict).toBe('timeout');
+    expect(verdictOf(facts).verdict).toBe('timeout');
+    expect(verdictOf(facts).message).toContain('the TLS handshake got no answer within 1000 ms (--timeout)');
     expect(facts.tls).toMatchObject({ ok: false, code: 'ETIMEDOUT' });
   });
 
   it('rejects a URL that is not http(s)', async () => {
     const facts = await reach(makeContext(), 'ftp://aigw:21');
-    expect(facts.verdict).toBe('invalid-url');
+    expect(verdictOf(facts).verdict).toBe('invalid-url');
   });
 
   it('probes each host:port once per run', async () => {
@@ -141,7 +143,7 @@ describe('reach', () => {
 
     it('passes through a proxy that relays the gateway unchanged', async () => {
       const facts = await reach(makeContext({ env: { HTTP_PROXY: forwarding.url } }), plain.url);
-      expect(facts.verdict).toBe('ok');
+      expect(verdictOf(facts).verdict).toBe('ok');
       expect(facts.proxy.variable).toBe('HTTP_PROXY');
       expect(facts.viaProxy).toMatchObject({ ok: true, status: 401, proxyHeaders: { via: '1.1 forwarding' } });
       expect(facts.direct).toMatchObject({ ok: true, status: 401 });
@@ -149,46 +151,22 @@ describe('reach', () => {
 
     it('calls a proxy answering with its own error page interference', async () => {
       const facts = await reach(makeContext({ env: { http_proxy: squid.url } }), plain.url);
-      expect(facts.verdict).toBe('proxy');
-      expect(facts.message).toContain('HTTP 503');
-      expect(facts.message).toContain('squid');
+      expect(verdictOf(facts).verdict).toBe('proxy');
+      expect(verdictOf(facts).message).toContain('HTTP 503');
+      expect(verdictOf(facts).message).toContain('squid');
     });
 
     it('calls a proxy demanding authentication interference', async () => {
       const facts = await reach(makeContext({ env: { HTTP_PROXY: authProxy.url } }), plain.url);
-      expect(facts.verdict).toBe('proxy');
-      expect(facts.message).toContain('407');
+      expect(verdictOf(facts).verdict).toBe('proxy');
+      expect(verdictOf(facts).message).toContain('407');
     });
 
     it('goes direct, saying so, when NO_PROXY covers the host', async () => {
       const facts = await reach(makeContext({ env: { HTTP_PROXY: squid.url, NO_PROXY: '127.0.0.0/8' } }), plain.url);
-      expect(facts.verdict).toBe('ok');
+      expect(verdictOf(facts).verdict).toBe('ok');
       expect(facts.proxy.bypassedBy).toBe('127.0.0.0/8');
       expect(facts.viaProxy).toBeUndefined();
     });
-  });
-});
-
-describe('judgeProxy', () => {
-  const response = (status: number, headers: Record<string, string> = {}): HttpExchange => ({
-    ok: true,
-    response: { status, headers, body: '', elapsedMs: 1 },
-  });
-  const failure = (kind: 'proxy' | 'dns' | 'tls', message = `${kind} failed`): HttpExchange => ({ ok: false, elapsedMs: 1, failure: { kind, message } });
-
-  it.each<[string, HttpExchange, HttpExchange, RegExp | undefined]>([
-    ['same answer both ways', response(401, { via: '1.1 p' }), response(401), undefined],
-    ['only reachable through the proxy', response(401), failure('dns'), undefined],
-    ['tunnel refused', failure('proxy', 'Proxy refused to open a tunnel: HTTP 403'), response(401), /HTTP 403/],
-    ['TLS-inspecting proxy', failure('tls'), response(401), /through proxy .*tls failed.*HTTP 401/],
-    ['proxy auth', response(407), response(401), /407/],
-    ['different status', response(502), response(401), /HTTP 502.*HTTP 401/],
-    ['proxy error page, host unreachable directly', response(503, { server: 'squid' }), failure('dns'), /own error page/],
-    ['plain 503 from the host itself', response(503), failure('dns'), undefined],
-    ['both fail', failure('dns'), failure('dns'), undefined],
-  ])('%s', (_name, proxied, direct, expected) => {
-    const verdict = judgeProxy(proxied, direct, 'http://proxy:3128');
-    if (expected) expect(verdict).toMatch(expected);
-    else expect(verdict).toBeUndefined();
   });
 });
