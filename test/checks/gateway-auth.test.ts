@@ -1,70 +1,84 @@
-// gateway-auth: 401 "No authorization header presented" passes; bypassed auth is a security failure; anything else warns.
+// gateway-auth: its judge over tables of answers (finding ids) — a bypass only on a server that is a gateway — and its
+// gather against loopback servers: a bypassed gateway, a static web server, a TLS test server's status page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { judgeAuth, NO_AUTH_MESSAGE } from '../../checks/gateway-auth.js';
-import type { Status } from '../../src/model.js';
+import { gather, judge, messages, type Facts } from '../../checks/gateway-auth.js';
+import { renderJudgement } from '../../src/check.js';
 import type { HttpExchange } from '../../src/probes/http.js';
 import { makeContext } from '../helpers/context.js';
 import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
+const NO_AUTH = { error: 'No authorization header presented' };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpExchange => ({
   ok: true,
   response: { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), elapsedMs: 2 },
 });
-const html = (status: number, server: string): HttpExchange => ({
+const html = (status: number, server?: string): HttpExchange => ({
   ok: true,
-  response: { status, headers: { 'content-type': 'text/html', server }, body: '<html><body>404 Not Found</body></html>', elapsedMs: 2 },
+  response: { status, headers: { 'content-type': 'text/html', ...(server ? { server } : {}) }, body: '<html><body>page</body></html>', elapsedMs: 2 },
 });
+const refused: HttpExchange = { ok: false, elapsedMs: 1, failure: { kind: 'refused', message: 'refused' } };
+const HEALTHY = json(200, { status: 'ok' });
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
-const cases: { name: string; root: HttpExchange; confirm?: HttpExchange; status: Status; summary: RegExp }[] = [
-  { name: 'the gateway refuses', root: json(401, { error: NO_AUTH_MESSAGE }), status: 'pass', summary: /requires authentication/ },
-  { name: '200 without a token', root: json(200, { ok: true }), status: 'fail', summary: /^SECURITY: .*HTTP 200.*AIGW_AUTH__BYPASS_EXTERNAL/ },
-  {
-    name: 'bypassed: FastAPI 404 on /, 422 on a protected route',
-    root: json(404, { detail: 'Not Found' }),
-    confirm: json(422, { detail: [{ msg: 'field required' }] }),
-    status: 'fail',
-    summary: /HTTP 422 for an unauthenticated POST \/v2\/code\/completions/,
-  },
-  {
-    name: 'FastAPI 404 on /, but the protected route refuses',
-    root: json(404, { detail: 'Not Found' }),
-    confirm: json(401, { error: NO_AUTH_MESSAGE }),
-    status: 'warn',
-    summary: /Something else answers/,
-  },
-  { name: 'nginx default page', root: html(404, 'nginx/1.25.3'), status: 'warn', summary: /HTTP 404, a text\/html body, Server: nginx\/1\.25\.3/ },
-  { name: 'a different 401', root: json(401, { error: 'Invalid authorization header' }), status: 'warn', summary: /HTTP 401, "Invalid authorization header"/ },
-  { name: 'no answer', root: { ok: false, elapsedMs: 1, failure: { kind: 'refused', message: 'refused' } }, status: 'fail', summary: /No answer/ },
-];
+describe('gateway-auth judge', () => {
+  it.each<[string, Facts, string]>([
+    ['no URL', { noUrl: 'none given' }, 'noUrl'],
+    ['the gateway refuses', { root: json(401, NO_AUTH), health: HEALTHY }, 'requiresAuth'],
+    ['the gateway refuses, health not asked', { root: json(401, NO_AUTH) }, 'requiresAuth'],
+    ['no answer', { root: refused, health: refused }, 'noAnswer'],
+    ['bypassed: FastAPI 404 on /, 422 on the protected route', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(422, { detail: [] }) }, 'authBypassed'],
+    ['bypassed: the protected route serves', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(200, { choices: [] }) }, 'authBypassed'],
+    ['the protected route refuses', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) }, 'notTheGateway'],
+    ['the protected route forbids', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(403, { detail: 'Forbidden' }) }, 'notTheGateway'],
+    ['the protected route errs', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(500, {}) }, 'notTheGateway'],
+    ['the protected route answers HTML', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: html(200) }, 'notTheGateway'],
+    // Issue 15: not a gateway at all, whatever / says.
+    ['python3 -m http.server: 200 on /, 404 on health', { root: html(200, 'SimpleHTTP/0.6 Python/3.11'), health: html(404) }, 'notTheGateway'],
+    ['openssl s_server -www: 200 HTML everywhere', { root: html(200), health: html(200), protectedRoute: html(200) }, 'notTheGateway'],
+    ['a 422 from a server whose health is not the gateway\'s', { root: json(404, {}), health: html(200), protectedRoute: json(422, { detail: [] }) }, 'notTheGateway'],
+    ['nginx default page', { root: html(404, 'nginx/1.25.3'), health: html(404, 'nginx/1.25.3') }, 'notTheGateway'],
+    ['a different 401', { root: json(401, { error: 'Invalid authorization header' }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) }, 'notTheGateway'],
+  ])('%s', (_name, f, id) => {
+    expect(ids(f)).toEqual([id]);
+  });
 
-describe('judgeAuth', () => {
-  it.each(cases)('$name → $status', ({ root, confirm, status, summary }) => {
-    const outcome = judgeAuth(root, confirm);
-    expect(outcome.status).toBe(status);
-    expect(outcome.summary).toMatch(summary);
-    if (status === 'fail' && /SECURITY/.test(outcome.summary)) {
-      expect(outcome.evidence).toMatchObject({ securityFinding: true });
-      expect(outcome.remediation).toContain('AIGW_AUTH__BYPASS_EXTERNAL');
-    }
+  it('a bypass is a security finding with the fix', () => {
+    const out = renderJudgement(messages, judge({ root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(422, { detail: [] }) }));
+    expect(out.summary).toMatch(/^SECURITY: .*HTTP 422 for an unauthenticated POST \/v2\/code\/completions.*AIGW_AUTH__BYPASS_EXTERNAL/);
+    expect(out.evidence).toMatchObject({ securityFinding: true });
+    expect(out.remediation).toContain('AIGW_AUTH__BYPASS_EXTERNAL');
   });
 });
 
-describe('gateway-auth run', () => {
-  let server: LoopbackServer;
+describe('gateway-auth gather', () => {
   const requests: string[] = [];
+  let bypassed: LoopbackServer;
+  let staticServer: LoopbackServer;
   beforeAll(async () => {
-    // A gateway with AIGW_AUTH__BYPASS_EXTERNAL=true: no route at /, body validation on the completion route.
-    server = await startLoopback((req, res) => {
+    // A gateway with AIGW_AUTH__BYPASS_EXTERNAL=true: health answers, no route at /, body validation on the completion route.
+    bypassed = await startLoopback((req, res) => {
       requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? 'no-auth'}`);
-      if (req.url === '/v2/code/completions') res.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[]}');
+      if (req.url === '/monitoring/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      else if (req.url === '/v2/code/completions') res.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[]}');
       else res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
     });
+    // What `python3 -m http.server` answers: a directory listing on /, 404 elsewhere.
+    staticServer = await startLoopback((req, res) => {
+      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html', server: 'SimpleHTTP/0.6 Python/3.11' }).end('<html>Directory listing</html>');
+      else res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not found</html>');
+    });
   });
-  afterAll(() => server.close());
+  afterAll(() => Promise.all([bypassed.close(), staticServer.close()]));
 
   it('confirms a bypass through the protected route, without credentials', async () => {
-    const outcome = await check.run(makeContext({ gatewayUrl: server.url, gatewayUrlSource: 'flag' }));
-    expect(outcome.status).toBe('fail');
-    expect(requests).toEqual(['GET / no-auth', 'POST /v2/code/completions no-auth']);
+    const f = await gather(makeContext({ gatewayUrl: bypassed.url, gatewayUrlSource: 'flag' }));
+    expect(ids(f)).toEqual(['authBypassed']);
+    expect(requests.sort()).toEqual(['GET / no-auth', 'GET /monitoring/healthz no-auth', 'POST /v2/code/completions no-auth']);
+  });
+
+  it('does not call a static web server a bypassed gateway, nor post to it', async () => {
+    const f = await gather(makeContext({ gatewayUrl: staticServer.url, gatewayUrlSource: 'flag' }));
+    expect(f.protectedRoute).toBeUndefined();
+    expect(ids(f)).toEqual(['notTheGateway']);
   });
 });
