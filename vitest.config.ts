@@ -22,8 +22,6 @@ const INTEGRATION = [
   'test/checks/gateway-tls.test.ts',
   'test/checks/gateway-trusts-gitlab.test.ts',
   'test/checks/gitlab-tls.test.ts',
-  'test/checks/proxy-streaming.test.ts',
-  'test/checks/proxy-timeouts.test.ts',
   'test/checks/proxy-upgrade.test.ts',
   'test/probes/pem.test.ts',
   'test/probes/tls.test.ts',

@@ -1,15 +1,19 @@
 // proxy-streaming: a streamed completion reaches the client chunk by chunk, not held back by a buffering proxy in front of the gateway.
-import { defineCheck } from '../src/check.js';
-import type { CheckOutcome } from '../src/model.js';
+import { defineCheck, type CheckContext, type Judgement, type Messages } from '../src/check.js';
+import { STREAMED_COMPLETION } from '../src/completion-request.js';
 import { redactUrl } from '../src/redact.js';
 import { COMPLETIONS_PATH, streamCompletion } from '../src/probes/completion-stream.js';
 import { DIRECT_ACCESS_PATH } from '../src/probes/direct-access.js';
 import { proxySignature } from '../src/probes/proxy-signature.js';
 import type { StreamChunk, StreamExchange, StreamResponse } from '../src/probes/stream.js';
-import { COMPLETION_REQUEST } from './system-exchange.js';
 
-/** GitLab's end-to-end completion request, streamed. */
-export const STREAMED_COMPLETION = { ...COMPLETION_REQUEST, stream: true } as const;
+export interface Facts {
+  /** Why no streamed completion could be asked for (no gateway URL, no direct-access token): a skip. */
+  unavailable?: string;
+  /** The completion URL, credentials redacted. */
+  url?: string;
+  exchange?: StreamExchange;
+}
 
 /** Reads closer together than this belong to one burst (the reference gateway streams 200 ms apart). */
 export const BURST_GAP_MS = 100;
@@ -17,7 +21,7 @@ export const BURST_GAP_MS = 100;
 export const BUFFERED_AFTER_MS = 500;
 
 /** The fixes for a buffering proxy, as measured with nginx 1.22.1 (a backend sending 5 chunks 200 ms apart; gzip buffers only with buffering on). */
-export const FIXES = {
+const FIXES = {
   buffering:
     'In the nginx location that proxies the gateway add `proxy_buffering off;` (the install guide\'s default.conf has it in both server blocks). ' +
     "With buffering on, nginx holds the stream back: with its default `proxy_http_version 1.0` until the gateway finishes, and behind " +
@@ -72,53 +76,77 @@ function timingOf(r: StreamResponse): { details: string[]; evidence: Record<stri
   };
 }
 
-/** Judges a streamed completion's timing. */
-export function judgeStream(url: string, exchange: StreamExchange): CheckOutcome {
+export const messages = {
+  unavailable: { status: 'skip', text: (d: { reason: string }) => d.reason },
+  streams: { status: 'pass', text: (d: { bursts: number; spreadMs: number }) => `the stream arrived as it was produced: ${d.bursts} bursts over ${d.spreadMs} ms` },
+  inconclusive: {
+    status: 'warn',
+    text: (d: { why: string }) => `the stream arrived in one piece, but ${d.why}: cannot tell whether anything buffers it`,
+  },
+  buffered: {
+    status: 'fail',
+    text: (d: { by: string; bytes: number; lastMs: number; gzip: boolean }) =>
+      `responses are buffered by something in front of the gateway${d.by}: the whole stream (${d.bytes} bytes) arrived at once after ${d.lastMs} ms`,
+    fix: (d: { gzip: boolean }) => (d.gzip ? `${FIXES.gzip}\n${FIXES.buffering}` : FIXES.buffering),
+  },
+  cut: { status: 'fail', text: (d: { afterMs: number; why: string }) => `the stream was cut after ${d.afterMs} ms: ${d.why}`, fix: FIXES.cut },
+  tokenRefused: {
+    status: 'skip',
+    text: (d: { status: number; excerpt: string }) => `the gateway refused the direct-access token (HTTP ${d.status}${d.excerpt ? `: ${d.excerpt}` : ''}); see token-verifies`,
+  },
+  httpError: {
+    status: 'fail',
+    text: (d: { status: number }) => `a streamed completion (POST ${COMPLETIONS_PATH}) came back HTTP ${d.status}`,
+    fix: `Check that the proxy passes POST ${COMPLETIONS_PATH} to the gateway unchanged (location, path prefix) and see its error log.`,
+  },
+  requestFailed: {
+    status: 'fail',
+    text: (d: { url: string; message: string }) => `the streamed completion request to ${d.url} failed: ${d.message}`,
+    fix: `gateway-health passed, so the gateway answers: check the proxy's error log for this request (POST ${COMPLETIONS_PATH}).`,
+  },
+} satisfies Messages;
+
+/** Pure: a streamed completion's timing judged. */
+export function judge(f: Facts): Judgement<typeof messages> {
+  const exchange = f.exchange;
+  if (!exchange) return { findings: [{ id: 'unavailable', data: { reason: f.unavailable ?? 'no streamed completion was asked for' } }] };
   if (!exchange.ok) {
     return {
-      status: 'fail',
-      summary: `the streamed completion request to ${redactUrl(url)} failed: ${exchange.failure.message}`,
-      remediation: 'gateway-health passed, so the gateway answers: check the proxy\'s error log for this request (POST ' + COMPLETIONS_PATH + ').',
+      findings: [{ id: 'requestFailed', data: { url: f.url ?? '', message: exchange.failure.message } }],
       evidence: { failure: exchange.failure.kind, elapsedMs: exchange.elapsedMs },
     };
   }
   const r = exchange.response;
   const { details, evidence } = timingOf(r);
   const excerpt = r.text.replace(/\s+/g, ' ').trim().slice(0, 200);
-  if (r.status === 401 || r.status === 403) {
-    return { status: 'skip', summary: `the gateway refused the direct-access token (HTTP ${r.status}${excerpt ? `: ${excerpt}` : ''}); see token-verifies`, evidence };
-  }
-  if (r.status !== 200) {
-    return {
-      status: 'fail',
-      summary: `a streamed completion (POST ${COMPLETIONS_PATH}) came back HTTP ${r.status}`,
-      details: [...details, ...(excerpt ? [`Body: ${excerpt}`] : [])],
-      remediation: 'Check that the proxy passes POST ' + COMPLETIONS_PATH + ' to the gateway unchanged (location, path prefix) and see its error log.',
-      evidence,
-    };
-  }
-  if (r.end === 'cut') {
-    return { status: 'fail', summary: `the stream was cut after ${r.endedAtMs} ms: ${r.cut?.message ?? 'connection closed'}`, details, remediation: FIXES.cut, evidence };
-  }
+  if (r.status === 401 || r.status === 403) return { findings: [{ id: 'tokenRefused', data: { status: r.status, excerpt } }], evidence };
+  if (r.status !== 200) return { findings: [{ id: 'httpError', data: { status: r.status } }], details: [...details, ...(excerpt ? [`Body: ${excerpt}`] : [])], evidence };
+  if (r.end === 'cut') return { findings: [{ id: 'cut', data: { afterMs: r.endedAtMs, why: r.cut?.message ?? 'connection closed' } }], details, evidence };
   const groups = bursts(r.chunks);
   const last = r.chunks.at(-1)?.atMs ?? r.headersAtMs;
-  if (groups.length >= 2) {
-    return { status: 'pass', summary: `the stream arrived as it was produced: ${groups.length} bursts over ${last - (r.chunks[0]?.atMs ?? 0)} ms`, details, evidence };
-  }
+  if (groups.length >= 2) return { findings: [{ id: 'streams', data: { bursts: groups.length, spreadMs: last - (r.chunks[0]?.atMs ?? 0) } }], details, evidence };
   const signature = proxySignature(r.headers);
   if (r.bytes === 0 || last < BUFFERED_AFTER_MS || signature.direct) {
     const why = r.bytes === 0 ? 'the stream was empty' : signature.direct ? 'the gateway itself answered (no proxy in between) and sent it whole' : `it took only ${last} ms`;
-    return { status: 'warn', summary: `the stream arrived in one piece, but ${why}: cannot tell whether anything buffers it`, details, evidence };
+    return { findings: [{ id: 'inconclusive', data: { why } }], details, evidence };
   }
-  const gzip = /gzip|deflate|br/i.test(r.headers['content-encoding'] ?? '');
-  const by = signature.proxy ? ` (${signature.proxy})` : '';
   return {
-    status: 'fail',
-    summary: `responses are buffered by something in front of the gateway${by}: the whole stream (${r.bytes} bytes) arrived at once after ${last} ms`,
+    findings: [
+      {
+        id: 'buffered',
+        data: { by: signature.proxy ? ` (${signature.proxy})` : '', bytes: r.bytes, lastMs: last, gzip: /gzip|deflate|br/i.test(r.headers['content-encoding'] ?? '') },
+      },
+    ],
     details: [...details, 'Code generation streams its answer; held back until the end, it looks hung in the IDE and may hit client timeouts.'],
-    remediation: gzip ? `${FIXES.gzip}\n${FIXES.buffering}` : FIXES.buffering,
     evidence,
   };
+}
+
+/** Gathers: a direct-access token from GitLab, then one streamed completion to the gateway, timed read by read. */
+export async function gather(ctx: CheckContext): Promise<Facts> {
+  const stream = await streamCompletion(ctx, STREAMED_COMPLETION);
+  if (!stream.ok) return { unavailable: stream.reason };
+  return { url: redactUrl(stream.url), exchange: stream.exchange };
 }
 
 export default defineCheck({
@@ -139,9 +167,7 @@ export default defineCheck({
       'disabled, no Duo seat).',
     fix: 'nginx: `proxy_buffering off;` in the location that proxies the gateway; `gzip off;` there if the stream is compressed.',
   },
-  async run(ctx) {
-    const stream = await streamCompletion(ctx, STREAMED_COMPLETION);
-    if (!stream.ok) return { status: 'skip', summary: stream.reason };
-    return judgeStream(stream.url, stream.exchange);
-  },
+  messages,
+  gather,
+  judge,
 });

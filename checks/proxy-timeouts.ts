@@ -1,16 +1,27 @@
 // proxy-timeouts: what the gateway's answers say about a proxy in front of it, and with --deep, whether it cuts a long stream.
-import { defineCheck } from '../src/check.js';
+import { defineCheck, type CheckContext, type Judgement, type Messages } from '../src/check.js';
+import { STREAMED_COMPLETION } from '../src/completion-request.js';
 import type { Settings } from '../src/config/settings.js';
-import type { CheckOutcome } from '../src/model.js';
 import { streamCompletion } from '../src/probes/completion-stream.js';
 import { gatewayHealthz } from '../src/probes/gateway.js';
 import type { HttpExchange } from '../src/probes/http.js';
 import { proxySignature } from '../src/probes/proxy-signature.js';
 import type { StreamExchange, StreamResponse } from '../src/probes/stream.js';
-import { STREAMED_COMPLETION } from './proxy-streaming.js';
+
+export interface Facts {
+  deepSeconds: number;
+  /** Without --deep: GitLab's health request (memoised, shared with gateway-health), for its headers. */
+  health?: HttpExchange;
+  /** With --deep: how long the streamed request was to be held open (ms). */
+  holdMs?: number;
+  /** With --deep: why no streamed completion could be asked for. */
+  unavailable?: string;
+  /** With --deep: the held streamed completion. */
+  hold?: StreamExchange;
+}
 
 /** The fix for a read timeout shorter than the gateway needs. */
-export const TIMEOUT_FIX =
+const TIMEOUT_FIX =
   'In the nginx location that proxies the gateway set `proxy_read_timeout 300s;` (the install guide\'s value; nginx\'s default is 60 s): ' +
   'it is the longest silence nginx accepts from the gateway, and a code generation can think longer than that before its next chunk. ' +
   'Other proxies: raise the upstream response/idle timeout likewise (HAProxy `timeout server 300s`, a load balancer\'s idle timeout).';
@@ -31,31 +42,51 @@ export function longestSilenceMs(r: StreamResponse): number {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+export const messages = {
+  noHealth: { status: 'skip', text: (d: { message: string }) => `no answer from the gateway to read headers from: ${d.message}` },
+  proxyShown: { status: 'pass', text: (d: { proxy: string }) => `a proxy answers in front of the gateway: ${d.proxy}` },
+  gatewayDirect: { status: 'pass', text: (d: { clues: string }) => `the gateway answers itself (${d.clues}): no proxy timeout in between` },
+  nothingShown: { status: 'pass', text: () => 'no Server or Via header reveals a proxy in front of the gateway' },
+  deepUnavailable: { status: 'skip', text: (d: { reason: string }) => `--deep needs a streamed completion: ${d.reason}` },
+  heldWithoutAnswer: { status: 'pass', text: (d: { held: string }) => `the request stayed open ${d.held} without being cut (no answer yet)` },
+  holdFailed: { status: 'fail', text: (d: { after: string; message: string }) => `the held request failed after ${d.after}: ${d.message}`, fix: TIMEOUT_FIX },
+  proxyGaveUp: {
+    status: 'fail',
+    text: (d: { by: string; after: string; status: number }) =>
+      `the proxy in front of the gateway${d.by} gave up after ${d.after} with HTTP ${d.status}: its read timeout is shorter than the gateway needs`,
+    fix: TIMEOUT_FIX,
+  },
+  tokenRefused: { status: 'skip', text: (d: { status: number }) => `the gateway refused the direct-access token (HTTP ${d.status}): see token-verifies` },
+  noStream: { status: 'skip', text: (d: { status: number }) => `no stream to hold: the gateway answered HTTP ${d.status} (see proxy-streaming)` },
+  streamCut: {
+    status: 'fail',
+    text: (d: { by: string; after: string; sinceLast: string }) =>
+      `the stream was cut${d.by} after ${d.after}, ${d.sinceLast} after its last chunk: a read timeout shorter than the gateway needs`,
+    fix: TIMEOUT_FIX,
+  },
+  heldOpen: { status: 'pass', text: (d: { after: string; silence: string }) => `a streamed request stayed open ${d.after} without being cut (longest silence ${d.silence})` },
+  endedUncut: { status: 'pass', text: (d: { after: string; silence: string }) => `the gateway's stream ended after ${d.after}, uncut; its longest silence was ${d.silence}` },
+} satisfies Messages;
+
 /** Without --deep: what the health answer's Server/Via headers reveal (never a failure on its own). */
-export function judgeSignature(exchange: HttpExchange, deepSeconds: number): CheckOutcome {
-  if (!exchange.ok) return { status: 'skip', summary: `no answer from the gateway to read headers from: ${exchange.failure.message}` };
+function judgeSignature(exchange: HttpExchange | undefined, deepSeconds: number): Judgement<typeof messages> {
+  if (!exchange?.ok) return { findings: [{ id: 'noHealth', data: { message: exchange ? exchange.failure.message : 'not asked' } }] };
   const signature = proxySignature(exchange.response.headers);
   const details = [...signature.clues, `A read timeout was not tested: --deep holds a streamed request open for ${deepSeconds} s (--deep-seconds).`];
   const evidence = { deep: false, ...(signature.proxy ? { proxy: signature.proxy } : {}), direct: signature.direct };
-  if (signature.proxy) {
-    return { status: 'pass', summary: `a proxy answers in front of the gateway: ${signature.proxy}`, details, evidence };
-  }
-  if (signature.direct) {
-    return { status: 'pass', summary: `the gateway answers itself (${signature.clues.join(', ')}): no proxy timeout in between`, details: signature.clues, evidence };
-  }
-  return { status: 'pass', summary: 'no Server or Via header reveals a proxy in front of the gateway', details, evidence };
+  if (signature.proxy) return { findings: [{ id: 'proxyShown', data: { proxy: signature.proxy } }], details, evidence };
+  if (signature.direct) return { findings: [{ id: 'gatewayDirect', data: { clues: signature.clues.join(', ') } }], details: signature.clues, evidence };
+  return { findings: [{ id: 'nothingShown' }], details, evidence };
 }
 
-/** With --deep: judges a streamed request held open for up to `holdMs`. */
-export function judgeHold(exchange: StreamExchange, holdMs: number): CheckOutcome {
+/** With --deep: a streamed request held open for up to `holdMs`. */
+function judgeHold(exchange: StreamExchange, holdMs: number): Judgement<typeof messages> {
   if (!exchange.ok) {
     if (exchange.failure.kind === 'timeout' && exchange.elapsedMs >= holdMs) {
-      return { status: 'pass', summary: `the request stayed open ${seconds(exchange.elapsedMs)} without being cut (no answer yet)`, evidence: { deep: true, heldMs: exchange.elapsedMs } };
+      return { findings: [{ id: 'heldWithoutAnswer', data: { held: seconds(exchange.elapsedMs) } }], evidence: { deep: true, heldMs: exchange.elapsedMs } };
     }
     return {
-      status: 'fail',
-      summary: `the held request failed after ${seconds(exchange.elapsedMs)}: ${exchange.failure.message}`,
-      remediation: TIMEOUT_FIX,
+      findings: [{ id: 'holdFailed', data: { after: seconds(exchange.elapsedMs), message: exchange.failure.message } }],
       evidence: { deep: true, failure: exchange.failure.kind, elapsedMs: exchange.elapsedMs },
     };
   }
@@ -65,38 +96,39 @@ export function judgeHold(exchange: StreamExchange, holdMs: number): CheckOutcom
   const by = signature.proxy ? ` (${signature.proxy})` : '';
   const details = [`HTTP ${r.status}; headers after ${r.headersAtMs} ms; ${r.chunks.length} reads; ended (${r.end}) after ${r.endedAtMs} ms`, ...signature.clues];
   const evidence = { deep: true, httpStatus: r.status, end: r.end, heldMs: r.endedAtMs, longestSilenceMs: silence, ...(signature.proxy ? { proxy: signature.proxy } : {}) };
-  if (GAVE_UP.has(r.status)) {
-    return {
-      status: 'fail',
-      summary: `the proxy in front of the gateway${by} gave up after ${seconds(r.headersAtMs)} with HTTP ${r.status}: its read timeout is shorter than the gateway needs`,
-      details,
-      remediation: TIMEOUT_FIX,
-      evidence,
-    };
-  }
-  if (r.status === 401 || r.status === 403) {
-    return { status: 'skip', summary: `the gateway refused the direct-access token (HTTP ${r.status}): see token-verifies`, details, evidence };
-  }
-  if (r.status !== 200) return { status: 'skip', summary: `no stream to hold: the gateway answered HTTP ${r.status} (see proxy-streaming)`, details, evidence };
+  if (GAVE_UP.has(r.status)) return { findings: [{ id: 'proxyGaveUp', data: { by, after: seconds(r.headersAtMs), status: r.status } }], details, evidence };
+  if (r.status === 401 || r.status === 403) return { findings: [{ id: 'tokenRefused', data: { status: r.status } }], details, evidence };
+  if (r.status !== 200) return { findings: [{ id: 'noStream', data: { status: r.status } }], details, evidence };
   if (r.end === 'cut') {
     const lastRead = r.chunks.at(-1)?.atMs ?? r.headersAtMs;
     return {
-      status: 'fail',
-      summary: `the stream was cut${by} after ${seconds(r.endedAtMs)}, ${seconds(r.endedAtMs - lastRead)} after its last chunk: a read timeout shorter than the gateway needs`,
+      findings: [{ id: 'streamCut', data: { by, after: seconds(r.endedAtMs), sinceLast: seconds(r.endedAtMs - lastRead) } }],
       details: [...details, ...(r.cut ? [r.cut.message] : [])],
-      remediation: TIMEOUT_FIX,
       evidence,
     };
   }
-  if (r.end === 'held') {
-    return { status: 'pass', summary: `a streamed request stayed open ${seconds(r.endedAtMs)} without being cut (longest silence ${seconds(silence)})`, details, evidence };
-  }
+  if (r.end === 'held') return { findings: [{ id: 'heldOpen', data: { after: seconds(r.endedAtMs), silence: seconds(silence) } }], details, evidence };
   return {
-    status: 'pass',
-    summary: `the gateway's stream ended after ${seconds(r.endedAtMs)}, uncut; its longest silence was ${seconds(silence)}`,
+    findings: [{ id: 'endedUncut', data: { after: seconds(r.endedAtMs), silence: seconds(silence) } }],
     details: [...details, `The gateway finished before the ${seconds(holdMs)} hold: a read timeout between ${seconds(silence)} and ${seconds(holdMs)} was not exercised.`],
     evidence,
   };
+}
+
+/** Pure: without --deep the health answer's headers, with --deep the held stream. */
+export function judge(f: Facts): Judgement<typeof messages> {
+  if (f.holdMs === undefined) return judgeSignature(f.health, f.deepSeconds);
+  if (!f.hold) return { findings: [{ id: 'deepUnavailable', data: { reason: f.unavailable ?? 'no streamed completion was asked for' } }] };
+  return judgeHold(f.hold, f.holdMs);
+}
+
+/** Gathers: the memoised health answer, or with --deep one streamed completion held open for --deep-seconds. */
+export async function gather(ctx: CheckContext): Promise<Facts> {
+  const { deep, deepSeconds } = ctx.settings;
+  if (!deep) return { deepSeconds, health: (await gatewayHealthz(ctx)).exchange };
+  const holdMs = deepSeconds * 1000;
+  const stream = await streamCompletion(ctx, STREAMED_COMPLETION, { holdMs });
+  return stream.ok ? { deepSeconds, holdMs, hold: stream.exchange } : { deepSeconds, holdMs, unavailable: stream.reason };
 }
 
 export default defineCheck({
@@ -117,12 +149,7 @@ export default defineCheck({
     fix: 'nginx: `proxy_read_timeout 300s;` in the location that proxies the gateway, as the install guide has it.',
   },
   timeoutMs: timeoutFor,
-  async run(ctx) {
-    const { deep, deepSeconds } = ctx.settings;
-    if (!deep) return judgeSignature((await gatewayHealthz(ctx)).exchange, deepSeconds);
-    const holdMs = deepSeconds * 1000;
-    const stream = await streamCompletion(ctx, STREAMED_COMPLETION, { holdMs });
-    if (!stream.ok) return { status: 'skip', summary: `--deep needs a streamed completion: ${stream.reason}` };
-    return judgeHold(stream.exchange, holdMs);
-  },
+  messages,
+  gather,
+  judge,
 });

@@ -1,15 +1,12 @@
 // system-exchange: a code completion goes GitLab → AI gateway → back, and when it does not, the failing hop is named.
 import { defineCheck, type CheckContext } from '../src/check.js';
+import { COMPLETION_REQUEST } from '../src/completion-request.js';
 import type { CheckOutcome } from '../src/model.js';
 import { apiMessage, bodyExcerpt, describeExchange, gitlabAiGatewayUrl, gitlabPost } from '../src/probes/gitlab-api.js';
 import { parseJson, type HttpResponse } from '../src/probes/http.js';
 import { redactUrl } from '../src/redact.js';
 
-/** What GitLab's own EndToEndProbe completes (CodeSuggestionsClient#test_completion): a Ruby file opening `def hello_world`. */
-export const COMPLETION_REQUEST = {
-  current_file: { file_name: 'test.rb', content_above_cursor: 'def hello_world', content_below_cursor: '' },
-  intent: 'completion',
-} as const;
+export { COMPLETION_REQUEST };
 
 const PATH = '/api/v4/code_suggestions/completions';
 

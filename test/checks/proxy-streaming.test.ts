@@ -1,9 +1,8 @@
-// proxy-streaming: the judgement of timed streams (table), and run() against a fake GitLab and a loopback gateway.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { BUFFERED_AFTER_MS, bursts, judgeStream } from '../../checks/proxy-streaming.js';
+// proxy-streaming: its judge over tables of timed streams (finding ids); its gather runs in proxy-streaming.integration.test.ts.
+import { describe, expect, it } from 'vitest';
+import { BUFFERED_AFTER_MS, bursts, judge, messages } from '../../checks/proxy-streaming.js';
+import { renderJudgement } from '../../src/check.js';
 import type { StreamExchange, StreamResponse } from '../../src/probes/stream.js';
-import { ACCESS_TOKEN, ADMIN_TOKEN, DISABLED, ISSUED, startProxyFixture, type ProxyFixture } from '../helpers/proxy-fixtures.js';
 
 const URL = 'http://aigw.example.com';
 
@@ -25,36 +24,50 @@ describe('bursts', () => {
   });
 });
 
-describe('judgeStream', () => {
-  const cases: { name: string; exchange: StreamExchange; status: string; summary: RegExp; fix?: RegExp }[] = [
-    { name: 'chunks 200 ms apart', exchange: stream([3, 203, 404, 605, 806], { headers: NGINX }), status: 'pass', summary: /5 bursts over 803 ms/ },
+describe('proxy-streaming judge', () => {
+  const cases: { name: string; exchange: StreamExchange; id: string; summary: RegExp; fix?: RegExp }[] = [
+    { name: 'chunks 200 ms apart', exchange: stream([3, 203, 404, 605, 806], { headers: NGINX }), id: 'streams', summary: /5 bursts over 803 ms/ },
     {
       name: 'one burst at the end behind nginx',
       exchange: stream([819], { headers: NGINX, headersAtMs: 819 }),
-      status: 'fail',
+      id: 'buffered',
       summary: /^responses are buffered by something in front of the gateway \(nginx\/1\.22\.1\): .* after 819 ms/,
       fix: /proxy_buffering off;.*proxy_http_version 1\.0.*listen ... ssl/s,
     },
     {
       name: 'one gzip burst at the end',
       exchange: stream([806, 806], { headers: { ...NGINX, 'content-encoding': 'gzip' } }),
-      status: 'fail',
+      id: 'buffered',
       summary: /^responses are buffered/,
       fix: /gzip off;/,
     },
-    { name: 'one early burst', exchange: stream([120]), status: 'warn', summary: /only 120 ms/ },
-    { name: 'one late burst from the gateway itself', exchange: stream([900], { headers: { server: 'uvicorn' } }), status: 'warn', summary: /gateway itself answered/ },
-    { name: 'an empty stream', exchange: stream([], { bytes: 0 }), status: 'warn', summary: /empty/ },
-    { name: 'a cut stream', exchange: stream([3], { end: 'cut', cut: { kind: 'reset', message: 'reset' } }), status: 'fail', summary: /cut after/, fix: /proxy_read_timeout 300s;/ },
-    { name: 'a refused token', exchange: stream([3], { status: 401, text: '{"error":"Forbidden by auth provider"}' }), status: 'skip', summary: /token-verifies/ },
-    { name: 'a 404 from the proxy', exchange: stream([3], { status: 404, headers: NGINX }), status: 'fail', summary: /HTTP 404/ },
-    { name: 'no answer', exchange: { ok: false, failure: { kind: 'reset', message: 'Connection reset' }, elapsedMs: 4 }, status: 'fail', summary: /failed: Connection reset/ },
+    { name: 'one early burst', exchange: stream([120]), id: 'inconclusive', summary: /only 120 ms/ },
+    { name: 'one late burst from the gateway itself', exchange: stream([900], { headers: { server: 'uvicorn' } }), id: 'inconclusive', summary: /gateway itself answered/ },
+    { name: 'an empty stream', exchange: stream([], { bytes: 0 }), id: 'inconclusive', summary: /empty/ },
+    { name: 'a cut stream', exchange: stream([3], { end: 'cut', cut: { kind: 'reset', message: 'reset' } }), id: 'cut', summary: /cut after/, fix: /proxy_read_timeout 300s;/ },
+    { name: 'a refused token', exchange: stream([3], { status: 401, text: '{"error":"Forbidden by auth provider"}' }), id: 'tokenRefused', summary: /token-verifies/ },
+    { name: 'a 404 from the proxy', exchange: stream([3], { status: 404, headers: NGINX }), id: 'httpError', summary: /HTTP 404/ },
+    { name: 'no answer', exchange: { ok: false, failure: { kind: 'reset', message: 'Connection reset' }, elapsedMs: 4 }, id: 'requestFailed', summary: /failed: Connection reset/ },
   ];
-  it.each(cases)('$name → $status', ({ exchange, status, summary, fix }) => {
-    const out = judgeStream(URL, exchange);
-    expect(out.status).toBe(status);
+  it.each(cases)('$name → $id', ({ exchange, id, summary, fix }) => {
+    const j = judge({ url: URL, exchange });
+    expect(j.findings.map((f) => f.id)).toEqual([id]);
+    const out = renderJudgement(messages, j);
     expect(out.summary).toMatch(summary);
     if (fix) expect(out.remediation).toMatch(fix);
+  });
+
+  it('skips, saying why, when no stream could be asked for', () => {
+    expect(judge({ unavailable: 'direct connections are disabled' }).findings).toEqual([{ id: 'unavailable', data: { reason: 'direct connections are disabled' } }]);
+  });
+
+  it.each([
+    ['one read just under the threshold', [BUFFERED_AFTER_MS - 1], 'inconclusive'],
+    ['one read at the threshold', [BUFFERED_AFTER_MS], 'buffered'],
+    ['two reads one gap apart', [600, 600 + 100], 'streams'],
+    ['two reads just under one gap apart', [600, 600 + 99], 'buffered'],
+  ] as const)('edges: %s → %s', (_name, times, id) => {
+    expect(judge({ url: URL, exchange: stream([...times], { headers: NGINX }) }).findings.map((f) => f.id)).toEqual([id]);
   });
 
   it('puts the burst threshold where a 5 × 200 ms stream held to its end lands', () => {
@@ -62,59 +75,3 @@ describe('judgeStream', () => {
   });
 });
 
-describe('proxy-streaming run()', () => {
-  let fx: ProxyFixture;
-  let received: { headers: Record<string, unknown>; body: string } | undefined;
-  let buffered = false;
-
-  beforeAll(async () => {
-    fx = await startProxyFixture((req, res) => {
-      const parts: Buffer[] = [];
-      req.on('data', (c: Buffer) => parts.push(c));
-      req.on('end', () => {
-        received = { headers: req.headers, body: Buffer.concat(parts).toString() };
-        void (async () => {
-          res.writeHead(200, { 'content-type': 'text/event-stream' });
-          const pieces = ['a', 'b', 'c', 'd', 'e'];
-          for (const [i, piece] of pieces.entries()) {
-            if (i > 0) await sleep(200);
-            // The "buffering proxy" writes nothing until the end.
-            if (!buffered) res.write(piece);
-          }
-          res.end(buffered ? pieces.join('') : undefined);
-        })();
-      });
-    });
-  });
-  afterAll(() => fx.close());
-
-  it('passes a stream that arrives chunk by chunk, sending the token and GitLab\'s headers but never printing the token', async () => {
-    fx.directAccess(ISSUED);
-    buffered = false;
-    const out = await check.run(fx.context());
-    expect(out.status).toBe('pass');
-    expect(received?.headers).toMatchObject({ authorization: `Bearer ${ACCESS_TOKEN}`, 'x-gitlab-realm': 'self-managed', 'accept-encoding': expect.stringContaining('gzip') });
-    expect(JSON.parse(received?.body ?? '{}')).toMatchObject({ stream: true, current_file: { file_name: 'test.rb' } });
-    expect(JSON.stringify(out)).not.toContain(ACCESS_TOKEN);
-    expect(JSON.stringify(out)).not.toContain(ADMIN_TOKEN);
-  });
-
-  it('fails a stream held back to its end', async () => {
-    buffered = true;
-    const out = await check.run(fx.context());
-    expect(out.status).toBe('fail');
-    expect(out.summary).toMatch(/^responses are buffered by something in front of the gateway/);
-  });
-
-  it('skips naming the setting when direct connections are disabled', async () => {
-    fx.directAccess(DISABLED);
-    const out = await check.run(fx.context());
-    expect(out.status).toBe('skip');
-    expect(out.summary).toMatch(/direct connections are disabled.*disabled_direct_code_suggestions/);
-  });
-
-  it('skips without a GitLab token', async () => {
-    const out = await check.run(fx.context({ gitlabToken: undefined }));
-    expect(out).toMatchObject({ status: 'skip', summary: expect.stringMatching(/GITLAB_TOKEN/) });
-  });
-});
