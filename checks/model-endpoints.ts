@@ -1,11 +1,9 @@
 // model-endpoints: each self-hosted model GitLab knows answers `GET <endpoint>/v1/models`, as the rake task tests it.
-import { defineCheck, type CheckContext } from '../src/check.js';
-import { combineFindings, type Finding } from '../src/findings.js';
+import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { pydanticBool } from '../src/judge/pydantic-bool.js';
 import { gitlabGraphqlFirst } from '../src/probes/gitlab-api.js';
-import { httpRequest, parseJson, type HttpExchange } from '../src/probes/http.js';
-import { gatewayTrust } from '../src/probes/trust.js';
+import { modelsUrl, probeModelEndpoint, type ModelAnswer } from '../src/probes/model-endpoint.js';
 import { redactUrl } from '../src/redact.js';
-import { TOOL_NAME, TOOL_VERSION } from '../src/version.js';
 
 /** `aiSelfHostedModels` as GitLab serves it (identifier and releaseState are newer fields; the API never exposes the API key). */
 const MODEL_QUERIES = [
@@ -13,22 +11,137 @@ const MODEL_QUERIES = [
   '{ aiSelfHostedModels { nodes { name model endpoint hasApiToken } } }',
 ];
 
-/** The rake task's timeout for a model endpoint. */
-const MODEL_TIMEOUT_MS = 10_000;
-
-/** Values pydantic reads as true / false for a boolean setting such as AIGW_CUSTOM_MODELS__ENABLED. */
-const TRUE = /^(1|on|t|true|y|yes)$/i;
-
-interface Model {
+/** One model as GitLab lists it, and what its endpoint answered (absent when it was not probed, with the reason). */
+export interface ModelFacts {
   name: string;
   model: string;
+  /** Credentials redacted. */
   endpoint: string;
   hasApiToken: boolean;
   identifier?: string;
   releaseState?: string;
+  /** The URL asked, credentials redacted. */
+  url?: string;
+  notProbed?: string;
+  answer?: ModelAnswer;
 }
 
-function models(data: unknown): Model[] | undefined {
+export interface Facts {
+  /** Why GitLab's model list could not be read (a skip). */
+  unlisted?: string;
+  models?: ModelFacts[];
+  /** AIGW_CUSTOM_MODELS__ENABLED as set in this environment (undefined: not set here). */
+  customModelsEnabled?: string;
+}
+
+type Model = { label: string; url: string; name: string };
+
+export const messages = {
+  unlisted: { status: 'skip', text: (d: { why: string }) => d.why },
+  noModels: {
+    status: 'warn',
+    text: () => 'No self-hosted models configured',
+    fix: 'Add your model at Admin > GitLab Duo Self-Hosted > Add self-hosted model, then assign it to features (Code Completion, Chat, ...).',
+  },
+  allAnswer: {
+    status: 'pass',
+    text: (d: { probed: number; models: number }) => `${d.probed} of ${d.models} self-hosted model endpoint${d.models === 1 ? '' : 's'} probed; all answer`,
+  },
+  noneProbeable: {
+    status: 'pass',
+    text: (d: { models: number }) => `${d.models} self-hosted model${d.models === 1 ? '' : 's'} configured; none serves /v1/models to probe`,
+  },
+  unreachable: {
+    status: 'fail',
+    text: (d: Model & { message: string }) => `Model ${d.label} is unreachable at ${d.url}: ${d.message}`,
+    fix: (d: Model & { message: string }) =>
+      `Start the model server for ${d.name}, or correct its endpoint at Admin > GitLab Duo Self-Hosted; it must be reachable from the AI gateway.`,
+  },
+  tokenMissing: {
+    status: 'warn',
+    text: (d: Model) => `Model ${d.label} requires an API token, but GitLab has none configured for it`,
+    fix: (d: Model) => `Set the model's API key at Admin > GitLab Duo Self-Hosted > ${d.name} > Edit; the gateway sends it to the model server.`,
+  },
+  httpError: {
+    status: 'warn',
+    text: (d: Model & { status: number }) => `Model ${d.label} answered ${d.url} with HTTP ${d.status}`,
+    fix: (d: Model & { status: number }) => `Check the endpoint of ${d.name} (an OpenAI-compatible server serves /v1/models) and the model server's logs.`,
+  },
+  customModelsOff: {
+    status: 'fail',
+    text: (d: { value: string }) => `AIGW_CUSTOM_MODELS__ENABLED is "${d.value}": the gateway will not serve the self-hosted models GitLab routes to it`,
+    fix: 'Set AIGW_CUSTOM_MODELS__ENABLED=true in the gateway\'s environment (docker run -e, the Helm values) and restart it.',
+  },
+} satisfies Messages;
+
+type Finding = FindingOf<typeof messages>;
+
+/**
+ * Why a model is not probed, or undefined when it is: only http(s) endpoints of OpenAI-compatible servers serve /v1/models.
+ * An identifier with a provider prefix other than `custom_openai/` (bedrock/, azure/, ...) names a cloud provider; a plain
+ * model name or no identifier is a self-hosted server (vLLM, Ollama, ...), probed like `custom_openai/` ones.
+ */
+function notProbed(m: { endpoint: string; identifier?: string }): string | undefined {
+  if (!/^https?:\/\//i.test(m.endpoint)) return m.endpoint ? `endpoint ${m.endpoint} is not http(s)` : 'no endpoint (a cloud provider)';
+  const provider = m.identifier ? /^([\w-]+)\//.exec(m.identifier)?.[1] : undefined;
+  if (provider && provider !== 'custom_openai') return `identifier ${m.identifier} names provider ${provider}, not an OpenAI-compatible server`;
+  return undefined;
+}
+
+/** One model's finding (a problem) and its line for the details. */
+function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
+  const label = `${m.name} (${m.model})`;
+  const facts = `${m.releaseState ? `release state ${m.releaseState}, ` : ''}API token: ${m.hasApiToken ? 'Configured' : 'Missing'}`;
+  const answer = m.answer;
+  if (!answer) return { line: `– ${label}: ${m.endpoint || 'no endpoint'} (${facts}) — not probed: ${m.notProbed ?? 'unknown'}` };
+  const data = { label, url: m.url ?? '', name: m.name };
+  if (!answer.ok) return { finding: { id: 'unreachable', data: { ...data, message: answer.message } }, line: `✗ ${label}: ${data.url} — ${answer.kind}: ${answer.message} (${facts})` };
+  const head = `${label}: ${data.url} answered HTTP ${answer.status} in ${answer.elapsedMs} ms`;
+  if (answer.status === 401 || answer.status === 403) {
+    const line = `${head} — reachable; it needs its API token (GitLab ${m.hasApiToken ? 'has one configured' : 'has none configured'})`;
+    return m.hasApiToken ? { line: `✔ ${line} (${facts})` } : { finding: { id: 'tokenMissing', data }, line: `⚠ ${line} (${facts})` };
+  }
+  if (answer.status >= 400) return { finding: { id: 'httpError', data: { ...data, status: answer.status } }, line: `⚠ ${head} (${facts})` };
+  const serves = answer.served.length ? `; serves ${answer.served.slice(0, 5).join(', ')}${answer.served.length > 5 ? ', …' : ''}` : '';
+  return { line: `✔ ${head}${serves} (${facts})` };
+}
+
+/** Pure: every model's answer, and AIGW_CUSTOM_MODELS__ENABLED where it is set, judged. */
+export function judge(f: Facts): Judgement<typeof messages> {
+  if (!f.models) return { findings: [{ id: 'unlisted', data: { why: f.unlisted ?? 'GitLab returned no self-hosted model list' } }] };
+  if (f.models.length === 0) return { findings: [{ id: 'noModels' }], evidence: { models: 0 } };
+  const judged = f.models.map((m) => ({ m, ...judgeModel(m) }));
+  const findings = judged.flatMap((j) => (j.finding ? [j.finding] : []));
+  const custom = f.customModelsEnabled;
+  if (custom !== undefined && pydanticBool(custom) !== true) findings.push({ id: 'customModelsOff', data: { value: custom } });
+  const probed = judged.filter((j) => j.m.answer).length;
+  if (findings.length === 0) {
+    findings.push(probed ? { id: 'allAnswer', data: { probed, models: f.models.length } } : { id: 'noneProbeable', data: { models: f.models.length } });
+  }
+  return {
+    findings,
+    details: [
+      'The AI gateway calls these endpoints, not GitLab: they were probed from here, with the gateway\'s proxy variables and CA bundle. ' +
+        'An endpoint on localhost means the gateway\'s own host.',
+      custom === undefined
+        ? 'AIGW_CUSTOM_MODELS__ENABLED is not set in this environment; the gateway needs it true to serve self-hosted models'
+        : `AIGW_CUSTOM_MODELS__ENABLED=${custom}`,
+      ...judged.map((j) => j.line),
+    ],
+    evidence: {
+      models: f.models.length,
+      probed,
+      endpoints: judged.map(({ m, finding }) => ({
+        name: m.name,
+        endpoint: m.endpoint,
+        ...(m.answer ? { status: finding ? messages[finding.id].status : 'pass', ...(m.answer.ok ? { httpStatus: m.answer.status } : {}) } : { status: 'not-probed' }),
+      })),
+    },
+  };
+}
+
+/** GitLab's model list (GraphQL, newer fields first) as facts; the endpoints are not probed here. */
+function listed(data: unknown): Omit<ModelFacts, 'url' | 'notProbed' | 'answer'>[] | undefined {
   const nodes = (data as { aiSelfHostedModels?: { nodes?: unknown } | null }).aiSelfHostedModels?.nodes;
   if (!Array.isArray(nodes)) return undefined;
   return nodes.map((n: Record<string, unknown>) => ({
@@ -36,108 +149,27 @@ function models(data: unknown): Model[] | undefined {
     model: String(n.model ?? '?'),
     endpoint: typeof n.endpoint === 'string' ? n.endpoint.trim() : '',
     hasApiToken: n.hasApiToken === true,
-    identifier: typeof n.identifier === 'string' && n.identifier ? n.identifier : undefined,
-    releaseState: typeof n.releaseState === 'string' ? n.releaseState : undefined,
+    ...(typeof n.identifier === 'string' && n.identifier ? { identifier: n.identifier } : {}),
+    ...(typeof n.releaseState === 'string' ? { releaseState: n.releaseState } : {}),
   }));
 }
 
-/** The models URL for an endpoint: `<endpoint>/v1/models`, or `<endpoint>/models` when the endpoint already ends in /v1. */
-export function modelsUrl(endpoint: string): string {
-  const base = endpoint.replace(/\/+$/, '');
-  return /\/v1$/.test(base) ? `${base}/models` : `${base}/v1/models`;
-}
-
-/**
- * Why a model is not probed, or undefined when it is: only http(s) endpoints of OpenAI-compatible servers serve /v1/models.
- * An identifier with a provider prefix other than `custom_openai/` (bedrock/, azure/, ...) names a cloud provider; a plain
- * model name or no identifier is a self-hosted server (vLLM, Ollama, ...), probed like `custom_openai/` ones.
- */
-function notProbed(m: Model): string | undefined {
-  if (!/^https?:\/\//i.test(m.endpoint)) return m.endpoint ? `endpoint ${m.endpoint} is not http(s)` : 'no endpoint (a cloud provider)';
-  const provider = m.identifier ? /^([\w-]+)\//.exec(m.identifier)?.[1] : undefined;
-  if (provider && provider !== 'custom_openai') return `identifier ${m.identifier} names provider ${provider}, not an OpenAI-compatible server`;
-  return undefined;
-}
-
-function label(m: Model): string {
-  return `${m.name} (${m.model})`;
-}
-
-/** The served model ids of a /v1/models answer (OpenAI's `{ data: [{ id }] }`). */
-function servedIds(ex: HttpExchange): string[] {
-  if (!ex.ok) return [];
-  const parsed = parseJson(ex.response);
-  const data = parsed.ok ? (parsed.value as { data?: unknown } | null)?.data : undefined;
-  return Array.isArray(data) ? data.map((d: { id?: unknown }) => d?.id).filter((id): id is string => typeof id === 'string') : [];
-}
-
-/** Probes one model endpoint and judges the answer. */
-async function probeModel(ctx: CheckContext, m: Model, ca: string[]): Promise<{ finding: Finding; line: string; httpStatus?: number }> {
-  const url = modelsUrl(m.endpoint);
-  const shown = redactUrl(url);
-  const ex = await httpRequest({
-    url,
-    headers: { accept: 'application/json', 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}` },
-    ca,
-    timeoutMs: Math.min(MODEL_TIMEOUT_MS, ctx.settings.timeoutMs),
-    proxyEnv: ctx.settings.env,
-    signal: ctx.signal,
-  });
-  if (!ex.ok) {
-    return {
-      finding: {
-        status: 'fail',
-        summary: `Model ${label(m)} is unreachable at ${shown}: ${ex.failure.message}`,
-        fix: `Start the model server for ${m.name}, or correct its endpoint at Admin > GitLab Duo Self-Hosted; it must be reachable from the AI gateway.`,
-      },
-      line: `✗ ${label(m)}: ${shown} — ${ex.failure.kind}: ${ex.failure.message}`,
-    };
-  }
-  const { status } = ex.response;
-  const head = `${label(m)}: ${shown} answered HTTP ${status} in ${ex.response.elapsedMs} ms`;
-  if (status === 401 || status === 403) {
-    const line = `${head} — reachable; it needs its API token (GitLab ${m.hasApiToken ? 'has one configured' : 'has none configured'})`;
-    if (m.hasApiToken) return { finding: { status: 'pass', summary: line }, line: `✔ ${line}`, httpStatus: status };
-    return {
-      finding: {
-        status: 'warn',
-        summary: `Model ${label(m)} requires an API token, but GitLab has none configured for it`,
-        fix: `Set the model's API key at Admin > GitLab Duo Self-Hosted > ${m.name} > Edit; the gateway sends it to the model server.`,
-      },
-      line: `⚠ ${line}`,
-      httpStatus: status,
-    };
-  }
-  if (status >= 400) {
-    return {
-      finding: {
-        status: 'warn',
-        summary: `Model ${label(m)} answered ${shown} with HTTP ${status}`,
-        fix: `Check the endpoint of ${m.name} (an OpenAI-compatible server serves /v1/models) and the model server's logs.`,
-      },
-      line: `⚠ ${head}`,
-      httpStatus: status,
-    };
-  }
-  const ids = servedIds(ex);
-  const serves = ids.length ? `; serves ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}` : '';
-  return { finding: { status: 'pass', summary: head }, line: `✔ ${head}${serves}`, httpStatus: status };
-}
-
-/** The AIGW_CUSTOM_MODELS__ENABLED finding when self-hosted models exist, judged only when the variable is set here. */
-function customModelsFinding(value: string | undefined): { finding?: Finding; line: string } {
-  if (value === undefined) {
-    return { line: 'AIGW_CUSTOM_MODELS__ENABLED is not set in this environment; the gateway needs it true to serve self-hosted models' };
-  }
-  if (TRUE.test(value.trim())) return { line: `AIGW_CUSTOM_MODELS__ENABLED=${value}` };
-  return {
-    line: `AIGW_CUSTOM_MODELS__ENABLED=${value}`,
-    finding: {
-      status: 'fail',
-      summary: `AIGW_CUSTOM_MODELS__ENABLED is "${value}": the gateway will not serve the self-hosted models GitLab routes to it`,
-      fix: 'Set AIGW_CUSTOM_MODELS__ENABLED=true in the gateway\'s environment (docker run -e, the Helm values) and restart it.',
-    },
-  };
+/** Gathers: the model list from GitLab, then each OpenAI-compatible endpoint's /v1/models through the memoised probe. */
+export async function gather(ctx: CheckContext): Promise<Facts> {
+  const customModelsEnabled = ctx.settings.env.AIGW_CUSTOM_MODELS__ENABLED;
+  const result = await gitlabGraphqlFirst(ctx, MODEL_QUERIES);
+  if (!result.ok) return { unlisted: `GitLab's self-hosted models cannot be listed: ${result.reason}` };
+  const list = listed(result.data);
+  if (!list) return { unlisted: 'GitLab returned no self-hosted model list (the token is not an administrator\'s, or the feature is not available)' };
+  const models = await Promise.all(
+    list.map(async (m): Promise<ModelFacts> => {
+      const skip = notProbed(m);
+      const shown = { ...m, endpoint: redactUrl(m.endpoint) };
+      if (skip) return { ...shown, notProbed: skip };
+      return { ...shown, url: redactUrl(modelsUrl(m.endpoint)), answer: await probeModelEndpoint(ctx, m.endpoint) };
+    }),
+  );
+  return { models, ...(customModelsEnabled !== undefined ? { customModelsEnabled } : {}) };
 }
 
 export default defineCheck({
@@ -145,6 +177,8 @@ export default defineCheck({
   title: 'Each self-hosted model endpoint answers',
   category: 'system-exchange',
   tags: ['ci', 'oncall', 'pre-upgrade'],
+  // The admin token goes to GitLab's GraphQL API only once gitlab-reachable found GitLab's API at that URL.
+  dependsOn: ['gitlab-reachable'],
   needs: ['gitlab', 'token'],
   explain: {
     checks:
@@ -154,57 +188,11 @@ export default defineCheck({
       'The AI gateway, not GitLab, calls the models: the probe runs from here with the gateway\'s proxy variables and CA bundle.',
     failsWhen:
       'A model endpoint is unreachable (fail, naming the model); it answers an HTTP error, or wants a token GitLab has none for (warn); ' +
-      'no self-hosted model is configured (warn); AIGW_CUSTOM_MODELS__ENABLED is set to something other than true while models exist (fail).',
+      'no self-hosted model is configured (warn); AIGW_CUSTOM_MODELS__ENABLED is set to something the gateway does not read as true ' +
+      'while models exist (fail).',
     fix: 'Start the model server or correct its endpoint at Admin > GitLab Duo Self-Hosted; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
   },
-  async run(ctx) {
-    const result = await gitlabGraphqlFirst(ctx, MODEL_QUERIES);
-    if (!result.ok) return { status: 'skip', summary: `GitLab's self-hosted models cannot be listed: ${result.reason}` };
-    const list = models(result.data);
-    if (!list) {
-      return { status: 'skip', summary: 'GitLab returned no self-hosted model list (the token is not an administrator\'s, or the feature is not available)' };
-    }
-    if (list.length === 0) {
-      return {
-        status: 'warn',
-        summary: 'No self-hosted models configured',
-        remediation: 'Add your model at Admin > GitLab Duo Self-Hosted > Add self-hosted model, then assign it to features (Code Completion, Chat, ...).',
-        evidence: { models: 0 },
-      };
-    }
-
-    const custom = customModelsFinding(ctx.settings.env.AIGW_CUSTOM_MODELS__ENABLED);
-    const details = [
-      'The AI gateway calls these endpoints, not GitLab: they were probed from here, with the gateway\'s proxy variables and CA bundle. ' +
-        'An endpoint on localhost means the gateway\'s own host.',
-      custom.line,
-    ];
-    const trust = await gatewayTrust(ctx);
-    const probed = await Promise.all(
-      list.map(async (m) => {
-        const skip = notProbed(m);
-        const facts = `${m.releaseState ? `release state ${m.releaseState}, ` : ''}API token: ${m.hasApiToken ? 'Configured' : 'Missing'}`;
-        if (skip) return { m, line: `– ${label(m)}: ${m.endpoint || 'no endpoint'} (${facts}) — not probed: ${skip}` };
-        const p = await probeModel(ctx, m, trust.ca);
-        return { m, ...p, line: `${p.line} (${facts})` };
-      }),
-    );
-    details.push(...probed.map((p) => p.line));
-    const findings: Finding[] = probed.flatMap((p) => ('finding' in p && p.finding ? [p.finding] : []));
-    if (custom.finding) findings.push(custom.finding);
-    const tested = probed.filter((p) => 'finding' in p).length;
-    const evidence = {
-      models: list.length,
-      probed: tested,
-      endpoints: probed.map((p) => ({
-        name: p.m.name,
-        endpoint: redactUrl(p.m.endpoint),
-        ...('finding' in p && p.finding ? { status: p.finding.status, httpStatus: p.httpStatus } : { status: 'not-probed' }),
-      })),
-    };
-    const summary = tested
-      ? `${tested} of ${list.length} self-hosted model endpoint${list.length === 1 ? '' : 's'} probed; all answer`
-      : `${list.length} self-hosted model${list.length === 1 ? '' : 's'} configured; none serves /v1/models to probe`;
-    return combineFindings(findings, summary, details, evidence);
-  },
+  messages,
+  gather,
+  judge,
 });

@@ -1,6 +1,8 @@
-// model-endpoints against a scripted GitLab and loopback model servers: none, reachable, token-guarded, unreachable, not probed.
+// model-endpoints: its judge over tables of model facts (finding ids), and its gather against a scripted GitLab and loopback
+// model servers: none, reachable, token-guarded, unreachable, not probed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { modelsUrl } from '../../checks/model-endpoints.js';
+import check, { judge, type Facts, type ModelFacts } from '../../checks/model-endpoints.js';
+import { modelsUrl } from '../../src/probes/model-endpoint.js';
 import { makeContext } from '../helpers/context.js';
 import { gqlData, gqlErrors, missingField, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
@@ -42,10 +44,44 @@ const modelsData = (...nodes: ReturnType<typeof node>[]) => gqlData({ aiSelfHost
 
 const run = (env: Record<string, string> = {}) => check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN, env }));
 
-describe('model-endpoints', () => {
+const model = (extra: Partial<ModelFacts> = {}): ModelFacts => ({
+  name: 'Code model',
+  model: 'codestral',
+  endpoint: 'http://vllm:8000',
+  hasApiToken: false,
+  url: 'http://vllm:8000/v1/models',
+  answer: { ok: true, status: 200, elapsedMs: 4, served: ['codestral-22b'] },
+  ...extra,
+});
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
+
+describe('model-endpoints judge', () => {
+  it.each<[string, Facts, string[]]>([
+    ['no list', { unlisted: 'cannot be listed' }, ['unlisted']],
+    ['no model', { models: [] }, ['noModels']],
+    ['one answering', { models: [model()] }, ['allAnswer']],
+    ['many answering', { models: [model(), model({ name: 'b' }), model({ name: 'c' })] }, ['allAnswer']],
+    ['none probeable', { models: [model({ answer: undefined, notProbed: 'a cloud provider' })] }, ['noneProbeable']],
+    ['one unreachable among two', { models: [model(), model({ answer: { ok: false, kind: 'refused', message: 'refused' } })] }, ['unreachable']],
+    ['401 with a token configured', { models: [model({ hasApiToken: true, answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
+    ['401 without a token', { models: [model({ answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
+    ['403 without a token', { models: [model({ answer: { ok: true, status: 403, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
+    ['399', { models: [model({ answer: { ok: true, status: 399, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
+    ['400', { models: [model({ answer: { ok: true, status: 400, elapsedMs: 1, served: [] } })] }, ['httpError']],
+    ['custom models off', { models: [model()], customModelsEnabled: 'false' }, ['customModelsOff']],
+    ['custom models unreadable to the gateway', { models: [model()], customModelsEnabled: 'enabled' }, ['customModelsOff']],
+    ['custom models on (t)', { models: [model()], customModelsEnabled: 't' }, ['allAnswer']],
+    ['custom models unset here', { models: [model()] }, ['allAnswer']],
+    ['custom models off, no model', { models: [], customModelsEnabled: 'false' }, ['noModels']],
+  ])('%s', (_name, f, expected) => {
+    expect(ids(f)).toEqual(expected);
+  });
+});
+
+describe('model-endpoints gather', () => {
   it('warns when no model is configured', async () => {
     gitlab.routes = { 'POST /api/graphql': modelsData() };
-    expect(await run()).toMatchObject({ status: 'warn', summary: 'No self-hosted models configured' });
+    expect((await run()).findings?.map((f) => f.id)).toEqual(['noModels']);
   });
 
   it('passes a reachable OpenAI-compatible endpoint, listing what it serves', async () => {
