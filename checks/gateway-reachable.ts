@@ -1,13 +1,18 @@
 // gateway-reachable: TCP (and TLS) to the AI gateway, with DNS/connect/TLS timings and the proxy variables in effect.
 import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { classifyTlsFailure, isCertificateProblem } from '../src/judge/tls-failure.js';
+import { hostnameOf } from '../src/net/url.js';
+import { isLoopbackHost } from '../src/net/loopback.js';
 import { resolveGatewayUrl } from '../src/probes/gitlab-api.js';
 import { kindOfCode } from '../src/probes/http.js';
 import { reach, type ExchangeSummary, type ReachFacts } from '../src/probes/reach.js';
+import { redactUrl } from '../src/redact.js';
 
 export interface Facts {
   /** Why there is no gateway URL (none given, and GitLab's setting could not be read or is blank). */
   noUrl?: string;
+  /** GitLab's own setting names a loopback host: that is GitLab's machine, not this one, so it is not probed from here. */
+  gitlabsOwnHost?: string;
   reach?: ReachFacts;
 }
 
@@ -18,6 +23,10 @@ type Where = { name: string; message: string };
 
 export const messages = {
   noUrl: { status: 'skip', text: (d: { why: string }) => `No AI gateway URL: ${d.why}` },
+  gitlabsOwnHost: {
+    status: 'skip',
+    text: (d: { url: string }) => `GitLab's AI gateway URL ${d.url} names GitLab's own host: not probed from here (see gateway-url)`,
+  },
   reachable: { status: 'pass', text: (d: { name: string; how: string }) => `${d.name} ${d.how}` },
   certificateProblem: {
     status: 'warn',
@@ -184,6 +193,7 @@ export function phaseLines(f: ReachFacts): string[] {
 /** Pure: the reach facts judged, worded like the rake task's transport-level lines. */
 export function judge(facts: Facts): Judgement<typeof messages> {
   const f = facts.reach;
+  if (facts.gitlabsOwnHost) return { findings: [{ id: 'gitlabsOwnHost', data: { url: facts.gitlabsOwnHost } }] };
   if (!f) return { findings: [{ id: 'noUrl', data: { why: facts.noUrl ?? 'none given' } }] };
   const name = `AI Gateway (${f.host}:${f.port})`;
   const { verdict, message } = verdictOf(f);
@@ -207,8 +217,10 @@ export function judge(facts: Facts): Judgement<typeof messages> {
 
 /** Gathers: the gateway URL (given, or GitLab's setting), then the memoised reach probe of its host. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
-  const { url, detail } = await resolveGatewayUrl(ctx);
+  const { url, detail, source } = await resolveGatewayUrl(ctx);
   if (!url) return { noUrl: detail ?? 'none given (--gateway-url, AI_GATEWAY_URL, or GitLab\'s own setting)' };
+  // "localhost" in GitLab's setting is GitLab's machine; probing it here would judge this one (unless GitLab is local too).
+  if (source === 'gitlab' && isLoopbackHost(hostnameOf(url)) && !isLoopbackHost(hostnameOf(ctx.settings.gitlabUrl ?? ''))) return { gitlabsOwnHost: redactUrl(url) };
   return { reach: await reach(ctx, url) };
 }
 

@@ -1,7 +1,7 @@
 // gateway-url: an AI gateway URL is configured, is http(s), and is not a loopback address GitLab would call itself on.
-import { isIP } from 'node:net';
 import { defineCheck, type CheckContext } from '../src/check.js';
 import type { CheckOutcome } from '../src/model.js';
+import { isLoopbackHost } from '../src/net/loopback.js';
 import { gitlabPost, resolveGatewayUrl, type GatewayUrlResolution } from '../src/probes/gitlab-api.js';
 import { parseJson } from '../src/probes/http.js';
 import { redactUrl } from '../src/redact.js';
@@ -27,17 +27,7 @@ const SOURCES: Record<GatewayUrlResolution['source'], string> = {
   none: 'nowhere',
 };
 
-/** Whether `host` (a URL hostname) names this machine: localhost, *.localhost, 127.0.0.0/8, ::1, or the unspecified 0.0.0.0/::. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h === 'ip6-localhost' || h === 'ip6-loopback') return true;
-  if (isIP(h) === 4) return h.startsWith('127.') || h === '0.0.0.0';
-  if (isIP(h) === 6) {
-    // IPv4-mapped 127.x, dotted or as the URL parser writes it (::ffff:7f00:1).
-    return h === '::1' || h === '::' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(h);
-  }
-  return false;
-}
+export { isLoopbackHost };
 
 function hostOf(url: string | undefined): string | undefined {
   if (!url) return undefined;

@@ -94,7 +94,8 @@ export const SCENARIOS = [
     gitlab: { externalUrl: 'https://gitlab.example.com' },
     gitlabGatewayUrl: 'localhost-5052',
     doctorKnowsGatewayUrl: false,
-    expectedFailures: ['gateway-url', 'gitlab-health-check', 'system-exchange'],
+    // duo-doctor reaches this GitLab on 127.0.0.1, so it runs on GitLab's host: localhost:5052 refuses here as it does for GitLab.
+    expectedFailures: ['gateway-url', 'gateway-reachable', 'gitlab-health-check', 'system-exchange'],
   },
   {
     ...BASE,

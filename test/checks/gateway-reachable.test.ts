@@ -26,6 +26,7 @@ const proxied = (via: ExchangeSummary, direct: ExchangeSummary) =>
 describe('gateway-reachable judge', () => {
   it.each([
     ['no URL', { noUrl: 'GitLab\'s setting is blank' }, ['noUrl']],
+    ["GitLab's setting names GitLab's own localhost", { gitlabsOwnHost: 'http://localhost:5052' }, ['gitlabsOwnHost']],
     ['reachable over TCP', facts({}), ['reachable']],
     ['https, trusted', facts({ secure: true, tls: { ok: true, ms: 9, protocol: 'TLSv1.3' } }), ['reachable']],
     ['not an http(s) URL', facts({ invalidUrl: true }), ['invalidUrl']],
