@@ -1,14 +1,16 @@
 // gateway-trusts-gitlab: Python's own TLS verdict on GitLab, where the gateway runs and with its bundle, next to duo-doctor's why.
 import { rootCertificates } from 'node:tls';
-import { defineCheck, type CheckContext } from '../src/check.js';
+import { defineCheck, renderJudgement, type CheckContext, type Judgement, type Messages } from '../src/check.js';
 import type { CheckOutcome } from '../src/model.js';
 import { describeBlock } from '../src/probes/pem.js';
 import { tlsChain } from '../src/probes/tls.js';
 import type { Trust } from '../src/probes/trust.js';
 import { redactUrl } from '../src/redact.js';
-import { auditBundle } from '../src/tls/bundle-audit.js';
-import { endpointOf, formatEndpoint } from '../src/tls/endpoint.js';
-import { tlsOutcome } from '../src/tls/outcome.js';
+import { bundleProblems } from '../src/judge/ca-bundle.js';
+import { bundleFacts } from '../src/tls/bundle-facts.js';
+import { endpointOf, formatEndpoint } from '../src/net/endpoint.js';
+import { trustFacts } from '../src/tls/endpoint-facts.js';
+import gitlabTls, { judge as judgeGitlabTls } from './gitlab-tls.js';
 import { containerBundle, contextLines, isHttps, viewEvidence, viewOrOutcome } from '../src/runtime/gateway-view.js';
 import type { GatewayView, ProbeStep } from '../src/runtime/python-probe.js';
 
@@ -30,13 +32,13 @@ async function bundleVerdict(ctx: CheckContext, view: GatewayView, where: string
   const { bundle } = view;
   const file = bundle.file ?? '';
   const read = await containerBundle(ctx, file);
-  const { findings, stats } = auditBundle(read, new Date(), ctx.settings.expiryWarnDays);
-  const problems = findings.filter((f) => f.severity !== 'note');
+  const variable = bundle.source === 'default' ? 'SSL_CERT_FILE' : bundle.source;
+  const { problems, stats } = bundleProblems(bundleFacts(read, [variable]), Date.now(), ctx.settings.expiryWarnDays);
   const bad = read.blocks.find((b) => !b.ok);
   const why = bad ? ` — ${describeBlock(bad)} is malformed: ${bad.problem ?? '?'}` : read.readError ? ` — ${read.readError.message}` : '';
   const analysis = read.readError
     ? [`duo-doctor's analysis: ${file} cannot be read ${where} either (${read.readError.message}).`]
-    : [`duo-doctor's analysis of ${file} as read ${where}:`, ...problems.map((f) => `  ${f.message}`), ...(bad ? [NODE_VS_PYTHON] : [])];
+    : [`duo-doctor's analysis of ${file} as read ${where}:`, ...problems.map((f) => `  ${f.text}`), ...(bad ? [NODE_VS_PYTHON] : [])];
   const fixes = [...new Set(problems.map((f) => f.fix).filter((f): f is string => Boolean(f)))];
   return {
     status: 'fail',
@@ -73,7 +75,11 @@ async function tlsVerdict(ctx: CheckContext, view: GatewayView, step: ProbeStep,
     };
   }
   const against = view.bundle.source === 'default' ? "Node's copy of the public roots, as Python's default store would hold them" : 'the same bundle';
-  const judged = tlsOutcome(facts, await pythonTrust(ctx, view), { client: 'gateway', serverName: 'GitLab', now: new Date(), expiryWarnDays: ctx.settings.expiryWarnDays });
+  const trust = trustFacts(await pythonTrust(ctx, view), false);
+  const judged = renderJudgement(
+    gitlabTls.messages,
+    judgeGitlabTls({ url, endpoint, handshake: facts, trust, now: Date.now(), expiryWarnDays: ctx.settings.expiryWarnDays, basis: 'gateway', ignored: [] }) as Judgement<Messages>,
+  );
   return {
     ...base,
     details: [

@@ -1,6 +1,6 @@
 // Splits PEM text into blocks the way OpenSSL reads them, naming every block that would not load (Node drops them silently).
 import { X509Certificate } from 'node:crypto';
-import { readTlvHeader } from '../tls/der.js';
+import { readTlvHeader } from '../pki/der.js';
 
 /** One `-----BEGIN X-----` … `-----END X-----` block of a PEM file. */
 export interface PemBlock {

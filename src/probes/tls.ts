@@ -3,8 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { CheckContext } from '../check.js';
-import { describeCertificate, type CertFacts } from '../tls/certificate.js';
-import { formatEndpoint } from '../tls/endpoint.js';
+import { describeCertificate, type CertFacts } from '../pki/certificate.js';
+import { formatEndpoint } from '../net/endpoint.js';
 
 /** Where to handshake. `servername` (SNI) defaults to `host` unless it is an IP literal. */
 export interface TlsTarget {

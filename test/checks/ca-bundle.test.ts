@@ -1,4 +1,6 @@
-// ca-bundle: every bundle fixture, the two variables' agreement, and the skip when nothing is configured.
+// ca-bundle: every bundle fixture, the two variables' agreement (read where the gateway runs), the distribution's own bundle, and
+// the skips: nothing configured, or this host's variables that are not the gateway's.
+import { existsSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/ca-bundle.js';
@@ -52,7 +54,8 @@ describe('ca-bundle on one bundle given as --ca-file', () => {
 
   it('notes duplicates without failing', async () => {
     const outcome = await runWith((f) => ({ caFile: f.bundles.duplicate }));
-    expect(outcome.details).toContainEqual(expect.stringMatching(/^note: .*block 3 \(line \d+, CERTIFICATE\), "duo-doctor fixtures root CA" .* repeats block 1$/));
+    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }, { id: 'duplicate', status: 'pass' }]);
+    expect(outcome.details).toContainEqual(expect.stringMatching(/^✔ .*block 3 \(line \d+, CERTIFICATE\), "duo-doctor fixtures root CA" .* repeats block 1$/));
   });
 
   it('puts per-bundle counts in evidence', async () => {
@@ -76,30 +79,59 @@ describe('ca-bundle on one bundle given as --ca-file', () => {
   });
 });
 
+/** This host is the gateway's: its environment holds the gateway's AIGW_* variables. */
+const AT_GATEWAY = { AIGW_GITLAB_URL: 'https://gitlab.example' };
+
 describe('ca-bundle and the two gateway variables', () => {
-  it('skips when nothing is configured', async () => {
-    const outcome = await runWith(() => ({ env: {} }));
-    expect(outcome).toEqual({ status: 'skip', summary: expect.stringMatching(/no CA bundle configured.*the gateway uses its system roots/) });
+  it('skips when nothing is configured on the gateway\'s host', async () => {
+    const outcome = await runWith(() => ({ env: AT_GATEWAY }));
+    expect(outcome).toMatchObject({ status: 'skip', summary: expect.stringMatching(/no CA bundle configured.*the gateway uses its system roots/) });
+  });
+
+  it('does not judge this host\'s own variables when it is not the gateway\'s: it says how to judge the gateway\'s bundle', async () => {
+    const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.missingEnd } }));
+    expect(outcome.findings).toEqual([{ id: 'noBundle', status: 'skip' }]);
+    expect(outcome.summary).toMatch(/--ca-file.*--exec "docker exec <container>"/);
+  });
+
+  it('judges the gateway\'s bundle the user gives with --ca-file on such a host, and not this host\'s variables', async () => {
+    const outcome = await runWith((f) => ({ caFile: f.bundles.good, env: { SSL_CERT_FILE: f.bundles.missingEnd } }));
+    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }]);
+    expect(outcome.details).toContainEqual(expect.stringMatching(/^SSL_CERT_FILE of this host: not judged/));
+  });
+
+  it.skipIf(!existsSync('/etc/ssl/certs/ca-certificates.crt'))('passes the distribution\'s own bundle on a clean machine (--strict stays green)', async () => {
+    const bundle = '/etc/ssl/certs/ca-certificates.crt';
+    const outcome = await runWith(() => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle } }));
+    expect(outcome.status).toBe('pass');
+    expect(outcome.findings?.every((f) => f.status === 'pass')).toBe(true);
+  });
+
+  it('reads the variables and the bundle inside the container with --exec, not here', async () => {
+    const f = fixtures();
+    const outcome = await runWith(() => ({
+      exec: `env -i PATH=/usr/bin:/bin SSL_CERT_FILE=${f.bundles.missingEnd} REQUESTS_CA_BUNDLE=${f.bundles.missingEnd}`,
+      env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good },
+    }));
+    expect(outcome.findings?.map((x) => x.id)).toEqual(['badBlock', 'sameFile']);
   });
 
   it('passes when both name the same file (read once)', async () => {
     const f = fixtures();
-    const ctx = makeContext({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } });
+    const ctx = makeContext({ env: { ...AT_GATEWAY, SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } });
     const outcome = await check.run(ctx);
-    expect(outcome.status).toBe('pass');
+    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }, { id: 'sameFile', status: 'pass' }]);
     expect(outcome.summary).toMatch(/\(SSL_CERT_FILE, REQUESTS_CA_BUNDLE\)/);
-    expect(outcome.details).toContain(`note: SSL_CERT_FILE and REQUESTS_CA_BUNDLE both name ${f.bundles.good}`);
     expect(ctx.memoKeys).toEqual([`bundle:${f.bundles.good}`]);
   });
 
   it('passes when they name different files with the same certificates', async () => {
-    const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.bom } }));
-    expect(outcome.status).toBe('pass');
-    expect(outcome.details).toContainEqual(expect.stringMatching(/different files with the same certificates/));
+    const outcome = await runWith((f) => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.bom } }));
+    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }, { id: 'sameCertificates', status: 'pass' }]);
   });
 
   it('warns when they hold different certificates, naming them', async () => {
-    const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.withIntermediate } }));
+    const outcome = await runWith((f) => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.withIntermediate } }));
     expect(outcome.status).toBe('warn');
     expect(outcome.summary).toMatch(/hold different certificates \(only in REQUESTS_CA_BUNDLE: "duo-doctor fixtures intermediate CA" \(SHA-256/);
     expect(outcome.remediation).toMatch(/Set both SSL_CERT_FILE and REQUESTS_CA_BUNDLE to the same bundle/);
@@ -109,14 +141,14 @@ describe('ca-bundle and the two gateway variables', () => {
     ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'],
     ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'],
   ])('warns when only %s is set', async (set, unset) => {
-    const outcome = await runWith((f) => ({ env: { [set]: f.bundles.good } }));
+    const outcome = await runWith((f) => ({ env: { ...AT_GATEWAY, [set]: f.bundles.good } }));
     expect(outcome.status).toBe('warn');
     expect(outcome.summary).toBe(`only ${set} is set: ${unset} is not, so the gateway's HTTP library that reads ${unset} still trusts only its own default roots`);
     expect(outcome.remediation).toMatch(/install guide says set both/);
   });
 
   it('reports every bundle: a broken REQUESTS_CA_BUNDLE fails even when --ca-file is fine', async () => {
-    const outcome = await runWith((f) => ({ caFile: f.bundles.good, env: { REQUESTS_CA_BUNDLE: f.bundles.missingEnd, SSL_CERT_FILE: f.bundles.missingEnd } }));
+    const outcome = await runWith((f) => ({ caFile: f.bundles.good, env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: f.bundles.missingEnd, SSL_CERT_FILE: f.bundles.missingEnd } }));
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toMatch(/^SSL_CERT_FILE, REQUESTS_CA_BUNDLE: .*bundle-missingEnd\.pem: block 2/);
     expect((outcome.evidence?.['bundles'] as unknown[]).length).toBe(2);

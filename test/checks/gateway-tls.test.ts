@@ -33,9 +33,15 @@ describe('gateway-tls', () => {
 
   it('fails a self-signed front, with the fix on the front', async () => {
     const outcome = await gatewayAt((f) => f.served.selfSigned, { caFile: fixtures().bundles.good });
-    expect(outcome.status).toBe('fail');
+    expect(outcome.findings).toEqual([{ id: 'selfSignedLeaf', status: 'fail' }]);
     expect(outcome.summary).toMatch(/^The AI gateway: the server's certificate "gitlab\.test" .* is self-signed/);
     expect(outcome.remediation).toMatch(/^Replace the self-signed certificate on the gateway's TLS front/);
+  });
+
+  it('trusts a self-signed front whose certificate the user gives with --ca-file, as gateway-reachable does', async () => {
+    const outcome = await gatewayAt((f) => f.served.selfSigned, { caFile: fixtures().served.selfSigned.chainFile });
+    expect(outcome.findings).toEqual([{ id: 'selfSignedTrusted', status: 'pass' }]);
+    expect(outcome.summary).toMatch(/presents the self-signed certificate "gitlab\.test" .* which the system roots plus --ca-file .* holds/);
   });
 
   it('fails a front that does not send its intermediate', async () => {
@@ -46,7 +52,7 @@ describe('gateway-tls', () => {
 
   it('skips a plain http gateway', async () => {
     const outcome = await check.run(makeContext({ gatewayUrl: 'http://aigw.test:5052', gatewayUrlSource: 'flag' }));
-    expect(outcome).toEqual({ status: 'skip', summary: 'The AI gateway is served over plain http (http://aigw.test:5052): no certificate to judge' });
+    expect(outcome).toMatchObject({ status: 'skip', summary: 'The AI gateway is served over plain http (http://aigw.test:5052): no certificate to judge' });
   });
 
   it('skips when no gateway URL can be resolved', async () => {

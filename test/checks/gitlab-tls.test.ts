@@ -25,36 +25,40 @@ interface Case {
   name: string;
   pick: (f: TlsFixtures) => ServedFixture;
   ciphers?: string;
-  /** Trust settings: which bundle the gateway is given. */
+  /** Trust settings: which bundle the gateway is given (AT_GATEWAY: this host's environment is the gateway's). */
   trust: (f: TlsFixtures) => Partial<Settings>;
-  status: 'pass' | 'warn' | 'fail';
+  status: 'pass' | 'warn' | 'fail' | 'skip';
   summary: RegExp;
   fix?: RegExp;
+  /** The finding ids, in the judge's order. */
   verdicts: string[];
 }
+
+/** This host is the gateway's: its environment holds the gateway's AIGW_* variables. */
+const AT_GATEWAY = { AIGW_GITLAB_URL: 'https://gitlab.example' };
 
 const rootAsCaFile = (f: TlsFixtures) => ({ caFile: f.bundles.good });
 
 const cases: Case[] = [
   { name: 'valid chain, private root given with --ca-file', pick: (f) => f.served.valid, trust: rootAsCaFile, status: 'pass', summary: /^GitLab at 127\.0\.0\.1:\d+ presents a valid chain to "duo-doctor fixtures root CA" \(SHA-256 [0-9A-F:]{11}\); it expires 20/, verdicts: ['trusted'] },
-  { name: 'valid chain, root in both gateway variables', pick: (f) => f.served.valid, trust: (f) => ({ env: { SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } }), status: 'pass', summary: /presents a valid chain/, verdicts: ['trusted'] },
+  { name: 'valid chain, root in both gateway variables', pick: (f) => f.served.valid, trust: (f) => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } }), status: 'pass', summary: /presents a valid chain/, verdicts: ['trusted'] },
   {
-    name: 'private CA not in the bundle (system roots)',
+    name: 'private CA not in the bundle (the gateway sets none: its default roots)',
     pick: (f) => f.served.valid,
-    trust: () => ({}),
+    trust: () => ({ env: AT_GATEWAY }),
     status: 'fail',
     summary: /^GitLab: "duo-doctor fixtures intermediate CA" .* is issued by "duo-doctor fixtures root CA", which is neither sent by the server nor in the trust store/,
     fix: /Add the root CA behind "duo-doctor fixtures root CA" .* to the CA bundle named by both SSL_CERT_FILE and REQUESTS_CA_BUNDLE[\s\S]*ai-gateway-helm-chart issue 3/,
-    verdicts: ['untrusted-root'],
+    verdicts: ['untrustedRoot'],
   },
   {
     name: 'private root sent by GitLab but missing from the bundle: named by fingerprint',
     pick: (f) => ({ ...f.served.valid, chainPem: f.served.valid.chainPem + f.root.certPem }),
-    trust: (f) => ({ env: { REQUESTS_CA_BUNDLE: f.bundles.onlyExpired } }),
+    trust: (f) => ({ env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: f.bundles.onlyExpired } }),
     status: 'fail',
     summary: /ends at the root "duo-doctor fixtures root CA" \(SHA-256 [0-9A-F:]{11}\), which the trust store does not hold/,
     fix: /^Add the root CA "duo-doctor fixtures root CA" \(SHA-256 [0-9A-F:]{11}\) to the CA bundle named by both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/,
-    verdicts: ['untrusted-root'],
+    verdicts: ['untrustedRoot'],
   },
   {
     name: 'self-signed GitLab certificate',
@@ -63,15 +67,23 @@ const cases: Case[] = [
     status: 'fail',
     summary: /self-signed/,
     fix: /does not support a self-signed GitLab certificate \(ai-assist issue 799: https:\/\/gitlab\.com\/.*\/issues\/799\)\. Issue GitLab's certificate from a private CA instead, and give that CA's root to the gateway in both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/,
-    verdicts: ['self-signed-leaf'],
+    verdicts: ['selfSignedLeaf'],
   },
-  { name: 'missing intermediate', pick: (f) => f.served.missingIntermediate, trust: rootAsCaFile, status: 'fail', summary: /sends only its own certificate/, fix: /^Serve the full chain: .*ssl_certificate must name fullchain\.pem/, verdicts: ['missing-intermediate'] },
+  {
+    name: 'private CA on a host that is not the gateway\'s, no --ca-file: unknown, not judged (this host\'s variables are not the gateway\'s)',
+    pick: (f) => f.served.valid,
+    trust: (f) => ({ env: { SSL_CERT_FILE: f.bundles.good } }),
+    status: 'skip',
+    summary: /which is neither sent by the server nor in the trust store.*depends on its own CA bundle, which is not known on this host: give it with --ca-file/,
+    verdicts: ['gatewayTrustUnknown'],
+  },
+  { name: 'missing intermediate', pick: (f) => f.served.missingIntermediate, trust: rootAsCaFile, status: 'fail', summary: /sends only its own certificate/, fix: /^Serve the full chain: .*ssl_certificate must name fullchain\.pem/, verdicts: ['missingIntermediate'] },
   { name: 'expired', pick: (f) => f.served.expired, trust: rootAsCaFile, status: 'fail', summary: /"gitlab\.test" .* expired on/, fix: /^Renew "gitlab\.test"/, verdicts: ['trusted', 'expired'] },
-  { name: 'not yet valid', pick: (f) => f.served.notYetValid, trust: rootAsCaFile, status: 'fail', summary: /is not valid before/, fix: /clocks/, verdicts: ['trusted', 'not-yet-valid'] },
+  { name: 'not yet valid', pick: (f) => f.served.notYetValid, trust: rootAsCaFile, status: 'fail', summary: /is not valid before/, fix: /clocks/, verdicts: ['trusted', 'notYetValid'] },
   { name: 'expiring soon', pick: (f) => f.served.expiring, trust: rootAsCaFile, status: 'warn', summary: /expires in \d+ day/, fix: /^Renew "gitlab\.test" .* before/, verdicts: ['trusted', 'expiring'] },
-  { name: 'wrong host', pick: (f) => f.served.wrongHost, trust: rootAsCaFile, status: 'fail', summary: /does not cover 127\.0\.0\.1: its subjectAltName lists DNS:wrong\.test/, fix: /^Reissue the certificate with a subjectAltName that includes IP:127\.0\.0\.1/, verdicts: ['trusted', 'hostname-mismatch'] },
-  { name: 'SHA-1 signature', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /sha1WithRSAEncryption/, fix: /SHA-256/, verdicts: ['trusted', 'weak-signature'] },
-  { name: '1024-bit key', pick: (f) => f.served.weakKey, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /1024-bit RSA key/, fix: /2048 bits/, verdicts: ['trusted', 'weak-key'] },
+  { name: 'wrong host', pick: (f) => f.served.wrongHost, trust: rootAsCaFile, status: 'fail', summary: /does not cover 127\.0\.0\.1: its subjectAltName lists DNS:wrong\.test/, fix: /^Reissue the certificate with a subjectAltName that includes IP:127\.0\.0\.1/, verdicts: ['trusted', 'hostnameMismatch'] },
+  { name: 'SHA-1 signature', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /sha1WithRSAEncryption/, fix: /SHA-256/, verdicts: ['trusted', 'weakSignature'] },
+  { name: '1024-bit key', pick: (f) => f.served.weakKey, ciphers: 'DEFAULT@SECLEVEL=0', trust: rootAsCaFile, status: 'warn', summary: /1024-bit RSA key/, fix: /2048 bits/, verdicts: ['trusted', 'weakKey'] },
 ];
 
 describe('gitlab-tls', () => {
@@ -82,7 +94,7 @@ describe('gitlab-tls', () => {
     expect(outcome.summary).toMatch(summary);
     if (fix) expect(outcome.remediation).toMatch(fix);
     else expect(outcome.remediation).toBeUndefined();
-    expect(outcome.evidence?.['verdicts']).toEqual(verdicts);
+    expect(outcome.findings?.map((x) => x.id)).toEqual(verdicts);
   });
 
   it('reports every problem: the worst leads, the others follow in details, every fix kept', async () => {
@@ -103,7 +115,7 @@ describe('gitlab-tls', () => {
 
   it('records the chain as sent with the fields reporters read, and the trust source', async () => {
     const port = await serve((f) => f.served.valid);
-    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}/`, env: { SSL_CERT_FILE: fixtures().bundles.good } }));
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}/`, env: { ...AT_GATEWAY, SSL_CERT_FILE: fixtures().bundles.good } }));
     const chain = outcome.evidence?.['chain'] as Record<string, unknown>[];
     expect(chain).toHaveLength(2);
     expect(Object.keys(chain[0] ?? {}).sort()).toEqual(['fingerprint256', 'issuer', 'notAfter', 'san', 'subject']);
@@ -114,13 +126,13 @@ describe('gitlab-tls', () => {
 
   it('says when the bundle itself is broken', async () => {
     const port = await serve((f) => f.served.valid);
-    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, env: { REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
     expect(outcome.details).toContainEqual(expect.stringMatching(/^trust problem: .*bundle-missingEnd\.pem: block 2 .*no END line/));
   });
 
   it('skips a plain http GitLab', async () => {
     const outcome = await check.run(makeContext({ gitlabUrl: 'http://gitlab.test' }));
-    expect(outcome).toEqual({ status: 'skip', summary: 'GitLab is served over plain http (http://gitlab.test): no certificate to judge' });
+    expect(outcome).toMatchObject({ status: 'skip', summary: 'GitLab is served over plain http (http://gitlab.test): no certificate to judge', findings: [{ id: 'plainHttp', status: 'skip' }] });
   });
 
   it('fails with the fix when nothing listens', async () => {
@@ -129,6 +141,16 @@ describe('gitlab-tls', () => {
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toMatch(/refused the connection/);
     expect(outcome.remediation).toMatch(/listens on 127\.0\.0\.1:\d+/);
+  });
+
+  it('judges the bundle inside the container with --exec, not this host\'s', async () => {
+    const port = await serve((f) => f.served.valid);
+    const f = fixtures();
+    const outcome = await check.run(
+      makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, exec: `env -i PATH=/usr/bin:/bin REQUESTS_CA_BUNDLE=${f.bundles.onlyExpired}`, env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: f.bundles.good } }),
+    );
+    expect(outcome.findings?.map((x) => x.id)).toEqual(['untrustedRoot']);
+    expect(outcome.evidence).toMatchObject({ basis: 'gateway', trust: { source: 'REQUESTS_CA_BUNDLE', file: f.bundles.onlyExpired } });
   });
 
   it('needs no token: --gitlab-url and --ca-file alone give the full verdict', async () => {

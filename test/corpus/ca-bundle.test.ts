@@ -22,9 +22,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Both gateway variables name the file (as the install guide says), or duo-doctor's own --ca-file does: the corpus alternates. */
+/**
+ * Both gateway variables name the file (as the install guide says) in the gateway's environment (AIGW_* set: this host is the
+ * gateway's), or duo-doctor's own --ca-file does: the corpus alternates.
+ */
 const WAYS: { name: string; prefix: string; settings: (file: string) => Partial<Settings> }[] = [
-  { name: 'SSL_CERT_FILE + REQUESTS_CA_BUNDLE', prefix: 'SSL_CERT_FILE, REQUESTS_CA_BUNDLE: ', settings: (file) => ({ env: { SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: file } }) },
+  { name: 'SSL_CERT_FILE + REQUESTS_CA_BUNDLE', prefix: 'SSL_CERT_FILE, REQUESTS_CA_BUNDLE: ', settings: (file) => ({ env: { AIGW_GITLAB_URL: 'https://gitlab.example', SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: file } }) },
   { name: '--ca-file', prefix: '--ca-file: ', settings: (file) => ({ caFile: file }) },
 ];
 
@@ -56,7 +59,7 @@ describe('ca-bundle corpus through the CLI', () => {
       await writeFile(file, material.root.certPem);
       await chmod(file, 0o000);
       const r = await runCli(['check', '--only', 'ca-bundle', '--format', 'json'], {
-        env: { PATH: process.env.PATH, SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: file },
+        env: { PATH: process.env.PATH, AIGW_GITLAB_URL: 'https://gitlab.example', SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: file },
         wrapper: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'],
       });
       expect(r.code).toBe(1);

@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRootCA, createSelfSignedLeaf, issueCertificate } from '../../src/pki/generate.js';
 import type { TlsFacts } from '../../src/probes/tls.js';
-import { describeCertificate, isSelfSigned } from '../../src/tls/certificate.js';
-import { judgeChain, type VerdictId } from '../../src/tls/judge.js';
-import { tlsOutcome } from '../../src/tls/outcome.js';
+import { describeCertificate, isSelfSigned } from '../../src/pki/certificate.js';
+import { renderJudgement } from '../../src/check.js';
+import { judgeChain, type VerdictId } from '../../src/judge/tls-chain.js';
+import { endpointMessages, judgeEndpoint } from '../../src/judge/tls-endpoint.js';
 import { expectValidOutcome, runs } from './shape.js';
 
 const DAY_MS = 86_400_000;
@@ -30,8 +31,12 @@ const POOL = [
 ].map((issued) => new X509Certificate(issued.certPem));
 
 const VERDICTS: readonly VerdictId[] = [
-  'trusted', 'no-certificate', 'self-signed-leaf', 'untrusted-root', 'missing-intermediate', 'expired', 'not-yet-valid', 'expiring', 'hostname-mismatch', 'weak-signature', 'weak-key',
+  'trusted', 'noCertificate', 'selfSignedLeaf', 'untrustedRoot', 'missingIntermediate', 'intermediateNotSent', 'expired', 'expiredUnused',
+  'notYetValid', 'notYetValidUnused', 'expiring', 'hostnameMismatch', 'weakSignature', 'weakKey',
 ];
+/** The verdicts that mean the client refuses the connection. */
+const FAILING: readonly VerdictId[] = ['noCertificate', 'selfSignedLeaf', 'untrustedRoot', 'missingIntermediate', 'expired', 'notYetValid', 'hostnameMismatch'];
+const pems = (certs: readonly X509Certificate[]) => certs.map((c) => c.toString());
 
 const certs = fc.constantFrom(...POOL);
 const input = fc.record({
@@ -53,28 +58,27 @@ describe('the certificate judge under generated chains', () => {
   it('judgeChain: never throws; verdicts known, one line each; trusted agrees with its verdict; the path starts at the leaf', () => {
     fc.assert(
       fc.property(input, (i) => {
-        const j = judgeChain(i);
+        const j = judgeChain({ ...i, chain: pems(i.chain), trust: pems(i.trust), systemRoots: pems(i.systemRoots), now: i.now.getTime() });
         expect(j.verdicts.length).toBeGreaterThan(0);
         for (const v of j.verdicts) {
           expect(VERDICTS).toContain(v.id);
-          expect(['pass', 'warn', 'fail']).toContain(v.severity);
           expect(v.message).toMatch(/^[^\n]+$/);
         }
         const leaf = i.chain[0];
         if (!leaf) {
-          expect(j.verdicts.map((v) => v.id)).toEqual(['no-certificate']);
+          expect(j.verdicts.map((v) => v.id)).toEqual(['noCertificate']);
           return;
         }
         expect(j.path[0]?.certificate.fingerprint256).toBe(leaf.fingerprint256);
         expect(j.path.length).toBeLessThanOrEqual(11);
         expect(j.verdicts.some((v) => v.id === 'trusted')).toBe(j.trusted && !isSelfSigned(leaf));
-        if (!j.trusted) expect(j.verdicts.some((v) => v.severity === 'fail')).toBe(true);
+        if (!j.trusted) expect(j.verdicts.some((v) => FAILING.includes(v.id))).toBe(true);
       }),
       { numRuns: runs(2_000) },
     );
   });
 
-  it('tlsOutcome: any handshake facts and trust give a valid check outcome', () => {
+  it('judgeEndpoint: any handshake facts and trust give a valid check outcome', () => {
     fc.assert(
       fc.property(
         input,
@@ -89,8 +93,10 @@ describe('the certificate judge under generated chains', () => {
             chain: i.chain.map(describeCertificate),
             handshakeMs: 3,
           };
-          const trust = { source: { kind: '--ca-file' as const, file: '/fuzz/ca.pem' }, ca: i.trust.map((c) => c.toString()), problems: [] };
-          expectValidOutcome(tlsOutcome(facts, trust, { client, serverName: 'GitLab', now: i.now, expiryWarnDays: i.expiryWarnDays }));
+          const trust = { source: { kind: '--ca-file' as const, file: '/fuzz/ca.pem' }, certificates: pems(i.trust), systemRoots: false, problems: [] };
+          const endpoint = { scheme: 'https' as const, host: i.host, port: 443 };
+          const judged = judgeEndpoint({ url: 'https://fuzz', endpoint, handshake: facts, trust, now: i.now.getTime(), expiryWarnDays: i.expiryWarnDays }, 'GitLab', client);
+          expectValidOutcome(renderJudgement(endpointMessages(client), judged as never));
         },
       ),
       { numRuns: runs(1_000) },

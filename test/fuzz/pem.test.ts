@@ -6,7 +6,8 @@ import caBundle from '../../checks/ca-bundle.js';
 import { createRootCA, issueCertificate } from '../../src/pki/generate.js';
 import { describeBlock, isCertificateLabel, splitPem, toPem } from '../../src/probes/pem.js';
 import type { BundleRead } from '../../src/probes/trust.js';
-import { auditBundle } from '../../src/tls/bundle-audit.js';
+import { auditBundle, bundleMessages } from '../../src/judge/ca-bundle.js';
+import { bundleFacts } from '../../src/tls/bundle-facts.js';
 import { makeContext } from '../helpers/context.js';
 import { expectValidOutcome, runs } from './shape.js';
 
@@ -102,11 +103,11 @@ describe('splitPem and the bundle audit under generated input', () => {
     fc.assert(
       fc.property(mutatedBundle, (text) => {
         const { blocks, problems } = expectWellFormedSplit(text);
-        const { findings, stats } = auditBundle({ file: '/f.pem', blocks, problems, certificates: [] }, new Date(), 30);
+        const { findings, stats } = auditBundle(bundleFacts({ file: '/f.pem', blocks, problems, certificates: [] }, ['--ca-file']), Date.now(), 30);
         expect(stats.blocks).toBe(blocks.length);
         expect(stats.badBlocks.length).toBe(blocks.filter((b) => !b.ok).length);
-        for (const f of findings) expect(['fail', 'warn', 'note']).toContain(f.severity);
-        if (stats.badBlocks.length || stats.privateKeys) expect(findings.some((f) => f.severity === 'fail')).toBe(true);
+        for (const f of findings) expect(Object.keys(bundleMessages)).toContain(f.id);
+        if (stats.badBlocks.length || stats.privateKeys) expect(findings.some((f) => bundleMessages[f.id].status === 'fail')).toBe(true);
       }),
       { numRuns: runs(2_000) },
     );

@@ -1,5 +1,5 @@
 // A real nginx (Debian package) in front of the reference gateway, configured with the install guide's default.conf
-// on loopback ports; gateway-tls judges each front: full chain, missing intermediate, self-signed.
+// on loopback ports; gateway-tls judges each front: full chain, missing intermediate, self-signed (trusted or not).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/gateway-tls.js';
 import { httpRequest } from '../../src/probes/http.js';
@@ -62,20 +62,26 @@ describe('gateway-tls against a real nginx front (install guide default.conf)', 
   it('fails the full chain when GitLab does not trust the private root', async () => {
     const outcome = await judge('fullchain');
     expect(outcome.status).toBe('fail');
-    expect(outcome.evidence?.['verdicts']).toEqual(['untrusted-root']);
+    expect(outcome.findings).toEqual([{ id: 'untrustedRoot', status: 'fail' }]);
     expect(outcome.remediation).toMatch(/\/etc\/gitlab\/trusted-certs/);
   });
 
   it('fails a front serving cert.pem instead of fullchain.pem: missing intermediate', async () => {
     const outcome = await judge('missingIntermediate', fixtures().bundles.good);
     expect(outcome.status).toBe('fail');
-    expect(outcome.evidence?.['verdicts']).toEqual(['missing-intermediate']);
+    expect(outcome.findings).toEqual([{ id: 'missingIntermediate', status: 'fail' }]);
     expect(outcome.remediation).toMatch(/ssl_certificate must name fullchain\.pem/);
   });
 
-  it('fails a self-signed front', async () => {
+  it('fails a self-signed front nobody trusts', async () => {
     const outcome = await judge('selfSigned', fixtures().bundles.good);
-    expect(outcome.status).toBe('fail');
-    expect(outcome.evidence?.['verdicts']).toEqual(['self-signed-leaf']);
+    expect(outcome.findings).toEqual([{ id: 'selfSignedLeaf', status: 'fail' }]);
+  });
+
+  it('passes a self-signed front whose certificate the user trusts explicitly with --ca-file, as gateway-reachable does', async () => {
+    const outcome = await check.run(
+      makeContext({ gatewayUrl: `https://localhost:${portOf('selfSigned')}`, gatewayUrlSource: 'flag', caFile: fixtures().served.selfSigned.chainFile }),
+    );
+    expect(outcome.findings).toEqual([{ id: 'selfSignedTrusted', status: 'pass' }]);
   });
 });

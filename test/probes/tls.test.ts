@@ -8,8 +8,9 @@ import { defaultSettings } from '../../src/config/settings.js';
 import { classifyTlsError, tlsChain, type TlsFacts } from '../../src/probes/tls.js';
 import { clientTrust, gatewayTrust } from '../../src/probes/trust.js';
 import { runChecks } from '../../src/runner/run.js';
-import { judgeTlsEndpoint } from '../../src/tls/check-endpoint.js';
-import { judgeChain } from '../../src/tls/judge.js';
+import { judgeChain } from '../../src/judge/tls-chain.js';
+import { judgeEndpoint } from '../../src/judge/tls-endpoint.js';
+import { endpointFacts, trustFacts } from '../../src/tls/endpoint-facts.js';
 import gatewayTls from '../../checks/gateway-tls.js';
 import gitlabTls from '../../checks/gitlab-tls.js';
 import type { ServedFixture, TlsFixtures } from '../../scripts/fixtures.js';
@@ -47,13 +48,13 @@ describe('tlsChain against real servers', () => {
     verdicts: string[];
   }[] = [
     { name: 'valid chain', pick: (f) => f.served.valid, sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted'] },
-    { name: 'missing intermediate: only the leaf is reported, though the trust store could complete it', pick: (f) => f.served.missingIntermediate, sent: ['gitlab.test'], verdicts: ['missing-intermediate'] },
-    { name: 'self-signed leaf', pick: (f) => f.served.selfSigned, sent: ['gitlab.test'], verdicts: ['self-signed-leaf'] },
+    { name: 'missing intermediate: only the leaf is reported, though the trust store could complete it', pick: (f) => f.served.missingIntermediate, sent: ['gitlab.test'], verdicts: ['missingIntermediate'] },
+    { name: 'self-signed leaf', pick: (f) => f.served.selfSigned, sent: ['gitlab.test'], verdicts: ['selfSignedLeaf'] },
     { name: 'expired leaf', pick: (f) => f.served.expired, sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'expired'] },
-    { name: 'wrong host', pick: (f) => f.served.wrongHost, sent: ['wrong.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'hostname-mismatch'] },
+    { name: 'wrong host', pick: (f) => f.served.wrongHost, sent: ['wrong.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'hostnameMismatch'] },
     // OpenSSL refuses to load a SHA-1 certificate at the default security level ("ca md too weak"): the test server lowers it.
-    { name: 'SHA-1 leaf', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'weak-signature'] },
-    { name: '1024-bit leaf', pick: (f) => f.served.weakKey, ciphers: 'DEFAULT@SECLEVEL=0', sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'weak-key'] },
+    { name: 'SHA-1 leaf', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'weakSignature'] },
+    { name: '1024-bit leaf', pick: (f) => f.served.weakKey, ciphers: 'DEFAULT@SECLEVEL=0', sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'weakKey'] },
   ];
 
   it.each(cases)('$name', async ({ pick, ciphers, sent, verdicts }) => {
@@ -63,13 +64,7 @@ describe('tlsChain against real servers', () => {
     expect(facts.cipher).toBeTruthy();
     expect(cns(facts)).toEqual(sent);
     expect(facts.chain[0]?.pem).toBe(new X509Certificate(pick(fixtures()).leaf.certPem).toString());
-    const judged = judgeChain({
-      chain: facts.chain.map((c) => new X509Certificate(c.pem)),
-      trust: [new X509Certificate(fixtures().root.certPem)],
-      host: facts.host,
-      now: new Date(),
-      expiryWarnDays: 30,
-    });
+    const judged = judgeChain({ chain: facts.chain.map((c) => c.pem), trust: [fixtures().root.certPem], host: facts.host, now: Date.now(), expiryWarnDays: 30 });
     expect(judged.verdicts.map((v) => v.id)).toEqual(verdicts);
   });
 
@@ -131,7 +126,9 @@ describe('one handshake per host per run', () => {
         category: 'tls',
         tags: [],
         explain: { checks: '', failsWhen: '', fix: '' },
-        run: (ctx) => judgeTlsEndpoint(ctx, { url, serverName: id, client: 'gitlab', trust: clientTrust }),
+        messages: gatewayTls.messages,
+        gather: (ctx) => endpointFacts(ctx, url, async () => trustFacts(await clientTrust(ctx), true)),
+        judge: (facts) => judgeEndpoint(facts, id, 'gitlab'),
       });
     const settings = defaultSettings({ gitlabUrl: urlA, gatewayUrl: urlB, gatewayUrlSource: 'flag', caFile: fixtures().bundles.good });
     const run = await runChecks([gitlabTls, gatewayTls, extra('again-a', urlA), extra('again-b', `${urlB}/other/path`)], settings);

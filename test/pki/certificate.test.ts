@@ -1,10 +1,10 @@
 // describeCertificate and signatureAlgorithmOf: the facts reports show for each certificate.
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { certLabel, certRef, describeCertificate, fingerprintPrefix, isSelfSigned } from '../../src/tls/certificate.js';
-import { signatureAlgorithmOf } from '../../src/tls/der.js';
+import { certLabel, certRef, describeCertificate, fingerprintPrefix, isSelfSigned } from '../../src/pki/certificate.js';
+import { signatureAlgorithmOf } from '../../src/pki/der.js';
 import type { LeafKind } from '../../scripts/fixtures.js';
-import { useTlsFixtures } from './fixtures.js';
+import { useTlsFixtures } from '../tls/fixtures.js';
 
 const fixtures = useTlsFixtures();
 const leaf = (kind: LeafKind) => new X509Certificate(fixtures().served[kind].leaf.certPem);
