@@ -66,6 +66,22 @@ export interface RunResult {
   installations?: Array<{ name: string; gitlab?: string; gateway?: string }>;
   summary: Summary;
   results: CheckResult[];
+  /** Inputs the run lacked (no GitLab URL, token, gateway URL) and the checks skipped for it: such a run is not a pass. */
+  missingInputs?: MissingInput[];
+  /** Set under `--strict`: warnings fail the run, and every report says so. */
+  strict?: boolean;
+  /** Set when the run was cut short (`--deadline`, or serve shutting down): what stopped it. */
+  aborted?: string;
+}
+
+/** An input a run lacked, and the checks that were skipped for want of it. */
+export interface MissingInput {
+  input: 'gitlab' | 'gateway' | 'token';
+  /** What is missing and where it is read from ("no GitLab token: GITLAB_TOKEN_EU is unset"). */
+  reason: string;
+  checks: string[];
+  /** The installation, in a multi-target run. */
+  target?: string;
 }
 
 /** Counts results by status, every status present. */
@@ -75,8 +91,11 @@ export function summarise(results: readonly CheckResult[]): Summary {
   return summary;
 }
 
-/** The process exit code for a run: 1 when anything failed or errored (or warned, under `--strict`), else 0. */
-export function exitCodeFor(run: Pick<RunResult, 'summary'>, strict = false): 0 | 1 {
+/**
+ * The process exit code for a run: 1 when anything failed or errored, warned under `--strict`, was skipped for a
+ * missing input (a run that checked nothing is not a pass), or the run was cut short; else 0.
+ */
+export function exitCodeFor(run: Pick<RunResult, 'summary' | 'missingInputs' | 'strict' | 'aborted'>, strict = run.strict ?? false): 0 | 1 {
   const { fail, error, warn } = run.summary;
-  return fail > 0 || error > 0 || (strict && warn > 0) ? 1 : 0;
+  return fail > 0 || error > 0 || (strict && warn > 0) || (run.missingInputs?.length ?? 0) > 0 || run.aborted !== undefined ? 1 : 0;
 }

@@ -2,17 +2,25 @@
 
 const SECRET_PARAM_NAMES = 'private_token|access_token|token|password|secret|key|api_key|apikey|sig|signature';
 const SECRET_PARAMS = new RegExp(`^(${SECRET_PARAM_NAMES})$`, 'i');
-const SECRET_PARAMS_IN_TEXT = new RegExp(`([?&](?:${SECRET_PARAM_NAMES})=)[^&#\\s]*`, 'gi');
+// The value runs to the next parameter, fragment, space or quote; a colon ends it only before a space (a message's "url: why").
+const SECRET_PARAMS_IN_TEXT = new RegExp(`([?&](?:${SECRET_PARAM_NAMES})=)(?:[^&#\\s:"'<>]|:(?!\\s|$))*`, 'gi');
 
-/** A URL with its userinfo and secret query values replaced by `REDACTED`; text that does not parse as a URL keeps all but its userinfo. */
+/** `scheme://userinfo@` or, without a scheme, a leading `userinfo@` before the host: what redactUrl removes from a URL value. */
+const LEADING_USERINFO = /^(\s*(?:[a-z][a-z0-9+.-]*:\/\/)?)[^/?#\s]*@/i;
+
+/**
+ * A URL value with its userinfo and secret query values replaced by `REDACTED`, parsed or not: `oauth2:TOKEN@host`
+ * (no scheme, which `new URL` reads as scheme `oauth2:`) and malformed URLs lose everything before the host's `@` too.
+ */
 export function redactUrl(raw: string): string {
+  const textual = raw.replace(LEADING_USERINFO, '$1REDACTED@').replace(SECRET_PARAMS_IN_TEXT, '$1REDACTED');
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    // A malformed URL is still echoed in error messages: drop anything that looks like `scheme://user:pass@`.
-    return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, '$1REDACTED@').replace(SECRET_PARAMS_IN_TEXT, '$1REDACTED');
+    return textual;
   }
+  if (!url.host) return textual;
   if (url.username) url.username = 'REDACTED';
   if (url.password) url.password = 'REDACTED';
   for (const name of [...url.searchParams.keys()]) {
@@ -20,6 +28,51 @@ export function redactUrl(raw: string): string {
   }
   // Keep the caller's spelling when nothing changed (new URL() adds a trailing slash to bare origins).
   return url.href === new URL(raw).href ? raw : url.href;
+}
+
+/** `scheme://userinfo@` anywhere in a text. */
+const USERINFO_WITH_SCHEME = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>`]*@/gi;
+/** `user:password@host` without a scheme, after a word boundary a URL can start at (start, space, quote, `=`, `(`). */
+const USERINFO_WITHOUT_SCHEME = /(^|[\s"'`(<=,;])[^\s/?#@:"'`<>()=,;]+:[^\s/?#"'`<>]*@(?=[\w[])/g;
+
+/**
+ * Free text (a report, a usage error, a plugin's message) with the userinfo of everything URL-shaped in it replaced by
+ * `REDACTED`, parsed or not, and secret query values hidden. `user@host` without a password is left alone (an e-mail).
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(USERINFO_WITH_SCHEME, '$1REDACTED@')
+    .replace(USERINFO_WITHOUT_SCHEME, '$1REDACTED@')
+    .replace(SECRET_PARAMS_IN_TEXT, '$1REDACTED');
+}
+
+/** The passwords (and tokens given as user names) inside URL-shaped values: secrets in their own right. */
+export function urlSecrets(values: readonly (string | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    const m = v ? /^\s*([a-z][a-z0-9+.-]*:\/\/)?([^/?#\s]*)@/i.exec(v) : null;
+    if (!m?.[2]) continue;
+    const [user, password] = m[2].split(/:(.*)/s);
+    // A lone user name counts only in a real URL (`https://TOKEN@host`): without a scheme it may be an e-mail address.
+    for (const part of password !== undefined ? [password] : m[1] ? [user] : []) {
+      if (!part) continue;
+      out.add(part);
+      try {
+        out.add(decodeURIComponent(part));
+      } catch {
+        // Not percent-encoded text: the raw form is enough.
+      }
+    }
+  }
+  return [...out];
+}
+
+/** Every string inside `value` (objects and arrays, recursively) redacted: URL userinfo and each of `secrets`. */
+export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  if (typeof value === 'string') return redactSecrets(redactText(value), secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  return value;
 }
 
 /** Replaces every occurrence of each secret in `text` by `[REDACTED]`. */

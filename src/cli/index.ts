@@ -3,6 +3,14 @@
 // it): the cheapest call should cost no more. No top-level await: Node's single-executable support runs CommonJS only.
 import { TOOL_VERSION } from '../version.js';
 
+// A reader that goes away (`duo-doctor list | head -1`) is not an error of ours: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${TOOL_VERSION}\n`);

@@ -3,39 +3,39 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../config/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { errorMessage } from '../error-message.js';
+import { defaultLabel, flagUsage, optionsOf, type OptionCommand, type OptionSpec } from '../config/options.js';
+import { redactText } from '../redact.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Adds the options shared by `check`, `demo` and `serve`. */
-export function addCheckOptions(cmd: Command): Command {
-  return cmd
-    .option('--gitlab-url <url>', 'GitLab instance URL (env DUO_DOCTOR_GITLAB_URL)')
-    .option('--gateway-url <url>', "AI gateway URL (env AI_GATEWAY_URL; else GitLab's own setting)")
-    .option('--gitlab-token-file <file>', 'file holding an administrator personal access token (else env GITLAB_TOKEN)')
-    .option('--ca-file <file>', 'extra CA bundle to trust (PEM)')
-    .option('--tmp-dir <dir>', 'temporary directory the gateway writes (default /tmp)')
-    .option('--hf-home <dir>', "the gateway's HF_HOME (default: its HF_HOME, else /home/aigateway/.hf)")
-    .option('--exec <prefix>', 'run runtime probes through this command prefix, e.g. "docker exec gitlab-aigw"')
-    .option('--only <ids|tags>', 'run only these checks (comma-separated ids, tags or categories, repeatable)', collect)
-    .option('--skip <ids|tags>', 'skip these checks (comma-separated ids, tags or categories, repeatable)', collect)
-    .option('--plugin <file>', 'load extra checks from a JavaScript module (repeatable)', collect)
-    .option('--format <format>', 'text | table | json | junit | markdown | tap | prometheus (default text)')
-    .option('--output <file>', 'write the --format output to a file instead of stdout')
-    .option('--report <format=file>', 'also write FORMAT to FILE (repeatable)', collect)
-    .option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)')
-    .option('--concurrency <n>', 'checks run at once (default: all independent checks)')
-    .option('--strict', 'warnings fail the run (exit 1)')
-    .option('--config <file>', 'config file (YAML or JSON); flags win over env, env over the file')
-    .option('--gateway-version <version>', 'the gateway version or image tag, e.g. self-hosted-v18.6.0-ee')
-    .option('--gateway-image-tag <tag>', 'alias of --gateway-version')
-    .option('--target-version <x.y.z>', 'the GitLab version you plan to upgrade to (pre-upgrade gate)')
-    .option('--expiry-warn-days <days>', 'warn when a certificate or license expires within this many days (default 30)')
-    .option('--deep', 'run slow probes too (a long-held stream through the proxy)')
-    .option('--deep-seconds <s>', 'how long --deep holds a stream open (default 75)')
-    .addOption(new Option('--gitlab-token <token>').hideHelp().argParser(() => {
-      throw new UsageError('the GitLab token is never taken as a flag value (it would land in shell history and process lists): use GITLAB_TOKEN or --gitlab-token-file');
-    }));
+/** Help text of an option for --help: its help (Markdown code marks dropped), its variable and its default. */
+function helpOf(o: OptionSpec): string {
+  const def = defaultLabel(o);
+  const extras = [o.env ? `env ${o.env}` : undefined, def !== undefined ? `default ${def}` : undefined].filter(Boolean);
+  return `${o.help.replace(/`/g, '')}${extras.length ? ` (${extras.join('; ')})` : ''}`;
 }
+
+/** Adds `command`'s options from the option table (demo leaves out what names an installation: it brings its own). */
+export function addCheckOptions(cmd: Command, command: OptionCommand = 'check'): Command {
+  for (const o of optionsOf(command) as OptionSpec[]) {
+    if (command === 'demo' && o.perTarget) continue;
+    const option = new Option(flagUsage(o), helpOf(o));
+    cmd.addOption(o.type === 'string[]' ? option.argParser(collect) : option);
+  }
+  return cmd.addOption(
+    new Option('--gitlab-token <token>').hideHelp().argParser(() => {
+      throw new UsageError('the GitLab token is never taken as a flag value (it would land in shell history and process lists): use GITLAB_TOKEN or --gitlab-token-file');
+    }),
+  );
+}
+
+/** The variables the reference gateway reads (src/reference/gateway/config.ts), for its --help. */
+export const GATEWAY_ENV: readonly [name: string, what: string][] = [
+  ['AIGW_GITLAB_URL', "GitLab's URL: where the gateway fetches the keys that sign GitLab's tokens (without it, every token is refused)"],
+  ['AIGW_AUTH__BYPASS_EXTERNAL', 'true: accept requests without a token (never in production)'],
+  ['REQUESTS_CA_BUNDLE', 'CA bundle trusted for requests to GitLab'],
+  ['SSL_CERT_FILE', 'CA bundle trusted for requests to GitLab (when REQUESTS_CA_BUNDLE is unset)'],
+];
 
 /** Builds the program; `run` returns the exit code. */
 export function buildProgram(): Command {
@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(redactText(s)) });
 
   addCheckOptions(program.command('check').description('run the checks and report'))
     .action(async (opts) => {
@@ -52,18 +52,15 @@ export function buildProgram(): Command {
       process.exitCode = await checkCommand(opts);
     });
 
-  addCheckOptions(program.command('serve').description('run the checks on an interval and serve /healthz, /results and /metrics'))
-    .option('--port <port>', 'port to listen on (default 9400)')
-    .option('--host <host>', 'address to listen on (default 0.0.0.0)')
-    .option('--interval <duration>', 'time between runs, e.g. 30s, 5m (default 60s)')
+  addCheckOptions(program.command('serve').description('run the checks on an interval and serve /healthz, /results and /metrics'), 'serve')
     .action(async (opts) => {
       const { serveCommand } = await import('./commands/serve.js');
       process.exitCode = await serveCommand(opts);
     });
 
-  addCheckOptions(program.command('demo').description('start a reference GitLab and gateway on loopback (a healthy or a broken installation) and check them'))
+  addCheckOptions(program.command('demo').description('start a reference GitLab and gateway on loopback (a healthy or a broken installation) and check them'), 'demo')
     .option('--scenario <name>', 'the installation to start (default healthy; see --list-scenarios)')
-    .option('--list-scenarios', 'list the scenarios, one per line, name first')
+    .option('--list-scenarios', 'list the scenarios (one per line, name first; --format json for JSON)')
     .action(async (opts) => {
       const { demoCommand } = await import('./commands/demo.js');
       process.exitCode = await demoCommand(opts);
@@ -77,6 +74,7 @@ export function buildProgram(): Command {
     .option('--jwks-cache-seconds <s>', "how long GitLab's key set is cached (default 86400)")
     .option('--image-tag <tag>', 'the image tag it reports (default self-hosted-v19.4.1-ee)')
     .option('--latency <ms>', 'added to every response')
+    .addHelpText('after', `\nEnvironment (read as the real gateway reads it):\n${GATEWAY_ENV.map(([name, what]) => `  ${name.padEnd(28)} ${what}`).join('\n')}\n`)
     .action(async (opts) => {
       const { gatewayCommand } = await import('./commands/reference.js');
       process.exitCode = await gatewayCommand(opts);
@@ -112,9 +110,10 @@ export function buildProgram(): Command {
     .command('explain')
     .description('what a check establishes, why it fails, and how to fix it')
     .argument('<id>', 'check id (see duo-doctor list)')
-    .action(async (id: string) => {
+    .option('--plugin <file>', 'include checks from a plugin module (repeatable)', collect)
+    .action(async (id: string, opts: { plugin?: string[] }) => {
       const { explainCommand } = await import('./commands/explain.js');
-      process.exitCode = await explainCommand(id);
+      process.exitCode = await explainCommand(id, opts.plugin ?? []);
     });
 
   return program;
@@ -126,17 +125,28 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and --version exit 0; commander already printed its one-line error otherwise.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`duo-doctor: ${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`duo-doctor: internal error: ${errorMessage(error)}\n`);
-    process.exitCode = 1;
+    reportError(error);
   }
+  // The command is done: a plugin's timer or a probe's socket abandoned at a timeout must not keep the process alive.
+  // Unreferenced, so a process with nothing left exits at once; otherwise output has had time to flush.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+}
+
+/** After a command returns, how long the process may linger for output still being flushed. */
+const EXIT_GRACE_MS = 1000;
+
+/** Usage errors are one line on stderr and exit code 2; anything else is an internal error (exit 1). */
+function reportError(error: unknown): void {
+  if (error instanceof CommanderError) {
+    // Help and --version exit 0; commander already printed its one-line error otherwise.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`duo-doctor: ${redactText(error.message)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`duo-doctor: internal error: ${redactText(errorMessage(error))}\n`);
+  process.exitCode = 1;
 }

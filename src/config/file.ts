@@ -2,37 +2,19 @@
 import { readLimited } from '../fs/read-limited.js';
 import { UsageError } from './errors.js';
 import { errorMessage } from '../error-message.js';
+import { closest } from './suggest.js';
+import { configKeyOf, OPTIONS, type ConfigType } from './options.js';
 
 /** A config (or token) file larger than this is not one: /dev/zero and its like stop here. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-/** Keys a config file may set, with the type each takes. Names are the long flags in camelCase. */
-export const CONFIG_KEYS = {
-  gitlabUrl: 'string',
-  gatewayUrl: 'string',
-  gitlabTokenFile: 'string',
-  caFile: 'string',
-  tmpDir: 'string',
-  hfHome: 'string',
-  exec: 'string',
-  only: 'string[]',
-  skip: 'string[]',
-  plugins: 'string[]',
-  format: 'string',
-  output: 'string',
-  reports: 'string[]',
-  timeout: 'number',
-  concurrency: 'number',
-  strict: 'boolean',
-  gatewayVersion: 'string',
-  targetVersion: 'string',
-  expiryWarnDays: 'number',
-  deep: 'boolean',
-  deepSeconds: 'number',
+/** Keys a config file may set, with the type each takes: every option's config key (options.ts), and `targets`. */
+export const CONFIG_KEYS: Readonly<Record<string, ConfigType | 'target[]'>> = {
+  ...Object.fromEntries(OPTIONS.flatMap((o) => (configKeyOf(o) ? [[configKeyOf(o)!, o.type]] : []))),
   targets: 'target[]',
-} as const;
+};
 
-type KeyType = (typeof CONFIG_KEYS)[keyof typeof CONFIG_KEYS];
+type KeyType = ConfigType | 'target[]';
 /** One installation of a multi-target config: a GitLab + gateway pair with its own trust, token and runtime. */
 export interface TargetEntry {
   name: string;
@@ -61,31 +43,8 @@ const TARGET_KEYS: Record<keyof TargetEntry, 'string'> = {
   gatewayVersion: 'string',
 };
 
-type TypeOf<T extends KeyType> = T extends 'string'
-  ? string
-  : T extends 'number'
-    ? number
-    : T extends 'boolean'
-      ? boolean
-      : T extends 'target[]'
-        ? TargetEntry[]
-        : string[];
-
-/** A parsed, validated config file. */
-export type ConfigFile = { -readonly [K in keyof typeof CONFIG_KEYS]?: TypeOf<(typeof CONFIG_KEYS)[K]> };
-
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length]![b.length]!;
-  };
-  const best = candidates.map((c) => [c, distance(name.toLowerCase(), c.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= 3 ? best[0] : undefined;
-}
+/** A parsed, validated config file: each key holds a value of its declared type (options.ts parses it further). */
+export type ConfigFile = Record<string, string | number | boolean | string[] | undefined> & { targets?: TargetEntry[] };
 
 /** Validates a parsed document against CONFIG_KEYS; `where` names the file in messages. */
 export function validateConfig(doc: unknown, where: string): ConfigFile {
@@ -94,7 +53,7 @@ export function validateConfig(doc: unknown, where: string): ConfigFile {
   const known = Object.keys(CONFIG_KEYS);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
-    const type = (CONFIG_KEYS as Record<string, KeyType>)[key];
+    const type: KeyType | undefined = Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
     if (!type) {
       const hint = closest(key, known);
       throw new UsageError(`${where}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`);

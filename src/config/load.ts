@@ -1,162 +1,164 @@
-// Resolves Settings from command-line flags > environment > config file > defaults, validating every value.
-import { readLimited } from '../fs/read-limited.js';
-import { redactUrl } from '../redact.js';
+// Resolves Settings from the option table (options.ts): for each option the flag, else its environment variable, else
+// the config file, else its default — parsed by the option's own parser, so every source is validated the same way.
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { UsageError } from './errors.js';
-import { MAX_CONFIG_BYTES, readConfigFile, type ConfigFile, type TargetEntry } from './file.js';
-import { DEFAULTS, defaultSettings, type Env, type Installation, type ReportTarget, type Settings, type Source } from './settings.js';
+import { readConfigFile, type ConfigFile, type TargetEntry } from './file.js';
+import { configKeyOf, flagAttribute, optionsOf, type AnyOption, type OptionCommand, type OptionSpec, type OptionValues } from './options.js';
+import { headerSafeToken, targetUrl, type ParseContext, type Raw } from './parse.js';
+import { defaultSettings, type Env, type Installation, type ReportTarget, type Settings, type Source } from './settings.js';
+import { readTokenFile } from './token-file.js';
 
-/** The `check` command's flags as commander parses them. */
-export interface CheckFlags {
-  gitlabUrl?: string;
-  gatewayUrl?: string;
-  gitlabTokenFile?: string;
-  caFile?: string;
-  tmpDir?: string;
-  hfHome?: string;
-  exec?: string;
-  only?: readonly string[];
-  skip?: readonly string[];
-  plugin?: readonly string[];
-  format?: string;
-  output?: string;
-  report?: readonly string[];
-  timeout?: string;
-  concurrency?: string;
-  strict?: boolean;
-  config?: string;
-  gatewayVersion?: string;
-  gatewayImageTag?: string;
-  targetVersion?: string;
-  expiryWarnDays?: string;
-  deep?: boolean;
-  deepSeconds?: string;
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+type FlagValue<O> = O extends { type: 'boolean' } ? boolean : O extends { type: 'string[]' } ? readonly string[] : string;
+
+/** The flags of `check`, `serve` and `demo` as commander parses them (attribute names from the option table). */
+export type CheckFlags = { [O in AnyOption as O['flag'] extends `--${infer R}` ? Camel<R> : never]?: FlagValue<O> };
+
+/** The variable a run reads the token from when no token file is given. */
+export const TOKEN_ENV = 'GITLAB_TOKEN';
+
+/** A resolved run: its Settings, every option's value (serve reads its own), and notes for stderr. */
+export interface LoadedRun {
+  settings: Settings;
+  values: OptionValues;
+  /** Where each option's value came from (absent: not given, no default). */
+  sources: Partial<Record<string, Source>>;
+  notes: string[];
 }
 
-function positiveInt(raw: string | number, flag: string): number {
-  const n = typeof raw === 'number' ? raw : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${raw}: expected a whole number of at least 1`);
-  return n;
-}
-
-/** Checks a target URL: parseable and http(s). Other schemes in the gateway URL are left for gateway-url to judge. */
-function targetUrl(raw: string, what: string, requireHttp: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${what} ${redactUrl(raw)}: not a URL (expected e.g. https://gitlab.example.com)`);
+/** Picks each option's value by precedence and parses it; `sources` says where each came from. */
+function resolveOptions(command: OptionCommand, flags: CheckFlags, env: Env, file: ConfigFile, configName: string | undefined, notes: string[]) {
+  const values: Record<string, unknown> = {};
+  const sources: Partial<Record<string, Source>> = {};
+  for (const o of optionsOf(command) as OptionSpec[]) {
+    const key = configKeyOf(o);
+    const fromFlag = (flags as Record<string, Raw | undefined>)[flagAttribute(o)];
+    // An empty variable counts as unset (the shell convention); an empty flag value is a mistake and its parser says so.
+    const fromEnv = o.env && env[o.env] !== undefined && env[o.env]!.trim() !== '' ? env[o.env] : undefined;
+    const fromFile = key !== undefined ? file[key] : undefined;
+    const candidates: [Raw | undefined, Source, string][] = [
+      [fromFlag, 'flag', o.flag],
+      [fromEnv, 'env', o.env ?? ''],
+      [fromFile, 'config', `--config ${configName}: ${key}`],
+    ];
+    const found = candidates.find(([raw]) => raw !== undefined);
+    if (found) {
+      const ctx: ParseContext = { where: found[2], note: (m) => notes.push(m) };
+      values[o.name] = o.parse(found[0]!, ctx);
+      sources[o.name] = found[1];
+    } else if ('default' in o) {
+      values[o.name] = o.default;
+      sources[o.name] = 'default';
+    }
   }
-  if (requireHttp && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${what} ${redactUrl(raw)}: must be an http:// or https:// URL`);
-  }
-  return raw;
+  return { values: values as OptionValues, sources };
 }
 
-function parseReport(spec: string): ReportTarget {
+/** `FORMAT=FILE`; `-` (or no file for --output) is stdout. */
+function reportTarget(spec: string): ReportTarget {
   const eq = spec.indexOf('=');
   const format = eq > 0 ? spec.slice(0, eq) : '';
   const file = eq > 0 ? spec.slice(eq + 1) : '';
-  if (!isReportFormat(format) || !file) {
-    throw new UsageError(`--report ${spec}: expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')}`);
-  }
-  return { format, file };
+  if (!isReportFormat(format) || !file) throw new UsageError(`--report ${spec}: expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')} (FILE - is stdout)`);
+  return file === '-' ? { format } : { format, file };
 }
 
-function splitList(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
-
-async function readToken(file: string): Promise<string> {
-  const read = await readLimited(file, MAX_CONFIG_BYTES);
-  if (!read.ok) throw new UsageError(`--gitlab-token-file ${file}: ${read.failure.message}`);
-  const token = read.data.toString('utf8').trim();
-  if (!token) throw new UsageError(`--gitlab-token-file ${file}: the file is empty`);
-  return token;
-}
-
-/** Picks the first defined value, remembering where it came from. */
-function pick<T>(...candidates: Array<[T | undefined, Source]>): [T, Source] | undefined {
-  for (const c of candidates) if (c[0] !== undefined && c[0] !== '') return c as [T, Source];
-  return undefined;
-}
-
-/** Builds the run's Settings. `env` is the environment (process.env in the CLI). */
-export async function loadSettings(flags: CheckFlags, env: Env): Promise<Settings> {
-  const file: ConfigFile = flags.config ? await readConfigFile(flags.config) : {};
-
-  const gitlab = pick<string>([flags.gitlabUrl, 'flag'], [env.DUO_DOCTOR_GITLAB_URL, 'env'], [file.gitlabUrl, 'config']);
-  const gateway = pick<string>([flags.gatewayUrl, 'flag'], [env.AI_GATEWAY_URL, 'env'], [file.gatewayUrl, 'config']);
-  const hf = pick<string>([flags.hfHome, 'flag'], [env.HF_HOME, 'env'], [file.hfHome, 'config']);
-  const tokenFile = flags.gitlabTokenFile ?? file.gitlabTokenFile;
-  if (flags.gatewayVersion && flags.gatewayImageTag && flags.gatewayVersion !== flags.gatewayImageTag) {
-    throw new UsageError('--gateway-version and --gateway-image-tag disagree: give one of them');
-  }
-  const format = flags.format ?? file.format ?? 'text';
-  if (!isReportFormat(format)) throw new UsageError(`--format ${format}: expected one of ${REPORT_FORMATS.join(', ')}`);
+function composeReports(values: OptionValues): ReportTarget[] {
   const reports: ReportTarget[] = [
-    { format: format as ReportFormat, ...(flags.output ?? file.output ? { file: flags.output ?? file.output } : {}) },
-    ...[...(file.reports ?? []), ...(flags.report ?? [])].map(parseReport),
+    { format: values.format as ReportFormat, ...(values.output !== undefined && values.output !== '-' ? { file: values.output } : {}) },
+    ...values.report.map(reportTarget),
   ];
-  const files = reports.map((r) => r.file).filter(Boolean);
+  if (reports.filter((r) => r.file === undefined).length > 1) throw new UsageError('two outputs write to stdout (--format without --output, and --report FORMAT=-): send all but one to a file');
+  const files = reports.flatMap((r) => (r.file ? [r.file] : []));
   const dup = files.find((f, i) => files.indexOf(f) !== i);
   if (dup) throw new UsageError(`${dup} is named by two outputs (--output/--report): give each format its own file`);
+  return reports;
+}
 
-  const only = [...splitList(flags.only), ...(flags.only ? [] : (file.only ?? []))];
-  const skip = [...splitList(flags.skip), ...(flags.skip ? [] : (file.skip ?? []))];
-  const clash = only.find((o) => skip.includes(o));
+/** Finds an unwritable report path now, not after the whole run. */
+async function assertWritable(reports: readonly ReportTarget[]): Promise<void> {
+  for (const { file, format } of reports) {
+    if (file === undefined) continue;
+    const existing = await stat(file).catch(() => undefined);
+    if (existing?.isDirectory()) throw new UsageError(`cannot write the ${format} report to ${file}: it is a directory`);
+    const target = existing ? file : path.dirname(path.resolve(file));
+    try {
+      await access(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+      throw new UsageError(`cannot write the ${format} report to ${file}: ${why}`);
+    }
+  }
+}
+
+/** The token: from the token file, else the variable `variable`; refused when no header can carry it. */
+async function readToken(tokenFile: string | undefined, variable: string, env: Env): Promise<{ gitlabToken?: string; tokenSource: string }> {
+  if (tokenFile) return { gitlabToken: headerSafeToken(await readTokenFile(tokenFile), `--gitlab-token-file ${tokenFile}`), tokenSource: `--gitlab-token-file ${tokenFile}` };
+  const raw = env[variable]?.trim();
+  return raw ? { gitlabToken: headerSafeToken(raw, variable), tokenSource: variable } : { tokenSource: variable };
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Resolves a run of `command`: settings, option values and notes. `env` is the environment (process.env in the CLI). */
+export async function loadRun(flags: CheckFlags, env: Env, command: OptionCommand = 'check'): Promise<LoadedRun> {
+  const notes: string[] = [];
+  const configFlag = (flags as { config?: string }).config;
+  if (configFlag !== undefined && configFlag.trim() === '') throw new UsageError('--config is empty (an unset variable in a script?): give a file or leave the option out');
+  const file: ConfigFile = configFlag ? await readConfigFile(configFlag) : {};
+  const { values, sources } = resolveOptions(command, flags, env, file, configFlag, notes);
+
+  if (values.gatewayVersion && values.gatewayImageTag && values.gatewayVersion !== values.gatewayImageTag) {
+    throw new UsageError('--gateway-version and --gateway-image-tag disagree: give one of them');
+  }
+  const clash = values.only.find((o) => values.skip.includes(o));
   if (clash) throw new UsageError(`--only and --skip both name ${clash}`);
-
-  const token = tokenFile ? await readToken(tokenFile) : env.GITLAB_TOKEN?.trim() || undefined;
+  const reports = composeReports(values);
+  await assertWritable(reports);
 
   if (file.targets) {
-    const clash = (['gitlabUrl', 'gatewayUrl', 'exec', 'caFile', 'gitlabTokenFile'] as const).find((k) => flags[k] !== undefined);
-    if (clash) throw new UsageError(`--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} conflicts with 'targets' in the config file: set it per target`);
+    const given = optionsOf(command).find((o) => (o as OptionSpec).perTarget && sources[o.name] === 'flag');
+    if (given) throw new UsageError(`${given.flag} conflicts with 'targets' in the config file: set it per target`);
   }
 
+  const { format: _f, output: _o, report: _r, config: _c, gitlabTokenFile, gatewayImageTag, port: _p, host: _h, intervalMs: _i, ...common } = values;
+  const gatewayVersion = values.gatewayVersion ?? gatewayImageTag;
   const settings = defaultSettings({
-    ...(gitlab ? { gitlabUrl: targetUrl(gitlab[0], gitlab[1] === 'flag' ? '--gitlab-url' : gitlab[1] === 'env' ? 'DUO_DOCTOR_GITLAB_URL' : 'gitlabUrl', true) } : {}),
-    ...(gateway
-      ? { gatewayUrl: targetUrl(gateway[0], gateway[1] === 'flag' ? '--gateway-url' : gateway[1] === 'env' ? 'AI_GATEWAY_URL' : 'gatewayUrl', false), gatewayUrlSource: gateway[1] }
-      : {}),
-    ...(token ? { gitlabToken: token } : {}),
-    ...(flags.caFile ?? file.caFile ? { caFile: flags.caFile ?? file.caFile } : {}),
-    tmpDir: flags.tmpDir ?? file.tmpDir ?? DEFAULTS.tmpDir,
-    hfHome: hf?.[0] ?? DEFAULTS.hfHome,
-    hfHomeSource: hf?.[1] ?? 'default',
-    ...(flags.exec ?? file.exec ? { exec: flags.exec ?? file.exec } : {}),
-    only,
-    skip,
-    plugins: [...(file.plugins ?? []), ...(flags.plugin ?? [])],
+    ...common,
+    ...(gatewayVersion ? { gatewayVersion } : {}),
+    ...(values.gatewayUrl ? { gatewayUrlSource: sources.gatewayUrl } : {}),
+    hfHomeSource: sources.hfHome ?? 'default',
     reports,
-    timeoutMs: flags.timeout !== undefined ? positiveInt(flags.timeout, '--timeout') : file.timeout !== undefined ? positiveInt(file.timeout, 'timeout') : DEFAULTS.timeoutMs,
-    concurrency:
-      flags.concurrency !== undefined ? positiveInt(flags.concurrency, '--concurrency') : file.concurrency !== undefined ? positiveInt(file.concurrency, 'concurrency') : DEFAULTS.concurrency,
-    strict: flags.strict ?? file.strict ?? false,
-    ...((flags.gatewayVersion ?? flags.gatewayImageTag ?? file.gatewayVersion) ? { gatewayVersion: flags.gatewayVersion ?? flags.gatewayImageTag ?? file.gatewayVersion } : {}),
-    ...(flags.targetVersion ?? file.targetVersion ? { targetVersion: flags.targetVersion ?? file.targetVersion } : {}),
-    expiryWarnDays:
-      flags.expiryWarnDays !== undefined ? positiveInt(flags.expiryWarnDays, '--expiry-warn-days') : file.expiryWarnDays ?? DEFAULTS.expiryWarnDays,
-    deep: flags.deep ?? file.deep ?? false,
-    deepSeconds: flags.deepSeconds !== undefined ? positiveInt(flags.deepSeconds, '--deep-seconds') : file.deepSeconds ?? DEFAULTS.deepSeconds,
+    ...(await readToken(gitlabTokenFile, TOKEN_ENV, env)),
     env,
   });
-  if (!file.targets) return settings;
-  return { ...settings, installations: await Promise.all(file.targets.map((t) => installation(settings, t, env))) };
+  if (!file.targets) return { settings, values, sources, notes };
+  const installations = await Promise.all(file.targets.map((t) => installation(settings, t, env, notes)));
+  return { settings: { ...settings, installations }, values, sources, notes };
+}
+
+/** Builds the run's Settings for `check`. */
+export async function loadSettings(flags: CheckFlags, env: Env): Promise<Settings> {
+  return (await loadRun(flags, env, 'check')).settings;
 }
 
 /** A target's settings: the run's common options, with the target's own URLs, trust, token and runtime. */
-async function installation(base: Settings, t: TargetEntry, env: Env): Promise<Installation> {
-  const where = `targets '${t.name}'`;
-  const token = t.gitlabTokenFile ? await readToken(t.gitlabTokenFile) : env[t.tokenEnv ?? 'GITLAB_TOKEN']?.trim() || undefined;
-  const { gitlabUrl: _g, gatewayUrl: _w, gatewayUrlSource: _s, gitlabToken: _t, caFile: _c, exec: _e, installations: _i, ...common } = base;
+async function installation(base: Settings, t: TargetEntry, env: Env, notes: string[]): Promise<Installation> {
+  const ctx = (key: string): ParseContext => ({ where: `targets '${t.name}' ${key}`, note: (m) => notes.push(m) });
+  const { gitlabUrl: _g, gatewayUrl: _w, gatewayUrlSource: _s, gitlabToken: _t, tokenSource: _ts, caFile: _c, exec: _e, installations: _i, ...common } = base;
+  for (const [key, value] of Object.entries(t)) {
+    if (value === '') throw new UsageError(`targets '${t.name}' ${key} is empty: give a value or leave the key out`);
+  }
   return {
     name: t.name,
     settings: {
       ...common,
-      ...(t.gitlabUrl ? { gitlabUrl: targetUrl(t.gitlabUrl, `${where} gitlabUrl`, true) } : {}),
-      ...(t.gatewayUrl ? { gatewayUrl: targetUrl(t.gatewayUrl, `${where} gatewayUrl`, false), gatewayUrlSource: 'config' as const } : {}),
-      ...(token ? { gitlabToken: token } : {}),
+      ...(t.gitlabUrl ? { gitlabUrl: targetUrl({ stripApi: true })(t.gitlabUrl, ctx('gitlabUrl')) } : {}),
+      ...(t.gatewayUrl ? { gatewayUrl: targetUrl()(t.gatewayUrl, ctx('gatewayUrl')), gatewayUrlSource: 'config' as const } : {}),
+      ...(await readToken(t.gitlabTokenFile, t.tokenEnv ?? TOKEN_ENV, env)),
       ...(t.caFile ? { caFile: t.caFile } : {}),
       ...(t.exec ? { exec: t.exec } : {}),
       ...(t.tmpDir ? { tmpDir: t.tmpDir } : {}),
@@ -165,3 +167,9 @@ async function installation(base: Settings, t: TargetEntry, env: Env): Promise<I
     },
   };
 }
+
+/** The per-target flags, as `--flag` names (demo refuses them: it brings its own installation). */
+export function perTargetFlags(command: OptionCommand): string[] {
+  return optionsOf(command).filter((o) => (o as OptionSpec).perTarget).map((o) => o.flag);
+}
+export { kebab };

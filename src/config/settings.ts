@@ -1,5 +1,7 @@
-// The resolved configuration of one run: every option after flags > env > config file, with its defaults.
+// The resolved configuration of one run: every option after flags > env > config file > defaults (declared once in
+// options.ts), plus what the loader composes from them (reports, the token) and the environment.
 import type { ReportFormat } from '../report/index.js';
+import { OPTIONS, type AnyOption, type OptionValues } from './options.js';
 
 /** Where a value came from, so reports can say it ("gateway URL from AI_GATEWAY_URL"). */
 export type Source = 'flag' | 'env' | 'config' | 'default' | 'gitlab';
@@ -13,42 +15,28 @@ export interface ReportTarget {
   file?: string;
 }
 
+/** Options that only feed other settings (reports, the token, the gateway version) or belong to serve alone. */
+type Composed = 'format' | 'output' | 'report' | 'config' | 'gitlabTokenFile' | 'gatewayImageTag' | 'port' | 'host' | 'intervalMs';
+
 /** Everything a run needs. Secrets (`gitlabToken`) are held here and nowhere else. */
-export interface Settings {
-  gitlabUrl?: string;
-  gatewayUrl?: string;
+export type Settings = Omit<OptionValues, Composed> & {
   gatewayUrlSource?: Source;
-  /** Admin personal access token: only from GITLAB_TOKEN or --gitlab-token-file. Never printed. */
-  gitlabToken?: string;
-  caFile?: string;
-  tmpDir: string;
-  hfHome: string;
   hfHomeSource: Source;
-  /** Command prefix that runs runtime probes where the gateway runs (e.g. `docker exec gitlab-aigw`). */
-  exec?: string;
-  only: string[];
-  skip: string[];
-  plugins: string[];
+  /** Admin personal access token: only from the token variable or --gitlab-token-file. Never printed. */
+  gitlabToken?: string;
+  /** Where the token was looked for when there is none: the variable a target names (`tokenEnv`), else GITLAB_TOKEN. */
+  tokenSource?: string;
   reports: ReportTarget[];
-  timeoutMs: number;
-  /** Checks run at once; Infinity = every independent check together. */
-  concurrency: number;
-  strict: boolean;
-  gatewayVersion?: string;
   /**
    * Ports on the gateway URL's host where the gateway itself may listen behind a TLS proxy (gateway-exposure probes them in
    * plain http); default 5052 (the gateway) and 50052 (the Duo Workflow Service). Set by the reference stack, not a flag.
    */
   gatewayDirectPorts?: readonly number[];
-  targetVersion?: string;
-  expiryWarnDays: number;
-  deep: boolean;
-  deepSeconds: number;
   /** The environment read for gateway settings (AIGW_*, SSL_CERT_FILE, proxies, ...). */
   env: Env;
   /** Several installations from the config file's `targets:`, each with its own settings; absent for a single-target run. */
   installations?: Installation[];
-}
+};
 
 /** One named installation of a multi-target run. */
 export interface Installation {
@@ -56,15 +44,12 @@ export interface Installation {
   settings: Settings;
 }
 
-/** Documented defaults (DESIGN.md, the install guide). */
-export const DEFAULTS = {
-  tmpDir: '/tmp',
-  hfHome: '/home/aigateway/.hf',
-  timeoutMs: 10_000,
-  concurrency: Number.POSITIVE_INFINITY,
-  expiryWarnDays: 30,
-  deepSeconds: 75,
-} as const;
+type WithDefault = Extract<AnyOption, { default: unknown }>;
+
+/** Every option's default, from the option table. */
+export const DEFAULTS = Object.fromEntries(OPTIONS.filter((o) => 'default' in o).map((o) => [o.name, (o as WithDefault).default])) as {
+  readonly [O in WithDefault as O['name']]: O['default'];
+};
 
 /** Settings with every default and no targets: the base that tests and the loader build on. */
 export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
@@ -76,11 +61,12 @@ export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
     skip: [],
     plugins: [],
     reports: [],
+    quiet: DEFAULTS.quiet,
     timeoutMs: DEFAULTS.timeoutMs,
     concurrency: DEFAULTS.concurrency,
-    strict: false,
+    strict: DEFAULTS.strict,
     expiryWarnDays: DEFAULTS.expiryWarnDays,
-    deep: false,
+    deep: DEFAULTS.deep,
     deepSeconds: DEFAULTS.deepSeconds,
     env: {},
     ...overrides,

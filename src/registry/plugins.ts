@@ -30,13 +30,29 @@ function validate(value: unknown, file: string): CheckDefinition {
   return { ...check, tags: check.tags ?? [] };
 }
 
-/** Imports each plugin file and returns its checks. */
-export async function loadPlugins(files: readonly string[]): Promise<CheckDefinition[]> {
+/** How long a plugin may take to load when the caller gives no bound (list, explain). */
+export const PLUGIN_LOAD_TIMEOUT_MS = 10_000;
+
+/** Imports a module, or rejects after `timeoutMs`: a top-level await that never settles must not hang (or silently end) the run. */
+async function importWithin(file: string, timeoutMs: number): Promise<{ default?: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`it did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`)), timeoutMs);
+  });
+  try {
+    return (await Promise.race([import(pathToFileURL(path.resolve(file)).href), late])) as { default?: unknown };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Imports each plugin file (each within `timeoutMs`) and returns its checks. */
+export async function loadPlugins(files: readonly string[], timeoutMs = PLUGIN_LOAD_TIMEOUT_MS): Promise<CheckDefinition[]> {
   const out: CheckDefinition[] = [];
   for (const file of files) {
     let mod: { default?: unknown };
     try {
-      mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
+      mod = await importWithin(file, timeoutMs);
     } catch (error) {
       const first = errorMessage(error).split('\n')[0];
       throw new UsageError(`--plugin ${file}: could not load it: ${first}`);
@@ -63,7 +79,7 @@ export function mergeRegistry(builtIn: readonly CheckDefinition[], plugins: read
 }
 
 /** The full registry for a run. */
-export async function loadRegistry(pluginFiles: readonly string[]): Promise<CheckDefinition[]> {
+export async function loadRegistry(pluginFiles: readonly string[], timeoutMs = PLUGIN_LOAD_TIMEOUT_MS): Promise<CheckDefinition[]> {
   const { CHECKS } = await import('../../checks/index.js');
-  return mergeRegistry(CHECKS, pluginFiles.length ? await loadPlugins(pluginFiles) : []);
+  return mergeRegistry(CHECKS, pluginFiles.length ? await loadPlugins(pluginFiles, timeoutMs) : []);
 }

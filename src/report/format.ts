@@ -65,9 +65,42 @@ const COUNT_NOUNS: Record<Status, [one: string, many: string]> = {
   error: ['error', 'errors'],
 };
 
-/** "12 passed, 1 warning, 1 failed, 2 skipped, 0 errors": every status, in summary order. */
-export function countSummary(summary: Summary): string {
-  return STATUSES.map((s) => `${summary[s]} ${COUNT_NOUNS[s][summary[s] === 1 ? 0 : 1]}`).join(', ');
+/**
+ * "12 passed, 1 warning, 1 failed, 2 skipped, 0 errors": every status, in summary order. Under `--strict` the warnings
+ * say that they fail the run, so the line never reads "0 failed" above an exit code 1.
+ */
+export function countSummary(summary: Summary, strict = false): string {
+  return STATUSES.map((s) => {
+    const count = `${summary[s]} ${COUNT_NOUNS[s][summary[s] === 1 ? 0 : 1]}`;
+    return s === 'warn' && strict && summary.warn > 0 ? `${count} (failing the run: --strict)` : count;
+  }).join(', ');
+}
+
+/** The run's summary line: the counts, with the warnings marked when --strict makes them fail the run. */
+export function runSummary(run: RunResult): string {
+  return countSummary(run.summary, run.strict === true);
+}
+
+/** "1 check", "2 checks". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Why a run without a failure is still not a pass: the inputs it lacked (and how many checks skipped for each), and
+ * a run cut short. Empty for a complete run.
+ */
+export function incompleteLines(run: RunResult): string[] {
+  const lines = (run.missingInputs ?? []).map(
+    (m) => `NOT CHECKED${m.target !== undefined ? ` [${m.target}]` : ''}: ${plural(m.checks.length, 'check')} skipped: ${m.reason} — ${m.checks.join(', ')}`,
+  );
+  if (run.aborted) lines.push(`CUT SHORT: ${run.aborted}`);
+  return lines;
+}
+
+/** The results a report shows: under --quiet only what is not a pass. */
+export function shownResults(run: RunResult, quiet: boolean): CheckResult[] {
+  return quiet ? run.results.filter((r) => r.status !== 'pass') : run.results;
 }
 
 /** The run's targets as labelled pairs, in a fixed order (only those given). */

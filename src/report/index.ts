@@ -5,6 +5,8 @@ import type { RunResult } from '../model.js';
 export interface ReportOptions {
   /** ANSI colour (text and table only); decided once by the CLI from the TTY, NO_COLOR and FORCE_COLOR. */
   color: boolean;
+  /** Only what is not a pass, then the summary (text, table and markdown; the machine formats stay complete). */
+  quiet?: boolean;
 }
 
 /** A reporter: one RunResult in, the whole document out. */

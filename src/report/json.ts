@@ -1,9 +1,12 @@
-// The machine-readable report: the RunResult exactly as DESIGN.md shapes it (schemaVersion 1), keys in its order.
+// The machine-readable report: the RunResult as the README and schema/result.schema.json describe it (schemaVersion 1), keys in order.
 import { STATUSES, type CheckResult, type RunResult } from '../model.js';
 import type { Render } from './index.js';
 
-/** A result with its keys in DESIGN.md's order, whatever order its producer used; absent optional keys stay absent. */
-function orderedResult(r: CheckResult): CheckResult {
+/**
+ * A result with its keys in the documented order, whatever order its producer used. `remediation` (null when there is
+ * nothing to fix) and `evidence` ({} when none) are always present, as the README and schema/result.schema.json say.
+ */
+function orderedResult(r: CheckResult): Omit<CheckResult, 'remediation'> & { remediation: string | null } {
   return {
     id: r.id,
     category: r.category,
@@ -11,16 +14,16 @@ function orderedResult(r: CheckResult): CheckResult {
     title: r.title,
     summary: r.summary,
     details: r.details,
-    remediation: r.remediation,
+    remediation: r.remediation ?? null,
     durationMs: r.durationMs,
-    evidence: r.evidence,
+    evidence: r.evidence ?? {},
     findings: r.findings,
     target: r.target,
   };
 }
 
 export const render: Render = (run) => {
-  const ordered: RunResult = {
+  const ordered = {
     schemaVersion: run.schemaVersion,
     tool: { name: run.tool.name, version: run.tool.version },
     startedAt: run.startedAt,
@@ -29,6 +32,9 @@ export const render: Render = (run) => {
     installations: run.installations?.map((i) => ({ name: i.name, gitlab: i.gitlab, gateway: i.gateway })),
     summary: Object.fromEntries(STATUSES.map((s) => [s, run.summary[s]])) as RunResult['summary'],
     results: run.results.map(orderedResult),
+    missingInputs: run.missingInputs?.map((m) => ({ input: m.input, reason: m.reason, checks: m.checks, target: m.target })),
+    strict: run.strict,
+    aborted: run.aborted,
   };
   // JSON.stringify drops the keys left undefined above, so the document holds only what the run holds.
   return JSON.stringify(ordered, null, 2) + '\n';

@@ -17,7 +17,7 @@ function body(r: CheckResult): string {
   return [r.summary, ...r.details, ...(fix ? [`Fix: ${fix}`] : [])].join('\n');
 }
 
-function testcase(r: CheckResult, labelled: boolean): string {
+function testcase(r: CheckResult, labelled: boolean, strict: boolean): string {
   // With several installations in one job the target joins the name, so GitLab keeps the cases apart.
   const name = `${r.id}: ${r.title}${labelled && r.target !== undefined ? ` [${r.target}]` : ''}`;
   const open = `    <testcase ${attrs({ name, classname: `duo-doctor.${r.category}`, time: seconds(r.durationMs) })}`;
@@ -26,8 +26,10 @@ function testcase(r: CheckResult, labelled: boolean): string {
   switch (r.status) {
     case 'pass':
       return `${open}/>`;
-    // A warning does not fail the job (exit code 0), so it is a passing case whose output says why it warned.
+    // A warning does not fail the job (exit code 0), so it is a passing case whose output says why it warned;
+    // under --strict it fails the job, so it is a failure.
     case 'warn':
+      if (strict) return [`${open}>`, child('failure', { type: 'warn' }), '    </testcase>'].join('\n');
       return [`${open}>`, `      <system-out>${xmlText(`WARNING: ${body(r)}`)}</system-out>`, '    </testcase>'].join('\n');
     case 'fail':
       return [`${open}>`, child('failure', { type: 'fail' }), '    </testcase>'].join('\n');
@@ -38,18 +40,28 @@ function testcase(r: CheckResult, labelled: boolean): string {
   }
 }
 
+/** The failures a suite counts: fail, and warn under --strict (it failed the run). */
+function failures(results: readonly CheckResult[], strict: boolean): number {
+  const s = summarise(results);
+  return s.fail + (strict ? s.warn : 0);
+}
+
+/** A suite's time: the sum of its cases' (they ran concurrently, so this can exceed the wall clock). */
+const suiteMs = (results: readonly CheckResult[]) => results.reduce((sum, r) => sum + r.durationMs, 0);
+
 function testsuite(run: RunResult, name: string, results: readonly CheckResult[], labelled: boolean): string {
   const s = summarise(results);
-  const time = seconds(results.reduce((sum, r) => sum + r.durationMs, 0));
+  const strict = run.strict === true;
+  const time = seconds(suiteMs(results));
   const props = Object.entries({ 'duo-doctor.version': run.tool.version, gitlab: run.targets.gitlab, gateway: run.targets.gateway })
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `      <property ${attrs({ name, value: value! })}/>`)
     .join('\n');
-  const counts = { tests: results.length, failures: s.fail, errors: s.error, skipped: s.skip };
+  const counts = { tests: results.length, failures: failures(results, strict), errors: s.error, skipped: s.skip };
   return [
     `  <testsuite ${attrs({ name, ...counts, time, timestamp: run.startedAt })}>`,
     `    <properties>\n${props}\n    </properties>`,
-    ...results.map((r) => testcase(r, labelled)),
+    ...results.map((r) => testcase(r, labelled, strict)),
     '  </testsuite>',
   ].join('\n');
 }
@@ -61,9 +73,10 @@ export const render: Render = (run) => {
   const head = `<testsuites ${attrs({
     name: 'duo-doctor',
     tests: run.results.length,
-    failures: run.summary.fail,
+    failures: failures(run.results, run.strict === true),
     errors: run.summary.error,
-    time: seconds(run.durationMs),
+    // Never less than its suites' together (their cases ran concurrently): the total covers the parts.
+    time: seconds(Math.max(run.durationMs, groups.reduce((sum, g) => sum + suiteMs(g.results), 0))),
   })}>`;
   const suites = groups.map(({ target, results }) => testsuite(run, target ?? 'duo-doctor', results, labelled));
   return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, '</testsuites>'].join('\n') + '\n';

@@ -4,11 +4,13 @@ import type { Render } from './index.js';
 import {
   STATUS_MARK,
   continueLines,
-  countSummary,
   describeTargets,
   fixOf,
   formatDuration,
+  incompleteLines,
   isProblem,
+  runSummary,
+  shownResults,
   statusCell,
 } from './format.js';
 
@@ -39,7 +41,7 @@ function problemSection(r: CheckResult): string[] {
   ];
 }
 
-export const render: Render = (run) => {
+export const render: Render = (run, { quiet = false }) => {
   const problems = run.results.filter((r) => isProblem(r.status));
   const lines = [
     '# GitLab Duo self-hosted setup: duo-doctor report',
@@ -47,11 +49,12 @@ export const render: Render = (run) => {
     ...describeTargets(run.targets).map(([label, url]) => `- **${label}:** \`${url}\``),
     `- **Run:** ${run.tool.name} ${run.tool.version}, started ${run.startedAt}, took ${formatDuration(run.durationMs)}`,
     '',
-    `**Result:** ${countSummary(run.summary)}`,
+    `**Result:** ${runSummary(run)}`,
+    ...incompleteLines(run).map((l) => `\n**${md(l)}**`),
     '',
     '| Check | Status | Summary |',
     '| --- | --- | --- |',
-    ...run.results.map((r) => `| ${checkName(r)} | ${statusCell(r.status, false)} | ${cell(r.summary)} |`),
+    ...shownResults(run, quiet).map((r) => `| ${checkName(r)} | ${statusCell(r.status, false)} | ${cell(r.summary)} |`),
     '',
     '## Failures and warnings',
     '',

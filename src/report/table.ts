@@ -2,11 +2,14 @@
 import Table from 'cli-table3';
 import type { CheckResult } from '../model.js';
 import type { Render } from './index.js';
-import { countSummary, fixOf, formatDuration, paint, statusCell } from './format.js';
+import { fixOf, formatDuration, incompleteLines, paint, runSummary, shownResults, statusCell } from './format.js';
 
 /** Column widths including cli-table3's one-space padding each side; with the five borders they total 100. */
 const WIDTHS = { check: 22, status: 10, details: 37, fix: 26 } as const;
 const PADDING = 2;
+/** The narrowest the details and fix columns get when a long check id widens the check column. */
+const MIN_DETAILS = 24;
+const MIN_FIX = 16;
 
 /** `word` cut into pieces of at most `width` characters. */
 function pieces(word: string, width: number): string[] {
@@ -39,25 +42,40 @@ function wrap(text: string, width: number): string {
   return out.join('\n');
 }
 
-function row(r: CheckResult, color: boolean): string[] {
+/**
+ * The check column fits the longest id (and target label) unwrapped; the details column, then the fix column, give up
+ * what it takes, so the table stays 100 columns wide unless an id is longer than that allows.
+ */
+function widths(results: readonly CheckResult[]): { check: number; status: number; details: number; fix: number } {
+  const longest = Math.max(0, ...results.flatMap((r) => [[...r.id].length, r.target !== undefined ? [...r.target].length + 2 : 0]));
+  const check = Math.max(WIDTHS.check, longest + PADDING);
+  const extra = check - WIDTHS.check;
+  const fromDetails = Math.min(extra, WIDTHS.details - MIN_DETAILS);
+  const fromFix = Math.min(extra - fromDetails, WIDTHS.fix - MIN_FIX);
+  return { ...WIDTHS, check, details: WIDTHS.details - fromDetails, fix: WIDTHS.fix - fromFix };
+}
+
+function row(r: CheckResult, color: boolean, w: ReturnType<typeof widths>): string[] {
   const check = r.target !== undefined ? `${r.id}\n[${r.target}]` : r.id;
   const details = [r.summary, ...r.details.map((d) => `- ${d}`)].join('\n');
   return [
-    wrap(check, WIDTHS.check - PADDING),
+    wrap(check, w.check - PADDING),
     statusCell(r.status, color),
-    wrap(details, WIDTHS.details - PADDING),
-    wrap(fixOf(r) ?? '', WIDTHS.fix - PADDING),
+    wrap(details, w.details - PADDING),
+    wrap(fixOf(r) ?? '', w.fix - PADDING),
   ];
 }
 
-export const render: Render = (run, { color }) => {
+export const render: Render = (run, { color, quiet = false }) => {
+  const results = shownResults(run, quiet);
+  const w = widths(run.results);
   // cli-table3's own styles are off: they would colour by its colour library's view of the terminal, not options.color.
   const table = new Table({
     head: ['Check', 'Status', 'Details', 'Fix'].map((h) => paint(h, 'bold', color)),
-    colWidths: [WIDTHS.check, WIDTHS.status, WIDTHS.details, WIDTHS.fix],
+    colWidths: [w.check, w.status, w.details, w.fix],
     wordWrap: true,
     style: { head: [], border: [] },
   });
-  table.push(...run.results.map((r) => row(r, color)));
-  return `${table.toString()}\n${countSummary(run.summary)} in ${formatDuration(run.durationMs)}\n`;
+  table.push(...results.map((r) => row(r, color, w)));
+  return [table.toString(), `${runSummary(run)} in ${formatDuration(run.durationMs)}`, ...incompleteLines(run), ''].join('\n');
 };

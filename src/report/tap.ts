@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import type { CheckResult } from '../model.js';
 import type { Render } from './index.js';
-import { countSummary, fixOf, isProblem } from './format.js';
+import { fixOf, incompleteLines, isProblem, runSummary } from './format.js';
 
 /** One line of TAP text: line breaks folded, and `\` and `#` escaped so nothing reads as a directive. */
 function tapLine(text: string): string {
@@ -23,10 +23,11 @@ function diagnostics(r: CheckResult): string[] {
   return ['  ---', ...yaml.map((l) => `  ${l}`), '  ...'];
 }
 
-function testPoint(r: CheckResult, n: number): string[] {
+function testPoint(r: CheckResult, n: number, strict: boolean): string[] {
   const name = r.target !== undefined ? `${r.id} [${r.target}]` : r.id;
   if (r.status === 'skip') return [`ok ${n} - ${tapLine(name)} # SKIP ${tapLine(r.summary)}`];
-  const ok = r.status === 'fail' || r.status === 'error' ? 'not ok' : 'ok';
+  // Under --strict a warning fails the run: it is a failing test point, as it is a failing exit code.
+  const ok = r.status === 'fail' || r.status === 'error' || (strict && r.status === 'warn') ? 'not ok' : 'ok';
   return [`${ok} ${n} - ${tapLine(`${name}: ${r.summary}`)}`, ...(isProblem(r.status) ? diagnostics(r) : [])];
 }
 
@@ -34,8 +35,9 @@ export const render: Render = (run) => {
   const lines = [
     'TAP version 14',
     `1..${run.results.length}`,
-    ...run.results.flatMap((r, i) => testPoint(r, i + 1)),
-    `# ${countSummary(run.summary)}`,
+    ...run.results.flatMap((r, i) => testPoint(r, i + 1, run.strict === true)),
+    `# ${tapLine(runSummary(run))}`,
+    ...incompleteLines(run).map((l) => `# ${tapLine(l)}`),
   ];
   return lines.join('\n') + '\n';
 };

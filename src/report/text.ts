@@ -4,17 +4,19 @@ import type { Category, CheckResult, RunResult } from '../model.js';
 import type { Render } from './index.js';
 import {
   continueLines,
-  countSummary,
   describeTargets,
   fixOf,
   formatDuration,
   groupByTarget,
+  incompleteLines,
   paint,
+  runSummary,
+  shownResults,
   statusMark,
   type TargetGroup,
 } from './format.js';
 
-/** Category headings, in the order the rake task and DESIGN.md's catalogue present them. */
+/** Category headings (the order is the catalogue's: results arrive in registry order). */
 const CATEGORY_TITLES: Record<Category, string> = {
   network: 'Network',
   license: 'License',
@@ -25,17 +27,15 @@ const CATEGORY_TITLES: Record<Category, string> = {
   version: 'Version',
   security: 'Security',
 };
-const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES);
 
 const BANNER = 'GitLab Duo Self-Hosted Setup Verification';
 const INDENT = '   ';
 
-/** Results by category: known categories in catalogue order, then any a plugin invented, each in registry order. */
+/** Results by category, in the order results arrive (the registry's: the catalogue order every format uses). */
 function byCategory(results: readonly CheckResult[]): [category: string, results: CheckResult[]][] {
   const groups = new Map<string, CheckResult[]>();
   for (const r of results) groups.set(r.category, [...(groups.get(r.category) ?? []), r]);
-  const rank = (c: string) => (CATEGORY_ORDER.includes(c) ? CATEGORY_ORDER.indexOf(c) : CATEGORY_ORDER.length);
-  return [...groups].sort(([a], [b]) => rank(a) - rank(b));
+  return [...groups];
 }
 
 function checkLines(r: CheckResult, color: boolean): string[] {
@@ -79,29 +79,32 @@ function targetLines(run: RunResult, groups: readonly TargetGroup[]): string[] {
   return [labels.length ? `Targets: ${labels.join(', ')}` : 'No GitLab or AI gateway URL given.'];
 }
 
-export const render: Render = (run, { color }) => {
-  const groups = groupByTarget(run.results);
+export const render: Render = (run, { color, quiet = false }) => {
+  const all = groupByTarget(run.results);
+  const groups = groupByTarget(shownResults(run, quiet));
   const lines = [
     paint(BANNER, 'bold', color),
     '='.repeat(BANNER.length),
     `${run.tool.name} ${run.tool.version}, started ${run.startedAt}`,
-    ...targetLines(run, groups),
+    ...targetLines(run, all),
     '',
   ];
 
-  if (groups.length > 1) {
+  if (all.length > 1) {
     for (const { target, results } of groups) {
       const heading = `Target: ${target ?? '(unlabelled)'}`;
       lines.push(paint(heading, 'bold', color), '-'.repeat(heading.length), '', ...sectionLines(results, color));
     }
   } else {
-    lines.push(...sectionLines(run.results, color));
+    lines.push(...sectionLines(groups[0]?.results ?? [], color));
   }
 
-  const failed = run.summary.fail + run.summary.error > 0;
-  const tally = `${countSummary(run.summary)} in ${formatDuration(run.durationMs)}`;
+  const incomplete = incompleteLines(run);
+  const failed = run.summary.fail + run.summary.error > 0 || incomplete.length > 0 || (run.strict === true && run.summary.warn > 0);
+  const tally = `${runSummary(run)} in ${formatDuration(run.durationMs)}`;
   lines.push(
     paint(tally, failed ? 'red' : run.summary.warn > 0 ? 'yellow' : 'green', color),
+    ...incomplete.map((l) => paint(l, 'red', color)),
     '',
     paint('DIAGNOSTIC SUMMARY (sanitize before sharing with support)', 'bold', color),
     diagnosticJson(run),

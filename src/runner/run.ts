@@ -2,7 +2,7 @@
 // and assembles one RunResult in registry order.
 import type { CheckContext, CheckDefinition, Need } from '../check.js';
 import type { Settings } from '../config/settings.js';
-import { STATUSES, summarise, type CheckOutcome, type CheckResult, type RunResult } from '../model.js';
+import { STATUSES, summarise, type CheckOutcome, type CheckResult, type MissingInput, type RunResult } from '../model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { createLimiter } from './limit.js';
 import { selectChecks } from './select.js';
@@ -11,6 +11,8 @@ import { errorMessage } from '../error-message.js';
 
 /** Hooks for a live progress line; the runner itself prints nothing. */
 export interface RunObserver {
+  /** How many checks this run (or installation) will report. */
+  onPlan?(total: number): void;
   onStart?(check: CheckDefinition): void;
   onFinish?(result: CheckResult): void;
 }
@@ -23,14 +25,30 @@ export interface RunOptions {
   onFacts?(checkId: string, facts: unknown, target?: string): void;
   /** Shared concurrency limiter, for several targets run at once. */
   limiter?: ReturnType<typeof createLimiter>;
+  /** Aborts the whole run (the deadline, serve shutting down): running checks end as `error`, the rest do not start. Its reason is a RunAborted. */
+  signal?: AbortSignal;
 }
 
-const NEED_REASONS: Record<Need, string> = {
-  gitlab: 'no GitLab URL given (--gitlab-url or the config file)',
-  gateway:
-    'no gateway URL given (--gateway-url, AI_GATEWAY_URL, or GitLab\'s own setting read with --gitlab-url and GITLAB_TOKEN)',
-  token: 'no GitLab token given (GITLAB_TOKEN or --gitlab-token-file, an administrator\'s personal access token)',
-};
+/** Why a whole run was cut short; its message completes "… while this check was running". */
+export class RunAborted extends Error {
+  override readonly name = 'RunAborted';
+}
+
+/** Why a check skipped for want of `need`, naming where the input is read from. */
+function needReason(need: Need, settings: Settings): string {
+  switch (need) {
+    case 'gitlab':
+      return 'no GitLab URL given (--gitlab-url, DUO_DOCTOR_GITLAB_URL or gitlabUrl in the config file)';
+    case 'gateway':
+      return "no gateway URL given (--gateway-url, AI_GATEWAY_URL, or GitLab's own setting read with the GitLab URL and token)";
+    case 'token': {
+      const variable = settings.tokenSource ?? 'GITLAB_TOKEN';
+      return variable.startsWith('--')
+        ? `no GitLab token given (${variable} held none)`
+        : `no GitLab token given (${variable} is unset or empty; or --gitlab-token-file: an administrator's personal access token)`;
+    }
+  }
+}
 
 /** Whether the settings provide a target. The gateway counts as given when GitLab can be asked for its URL. */
 export function hasTarget(settings: Settings, need: Need): boolean {
@@ -59,27 +77,40 @@ function isOutcome(value: unknown): value is CheckOutcome {
   );
 }
 
-/** Runs one check with its timeout; never throws. */
-async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signal'>, timeoutMs: number): Promise<CheckOutcome> {
+/** Runs one check with its timeout (the user's `timeoutMs`, plus the grace) and the run's signal; never throws. */
+async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signal'>, timeoutMs: number, runSignal: AbortSignal | undefined): Promise<CheckOutcome> {
   const controller = new AbortController();
+  const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
+  let onRunAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort(new CheckTimeout(`timed out after ${timeoutMs} ms`));
       reject(controller.signal.reason);
-    }, timeoutMs);
+    }, timeoutMs + TIMEOUT_GRACE_MS);
+    onRunAbort = () => {
+      controller.abort(runSignal?.reason);
+      reject(runSignal?.reason);
+    };
+    if (runSignal?.aborted) onRunAbort();
+    else runSignal?.addEventListener('abort', onRunAbort, { once: true });
   });
   try {
-    const outcome = await Promise.race([check.run({ ...ctxBase, signal: controller.signal }), timeout]);
+    const outcome = await Promise.race([check.run({ ...ctxBase, signal: controller.signal }), stopped]);
     if (!isOutcome(outcome)) return { status: 'error', summary: `check ${check.id} returned no valid result` };
     return outcome;
   } catch (error) {
     if (error instanceof CheckTimeout) {
       return { status: 'error', summary: `timed out after ${timeoutMs} ms`, details: ['The check was abandoned; the others went on.'] };
     }
+    if (error instanceof RunAborted) {
+      const elapsed = Math.round(performance.now() - started);
+      return { status: 'error', summary: `${error.message} while ${check.id} was running (after ${elapsed} ms)`, details: ['The check was abandoned; every report was still written.'] };
+    }
     return { status: 'error', summary: `check crashed: ${errorMessage(error)}` };
   } finally {
     clearTimeout(timer);
+    if (onRunAbort) runSignal?.removeEventListener('abort', onRunAbort);
   }
 }
 
@@ -105,6 +136,8 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
   const done = new Map<string, Promise<void>>();
   const memo = options.memo ?? new Map<string, Promise<unknown>>();
   const limiter = options.limiter ?? createLimiter(settings.concurrency);
+  const missing = new Map<Need, MissingInput>();
+  options.observer?.onPlan?.(checks.length);
 
   const ctxBase: Omit<CheckContext, 'signal'> = {
     settings,
@@ -143,13 +176,23 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
     if (existing) return existing;
     const promise = (async () => {
       await Promise.all((check.dependsOn ?? []).filter((d) => selected.has(d)).map((d) => schedule(checks.find((c) => c.id === d)!)));
-      const missing = (check.needs ?? []).find((n) => !hasTarget(settings, n));
-      const blocked = missing ? NEED_REASONS[missing] : blockedBy(check, results, selected);
+      const lacking = (check.needs ?? []).filter((n) => !hasTarget(settings, n));
+      for (const need of lacking) {
+        const entry = missing.get(need) ?? { input: need, reason: needReason(need, settings), checks: [] };
+        entry.checks.push(check.id);
+        missing.set(need, entry);
+      }
+      if (lacking.length) return record(check, { status: 'skip', summary: needReason(lacking[0]!, settings) }, 0);
+      const blocked = blockedBy(check, results, selected);
       if (blocked) return record(check, { status: 'skip', summary: blocked }, 0);
       await limiter.run(async () => {
+        if (options.signal?.aborted) {
+          const reason = options.signal.reason as unknown;
+          return record(check, { status: 'error', summary: `${reason instanceof RunAborted ? reason.message : 'the run was aborted'} before ${check.id} started` }, 0);
+        }
         options.observer?.onStart?.(check);
         const t0 = performance.now();
-        const outcome = await runOne(check, ctxBase, (check.timeoutMs?.(settings) ?? settings.timeoutMs) + TIMEOUT_GRACE_MS);
+        const outcome = await runOne(check, ctxBase, check.timeoutMs?.(settings) ?? settings.timeoutMs, options.signal);
         record(check, outcome, Math.round(performance.now() - t0));
       });
     })();
@@ -170,5 +213,13 @@ export async function runChecks(registry: readonly CheckDefinition[], settings: 
     },
     summary: summarise(ordered),
     results: ordered,
+    ...(missing.size ? { missingInputs: [...missing.values()] } : {}),
+    ...(options.signal?.aborted ? { aborted: abortReason(options.signal) } : {}),
   };
+}
+
+/** The text of a run signal's reason. */
+export function abortReason(signal: AbortSignal): string {
+  const reason = signal.reason as unknown;
+  return reason instanceof Error ? reason.message : 'the run was aborted';
 }

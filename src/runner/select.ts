@@ -1,15 +1,17 @@
 // Which checks a run includes: --only (ids, tags or categories, plus everything they depend on) minus --skip.
 import type { CheckDefinition } from '../check.js';
 import { UsageError } from '../config/errors.js';
+import { didYouMean } from '../config/suggest.js';
 
 function matches(check: CheckDefinition, selector: string): boolean {
   return check.id === selector || check.category === selector || (check.tags as readonly string[]).includes(selector);
 }
 
 function assertKnown(checks: readonly CheckDefinition[], selectors: readonly string[], flag: string): void {
+  const names = [...new Set(checks.flatMap((c) => [c.id, c.category, ...c.tags]))];
   for (const selector of selectors) {
     if (!checks.some((c) => matches(c, selector))) {
-      throw new UsageError(`${flag} ${selector}: no check has that id, tag or category (see 'duo-doctor list')`);
+      throw new UsageError(`${flag} ${selector}: no check has that id, tag or category${didYouMean(selector, names)} (see 'duo-doctor list')`);
     }
   }
 }

@@ -2,8 +2,11 @@
 // Kubernetes probes, Prometheus and humans: /healthz, /livez, /readyz, /results, /metrics.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunResult } from '../model.js';
+import { exitCodeFor, type RunResult } from '../model.js';
+import { runSummary } from '../report/format.js';
+import { render as renderJson } from '../report/json.js';
 import { render as renderPrometheus } from '../report/prometheus.js';
+import { RunAborted } from '../runner/run.js';
 import { redactSecrets } from '../redact.js';
 import { errorMessage } from '../error-message.js';
 
@@ -11,8 +14,10 @@ export interface ServeOptions {
   port: number;
   host: string;
   intervalMs: number;
-  /** Runs one suite; serve never calls it while a previous call is still running. */
-  runSuite(): Promise<RunResult>;
+  /** Runs one suite; serve never calls it while a previous call is still running. `signal` aborts it (shutdown). */
+  runSuite(signal: AbortSignal): Promise<RunResult>;
+  /** Called with each completed run (serve writes the --format/--output/--report outputs here). */
+  onRun?(run: RunResult): Promise<void>;
   /** Secrets that must never appear in a response (the GitLab tokens). */
   secrets: readonly (string | undefined)[];
   /** Where to log one line per run (stderr in the CLI). */
@@ -29,17 +34,20 @@ export interface ServeHandle {
 /** Every path the server answers (examples and probes are checked against it). */
 export const SERVED_PATHS = ['/healthz', '/livez', '/readyz', '/results', '/metrics'] as const;
 
-const failing = (run: RunResult) => run.results.filter((r) => r.status === 'fail' || r.status === 'error');
+/** Whether the run fails, by the rule the exit code of `check` follows (warnings under --strict, missing inputs). */
+const failed = (run: RunResult) => exitCodeFor(run) !== 0;
 
 /** Kubernetes-style verbose health: `[+]id ok` / `[-]id failed: reason`, then the verdict. */
 function verboseHealth(run: RunResult): string {
   const lines = run.results.map((r) => {
     const name = r.target !== undefined ? `${r.target}/${r.id}` : r.id;
     if (r.status === 'fail' || r.status === 'error') return `[-]${name} failed: ${r.summary}`;
+    if (r.status === 'warn' && run.strict) return `[-]${name} failed (warning, --strict): ${r.summary}`;
     if (r.status === 'skip') return `[+]${name} skipped: ${r.summary}`;
     return `[+]${name} ${r.status === 'warn' ? `ok (warning: ${r.summary})` : 'ok'}`;
   });
-  return `${lines.join('\n')}\nhealthz check ${failing(run).length ? 'failed' : 'passed'}\n`;
+  const missing = (run.missingInputs ?? []).map((m) => `[-]input ${m.input}${m.target !== undefined ? ` [${m.target}]` : ''} missing: ${m.reason}`);
+  return `${[...lines, ...missing].join('\n')}\nhealthz check ${failed(run) ? 'failed' : 'passed'}\n`;
 }
 
 /** Extra series only a long-running server knows: how many runs, whether the last one finished, when. */
@@ -61,15 +69,20 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let inFlight: Promise<RunResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const shutdown = new AbortController();
   let waiters: Array<(run: RunResult) => void> = [];
 
   const runOnce = async (): Promise<void> => {
     if (inFlight || closed) return;
-    inFlight = options.runSuite();
+    inFlight = options.runSuite(shutdown.signal);
     try {
-      latest = await inFlight;
+      const run = await inFlight;
+      // A run cut short by the shutdown is not a verdict on the installation.
+      if (closed) return;
+      latest = run;
       runs++;
-      options.log?.(`run ${runs}: ${latest.summary.pass} passed, ${latest.summary.warn} warnings, ${latest.summary.fail} failed, ${latest.summary.error} errors`);
+      await options.onRun?.(run);
+      options.log?.(`run ${runs}: ${runSummary(run)}${failed(run) ? ' (failing)' : ''}`);
       const ready = waiters;
       waiters = [];
       for (const w of ready) w(latest);
@@ -98,12 +111,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         return latest ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'no run completed yet\n');
       case '/healthz': {
         if (!latest) return send(res, 503, 'text/plain; charset=utf-8', 'no run completed yet\n');
-        const status = failing(latest).length ? 503 : 200;
+        const status = failed(latest) ? 503 : 200;
         return send(res, status, 'text/plain; charset=utf-8', url.searchParams.has('verbose') ? verboseHealth(latest) : status === 200 ? 'ok\n' : 'failed\n');
       }
       case '/results':
         if (!latest) return send(res, 503, 'application/json', '{"error":"no run completed yet"}\n');
-        return send(res, 200, 'application/json', `${JSON.stringify(latest, null, 2)}\n`);
+        return send(res, 200, 'application/json', renderJson(latest, { color: false }));
       case '/metrics':
         return send(
           res,
@@ -128,6 +141,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     async close() {
       closed = true;
       clearTimeout(timer);
+      // The run in flight is aborted, not awaited to its end: a shutdown must fit Kubernetes' grace period.
+      shutdown.abort(new RunAborted('serve is shutting down'));
       await inFlight?.catch(() => undefined);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

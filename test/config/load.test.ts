@@ -63,7 +63,7 @@ describe('loadSettings', () => {
     [{ gitlabUrl: 'notaurl' }, '--gitlab-url notaurl: not a URL'],
     [{ gitlabUrl: 'ftp://gitlab.example.com' }, 'must be an http:// or https:// URL'],
     [{ gatewayUrl: '::' }, '--gateway-url ::: not a URL'],
-    [{ timeout: '0' }, '--timeout 0: expected a whole number'],
+    [{ timeout: '0' }, '--timeout 0: at least 1 ms'],
     [{ timeout: 'abc' }, '--timeout abc'],
     [{ concurrency: '-1' }, '--concurrency -1'],
     [{ format: 'xml' }, '--format xml: expected one of text, table, json, junit, markdown, tap, prometheus'],

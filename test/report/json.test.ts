@@ -1,4 +1,4 @@
-// The JSON report: DESIGN.md's RunResult, round-tripping, keys in DESIGN.md's order.
+// The JSON report: the README's RunResult, round-tripping, keys in the documented order.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/model.js';
 import { render } from '../../src/report/json.js';
@@ -14,10 +14,12 @@ describe('json report', () => {
   ])('round-trips to the same RunResult (%s)', (_, run) => {
     const text = render(run(), { color: false });
     expect(text.endsWith('}\n')).toBe(true);
-    expect(JSON.parse(text)).toEqual(run());
+    // What a result lacks is spelled out: remediation null, evidence {} (the README and the schema promise both keys).
+    const expected = run();
+    expect(JSON.parse(text)).toEqual({ ...expected, results: expected.results.map((r) => ({ ...r, remediation: r.remediation ?? null, evidence: r.evidence ?? {} })) });
   });
 
-  it("writes keys in DESIGN.md's order even when the RunResult was built in another", () => {
+  it("writes keys in the documented order even when the RunResult was built in another", () => {
     const run = sampleRun();
     const scrambled = Object.fromEntries(Object.entries(run).reverse()) as typeof run;
     scrambled.results = run.results.map((r) => Object.fromEntries(Object.entries({ ...r, target: 'x' }).reverse()) as unknown as CheckResult);
@@ -26,9 +28,8 @@ describe('json report', () => {
     expect(Object.keys(parsed['summary'] as object)).toEqual(['pass', 'warn', 'fail', 'skip', 'error']);
     const failing = parsed.results.find((r) => r['id'] === 'gitlab-tls')!;
     expect(Object.keys(failing)).toEqual(RESULT_KEYS);
-    // Optional keys a result lacks stay absent rather than appearing as null.
-    expect(Object.keys(parsed.results.find((r) => r['id'] === 'token-verifies')!)).toEqual(
-      RESULT_KEYS.filter((k) => k !== 'remediation' && k !== 'evidence'),
-    );
+    // remediation and evidence are always there (null and {} when empty); only `target` and `findings` are optional.
+    expect(Object.keys(parsed.results.find((r) => r['id'] === 'token-verifies')!)).toEqual(RESULT_KEYS);
+    expect(parsed.results.find((r) => r['id'] === 'token-verifies')).toMatchObject({ remediation: null, evidence: {} });
   });
 });

@@ -25,4 +25,21 @@ describe('table report', () => {
     expect(text).toContain('\u001b[31m✗ fail\u001b[0m');
     expect(text).toContain('\u001b[1mCheck\u001b[0m');
   });
+
+  it("fits the check column to the longest id, so no id wraps, and stays 100 columns wide", () => {
+    const run = sampleRun();
+    const long = 'a-plugin-check-with-a-very-long-identifier';
+    const text = render({ ...run, results: [...run.results, { ...run.results[0]!, id: long }] }, { color: false });
+    expect(text).toMatch(new RegExp(`^│ ${long} +│`, 'm'));
+    const lines = text.trimEnd().split('\n').filter((l) => l.startsWith('│') || l.startsWith('┌'));
+    expect(Math.max(...lines.map((l) => [...l].length))).toBe(100);
+    // The default ids fit the default width: gateway-fetches-jwks, the longest built-in id, sits on one line.
+    expect(render(run, { color: false })).not.toMatch(/^│ [a-z-]+ +│ +│/m);
+  });
+
+  it('--quiet drops the passes, keeps the summary; --strict marks the warnings that fail the run', () => {
+    const quiet = render({ ...sampleRun(), strict: true }, { color: false, quiet: true });
+    expect(quiet).not.toContain('✔ pass');
+    expect(quiet).toContain('2 warnings (failing the run: --strict)');
+  });
 });

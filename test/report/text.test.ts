@@ -22,14 +22,32 @@ describe('text report', () => {
     expect(text).toContain('3 passed, 2 warnings, 2 failed, 1 skipped, 1 error in 10.1 s\n');
   });
 
-  it('groups by category in catalogue order, checks in registry order, whatever order the registry lists them', () => {
+  it('groups by category in the order results arrive (the catalogue order every format uses), checks in that order', () => {
     const run = sampleRun();
     const category = 'custom' as CheckResult['category'];
     const plugin: CheckResult = { id: 'my-check', category, status: 'pass', title: 't', summary: 'plugin ok', details: [], durationMs: 0 };
-    const shuffled: RunResult = { ...run, results: [plugin, ...run.results.reverse()] };
-    const text = render(shuffled, { color: false });
-    expect(headings(text)).toEqual([...HEADINGS, 'custom']);
-    expect(text.indexOf('(token-verifies)')).toBeLessThan(text.indexOf('(jwks-valid)'));
+    const order = [...new Set(run.results.map((r) => r.category))];
+    const text = render({ ...run, results: [...run.results, plugin] }, { color: false });
+    expect(headings(text).map((h) => h.toLowerCase().replace(' ', '-'))).toEqual([...order, 'custom']);
+    const reversed: RunResult = { ...run, results: [...run.results].reverse() };
+    expect(headings(render(reversed, { color: false })).map((h) => h.toLowerCase().replace(' ', '-'))).toEqual([...order].reverse());
+  });
+
+  it('--quiet shows only what is not a pass, then the summary', () => {
+    const run = sampleRun();
+    const quiet = render(run, { color: false, quiet: true });
+    for (const r of run.results) expect(quiet.includes(`(${r.id})`), r.id).toBe(r.status !== 'pass');
+    expect(quiet).toContain('3 passed, 2 warnings, 2 failed, 1 skipped, 1 error in 10.1 s\n');
+  });
+
+  it('--strict: the summary line says the warnings fail the run', () => {
+    const text = render({ ...sampleRun(), strict: true }, { color: false });
+    expect(text).toContain('2 warnings (failing the run: --strict)');
+  });
+
+  it('names the inputs a run lacked under the summary', () => {
+    const run: RunResult = { ...sampleRun(), missingInputs: [{ input: 'token', reason: 'no GitLab token given (GITLAB_TOKEN_EU is unset or empty)', checks: ['license'], target: 'eu' }] };
+    expect(render(run, { color: false })).toMatch(/^NOT CHECKED \[eu\]: 1 check skipped: no GitLab token given \(GITLAB_TOKEN_EU is unset or empty\) — license$/m);
   });
 
   it('colours marks and drops the status word when colour is on', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineCheck, type CheckDefinition } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
-import { runChecks, TIMEOUT_GRACE_MS } from '../../src/runner/run.js';
+import { runChecks } from '../../src/runner/run.js';
 
 const explain = { checks: 'test', failsWhen: 'test', fix: 'test' };
 
@@ -23,11 +23,11 @@ describe('a check\'s own timeout', () => {
   it('replaces --timeout for that check only, computed from the settings', async () => {
     const run = await runChecks([slow('own', (s) => (s.deep ? 5_000 : s.timeoutMs)), slow('default')], defaultSettings({ timeoutMs: 50, deep: true }));
     expect(run.results[0]).toMatchObject({ id: 'own', status: 'pass' });
-    expect(run.results[1]).toMatchObject({ id: 'default', status: 'error', summary: `timed out after ${50 + TIMEOUT_GRACE_MS} ms` });
+    expect(run.results[1]).toMatchObject({ id: 'default', status: 'error', summary: 'timed out after 50 ms' });
   });
 
   it('still times the check out when its own budget is short', async () => {
     const run = await runChecks([slow('own', () => 10)], defaultSettings({ timeoutMs: 5_000 }));
-    expect(run.results[0]).toMatchObject({ status: 'error', summary: `timed out after ${10 + TIMEOUT_GRACE_MS} ms` });
+    expect(run.results[0]).toMatchObject({ status: 'error', summary: 'timed out after 10 ms' });
   });
 });

@@ -3,10 +3,9 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCheck } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
-import type { Status } from '../../src/model.js';
+import type { RunResult, Status } from '../../src/model.js';
 import { runChecks } from '../../src/runner/run.js';
 import { startServe, type ServeHandle } from '../../src/serve/server.js';
-import { parseInterval } from '../../src/serve/interval.js';
 
 const TOKEN = 'glpat-serve-secret-123456';
 let handle: ServeHandle | undefined;
@@ -106,15 +105,44 @@ describe('serve', () => {
     await h.close();
     await expect(fetch(`${h.url}/healthz`)).rejects.toThrow();
   });
-});
 
-describe('parseInterval', () => {
   it.each([
-    ['60s', 60_000],
-    ['5m', 300_000],
-    ['1h', 3_600_000],
-    ['1500ms', 1500],
-    ['90', 90_000],
-  ])('%s = %d ms', (raw, ms) => expect(parseInterval(raw)).toBe(ms));
-  it.each(['soon', '10ms', '-5s', ''])('rejects %j', (raw) => expect(() => parseInterval(raw)).toThrow(/--interval/));
+    ['--strict and a warning', (run: RunResult): RunResult => ({ ...run, strict: true })],
+    ['a missing input', (run: RunResult): RunResult => ({ ...run, missingInputs: [{ input: 'token', reason: 'no GitLab token given (GITLAB_TOKEN is unset)', checks: ['flip'] }] })],
+  ])('/healthz is 503 with %s, as the exit code of check is 1', async (_name, alter) => {
+    const suite = suiteWith(() => 'warn');
+    handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs: 60_000, runSuite: async () => alter(await suite.runSuite()), secrets: [] });
+    await handle.nextRun();
+    const verbose = await get(handle, '/healthz?verbose');
+    expect(verbose.status).toBe(503);
+    expect(verbose.body).toMatch(/healthz check failed\n$/);
+    expect((await get(handle, '/healthz')).status).toBe(503);
+  });
+
+  it('close() aborts the run in flight instead of waiting for it', async () => {
+    const hung = defineCheck({
+      id: 'hung',
+      title: 'A check that never ends',
+      category: 'network',
+      tags: ['ci'],
+      explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
+      run: () => new Promise(() => undefined),
+    });
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const h = await startServe({
+      port: 0,
+      host: '127.0.0.1',
+      intervalMs: 60_000,
+      runSuite: (signal) => {
+        started();
+        return runChecks([hung], defaultSettings({ timeoutMs: 600_000 }), { signal });
+      },
+      secrets: [],
+    });
+    await running;
+    const t0 = Date.now();
+    await h.close();
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
 });

@@ -2,26 +2,32 @@
 import { writeFile } from 'node:fs/promises';
 import type { Settings } from '../../config/settings.js';
 import { UsageError } from '../../config/errors.js';
-import { loadSettings, type CheckFlags } from '../../config/load.js';
+import { loadRun, type CheckFlags } from '../../config/load.js';
 import { exitCodeFor, type RunResult } from '../../model.js';
 import { loadRegistry } from '../../registry/plugins.js';
 import { renderReport } from '../../report/index.js';
 import { runAll } from '../../runner/installations.js';
-import { redactSecrets } from '../../redact.js';
+import { redactDeep, redactSecrets, redactText } from '../../redact.js';
 import { useColor, useProgress } from '../terminal.js';
 import { progressObserver } from '../progress.js';
 import { secretsOf } from '../secrets.js';
 
-/** Runs the suite for `settings` and writes its reports; returns the exit code (shared by check, demo and serve). */
-export async function runSuite(settings: Settings): Promise<{ run: RunResult; code: 0 | 1 }> {
-  const registry = await loadRegistry(settings.plugins);
-  const progress = useProgress(process.stderr, settings.env) ? progressObserver(process.stderr) : undefined;
-  const run = await runAll(registry, settings, progress ? { observer: progress } : {});
-  progress?.done();
+/** Notes about accepted-but-corrected values, on stderr (never on stdout, which may be JSON). */
+export function printNotes(notes: readonly string[]): void {
+  for (const note of notes) process.stderr.write(`duo-doctor: note: ${redactText(note)}\n`);
+}
+
+/** The run as every output shows it: URL credentials and the run's secrets gone from every string, before any layout. */
+export function redactRun(run: RunResult, settings: Settings): RunResult {
+  return redactDeep(run, secretsOf(settings));
+}
+
+/** Renders and writes every report of `settings` for `run` (already redacted). */
+export async function writeReports(run: RunResult, settings: Settings): Promise<void> {
   for (const report of settings.reports) {
     const color = report.file === undefined && useColor(process.stdout, settings.env);
-    // Belt and braces: no report ever carries the token, even if a check slipped it into a message.
-    const text = redactSecrets(await renderReport(report.format, run, { color }), secretsOf(settings));
+    // Belt and braces: the run was redacted before rendering; a secret a reporter could assemble is still scrubbed.
+    const text = redactSecrets(await renderReport(report.format, run, { color, quiet: settings.quiet }), secretsOf(settings));
     if (report.file === undefined) process.stdout.write(text);
     else {
       try {
@@ -31,10 +37,20 @@ export async function runSuite(settings: Settings): Promise<{ run: RunResult; co
       }
     }
   }
-  return { run, code: exitCodeFor(run, settings.strict) };
+}
+
+/** Runs the suite for `settings` and writes its reports; returns the run and the exit code (check and demo). */
+export async function runSuite(settings: Settings, signal?: AbortSignal): Promise<{ run: RunResult; code: 0 | 1 }> {
+  const registry = await loadRegistry(settings.plugins, settings.timeoutMs);
+  const progress = useProgress(process.stderr, settings.env) ? progressObserver(process.stderr) : undefined;
+  const run = redactRun(await runAll(registry, settings, { ...(progress ? { observer: progress } : {}), ...(signal ? { signal } : {}) }), settings);
+  progress?.done();
+  await writeReports(run, settings);
+  return { run, code: exitCodeFor(run) };
 }
 
 export async function checkCommand(flags: CheckFlags): Promise<number> {
-  const settings = await loadSettings(flags, process.env);
+  const { settings, notes } = await loadRun(flags, process.env, 'check');
+  printNotes(notes);
   return (await runSuite(settings)).code;
 }

@@ -1,30 +1,63 @@
-// `duo-doctor demo`: a scenario's reference installation on loopback, the suite run against it, everything stopped after.
-import { UsageError } from '../../config/errors.js';
-import { loadSettings, type CheckFlags } from '../../config/load.js';
-import { listScenarios } from '../../reference/scenarios.js';
+// `duo-doctor demo`: a scenario's reference installation on loopback, the suite run against it, everything stopped after
+// — also on Ctrl-C, which aborts the run so the stack (and its temporary CA bundle) is removed before the process ends.
+import { loadRun, type CheckFlags } from '../../config/load.js';
+import { oneOf } from '../../config/parse.js';
+import { SCENARIOS, listScenarios } from '../../reference/scenarios.js';
 import { runDemo } from '../../reference/demo.js';
-import { runSuite } from './check.js';
+import { RunAborted } from '../../runner/run.js';
+import { printNotes, runSuite } from './check.js';
 
 export interface DemoFlags extends CheckFlags {
   scenario?: string;
   listScenarios?: boolean;
-  latency?: string;
 }
 
-/** Flags that name a target: the demo brings its own, so giving one is a mistake worth saying. */
-const TARGET_FLAGS = ['gitlabUrl', 'gatewayUrl', 'caFile', 'gitlabTokenFile', 'exec'] as const;
+/** The exit code of a run interrupted by a signal (128 + its number, as shells report it). */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Whether the user set an option for the demo (the environment's HF_HOME belongs to this machine, not to the demo). */
+const given = (source: string | undefined) => source === 'flag' || source === 'config';
+
+function printScenarios(format: string | undefined): void {
+  if (oneOf(['text', 'json'] as const)(format ?? 'text', { where: '--format', note: () => undefined }) === 'json') {
+    const rows = SCENARIOS.map((s) => ({ name: s.name, description: s.description, expectedFailures: s.expectedFailures }));
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else process.stdout.write(`${listScenarios().join('\n')}\n`);
+}
 
 export async function demoCommand(flags: DemoFlags): Promise<number> {
   if (flags.listScenarios) {
-    process.stdout.write(`${listScenarios().join('\n')}\n`);
+    printScenarios(flags.format);
     return 0;
   }
-  const given = TARGET_FLAGS.find((k) => flags[k] !== undefined);
-  if (given) throw new UsageError(`demo starts its own GitLab and gateway: --${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} belongs to 'duo-doctor check'`);
   // Settings from the flags (format, selection, timeouts...) with the demo stack's targets laid over them.
-  const base = await loadSettings(flags, process.env);
-  return runDemo(
-    { ...(flags.scenario ? { scenario: flags.scenario } : {}), ...(process.env.GITLAB_TOKEN ? { adminToken: process.env.GITLAB_TOKEN } : {}) },
-    async (stack) => (await runSuite({ ...base, ...stack, ...(flags.hfHome ? { hfHome: base.hfHome, hfHomeSource: base.hfHomeSource } : {}), ...(flags.tmpDir ? { tmpDir: base.tmpDir } : {}) })).code,
-  );
+  const { settings: base, notes, sources } = await loadRun(flags, process.env, 'demo');
+  printNotes(notes);
+  const interrupt = new AbortController();
+  let signalled: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => () => {
+    signalled = name;
+    interrupt.abort(new RunAborted(`interrupted (${name})`));
+  };
+  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+  process.once('SIGINT', handlers.SIGINT);
+  process.once('SIGTERM', handlers.SIGTERM);
+  try {
+    const code = await runDemo(
+      { ...(flags.scenario ? { scenario: flags.scenario } : {}), ...(process.env.GITLAB_TOKEN ? { adminToken: process.env.GITLAB_TOKEN } : {}) },
+      async (stack) => {
+        // An interrupt while the stack was starting: stop now, and runDemo closes the stack.
+        if (interrupt.signal.aborted) return 1;
+        const local = {
+          ...(given(sources.hfHome) ? { hfHome: base.hfHome, hfHomeSource: base.hfHomeSource } : {}),
+          ...(given(sources.tmpDir) ? { tmpDir: base.tmpDir } : {}),
+        };
+        return (await runSuite({ ...base, ...stack, ...local }, interrupt.signal)).code;
+      },
+    );
+    return signalled ? SIGNAL_EXIT[signalled] : code;
+  } finally {
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+  }
 }

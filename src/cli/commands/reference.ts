@@ -20,6 +20,9 @@ function latency(raw: string | undefined): number {
 export async function gatewayCommand(opts: { port?: string; host?: string; latency?: string; jwksCacheSeconds?: string; imageTag?: string }): Promise<number> {
   const cache = opts.jwksCacheSeconds === undefined ? undefined : Number(opts.jwksCacheSeconds);
   if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0)) throw new UsageError(`--jwks-cache-seconds ${opts.jwksCacheSeconds}: expected seconds`);
+  if (!process.env.AIGW_GITLAB_URL) {
+    process.stderr.write("duo-doctor gateway: AIGW_GITLAB_URL is not set: the gateway cannot fetch GitLab's signing keys and refuses every GitLab-issued token. Set AIGW_GITLAB_URL=https://<your GitLab> (see --help).\n");
+  }
   await serveGateway({
     port: port(opts.port, 5052),
     host: opts.host ?? '127.0.0.1',

@@ -1,36 +1,34 @@
-// `duo-doctor serve`: the suite on an interval behind /healthz, /results and /metrics, until SIGINT/SIGTERM.
+// `duo-doctor serve`: the suite on an interval behind /healthz, /results and /metrics, until SIGINT/SIGTERM; each run's
+// --format/--output/--report outputs are written when asked for.
 import { UsageError } from '../../config/errors.js';
-import { loadSettings, type CheckFlags } from '../../config/load.js';
+import { loadRun, type CheckFlags } from '../../config/load.js';
 import { loadRegistry } from '../../registry/plugins.js';
 import { runAll } from '../../runner/installations.js';
-import { parseInterval } from '../../serve/interval.js';
 import { startServe } from '../../serve/server.js';
 import { secretsOf } from '../secrets.js';
+import { printNotes, redactRun, writeReports } from './check.js';
 
-export interface ServeFlags extends CheckFlags {
-  port?: string;
-  host?: string;
-  interval?: string;
-}
+export type ServeFlags = CheckFlags;
 
 export async function serveCommand(flags: ServeFlags): Promise<number> {
-  const settings = await loadSettings(flags, process.env);
-  const port = Number(flags.port ?? 9400);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${flags.port}: expected a port number`);
-  const intervalMs = parseInterval(flags.interval ?? '60s');
-  const registry = await loadRegistry(settings.plugins);
+  const { settings, values, notes, sources } = await loadRun(flags, process.env, 'serve');
+  printNotes(notes);
+  const registry = await loadRegistry(settings.plugins, settings.timeoutMs);
   const log = (line: string) => process.stderr.write(`duo-doctor serve: ${line}\n`);
+  // Outputs are written per run only when asked for: a text report every minute on stdout helps nobody by default.
+  const writes = sources.format !== 'default' || sources.output !== undefined || values.report.length > 0;
   const handle = await startServe({
-    port,
-    host: flags.host ?? '0.0.0.0',
-    intervalMs,
-    runSuite: () => runAll(registry, settings),
+    port: values.port,
+    host: values.host,
+    intervalMs: values.intervalMs,
+    runSuite: async (signal) => redactRun(await runAll(registry, settings, { signal }), settings),
+    ...(writes ? { onRun: (run) => writeReports(run, settings) } : {}),
     secrets: secretsOf(settings),
     log,
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot listen on ${flags.host ?? '0.0.0.0'}:${port}: ${error.code ?? error.message}`);
+    throw new UsageError(`cannot listen on ${values.host}:${values.port}: ${error.code ?? error.message}`);
   });
-  log(`listening on ${handle.url} (every ${intervalMs / 1000}s): /healthz /results /metrics`);
+  log(`listening on ${handle.url} (every ${values.intervalMs / 1000}s): /healthz /results /metrics`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

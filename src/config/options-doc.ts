@@ -1,0 +1,16 @@
+// The README's options tables, generated from the option table (a test fails when the README's copy is stale).
+import { configKeyOf, defaultLabel, flagUsage, OPTIONS, type OptionCommand, type OptionSpec } from './options.js';
+
+const ALL: readonly OptionCommand[] = ['check', 'serve', 'demo'];
+
+/** One Markdown table of the options for `commands` (each option once, in declaration order). */
+export function optionsTable(which: 'shared' | 'serve'): string {
+  const rows = (OPTIONS as readonly OptionSpec[])
+    .filter((o) => (which === 'shared' ? (o.commands ?? ALL).length === ALL.length : !(o.commands ?? ALL).includes('check')))
+    .map((o) => {
+      const key = configKeyOf(o);
+      const def = defaultLabel(o);
+      return `| \`${flagUsage(o).replace(/\|/g, '\\|')}\` | ${o.env ? `\`${o.env}\`` : ''} | ${key ? `\`${key}\`` : ''} | ${def !== undefined ? `\`${def}\`` : ''} | ${o.help.replace(/\|/g, '\\|')}${o.perTarget ? ' (per target)' : ''} |`;
+    });
+  return ['| option | environment | config key | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
