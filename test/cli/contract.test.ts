@@ -1,13 +1,21 @@
 // The CLI's contract for issue 15: no green run that checked nothing, every option validated the same way from every
 // source, bounded durations, --strict/--quiet/--deadline shown in every report, outputs to stdout, early failures.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../../src/reference/http.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { Ajv } from 'ajv';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+
+/** The CLI's JSON is valid against the published schema. */
+const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(path.join(ROOT, 'schema/result.schema.json'), 'utf8')) as object);
+function expectValidResult(json: string): void {
+  validate(JSON.parse(json));
+  expect(validate.errors ?? []).toEqual([]);
+}
 
 let dir: string;
 let port: number;
@@ -129,6 +137,7 @@ describe('a run that checked nothing is not a pass', () => {
   it('no GitLab URL, no token, no gateway: exit 1, and every report names the missing inputs', async () => {
     const r = await runCli(['check', '--only', 'ci', '--skip', 'runtime', '--format', 'json', '--report', `text=${file('missing.txt')}`, '--report', `tap=${file('missing.tap')}`]);
     expect(r.code).toBe(1);
+    expectValidResult(r.stdout);
     const run = JSON.parse(r.stdout) as { summary: { fail: number; error: number }; missingInputs: { input: string; reason: string }[] };
     expect(run.summary.fail + run.summary.error).toBe(0);
     expect(run.missingInputs.map((m) => m.input).sort()).toEqual(['gateway', 'gitlab', 'token']);
@@ -144,6 +153,7 @@ describe('a run that checked nothing is not a pass', () => {
   it("several targets: a target whose tokenEnv is unset is named, by the variable it asked for", async () => {
     const r = await runCli(['check', '--config', file('targets.yaml'), '--only', 'license', '--format', 'json', '--timeout', '2000'], { env: env({ GITLAB_TOKEN: 'glpat-prod-token' }) });
     expect(r.code).toBe(1);
+    expectValidResult(r.stdout);
     const run = JSON.parse(r.stdout) as { missingInputs: { input: string; reason: string; target: string }[]; results: { id: string; target: string; status: string; summary: string }[] };
     expect(run.missingInputs).toEqual([expect.objectContaining({ input: 'token', target: 'eu', reason: expect.stringContaining('GITLAB_TOKEN_EU') })]);
     const eu = run.results.find((x) => x.target === 'eu' && x.id === 'license')!;
@@ -175,6 +185,7 @@ describe('--strict, --quiet and --deadline in every report', () => {
     const r = await runCli(['check', '--plugin', file('hangs.mjs'), '--plugin', file('passes.mjs'), '--only', 'hangs,always-passes', '--timeout', '60s', '--deadline', '1s', '--format', 'json', '--report', `junit=${file('deadline.xml')}`]);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.code).toBe(1);
+    expectValidResult(r.stdout);
     const run = JSON.parse(r.stdout) as { aborted: string; results: { id: string; status: string; summary: string }[] };
     expect(run.aborted).toMatch(/deadline/);
     const hung = run.results.find((x) => x.id === 'hangs')!;

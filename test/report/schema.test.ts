@@ -1,5 +1,5 @@
 // Every JSON duo-doctor writes is valid against the published schema (schema/result.schema.json): the json reporter
-// for every kind of run, the CLI's --format json and --report json=, and serve's /results.
+// for every kind of run and serve's /results (the CLI's own output: test/cli/contract.test.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -9,7 +9,7 @@ import type { RunResult } from '../../src/model.js';
 import { render } from '../../src/report/json.js';
 import { runChecks } from '../../src/runner/run.js';
 import { startServe } from '../../src/serve/server.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
 import { multiTargetRun, sampleRun } from './sample.js';
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'schema/result.schema.json'), 'utf8')) as object;
@@ -37,11 +37,6 @@ describe('schema/result.schema.json', () => {
     const doc = JSON.parse(render(sampleRun(), { color: false })) as { results: Record<string, unknown>[] };
     delete doc.results[0]!['remediation'];
     expect(validate(doc)).toBe(false);
-  });
-
-  it('the CLI: --format json on stdout', async () => {
-    const r = await runCli(['check', '--only', 'ci', '--skip', 'runtime', '--format', 'json']);
-    expectValid(r.stdout);
   });
 
   it("serve's /results", async () => {
