@@ -2,6 +2,7 @@
 // invisible. AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER lets `Bypass-Auth: true` through without a token, and
 // AIGW_AUTH__BYPASS_JWT_SIGNATURE accepts a token whatever key signed it (authentication.py and the cloud connector's
 // providers.py: `"verify_signature": not self.bypass_auth_jwt_signature`).
+import { redactUrl } from '../src/redact.js';
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import {
   describeAnswer,
@@ -114,7 +115,7 @@ export default defineCheck({
       protectedGet(ctx, url, [['bypass-auth', 'true']]),
       protectedGet(ctx, url, forgedHeaders(forged)),
     ]);
-    return { url, baseline, bypassHeader, forged: forgedAnswer, forgedKid: { kid: forged.kid, from: forged.kidFrom } };
+    return { url: redactUrl(url), baseline, bypassHeader, forged: forgedAnswer, forgedKid: { kid: forged.kid, from: forged.kidFrom } };
   },
   judge,
 });

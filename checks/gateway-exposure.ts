@@ -1,6 +1,7 @@
 // gateway-exposure: what is reachable around the TLS proxy — the gateway's own ports in plain http on the same host, and
 // the API documentation the self-hosted image turns on (docker/self_hosted/Dockerfile: AIGW_FASTAPI__DOCS_URL="/docs",
 // AIGW_FASTAPI__OPENAPI_URL="/openapi.json", AIGW_FASTAPI__API_PORT=5052; the Duo Workflow Service listens on 50052).
+import { redactUrl } from '../src/redact.js';
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { gatewayEndpoint } from '../src/probes/gateway.js';
 import { describeAnswer, gatewayBase, rawGet, type ProbeAnswer } from '../src/probes/security.js';
@@ -116,7 +117,7 @@ export default defineCheck({
         : Promise.resolve([]),
       Promise.all(DOC_PATHS.map(async (path) => ({ path, answer: await rawGet(ctx, gatewayEndpoint(url, path), []) }))),
     ]);
-    return { url, host: parsed.hostname, https, ports, docs };
+    return { url: redactUrl(url), host: parsed.hostname, https, ports, docs };
   },
   judge,
 });

@@ -2,6 +2,7 @@
 // probed live: a protected route, no token, a crafted Host header. Before ai-gateway commit 219d702b3 the auth middleware
 // decided whether to skip authentication from `conn.url.path`, which Starlette (< 1.0.1) rebuilds from the Host header:
 // `Host: x/monitoring/healthz?` makes the path /monitoring/healthz (a skipped path) while routing serves the real one.
+import { redactUrl } from '../src/redact.js';
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { HOST_HEADER_BYPASS } from '../src/data/advisories.js';
 import { describeAnswer, gatewayBase, PROTECTED_PATH, protectedGet, type ProbeAnswer } from '../src/probes/security.js';
@@ -113,7 +114,7 @@ export default defineCheck({
       protectedGet(ctx, url),
       ...HOST_VECTORS.map((host) => protectedGet(ctx, url, [['host', host]])),
     ]);
-    return { url, ...(baseline ? { baseline } : {}), vectors: HOST_VECTORS.map((host, i) => ({ host, answer: answers[i] as ProbeAnswer })) };
+    return { url: redactUrl(url), ...(baseline ? { baseline } : {}), vectors: HOST_VECTORS.map((host, i) => ({ host, answer: answers[i] as ProbeAnswer })) };
   },
   judge,
 });

@@ -1,5 +1,6 @@
 // proxy-tls: the TLS the gateway's front accepts — protocol versions, cipher classes, forward secrecy — and its certificate's
 // key and signature, judged against Mozilla's "intermediate" configuration and NIST SP 800-52r2 (src/data/tls-guidance.ts).
+import { redactUrl } from '../src/redact.js';
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { GUIDANCE, MIN_KEY_BITS, WEAK_SIGNATURE } from '../src/data/tls-guidance.js';
 import { gatewayBase } from '../src/probes/security.js';
@@ -171,13 +172,13 @@ export default defineCheck({
     const url = await gatewayBase(ctx);
     if (!url) return { https: false };
     const parsed = new URL(url);
-    if (parsed.protocol !== 'https:') return { url, https: false };
+    if (parsed.protocol !== 'https:') return { url: redactUrl(url), https: false };
     const host = parsed.hostname.replace(/^\[|\]$/g, '');
     const port = Number(parsed.port) || 443;
     const [scan, chain] = await Promise.all([scanTls(ctx, host, port), tlsChain(ctx, { host, port })]);
     const leaf = chain.chain[0];
     return {
-      url,
+      url: redactUrl(url),
       https: true,
       scan,
       ...(leaf ? { leaf: { subject: leaf.subjectCN ?? leaf.subject, keyType: leaf.keyType, ...(leaf.keyBits !== undefined ? { keyBits: leaf.keyBits } : {}), signatureAlgorithm: leaf.signatureAlgorithm } } : {}),

@@ -1,7 +1,6 @@
 // The security probes: requests to the gateway that change nothing and carry no credential of anyone's, each memoised,
 // each answer summarised into JSON-serialisable facts. SECURITY.md lists every one of them.
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, SignJWT } from 'jose';
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { gatewayEndpoint } from './gateway.js';
@@ -116,6 +115,8 @@ async function publishedKid(ctx: CheckContext): Promise<string | undefined> {
 export function forgedToken(ctx: CheckContext): Promise<ForgedToken> {
   return ctx.memo('security:forged-token', async () => {
     const kid = await publishedKid(ctx);
+    // jose loads only when a check forges (`list` and `explain` load no JWT library).
+    const { generateKeyPair, SignJWT } = await import('jose');
     const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ gitlab_realm: FORGED_REALM, scopes: ['complete_code'] })
