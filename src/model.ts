@@ -6,8 +6,15 @@ export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 /** Every status, in the order summaries list them. */
 export const STATUSES: readonly Status[] = ['pass', 'warn', 'fail', 'skip', 'error'];
 
-/** The catalogue's categories (DESIGN.md). */
-export type Category = 'network' | 'license' | 'system-exchange' | 'tls' | 'jwks' | 'runtime' | 'version' | 'security';
+/** The catalogue's categories, in the order the catalogue and every report list them. */
+export const CATEGORIES = ['network', 'license', 'system-exchange', 'tls', 'jwks', 'runtime', 'version', 'security'] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+/** Whether a status counts against the run: a check failed, or could not run to a verdict (crashed, timed out). */
+export function isFailing(status: string): boolean {
+  return status === 'fail' || status === 'error';
+}
 
 /** Facts a check may attach for machines to read (JSON-serialisable, never a secret). */
 export type Evidence = Record<string, unknown>;

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CheckDefinition } from '../check.js';
 import { UsageError } from '../config/errors.js';
-import type { Category } from '../model.js';
+import { CATEGORIES, type Category } from '../model.js';
 import { errorMessage } from '../error-message.js';
 
-const CATEGORIES: readonly Category[] = ['network', 'license', 'system-exchange', 'tls', 'jwks', 'runtime', 'version', 'security'];
 const ID = /^[a-z][a-z0-9-]*$/;
 
 function validate(value: unknown, file: string): CheckDefinition {

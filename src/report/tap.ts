@@ -1,6 +1,6 @@
 // TAP version 14: a test point per check, `not ok` for fail/error, `# SKIP` for skips, YAML diagnostics for problems.
 import { stringify } from 'yaml';
-import type { CheckResult } from '../model.js';
+import { isFailing, type CheckResult } from '../model.js';
 import type { Render } from './index.js';
 import { fixOf, incompleteLines, isProblem, runSummary } from './format.js';
 
@@ -27,7 +27,7 @@ function testPoint(r: CheckResult, n: number, strict: boolean): string[] {
   const name = r.target !== undefined ? `${r.id} [${r.target}]` : r.id;
   if (r.status === 'skip') return [`ok ${n} - ${tapLine(name)} # SKIP ${tapLine(r.summary)}`];
   // Under --strict a warning fails the run: it is a failing test point, as it is a failing exit code.
-  const ok = r.status === 'fail' || r.status === 'error' || (strict && r.status === 'warn') ? 'not ok' : 'ok';
+  const ok = isFailing(r.status) || (strict && r.status === 'warn') ? 'not ok' : 'ok';
   return [`${ok} ${n} - ${tapLine(`${name}: ${r.summary}`)}`, ...(isProblem(r.status) ? diagnostics(r) : [])];
 }
 

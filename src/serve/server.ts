@@ -2,7 +2,7 @@
 // Kubernetes probes, Prometheus and humans: /healthz, /livez, /readyz, /results, /metrics.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exitCodeFor, type RunResult } from '../model.js';
+import { exitCodeFor, isFailing, type RunResult } from '../model.js';
 import { runSummary } from '../report/format.js';
 import { render as renderJson } from '../report/json.js';
 import { render as renderPrometheus } from '../report/prometheus.js';
@@ -41,7 +41,7 @@ const failed = (run: RunResult) => exitCodeFor(run) !== 0;
 function verboseHealth(run: RunResult): string {
   const lines = run.results.map((r) => {
     const name = r.target !== undefined ? `${r.target}/${r.id}` : r.id;
-    if (r.status === 'fail' || r.status === 'error') return `[-]${name} failed: ${r.summary}`;
+    if (isFailing(r.status)) return `[-]${name} failed: ${r.summary}`;
     if (r.status === 'warn' && run.strict) return `[-]${name} failed (warning, --strict): ${r.summary}`;
     if (r.status === 'skip') return `[+]${name} skipped: ${r.summary}`;
     return `[+]${name} ${r.status === 'warn' ? `ok (warning: ${r.summary})` : 'ok'}`;

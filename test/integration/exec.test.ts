@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario, startStack, type Stack } from '../../src/reference/scenarios.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { fullTmpfs, NOBODY, prefixSupport, READ_ONLY_TMP, useScratchDir } from '../helpers/exec-prefixes.js';
+import { isFailing } from '../../src/model.js';
 
 const { unshare: unshareOk, setpriv: setprivOk, python: pythonInside } = prefixSupport();
 
@@ -108,7 +109,7 @@ describe('the runtime checks through --exec', () => {
     const run = await check('runtime', ['--exec', prefix]);
     expect(run.code).toBe(1);
     const all = results(run);
-    const failures = all.filter((r) => r.status === 'fail' || r.status === 'error');
+    const failures = all.filter((r) => isFailing(r.status));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ id: 'runtime-host', status: 'fail', summary: expect.stringMatching(message) });
     expect(all.filter((r) => r.id !== 'runtime-host').every((r) => r.status === 'skip' && r.summary === 'depends on runtime-host, which failed')).toBe(true);

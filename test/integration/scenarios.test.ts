@@ -5,13 +5,14 @@ import { CHECKS } from '../../checks/index.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runChecks } from '../../src/runner/run.js';
 import { SCENARIOS, startStack } from '../../src/reference/scenarios.js';
+import { isFailing } from '../../src/model.js';
 
 describe('reference scenarios × every check', () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s fails exactly its expected checks', async (_name, scenario) => {
     const stack = await startStack(scenario);
     try {
       const run = await runChecks(CHECKS, defaultSettings(stack.settingsOverrides));
-      const failing = run.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id).sort();
+      const failing = run.results.filter((r) => isFailing(r.status)).map((r) => r.id).sort();
       expect(failing, JSON.stringify(run.results.filter((r) => failing.includes(r.id)).map((r) => [r.id, r.summary]))).toEqual([...scenario.expectedFailures].sort());
       if (scenario.name === 'healthy') {
         const notPassing = run.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.summary}`);

@@ -6,6 +6,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario, startStack, type Stack } from '../../src/reference/scenarios.js';
 import { runCli } from '../helpers/cli.js';
+import { isFailing } from '../../src/model.js';
 
 let dir: string;
 let prod: Stack;
@@ -50,7 +51,7 @@ describe('a config with two targets', () => {
       ['prod', prod.gitlabUrl],
       ['staging', staging.gitlabUrl],
     ]);
-    const failing = (t: string) => run.results.filter((x) => x.target === t && (x.status === 'fail' || x.status === 'error')).map((x) => x.id).sort();
+    const failing = (t: string) => run.results.filter((x) => x.target === t && isFailing(x.status)).map((x) => x.id).sort();
     expect(failing('prod')).toEqual([]);
     expect(failing('staging')).toEqual(['gitlab-health-check', 'license', 'system-exchange']);
     expect(run.results.filter((x) => x.target === 'prod')).toHaveLength(run.results.length / 2);
