@@ -4,18 +4,14 @@ import type { CheckOutcome } from '../src/model.js';
 import { redactUrl } from '../src/redact.js';
 import { GATEWAY_REQUEST_TIMEOUT_S, contextLines, viewEvidence, viewOrOutcome } from '../src/runtime/gateway-view.js';
 import type { GatewayView, ProbeStep } from '../src/runtime/python-probe.js';
+import { hostOf as parsedHost } from '../src/net/url.js';
 
 const CONSEQUENCE =
   'Without GitLab\'s keys the gateway answers every request 401 "Forbidden by auth provider", and it keeps the (empty) key set it got for 24 h.';
 const RESTART = 'Then restart the gateway: it caches the key set for 24 hours.';
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return redactUrl(url);
-  }
-}
+/** The URL's host, or the URL (redacted) when it does not parse. */
+const hostOf = (url: string): string => parsedHost(url) ?? redactUrl(url);
 
 /** The fix for a failed GET, per kind of failure Python reported. */
 function fixFor(step: ProbeStep, perRequestS: number): string {

@@ -5,6 +5,7 @@ import { isLoopbackHost } from '../src/net/loopback.js';
 import { gitlabPost, resolveGatewayUrl, type GatewayUrlResolution } from '../src/probes/gitlab-api.js';
 import { parseJson } from '../src/probes/http.js';
 import { redactUrl } from '../src/redact.js';
+import { hostnameOf } from '../src/net/url.js';
 
 /** GitLab's own wording when the setting is blank (rake gitlab:duo:verify_self_hosted_setup). */
 export const BLANK_MESSAGE = "Set the 'ai_gateway_url' application setting to point to your AI Gateway instance";
@@ -29,21 +30,13 @@ const SOURCES: Record<GatewayUrlResolution['source'], string> = {
 
 export { isLoopbackHost };
 
-function hostOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Where GitLab runs: its own host name (`host_name` of code_suggestions/connection_details, i.e. its external URL's host)
  * when the token can read it — GitLab may be reached here through a tunnel on 127.0.0.1 — else --gitlab-url's host.
  */
 async function gitlabHost(ctx: CheckContext): Promise<{ host?: string; from: string }> {
-  const fromUrl = { host: hostOf(ctx.settings.gitlabUrl), from: '--gitlab-url' };
+  const fromUrl = { host: hostnameOf(ctx.settings.gitlabUrl ?? '') || undefined, from: '--gitlab-url' };
   if (!ctx.settings.gitlabUrl || !ctx.settings.gitlabToken) return fromUrl;
   const ex = await gitlabPost(ctx, '/api/v4/code_suggestions/connection_details', {});
   const parsed = ex.ok && ex.response.status < 300 ? parseJson(ex.response) : undefined;

@@ -13,6 +13,7 @@ import {
   type JwksFetch,
 } from '../src/probes/jwks.js';
 import { describeTrustSource } from '../src/probes/trust.js';
+import { hostOf as parsedHost } from '../src/net/url.js';
 
 /** What every failure here leads to at the gateway, and the step after any fix. */
 const CONSEQUENCE =
@@ -23,13 +24,8 @@ const RESTART = 'After the fix, restart the gateway: it caches the key set it fe
 type Step = 'discovery' | 'keys';
 const STEP_NAME: Record<Step, string> = { discovery: 'OIDC discovery', keys: 'the key set (jwks_uri)' };
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
+/** The URL's host, or the URL itself when it does not parse. */
+const hostOf = (url: string): string => parsedHost(url) ?? url;
 
 /** "GET <url> → 200 in 12 ms", with the redirects followed. */
 function fetchLine(label: string, f: DocumentFetch): string {

@@ -1,6 +1,7 @@
 // Judges a JWKS document as the AI gateway will use it: keys present, RSA and usable for RS256, strong, unique, public only.
 // jose is imported where it is used, so loading the check registry (`list`, `explain`) does not load it.
 import type { JWK } from 'jose';
+import { errorMessage } from '../error-message.js';
 
 /** What is wrong with a key set, by stable id (tests and the explain text refer to these). */
 export type KeySetProblemId =
@@ -155,7 +156,7 @@ async function judgeKey(entry: unknown, index: number): Promise<{ report: KeyRep
     report.rs256 = true;
     return { report, jwk, problems };
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     problems.push({ id: 'unimportable', severity: 'warn', message: `${name} does not import as an RS256 key: ${why}` });
     return { report, problems };
   }

@@ -1,6 +1,7 @@
 // Judges a token GitLab hands out against a key set, the way the AI gateway decodes it (RS256, audience gitlab-ai-gateway, no leeway).
 // jose is imported where it is used, so loading the check registry (`list`, `explain`) does not load it.
 import type { CryptoKey, JWK, KeyObject } from 'jose';
+import { errorMessage } from '../error-message.js';
 
 /** The audience the gateway requires (ai_gateway CompositeProvider.AUDIENCE). */
 export const GATEWAY_AUDIENCE = 'gitlab-ai-gateway';
@@ -114,9 +115,6 @@ export function printableClaims(payload: Record<string, unknown>): TokenClaims {
   return Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined)) as TokenClaims;
 }
 
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** The code of a jose error, if any. */
 function codeOf(err: unknown): string | undefined {
@@ -253,7 +251,7 @@ export async function judgeToken(token: string, keys: readonly JWK[], context: T
     header = Object.fromEntries(Object.entries({ alg: h.alg, kid: h.kid, typ: h.typ }).filter(([, v]) => typeof v === 'string')) as TokenHeader;
     claims = printableClaims(decodeJwt(token) as Record<string, unknown>);
   } catch (err) {
-    const problem: TokenProblem = { id: 'malformed', severity: 'fail', message: `the token is not a well-formed JWT: ${reasonOf(err)}` };
+    const problem: TokenProblem = { id: 'malformed', severity: 'fail', message: `the token is not a well-formed JWT: ${errorMessage(err)}` };
     return { status: 'fail', header: {}, claims: {}, signature: { kind: 'not-checked', reason: 'malformed token' }, offsets: [], problems: [problem] };
   }
   const kidFound = header.kid === undefined ? undefined : keys.some((k) => k.kid === header.kid);

@@ -9,6 +9,7 @@ import { redactUrl } from '../redact.js';
 import { noteExchange } from '../record/exchange-log.js';
 import { proxyFor } from './proxy-env.js';
 import { secureContextFor } from './secure-context.js';
+import { errorMessage } from '../error-message.js';
 
 /** One request to make. */
 export interface HttpRequest {
@@ -383,7 +384,7 @@ export function parseJson(response: HttpResponse): { ok: true; value: unknown } 
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errorMessage(err);
     const position = /position (\d+)/.exec(detail)?.[1];
     return { ok: false, reason: position ? `invalid JSON at position ${position}` : `invalid JSON: ${detail}` };
   }

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { redactUrl } from '../redact.js';
 import { kindOfCode, type HttpFailure } from './http.js';
 import { secureContextFor } from './secure-context.js';
+import { errorMessage } from '../error-message.js';
 
 /** The GUID RFC 6455 (section 1.3) appends to the client's key. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -84,7 +85,7 @@ export function parseHead(head: string): Omit<WebSocketAnswer, 'acceptValid' | '
 function failureOf(err: unknown, url: URL, timeoutMs: number, timedOut: boolean): HttpFailure {
   if (timedOut) return { kind: 'timeout', message: `No answer to the WebSocket upgrade from ${url.origin} within ${timeoutMs} ms` };
   const code = (err as { code?: unknown })?.code;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const kind = typeof code === 'string' ? kindOfCode(code) : undefined;
   const suffix = typeof code === 'string' ? ` (${code})` : '';
   return { kind: kind ?? 'other', ...(typeof code === 'string' ? { code } : {}), message: `WebSocket upgrade to ${url.origin} failed: ${message}${suffix}` };
