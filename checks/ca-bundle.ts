@@ -17,8 +17,8 @@ export const messages = {
     status: 'skip',
     text: (d: { elsewhere: boolean }) =>
       d.elsewhere
-        ? "no CA bundle to judge: this host is not where the gateway runs, so its SSL_CERT_FILE / REQUESTS_CA_BUNDLE are not the gateway's. " +
-          `Give the gateway's bundle with --ca-file, or ${RUN_WHERE_THE_GATEWAY_RUNS.replace(/^Run it/, 'run duo-doctor')}`
+        ? "no CA bundle to judge: this host is not where the gateway runs, so its SSL_CERT_FILE / REQUESTS_CA_BUNDLE are not the gateway's; " +
+          "give the gateway's bundle with --ca-file, or run where the gateway runs"
         : 'no CA bundle configured (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, --ca-file); the gateway uses its system roots',
   },
 } satisfies Messages;
@@ -59,7 +59,10 @@ function pairFindings(variables: Partial<Record<GatewayVariable, string>>, bundl
 }
 
 export function judge(facts: Facts): Judgement<typeof messages> {
-  if (facts.bundles.length === 0) return { findings: [{ id: 'noBundle', data: { elsewhere: facts.place === 'elsewhere' } }] };
+  if (facts.bundles.length === 0) {
+    const elsewhere = facts.place === 'elsewhere';
+    return { findings: [{ id: 'noBundle', data: { elsewhere }, ...(elsewhere ? { details: [...RUN_WHERE_THE_GATEWAY_RUNS] } : {}) }] };
+  }
   const audits = facts.bundles.map((b) => ({ bundle: b, ...auditBundle(b, facts.now, facts.expiryWarnDays) }));
   const findings: Judgement<typeof messages>['findings'] = audits.flatMap((a) => a.findings);
   if (facts.gatewayVariables) findings.push(...pairFindings(facts.gatewayVariables, facts.bundles));

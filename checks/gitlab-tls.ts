@@ -22,7 +22,7 @@ export const messages = {
     status: 'skip',
     text: (d: ChainData) =>
       `${d.server}: ${d.verdict.message}. Whether the gateway trusts that CA depends on its own CA bundle, which is not known on this host: ` +
-      `give it with --ca-file (the file the gateway's SSL_CERT_FILE/REQUESTS_CA_BUNDLE name), or ${RUN_WHERE_THE_GATEWAY_RUNS.replace(/^Run it/, 'run duo-doctor')}`,
+      "give it with --ca-file (the file the gateway's SSL_CERT_FILE/REQUESTS_CA_BUNDLE name), or run where the gateway runs",
   },
 } satisfies Messages;
 
@@ -39,7 +39,9 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   const j = judgeEndpoint(facts, SERVER, 'gateway');
   // Off the gateway with no bundle described, a private CA is not the gateway's problem to be judged here: say what is unknown.
   const findings = j.findings.map((f): FindingOf<typeof messages> =>
-    facts.basis === 'unknown' && f.id === 'untrustedRoot' && !f.data.verdict.publicRoot ? { id: 'gatewayTrustUnknown', data: f.data } : f,
+    facts.basis === 'unknown' && f.id === 'untrustedRoot' && !f.data.verdict.publicRoot
+      ? { id: 'gatewayTrustUnknown', data: f.data, details: [...RUN_WHERE_THE_GATEWAY_RUNS] }
+      : f,
   );
   const ignored = facts.ignored.length
     ? [`${facts.ignored.join(' and ')} of this host ${facts.ignored.length > 1 ? 'are' : 'is'} not the gateway's and ${facts.ignored.length > 1 ? 'were' : 'was'} not used.`]

@@ -1,6 +1,6 @@
 // hf-home-writable: where the gateway runs, HF_HOME holds the tokenizer cache the image ships and the gateway can write there.
 import { defineCheck, type Judgement, type Messages } from '../src/check.js';
-import { notTheGateway, placeLabel } from '../src/judge/runtime-place.js';
+import { notTheGateway, notTheGatewayFinding, placeLabel } from '../src/judge/runtime-place.js';
 import { writableFindings, writableMessages } from '../src/judge/writable.js';
 import type { GatewayPlace, HubCacheEntry, NotTheGateway, WriteAttempt } from '../src/runtime/facts.js';
 import { gatewayEnv, hfHomeDir, hubCacheEntry, runtimePlace, writeAttempt } from '../src/runtime/host.js';
@@ -77,7 +77,7 @@ export function offlineVariable(env: Readonly<Record<string, string | undefined>
 }
 
 export function judge(facts: Facts): Judgement<typeof messages> {
-  if (!('attempt' in facts)) return { findings: [{ id: 'notTheGateway', data: { hostname: facts.place.hostname, what: `probing HF_HOME ${facts.dir}` } }] };
+  if (!('attempt' in facts)) return { findings: [notTheGatewayFinding(facts.place.hostname, `probing HF_HOME ${facts.dir}`)] };
   const { findings, details } = writableFindings(facts.attempt, `HF_HOME ${facts.dir}`);
   const { cache } = facts;
   const present = cache.revision !== undefined && (cache.files ?? []).includes(TOKENIZER_CONFIG);

@@ -1,6 +1,6 @@
 // resources: memory, CPU and disk where the gateway runs, against the install guide's minimum and sizing table.
 import { defineCheck, type Judgement, type Messages } from '../src/check.js';
-import { notTheGateway, placeLabel } from '../src/judge/runtime-place.js';
+import { notTheGateway, notTheGatewayFinding, placeLabel } from '../src/judge/runtime-place.js';
 import type { GatewayPlace, NotTheGateway, ResourceFacts } from '../src/runtime/facts.js';
 import { hfHomeDir, resources, runtimePlace } from '../src/runtime/host.js';
 
@@ -41,7 +41,7 @@ export const messages = {
 export type Facts = { dirs: string[] } & ({ place: NotTheGateway } | { place: GatewayPlace; measured: ResourceFacts });
 
 export function judge(facts: Facts): Judgement<typeof messages> {
-  if (!('measured' in facts)) return { findings: [{ id: 'notTheGateway', data: { hostname: facts.place.hostname, what: 'measuring memory, CPUs and disk' } }] };
+  if (!('measured' in facts)) return { findings: [notTheGatewayFinding(facts.place.hostname, 'measuring memory, CPUs and disk')] };
   const { measured: m, dirs } = facts;
   const findings: Judgement<typeof messages>['findings'] = [];
   if (m.memoryBytes < MIN_MEMORY) findings.push({ id: 'belowMinimum', data: { memory: m.memoryBytes } });

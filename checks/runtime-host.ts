@@ -16,7 +16,7 @@ export const messages = {
     status: 'pass',
     text: (d: { hostname: string }) =>
       `this host (${d.hostname}) is not where the gateway runs (no --exec, no AIGW_* variable in its environment): the runtime checks ` +
-      `(tmp-writable, hf-home-writable, resources) skip rather than judge it. ${RUN_WHERE_THE_GATEWAY_RUNS}`,
+      '(tmp-writable, hf-home-writable, resources) skip rather than judge it',
   },
   prefixBroken: {
     status: 'fail',
@@ -39,7 +39,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   if (facts.error !== undefined) return { findings: [{ id: 'prefixBroken', data: { error: facts.error } }] };
   const evidence = { place };
   if (place.kind === 'exec') return { findings: [{ id: 'exec', data: { prefix: place.prefix } }], evidence };
-  if (place.kind === 'elsewhere') return { findings: [{ id: 'elsewhere', data: { hostname: place.hostname } }], evidence };
+  if (place.kind === 'elsewhere') return { findings: [{ id: 'elsewhere', data: { hostname: place.hostname }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] }], evidence };
   return { findings: [{ id: 'gatewayEnvironment', data: { hostname: place.hostname, variables: facts.variables ?? [] } }], evidence };
 }
 

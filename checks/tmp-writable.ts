@@ -1,6 +1,6 @@
 // tmp-writable: the gateway can create, write, fsync, read and delete files in /tmp (or --tmp-dir), where it runs.
 import { defineCheck, type Judgement } from '../src/check.js';
-import { notTheGateway, placeLabel } from '../src/judge/runtime-place.js';
+import { notTheGateway, notTheGatewayFinding, placeLabel } from '../src/judge/runtime-place.js';
 import { writableFindings, writableMessages } from '../src/judge/writable.js';
 import type { GatewayPlace, NotTheGateway, WriteAttempt } from '../src/runtime/facts.js';
 import { runtimePlace, writeAttempt } from '../src/runtime/host.js';
@@ -27,7 +27,7 @@ export const messages = {
 export type Facts = { dir: string } & ({ place: NotTheGateway } | { place: GatewayPlace; attempt: WriteAttempt });
 
 export function judge(facts: Facts): Judgement<typeof messages> {
-  if (!('attempt' in facts)) return { findings: [{ id: 'notTheGateway', data: { hostname: facts.place.hostname, what: `writing to ${facts.dir}` } }] };
+  if (!('attempt' in facts)) return { findings: [notTheGatewayFinding(facts.place.hostname, `writing to ${facts.dir}`)] };
   const { findings, details } = writableFindings(facts.attempt, facts.dir);
   return { findings, details: [`Probed ${placeLabel(facts.place)}.`, ...details], evidence: { ...facts.attempt, where: placeLabel(facts.place) } };
 }

@@ -91,7 +91,8 @@ describe('ca-bundle and the two gateway variables', () => {
   it('does not judge this host\'s own variables when it is not the gateway\'s: it says how to judge the gateway\'s bundle', async () => {
     const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.missingEnd } }));
     expect(outcome.findings).toEqual([{ id: 'noBundle', status: 'skip' }]);
-    expect(outcome.summary).toMatch(/--ca-file.*--exec "docker exec <container>"/);
+    expect(outcome.summary).toMatch(/give the gateway's bundle with --ca-file/);
+    expect(outcome.details?.join('\n')).toContain('--exec "docker exec <container>"');
   });
 
   it('judges the gateway\'s bundle the user gives with --ca-file on such a host, and not this host\'s variables', async () => {

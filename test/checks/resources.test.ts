@@ -44,6 +44,6 @@ describe('resources', () => {
   it('skips on a host that is not the gateway\'s, saying how to run it there', async () => {
     const outcome = await check.run(makeContext({ env: {} }));
     expect(outcome.findings).toEqual([{ id: 'notTheGateway', status: 'skip' }]);
-    expect(outcome.summary).toContain('--exec "docker exec <container>"');
+    expect(outcome.details?.join('\n')).toContain('--exec "docker exec <container>"');
   });
 });

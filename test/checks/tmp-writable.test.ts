@@ -32,7 +32,7 @@ describe('tmp-writable', () => {
     const dir = await scratch.subdir('untouched');
     const outcome = await check.run(makeContext({ tmpDir: `${dir}/missing`, env: {} }));
     expect(outcome.findings).toEqual([{ id: 'notTheGateway', status: 'skip' }]);
-    expect(outcome.summary).toMatch(/--exec "docker exec <container>".*kubectl exec/);
+    expect(outcome.details?.join('\n')).toMatch(/--exec "docker exec <container>"[\s\S]*kubectl exec/);
     expect(await readdir(dir)).toEqual([]);
   });
 
