@@ -2,7 +2,6 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createRootCA, createSelfSignedLeaf, issueCertificate, type CertSpec, type Issued } from '../src/pki/generate.js';
 
 /** The first line of every generated PEM file. */
@@ -101,7 +100,7 @@ function bundleContents(f: { root: string; intermediate: string; leaf: string; k
 
 /**
  * Generates fresh TLS fixtures into `dir` (created if needed) and returns them. Tests call it for certificates valid
- * around now; `npm run fixtures` writes the checked-in copy. Every PEM file starts with GENERATED_HEADER.
+ * around now (tests generate them per run: test/tls/fixtures.ts). Every PEM file starts with GENERATED_HEADER.
  */
 export function generateFixtures(dir: string, host = 'gitlab.test'): TlsFixtures {
   mkdirSync(dir, { recursive: true });
@@ -145,14 +144,6 @@ export function generateFixtures(dir: string, host = 'gitlab.test'): TlsFixtures
   const bundles = Object.fromEntries(
     (Object.entries(contents) as [BundleKind, string | Buffer][]).map(([kind, content]) => [kind, write(`bundle-${kind}.${kind === 'der' ? 'der' : 'pem'}`, content)]),
   ) as Record<BundleKind, string>;
-  write('README.md', `${GENERATED_HEADER.replace(/^# /, '')} (npm run fixtures). Certificates for ${host}; bundle-empty.pem is empty and bundle-der.der is binary on purpose.\n`);
 
   return { dir, host, root, intermediate, expiredCa, served: { ...served, missingIntermediate: serve('missing-intermediate', leaves.valid, false) }, bundles };
-}
-
-// `npm run fixtures` (bundled by esbuild, then run by node): writes fixtures/tls.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const dir = process.argv[2] ?? 'fixtures/tls';
-  generateFixtures(dir);
-  console.log(`TLS fixtures written to ${dir}`);
 }

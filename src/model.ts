@@ -62,7 +62,7 @@ export interface CheckResult {
 /** Counts of results by status. */
 export type Summary = Record<Status, number>;
 
-/** The whole run, rendered by every reporter (`schemaVersion: 1`; shape fixed by DESIGN.md). */
+/** The whole run, rendered by every reporter (`schemaVersion: 1`; its JSON form is README's "JSON result"). */
 export interface RunResult {
   schemaVersion: 1;
   tool: { name: 'duo-doctor'; version: string };

@@ -1,4 +1,4 @@
-// GitLab API bodies as GitLab writes them (shapes from GitLab's API docs and spec fixtures; see ../shared/reference/gitlab-api/).
+// GitLab API bodies as GitLab writes them (shapes from GitLab's API docs and spec fixtures; see fixtures/gitlab-api/).
 const DAY_MS = 86_400_000;
 
 /** `YYYY-MM-DD`, `days` from today (UTC), as GitLab writes license dates. */

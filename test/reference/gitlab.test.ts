@@ -8,7 +8,8 @@ import { rootFields } from '../../src/reference/gitlab/graphql.js';
 import { closedPort } from '../../src/reference/http.js';
 import { COMPLETION, expectRefused } from './helpers.js';
 
-const SHARED = '/work/shared/reference/gitlab-api';
+/** GitLab's own schema and documented example (fixtures/gitlab-api/README.md says where each comes from). */
+const FIXTURES = new URL('../../fixtures/gitlab-api/', import.meta.url);
 const quiet = () => {};
 
 /** A GitLab wired to a gateway that trusts it, as in a healthy installation. */
@@ -73,7 +74,7 @@ describe('reference GitLab: API', () => {
   });
 
   it('answers metadata and version valid against GitLab’s own schema', async () => {
-    const schema = JSON.parse(readFileSync(`${SHARED}/metadata.schema.json`, 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(new URL('metadata.schema.json', FIXTURES), 'utf8')) as Record<string, unknown>;
     for (const path of ['/api/v4/metadata', '/api/v4/version']) {
       const body = await (await api(path)).json();
       expect(schemaErrors(schema, body)).toEqual([]);
@@ -84,7 +85,7 @@ describe('reference GitLab: API', () => {
   });
 
   it('answers the license in the documented shape', async () => {
-    const example = JSON.parse(readFileSync(`${SHARED}/license.example.json`, 'utf8')) as Record<string, unknown>;
+    const example = JSON.parse(readFileSync(new URL('license.example.json', FIXTURES), 'utf8')) as Record<string, unknown>;
     const license = (await (await api('/api/v4/license')).json()) as Record<string, unknown>;
     expect(Object.keys(license).sort()).toEqual(Object.keys(example).sort());
     for (const [k, v] of Object.entries(example)) expect([k, typeof license[k]]).toEqual([k, typeof v]);
