@@ -70,10 +70,14 @@ export function firstClearRelease(product: Product, hits: readonly Hit[], adviso
   return formatVersion(clear ?? floor);
 }
 
-/** The advisories `version` of `product` falls in. Pure. */
-export function hitsFor(product: Product, version: Version, advisories: readonly Advisory[] = ADVISORIES): Hit[] {
+/** GitLab's edition from its version string: `18.6.0-ee` is Enterprise Edition, `18.6.0` Community Edition. */
+export const editionOf = (version: string): 'ce' | 'ee' => (/-ee\b/i.test(version) ? 'ee' : 'ce');
+
+/** The advisories `version` of `product` (of `edition`, for GitLab) falls in. Pure. */
+export function hitsFor(product: Product, version: Version, advisories: readonly Advisory[] = ADVISORIES, edition?: 'ce' | 'ee'): Hit[] {
   return advisories.flatMap((a) => {
     if (a.product !== product) return [];
+    if (edition && a.editions && !a.editions.includes(edition)) return [];
     const range = a.affected.find((r) => inRange(version, r));
     return range ? [{ id: a.id, severity: a.severity, summary: a.summary, fixedIn: range.fixed, source: a.sources[0] ?? '' }] : [];
   });
@@ -88,7 +92,7 @@ function judgeOne(product: Product, fact: VersionFact): Finding {
     return tag.kind === 'release' ? tag.version : undefined;
   })();
   if (!version) return { id: 'unknown', data: { product, why: `"${fact.value}" (from ${fact.from ?? '?'}) carries no X.Y.Z version` } };
-  const hits = hitsFor(product, version);
+  const hits = hitsFor(product, version, ADVISORIES, product === 'gitlab' ? editionOf(fact.value) : undefined);
   const shown = `${formatVersion(version)}`;
   if (!hits.length) return { id: 'clear', data: { product, version: shown } };
   const data = { version: shown, hits };

@@ -11,6 +11,8 @@ export interface Advisory {
   id: string;
   product: Product;
   severity: 'critical' | 'high' | 'medium' | 'low';
+  /** GitLab editions affected, when not both (GitLab's version string ends in `-ee` on Enterprise Edition). */
+  editions?: readonly ('ce' | 'ee')[];
   /** One line: what an attacker gets. */
   summary: string;
   /** Affected versions, each `[introduced, fixed)`; the `fixed` bounds are the fixed releases. */
@@ -26,6 +28,7 @@ export const ADVISORIES: readonly Advisory[] = [
     id: 'CVE-2026-1724',
     product: 'gitlab',
     severity: 'high',
+    editions: ['ee'],
     summary: 'unauthenticated users can read the API tokens of self-hosted AI models (GitLab EE)',
     affected: [
       { introduced: '18.5.0', fixed: '18.8.7' },

@@ -45,6 +45,7 @@ describe('known-vulnerabilities judge', () => {
     ['GitLab in CVE-2026-1724, first affected', known('18.5.0-ee', 'self-hosted-v19.4.1-ee'), ['gitlabAffected', 'clear']],
     ['GitLab one below the 18.8 fix', known('18.8.6-ee', 'self-hosted-v19.4.1-ee'), ['gitlabAffected', 'clear']],
     ['GitLab at the 18.8 fix', known('18.8.7-ee', 'self-hosted-v19.4.1-ee'), ['clear', 'clear']],
+    ['GitLab CE in the range of an EE-only advisory', known('18.6.0', 'self-hosted-v19.4.1-ee'), ['clear', 'clear']],
     ['GitLab one before the affected range', known('18.4.9-ee', 'self-hosted-v19.4.1-ee'), ['clear', 'clear']],
     ['gateway 18.6.0 in CVE-2026-1868 and CVE-2026-90970', known('19.4.1-ee', 'self-hosted-v18.6.0-ee'), ['clear', 'gatewayAffected']],
     ['gateway as a full image reference', known('19.4.1-ee', 'registry.local/model-gateway:self-hosted-v19.0.0-ee'), ['clear', 'gatewayAffected']],
