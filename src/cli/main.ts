@@ -66,6 +66,17 @@ export function buildProgram(): Command {
       process.exitCode = await demoCommand(opts);
     });
 
+  addCheckOptions(
+    program
+      .command('replay')
+      .description("judge a recording (check --record DIR) again with this version's checks, offline")
+      .argument('<dir>', 'the recording directory (or recording/ of an unpacked support bundle)'),
+    'replay',
+  ).action(async (dir: string, opts) => {
+    const { replayCommand } = await import('./commands/replay.js');
+    process.exitCode = await replayCommand(dir, opts);
+  });
+
   program
     .command('gateway')
     .description('run the reference AI gateway (configured by AIGW_* like the real one)')

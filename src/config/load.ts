@@ -1,6 +1,6 @@
 // Resolves Settings from the option table (options.ts): for each option the flag, else its environment variable, else
 // the config file, else its default — parsed by the option's own parser, so every source is validated the same way.
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { UsageError } from './errors.js';
@@ -77,20 +77,33 @@ function composeReports(values: OptionValues): ReportTarget[] {
   return reports;
 }
 
-/** Finds an unwritable report path now, not after the whole run. */
-async function assertWritable(reports: readonly ReportTarget[]): Promise<void> {
-  for (const { file, format } of reports) {
-    if (file === undefined) continue;
-    const existing = await stat(file).catch(() => undefined);
-    if (existing?.isDirectory()) throw new UsageError(`cannot write the ${format} report to ${file}: it is a directory`);
-    const target = existing ? file : path.dirname(path.resolve(file));
-    try {
-      await access(target, constants.W_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
-      throw new UsageError(`cannot write the ${format} report to ${file}: ${why}`);
-    }
+/** Finds an unwritable output file now, not after the whole run; `what` names it in the error. */
+async function assertWritableFile(file: string, what: string): Promise<void> {
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`cannot write ${what} to ${file}: it is a directory`);
+  const target = existing ? file : path.dirname(path.resolve(file));
+  try {
+    await access(target, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`cannot write ${what} to ${file}: ${whyUnwritable(error)}`);
+  }
+}
+
+function whyUnwritable(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+}
+
+/** Finds an unwritable report, recording or bundle path now, not after the whole run (the recording's directory is made here). */
+async function assertWritable(reports: readonly ReportTarget[], record: string | undefined, bundle: string | undefined): Promise<void> {
+  for (const { file, format } of reports) if (file !== undefined) await assertWritableFile(file, `the ${format} report`);
+  if (bundle !== undefined) await assertWritableFile(bundle, 'the support bundle');
+  if (record === undefined) return;
+  try {
+    await mkdir(record, { recursive: true });
+    await access(record, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`cannot write the recording to ${record}: ${whyUnwritable(error)}`);
   }
 }
 
@@ -114,10 +127,11 @@ export async function loadRun(flags: CheckFlags, env: Env, command: OptionComman
   if (values.gatewayVersion && values.gatewayImageTag && values.gatewayVersion !== values.gatewayImageTag) {
     throw new UsageError('--gateway-version and --gateway-image-tag disagree: give one of them');
   }
-  const clash = values.only.find((o) => values.skip.includes(o));
+  // replay takes neither option: its values are absent.
+  const clash = values.only?.find((o) => values.skip?.includes(o));
   if (clash) throw new UsageError(`--only and --skip both name ${clash}`);
   const reports = composeReports(values);
-  await assertWritable(reports);
+  await assertWritable(reports, values.record, values.bundle);
 
   if (file.targets) {
     const given = optionsOf(command).find((o) => (o as OptionSpec).perTarget && sources[o.name] === 'flag');

@@ -25,6 +25,9 @@ const JWT = /\b(eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]{8,}/g
 /** GitLab token prefixes (personal, project, group, OAuth, deploy, runner, CI job, feed, incoming mail, SCIM). */
 const GITLAB_TOKEN = /\b(glpat|gloas|gldt|glrt|glcbt|glptt|glft|glimt|glsoat|glagent|glffct|gltst)-[A-Za-z0-9_.-]{10,}/g;
 
+/** A PEM private key of any kind (a signing key read from the gateway's environment, say). */
+const PRIVATE_KEY_PEM = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
+
 export const REDACTED = '[REDACTED]';
 
 function isJwt(text: string): boolean {
@@ -34,6 +37,7 @@ function isJwt(text: string): boolean {
 /** Text with every secret this module knows removed; JWTs keep their header and claims (public facts a judge reads). */
 export function scrubText(text: string, secrets: readonly string[]): string {
   return redactSecrets(text, secrets)
+    .replace(PRIVATE_KEY_PEM, REDACTED)
     .replace(JWT, `$1.${REDACTED}`)
     .replace(GITLAB_TOKEN, REDACTED)
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1REDACTED@')

@@ -12,6 +12,8 @@ describe('scrubText', () => {
     ['a personal access token', 'glpat-abcdefghij0123456789', REDACTED],
     ['userinfo in a URL', 'https://oauth2:pw@gitlab.example.com/x', 'https://REDACTED@gitlab.example.com/x'],
     ['a secret query value', 'https://h/p?private_token=abc&x=1', `https://h/p?private_token=${REDACTED}&x=1`],
+    ['a PEM private key, whatever its kind', 'k=-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- end', `k=${REDACTED} end`],
+    ['a certificate stays (public data)', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
     ['text with no secret is unchanged', 'nothing to see', 'nothing to see'],
     ['empty', '', ''],
   ])('%s', (_name, input, expected) => {

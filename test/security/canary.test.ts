@@ -1,6 +1,8 @@
 // A canary token through every input path (flags, environment, config file, token file, URLs with and without a
-// scheme, broken URLs, plugin output) × every format, table included: it never reaches stdout, stderr or a report file.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// scheme, broken URLs, plugin output) × every format, table included: it never reaches stdout, stderr, a report file,
+// a recording (--record) or a support bundle (--bundle).
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +62,17 @@ const PATHS: [name: string, args: () => string[], environment: () => NodeJS.Proc
   ['a token with a line break', () => ['--gitlab-url', `http://127.0.0.1:${port}`], () => env({ GITLAB_TOKEN: `${CANARY}\nsecond-line` }), true],
 ];
 
+/** Every file of a recording directory and of a support bundle (unpacked with the real tar), with its text. */
+async function recordedFiles(recordDir: string, bundle: string): Promise<[string, string][]> {
+  const unpacked = `${bundle}.d`;
+  await mkdir(unpacked, { recursive: true });
+  execFileSync('tar', ['-xzf', bundle, '-C', unpacked]);
+  const files = [...(await readdir(recordDir, { recursive: true })).map((f) => join(recordDir, f)), ...(await readdir(unpacked, { recursive: true })).map((f) => join(unpacked, f))];
+  const texts = await Promise.all(files.map(async (f) => ((await stat(f)).isFile() ? ([[f, await readFile(f, 'utf8')]] as [string, string][]) : [])));
+  expect(texts.flat().map(([f]) => f.slice(f.lastIndexOf('/') + 1))).toEqual(expect.arrayContaining(['recording.json', 'exchanges.har', 'README.txt', 'report.txt', 'report.json']));
+  return texts.flat();
+}
+
 describe('the canary token never appears in any output', () => {
   it.concurrent.each(PATHS.map((p, i) => [...p, REPORT_FORMATS[i % REPORT_FORMATS.length]!] as const))(
     '%s (stdout as %5$s, every other format to a --report file)',
@@ -67,11 +80,16 @@ describe('the canary token never appears in any output', () => {
       slots.run(async () => {
         const slug = name.replace(/\W+/g, '-');
         const reports = REPORT_FORMATS.filter((f) => f !== stdoutFormat).map((f) => [f, file(`${slug}.${f}`)] as const);
-        const r = await runCli(['check', ...base(), ...args(), '--format', stdoutFormat, ...reports.flatMap(([f, out]) => ['--report', `${f}=${out}`])], { env: environment() });
+        const recording = [file(`${slug}.rec`), file(`${slug}.tar.gz`)] as const;
+        const r = await runCli(
+          ['check', ...base(), ...args(), '--format', stdoutFormat, ...reports.flatMap(([f, out]) => ['--report', `${f}=${out}`]), '--record', recording[0], '--bundle', recording[1]],
+          { env: environment() },
+        );
         const outputs: [string, string][] = [
           ['stdout', r.stdout],
           ['stderr', r.stderr],
           ...(usage ? [] : await Promise.all(reports.map(async ([f, out]) => [f, await readFile(out, 'utf8')] as [string, string]))),
+          ...(usage ? [] : await recordedFiles(...recording)),
         ];
         for (const [where, text] of outputs) expect(text.includes(CANARY), `${name}: ${where} holds the canary:\n${text}`).toBe(false);
         if (usage) {

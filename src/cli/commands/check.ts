@@ -11,6 +11,8 @@ import { redactDeep, redactSecrets, redactText } from '../../redact.js';
 import { useColor, useProgress } from '../terminal.js';
 import { progressObserver } from '../progress.js';
 import { secretsOf } from '../secrets.js';
+import { observeRun } from '../../record/observe.js';
+import { writeRecordOutputs } from '../../record/outputs.js';
 
 /** Notes about accepted-but-corrected values, on stderr (never on stdout, which may be JSON). */
 export function printNotes(notes: readonly string[]): void {
@@ -39,13 +41,26 @@ export async function writeReports(run: RunResult, settings: Settings): Promise<
   }
 }
 
-/** Runs the suite for `settings` and writes its reports; returns the run and the exit code (check and demo). */
+/** Runs the suite for `settings` and writes its reports (and the recording or bundle); returns the run and the exit code (check and demo). */
 export async function runSuite(settings: Settings, signal?: AbortSignal): Promise<{ run: RunResult; code: 0 | 1 }> {
   const registry = await loadRegistry(settings.plugins, settings.timeoutMs);
   const progress = useProgress(process.stderr, settings.env) ? progressObserver(process.stderr) : undefined;
-  const run = redactRun(await runAll(registry, settings, { ...(progress ? { observer: progress } : {}), ...(signal ? { signal } : {}) }), settings);
+  const options = { ...(progress ? { observer: progress } : {}), ...(signal ? { signal } : {}) };
+  const recording = settings.record !== undefined || settings.bundle !== undefined;
+  const observed = recording ? await observeRun((onFacts) => runAll(registry, settings, { ...options, onFacts })) : undefined;
+  const run = redactRun(observed?.run ?? (await runAll(registry, settings, options)), settings);
   progress?.done();
   await writeReports(run, settings);
+  if (observed) {
+    await writeRecordOutputs({
+      ...(settings.record !== undefined ? { record: settings.record } : {}),
+      ...(settings.bundle !== undefined ? { bundle: settings.bundle } : {}),
+      observed: { ...observed, run },
+      settings,
+      secrets: secretsOf(settings),
+      render: (format) => renderReport(format, run, { color: false, quiet: false }),
+    });
+  }
   return { run, code: exitCodeFor(run) };
 }
 
