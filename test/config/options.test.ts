@@ -46,6 +46,8 @@ const SAMPLES: Record<string, { flag: string | boolean | string[]; env?: string;
   expiryWarnDays: { flag: '0', config: 14, parsed: [0, undefined, 14] },
   deep: { flag: true, config: true, parsed: [true, undefined, true] },
   deepSeconds: { flag: '30', config: 60, parsed: [30, undefined, 60] },
+  record: { flag: '@rec-flag', config: '@rec-config', parsed: ['@rec-flag', undefined, '@rec-config'] },
+  bundle: { flag: '@flag.tar.gz', config: '@config.tar.gz', parsed: ['@flag.tar.gz', undefined, '@config.tar.gz'] },
   port: { flag: '0', config: undefined, parsed: [0, undefined, undefined] },
   host: { flag: '0.0.0.0', config: undefined, parsed: ['0.0.0.0', undefined, undefined] },
   intervalMs: { flag: '5m', config: undefined, parsed: [300_000, undefined, undefined] },
