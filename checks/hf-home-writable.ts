@@ -52,6 +52,12 @@ export const messages = {
     text: (d: { model: string; repoDir: string }) =>
       `${d.repoDir} holds no ${d.model} tokenizer; HF_HUB_OFFLINE is not set, so the gateway downloads it from huggingface.co on first use (it needs that egress)`,
   },
+  readOnlySuffices: {
+    status: 'pass',
+    text: (d: { dir: string; who: string; code: string; variable: string }) =>
+      `HF_HOME ${d.dir} is not writable by ${d.who} (${d.code}), and need not be: ${d.variable} and the tokenizer is cached there, so the ` +
+      'gateway only reads it — do not move HF_HOME to an empty directory to "fix" this',
+  },
   cacheMissing: {
     status: 'fail',
     text: (d: { model: string; repoDir: string; variable: string; dir: string }) =>
@@ -86,8 +92,20 @@ export function judge(facts: Facts): Judgement<typeof messages> {
     : facts.offline
       ? ({ id: 'cacheMissing', data: { model: TOKENIZER_MODEL, repoDir: cache.repoDir, variable: facts.offline, dir: facts.dir } } as const)
       : ({ id: 'cacheWillDownload', data: { model: TOKENIZER_MODEL, repoDir: cache.repoDir } } as const);
+  // Offline with the cache in place the gateway only reads HF_HOME: a write failure there is no problem, and moving HF_HOME
+  // (the usual fix) would lose the cache.
+  const readOnlyIsFine = present && facts.offline !== undefined && !facts.attempt.ok;
+  const writeFindings = readOnlyIsFine
+    ? [
+        ...findings.filter((f) => f.id === 'leftBehind'),
+        {
+          id: 'readOnlySuffices' as const,
+          data: { dir: facts.dir, who: findings[0]?.data.who ?? 'the probe', code: facts.attempt.code ?? 'error', variable: facts.offline ?? '' },
+        },
+      ]
+    : findings;
   return {
-    findings: [cacheFinding, ...findings],
+    findings: [cacheFinding, ...writeFindings],
     details: [
       `Probed ${placeLabel(facts.place)}; HF_HOME from ${facts.source}; hub cache ${facts.hubDir}.`,
       ...details,
@@ -113,7 +131,7 @@ export default defineCheck({
       "The gateway cannot write there — typically OpenShift's restricted security context, which logs " +
       "\"[Errno 13] Permission denied: '/home/aigateway/.hf/...'\" — or the file system is read-only or full; or HF_HUB_OFFLINE is on " +
       'and the tokenizer cache is not where HF_HOME points (HF_HOME moved to an empty directory, or a volume mounted over it): code ' +
-      'completions then fail with 500.',
+      'completions then fail with 500. Offline with the cache in place, a read-only HF_HOME is fine (the gateway only reads it) and passes.',
     fix: FIX,
   },
   messages,

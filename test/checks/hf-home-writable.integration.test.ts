@@ -26,6 +26,13 @@ describe('hf-home-writable inside the container (--exec)', () => {
     expect(outcome.findings?.map((f) => f.id)).toEqual(['cachePresent', 'writable']);
   });
 
+  it.skipIf(!setprivOk)('passes the offline image on OpenShift: HF_HOME read-only for its user, the cache in place (issue 23)', async () => {
+    const home = await hfHomeWithCache(scratch, 'cached-read-only');
+    const outcome = await check.run(makeContext({ exec: `${NOBODY} env -i PATH=/usr/bin:/bin HF_HOME=${home} HF_HUB_OFFLINE=true` }));
+    expect(outcome.findings).toEqual([{ id: 'cachePresent', status: 'pass' }, { id: 'readOnlySuffices', status: 'pass' }]);
+    expect(await readdir(home)).toEqual(['hub']);
+  });
+
   it.skipIf(!setprivOk)('fails as the OpenShift case does: a user who cannot create the image default, which is not created', async () => {
     const r = await runCli(['check', '--only', 'hf-home-writable', '--format', 'json'], {
       wrapper: NOBODY.split(' '),

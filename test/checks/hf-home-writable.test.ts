@@ -30,7 +30,10 @@ describe('hf-home-writable judge', () => {
     ['offline, a snapshot without its tokenizer config', at({ offline: 'HF_HUB_OFFLINE=1', cache: { ...cached, files: ['config.json'] } }), ['cacheMissing', 'writable']],
     ['offline, HF_HOME missing but creatable', at({ offline: 'HF_HUB_OFFLINE=true', cache: empty, attempt: { ...ok, existed: false, nearestParent: '/' } }), ['cacheMissing', 'creatable']],
     ['online, no cache: downloads on first use', at({ cache: empty }), ['cacheWillDownload', 'writable']],
-    ['cache present, not writable (OpenShift)', at({ attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cachePresent', 'permissionDenied']],
+    ['online, cache present, not writable (OpenShift)', at({ attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cachePresent', 'permissionDenied']],
+    ['offline, cache present, not writable: read-only suffices', at({ offline: 'HF_HUB_OFFLINE=true', attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cachePresent', 'readOnlySuffices']],
+    ['offline, cache present, read-only file system', at({ offline: 'HF_HUB_OFFLINE=true', attempt: { ...ok, ok: false, code: 'EROFS', failedStep: 'create' } }), ['cachePresent', 'readOnlySuffices']],
+    ['offline, cache missing, not writable', at({ offline: 'HF_HUB_OFFLINE=true', cache: empty, attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cacheMissing', 'permissionDenied']],
   ])('%s → %j', (_name, facts, ids) => {
     expect(judge(facts).findings.map((f) => f.id)).toEqual(ids);
   });
