@@ -1,6 +1,6 @@
 // Prometheus text exposition (format 0.0.4) for a textfile collector or a pushgateway: check statuses as one-hot
 // gauges (like kube-state-metrics), durations, totals, certificate expiry and JWKS key counts found in evidence.
-import { STATUSES, type CheckResult } from '../model.js';
+import { exitCodeFor, STATUSES, type CheckResult } from '../model.js';
 import type { Render } from './index.js';
 import { seconds } from './format.js';
 
@@ -87,6 +87,19 @@ export const render: Render = (run) => {
     ...family('duo_doctor_run_timestamp_seconds', 'When the run started, in seconds since the Unix epoch.', [
       { labels: [], value: Date.parse(run.startedAt) / 1000 },
     ]),
+    ...family(
+      'duo_doctor_run_passed',
+      "1 when the run passed by the exit code's rule (nothing failed, no input missing, no --strict warning), else 0.",
+      [{ labels: [], value: exitCodeFor(run) === 0 ? 1 : 0 }],
+    ),
+    ...family(
+      'duo_doctor_missing_input_checks',
+      'Checks skipped because the run lacked an input (gitlab, gateway, token): such a run checked less than it should.',
+      (run.missingInputs ?? []).map((m) => ({
+        labels: [['input', m.input], ...(m.target !== undefined ? ([['target', m.target]] as Labels) : [])],
+        value: m.checks.length,
+      })),
+    ),
     ...family(
       'duo_doctor_certificate_not_after_seconds',
       'Expiry (notAfter) of each certificate a check examined, in seconds since the Unix epoch.',

@@ -133,4 +133,17 @@ describe('loadSettings with targets', () => {
       "--gitlab-url conflicts with 'targets' in the config file",
     );
   });
+
+  it("names a target's tokenEnv: where its token is looked for, and which variable holds a token no header can carry", async () => {
+    await writeFile(file('eu.yaml'), 'targets:\n  - name: eu\n    gitlabUrl: https://eu.example.com\n    tokenEnv: GITLAB_TOKEN_EU\n');
+    const s = await loadSettings({ config: file('eu.yaml') }, { GITLAB_TOKEN: 'glpat-default' });
+    expect(s.installations?.[0]?.settings).toMatchObject({ tokenSource: 'GITLAB_TOKEN_EU' });
+    expect(s.installations?.[0]?.settings.gitlabToken).toBeUndefined();
+    await expect(loadSettings({ config: file('eu.yaml') }, { GITLAB_TOKEN_EU: 'glpat-a\nb' })).rejects.toThrow(/token from GITLAB_TOKEN_EU holds a line break/);
+  });
+
+  it('rejects an empty value in a target', async () => {
+    await writeFile(file('empty-target.yaml'), "targets:\n  - name: a\n    gitlabUrl: ''\n");
+    await expect(loadSettings({ config: file('empty-target.yaml') }, {})).rejects.toThrow("targets 'a' gitlabUrl is empty");
+  });
 });

@@ -1,7 +1,7 @@
 // The Prometheus report: every line in the text exposition grammar (0.0.4), HELP and TYPE once per family,
 // one-hot statuses, escaped labels that parse back, and a target label on per-check series.
 import { describe, expect, it } from 'vitest';
-import { STATUSES } from '../../src/model.js';
+import { STATUSES, type RunResult } from '../../src/model.js';
 import { render } from '../../src/report/prometheus.js';
 import { multiTargetRun, sampleRun } from './sample.js';
 
@@ -67,8 +67,21 @@ describe('prometheus report', () => {
       'duo_doctor_checks',
       'duo_doctor_run_duration_seconds',
       'duo_doctor_run_timestamp_seconds',
+      'duo_doctor_run_passed',
       'duo_doctor_certificate_not_after_seconds',
       'duo_doctor_jwks_keys',
+    ]);
+  });
+
+  it('says whether the run passed by the exit code rule, and counts the checks each missing input skipped', () => {
+    const passed = (run: RunResult) => parse(render(run, { color: false })).find((s) => s.name === 'duo_doctor_run_passed')?.value;
+    const clean: RunResult = { ...sampleRun(), results: [], summary: { pass: 1, warn: 1, fail: 0, skip: 0, error: 0 } };
+    expect(passed(clean)).toBe(1);
+    expect(passed({ ...clean, strict: true })).toBe(0);
+    const missing: RunResult = { ...clean, missingInputs: [{ input: 'token', reason: 'x', checks: ['license', 'system-exchange'], target: 'eu' }] };
+    expect(passed(missing)).toBe(0);
+    expect(parse(render(missing, { color: false })).filter((s) => s.name === 'duo_doctor_missing_input_checks')).toEqual([
+      { name: 'duo_doctor_missing_input_checks', labels: { input: 'token', target: 'eu' }, value: 2 },
     ]);
   });
 
@@ -112,7 +125,7 @@ describe('prometheus report', () => {
 
   it('labels every per-check series with its target when the run covers several installations', () => {
     const samples = parse(render(multiTargetRun(), { color: false }));
-    const runWide = ['duo_doctor_checks', 'duo_doctor_run_duration_seconds', 'duo_doctor_run_timestamp_seconds'];
+    const runWide = ['duo_doctor_checks', 'duo_doctor_run_duration_seconds', 'duo_doctor_run_timestamp_seconds', 'duo_doctor_run_passed'];
     const perCheck = samples.filter((s) => !runWide.includes(s.name));
     expect(perCheck.every((s) => s.labels['target'] === 'prod' || s.labels['target'] === 'staging')).toBe(true);
     expect(perCheck.filter((s) => s.name === 'duo_doctor_jwks_keys').map((s) => s.labels['target'])).toEqual(['prod', 'staging']);

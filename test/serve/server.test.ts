@@ -31,7 +31,7 @@ function suiteWith(statusOf: () => Status, delayMs = 0) {
   });
   return {
     stats: () => ({ peak, calls }),
-    runSuite: async () => {
+    runSuite: async (_signal?: AbortSignal) => {
       calls++;
       peak = Math.max(peak, ++active);
       await new Promise((r) => setTimeout(r, delayMs));
@@ -53,8 +53,18 @@ describe('serve', () => {
   it('answers 503 before the first run, then flips /healthz 200 → 503 with the verdict', async () => {
     let status: Status = 'pass';
     const suite = suiteWith(() => status, 100);
-    handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs: 50, runSuite: suite.runSuite, secrets: [TOKEN] });
+    // The first run waits until /readyz was asked: a loaded machine's first fetch can take longer than a run.
+    let release!: () => void;
+    const asked = new Promise<void>((r) => (release = r));
+    let first = true;
+    const runSuite = async (signal: AbortSignal) => {
+      if (first) await asked;
+      first = false;
+      return suite.runSuite(signal);
+    };
+    handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs: 50, runSuite, secrets: [TOKEN] });
     expect((await get(handle, '/readyz')).status).toBe(503);
+    release();
     await handle.nextRun();
     expect(await get(handle, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
     expect((await get(handle, '/healthz?verbose')).body).toBe('[+]flip ok\nhealthz check passed\n');

@@ -1,25 +1,20 @@
 // `duo-doctor gateway` and `duo-doctor gitlab`: one reference server in the foreground until SIGINT/SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../config/errors.js';
+import { MAX_TIMER_MS, wholeNumber, type Raw } from '../../config/parse.js';
 import { serveGateway, serveGitLab } from '../../reference/serve-cli.js';
 
-function port(raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port ${raw}: expected a port number`);
-  return n;
+/** A flag's value through the same parsers as every other option (notes have nowhere to go here: none is produced). */
+function parsed<T>(parse: (raw: Raw, ctx: { where: string; note(m: string): void }) => T, flag: string, raw: string | undefined, fallback: T): T {
+  return raw === undefined ? fallback : parse(raw, { where: flag, note: () => undefined });
 }
 
-function latency(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--latency ${raw}: expected milliseconds (a whole number)`);
-  return n;
-}
+const port = (raw: string | undefined, fallback: number) => parsed(wholeNumber(0, 65_535), '--port', raw, fallback);
+/** Added to every response by a timer: bounded by Node's timer range like every other duration. */
+const latency = (raw: string | undefined) => parsed(wholeNumber(0, MAX_TIMER_MS), '--latency', raw, 0);
 
 export async function gatewayCommand(opts: { port?: string; host?: string; latency?: string; jwksCacheSeconds?: string; imageTag?: string }): Promise<number> {
-  const cache = opts.jwksCacheSeconds === undefined ? undefined : Number(opts.jwksCacheSeconds);
-  if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0)) throw new UsageError(`--jwks-cache-seconds ${opts.jwksCacheSeconds}: expected seconds`);
+  const cache = opts.jwksCacheSeconds === undefined ? undefined : parsed(wholeNumber(0), '--jwks-cache-seconds', opts.jwksCacheSeconds, 0);
   if (!process.env.AIGW_GITLAB_URL) {
     process.stderr.write("duo-doctor gateway: AIGW_GITLAB_URL is not set: the gateway cannot fetch GitLab's signing keys and refuses every GitLab-issued token. Set AIGW_GITLAB_URL=https://<your GitLab> (see --help).\n");
   }
