@@ -77,39 +77,53 @@ function isOutcome(value: unknown): value is CheckOutcome {
   );
 }
 
+/**
+ * When the whole run is aborted, a running check gets this long to return what its probes saw as they were aborted
+ * (the stage they were in: connecting, the TLS handshake, the headers, the body) before it is abandoned.
+ */
+export const ABORT_GRACE_MS = 250;
+
 /** Runs one check with its timeout (the user's `timeoutMs`, plus the grace) and the run's signal; never throws. */
 async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signal'>, timeoutMs: number, runSignal: AbortSignal | undefined): Promise<CheckOutcome> {
   const controller = new AbortController();
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
+  let abandon: NodeJS.Timeout | undefined;
   let onRunAbort: (() => void) | undefined;
+  let abortedAfter: number | undefined;
   const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort(new CheckTimeout(`timed out after ${timeoutMs} ms`));
       reject(controller.signal.reason);
     }, timeoutMs + TIMEOUT_GRACE_MS);
     onRunAbort = () => {
+      abortedAfter = Math.round(performance.now() - started);
       controller.abort(runSignal?.reason);
-      reject(runSignal?.reason);
+      abandon = setTimeout(() => reject(runSignal?.reason), ABORT_GRACE_MS);
     };
     if (runSignal?.aborted) onRunAbort();
     else runSignal?.addEventListener('abort', onRunAbort, { once: true });
   });
+  const cutShort = (reason: unknown, said?: string): CheckOutcome => ({
+    status: 'error',
+    summary: `${reason instanceof RunAborted ? reason.message : 'the run was aborted'} while ${check.id} was running (after ${abortedAfter ?? Math.round(performance.now() - started)} ms)${said ? `: ${said}` : ''}`,
+    details: ['The check was abandoned; every report was still written.'],
+  });
   try {
     const outcome = await Promise.race([check.run({ ...ctxBase, signal: controller.signal }), stopped]);
     if (!isOutcome(outcome)) return { status: 'error', summary: `check ${check.id} returned no valid result` };
+    // What the check said once aborted names the stage its probes were in; its verdict is not one on the installation.
+    if (abortedAfter !== undefined) return { ...cutShort(runSignal?.reason, outcome.summary), details: [...(outcome.details ?? []), 'The check was abandoned; every report was still written.'] };
     return outcome;
   } catch (error) {
     if (error instanceof CheckTimeout) {
       return { status: 'error', summary: `timed out after ${timeoutMs} ms`, details: ['The check was abandoned; the others went on.'] };
     }
-    if (error instanceof RunAborted) {
-      const elapsed = Math.round(performance.now() - started);
-      return { status: 'error', summary: `${error.message} while ${check.id} was running (after ${elapsed} ms)`, details: ['The check was abandoned; every report was still written.'] };
-    }
+    if (abortedAfter !== undefined) return cutShort(runSignal?.reason);
     return { status: 'error', summary: `check crashed: ${errorMessage(error)}` };
   } finally {
     clearTimeout(timer);
+    clearTimeout(abandon);
     if (onRunAbort) runSignal?.removeEventListener('abort', onRunAbort);
   }
 }
