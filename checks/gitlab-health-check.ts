@@ -1,22 +1,182 @@
-// gitlab-health-check: GitLab's own Duo health-check probes (GraphQL cloudConnectorStatus), each with its outcome and message.
-import { defineCheck } from '../src/check.js';
-import { cloudConnectorStatus, probeText, type ConnectorProbe } from '../src/probes/gitlab-api.js';
+// gitlab-health-check: GitLab's own GitLab Duo health check (GraphQL cloudConnectorStatus) — each probe's outcome and
+// message, and for each failure the fix of its real cause (GitLab's URL blocker, TLS trust, a stopped gateway, seats...).
+import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { rakeEra, rakeWording, type RakeEra } from '../src/judge/rake.js';
+import { cloudConnectorStatus, gitlabAiGatewaySetting, gitlabMetadata, probeText, type ConnectorStatus } from '../src/probes/gitlab-api.js';
 
-/** The fix for each of GitLab's self-hosted probes, by its snake_case name. */
-const PROBE_FIX: Record<string, string> = {
-  ai_gateway_url_presence_probe:
-    'Set the AI gateway URL at Admin > GitLab Duo > Self-hosted (or `Ai::Setting.instance.update!(ai_gateway_url: "http://<gateway-host>:5052")`).',
-  host_probe:
-    'GitLab cannot connect to the AI gateway host: if you use firewalls or proxy servers, they must allow traffic from GitLab to it ' +
-    '(see gateway-reachable; add the host to NO_PROXY when a proxy is in the way).',
-  code_suggestions_license_probe:
-    'Add a license with GitLab Duo at Admin > Subscription, and assign a GitLab Duo seat to the user at /admin/code_suggestions (see the license check).',
-  end_to_end_probe: 'A test completion failed: the system-exchange check names the failing hop.',
-};
+/** What gitlab-health-check judges. */
+export interface Facts {
+  gitlabVersion?: string;
+  status: ConnectorStatus;
+  /** GitLab's ai_gateway_url setting, which decides the probe set GitLab runs (and which host_probe is the gateway's). */
+  gatewaySetting?: string;
+}
 
-function line(p: ConnectorProbe): string {
-  const said = probeText(p);
-  return `${p.success ? '✔' : '✗'} ${p.name}: ${said || (p.success ? 'passed' : 'failed')}`;
+/** A failed probe: its name and what GitLab said. */
+interface Failed {
+  name: string;
+  text: string;
+}
+
+const said = (d: Failed) => `${d.name}: ${d.text}`;
+const hostOfMessage = (text: string) => /^(\S+) connection failed:/.exec(text)?.[1] ?? 'the host';
+
+const ALLOWLIST =
+  'Admin area > Settings > Network > Outbound requests: add the gateway\'s host or IP (with :port if you like) to "Local IP addresses and ' +
+  'domain names that hooks and integrations can access" (outbound_local_requests_whitelist), or turn on "Allow requests to the local network ' +
+  'from webhooks and integrations". GitLab\'s HTTP client refuses local and private addresses unless one of these says otherwise.';
+
+export const messages = {
+  allPassed: {
+    status: 'pass',
+    text: (d: { count: number; set: string }) => `All ${d.count} of GitLab's health-check probes passed (${d.set})`,
+  },
+  unavailable: { status: 'skip', text: (d: { reason: string }) => `GitLab's health check is unavailable: ${d.reason}` },
+  noProbes: { status: 'warn', text: () => "GitLab's health check ran no probes", fix: 'Run the health check at Admin > GitLab Duo to see why.' },
+  reportsFailure: {
+    status: 'fail',
+    text: () => "GitLab's health check reports failure, though every probe passed",
+    fix: 'Run the health check at Admin > GitLab Duo to see why.',
+  },
+  presenceMissing: {
+    status: 'fail',
+    text: (d: Failed & { era: RakeEra }) => said(d),
+    fix: (d: Failed & { era: RakeEra }) =>
+      `${rakeWording(d.era).blankUrl}: Admin area > GitLab Duo > Change configuration > Local AI Gateway URL, or ` +
+      '`Ai::Setting.instance.update!(ai_gateway_url: "http://<gateway-host>:5052")` (see gateway-url).',
+  },
+  hostBlocked: {
+    status: 'fail',
+    text: said,
+    fix: (d: Failed) => `GitLab's URL blocker refuses ${hostOfMessage(d.text)}. ${ALLOWLIST}`,
+  },
+  hostTlsUntrusted: {
+    status: 'fail',
+    text: said,
+    fix: (d: Failed) =>
+      `GitLab does not trust the certificate ${hostOfMessage(d.text)} serves: copy its CA (PEM) into /etc/gitlab/trusted-certs/ and run ` +
+      '`sudo gitlab-ctl reconfigure` (Helm: global.certificates.customCAs), or serve a certificate for the name in the URL (see gateway-tls).',
+  },
+  hostRefused: {
+    status: 'fail',
+    text: said,
+    fix: (d: Failed) =>
+      `Nothing accepts connections at ${hostOfMessage(d.text)} and that port: start the gateway (docker ps / kubectl get pods), or correct the ` +
+      'port in GitLab\'s ai_gateway_url (the gateway listens on 5052 by default) (see gateway-reachable).',
+  },
+  hostUnresolved: {
+    status: 'fail',
+    text: said,
+    fix: (d: Failed) => `GitLab cannot resolve ${hostOfMessage(d.text)}: use a name GitLab's host resolves (DNS or /etc/hosts on every GitLab node), or an IP.`,
+  },
+  hostTimeout: {
+    status: 'fail',
+    text: said,
+    fix: (d: Failed) =>
+      `GitLab's connection to ${hostOfMessage(d.text)} timed out: open the firewall from GitLab's nodes to the gateway's port; if GitLab uses ` +
+      'an HTTP(S)_PROXY, add the gateway host to no_proxy (gitlab_rails[\'env\'] in gitlab.rb) or allow it on the proxy.',
+  },
+  hostFailed: {
+    status: 'fail',
+    text: said,
+    fix: 'If you use firewalls or proxy servers, they must allow traffic from GitLab to the AI gateway (see gateway-reachable and gateway-tls).',
+  },
+  cloudHostFailed: {
+    status: 'fail',
+    text: said,
+    fix:
+      'GitLab also runs its cloud-connected probes because a feature uses a GitLab-managed (vendored) model, or the self-hosted URL is blank: ' +
+      'allow GitLab to reach cloud.gitlab.com and customers.gitlab.com on 443, or — air-gapped — assign every feature to a self-hosted model ' +
+      '(Admin > GitLab Duo > Self-hosted models > AI-native features) and set the AI gateway URL.',
+  },
+  cloudSubscription: {
+    status: 'fail',
+    text: said,
+    fix:
+      'Synchronise the subscription (Admin > Subscription > Sync subscription details) with an online cloud license; air-gapped self-hosted ' +
+      'installations instead assign every feature to a self-hosted model so these cloud probes do not run.',
+  },
+  licenseMissing: {
+    status: 'fail',
+    text: said,
+    fix: 'Add a license with GitLab Duo at Admin > Subscription (see the license check).',
+  },
+  seatMissing: {
+    status: 'fail',
+    text: said,
+    fix: 'Assign a GitLab Duo seat to the user at Admin > GitLab Duo > Seat utilization (/admin/code_suggestions) (see the license check).',
+  },
+  endToEndFailed: { status: 'fail', text: said, fix: 'A test completion failed: the system-exchange check names the failing hop.' },
+  agentPlatformDown: {
+    status: 'fail',
+    text: said,
+    fix: "Start the Duo Workflow Service and check GitLab's duo_agent_platform_service_url setting (Admin > GitLab Duo > Change configuration).",
+  },
+  probeFailed: { status: 'fail', text: said, fix: (d: Failed) => `${d.name}: follow GitLab's message above.` },
+} satisfies Messages;
+
+type Finding = FindingOf<typeof messages>;
+
+const CLOUD_PROBES = new Set(['license_probe', 'access_probe', 'token_probe']);
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The finding for one failed probe: its real cause, read from the probe's name and GitLab's message. */
+function failureFinding(d: Failed, gatewayHost: string | undefined, era: RakeEra): Finding {
+  switch (d.name) {
+    case 'ai_gateway_url_presence_probe':
+      return { id: 'presenceMissing', data: { ...d, era } };
+    case 'code_suggestions_license_probe':
+      return /lack the necessary permissions/i.test(d.text) ? { id: 'seatMissing', data: d } : { id: 'licenseMissing', data: d };
+    case 'end_to_end_probe':
+      return { id: 'endToEndFailed', data: d };
+    case 'duo_agent_platform_probe':
+      return { id: 'agentPlatformDown', data: d };
+    case 'host_probe': {
+      if (hostOfMessage(d.text) !== gatewayHost) return { id: 'cloudHostFailed', data: d };
+      if (/URL is blocked/.test(d.text)) return { id: 'hostBlocked', data: d };
+      if (/certificate verify failed|does not match the server certificate|SSL_connect/.test(d.text)) return { id: 'hostTlsUntrusted', data: d };
+      if (/Connection refused/.test(d.text)) return { id: 'hostRefused', data: d };
+      if (/getaddrinfo|Host cannot be resolved/.test(d.text)) return { id: 'hostUnresolved', data: d };
+      if (/execution expired|timed out|Timeout/i.test(d.text)) return { id: 'hostTimeout', data: d };
+      return { id: 'hostFailed', data: d };
+    }
+    default:
+      return CLOUD_PROBES.has(d.name) ? { id: 'cloudSubscription', data: d } : { id: 'probeFailed', data: d };
+  }
+}
+
+/** Judges GitLab's health-check results. Pure. */
+export function judge(f: Facts): Judgement<typeof messages> {
+  if (!f.status.available) return { findings: [{ id: 'unavailable', data: { reason: f.status.reason } }] };
+  const { probes } = f.status;
+  const evidence = { probes: probes.map((p) => ({ name: p.name, success: p.success })) };
+  if (probes.length === 0) return { findings: [{ id: 'noProbes' }], evidence };
+  const era = rakeEra(f.gitlabVersion);
+  const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const details = probes.map((p) => `${p.success ? '✔' : '✗'} ${p.name}: ${flat(probeText(p)) || (p.success ? 'passed' : 'failed')}`);
+  const selfHosted = probes.some((p) => p.name === 'ai_gateway_url_presence_probe');
+  const cloud = probes.some((p) => CLOUD_PROBES.has(p.name));
+  if (cloud) {
+    details.push(
+      selfHosted
+        ? 'GitLab ran its cloud-connected probes too: at least one feature uses a GitLab-managed (vendored) model.'
+        : "GitLab ran its cloud-connected probe set: its ai_gateway_url setting is blank, so it is not a self-hosted installation to GitLab.",
+    );
+  }
+  const failed = probes.filter((p) => !p.success);
+  if (failed.length === 0) {
+    const set = selfHosted ? (cloud ? 'self-hosted and cloud-connected probes' : 'self-hosted probes') : 'cloud-connected probes';
+    return { findings: f.status.success ? [{ id: 'allPassed', data: { count: probes.length, set } }] : [{ id: 'reportsFailure' }], details, evidence };
+  }
+  const gatewayHost = hostOf(f.gatewaySetting);
+  return { findings: failed.map((p) => failureFinding({ name: p.name, text: flat(probeText(p)) }, gatewayHost, era)), details, evidence };
 }
 
 export default defineCheck({
@@ -27,37 +187,24 @@ export default defineCheck({
   needs: ['gitlab', 'token'],
   explain: {
     checks:
-      'Runs the probes behind Admin > GitLab Duo > Run health check through GraphQL ' +
-      '`cloudConnectorStatus { success probeResults { name success message errors details } }` and lists each probe\'s outcome and message ' +
-      '(self-hosted: ai_gateway_url_presence_probe, host_probe, code_suggestions_license_probe, end_to_end_probe).',
+      "Runs the probes behind Admin > GitLab Duo > Run health check (GraphQL cloudConnectorStatus) and lists each probe's outcome and message. " +
+      'Which probes GitLab runs depends on its version and configuration: with a self-hosted AI gateway URL ai_gateway_url_presence_probe, ' +
+      'host_probe (an HTTP HEAD through GitLab\'s HTTP client: its URL blocker, trusted CAs and proxy apply) and code_suggestions_license_probe, ' +
+      'plus duo_agent_platform_probe with a Duo Agent Platform URL; the cloud-connected set when a feature is vendored or the URL is blank.',
     failsWhen:
-      'Any of GitLab\'s probes fails. Skipped when GitLab cannot run them: older than 17.3 (no cloudConnectorStatus field), ' +
-      'the token is not an administrator\'s, or the cloud_connector_status feature is off.',
-    fix: 'Each failed probe comes with its fix; the other checks here (gateway-url, gateway-reachable, license, system-exchange) go deeper.',
+      'Any probe fails. Each failure is read for its cause: GitLab\'s URL blocker refusing a local gateway ("URL is blocked"), an untrusted ' +
+      'certificate, a refused or timed-out connection, an unresolvable name, no license or seat, a failed test completion, cloud probes on an ' +
+      "air-gapped instance. Skipped when GitLab cannot run them (older than 17.3, a non-administrator token, or GitLab.com).",
+    fix: 'Each failed probe comes with the fix of its cause (the outbound allowlist for the URL blocker, trusted-certs for TLS, ...).',
   },
-  async run(ctx) {
-    const status = await cloudConnectorStatus(ctx);
-    if (!status.available) {
-      return { status: 'skip', summary: `GitLab's health check is unavailable: ${status.reason}` };
-    }
-    const details = status.probes.map(line);
-    const failed = status.probes.filter((p) => !p.success);
-    const evidence = { probes: status.probes.map((p) => ({ name: p.name, success: p.success })) };
-    if (status.probes.length === 0) {
-      return { status: 'warn', summary: "GitLab's health check ran no probes", evidence, remediation: 'Run the health check at Admin > GitLab Duo to see why.' };
-    }
-    if (failed.length === 0 && status.success) {
-      return { status: 'pass', summary: `All ${status.probes.length} of GitLab's health-check probes passed`, details, evidence };
-    }
-    const fixes = failed.map((p) => PROBE_FIX[p.name] ?? `${p.name}: follow GitLab's message above.`);
+  messages,
+  async gather(ctx): Promise<Facts> {
+    const [status, setting, metadata] = await Promise.all([cloudConnectorStatus(ctx), gitlabAiGatewaySetting(ctx), gitlabMetadata(ctx)]);
     return {
-      status: 'fail',
-      summary: failed.length
-        ? `${failed.length} of ${status.probes.length} of GitLab's health-check probes failed: ${failed.map((p) => p.name).join(', ')}`
-        : "GitLab's health check reports failure, though every probe passed",
-      details,
-      remediation: [...new Set(fixes)].join('\n') || 'Run the health check at Admin > GitLab Duo to see why.',
-      evidence,
+      status,
+      ...(setting.state === 'set' ? { gatewaySetting: setting.url } : {}),
+      ...(metadata.version ? { gitlabVersion: metadata.version } : {}),
     };
   },
+  judge,
 });

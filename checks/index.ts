@@ -11,6 +11,7 @@ import gatewayHealth from './gateway-health.js';
 import gatewayReachable from './gateway-reachable.js';
 import gatewayTls from './gateway-tls.js';
 import gatewayTrustsGitlab from './gateway-trusts-gitlab.js';
+import featureSettings from './feature-settings.js';
 import gatewayUrl from './gateway-url.js';
 import gitlabHealthCheck from './gitlab-health-check.js';
 import gitlabReachable from './gitlab-reachable.js';
@@ -48,6 +49,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   // system-exchange
   systemExchange,
   gitlabHealthCheck,
+  featureSettings,
   modelEndpoints,
   // runtime (before tls and jwks: the gateway's own view of them runs through runtime-host)
   runtimeHost,

@@ -2,7 +2,9 @@
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { ADVISORIES, UNVERIFIED, type Advisory, type Product } from '../src/data/advisories.js';
 import { compareVersions, formatVersion, inRange, parseVersion, type Version } from '../src/judge/versions.js';
-import { gatewayVersion, gitlabVersion, parseGatewayTag } from './version-match.js';
+import { operatorGatewayVersion } from '../src/probes/gateway.js';
+import { gitlabVersion } from '../src/probes/gitlab-api.js';
+import { parseGatewayTag } from './version-match.js';
 
 /** A version as learnt, or why it could not be. */
 export interface VersionFact {
@@ -124,14 +126,14 @@ export default defineCheck({
   explain: {
     checks:
       "GitLab's version (from /api/v4/metadata, read with the token gitlab-reachable uses) and the gateway's image tag " +
-      '(--gateway-image-tag / --gateway-version; the reference gateway also sends it in a header) against the advisory table in ' +
+      '(--gateway-image-tag / --gateway-version: the gateway tells it nowhere over HTTP) against the advisory table in ' +
       `src/data/advisories.ts: ${ADVISORIES.map((a) => `${a.id} (${a.product})`).join(', ')}. Sends nothing beyond what ` +
       `gitlab-reachable and gateway-health already send. Not in the table, with why: ${UNVERIFIED.map((u) => `${u.id} — ${u.why}`).join('; ')}.`,
     failsWhen: 'A version falls in an advisory\'s affected range. Skipped (per product) when the version cannot be learnt.',
     fix: 'Upgrade to the fixed release the finding names (GitLab and the gateway together, same X.Y.Z).',
   },
   async gather(ctx): Promise<Facts> {
-    const [gitlab, gateway] = await Promise.all([gitlabVersion(ctx), gatewayVersion(ctx)]);
+    const [gitlab, gateway] = [await gitlabVersion(ctx), operatorGatewayVersion(ctx)];
     return {
       gitlab: gitlab
         ? { value: gitlab, from: '/api/v4/metadata' }

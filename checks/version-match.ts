@@ -1,24 +1,18 @@
 // version-match: the gateway's image tag matches GitLab's version (self-hosted-vX.Y.Z-ee for GitLab vX.Y.Z), or the planned one.
-import { defineCheck, type CheckContext } from '../src/check.js';
-import type { CheckOutcome, Status } from '../src/model.js';
-import { GATEWAY_VERSION_HEADER, gatewayHealthz } from '../src/probes/gateway.js';
-import { gitlabGet } from '../src/probes/gitlab-api.js';
-import { parseJson } from '../src/probes/http.js';
+// The gateway exposes its version nowhere over HTTP (no version header; OpenAPI off by default: ai_gateway/config.py
+// ConfigFastApi, flyisland/ai-gateway 95a8d76dd), so it comes from --gateway-image-tag / --gateway-version, or it is
+// unknown — and the pre-upgrade gate then fails rather than pass without a comparison.
+import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { formatVersion, parseVersion, type Version } from '../src/judge/versions.js';
+import { gitlabMetadata } from '../src/probes/gitlab-api.js';
 
-export { formatVersion, parseVersion, type Version };
+export { formatVersion, parseVersion, type Version } from '../src/judge/versions.js';
 
 /** What a gateway tag says: a release, a nightly/latest build, or nothing readable. */
 export type GatewayTag =
   | { kind: 'release'; tag: string; version: Version }
   | { kind: 'floating'; tag: string; nightly: boolean }
   | { kind: 'unreadable'; tag: string };
-
-/** Where the gateway's version came from, and what it said. */
-export interface GatewayVersionSource {
-  value: string;
-  from: string;
-}
 
 const IMAGE = 'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway';
 
@@ -35,108 +29,118 @@ export function parseGatewayTag(value: string): GatewayTag {
   return version ? { kind: 'release', tag, version } : { kind: 'unreadable', tag };
 }
 
-/** What is known for the comparison. */
-export interface VersionFacts {
-  gitlab: string;
-  gateway?: GatewayVersionSource;
+/** What version-match judges. */
+export interface Facts {
+  /** GitLab's version (GET /api/v4/metadata), when known; else why not. */
+  gitlab?: string;
+  gitlabReason?: string;
+  /** The gateway's tag or version as the operator gave it (--gateway-image-tag / --gateway-version). */
+  gateway?: string;
+  /** --target-version: the GitLab version of a planned upgrade (the pre-upgrade gate). */
   target?: string;
 }
 
-const fixFor = (v: Version) =>
-  `Run the gateway image with the tag ${expectedTag(v)}: \`docker pull ${IMAGE}:${expectedTag(v)}\` and recreate the container ` +
-  `(Helm: --set image.tag=${expectedTag(v)}). Upgrade GitLab and the gateway together.`;
-
 const HOW_TO_SUPPLY =
   "Pass the gateway's image tag with --gateway-image-tag (e.g. `docker inspect --format '{{.Config.Image}}' <gateway container>`, " +
-  'or the Helm value image.tag), or its version with --gateway-version.';
+  'or the Helm value image.tag), or its version with --gateway-version: the gateway does not report its version over HTTP.';
 
-/** Judges the gateway's tag against GitLab's version — or, with a target, against the planned one (the pre-upgrade gate). */
-export function judgeVersions(f: VersionFacts): CheckOutcome {
-  const gitlab = parseVersion(f.gitlab);
-  if (!gitlab) {
-    return { status: 'fail', summary: `GitLab's version "${f.gitlab}" cannot be read`, remediation: 'See gitlab-reachable.', evidence: { gitlabVersion: f.gitlab } };
-  }
-  const target = f.target !== undefined ? parseVersion(f.target) : undefined;
-  if (f.target !== undefined && !target) {
-    return { status: 'fail', summary: `--target-version "${f.target}" is not a version (X.Y.Z)`, remediation: 'Pass --target-version as X.Y.Z, e.g. 18.7.0.' };
-  }
+const runTag = (tag: string) =>
+  `Run the gateway image with the tag ${tag}: \`docker pull ${IMAGE}:${tag}\` and recreate the container (Helm: --set image.tag=${tag}). ` +
+  'Upgrade GitLab and the gateway together.';
+
+/** The comparison's two sides: what the gateway runs, what it should run, and for whom. */
+interface Compared {
+  tag: string;
+  expected: string;
+  /** "GitLab 18.6.0-ee", or "the planned GitLab 18.7.0". */
+  against: string;
+}
+
+export const messages = {
+  match: { status: 'pass', text: (d: Compared) => `AI gateway ${d.tag} matches ${d.against}` },
+  patchDiffers: {
+    status: 'warn',
+    text: (d: Compared) => `AI gateway ${d.tag} does not match ${d.against} (patch release differs): use ${d.expected}`,
+    fix: (d: Compared) => runTag(d.expected),
+  },
+  minorDiffers: {
+    status: 'fail',
+    text: (d: Compared) => `AI gateway ${d.tag} does not match ${d.against} (major.minor differs): use ${d.expected}`,
+    fix: (d: Compared) => runTag(d.expected),
+  },
+  floating: {
+    status: 'warn',
+    text: (d: Compared & { nightly: boolean }) =>
+      `The AI gateway runs ${d.nightly ? 'a nightly' : 'a floating'} image (${d.tag}): not recommended, it can be incompatible with ${d.against} (${d.expected})`,
+    fix: (d: Compared) => runTag(d.expected),
+  },
+  tagUnreadable: {
+    status: 'warn',
+    text: (d: Compared) => `Could not compare versions: no version in the gateway tag "${d.tag}" (${d.against} needs ${d.expected})`,
+    fix: (d: Compared) => `${HOW_TO_SUPPLY}\n${runTag(d.expected)}`,
+  },
+  gatewayUnknown: {
+    status: 'warn',
+    text: (d: Omit<Compared, 'tag'>) => `Could not compare versions: the AI gateway's version is unknown (${d.against} needs ${d.expected})`,
+    fix: HOW_TO_SUPPLY,
+  },
+  gateCannotCompare: {
+    status: 'fail',
+    text: (d: Omit<Compared, 'tag'> & { why: string }) =>
+      `PRE-UPGRADE GATE NOT PASSED: could not compare versions — ${d.why}; ${d.against} needs ${d.expected}`,
+    fix: (d: Omit<Compared, 'tag'>) => `${HOW_TO_SUPPLY}\n${runTag(d.expected)}`,
+  },
+  gitlabUnknown: { status: 'skip', text: (d: { reason: string }) => `GitLab's version is unknown (see gitlab-reachable): ${d.reason}` },
+  gitlabUnreadable: {
+    status: 'fail',
+    text: (d: { gitlab: string }) => `GitLab's version "${d.gitlab}" cannot be read`,
+    fix: 'GitLab reports its version at GET /api/v4/metadata (see gitlab-reachable).',
+  },
+  targetInvalid: {
+    status: 'fail',
+    text: (d: { target: string }) => `--target-version "${d.target}" is not a version (X.Y.Z)`,
+    fix: 'Pass --target-version as X.Y.Z, e.g. 18.7.0.',
+  },
+} satisfies Messages;
+
+type Finding = FindingOf<typeof messages>;
+
+/** Judges the gateway's tag against GitLab's version — or, with a target, against the planned one (the pre-upgrade gate). Pure. */
+export function judge(f: Facts): Judgement<typeof messages> {
+  const gitlab = f.gitlab === undefined ? undefined : parseVersion(f.gitlab);
+  if (f.gitlab !== undefined && !gitlab) return { findings: [{ id: 'gitlabUnreadable', data: { gitlab: f.gitlab } }] };
+  const target = f.target === undefined ? undefined : parseVersion(f.target);
+  if (f.target !== undefined && !target) return { findings: [{ id: 'targetInvalid', data: { target: f.target } }] };
   const against = target ?? gitlab;
-  const evidence: Record<string, unknown> = { gitlabVersion: f.gitlab, expectedTag: expectedTag(against), ...(target ? { targetVersion: formatVersion(target) } : {}) };
-  if (!f.gateway) {
-    return {
-      status: 'skip',
-      summary: `The AI gateway's version is unknown (GitLab ${f.gitlab} needs ${expectedTag(against)})`,
-      details: [`The gateway exposes no version (the real one sends no version header); ${HOW_TO_SUPPLY}`],
-      remediation: HOW_TO_SUPPLY,
-      evidence,
-    };
-  }
-  const tag = parseGatewayTag(f.gateway.value);
-  const details = [`AI gateway: ${tag.tag} (from ${f.gateway.from})`, `GitLab: ${f.gitlab}`, ...(target ? [`Planned GitLab: ${formatVersion(target)}`] : [])];
-  Object.assign(evidence, { gatewayTag: tag.tag, gatewayVersionSource: f.gateway.from });
-  const subject = target ? `Upgrading GitLab to ${formatVersion(target)} needs gateway tag ${expectedTag(target)}` : undefined;
+  if (!against) return { findings: [{ id: 'gitlabUnknown', data: { reason: f.gitlabReason ?? 'not read' } }] };
+  const side = { expected: expectedTag(against), against: target ? `the planned GitLab ${formatVersion(target)}` : `GitLab ${f.gitlab}` };
+  const details = [...(f.gitlab ? [`GitLab: ${f.gitlab}`] : []), ...(target ? [`Planned GitLab: ${formatVersion(target)} (pre-upgrade gate)`] : [])];
+  const evidence: Record<string, unknown> = { expectedTag: side.expected, ...(f.gitlab ? { gitlabVersion: f.gitlab } : {}), ...(target ? { targetVersion: formatVersion(target) } : {}) };
+  const cannot = (why: string, fallback: Finding): Judgement<typeof messages> => ({
+    findings: [target ? { id: 'gateCannotCompare', data: { ...side, why } } : fallback],
+    details,
+    evidence: { ...evidence, compared: false },
+  });
+  if (f.gateway === undefined) return cannot("the AI gateway's version is unknown", { id: 'gatewayUnknown', data: side });
 
+  const tag = parseGatewayTag(f.gateway);
+  details.unshift(`AI gateway: ${tag.tag} (from --gateway-image-tag / --gateway-version)`);
+  Object.assign(evidence, { gatewayTag: tag.tag });
   if (tag.kind === 'floating') {
-    return {
-      status: 'warn',
-      summary: `${subject ? `${subject}; the` : 'The'} AI gateway runs ${tag.nightly ? 'a nightly' : 'a floating'} image (${tag.tag}): not recommended, it can be incompatible with GitLab ${formatVersion(against)}`,
-      details: [...details, 'Nightly builds carry newer features without a compatibility guarantee: always use an explicit version tag.'],
-      remediation: fixFor(against),
-      evidence,
-    };
+    return cannot(`the gateway runs the floating tag ${tag.tag}`, { id: 'floating', data: { ...side, tag: tag.tag, nightly: tag.nightly } });
   }
-  if (tag.kind === 'unreadable') {
-    return {
-      status: 'warn',
-      summary: `No version in the gateway tag "${tag.tag}": cannot tell whether it matches GitLab ${formatVersion(against)} (${expectedTag(against)})`,
-      details,
-      remediation: `${HOW_TO_SUPPLY}\n${fixFor(against)}`,
-      evidence,
-    };
-  }
+  if (tag.kind === 'unreadable') return cannot(`no version in the gateway tag "${tag.tag}"`, { id: 'tagUnreadable', data: { ...side, tag: tag.tag } });
+
   const gw = tag.version;
-  Object.assign(evidence, { gatewayVersion: formatVersion(gw) });
-  const sameMinor = gw.major === against.major && gw.minor === against.minor;
-  const status: Status = !sameMinor ? 'fail' : gw.patch !== against.patch ? 'warn' : 'pass';
-  if (target) {
+  Object.assign(evidence, { gatewayVersion: formatVersion(gw), compared: true });
+  if (target && gitlab) {
     const current = gw.major === gitlab.major && gw.minor === gitlab.minor && gw.patch === gitlab.patch;
     details.push(current ? `The gateway matches the running GitLab ${f.gitlab}.` : `The gateway does not match the running GitLab ${f.gitlab} either.`);
   }
-  if (status === 'pass') {
-    const summary = target
-      ? `The AI gateway ${tag.tag} already matches the planned GitLab ${formatVersion(target)}`
-      : `AI gateway ${tag.tag} matches GitLab ${f.gitlab}`;
-    return { status, summary, details, evidence };
-  }
-  const difference = sameMinor ? 'patch release differs' : 'major.minor differs';
-  return {
-    status,
-    summary: subject
-      ? `${subject}; the gateway runs ${tag.tag} (${difference})`
-      : `AI gateway ${tag.tag} does not match GitLab ${f.gitlab} (${difference}): use ${expectedTag(gitlab)}`,
-    details,
-    remediation: fixFor(against),
-    evidence,
-  };
-}
-
-/** GitLab's version: from gitlab-reachable's evidence, else from /api/v4/metadata. */
-export async function gitlabVersion(ctx: CheckContext): Promise<string | undefined> {
-  const fromCheck = ctx.resultOf('gitlab-reachable')?.evidence?.version;
-  if (typeof fromCheck === 'string') return fromCheck;
-  const ex = await gitlabGet(ctx, '/api/v4/metadata');
-  if (!ex.ok || ex.response.status !== 200) return undefined;
-  const parsed = parseJson(ex.response);
-  const version = parsed.ok ? (parsed.value as { version?: unknown } | null)?.version : undefined;
-  return typeof version === 'string' ? version : undefined;
-}
-
-/** The gateway's version: the flag, else the version header the gateway's health answer carries (the reference gateway's). */
-export async function gatewayVersion(ctx: CheckContext): Promise<GatewayVersionSource | undefined> {
-  if (ctx.settings.gatewayVersion) return { value: ctx.settings.gatewayVersion, from: '--gateway-image-tag / --gateway-version' };
-  const { exchange } = await gatewayHealthz(ctx);
-  const header = exchange.ok ? exchange.response.headers[GATEWAY_VERSION_HEADER] : undefined;
-  return header ? { value: header, from: `the gateway's ${GATEWAY_VERSION_HEADER} header` } : undefined;
+  const data = { ...side, tag: tag.tag };
+  const sameMinor = gw.major === against.major && gw.minor === against.minor;
+  const finding: Finding = !sameMinor ? { id: 'minorDiffers', data } : gw.patch !== against.patch ? { id: 'patchDiffers', data } : { id: 'match', data };
+  return { findings: [finding], details, evidence };
 }
 
 export default defineCheck({
@@ -144,21 +148,25 @@ export default defineCheck({
   title: "The AI gateway's version matches GitLab's",
   category: 'version',
   tags: ['ci', 'pre-upgrade'],
-  dependsOn: ['gitlab-reachable'],
   explain: {
     checks:
-      "The gateway's image tag (--gateway-image-tag / --gateway-version, else a version header on /monitoring/healthz) against " +
+      "The gateway's image tag (--gateway-image-tag / --gateway-version: the gateway reports its version nowhere over HTTP) against " +
       "GitLab's version from /api/v4/metadata, by the install guide's rule: GitLab vX.Y.Z runs with the tag self-hosted-vX.Y.Z-ee. " +
       'With --target-version X.Y.Z it is the gate before an upgrade: the tag the planned GitLab needs.',
     failsWhen:
-      'Major or minor version differ (fail); only the patch differs (warn); the gateway runs a nightly or latest image (warn: not ' +
-      'recommended). Skipped when the gateway version is unknown.',
-    fix: `Run ${IMAGE}:self-hosted-vX.Y.Z-ee for GitLab X.Y.Z, and upgrade both together.`,
+      'Major or minor version differ (fail); only the patch differs (warn); the gateway runs a nightly or latest image, or its version is ' +
+      'unknown (warn: versions not compared). As the pre-upgrade gate (--target-version) it fails whenever it could not compare versions.',
+    fix: `Run ${IMAGE}:self-hosted-vX.Y.Z-ee for GitLab X.Y.Z, upgrade both together, and tell duo-doctor the tag (--gateway-image-tag).`,
   },
-  async run(ctx) {
-    const gitlab = await gitlabVersion(ctx);
-    if (!gitlab) return { status: 'skip', summary: "GitLab's version is unknown (see gitlab-reachable)" };
-    const gateway = await gatewayVersion(ctx);
-    return judgeVersions({ gitlab, ...(gateway ? { gateway } : {}), ...(ctx.settings.targetVersion ? { target: ctx.settings.targetVersion } : {}) });
+  messages,
+  async gather(ctx): Promise<Facts> {
+    const metadata = ctx.settings.gitlabUrl ? await gitlabMetadata(ctx) : { reason: 'no GitLab URL given' };
+    const { gatewayVersion, targetVersion } = ctx.settings;
+    return {
+      ...(metadata.version ? { gitlab: metadata.version } : { gitlabReason: metadata.reason }),
+      ...(gatewayVersion ? { gateway: gatewayVersion } : {}),
+      ...(targetVersion ? { target: targetVersion } : {}),
+    };
   },
+  judge,
 });

@@ -5,12 +5,6 @@ import { resolveGatewayUrl } from './gitlab-api.js';
 import { httpRequest, type HttpExchange } from './http.js';
 import { clientTrust } from './trust.js';
 
-/**
- * The response header the reference gateway puts its image tag in. The real gateway sends none (only
- * `x-process-time` and `x-request-id`), so against it the version must come from --gateway-image-tag.
- */
-export const GATEWAY_VERSION_HEADER = 'x-gitlab-ai-gateway-version';
-
 /** GitLab's health request: `GET /monitoring/healthz`, `accept: application/json`, no auth. */
 export const HEALTHZ_PATH = '/monitoring/healthz';
 
@@ -22,6 +16,8 @@ export function gatewayEndpoint(base: string, path: string): string {
 /** One unauthenticated request to the gateway. */
 export interface GatewayCall {
   path: string;
+  /** Join as GitLab does (`"#{ai_gateway_url}/monitoring/healthz"`), keeping a trailing slash of the URL (`…//monitoring/healthz`). */
+  joinAsGitLab?: boolean;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
@@ -37,7 +33,7 @@ export async function gatewayRequest(ctx: CheckContext, call: GatewayCall): Prom
   if (!resolved.url) {
     return { exchange: { ok: false, elapsedMs: 0, failure: { kind: 'other', message: resolved.detail ?? 'no AI gateway URL' } } };
   }
-  const url = gatewayEndpoint(resolved.url, call.path);
+  const url = call.joinAsGitLab ? `${resolved.url}${call.path}` : gatewayEndpoint(resolved.url, call.path);
   const method = call.method ?? 'GET';
   const headers = { 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}`, ...call.headers };
   const key = `gateway ${method} ${url} ${JSON.stringify(call.headers ?? {})} ${call.body ?? ''}`;
@@ -48,7 +44,13 @@ export async function gatewayRequest(ctx: CheckContext, call: GatewayCall): Prom
   return { url, exchange };
 }
 
-/** GitLab's exact health request (shared by gateway-health and version-match). */
+/** GitLab's exact health request (verify_self_hosted_setup.rb: Gitlab::HTTP.get("#{ai_gateway_url}/monitoring/healthz", accept json)). */
 export function gatewayHealthz(ctx: CheckContext): Promise<{ url?: string; exchange: HttpExchange }> {
-  return gatewayRequest(ctx, { path: HEALTHZ_PATH, headers: { accept: 'application/json' } });
+  return gatewayRequest(ctx, { path: HEALTHZ_PATH, joinAsGitLab: true, headers: { accept: 'application/json' } });
+}
+
+/** The gateway's image tag or version as the operator gave it (--gateway-image-tag / --gateway-version): the gateway tells it nowhere over HTTP. */
+export function operatorGatewayVersion(ctx: CheckContext): { value: string; from: string } | undefined {
+  const value = ctx.settings.gatewayVersion;
+  return value ? { value, from: '--gateway-image-tag / --gateway-version' } : undefined;
 }

@@ -178,33 +178,154 @@ export async function cloudConnectorStatus(ctx: CheckContext): Promise<Connector
   return { available: true, success: status.success === true && probes.every((p) => p.success), probes };
 }
 
-/** Maps Settings' source of a configured gateway URL onto the sources a resolution reports. */
-function configuredSource(source: string | undefined): GatewayUrlResolution['source'] {
-  return source === 'env' || source === 'config' || source === 'gitlab' ? source : 'flag';
-}
-
-/** GitLab's own AI gateway URL setting (GraphQL `duoSettings.aiGatewayUrl`, admin token): the URL, undefined when blank, or why it cannot be read. Memoised. */
-export async function gitlabAiGatewayUrl(ctx: CheckContext): Promise<{ ok: true; url?: string } | { ok: false; reason: string }> {
-  const result = await gitlabGraphql(ctx, '{ duoSettings { aiGatewayUrl } }');
-  if (!result.ok) return { ok: false, reason: result.reason };
-  const value: unknown = result.data.duoSettings?.aiGatewayUrl;
-  return typeof value === 'string' && value.trim() ? { ok: true, url: value.trim() } : { ok: true };
-}
+/** GitLab's own `ai_gateway_url` setting, as read with the admin token: set, blank, or unknown (with why). */
+export type GitlabGatewaySetting = { state: 'set'; url: string } | { state: 'blank' } | { state: 'unknown'; reason: string };
 
 /**
- * The AI gateway URL: `--gateway-url`/AI_GATEWAY_URL/config as settled by Settings, else GitLab's own setting
- * (GraphQL `duoSettings.aiGatewayUrl`, admin token). Memoised.
+ * The AI gateway URL every gateway check exercises, where it came from, and what GitLab itself is configured with.
+ * GitLab uses its `ai_gateway_url` setting only (ee/lib/gitlab/ai_gateway.rb `self_hosted_url`); a URL named by
+ * --gateway-url, AI_GATEWAY_URL or the config file may be another one, and every check can say which it exercised.
  */
-export function resolveGatewayUrl(ctx: CheckContext): Promise<GatewayUrlResolution> {
-  return ctx.memo('gateway-url resolution', async (): Promise<GatewayUrlResolution> => {
-    const { gatewayUrl, gatewayUrlSource, gitlabUrl, gitlabToken } = ctx.settings;
-    if (gatewayUrl !== undefined) return { url: gatewayUrl.trim(), source: configuredSource(gatewayUrlSource) };
-    if (!gitlabUrl || !gitlabToken) {
-      return { source: 'none', detail: 'no --gateway-url or AI_GATEWAY_URL, and no GitLab URL and token to read GitLab\'s own setting' };
+export interface GatewayTarget {
+  /** The URL checked; undefined when none is known. */
+  url?: string;
+  source: 'gitlab-setting' | 'flag' | 'env' | 'config' | 'none';
+  gitlabSetting: GitlabGatewaySetting;
+}
+
+/** GitLab's own AI gateway URL setting (GraphQL `duoSettings.aiGatewayUrl`, admin token). Memoised through the GraphQL exchange. */
+export async function gitlabAiGatewaySetting(ctx: CheckContext): Promise<GitlabGatewaySetting> {
+  const { gitlabUrl, gitlabToken } = ctx.settings;
+  if (!gitlabUrl || !gitlabToken) return { state: 'unknown', reason: 'no GitLab URL and administrator token to read it with' };
+  const result = await gitlabGraphql(ctx, '{ duoSettings { aiGatewayUrl } }');
+  if (!result.ok) return { state: 'unknown', reason: `duoSettings.aiGatewayUrl could not be read: ${result.reason}` };
+  const value: unknown = result.data.duoSettings?.aiGatewayUrl;
+  return typeof value === 'string' && value.trim() ? { state: 'set', url: value.trim() } : { state: 'blank' };
+}
+
+/** `gitlabAiGatewaySetting` in the shape system-exchange reads. */
+export async function gitlabAiGatewayUrl(ctx: CheckContext): Promise<{ ok: true; url?: string } | { ok: false; reason: string }> {
+  const setting = await gitlabAiGatewaySetting(ctx);
+  if (setting.state === 'unknown') return { ok: false, reason: setting.reason };
+  return setting.state === 'set' ? { ok: true, url: setting.url } : { ok: true };
+}
+
+/** Which URL the gateway checks exercise: the one named to duo-doctor, else GitLab's setting. Memoised. */
+export function gatewayTarget(ctx: CheckContext): Promise<GatewayTarget> {
+  return ctx.memo('gateway-target', async (): Promise<GatewayTarget> => {
+    const gitlabSetting = await gitlabAiGatewaySetting(ctx);
+    const named = ctx.settings.gatewayUrl?.trim();
+    if (named) {
+      const source = ctx.settings.gatewayUrlSource;
+      return { url: named, source: source === 'env' || source === 'config' ? source : 'flag', gitlabSetting };
     }
-    const setting = await gitlabAiGatewayUrl(ctx);
-    if (!setting.ok) return { source: 'none', detail: `could not read GitLab's AI gateway URL setting (duoSettings.aiGatewayUrl): ${setting.reason}` };
-    if (!setting.url) return { source: 'gitlab', detail: "GitLab's AI gateway URL setting (duoSettings.aiGatewayUrl) is blank" };
-    return { url: setting.url, source: 'gitlab' };
+    return gitlabSetting.state === 'set' ? { url: gitlabSetting.url, source: 'gitlab-setting', gitlabSetting } : { source: 'none', gitlabSetting };
   });
+}
+
+/** Where a gateway target's URL came from, in words. */
+export function targetSourceName(target: Pick<GatewayTarget, 'source'>): string {
+  const names: Record<GatewayTarget['source'], string> = {
+    'gitlab-setting': "GitLab's ai_gateway_url setting",
+    flag: '--gateway-url',
+    env: "duo-doctor's AI_GATEWAY_URL",
+    config: "duo-doctor's config file",
+    none: 'nowhere',
+  };
+  return names[target.source];
+}
+
+/** The AI gateway URL in the shape the transport checks read (see `gatewayTarget` for where it came from). Memoised. */
+export async function resolveGatewayUrl(ctx: CheckContext): Promise<GatewayUrlResolution> {
+  const target = await gatewayTarget(ctx);
+  if (target.url) return { url: target.url, source: target.source === 'gitlab-setting' ? 'gitlab' : target.source };
+  const setting = target.gitlabSetting;
+  if (setting.state === 'blank') return { source: 'gitlab', detail: "GitLab's AI gateway URL setting (duoSettings.aiGatewayUrl) is blank" };
+  return { source: 'none', detail: `no --gateway-url or AI_GATEWAY_URL, and GitLab's setting is unknown: ${setting.state === 'unknown' ? setting.reason : ''}` };
+}
+
+/** GitLab's version and revision (GET /api/v4/metadata), or why they are unknown. Memoised through the exchange. */
+export async function gitlabMetadata(ctx: CheckContext): Promise<{ version?: string; revision?: string; reason?: string }> {
+  const ex = await gitlabGet(ctx, '/api/v4/metadata');
+  if (!ex.ok || ex.response.status !== 200) return { reason: describeExchange(ctx, ex) };
+  const parsed = parseJson(ex.response);
+  const value = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as Record<string, unknown>) : {};
+  const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
+  const version = text(value.version);
+  return version ? { version, ...(text(value.revision) ? { revision: text(value.revision) } : {}) } : { reason: 'GitLab\'s metadata has no version' };
+}
+
+/** GitLab's version (GET /api/v4/metadata), undefined when unknown. */
+export async function gitlabVersion(ctx: CheckContext): Promise<string | undefined> {
+  return (await gitlabMetadata(ctx)).version;
+}
+
+/** The token's user name (GET /api/v4/user), undefined when it cannot be read. */
+export async function gitlabUsername(ctx: CheckContext): Promise<string | undefined> {
+  const ex = await gitlabGet(ctx, '/api/v4/user');
+  if (!ex.ok || ex.response.status !== 200) return undefined;
+  const parsed = parseJson(ex.response);
+  const name = parsed.ok ? (parsed.value as { username?: unknown } | null)?.username : undefined;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
+/** A self-hosted model as GraphQL `aiSelfHostedModels` lists it. */
+export interface SelfHostedModelFact {
+  id: string;
+  name: string;
+  model: string;
+}
+
+/** One AI feature setting (GraphQL `aiFeatureSettings`): the feature, its provider, and the self-hosted model it uses. */
+export interface FeatureSettingFact {
+  feature: string;
+  title?: string;
+  /** `self_hosted`, `vendored`, `disabled` or `unassigned` (Ai::FeatureSetting's provider enum). */
+  provider: string;
+  model?: SelfHostedModelFact;
+}
+
+/** GitLab's feature settings and self-hosted models, or why they cannot be read. */
+export type FeatureSettingsFacts =
+  | { available: true; settings: FeatureSettingFact[]; models: SelfHostedModelFact[] }
+  | { available: false; reason: string };
+
+const FEATURE_SETTINGS_QUERY =
+  '{ aiFeatureSettings { nodes { feature title provider selfHostedModel { id name model } } } aiSelfHostedModels { nodes { id name model } } }';
+
+function modelFact(value: unknown): SelfHostedModelFact | undefined {
+  const m = value as { id?: unknown; name?: unknown; model?: unknown } | null | undefined;
+  if (!m || typeof m.id !== 'string') return undefined;
+  return { id: m.id, name: typeof m.name === 'string' ? m.name : m.id, model: typeof m.model === 'string' ? m.model : '' };
+}
+
+function nodes(connection: unknown): unknown[] {
+  const list = (connection as { nodes?: unknown } | null | undefined)?.nodes;
+  return Array.isArray(list) ? list : [];
+}
+
+/** GitLab's AI feature settings and self-hosted models, read as the admin's Self-hosted models page reads them. */
+export async function featureSettings(ctx: CheckContext): Promise<FeatureSettingsFacts> {
+  const result = await gitlabGraphql(ctx, FEATURE_SETTINGS_QUERY);
+  if (!result.ok) return { available: false, reason: result.reason };
+  const settings = nodes(result.data.aiFeatureSettings).map((n): FeatureSettingFact => {
+    const s = n as { feature?: unknown; title?: unknown; provider?: unknown; selfHostedModel?: unknown };
+    const model = modelFact(s.selfHostedModel);
+    return {
+      feature: typeof s.feature === 'string' ? s.feature : 'unknown',
+      ...(typeof s.title === 'string' && s.title ? { title: s.title } : {}),
+      provider: typeof s.provider === 'string' ? s.provider : 'unassigned',
+      ...(model ? { model } : {}),
+    };
+  });
+  const models = nodes(result.data.aiSelfHostedModels).flatMap((n) => modelFact(n) ?? []);
+  return { available: true, settings, models };
+}
+
+/** GitLab's own host name (`host_name` of code_suggestions/connection_details: its external URL's host), when the token may read it. */
+export async function gitlabHostName(ctx: CheckContext): Promise<string | undefined> {
+  const ex = await gitlabPost(ctx, '/api/v4/code_suggestions/connection_details', {});
+  const parsed = ex.ok && ex.response.status < 300 ? parseJson(ex.response) : undefined;
+  const hostName = parsed?.ok ? (parsed.value as { host_name?: unknown } | null)?.host_name : undefined;
+  return typeof hostName === 'string' && hostName ? hostName : undefined;
 }

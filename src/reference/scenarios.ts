@@ -16,7 +16,7 @@ export type GitLabTls =
   | 'wrong-host';
 
 /** Where GitLab's `ai_gateway_url` points. */
-export type GatewayUrlSetting = 'gateway' | 'unset' | 'closed-port' | 'localhost-5052';
+export type GatewayUrlSetting = 'gateway' | 'unset' | 'closed-port' | 'localhost-5052' | 'elsewhere';
 
 /** One named installation. */
 export interface Scenario {
@@ -46,6 +46,8 @@ export interface Scenario {
   runtime?: { tmpDir: 'readonly' };
   /** Check ids that fail (or error) against this installation, sorted; measured with every check under checks/. */
   expectedFailures: readonly string[];
+  /** Check ids that warn against this installation (asserted when given). */
+  expectedWarnings?: readonly string[];
 }
 
 const BASE = {
@@ -189,6 +191,31 @@ export const SCENARIOS = [
     description: 'The gateway runs image self-hosted-v19.3.2-ee while GitLab is 19.4.1-ee.',
     gateway: { running: true, version: 'self-hosted-v19.3.2-ee' },
     expectedFailures: ['version-match'],
+  },
+  {
+    ...BASE,
+    name: 'gateway-url-mismatch',
+    description:
+      "GitLab's ai_gateway_url names an old gateway address nothing answers; duo-doctor is pointed (--gateway-url) at the running gateway GitLab does not use.",
+    gitlabGatewayUrl: 'elsewhere',
+    expectedFailures: ['gitlab-health-check', 'system-exchange'],
+    expectedWarnings: ['gateway-url'],
+  },
+  {
+    ...BASE,
+    name: 'url-blocked',
+    description:
+      "GitLab's outbound allowlist is empty and local requests are not allowed, so its URL blocker refuses the gateway on 127.0.0.1 (host_probe).",
+    gitlab: { outboundLocalRequestsAllowlist: [] },
+    expectedFailures: ['gitlab-health-check'],
+  },
+  {
+    ...BASE,
+    name: 'models-unassigned',
+    description: 'A self-hosted model is configured, but no GitLab Duo feature is assigned to it (no feature settings).',
+    gitlab: { featureSettings: [] },
+    expectedFailures: [],
+    expectedWarnings: ['feature-settings'],
   },
   {
     ...BASE,

@@ -8,6 +8,7 @@ import type { CertSpec, Issued } from '../pki/generate.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
+import type { FeatureSettingOption } from './gitlab/config.js';
 import { closedPort, type TlsOptions } from './http.js';
 import { startModelServer } from './model-server.js';
 import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
@@ -72,11 +73,18 @@ async function unwritableDir(base: string): Promise<string> {
   return dir;
 }
 
-function gitlabGatewayUrl(setting: GatewayUrlSetting, gatewayUrl: string): string | undefined {
+async function gitlabGatewayUrl(setting: GatewayUrlSetting, gatewayUrl: string): Promise<string | undefined> {
   if (setting === 'unset') return undefined;
   if (setting === 'localhost-5052') return 'http://localhost:5052';
+  if (setting === 'elsewhere') return `http://127.0.0.1:${await closedPort()}`;
   return gatewayUrl;
 }
+
+/** The feature settings of a self-hosted installation: code completions and generation on its one model. */
+const CODE_FEATURES_ON = (model: string): FeatureSettingOption[] => [
+  { feature: 'code_completions', provider: 'self_hosted', model },
+  { feature: 'code_generations', provider: 'self_hosted', model },
+];
 
 /** Starts a scenario's servers on free 127.0.0.1 ports; `close()` stops them all and removes the temp dir. */
 export async function startStack(scenario: Scenario, opts: StackOptions = {}): Promise<Stack> {
@@ -101,6 +109,9 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...(certs && scenario.gatewayTls ? { ca: certs.caPem } : {}),
       latencyMs: opts.latencyMs ?? 0,
       selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: model.url, identifier: model.model }],
+      featureSettings: scenario.gitlab.featureSettings ?? CODE_FEATURES_ON('Codestral'),
+      // Every server here is on loopback, which GitLab's URL blocker refuses unless allowlisted, as an administrator would.
+      outboundLocalRequestsAllowlist: scenario.gitlab.outboundLocalRequestsAllowlist ?? ['127.0.0.1'],
       log,
     });
     closers.push(gitlab.close);
@@ -141,7 +152,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     } else {
       gatewayUrl = `http://127.0.0.1:${await closedPort()}`;
     }
-    gitlab.setAiGatewayUrl(gitlabGatewayUrl(scenario.gitlabGatewayUrl ?? 'gateway', gatewayUrl));
+    gitlab.setAiGatewayUrl(await gitlabGatewayUrl(scenario.gitlabGatewayUrl ?? 'gateway', gatewayUrl));
 
     const settingsOverrides: Partial<Settings> = {
       gitlabUrl: gitlab.url,

@@ -1,7 +1,9 @@
 // The default terminal report, read like `gitlab-rake gitlab:duo:verify_self_hosted_setup`: checks by category
 // with ✔/⚠/✗, the fix under each problem, a summary line, then a diagnostic JSON summary for support.
 import type { Category, CheckResult, RunResult } from '../model.js';
+import { SUMMARY_HEADING, SUMMARY_NOTE, type RakeWording } from '../judge/rake.js';
 import type { Render } from './index.js';
+import { rakeDiagnostics, stepHeading, wordingFor } from './rake-diagnostics.js';
 import {
   continueLines,
   describeTargets,
@@ -38,10 +40,12 @@ function byCategory(results: readonly CheckResult[]): [category: string, results
   return [...groups];
 }
 
-function checkLines(r: CheckResult, color: boolean): string[] {
+function checkLines(r: CheckResult, wording: RakeWording, color: boolean): string[] {
   // Without colour the status word is spelled out so `grep FAIL` finds every problem.
   const verdict = color ? statusMark(r.status, color) : `${statusMark(r.status, color)} ${r.status.toUpperCase()}`;
-  const lines = [`>> ${continueLines(r.summary, INDENT)} ${verdict} ${paint(`(${r.id})`, 'dim', color)}`];
+  // The rake task's step line ("Verifying AI Gateway URL configuration...") of GitLab's version, before the check it stands for.
+  const heading = stepHeading(wording, r.id);
+  const lines = [...(heading ? [heading] : []), `>> ${continueLines(r.summary, INDENT)} ${verdict} ${paint(`(${r.id})`, 'dim', color)}`];
   for (const d of r.details) lines.push(INDENT + continueLines(d, INDENT));
   const fix = fixOf(r);
   if (fix) lines.push(`${INDENT}${paint('Fix:', 'bold', color)} ${continueLines(fix, INDENT + '     ')}`);
@@ -49,19 +53,28 @@ function checkLines(r: CheckResult, color: boolean): string[] {
 }
 
 function sectionLines(results: readonly CheckResult[], color: boolean): string[] {
+  const wording = wordingFor(results);
   return byCategory(results).flatMap(([category, rs]) => [
     paint(CATEGORY_TITLES[category as Category] ?? category, 'bold', color),
-    ...rs.flatMap((r) => checkLines(r, color)),
+    ...rs.flatMap((r) => checkLines(r, wording, color)),
     '',
   ]);
 }
 
-/** The support summary: compact but readable JSON (one line per result), derived from the RunResult alone. */
-function diagnosticJson(run: RunResult): string {
+/**
+ * The support summary: the rake task's keys for GitLab's version (`system`, `ai_gateway_url`, `license`, ...; one entry
+ * per installation when there are several), then duo-doctor's own — compact but readable JSON, from the RunResult alone.
+ */
+function diagnosticJson(run: RunResult, groups: readonly TargetGroup[]): string {
   const results = run.results.map((r) =>
     JSON.stringify({ id: r.id, status: r.status, summary: r.summary, ...(r.target !== undefined ? { target: r.target } : {}) }),
   );
+  const rake =
+    groups.length > 1
+      ? [`"installations": ${JSON.stringify(Object.fromEntries(groups.map((g) => [g.target ?? '(unlabelled)', rakeDiagnostics(run, g.results)])))}`]
+      : Object.entries(rakeDiagnostics(run, run.results)).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
   const fields = [
+    ...rake,
     `"tool": ${JSON.stringify(run.tool)}`,
     `"targets": ${JSON.stringify(run.targets)}`,
     `"summary": ${JSON.stringify(run.summary)}`,
@@ -106,8 +119,10 @@ export const render: Render = (run, { color, quiet = false }) => {
     paint(tally, failed ? 'red' : run.summary.warn > 0 ? 'yellow' : 'green', color),
     ...incomplete.map((l) => paint(l, 'red', color)),
     '',
-    paint('DIAGNOSTIC SUMMARY (sanitize before sharing with support)', 'bold', color),
-    diagnosticJson(run),
+    paint(SUMMARY_HEADING, 'bold', color),
+    diagnosticJson(run, groups),
+    '',
+    ...SUMMARY_NOTE,
   );
   return lines.join('\n') + '\n';
 };

@@ -1,8 +1,12 @@
-// gateway-health: GitLab's health request judged, the possible causes narrowed, and a run against a loopback gateway.
+// gateway-health: GitLab's health request judged in the rake task's words, the possible causes narrowed, which URL was
+// exercised, and runs against the reference gateway (which answers {} as the real one: "Health status: Unknown").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { judgeHealth, possibleCauses } from '../../checks/gateway-health.js';
+import check, { judge, possibleCauses, type Facts } from '../../checks/gateway-health.js';
+import type { GatewayTarget } from '../../src/probes/gitlab-api.js';
 import type { FailureKind, HttpExchange } from '../../src/probes/http.js';
+import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { makeContext } from '../helpers/context.js';
+import { renderFacts } from '../helpers/render-facts.js';
 import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
 const answer = (status: number, body = '', headers: Record<string, string> = {}): HttpExchange => ({
@@ -10,38 +14,57 @@ const answer = (status: number, body = '', headers: Record<string, string> = {})
   response: { status, headers, body, elapsedMs: 7 },
 });
 const failure = (kind: FailureKind, message = `${kind} happened`): HttpExchange => ({ ok: false, elapsedMs: 3, failure: { kind, message } });
+const AIGW = 'http://aigw.example.com:5052';
+const TARGET: GatewayTarget = { url: AIGW, source: 'gitlab-setting', gitlabSetting: { state: 'set', url: AIGW } };
+const facts = (exchange: HttpExchange, more: Partial<Facts> = {}): Facts => ({
+  target: TARGET,
+  url: `${AIGW}/monitoring/healthz`,
+  exchange,
+  secure: false,
+  tcpReachable: true,
+  ...more,
+});
 
-describe('judgeHealth', () => {
-  it('passes a 200 with the rake task lines', () => {
-    const outcome = judgeHealth(answer(200, '{"status":"ok"}', { 'content-type': 'application/json' }), { secure: false, tcpReachable: true });
-    expect(outcome).toMatchObject({
-      status: 'pass',
-      summary: 'AI Gateway server is accessible',
-      details: ['Response time: 7ms', 'Health status: ok'],
-      evidence: { httpStatus: 200, responseMs: 7, healthStatus: 'ok' },
-    });
+describe('gateway-health judge', () => {
+  it.each<[string, Facts, string]>([
+    ['200 with a status', facts(answer(200, '{"status":"ok"}')), 'accessible'],
+    ["200 with the real gateway's {}", facts(answer(200, '{}')), 'accessible'],
+    ['200 that is not JSON', facts(answer(200, 'OK')), 'accessible'],
+    ['199', facts(answer(199)), 'httpStatus'],
+    ['201', facts(answer(201)), 'httpStatus'],
+    ['404', facts(answer(404, '{"detail":"Not Found"}')), 'httpStatus'],
+    ['refused', facts(failure('refused'), { tcpReachable: false }), 'connectionError'],
+    ['no URL', { target: { source: 'none', gitlabSetting: { state: 'blank' } } }, 'noUrl'],
+  ])('%s → %s', (_name, f, id) => {
+    expect(judge(f).findings.map((x) => x.id)).toEqual([id]);
   });
 
-  it('says "Unknown" when the body has no status', () => {
-    expect(judgeHealth(answer(200, 'OK'), { secure: false, tcpReachable: true }).details).toContain('Health status: Unknown');
+  it.each<[string, string, string]>([
+    ['{"status":"ok"}', '18.6.0-ee', 'Health status: ok'],
+    ['{}', '18.6.0-ee', 'Health status: Unknown'],
+    ['OK', '18.6.0-ee', 'Health response: OK'],
+  ])('%s → "%s"', (body, version, line) => {
+    expect(judge({ ...facts(answer(200, body)), gitlabVersion: version }).details).toContain(line);
   });
 
-  it('shows the version header when the gateway sends one', () => {
-    const outcome = judgeHealth(answer(200, '{"status":"ok"}', { 'x-gitlab-ai-gateway-version': 'self-hosted-v18.6.0-ee' }), { secure: false, tcpReachable: true });
-    expect(outcome.details).toContain('Gateway version: self-hosted-v18.6.0-ee');
+  it('words a non-200 as the rake task of the version does, with its causes', () => {
+    const setting = renderFacts(check, ({ ...facts(answer(404)), gitlabVersion: '18.6.0-ee' }));
+    expect(setting.summary).toBe('AI Gateway returned HTTP 404');
+    expect(setting.details).toContain('Cannot access AI Gateway. Possible causes:');
+    expect(setting.details.join('\n')).toContain("  - 'Ai::Setting.instance.ai_gateway_url' has an incorrect value (something answers");
+    const newer = renderFacts(check, ({ ...facts(answer(404)), gitlabVersion: '18.10.0-ee' }));
+    expect(newer.details.join('\n')).toContain("  - the 'ai_gateway_url' application setting has an incorrect value");
   });
 
-  it('fails a non-200 with GitLab\'s wording and the causes', () => {
-    const outcome = judgeHealth(answer(404, '{"detail":"Not Found"}'), { secure: false, tcpReachable: true });
-    expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toBe('AI Gateway returned HTTP 404');
-    expect(outcome.details).toContain('Cannot access AI Gateway. Possible causes:');
-    expect(outcome.details?.join('\n')).toContain('Incorrect ai_gateway_url setting (something answers, but has no /monitoring/healthz');
+  it('says which URL it exercised, and the one GitLab uses when they differ', () => {
+    const flagged: GatewayTarget = { url: 'http://other:5052', source: 'flag', gitlabSetting: { state: 'set', url: AIGW } };
+    const out = judge({ ...facts(answer(200, '{}')), target: flagged, url: 'http://other:5052/monitoring/healthz' });
+    expect(out.details).toEqual(expect.arrayContaining(['Requested http://other:5052/monitoring/healthz (from --gateway-url)', `GitLab itself uses ${AIGW} (see gateway-url)`]));
   });
 
   it('fails a connection error as "Connection error: <kind> - <message>"', () => {
-    const outcome = judgeHealth(failure('refused', 'Connection to aigw:5052 refused'), { secure: false, tcpReachable: false });
-    expect(outcome.summary).toBe('Connection error: refused - Connection to aigw:5052 refused');
+    const out = renderFacts(check, (facts(failure('refused', 'Connection to aigw:5052 refused'), { tcpReachable: false })));
+    expect(out.summary).toBe('Connection error: refused - Connection to aigw:5052 refused');
   });
 });
 
@@ -59,23 +82,32 @@ describe('possibleCauses', () => {
   });
 });
 
-describe('gateway-health run', () => {
+describe('gateway-health gather', () => {
   let server: LoopbackServer;
+  let gateway: RunningGateway;
   const seen: { path?: string; accept?: string; authorization?: string }[] = [];
   beforeAll(async () => {
     server = await startLoopback((req, res) => {
       seen.push({ path: req.url, accept: req.headers.accept, authorization: req.headers.authorization });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     });
+    gateway = await startGateway({ log: () => {} });
   });
-  afterAll(() => server.close());
+  afterAll(() => Promise.all([server.close(), gateway.close()]));
 
-  it("makes GitLab's exact request and passes", async () => {
-    const ctx = makeContext({ gatewayUrl: `${server.url}/`, gatewayUrlSource: 'flag' }, [
-      { id: 'gateway-reachable', category: 'network', status: 'pass', title: '', summary: '', details: [], durationMs: 1 },
-    ]);
-    const outcome = await check.run(ctx);
+  it("makes GitLab's exact request, joined as GitLab joins it", async () => {
+    const outcome = await check.run(makeContext({ gatewayUrl: `${server.url}/`, gatewayUrlSource: 'flag' }));
     expect(outcome.status).toBe('pass');
-    expect(seen).toEqual([{ path: '/monitoring/healthz', accept: 'application/json', authorization: undefined }]);
+    // "#{ai_gateway_url}/monitoring/healthz" keeps a trailing slash of the setting.
+    expect(seen).toEqual([{ path: '//monitoring/healthz', accept: 'application/json', authorization: undefined }]);
+  });
+
+  it('reports "Health status: Unknown" against the reference gateway, as against the real one', async () => {
+    const ctx = makeContext({ gatewayUrl: gateway.url, gatewayUrlSource: 'flag' });
+    const f = await check.gather(ctx);
+    expect(JSON.parse(JSON.stringify(f))).toEqual(f);
+    const outcome = await check.run(ctx);
+    expect(outcome).toMatchObject({ status: 'pass', findings: [{ id: 'accessible', status: 'pass' }] });
+    expect(outcome.details).toContain('Health status: Unknown');
   });
 });

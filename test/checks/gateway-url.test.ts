@@ -1,107 +1,96 @@
-// gateway-url: where the URL comes from, blank / non-http / loopback, with GitLab's wording.
-import { describe, expect, it, vi } from 'vitest';
-import check, { BLANK_MESSAGE, FORMAT_MESSAGE, isLoopbackHost, LOCALHOST_MESSAGE } from '../../checks/gateway-url.js';
-import type { GatewayUrlResolution } from '../../src/probes/gitlab-api.js';
-import type { Status } from '../../src/model.js';
+// gateway-url: GitLab's own setting against the URL checked, blank / non-http / trailing slash / loopback, in the rake
+// task's wording of GitLab's version — a table over the judge, then gather against a scripted GitLab.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check, { judge, type Facts } from '../../checks/gateway-url.js';
+import type { GatewayTarget, GitlabGatewaySetting } from '../../src/probes/gitlab-api.js';
 import { makeContext } from '../helpers/context.js';
+import { renderFacts } from '../helpers/render-facts.js';
+import { gqlData, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
-const resolution = vi.hoisted(() => ({ current: { source: 'none' } as GatewayUrlResolution, hostName: undefined as string | undefined }));
-vi.mock('../../src/probes/gitlab-api.js', () => ({
-  resolveGatewayUrl: () => Promise.resolve(resolution.current),
-  // code_suggestions/connection_details, answered as GitLab does (201) when a host name is set, else refused.
-  gitlabPost: () =>
-    Promise.resolve(
-      resolution.hostName
-        ? { ok: true, response: { status: 201, headers: {}, body: JSON.stringify({ host_name: resolution.hostName, realm: 'self-managed' }), elapsedMs: 1 } }
-        : { ok: true, response: { status: 401, headers: {}, body: '{"message":"401 Unauthorized"}', elapsedMs: 1 } },
-    ),
-}));
+const AIGW = 'http://aigw.example.com:5052';
+const set = (url: string): GitlabGatewaySetting => ({ state: 'set', url });
+const BLANK: GitlabGatewaySetting = { state: 'blank' };
+const NO_TOKEN: GitlabGatewaySetting = { state: 'unknown', reason: 'no GitLab URL and administrator token to read it with' };
+const GRAPHQL_403: GitlabGatewaySetting = { state: 'unknown', reason: 'duoSettings.aiGatewayUrl could not be read: GitLab answered HTTP 403' };
+const fromGitlab = (url: string): GatewayTarget => ({ url, source: 'gitlab-setting', gitlabSetting: set(url) });
+const fromFlag = (url: string, gitlabSetting: GitlabGatewaySetting): GatewayTarget => ({ url, source: 'flag', gitlabSetting });
 
-interface Case {
-  name: string;
-  resolved: GatewayUrlResolution;
-  gitlabUrl?: string;
-  /** GitLab's host_name from connection_details (the token is given when set). */
-  hostName?: string;
-  status: Status;
-  summary: string | RegExp;
-  remediation?: string;
-  detail?: RegExp;
-}
-
-const cases: Case[] = [
-  { name: 'a URL from the flag', resolved: { url: 'http://aigw.example.com:5052', source: 'flag' }, status: 'pass', summary: 'AI Gateway URL configured: http://aigw.example.com:5052' },
-  { name: "GitLab's own setting", resolved: { url: 'https://aigw.example.com', source: 'gitlab' }, gitlabUrl: 'https://gitlab.example.com', status: 'pass', summary: /configured: https:\/\/aigw/ },
-  { name: "GitLab's blank setting", resolved: { source: 'gitlab', detail: 'blank' }, status: 'fail', summary: BLANK_MESSAGE, remediation: 'Ai::Setting.instance.update!' },
-  { name: 'a blank flag', resolved: { url: '', source: 'flag' }, status: 'fail', summary: BLANK_MESSAGE },
-  { name: 'no source at all', resolved: { source: 'none', detail: 'GraphQL said 403' }, status: 'fail', summary: /unknown: GraphQL said 403/, remediation: '--gateway-url' },
-  { name: 'an ftp URL', resolved: { url: 'ftp://aigw.example.com', source: 'env' }, status: 'fail', summary: FORMAT_MESSAGE },
-  { name: 'a scheme-less host:port', resolved: { url: 'aigw.example.com:5052', source: 'config' }, status: 'fail', summary: FORMAT_MESSAGE },
-  { name: 'not a URL', resolved: { url: 'http//', source: 'flag' }, status: 'fail', summary: FORMAT_MESSAGE },
-  { name: 'localhost, GitLab elsewhere', resolved: { url: 'http://localhost:5052', source: 'gitlab' }, gitlabUrl: 'https://gitlab.example.com', status: 'fail', summary: /points at localhost: GitLab \(gitlab\.example\.com\) would call itself/, remediation: LOCALHOST_MESSAGE },
-  { name: '0.0.0.0, GitLab elsewhere', resolved: { url: 'http://0.0.0.0:5052', source: 'gitlab' }, gitlabUrl: 'https://10.0.0.4', status: 'fail', summary: /points at localhost/ },
-  { name: 'loopback, GitLab on this host', resolved: { url: 'http://127.0.0.1:5052', source: 'flag' }, gitlabUrl: 'http://127.0.0.1:8080', status: 'pass', summary: /configured/, detail: /Loopback address: works only while GitLab \(127\.0\.0\.1, on this host\)/ },
-  {
-    name: "localhost, GitLab reached through 127.0.0.1 but its own host name is elsewhere",
-    resolved: { url: 'http://localhost:5052', source: 'gitlab' },
-    gitlabUrl: 'http://127.0.0.1:8080',
-    hostName: 'gitlab.example.com',
-    status: 'fail',
-    summary: /GitLab \(gitlab\.example\.com\) would call itself/,
-  },
-  {
-    name: 'loopback, token given but connection_details refused',
-    resolved: { url: 'http://localhost:5052', source: 'gitlab' },
-    gitlabUrl: 'http://127.0.0.1:8080',
-    hostName: '',
-    status: 'pass',
-    summary: /configured/,
-    detail: /on this host/,
-  },
-  { name: 'loopback, GitLab unknown', resolved: { url: 'http://[::1]:5052', source: 'flag' }, status: 'pass', summary: /configured/, detail: /GitLab's host is not known here/ },
-];
-
-describe('gateway-url', () => {
-  it.each(cases)('$name → $status', async (c) => {
-    resolution.current = c.resolved;
-    resolution.hostName = c.hostName;
-    const token = c.hostName !== undefined ? { gitlabToken: 'glpat-test' } : {};
-    const outcome = await check.run(makeContext({ gitlabUrl: c.gitlabUrl, ...token }));
-    expect(outcome.status).toBe(c.status);
-    if (typeof c.summary === 'string') expect(outcome.summary).toBe(c.summary);
-    else expect(outcome.summary).toMatch(c.summary);
-    if (c.remediation) expect(outcome.remediation).toContain(c.remediation);
-    if (c.detail) expect(outcome.details?.join('\n')).toMatch(c.detail);
-    if (c.status !== 'pass') expect(outcome.remediation).toBeTruthy();
+describe('gateway-url judge', () => {
+  it.each<[string, Facts, string[]]>([
+    ["GitLab's setting", { target: fromGitlab(AIGW) }, ['configured']],
+    ['the flag, equal to the setting', { target: fromFlag(AIGW, set(AIGW)) }, ['configured']],
+    ['the flag, equal but for a trailing slash and case', { target: fromFlag('HTTP://AIGW.example.com:5052', set(`${AIGW}/`)) }, ['configured', 'trailingSlash']],
+    ['the flag, another URL', { target: fromFlag('http://other:5052', set(AIGW)) }, ['differs']],
+    ["the flag, GitLab's setting blank", { target: fromFlag(AIGW, BLANK) }, ['gitlabBlank']],
+    ['the flag, no token to read the setting', { target: fromFlag(AIGW, NO_TOKEN) }, ['configuredUnverified']],
+    ['the flag, the setting unreadable', { target: fromFlag(AIGW, GRAPHQL_403) }, ['settingUnread']],
+    ['no URL, setting blank', { target: { source: 'none', gitlabSetting: BLANK } }, ['blank']],
+    ['no URL, setting unknown', { target: { source: 'none', gitlabSetting: GRAPHQL_403 } }, ['unknown']],
+    ['an ftp URL', { target: fromGitlab('ftp://aigw.example.com') }, ['invalidFormat']],
+    ['a scheme-less host:port', { target: fromFlag('aigw.example.com:5052', NO_TOKEN) }, ['invalidFormat']],
+    ['a trailing slash on the setting', { target: fromGitlab(`${AIGW}/`) }, ['configured', 'trailingSlash']],
+    ['localhost, GitLab elsewhere', { target: fromGitlab('http://localhost:5052'), gitlabHost: { host: 'gitlab.example.com', from: 'connection_details' } }, ['configured', 'loopbackElsewhere']],
+    ['0.0.0.0, GitLab elsewhere', { target: fromGitlab('http://0.0.0.0:5052'), gitlabHost: { host: '10.0.0.4', from: '--gitlab-url' } }, ['configured', 'loopbackElsewhere']],
+    ['loopback, GitLab on this host', { target: fromGitlab('http://127.0.0.1:5052'), gitlabHost: { host: '127.0.0.1', from: '--gitlab-url' } }, ['configured']],
+    ['loopback, GitLab unknown', { target: fromGitlab('http://[::1]:5052') }, ['configured']],
+  ])('%s → %j', (_name, facts, ids) => {
+    expect(judge(facts).findings.map((f) => f.id)).toEqual(ids);
   });
 
-  it('says where the URL came from', async () => {
-    resolution.current = { url: 'http://aigw:5052', source: 'env' };
-    expect((await check.run(makeContext())).details).toContain('Source: AI_GATEWAY_URL');
+  it.each<[string, string, RegExp]>([
+    ['17.5.2-ee', 'env-var', /^Set 'AI_GATEWAY_URL' to point to your AI Gateway Instance$/],
+    ['17.6.0-ee', 'setting', /^Set 'Ai::Setting\.instance\.ai_gateway_url' to point to your AI Gateway instance$/],
+    ['18.9.0-pre', 'setting', /^Set 'Ai::Setting\.instance\.ai_gateway_url'/],
+    ['18.10.0-ee', 'transport', /^Set the 'ai_gateway_url' application setting to point to your AI Gateway instance$/],
+  ])("GitLab %s speaks the %s variant's blank-URL text", (version, era, text) => {
+    const out = renderFacts(check, ({ gitlabVersion: version, target: { source: 'none', gitlabSetting: BLANK } }));
+    expect(out.summary).toMatch(text);
+    expect(out.evidence).toMatchObject({ rakeEra: era });
   });
 
-  it('redacts credentials in the URL', async () => {
-    resolution.current = { url: 'http://user:hunter2@aigw:5052', source: 'flag' };
-    const outcome = await check.run(makeContext());
-    expect(JSON.stringify(outcome)).not.toContain('hunter2');
+  it("never prints the rake task's success line for a URL GitLab does not use, and names both", () => {
+    const out = renderFacts(check, ({ target: fromFlag('http://other:5052', set(AIGW)) }));
+    expect(out.summary).toBe(`GitLab is configured with ${AIGW}; you are checking http://other:5052 (from --gateway-url)`);
+    expect(out.summary).not.toMatch(/AI Gateway URL configured/);
+    expect(out.remediation).toMatch(/run duo-doctor without --gateway-url/);
+  });
+
+  it('speaks the env-var variant for its success line', () => {
+    expect(renderFacts(check, ({ gitlabVersion: '17.3.0-ee', target: fromGitlab(AIGW) })).summary).toBe(`'AI_GATEWAY_URL' set to ${AIGW}`);
+  });
+
+  it('carries the rake diagnostics for the summary', () => {
+    expect(judge({ target: fromGitlab(AIGW) }).evidence).toMatchObject({
+      rakeDiagnostics: { ai_gateway_url: { status: 'OK', url: AIGW, scheme: 'http', host: 'aigw.example.com', port: 5052 } },
+    });
   });
 });
 
-describe('isLoopbackHost', () => {
-  it.each<[string, boolean]>([
-    ['localhost', true],
-    ['LOCALHOST.', true],
-    ['aigw.localhost', true],
-    ['127.0.0.1', true],
-    ['127.1.2.3', true],
-    ['0.0.0.0', true],
-    ['[::1]', true],
-    ['::', true],
-    ['[::ffff:7f00:1]', true],
-    ['128.0.0.1', false],
-    ['10.0.0.1', false],
-    ['localhost.example.com', false],
-    ['[fe80::1]', false],
-    ['aigw.example.com', false],
-  ])('%s → %s', (host, expected) => expect(isLoopbackHost(host)).toBe(expected));
+describe('gateway-url gather', () => {
+  let gitlab: FakeGitLab;
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab({
+      'POST /api/graphql': gqlData({ duoSettings: { aiGatewayUrl: AIGW } }),
+      'GET /api/v4/metadata': { body: { version: '18.6.0-ee' } },
+      'POST /api/v4/code_suggestions/connection_details': { status: 201, body: { host_name: 'gitlab.example.com' } },
+    });
+  });
+  afterAll(() => gitlab.close());
+
+  it("reads GitLab's setting even when a flag names the URL, and GitLab's own host for a loopback URL", async () => {
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayUrl: 'http://127.0.0.1:5052', gatewayUrlSource: 'flag' });
+    const facts = (await check.gather(ctx)) as Facts;
+    expect(facts).toEqual({
+      gitlabVersion: '18.6.0-ee',
+      target: { url: 'http://127.0.0.1:5052', source: 'flag', gitlabSetting: { state: 'set', url: AIGW } },
+      gitlabHost: { host: 'gitlab.example.com', from: 'connection_details' },
+    });
+    expect(JSON.parse(JSON.stringify(facts))).toEqual(facts);
+    expect(check.judge(facts).findings.map((f) => f.id)).toEqual(['differs', 'loopbackElsewhere']);
+  });
+
+  it('takes the environment as the source when AI_GATEWAY_URL named the URL', async () => {
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayUrl: AIGW, gatewayUrlSource: 'env' });
+    expect(((await check.gather(ctx)) as Facts).target).toMatchObject({ source: 'env' });
+  });
 });

@@ -1,6 +1,6 @@
 // license against a scripted GitLab: none, expired, expiring, and Code Suggestions access from GitLab's probe or connection_details.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { daysUntil } from '../../checks/license.js';
+import check, { daysUntil, judge, type Facts } from '../../checks/license.js';
 import healthCheck from '../../checks/gitlab-health-check.js';
 import type { CheckResult } from '../../src/model.js';
 import { makeContext } from '../helpers/context.js';
@@ -8,16 +8,8 @@ import { gqlData, missingField, startFakeGitLab, type Answer, type FakeGitLab } 
 import { connectorStatus, FORBIDDEN, license, probe, UNAUTHORIZED } from '../helpers/gitlab-bodies.js';
 
 const TOKEN = 'glpat-license-test-token';
-const REACHABLE: CheckResult = {
-  id: 'gitlab-reachable',
-  category: 'network',
-  status: 'pass',
-  title: '',
-  summary: '',
-  details: [],
-  durationMs: 1,
-  evidence: { username: 'root' },
-};
+const REACHABLE: CheckResult = { id: 'gitlab-reachable', category: 'network', status: 'pass', title: '', summary: '', details: [], durationMs: 1 };
+const USER = { 'GET /api/v4/user': { body: { username: 'root' } } };
 
 const NO_SEAT = probe(
   'code_suggestions_license_probe',
@@ -44,6 +36,7 @@ interface Case {
   status: string;
   summary: RegExp;
   remediation?: RegExp;
+  details?: RegExp;
   evidence?: Record<string, unknown>;
 }
 
@@ -55,7 +48,7 @@ const cases: Case[] = [
     license: { body: license(365) },
     graphql: OK_STATUS,
     status: 'pass',
-    summary: /^The ultimate license is valid until \d{4}-\d\d-\d\d \(365 days\); License includes access to Code Suggestions\.$/,
+    summary: /^The ultimate license is valid until \d{4}-\d\d-\d\d \(365 days\)$/,
     evidence: { plan: 'ultimate', daysLeft: 365, codeSuggestions: 'granted', codeSuggestionsSource: 'cloudConnectorStatus' },
   },
   {
@@ -108,7 +101,7 @@ const cases: Case[] = [
     license: { body: license(365) },
     graphql: gqlData(connectorStatus({ code_suggestions_license_probe: NO_FEATURE })),
     status: 'fail',
-    summary: /^License does not provide access to Code Suggestions, verify your license$/,
+    summary: /^License does not provide access to code suggestions, verify your license$/,
     remediation: /GitLab Duo Enterprise add-on/,
     evidence: { codeSuggestions: 'no-license' },
   },
@@ -117,7 +110,7 @@ const cases: Case[] = [
     license: { body: license(365) },
     graphql: gqlData(connectorStatus({ code_suggestions_license_probe: NO_SEAT })),
     status: 'fail',
-    summary: /^License is correct, but user does not have access to code suggestions\.$/,
+    summary: /^License is correct, but user does not have access to code suggestions\. Please check user permissions/,
     remediation: /Assign a GitLab Duo seat to root at \/admin\/code_suggestions/,
     evidence: { codeSuggestions: 'no-seat' },
   },
@@ -135,7 +128,8 @@ const cases: Case[] = [
     graphql: missingField('cloudConnectorStatus', 'Query'),
     connectionDetails: { status: 201, body: { instance_id: 'uuid', realm: 'self-managed' } },
     status: 'pass',
-    summary: /code_suggestions\/connection_details answered/,
+    summary: /^The ultimate license is valid until/,
+    details: /code_suggestions\/connection_details answered/,
     evidence: { codeSuggestions: 'granted', codeSuggestionsSource: 'code_suggestions/connection_details' },
   },
   {
@@ -169,6 +163,7 @@ const cases: Case[] = [
 describe('license', () => {
   it.each(cases)('$name → $status', async (c) => {
     gitlab.routes = {
+      ...USER,
       'GET /api/v4/license': c.license,
       ...(c.graphql ? { 'POST /api/graphql': c.graphql } : {}),
       ...(c.connectionDetails ? { 'POST /api/v4/code_suggestions/connection_details': c.connectionDetails } : {}),
@@ -177,6 +172,7 @@ describe('license', () => {
     expect(outcome.status).toBe(c.status);
     expect(outcome.summary).toMatch(c.summary);
     if (c.remediation) expect(outcome.remediation).toMatch(c.remediation);
+    if (c.details) expect(outcome.details?.join('\n')).toMatch(c.details);
     if (c.evidence) expect(outcome.evidence).toMatchObject(c.evidence);
     expect(JSON.stringify(outcome)).not.toContain(TOKEN);
   });
@@ -191,12 +187,12 @@ describe('license', () => {
     gitlab.requests.length = 0;
     const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN }, [REACHABLE]);
     await Promise.all([check.run(ctx), healthCheck.run(ctx)]);
-    expect(gitlab.requests.filter((r) => r.path === '/api/graphql')).toHaveLength(1);
+    expect(gitlab.requests.filter((r) => r.query?.includes('cloudConnectorStatus'))).toHaveLength(1);
   });
 });
 
 describe('daysUntil', () => {
-  const now = new Date('2025-03-10T23:30:00Z');
+  const now = Date.parse('2025-03-10T23:30:00Z');
   it.each([
     ['2025-03-10', 0],
     ['2025-03-11', 1],
@@ -204,4 +200,24 @@ describe('daysUntil', () => {
     ['2026-03-10', 365],
   ])('%s → %i', (date, days) => expect(daysUntil(date, now)).toBe(days));
   it('is undefined for a malformed date', () => expect(daysUntil('soon', now)).toBeUndefined());
+});
+
+describe('license judge at the edges of --expiry-warn-days', () => {
+  const NOW = Date.parse('2025-03-10T12:00:00Z');
+  const on = (days: number) => new Date(NOW + days * 86_400_000).toISOString().slice(0, 10);
+  const facts = (expiresAt: string | undefined): Facts => ({
+    license: { kind: 'license', body: { plan: 'ultimate', expired: false, addOns: [], ...(expiresAt ? { expiresAt } : {}) } },
+    access: { source: 'cloudConnectorStatus', success: true, text: 'License includes access to Code Suggestions.' },
+    now: NOW,
+    warnDays: 30,
+  });
+  it.each<[string, string | undefined, string]>([
+    ['31 days left (one past the threshold)', on(31), 'valid'],
+    ['30 days left (at the threshold)', on(30), 'expiresSoon'],
+    ['today', on(0), 'expiresSoon'],
+    ['yesterday', on(-1), 'expired'],
+    ['no expiry', undefined, 'neverExpires'],
+  ])('%s → %s', (_name, expiresAt, id) => {
+    expect(judge(facts(expiresAt)).findings.map((f) => f.id)).toEqual([id, 'accessGranted']);
+  });
 });

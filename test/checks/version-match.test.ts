@@ -1,13 +1,11 @@
-// version-match: the install guide's tag rule, nightly tags, the pre-upgrade gate, and where the versions come from.
+// version-match: the install guide's tag rule, floating tags, the pre-upgrade gate (which never passes without a
+// comparison), and where the versions come from (GitLab's metadata; the gateway's tag only from the operator).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { expectedTag, judgeVersions, parseGatewayTag, type VersionFacts } from '../../checks/version-match.js';
-import type { CheckResult, Status } from '../../src/model.js';
-import { GATEWAY_VERSION_HEADER } from '../../src/probes/gateway.js';
-import { GATEWAY_VERSION_HEADER as REFERENCE_HEADER } from '../../src/reference/gateway/server.js';
+import check, { expectedTag, judge, parseGatewayTag, type Facts } from '../../checks/version-match.js';
+import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { makeContext } from '../helpers/context.js';
-import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
-
-const flag = (value: string) => ({ value, from: '--gateway-image-tag / --gateway-version' });
+import { renderFacts } from '../helpers/render-facts.js';
+import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
 describe('parseGatewayTag', () => {
   it.each<[string, string, string]>([
@@ -24,55 +22,68 @@ describe('parseGatewayTag', () => {
   });
 });
 
-describe('judgeVersions', () => {
-  it.each<[string, VersionFacts, Status, RegExp]>([
-    ['exact match', { gitlab: '18.6.0-ee', gateway: flag('self-hosted-v18.6.0-ee') }, 'pass', /^AI gateway self-hosted-v18\.6\.0-ee matches GitLab 18\.6\.0-ee$/],
-    ['patch differs', { gitlab: '18.6.1-ee', gateway: flag('self-hosted-v18.6.0-ee') }, 'warn', /patch release differs.*use self-hosted-v18\.6\.1-ee/],
-    ['minor differs', { gitlab: '18.6.0-ee', gateway: flag('self-hosted-v18.5.2-ee') }, 'fail', /major\.minor differs.*use self-hosted-v18\.6\.0-ee/],
-    ['major differs', { gitlab: '18.0.0-ee', gateway: flag('17.11.0') }, 'fail', /major\.minor differs/],
-    ['nightly', { gitlab: '18.6.0-ee', gateway: flag('self-hosted-nightly') }, 'warn', /nightly image \(self-hosted-nightly\): not recommended/],
-    ['unreadable tag', { gitlab: '18.6.0-ee', gateway: flag('main-abc123') }, 'warn', /No version in the gateway tag "main-abc123"/],
-    ['unknown gateway', { gitlab: '18.6.0-ee' }, 'skip', /version is unknown \(GitLab 18\.6\.0-ee needs self-hosted-v18\.6\.0-ee\)/],
-    ['gate: gateway still on the old version', { gitlab: '18.6.0-ee', gateway: flag('self-hosted-v18.6.0-ee'), target: '18.7.0' }, 'fail', /^Upgrading GitLab to 18\.7\.0 needs gateway tag self-hosted-v18\.7\.0-ee; the gateway runs self-hosted-v18\.6\.0-ee/],
-    ['gate: gateway already upgraded', { gitlab: '18.6.0-ee', gateway: flag('self-hosted-v18.7.0-ee'), target: '18.7.0' }, 'pass', /already matches the planned GitLab 18\.7\.0/],
-    ['gate: bad target', { gitlab: '18.6.0-ee', gateway: flag('self-hosted-v18.6.0-ee'), target: 'next' }, 'fail', /is not a version/],
-  ])('%s → %s', (_name, facts, status, summary) => {
-    const outcome = judgeVersions(facts);
-    expect(outcome.status).toBe(status);
-    expect(outcome.summary).toMatch(summary);
-    if (status === 'fail' || status === 'warn') expect(outcome.remediation).toBeTruthy();
+describe('version-match judge', () => {
+  it.each<[string, Facts, string]>([
+    ['exact match', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee' }, 'match'],
+    ['patch one behind', { gitlab: '18.6.1-ee', gateway: 'self-hosted-v18.6.0-ee' }, 'patchDiffers'],
+    ['patch one ahead', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.1-ee' }, 'patchDiffers'],
+    ['minor one behind', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.5.2-ee' }, 'minorDiffers'],
+    ['major differs, minor equal', { gitlab: '18.0.0-ee', gateway: '17.0.0' }, 'minorDiffers'],
+    ['nightly', { gitlab: '18.6.0-ee', gateway: 'self-hosted-nightly' }, 'floating'],
+    ['unreadable tag', { gitlab: '18.6.0-ee', gateway: 'main-abc123' }, 'tagUnreadable'],
+    ['unknown gateway', { gitlab: '18.6.0-ee' }, 'gatewayUnknown'],
+    ['unknown GitLab, no target', { gitlabReason: 'HTTP 401', gateway: 'self-hosted-v18.6.0-ee' }, 'gitlabUnknown'],
+    ['unreadable GitLab version', { gitlab: 'main', gateway: 'self-hosted-v18.6.0-ee' }, 'gitlabUnreadable'],
+    ['gate: gateway still on the old version', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee', target: '18.7.0' }, 'minorDiffers'],
+    ['gate: gateway already upgraded', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' }, 'match'],
+    ['gate: GitLab unknown, gateway compared with the target', { gitlabReason: 'HTTP 401', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' }, 'match'],
+    ['gate: unknown gateway', { gitlab: '18.6.0-ee', target: '18.7.0' }, 'gateCannotCompare'],
+    ['gate: nightly gateway', { gitlab: '18.6.0-ee', gateway: 'self-hosted-nightly', target: '18.7.0' }, 'gateCannotCompare'],
+    ['gate: unreadable tag', { gitlab: '18.6.0-ee', gateway: 'main-abc123', target: '18.7.0' }, 'gateCannotCompare'],
+    ['gate: bad target', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee', target: 'next' }, 'targetInvalid'],
+  ])('%s → %s', (_name, facts, id) => {
+    expect(judge(facts).findings.map((f) => f.id)).toEqual([id]);
+  });
+
+  it('says loudly that the gate could not compare, and fails', () => {
+    const out = renderFacts(check, ({ gitlab: '18.6.0-ee', target: '18.7.0' }));
+    expect(out.status).toBe('fail');
+    expect(out.summary).toBe(
+      "PRE-UPGRADE GATE NOT PASSED: could not compare versions — the AI gateway's version is unknown; the planned GitLab 18.7.0 needs self-hosted-v18.7.0-ee",
+    );
+    expect(out.evidence).toMatchObject({ compared: false });
   });
 
   it('names the tag to run in the fix', () => {
-    const outcome = judgeVersions({ gitlab: '18.7.0-ee', gateway: flag('self-hosted-v18.6.0-ee') });
-    expect(outcome.remediation).toContain(':self-hosted-v18.7.0-ee');
+    const out = renderFacts(check, ({ gitlab: '18.7.0-ee', gateway: 'self-hosted-v18.6.0-ee' }));
+    expect(out.remediation).toContain(':self-hosted-v18.7.0-ee');
     expect(expectedTag({ major: 18, minor: 7, patch: 0 })).toBe('self-hosted-v18.7.0-ee');
   });
 });
 
-describe('version-match run', () => {
-  const gitlabReachable = (version: string): CheckResult => ({
-    id: 'gitlab-reachable', category: 'network', status: 'pass', title: '', summary: '', details: [], durationMs: 1, evidence: { version },
-  });
-  let gateway: LoopbackServer;
+describe('version-match gather', () => {
+  let gitlab: FakeGitLab;
+  let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startLoopback((_req, res) => res.writeHead(200, { [GATEWAY_VERSION_HEADER]: 'self-hosted-v18.5.0-ee' }).end('{"status":"ok"}'));
+    [gitlab, gateway] = await Promise.all([
+      startFakeGitLab({ 'GET /api/v4/metadata': { body: { version: '18.6.0-ee', revision: 'abc' } } }),
+      startGateway({ log: () => {} }),
+    ]);
   });
-  afterAll(() => gateway.close());
+  afterAll(() => Promise.all([gitlab.close(), gateway.close()]));
 
-  it('reads the header the reference gateway sends', () => {
-    expect(GATEWAY_VERSION_HEADER).toBe(REFERENCE_HEADER);
+  it("reads GitLab's version from its metadata and the gateway's only from the flag", async () => {
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayVersion: 'self-hosted-v18.6.0-ee' });
+    expect(await check.gather(ctx)).toEqual({ gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee' });
   });
 
-  it("prefers the flag, and reads GitLab's version from gitlab-reachable", async () => {
-    const ctx = makeContext({ gatewayVersion: 'self-hosted-v18.6.0-ee', gatewayUrl: gateway.url }, [gitlabReachable('18.6.0-ee')]);
-    expect((await check.run(ctx)).status).toBe('pass');
-  });
-
-  it("falls back to the gateway's version header", async () => {
-    const ctx = makeContext({ gatewayUrl: gateway.url, gatewayUrlSource: 'flag' }, [gitlabReachable('18.6.0-ee')]);
-    const outcome = await check.run(ctx);
-    expect(outcome.status).toBe('fail');
-    expect(outcome.details).toContain(`AI gateway: self-hosted-v18.5.0-ee (from the gateway's ${GATEWAY_VERSION_HEADER} header)`);
+  it('learns nothing about the version from the reference gateway, as from the real one', async () => {
+    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayUrl: gateway.url, gatewayUrlSource: 'flag', targetVersion: '18.7.0' });
+    const facts = (await check.gather(ctx)) as Facts;
+    expect(facts.gateway).toBeUndefined();
+    expect((await check.run(ctx)).status).toBe('fail');
+    const res = await fetch(`${gateway.url}/monitoring/healthz`);
+    expect([...res.headers.keys()].filter((h) => /version/i.test(h))).toEqual([]);
+    expect(await res.json()).toEqual({});
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import gatewayAuth from '../../checks/gateway-auth.js';
 import gatewayHealth from '../../checks/gateway-health.js';
 import gatewayReachable from '../../checks/gateway-reachable.js';
-import gatewayUrl, { BLANK_MESSAGE, LOCALHOST_MESSAGE } from '../../checks/gateway-url.js';
+import gatewayUrl, { LOCALHOST_MESSAGE } from '../../checks/gateway-url.js';
 import gitlabReachable from '../../checks/gitlab-reachable.js';
 import versionMatch from '../../checks/version-match.js';
 import { defaultSettings } from '../../src/config/settings.js';
@@ -21,14 +21,17 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
     also: (r) => {
       expect(r['gateway-url']?.summary).toMatch(/^AI Gateway URL configured: https:\/\/127\.0\.0\.1:\d+$/);
       expect(r['gateway-health']?.summary).toBe('AI Gateway server is accessible');
-      expect(r['gateway-health']?.details).toContain('Health status: ok');
+      // The gateway answers {} (fastapi_health), which GitLab prints as "Unknown".
+      expect(r['gateway-health']?.details).toContain('Health status: Unknown');
       expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v19.4.1-ee matches GitLab 19.4.1-ee');
     },
   },
   'no-gateway-url': {
     statuses: { 'gateway-url': 'fail', 'gateway-reachable': 'skip', 'gateway-health': 'skip', 'gateway-auth': 'skip' },
     also: (r) => {
-      expect(r['gateway-url']?.summary).toBe(BLANK_MESSAGE);
+      // The reference claims GitLab 19.4.1, which runs the newest variant of the rake task.
+      expect(r['gateway-url']?.summary).toBe("Set the 'ai_gateway_url' application setting to point to your AI Gateway instance");
+      expect(r['gateway-url']?.findings).toEqual([{ id: 'blank', status: 'fail' }]);
       expect(r['gateway-url']?.remediation).toContain('Ai::Setting.instance.update!');
     },
   },
@@ -43,6 +46,7 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
     statuses: { 'gateway-url': 'fail', 'gateway-reachable': 'skip' },
     also: (r) => {
       expect(r['gateway-url']?.summary).toBe('AI Gateway URL http://localhost:5052 points at localhost: GitLab (gitlab.example.com) would call itself, not the gateway');
+      expect(r['gateway-url']?.findings?.map((f) => f.id)).toEqual(['configured', 'loopbackElsewhere']);
       expect(r['gateway-url']?.remediation).toContain(LOCALHOST_MESSAGE);
     },
   },
@@ -57,6 +61,15 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
     statuses: { 'gateway-url': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'pass', 'version-match': 'fail' },
     also: (r) => {
       expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v19.3.2-ee does not match GitLab 19.4.1-ee (major.minor differs): use self-hosted-v19.4.1-ee');
+    },
+  },
+  'gateway-url-mismatch': {
+    statuses: { 'gateway-url': 'warn', 'gateway-reachable': 'pass', 'gateway-health': 'pass' },
+    also: (r) => {
+      expect(r['gateway-url']?.summary).toMatch(/^GitLab is configured with http:\/\/127\.0\.0\.1:\d+; you are checking http:\/\/127\.0\.0\.1:\d+ \(from --gateway-url\)$/);
+      expect(r['gateway-url']?.evidence).toMatchObject({ source: 'flag' });
+      // The health check says it exercised the URL GitLab does not use, and names GitLab's.
+      expect(r['gateway-health']?.details.join('\n')).toMatch(/from --gateway-url\)\nGitLab itself uses http:\/\/127\.0\.0\.1:\d+/);
     },
   },
 };

@@ -12,12 +12,6 @@ import { acceptAndGreet, handshakeProblem, refuseUpgrade } from './websocket.js'
 
 export type { GatewayOptions } from './config.js';
 
-/**
- * The response header carrying the gateway's image tag. The real gateway sends no version header (its responses carry
- * `x-process-time` and `x-request-id`); the reference adds this one so a version check has something to read.
- */
-export const GATEWAY_VERSION_HEADER = 'x-gitlab-ai-gateway-version';
-
 /** Routes needing a unit-primitive scope, and the scope. */
 const COMPLETION_ROUTES = new Set(['/v2/code/completions', '/v2/completions']);
 const COMPLETION_SCOPE = 'complete_code';
@@ -31,9 +25,10 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-function responseHeaders(config: GatewayConfig, started: number): Record<string, string> {
+// The real gateway's middleware adds only these two; it exposes its version nowhere over HTTP (no version header,
+// OpenAPI off by default: ai_gateway/config.py ConfigFastApi, flyisland/ai-gateway 95a8d76dd).
+function responseHeaders(started: number): Record<string, string> {
   return {
-    [GATEWAY_VERSION_HEADER]: config.version,
     'x-process-time': String((performance.now() - started) / 1000),
     'x-request-id': randomUUID().replace(/-/g, ''),
   };
@@ -62,9 +57,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const headers = responseHeaders(config, started);
+    const headers = responseHeaders(started);
     const path = pathOf(req.url);
-    if (path === '/monitoring/healthz') return sendJson(res, 200, { status: 'ok' }, headers);
+    // fastapi_health's health([]) with no conditions answers 200 {} (ai_gateway/api/monitoring.py, 95a8d76dd).
+    if (path === '/monitoring/healthz') return sendJson(res, 200, {}, headers);
     if (path === '/monitoring/ready') {
       const set = config.bypassAuth ? { keys: [{}] } : await keys.get();
       return set.keys.length
@@ -99,16 +95,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
 
   async function upgrade(req: IncomingMessage, socket: Duplex): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const headers = responseHeaders(config, performance.now());
+    const headers = responseHeaders(performance.now());
     const path = pathOf(req.url);
     const result = await auth(req);
     if (!result.ok) return refuseUpgrade(socket, 401, 'Unauthorized', { error: result.message }, headers);
     if (path !== AGENT_WS_ROUTE) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not Found' }, headers);
     const problem = handshakeProblem(req);
     if (problem) return refuseUpgrade(socket, 400, 'Bad Request', { detail: problem }, headers);
-    acceptAndGreet(req, socket, JSON.stringify({ type: 'ready', version: config.version }), {
-      [GATEWAY_VERSION_HEADER]: config.version,
-    });
+    acceptAndGreet(req, socket, JSON.stringify({ type: 'ready', version: config.version }));
   }
 
   const running = await listen({

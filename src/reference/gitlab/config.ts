@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TlsOptions } from '../http.js';
 import type { SigningKey } from './signing.js';
+import type { OutboundPolicy } from './url-blocker.js';
 
 /** How GitLab publishes its signing keys: normally, as an empty set, or advertised at an address nothing answers. */
 export type JwksMode = 'normal' | 'empty' | 'unreachable';
@@ -16,6 +17,11 @@ export interface LicenseOptions {
   userLimit?: number;
   activeUsers?: number;
   licensee?: string;
+  /**
+   * Its kind for Cloud Connector (License#online_cloud_license?): an air-gapped self-hosted installation has an
+   * offline one (the default), so the cloud probes cannot synchronise.
+   */
+  cloud?: 'online' | 'offline';
 }
 
 /** A self-hosted model as GitLab lists it in `aiSelfHostedModels`. */
@@ -26,6 +32,14 @@ export interface SelfHostedModel {
   identifier?: string;
   hasApiToken?: boolean;
   releaseState?: 'GA' | 'BETA' | 'EXPERIMENTAL';
+}
+
+/** One AI feature setting (Ai::FeatureSetting): the feature, its provider, and the self-hosted model (by name) it uses. */
+export interface FeatureSettingOption {
+  feature: string;
+  provider: 'self_hosted' | 'vendored' | 'disabled' | 'unassigned';
+  /** The `name` of a self-hosted model (provider `self_hosted`). */
+  model?: string;
 }
 
 /** Options of `startGitLab`. */
@@ -62,6 +76,14 @@ export interface GitLabOptions {
    */
   externalUrl?: string;
   selfHostedModels?: SelfHostedModel[];
+  /** Its AI feature settings (default: none configured). */
+  featureSettings?: FeatureSettingOption[];
+  /** The `duo_agent_platform_service_url` setting (18.4+). */
+  duoAgentPlatformServiceUrl?: string;
+  /** allow_local_requests_from_web_hooks_and_services (GitLab's default: off). */
+  allowLocalRequests?: boolean;
+  /** outbound_local_requests_whitelist (GitLab's default: empty). */
+  outboundLocalRequestsAllowlist?: string[];
   /** Where log lines go (default: stderr). */
   log?: (line: string) => void;
 }
@@ -85,6 +107,14 @@ export interface GitLabState {
   audience: string | undefined;
   ca: string | undefined;
   selfHostedModels: SelfHostedModel[];
+  featureSettings: FeatureSettingOption[];
+  duoAgentPlatformServiceUrl: string | undefined;
+  outbound: OutboundPolicy;
+  /**
+   * Stand-ins for GitLab's cloud endpoints (CustomersDot, Cloud Connector, the Duo Workflow Service): the reference is an
+   * air-gapped installation, so each is a loopback port nothing listens on — it never sends traffic off this host.
+   */
+  cloud: { customersDotUrl: string; cloudConnectorUrl: string; duoWorkflowServiceUrl: string };
   log: (line: string) => void;
 }
 
@@ -118,7 +148,7 @@ export function generateToken(): string {
 /** Resolves options into the state, given what the server learned at start. */
 export function resolveGitLabState(
   opts: GitLabOptions,
-  started: { url: string; key: SigningKey; deadJwksUri: string },
+  started: { url: string; key: SigningKey; deadJwksUri: string; deadOrigin: string },
 ): GitLabState {
   return {
     url: started.url,
@@ -137,6 +167,14 @@ export function resolveGitLabState(
     audience: opts.audience,
     ca: opts.ca,
     selfHostedModels: opts.selfHostedModels ?? [],
+    featureSettings: opts.featureSettings ?? [],
+    duoAgentPlatformServiceUrl: opts.duoAgentPlatformServiceUrl,
+    outbound: { allowLocalRequests: opts.allowLocalRequests ?? false, allowlist: opts.outboundLocalRequestsAllowlist ?? [] },
+    cloud: {
+      customersDotUrl: started.deadOrigin,
+      cloudConnectorUrl: started.deadOrigin,
+      duoWorkflowServiceUrl: new URL(started.deadOrigin).host,
+    },
     log: opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };
 }

@@ -2,7 +2,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closedPort, listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
 import { handleCodeSuggestions } from './code-suggestions.js';
-import { licenseExpired, resolveGitLabState, type GitLabOptions, type GitLabState } from './config.js';
+import {
+  licenseExpired,
+  resolveGitLabState,
+  type FeatureSettingOption,
+  type GitLabOptions,
+  type GitLabState,
+  type SelfHostedModel,
+} from './config.js';
 import { execute, NO_PERMISSION, type Resolver } from './graphql.js';
 import { createSigningKey } from './signing.js';
 import { runStatusProbes } from './status-probes.js';
@@ -100,6 +107,22 @@ function adminUser(state: GitLabState) {
   };
 }
 
+/** A self-hosted model's identity as GraphQL `AiSelfHostedModel` gives it (ids are its position, from 1). */
+function selfHostedModelNode(state: GitLabState, model: SelfHostedModel) {
+  return { id: `gid://gitlab/Ai::SelfHostedModel/${state.selfHostedModels.indexOf(model) + 1}`, name: model.name, model: model.model };
+}
+
+/** An `AiFeatureSetting` node (ee/app/graphql/types/ai/feature_settings/feature_setting_type.rb): feature, provider, its model. */
+function featureSettingNode(state: GitLabState, setting: FeatureSettingOption) {
+  const model = setting.provider === 'self_hosted' ? state.selfHostedModels.find((m) => m.name === setting.model) : undefined;
+  return {
+    feature: setting.feature,
+    title: setting.feature.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+    provider: setting.provider,
+    selfHostedModel: model ? selfHostedModelNode(state, model) : null,
+  };
+}
+
 /** The GraphQL root fields it answers; each needs the admin (no token: GitLab's permission error). */
 function graphqlResolvers(state: GitLabState, admin: boolean): Record<string, Resolver> {
   const guard =
@@ -110,20 +133,20 @@ function graphqlResolvers(state: GitLabState, admin: boolean): Record<string, Re
     duoSettings: guard(() => ({
       aiGatewayUrl: state.aiGatewayUrl ?? null,
       aiGatewayTimeoutSeconds: 60,
-      duoAgentPlatformServiceUrl: null,
+      duoAgentPlatformServiceUrl: state.duoAgentPlatformServiceUrl ?? null,
       updatedAt: new Date().toISOString(),
     })),
     aiSelfHostedModels: guard(() => ({
-      nodes: state.selfHostedModels.map((m, i) => ({
-        id: `gid://gitlab/Ai::SelfHostedModel/${i + 1}`,
-        name: m.name,
-        model: m.model,
+      nodes: state.selfHostedModels.map((m) => ({
+        ...selfHostedModelNode(state, m),
         endpoint: m.endpoint,
         identifier: m.identifier ?? null,
         hasApiToken: m.hasApiToken ?? false,
         releaseState: m.releaseState ?? 'GA',
+        featureSettings: { nodes: state.featureSettings.filter((f) => f.model === m.name).map((f) => featureSettingNode(state, f)) },
       })),
     })),
+    aiFeatureSettings: guard(() => ({ nodes: state.featureSettings.map((f) => featureSettingNode(state, f)) })),
     cloudConnectorStatus: guard(() => runStatusProbes(state)),
   };
 }
@@ -190,6 +213,7 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     url: running.url,
     key,
     deadJwksUri: `http://127.0.0.1:${deadPort}/oauth/discovery/keys`,
+    deadOrigin: `http://127.0.0.1:${deadPort}`,
   });
   ref.state = ready;
   return {
