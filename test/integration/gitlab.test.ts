@@ -19,7 +19,8 @@ const EXPECT: Record<string, (r: Record<string, CheckResult>) => void> = {
     expect(r['gitlab-reachable']?.evidence).toMatchObject({ version: '19.4.1-ee', enterprise: true, isAdmin: true });
     expect(r['license']?.evidence).toMatchObject({ codeSuggestions: 'granted', codeSuggestionsSource: 'cloudConnectorStatus' });
     expect(r['system-exchange']?.summary).toMatch(/^A code completion came back/);
-    expect(r['gitlab-health-check']?.summary).toBe("All 4 of GitLab's health-check probes passed");
+    // GitLab 18.x's self-hosted set: presence, host (HEAD through its HTTP client), license — no end-to-end probe.
+    expect(r['gitlab-health-check']?.summary).toBe("All 3 of GitLab's health-check probes passed (self-hosted probes)");
     expect(r['model-endpoints']?.details.join('\n')).toMatch(/✔ Codestral \(codestral\): .*\/v1\/models answered HTTP 200/);
   },
   'expired-license': (r) => {
@@ -27,12 +28,30 @@ const EXPECT: Record<string, (r: Record<string, CheckResult>) => void> = {
     expect(r['system-exchange']?.evidence).toMatchObject({ hop: 'gitlab', httpStatus: 401, errorOrigin: 'monolith' });
   },
   'no-code-suggestions': (r) => {
-    expect(r['license']?.summary).toBe('License does not provide access to Code Suggestions, verify your license');
+    expect(r['license']?.summary).toBe('License does not provide access to code suggestions, verify your license');
     expect(r['gitlab-health-check']?.details.join('\n')).toMatch(/✗ code_suggestions_license_probe: License does not provide access/);
   },
   'no-gateway-url': (r) => {
     expect(r['system-exchange']?.summary).toMatch(/GitLab's AI gateway URL setting is blank$/);
-    expect(r['gitlab-health-check']?.summary).toMatch(/failed: ai_gateway_url_presence_probe, host_probe$/);
+    // A blank setting makes GitLab run its cloud-connected set, which an air-gapped installation fails.
+    expect(r['gitlab-health-check']?.findings?.map((f) => f.id)).toEqual([
+      'cloudSubscription',
+      'cloudHostFailed',
+      'cloudHostFailed',
+      'cloudSubscription',
+      'cloudSubscription',
+      'endToEndFailed',
+      'agentPlatformDown',
+    ]);
+  },
+  'url-blocked': (r) => {
+    expect(r['gitlab-health-check']?.findings).toEqual([{ id: 'hostBlocked', status: 'fail' }]);
+    expect(r['gitlab-health-check']?.summary).toMatch(/^host_probe: 127\.0\.0\.1 connection failed: URL is blocked: Requests to localhost are not allowed\./);
+    expect(r['gitlab-health-check']?.remediation).toMatch(/outbound_local_requests_whitelist/);
+  },
+  'gateway-url-mismatch': (r) => {
+    expect(r['gitlab-health-check']?.findings).toEqual([{ id: 'hostRefused', status: 'fail' }]);
+    expect(r['gitlab-health-check']?.summary).toMatch(/Connection refused - connect\(2\) for "127\.0\.0\.1" port \d+/);
   },
   'gateway-down': (r) => expect(r['system-exchange']?.evidence).toMatchObject({ hop: 'gitlab-to-gateway' }),
   'jwks-empty': (r) => {

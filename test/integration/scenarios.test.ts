@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runChecks } from '../../src/runner/run.js';
-import { SCENARIOS, startStack } from '../../src/reference/scenarios.js';
+import { SCENARIOS, startStack, type Scenario } from '../../src/reference/scenarios.js';
 import { isFailing } from '../../src/model.js';
 
 describe('reference scenarios × every check', () => {
@@ -14,6 +14,8 @@ describe('reference scenarios × every check', () => {
       const run = await runChecks(CHECKS, defaultSettings(stack.settingsOverrides));
       const failing = run.results.filter((r) => isFailing(r.status)).map((r) => r.id).sort();
       expect(failing, JSON.stringify(run.results.filter((r) => failing.includes(r.id)).map((r) => [r.id, r.summary]))).toEqual([...scenario.expectedFailures].sort());
+      const warned = run.results.filter((r) => r.status === 'warn').map((r) => r.id);
+      expect(warned).toEqual(expect.arrayContaining([...((scenario as Scenario).expectedWarnings ?? [])]));
       if (scenario.name === 'healthy') {
         const notPassing = run.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.summary}`);
         // Both servers over https with one private CA that every side trusts: every check applies and passes.

@@ -8,6 +8,7 @@ import {
   gitlabGraphql,
   gitlabGraphqlFirst,
   gitlabPost,
+  gatewayTarget,
   resolveGatewayUrl,
 } from '../../src/probes/gitlab-api.js';
 import { makeContext } from '../helpers/context.js';
@@ -168,17 +169,23 @@ describe('resolveGatewayUrl', () => {
     ['env', 'env'],
     ['config', 'config'],
     [undefined, 'flag'],
-  ] as const)('a configured URL from %s is reported as %s, without asking GitLab', async (source, expected) => {
+  ] as const)("a configured URL from %s is reported as %s, and GitLab's own setting is read beside it", async (source, expected) => {
+    gitlab.routes = { 'POST /api/graphql': gqlData({ duoSettings: { aiGatewayUrl: 'http://other:5052' } }) };
     const ctx = ctxFor({ gatewayUrl: ' http://aigw:5052 ', gatewayUrlSource: source });
     expect(await resolveGatewayUrl(ctx)).toEqual({ url: 'http://aigw:5052', source: expected });
-    expect(gitlab.requests).toHaveLength(0);
+    expect(await gatewayTarget(ctx)).toEqual({
+      url: 'http://aigw:5052',
+      source: expected,
+      gitlabSetting: { state: 'set', url: 'http://other:5052' },
+    });
+    expect(gitlab.requests.map((r) => r.query)).toEqual(['{ duoSettings { aiGatewayUrl } }']);
   });
 
   it.each([
     ['a URL', gqlData({ duoSettings: { aiGatewayUrl: 'http://aigw.example.com:5052' } }), { url: 'http://aigw.example.com:5052', source: 'gitlab' }],
     ['a blank setting', gqlData({ duoSettings: { aiGatewayUrl: '' } }), { source: 'gitlab', detail: expect.stringMatching(/is blank/) }],
     ['a null setting', gqlData({ duoSettings: { aiGatewayUrl: null } }), { source: 'gitlab', detail: expect.stringMatching(/is blank/) }],
-    ['an error', gqlErrors("Field 'duoSettings' doesn't exist on type 'Query'"), { source: 'none', detail: expect.stringMatching(/could not read .*duoSettings' doesn't exist/) }],
+    ['an error', gqlErrors("Field 'duoSettings' doesn't exist on type 'Query'"), { source: 'none', detail: expect.stringMatching(/could not be read: .*duoSettings' doesn't exist/) }],
   ])('asks GitLab: %s', async (_name, answer, expected) => {
     gitlab.routes = { 'POST /api/graphql': answer };
     const ctx = ctxFor();

@@ -5,7 +5,6 @@ import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWK } from '
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { startGitLab, type GitLabOptions, type RunningGitLab } from '../../src/reference/gitlab/server.js';
 import { rootFields } from '../../src/reference/gitlab/graphql.js';
-import { closedPort } from '../../src/reference/http.js';
 import { COMPLETION, expectRefused } from './helpers.js';
 
 /** GitLab's own schema and documented example (fixtures/gitlab-api/README.md says where each comes from). */
@@ -143,38 +142,24 @@ describe('reference GitLab: GraphQL', () => {
     expect(wrong.status).toBe(401);
   });
 
-  it('runs the cloud connector probes for real', async () => {
-    const { data } = await graphql('{ cloudConnectorStatus { success probeResults { name success message errors details } } }');
-    const status = data?.['cloudConnectorStatus'] as { success: boolean; probeResults: { name: string; message: string }[] };
-    expect(status.success).toBe(true);
-    expect(status.probeResults.map((p) => [p.name, p.message])).toEqual([
-      ['ai_gateway_url_presence_probe', `Environment variable AI_GATEWAY_URL is set to ${stack.gateway.url}.`],
-      ['host_probe', '127.0.0.1 reachable.'],
-      ['code_suggestions_license_probe', 'License includes access to Code Suggestions.'],
-      ['end_to_end_probe', 'Authentication with the AI gateway services succeeded.'],
-    ]);
-  });
-
-  it.each<[string, GitLabOptions, (url: string, port: number) => string[]]>([
-    ['no gateway URL', {}, () => ['ai_gateway_url_presence_probe: Environment variable AI_GATEWAY_URL is not set.', 'host_probe: Cannot validate connection to host because the URL is empty.']],
-    [
-      'a gateway that is down',
-      {},
-      (_url, port) => [`host_probe: 127.0.0.1 connection failed: Connection refused - connect(2) for "127.0.0.1" port ${port}.`],
-    ],
-    ['a license without Code Suggestions', { license: { plan: 'premium', expiresAt: '2999-01-01', codeSuggestions: false } }, () => ['code_suggestions_license_probe: License does not provide access to Code Suggestions.']],
-    ['tokens for the wrong audience', { audience: 'elsewhere' }, () => ['end_to_end_probe: Authentication with the AI gateway services failed: AI Gateway returned code 401: {"error":"Forbidden by auth provider"}']],
-  ])('reports failing probes with GitLab’s messages: %s', async (name, options, expected) => {
-    const s = await wired(options);
+  it('answers aiFeatureSettings with each feature, its provider and its self-hosted model', async () => {
+    const s = await wired({
+      selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: 'http://127.0.0.1:1' }],
+      featureSettings: [
+        { feature: 'code_completions', provider: 'self_hosted', model: 'Codestral' },
+        { feature: 'duo_chat', provider: 'vendored' },
+      ],
+    });
     try {
-      const port = await closedPort();
-      if (name === 'no gateway URL') s.gitlab.setAiGatewayUrl(undefined);
-      if (name === 'a gateway that is down') s.gitlab.setAiGatewayUrl(`http://127.0.0.1:${port}`);
-      const { data } = await graphql('{ cloudConnectorStatus { success probeResults { name success message } } }', s.gitlab);
-      const status = data?.['cloudConnectorStatus'] as { success: boolean; probeResults: { name: string; success: boolean; message: string }[] };
-      expect(status.success).toBe(false);
-      const failed = status.probeResults.filter((p) => !p.success).map((p) => `${p.name}: ${p.message}`);
-      expect(failed.slice(0, expected(s.gateway.url, port).length)).toEqual(expected(s.gateway.url, port));
+      const { data } = await graphql('{ aiFeatureSettings { nodes { feature provider selfHostedModel { id name model } } } }', s.gitlab);
+      expect(data).toEqual({
+        aiFeatureSettings: {
+          nodes: [
+            { feature: 'code_completions', title: 'Code completions', provider: 'self_hosted', selfHostedModel: { id: 'gid://gitlab/Ai::SelfHostedModel/1', name: 'Codestral', model: 'codestral' } },
+            { feature: 'duo_chat', title: 'Duo chat', provider: 'vendored', selfHostedModel: null },
+          ],
+        },
+      });
     } finally {
       await s.close();
     }

@@ -19,25 +19,31 @@ interface Expectation {
   tlsError?: string;
 }
 
+// GitLab 18.x's self-hosted health check: presence, host (HEAD through GitLab's HTTP client) and license probes — no
+// end-to-end probe, so broken token trust (TLS, keys, audience, clock) does not show here; a blank URL runs the cloud set.
 const EXPECTED: Record<string, Expectation> = {
   healthy: { failingProbes: [] },
-  'no-gateway-url': { failingProbes: ['ai_gateway_url_presence_probe', 'host_probe'] },
-  'gateway-down': { failingProbes: ['host_probe', 'end_to_end_probe'] },
+  'no-gateway-url': {
+    failingProbes: ['license_probe', 'host_probe', 'host_probe', 'access_probe', 'token_probe', 'end_to_end_probe', 'duo_agent_platform_probe'],
+  },
+  'gateway-down': { failingProbes: ['host_probe'] },
   'gateway-localhost-url': {},
   'auth-bypassed': { failingProbes: [] },
-  'self-signed-gitlab': { failingProbes: ['end_to_end_probe'], tlsError: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
-  'private-ca-no-bundle': { failingProbes: ['end_to_end_probe'] },
-  'missing-intermediate': { failingProbes: ['end_to_end_probe'], tlsError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
-  'expired-gitlab-cert': { failingProbes: ['end_to_end_probe'], tlsError: 'CERT_HAS_EXPIRED' },
-  'wrong-host-cert': { failingProbes: ['end_to_end_probe'], tlsError: 'ERR_TLS_CERT_ALTNAME_INVALID' },
-  // The end-to-end probe uses the instance token, which no license decides: only the license probe fails.
+  'self-signed-gitlab': { failingProbes: [], tlsError: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+  'private-ca-no-bundle': { failingProbes: [] },
+  'missing-intermediate': { failingProbes: [], tlsError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+  'expired-gitlab-cert': { failingProbes: [], tlsError: 'CERT_HAS_EXPIRED' },
+  'wrong-host-cert': { failingProbes: [], tlsError: 'ERR_TLS_CERT_ALTNAME_INVALID' },
   'expired-license': { failingProbes: ['code_suggestions_license_probe'] },
   'no-code-suggestions': { failingProbes: ['code_suggestions_license_probe'] },
-  'jwks-unreachable': { failingProbes: ['end_to_end_probe'] },
-  'jwks-empty': { failingProbes: ['end_to_end_probe'] },
-  'wrong-audience': { failingProbes: ['end_to_end_probe'] },
-  'clock-skew': { failingProbes: ['end_to_end_probe'] },
+  'jwks-unreachable': { failingProbes: [] },
+  'jwks-empty': { failingProbes: [] },
+  'wrong-audience': { failingProbes: [] },
+  'clock-skew': { failingProbes: [] },
   'version-mismatch': { failingProbes: [] },
+  'gateway-url-mismatch': { failingProbes: ['host_probe'] },
+  'url-blocked': { failingProbes: ['host_probe'] },
+  'models-unassigned': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
 };

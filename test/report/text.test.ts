@@ -59,10 +59,16 @@ describe('text report', () => {
     expect(plain).not.toContain('FAIL');
   });
 
-  it('ends with a diagnostic JSON summary derived from the RunResult alone', () => {
+  it("ends with a diagnostic JSON summary derived from the RunResult alone, the rake task's keys first, then its NOTE", () => {
     const run = sampleRun();
-    const json = render(run, { color: false }).split(DIAGNOSTIC)[1];
-    expect(JSON.parse(json!)).toEqual({
+    const [json, note] = render(run, { color: false }).split(DIAGNOSTIC)[1]!.split('\n\nNOTE: ');
+    expect(note).toBe('Review the above output and remove any sensitive information\nbefore sharing with GitLab support.\n');
+    const parsed = JSON.parse(json!) as Record<string, unknown>;
+    // GitLab's version is unknown here: the keys of the GitLab source duo-doctor follows (18.x), in the task's order.
+    expect(Object.keys(parsed).slice(0, 7)).toEqual(['system', 'ai_gateway_url', 'license', 'ai_gateway_health', 'self_hosted_models', 'feature_settings', 'request_flow']);
+    expect(parsed['license']).toEqual({ status: 'WARNING', check: 'license', summary: 'License expires in 12 days (2025-01-27)' });
+    expect(parsed['ai_gateway_health']).toEqual({ status: 'SKIPPED', reason: 'gateway-health did not run' });
+    expect(parsed).toMatchObject({
       tool: run.tool,
       targets: run.targets,
       summary: run.summary,
@@ -77,8 +83,9 @@ describe('text report', () => {
     const order = headings(text);
     expect(order.filter((h) => h.startsWith('Target: '))).toEqual(['Target: prod', 'Target: staging']);
     expect(order.slice(order.indexOf('Target: staging'))).toEqual(['Target: staging', 'Network', 'TLS', 'JWKS']);
-    const diagnostic = JSON.parse(text.split(DIAGNOSTIC)[1]!) as { results: { target?: string }[] };
+    const diagnostic = JSON.parse(text.split(DIAGNOSTIC)[1]!.split('\n\nNOTE: ')[0]!) as { results: { target?: string }[]; installations: object };
     expect(diagnostic.results.map((r) => r.target)).toEqual(run.results.map((r) => r.target));
+    expect(Object.keys(diagnostic.installations)).toEqual(['prod', 'staging']);
   });
 
   it('has no target headings when every result belongs to one installation', () => {
