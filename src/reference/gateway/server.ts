@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
 import { authenticate, hasScope, type AuthResult } from './auth.js';
 import { answerCompletion, validateCompletion } from './completions.js';
-import { resolveGatewayConfig, type GatewayConfig, type GatewayOptions } from './config.js';
+import { resolveGatewayConfig, type GatewayOptions } from './config.js';
 import { fetchKeySet, KeySetCache } from './jwks.js';
 import { AUTH_SKIP_PATHS, predatesHostHeaderFix, starletteUrlPath } from './releases.js';
 import { acceptAndGreet, handshakeProblem, refuseUpgrade } from './websocket.js';
