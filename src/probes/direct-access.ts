@@ -41,5 +41,6 @@ export async function directAccessHeaders(ctx: CheckContext): Promise<DirectAcce
   if (typeof body.headers === 'object' && body.headers !== null) {
     for (const [name, value] of Object.entries(body.headers)) if (typeof value === 'string') headers[name] = value;
   }
-  return { ok: true, headers: { ...headers, Authorization: `Bearer ${body.token}` } };
+  // GitLab's headers (Gitlab::AiGateway.public_headers) carry no authentication type; the IDE adds it with the token.
+  return { ok: true, headers: { ...headers, 'X-Gitlab-Authentication-Type': 'oidc', Authorization: `Bearer ${body.token}` } };
 }

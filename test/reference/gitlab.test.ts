@@ -215,7 +215,9 @@ describe('reference GitLab: code suggestions', () => {
     expect(payload.exp).toBe((payload.iat as number) + 3600);
     expect(body.expires_at).toBe(payload.exp);
     expect(typeof payload.jti).toBe('string');
-    expect(body.headers).toMatchObject({ 'X-Gitlab-Instance-Id': stack.gitlab.instanceId, 'X-Gitlab-Realm': 'self-managed' });
+    // Gitlab::AiGateway.public_headers: CloudConnector's lower-case x-gitlab-* headers, no Authorization or authentication type.
+    expect(body.headers).toMatchObject({ 'x-gitlab-instance-id': stack.gitlab.instanceId, 'x-gitlab-realm': 'self-managed', 'x-gitlab-version': '18.6.0' });
+    expect(Object.keys(body.headers).filter((h) => /authori[sz]ation|authentication-type/i.test(h))).toEqual([]);
   });
 
   it('answers connection details', async () => {

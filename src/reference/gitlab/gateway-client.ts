@@ -26,16 +26,27 @@ export function instanceToken(state: GitLabState): Promise<IssuedToken> {
   });
 }
 
-/** The identifying headers GitLab sends the gateway (without Authorization). */
+/**
+ * The identifying headers GitLab sends the gateway, without Authorization: Gitlab::AiGateway.public_headers =
+ * CloudConnector.ai_headers (ee/lib/cloud_connector.rb) + enablement type, feature flags, verbose-logs flag, team
+ * member (ee/lib/gitlab/ai_gateway.rb), + X-Gitlab-Model-Prompt-Cache-Enabled (ee/lib/api/code_suggestions.rb), 6714c9136.
+ */
 export function publicHeaders(state: GitLabState): Record<string, string> {
   return {
-    'X-Gitlab-Authentication-Type': 'oidc',
-    'X-Gitlab-Instance-Id': state.instanceId,
-    'X-Gitlab-Realm': 'self-managed',
-    'X-Gitlab-Global-User-Id': globalUserId(state),
-    'X-Gitlab-Host-Name': new URL(state.externalUrl).hostname,
-    'X-Gitlab-Version': state.version.replace(/-ee$/, ''),
-    'X-Gitlab-Unit-Primitive': COMPLETE_CODE,
+    'x-gitlab-host-name': new URL(state.externalUrl).hostname,
+    'x-gitlab-instance-id': state.instanceId,
+    'x-gitlab-realm': 'self-managed',
+    'x-gitlab-deployment-type': 'self-managed',
+    // Gitlab.version_info.to_s: major.minor.patch, no edition suffix.
+    'x-gitlab-version': state.version.replace(/-.*$/, ''),
+    'x-gitlab-global-user-id': globalUserId(state),
+    'x-gitlab-user-id': String(ADMIN_USER_ID),
+    'x-gitlab-feature-enabled-by-namespace-ids': '',
+    'x-gitlab-feature-enablement-type': 'duo_enterprise',
+    'x-gitlab-enabled-feature-flags': '',
+    'x-gitlab-enabled-instance-verbose-ai-logs': 'false',
+    'X-Gitlab-Is-Team-Member': 'false',
+    'X-Gitlab-Model-Prompt-Cache-Enabled': 'false',
   };
 }
 
@@ -45,11 +56,14 @@ export async function postCompletion(state: GitLabState, gatewayUrl: string, bod
   return request({
     url: `${gatewayUrl.replace(/\/+$/, '')}/v2/code/completions`,
     method: 'POST',
+    // Gitlab::AiGateway.headers: authentication type, the token, content type, request id and send time, then the public ones.
     headers: {
-      ...publicHeaders(state),
+      'X-Gitlab-Authentication-Type': 'oidc',
       Authorization: `Bearer ${token}`,
       'Content-Type': 'application/json',
       'X-Request-ID': randomUUID(),
+      'X-Gitlab-Rails-Send-Start': String(Date.now() / 1000),
+      ...publicHeaders(state),
     },
     body,
     ...(state.ca ? { ca: state.ca } : {}),
