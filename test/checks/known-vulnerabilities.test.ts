@@ -1,11 +1,11 @@
-// known-vulnerabilities: range edges of every advisory, unknown versions, and gather from the evidence other checks leave.
-import { describe, expect, it } from 'vitest';
+// known-vulnerabilities: range edges of every advisory, unknown versions, and gather through the memoised probes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { firstClearRelease, hitsFor, judge, type Facts } from '../../checks/known-vulnerabilities.js';
 import type { Advisory } from '../../src/data/advisories.js';
 import { ADVISORIES } from '../../src/data/advisories.js';
 import { parseVersion, type Version } from '../../src/judge/versions.js';
-import type { CheckResult } from '../../src/model.js';
 import { makeContext } from '../helpers/context.js';
+import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const v = (text: string): Version => {
   const parsed = parseVersion(text);
@@ -83,12 +83,14 @@ describe('firstClearRelease', () => {
 });
 
 describe('known-vulnerabilities gather', () => {
-  const reachable = (version: string): CheckResult => ({
-    id: 'gitlab-reachable', category: 'network', status: 'pass', title: '', summary: '', details: [], durationMs: 0, evidence: { version },
+  let gitlab: FakeGitLab;
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab({ 'GET /api/v4/metadata': { body: { version: '18.10.0-ee' } } });
   });
+  afterAll(() => gitlab.close());
 
-  it("reads GitLab's version from gitlab-reachable and the gateway's from --gateway-image-tag", async () => {
-    const out = await check.run(makeContext({ gatewayVersion: 'self-hosted-v18.8.0-ee' }, [reachable('18.10.0-ee')]));
+  it("reads GitLab's version from its metadata (the memoised probe) and the gateway's from --gateway-image-tag", async () => {
+    const out = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayVersion: 'self-hosted-v18.8.0-ee' }));
     expect(out.status).toBe('fail');
     expect(out.findings).toEqual([
       { id: 'gitlabAffected', status: 'fail' },
