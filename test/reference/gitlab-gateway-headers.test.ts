@@ -1,6 +1,7 @@
 // The headers the reference GitLab sends its AI gateway with a completion, as Gitlab::AiGateway.headers builds them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_GITLAB_VERSION } from '../../src/reference/gitlab/config.js';
 import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
 import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
@@ -34,7 +35,7 @@ describe('reference GitLab → gateway headers', () => {
       'x-gitlab-instance-id': gitlab.instanceId,
       'x-gitlab-realm': 'self-managed',
       'x-gitlab-deployment-type': 'self-managed',
-      'x-gitlab-version': '18.6.0',
+      'x-gitlab-version': DEFAULT_GITLAB_VERSION.replace(/-.*$/, ''),
       'x-gitlab-feature-enablement-type': 'duo_enterprise',
       'x-gitlab-enabled-instance-verbose-ai-logs': 'false',
       'x-gitlab-is-team-member': 'false',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
+import { DEFAULT_GITLAB_VERSION } from '../../src/reference/gitlab/config.js';
 import { startGitLab, type GitLabOptions, type RunningGitLab } from '../../src/reference/gitlab/server.js';
 import { rootFields } from '../../src/reference/gitlab/graphql.js';
 import { COMPLETION, expectRefused } from './helpers.js';
@@ -216,7 +217,7 @@ describe('reference GitLab: code suggestions', () => {
     expect(body.expires_at).toBe(payload.exp);
     expect(typeof payload.jti).toBe('string');
     // Gitlab::AiGateway.public_headers: CloudConnector's lower-case x-gitlab-* headers, no Authorization or authentication type.
-    expect(body.headers).toMatchObject({ 'x-gitlab-instance-id': stack.gitlab.instanceId, 'x-gitlab-realm': 'self-managed', 'x-gitlab-version': '18.6.0' });
+    expect(body.headers).toMatchObject({ 'x-gitlab-instance-id': stack.gitlab.instanceId, 'x-gitlab-realm': 'self-managed', 'x-gitlab-version': DEFAULT_GITLAB_VERSION.replace(/-.*$/, '') });
     expect(Object.keys(body.headers).filter((h) => /authori[sz]ation|authentication-type/i.test(h))).toEqual([]);
   });
 
