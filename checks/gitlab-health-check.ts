@@ -2,6 +2,7 @@
 // message, and for each failure the fix of its real cause (GitLab's URL blocker, TLS trust, a stopped gateway, seats...).
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { rakeEra, rakeWording, type RakeEra } from '../src/judge/rake.js';
+import { hostnameOf } from '../src/net/url.js';
 import { cloudConnectorStatus, gitlabAiGatewaySetting, gitlabMetadata, probeText, type ConnectorStatus } from '../src/probes/gitlab-api.js';
 
 /** What gitlab-health-check judges. */
@@ -119,14 +120,6 @@ type Finding = FindingOf<typeof messages>;
 
 const CLOUD_PROBES = new Set(['license_probe', 'access_probe', 'token_probe']);
 
-function hostOf(url: string | undefined): string | undefined {
-  try {
-    return url ? new URL(url).hostname : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The finding for one failed probe: its real cause, read from the probe's name and GitLab's message. */
 function failureFinding(d: Failed, gatewayHost: string | undefined, era: RakeEra): Finding {
   switch (d.name) {
@@ -175,7 +168,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
     const set = selfHosted ? (cloud ? 'self-hosted and cloud-connected probes' : 'self-hosted probes') : 'cloud-connected probes';
     return { findings: f.status.success ? [{ id: 'allPassed', data: { count: probes.length, set } }] : [{ id: 'reportsFailure' }], details, evidence };
   }
-  const gatewayHost = hostOf(f.gatewaySetting);
+  const gatewayHost = f.gatewaySetting ? hostnameOf(f.gatewaySetting) : undefined;
   return { findings: failed.map((p) => failureFinding({ name: p.name, text: flat(probeText(p)) }, gatewayHost, era)), details, evidence };
 }
 
