@@ -2,7 +2,7 @@
 // Valid against the Jenkins xUnit plugin's junit-10.xsd, the dialect most CI tools read (test/report/junit.xsd).
 import { summarise, type CheckResult, type RunResult } from '../model.js';
 import type { Render } from './index.js';
-import { fixOf, groupByTarget, seconds, xmlAttr, xmlText } from './format.js';
+import { fixOf, groupByTarget, plural, seconds, xmlAttr, xmlText } from './format.js';
 
 /** `name="value"` pairs, escaped. */
 function attrs(pairs: Record<string, string | number>): string {
@@ -66,18 +66,48 @@ function testsuite(run: RunResult, name: string, results: readonly CheckResult[]
   ].join('\n');
 }
 
+/**
+ * A run that lacked inputs (or was cut short) is not a pass: its own suite says so with one failing case per missing
+ * input, so a CI test report shows why the job failed even when no check did.
+ */
+function inputsSuite(run: RunResult): { xml: string; failures: number } | undefined {
+  const missing = run.missingInputs ?? [];
+  const cases = [
+    ...missing.map((m) => ({
+      name: `missing input: ${m.input}${m.target !== undefined ? ` [${m.target}]` : ''}`,
+      message: m.reason,
+      body: `${plural(m.checks.length, 'check')} skipped: ${m.checks.join(', ')}`,
+    })),
+    ...(run.aborted ? [{ name: 'run cut short', message: run.aborted, body: run.aborted }] : []),
+  ];
+  if (!cases.length) return undefined;
+  const xml = [
+    `  <testsuite ${attrs({ name: 'duo-doctor inputs', tests: cases.length, failures: cases.length, errors: 0, skipped: 0, time: '0', timestamp: run.startedAt })}>`,
+    ...cases.map((c) =>
+      [
+        `    <testcase ${attrs({ name: c.name, classname: 'duo-doctor.inputs', time: '0' })}>`,
+        `      <failure ${attrs({ message: c.message, type: 'missing-input' })}>${xmlText(c.body)}</failure>`,
+        '    </testcase>',
+      ].join('\n'),
+    ),
+    '  </testsuite>',
+  ].join('\n');
+  return { xml, failures: cases.length };
+}
+
 export const render: Render = (run) => {
   const groups = groupByTarget(run.results);
   const labelled = groups.length > 1;
+  const inputs = inputsSuite(run);
   // testsuites carries no `skipped` attribute: junit-10.xsd does not allow one there (each testsuite has its own).
   const head = `<testsuites ${attrs({
     name: 'duo-doctor',
-    tests: run.results.length,
-    failures: failures(run.results, run.strict === true),
+    tests: run.results.length + (inputs?.failures ?? 0),
+    failures: failures(run.results, run.strict === true) + (inputs?.failures ?? 0),
     errors: run.summary.error,
     // Never less than its suites' together (their cases ran concurrently): the total covers the parts.
     time: seconds(Math.max(run.durationMs, groups.reduce((sum, g) => sum + suiteMs(g.results), 0))),
   })}>`;
   const suites = groups.map(({ target, results }) => testsuite(run, target ?? 'duo-doctor', results, labelled));
-  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, '</testsuites>'].join('\n') + '\n';
+  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, ...(inputs ? [inputs.xml] : []), '</testsuites>'].join('\n') + '\n';
 };

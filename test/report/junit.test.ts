@@ -33,6 +33,14 @@ describe('junit report', async () => {
     expect(result.valid).toBe(true);
   });
 
+  it('a run that lacked inputs or was cut short: one failing case per missing input, still valid', async () => {
+    const run = { ...multiTargetRun(), missingInputs: [{ input: 'token' as const, reason: 'no GitLab token given (GITLAB_TOKEN_EU is unset or empty)', checks: ['license'], target: 'eu' }], aborted: "the run's deadline passed" };
+    const xml = render(run, { color: false });
+    expect((await validate(xml)).stderr).toBe('report.xml validates\n');
+    expect(xml).toMatch(/<testcase name="missing input: token \[eu\]" classname="duo-doctor.inputs" time="0">\n {6}<failure message="no GitLab token given \(GITLAB_TOKEN_EU is unset or empty\)" type="missing-input">1 check skipped: license<\/failure>/);
+    expect(xml).toContain('<testcase name="run cut short" classname="duo-doctor.inputs"');
+  });
+
   it('validates with several targets', async () => {
     const result = await validate(render(multiTargetRun(), { color: false }));
     expect(result.stderr).toBe('report.xml validates\n');
