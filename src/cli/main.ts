@@ -31,7 +31,8 @@ export function addCheckOptions(cmd: Command, command: OptionCommand = 'check'):
 
 /** The variables the reference gateway reads (src/reference/gateway/config.ts), for its --help. */
 export const GATEWAY_ENV: readonly [name: string, what: string][] = [
-  ['AIGW_GITLAB_URL', "GitLab's URL: where the gateway fetches the keys that sign GitLab's tokens (without it, every token is refused)"],
+  // The real gateway defaults it to https://gitlab.com (ai_gateway/config.py); the reference, on loopback only, fetches nothing.
+  ['AIGW_GITLAB_URL', "GitLab's URL: where the gateway fetches the keys that sign GitLab's tokens (unset: no keys, every token refused)"],
   ['AIGW_AUTH__BYPASS_EXTERNAL', 'true: accept requests without a token (never in production)'],
   ['REQUESTS_CA_BUNDLE', 'CA bundle trusted for requests to GitLab'],
   ['SSL_CERT_FILE', 'CA bundle trusted for requests to GitLab (when REQUESTS_CA_BUNDLE is unset)'],
