@@ -168,15 +168,26 @@ export function judge(f: Facts): Judgement<typeof messages> {
       );
     }
   }
-  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
-  const ok = findings.every((x) => messages[x.id].status === 'pass');
+  return { findings, details, evidence: { ...evidence, rakeDiagnostics: { ai_gateway_url: urlDiagnostics(f, findings, named) } } };
+}
+
+/** The rake task's `ai_gateway_url` diagnostics — of GitLab's setting, the URL GitLab uses — plus the URL this run checked. */
+function urlDiagnostics(f: Facts, findings: readonly Finding[], named: Named): Record<string, unknown> {
+  const setting = f.target.gitlabSetting;
+  const checked = { checked_url: named.url, checked_from: named.source };
+  if (setting.state === 'blank') return { status: 'ERROR', url: null, error: 'AI Gateway URL not configured', ...checked };
+  const raw = setting.state === 'set' ? setting.url : (f.target.url ?? '');
+  const used = httpUrl(raw);
+  if (!used) return { status: 'ERROR', url: redactUrl(raw), ...checked };
+  const statuses = findings.map((x) => messages[x.id].status as string);
   return {
-    findings,
-    details,
-    evidence: {
-      ...evidence,
-      rakeDiagnostics: { ai_gateway_url: { status: ok ? 'OK' : 'WARNING', url: shown, scheme: parsed.protocol.slice(0, -1), host: parsed.hostname, port } },
-    },
+    status: statuses.includes('fail') ? 'ERROR' : statuses.includes('warn') ? 'WARNING' : 'OK',
+    url: redactUrl(raw),
+    scheme: used.protocol.slice(0, -1),
+    host: used.hostname,
+    port: Number(used.port || (used.protocol === 'https:' ? 443 : 80)),
+    ...(setting.state === 'unknown' ? { gitlab_setting: 'unknown' } : {}),
+    ...checked,
   };
 }
 

@@ -59,9 +59,15 @@ describe('gateway-url judge', () => {
     expect(renderFacts(check, ({ gitlabVersion: '17.3.0-ee', target: fromGitlab(AIGW) })).summary).toBe(`'AI_GATEWAY_URL' set to ${AIGW}`);
   });
 
-  it('carries the rake diagnostics for the summary', () => {
+  it("carries the rake task's diagnostics of GitLab's own URL, and the URL checked beside them", () => {
     expect(judge({ target: fromGitlab(AIGW) }).evidence).toMatchObject({
-      rakeDiagnostics: { ai_gateway_url: { status: 'OK', url: AIGW, scheme: 'http', host: 'aigw.example.com', port: 5052 } },
+      rakeDiagnostics: { ai_gateway_url: { status: 'OK', url: AIGW, scheme: 'http', host: 'aigw.example.com', port: 5052, checked_url: AIGW } },
+    });
+    expect(judge({ target: fromFlag('https://other', set(AIGW)) }).evidence).toMatchObject({
+      rakeDiagnostics: { ai_gateway_url: { status: 'WARNING', url: AIGW, port: 5052, checked_url: 'https://other', checked_from: '--gateway-url' } },
+    });
+    expect(judge({ target: fromFlag('https://other', BLANK) }).evidence).toMatchObject({
+      rakeDiagnostics: { ai_gateway_url: { status: 'ERROR', url: null, error: 'AI Gateway URL not configured', checked_url: 'https://other' } },
     });
   });
 });
