@@ -154,7 +154,8 @@ export default defineCheck({
   title: 'Streamed responses are not buffered by the proxy in front of the gateway',
   category: 'network',
   tags: ['ci', 'oncall', 'pre-upgrade'],
-  dependsOn: ['gateway-health'],
+  // The direct-access token is asked of GitLab with the admin token: only once gitlab-reachable found GitLab's API there.
+  dependsOn: ['gitlab-reachable', 'gateway-health'],
   needs: ['gitlab', 'gateway', 'token'],
   explain: {
     checks:

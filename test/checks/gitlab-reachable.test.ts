@@ -1,12 +1,11 @@
 // gitlab-reachable: its judge over tables of facts (finding ids), and its gather against a scripted GitLab on loopback.
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { gather, judge, messages, type ApiAnswer, type Facts } from '../../checks/gitlab-reachable.js';
 import { renderJudgement } from '../../src/check.js';
 import { makeContext } from '../helpers/context.js';
 import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { FORBIDDEN, INSUFFICIENT_SCOPE, METADATA_CE, METADATA_EE, USER_ADMIN, USER_REGULAR } from '../helpers/gitlab-bodies.js';
-import { freePort } from '../helpers/loopback.js';
+import { freePort, startSilentServer } from '../helpers/loopback.js';
 
 const URL_ = 'https://gitlab.example.com';
 const json = (value: unknown, status = 200): ApiAnswer => ({ said: `GitLab answered HTTP ${status}`, elapsedMs: 12, status, json: { ok: true, value: value as Record<string, unknown> } });
@@ -113,17 +112,15 @@ describe('gitlab-reachable gather', () => {
   });
 
   it('a host that accepts TCP but never completes TLS: on time, naming the stage', async () => {
-    const silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentServer();
     try {
-      const { port } = silent.address() as AddressInfo;
       const started = Date.now();
-      const out = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}`, gitlabToken: TOKEN, timeoutMs: 400 }));
+      const out = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${silent.port}`, gitlabToken: TOKEN, timeoutMs: 400 }));
       expect(Date.now() - started).toBeLessThan(1500);
       expect(out.findings?.map((x) => x.id)).toEqual(['timedOut']);
       expect(out.summary).toContain('within 400 ms (TLS handshake)');
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 // Throwaway HTTP(S) servers on 127.0.0.1 for probe tests: listen on a free port, track sockets, close everything.
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 
 /** A listening loopback server, its base URL, and a close() that also ends lingering sockets. */
 export interface LoopbackServer {
@@ -35,3 +35,21 @@ export async function startLoopback(handler: RequestListener, tls?: { cert: stri
 
 /** A loopback port with nothing listening on it (bound, then released): the reference stack's own helper. */
 export { closedPort as freePort } from '../../src/reference/http.js';
+
+/** A TCP server on 127.0.0.1 that accepts and never says a word (a TLS handshake with it hangs); close() ends its sockets. */
+export async function startSilentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,13 +1,13 @@
 // The HTTP client: error classification over MockAgent, and real exchanges with loopback servers (gzip, caps, timeouts, TLS, proxy).
 import { request as httpForward } from 'node:http';
-import { connect as netConnect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { MockAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChain } from '../../src/pki/generate.js';
 import { httpRequest, parseJson, type FailureKind, type HttpResponse } from '../../src/probes/http.js';
-import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
+import { freePort, startLoopback, startSilentServer, type LoopbackServer } from '../helpers/loopback.js';
 
 const ORIGIN = 'http://aigw.test:5052';
 
@@ -168,16 +168,14 @@ describe('httpRequest against loopback servers', () => {
 
   // A host that accepts TCP and then says nothing: TLS never completes. The answer comes at the timeout, naming the stage.
   it('times out in the TLS handshake on time, and says so', async () => {
-    const silent = createNetServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentServer();
     try {
-      const { port } = silent.address() as AddressInfo;
       const started = performance.now();
-      const ex = await httpRequest({ url: `https://127.0.0.1:${port}/`, timeoutMs: 300 });
+      const ex = await httpRequest({ url: `https://127.0.0.1:${silent.port}/`, timeoutMs: 300 });
       expect(performance.now() - started).toBeLessThan(1000);
       expect(ex.ok || ex.failure).toMatchObject({ kind: 'timeout', message: expect.stringContaining('within 300 ms (TLS handshake)') });
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 
