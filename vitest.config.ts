@@ -12,6 +12,8 @@ const INTEGRATION = [
   'test/dist/**',
   'test/fuzz/**',
   'test/install/**',
+  // RSA key generation for every kind of certificate: seconds of CPU.
+  'test/pki/**',
   'test/reference/**',
   'test/security/**',
   'test/tls/**',
