@@ -1,8 +1,9 @@
-// model-endpoints: each self-hosted model GitLab knows answers `GET <endpoint>/v1/models`, as the rake task tests it.
+// model-endpoints: each self-hosted model GitLab knows answers its models route at the URL the AI gateway's model client joins
+// (the endpoint as given + `/models`), and fails the endpoint that only answers with `/v1` added.
 import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { pydanticBool } from '../src/judge/pydantic-bool.js';
 import { gitlabGraphqlFirst } from '../src/probes/gitlab-api.js';
-import { modelsUrl, probeModelEndpoint, type ModelAnswer } from '../src/probes/model-endpoint.js';
+import { clientUrl, probeModelsRoute, withV1, type ModelAnswer } from '../src/probes/model-endpoint.js';
 import { redactUrl } from '../src/redact.js';
 
 /** `aiSelfHostedModels` as GitLab serves it (identifier and releaseState are newer fields; the API never exposes the API key). */
@@ -20,10 +21,12 @@ export interface ModelFacts {
   hasApiToken: boolean;
   identifier?: string;
   releaseState?: string;
-  /** The URL asked, credentials redacted. */
+  /** The URL asked (the gateway's client's), credentials redacted. */
   url?: string;
   notProbed?: string;
   answer?: ModelAnswer;
+  /** When the gateway's URL answered 404: the same endpoint with `/v1` appended (redacted), and what its models route answered. */
+  v1?: { endpoint: string; url: string; answer: ModelAnswer };
 }
 
 export interface Facts {
@@ -67,6 +70,14 @@ export const messages = {
     text: (d: Model & { status: number }) => `Model ${d.label} answered ${d.url} with HTTP ${d.status}`,
     fix: (d: Model & { status: number }) => `Check the endpoint of ${d.name} (an OpenAI-compatible server serves /v1/models) and the model server's logs.`,
   },
+  missingV1: {
+    status: 'fail',
+    text: (d: Model & { v1Url: string }) =>
+      `Model ${d.label}: its endpoint lacks /v1 — the gateway's client asks ${d.url} (HTTP 404), the server answers only ${d.v1Url}`,
+    fix: (d: Model & { v1Endpoint: string }) =>
+      `Set the endpoint of ${d.name} to ${d.v1Endpoint} at Admin > GitLab Duo Self-Hosted > ${d.name} > Edit: the AI gateway appends ` +
+      '/chat/completions to the endpoint as given, and OpenAI-compatible servers (vLLM, Ollama) serve their API under /v1.',
+  },
   customModelsOff: {
     status: 'fail',
     text: (d: { value: string }) => `AIGW_CUSTOM_MODELS__ENABLED is "${d.value}": the gateway will not serve the self-hosted models GitLab routes to it`,
@@ -88,6 +99,9 @@ function notProbed(m: { endpoint: string; identifier?: string }): string | undef
   return undefined;
 }
 
+/** The models route is there: it answered, or wants the model's token. */
+const answersModels = (status: number) => status < 400 || status === 401 || status === 403;
+
 /** One model's finding (a problem) and its line for the details. */
 function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
   const label = `${m.name} (${m.model})`;
@@ -100,6 +114,10 @@ function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
   if (answer.status === 401 || answer.status === 403) {
     const line = `${head} — reachable; it needs its API token (GitLab ${m.hasApiToken ? 'has one configured' : 'has none configured'})`;
     return m.hasApiToken ? { line: `✔ ${line} (${facts})` } : { finding: { id: 'tokenMissing', data }, line: `⚠ ${line} (${facts})` };
+  }
+  if (answer.status === 404 && m.v1?.answer.ok && answersModels(m.v1.answer.status)) {
+    const v1 = { ...data, v1Url: m.v1.url, v1Endpoint: m.v1.endpoint };
+    return { finding: { id: 'missingV1', data: v1 }, line: `✗ ${head}; ${m.v1.url} answered HTTP ${m.v1.answer.status} (${facts})` };
   }
   if (answer.status >= 400) return { finding: { id: 'httpError', data: { ...data, status: answer.status } }, line: `⚠ ${head} (${facts})` };
   const serves = answer.served.length ? `; serves ${answer.served.slice(0, 5).join(', ')}${answer.served.length > 5 ? ', …' : ''}` : '';
@@ -154,7 +172,7 @@ function listed(data: unknown): Omit<ModelFacts, 'url' | 'notProbed' | 'answer'>
   }));
 }
 
-/** Gathers: the model list from GitLab, then each OpenAI-compatible endpoint's /v1/models through the memoised probe. */
+/** Gathers: the model list from GitLab, then each OpenAI-compatible endpoint's models route (and its /v1 form after a 404) through the memoised probe. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const customModelsEnabled = ctx.settings.env.AIGW_CUSTOM_MODELS__ENABLED;
   const result = await gitlabGraphqlFirst(ctx, MODEL_QUERIES);
@@ -166,7 +184,13 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
       const skip = notProbed(m);
       const shown = { ...m, endpoint: redactUrl(m.endpoint) };
       if (skip) return { ...shown, notProbed: skip };
-      return { ...shown, url: redactUrl(modelsUrl(m.endpoint)), answer: await probeModelEndpoint(ctx, m.endpoint) };
+      const url = clientUrl(m.endpoint, 'models');
+      const answer = await probeModelsRoute(ctx, url);
+      const v1Endpoint = answer.ok && answer.status === 404 ? withV1(m.endpoint) : undefined;
+      if (!v1Endpoint) return { ...shown, url: redactUrl(url), answer };
+      const v1Url = clientUrl(v1Endpoint, 'models');
+      const v1 = { endpoint: redactUrl(v1Endpoint), url: redactUrl(v1Url), answer: await probeModelsRoute(ctx, v1Url) };
+      return { ...shown, url: redactUrl(url), answer, v1 };
     }),
   );
   return { models, ...(customModelsEnabled !== undefined ? { customModelsEnabled } : {}) };
@@ -183,14 +207,17 @@ export default defineCheck({
   explain: {
     checks:
       'Lists GitLab\'s self-hosted models (GraphQL aiSelfHostedModels: name, model, endpoint, hasApiToken, identifier, releaseState), ' +
-      'then, as gitlab:duo:verify_self_hosted_setup does, GET <endpoint>/v1/models on each OpenAI-compatible endpoint (10 s). ' +
+      'then GET the models route of each OpenAI-compatible endpoint at the URL the AI gateway\'s client joins: the endpoint as given + ' +
+      '/models (LiteLLM\'s api_base; nothing adds /v1), 10 s. gitlab:duo:verify_self_hosted_setup asks <endpoint>/v1/models instead, ' +
+      'which hides an endpoint missing /v1; when the gateway\'s URL answers 404, the /v1 form is asked too. ' +
       'GitLab never exposes a model\'s API key, so the request goes without it: 401/403 means "reachable, needs its token". ' +
       'The AI gateway, not GitLab, calls the models: the probe runs from here with the gateway\'s proxy variables and CA bundle.',
     failsWhen:
-      'A model endpoint is unreachable (fail, naming the model); it answers an HTTP error, or wants a token GitLab has none for (warn); ' +
+      'A model endpoint is unreachable, or only answers with /v1 appended (fail, naming the model and the endpoint to set); ' +
+      'it answers an HTTP error, or wants a token GitLab has none for (warn); ' +
       'no self-hosted model is configured (warn); AIGW_CUSTOM_MODELS__ENABLED is set to something the gateway does not read as true ' +
       'while models exist (fail).',
-    fix: 'Start the model server or correct its endpoint at Admin > GitLab Duo Self-Hosted; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
+    fix: 'Start the model server or correct its endpoint (ending in /v1 for vLLM and other OpenAI-compatible servers) at Admin > GitLab Duo Self-Hosted; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
   },
   messages,
   gather,

@@ -1,5 +1,5 @@
-// GET <endpoint>/v1/models on a self-hosted model server, as gitlab:duo:verify_self_hosted_setup tests it: once per URL
-// per run, with the gateway's CA bundle and proxy variables (the gateway calls the models, not GitLab), no credentials.
+// A self-hosted model server's `models` route, asked at the URL the AI gateway's model client joins: once per URL per run,
+// with the gateway's CA bundle and proxy variables (the gateway calls the models, not GitLab), no credentials.
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { httpRequest, parseJson, type FailureKind } from './http.js';
@@ -11,15 +11,26 @@ const MODEL_TIMEOUT_MS = 10_000;
 /** What a model server answered, reduced to facts: its status and the model ids it serves, or why it did not answer. */
 export type ModelAnswer = { ok: true; status: number; elapsedMs: number; served: string[] } | { ok: false; kind: FailureKind; message: string };
 
-/** The models URL for an endpoint: `<endpoint>/v1/models`, or `<endpoint>/models` when the endpoint already ends in /v1. */
-export function modelsUrl(endpoint: string): string {
-  const base = endpoint.replace(/\/+$/, '');
-  return /\/v1$/.test(base) ? `${base}/models` : `${base}/v1/models`;
+/**
+ * The URL the gateway's model client asks for `route` (`models`, `chat/completions`, `completions`) on an endpoint.
+ * The gateway passes the endpoint as LiteLLM's api_base with one trailing slash removed (ai-gateway
+ * ai_gateway/model_metadata.py `removesuffix("/")`, 95a8d76dd); LiteLLM's OpenAI-compatible providers hand it to the
+ * openai client as base_url, which ensures one trailing slash and appends the route (openai-python
+ * src/openai/_base_client.py `_enforce_trailing_slash`, `_prepare_url`): nothing adds `/v1`.
+ */
+export function clientUrl(endpoint: string, route: string): string {
+  const apiBase = endpoint.endsWith('/') ? endpoint.slice(0, -1) : endpoint;
+  return `${apiBase.endsWith('/') ? apiBase : `${apiBase}/`}${route}`;
 }
 
-/** Asks `<endpoint>/v1/models` (memoised per URL); never throws. */
-export function probeModelEndpoint(ctx: CheckContext, endpoint: string): Promise<ModelAnswer> {
-  const url = modelsUrl(endpoint);
+/** The endpoint with `/v1` appended, as GitLab's docs require for OpenAI-compatible servers; undefined when it already ends in /v1. */
+export function withV1(endpoint: string): string | undefined {
+  const base = endpoint.replace(/\/+$/, '');
+  return /\/v1$/.test(base) ? undefined : `${base}/v1`;
+}
+
+/** Asks `url` (a model server's models route; memoised per URL); never throws. */
+export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelAnswer> {
   return ctx.memo(`model-endpoint ${url}`, async () => {
     const { ca } = await gatewayTrust(ctx);
     const ex = await httpRequest({

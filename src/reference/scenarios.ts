@@ -1,5 +1,6 @@
 // The named installations of the reference stack — one healthy, the rest each broken in one documented way.
 import type { GitLabOptions } from './gitlab/config.js';
+import type { ModelServerOptions } from './model-server.js';
 
 /** How GitLab serves: plain http, or https with a generated chain of a given kind. */
 export type GitLabTls =
@@ -42,6 +43,11 @@ export interface Scenario {
   trust: { gateway: boolean; doctor: boolean };
   /** Whether duo-doctor is told the gateway URL (else it must learn it from GitLab's `duoSettings`). */
   doctorKnowsGatewayUrl: boolean;
+  /**
+   * The self-hosted model: how its vLLM-like server is started, the endpoint GitLab lists for it (`v1`, as the docs
+   * require, by default; `root`: without /v1) and the identifier GitLab sends (default: the served name).
+   */
+  model?: { server?: Omit<ModelServerOptions, 'host'>; endpoint?: 'v1' | 'root'; identifier?: string };
   /** Runtime settings: `readonly` points duo-doctor's tmpDir at a directory it cannot write. */
   runtime?: { tmpDir: 'readonly' };
   /**
@@ -220,6 +226,14 @@ export const SCENARIOS = [
     gitlab: { featureSettings: [] },
     expectedFailures: [],
     expectedWarnings: ['feature-settings'],
+  },
+  {
+    ...BASE,
+    name: 'model-endpoint-without-v1',
+    description:
+      "The self-hosted model's endpoint is the vLLM server's root, without /v1: the gateway asks <endpoint>/chat/completions and vLLM answers 404 (GitLab's rake task adds /v1 itself and sees nothing wrong).",
+    model: { endpoint: 'root' },
+    expectedFailures: ['model-endpoints'],
   },
   {
     ...BASE,

@@ -5,6 +5,7 @@ import { startGateway, type GatewayOptions } from './gateway/server.js';
 import { startGitLab, type GitLabOptions } from './gitlab/server.js';
 import { startModelServer } from './model-server.js';
 import { findScenario, SCENARIOS } from './scenarios.js';
+import { selfHostedModel } from './stack.js';
 
 /** Waits for SIGINT, SIGTERM or `abort` (programmatic stop), then runs `close`; the handlers are removed after. */
 async function untilSignal(close: () => Promise<void>, abort?: AbortSignal): Promise<void> {
@@ -81,9 +82,9 @@ export async function serveGitLab(opts: ServeGitLabOptions = {}): Promise<void> 
   const adminToken = adminTokenFrom(opts, env);
   const aiGatewayUrl = opts.aiGatewayUrl ?? env['AI_GATEWAY_URL'];
   // One self-hosted model with a real endpoint, as the demo's stack has, so both give the same verdicts.
-  const model = await startModelServer({ host: gitlabOptions.host ?? '127.0.0.1' });
+  const model = await startModelServer({ ...scenario?.model?.server, host: gitlabOptions.host ?? '127.0.0.1' });
   const gitlab = await startGitLab({
-    selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: model.url, identifier: model.model }],
+    selfHostedModels: [selfHostedModel(scenario, model)],
     ...scenario?.gitlab,
     ...gitlabOptions,
     ...(adminToken ? { adminToken } : {}),

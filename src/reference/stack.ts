@@ -10,7 +10,7 @@ import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
 import type { FeatureSettingOption } from './gitlab/config.js';
 import { closedPort, type TlsOptions } from './http.js';
-import { startModelServer } from './model-server.js';
+import { startModelServer, type RunningModelServer } from './model-server.js';
 import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
 
 /** Options of `startStack`. */
@@ -86,6 +86,12 @@ const CODE_FEATURES_ON = (model: string): FeatureSettingOption[] => [
   { feature: 'code_generations', provider: 'self_hosted', model },
 ];
 
+/** The self-hosted model GitLab lists for a scenario's model server (its endpoint with /v1 unless the scenario drops it). */
+export function selfHostedModel(scenario: Pick<Scenario, 'model'> | undefined, server: RunningModelServer) {
+  const endpoint = scenario?.model?.endpoint === 'root' ? server.url : server.endpoint;
+  return { name: 'Codestral', model: 'codestral', endpoint, identifier: scenario?.model?.identifier ?? server.model };
+}
+
 /** Starts a scenario's servers on free 127.0.0.1 ports; `close()` stops them all and removes the temp dir. */
 export async function startStack(scenario: Scenario, opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
@@ -99,7 +105,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     const caFile = certs ? join(dir, 'ca-bundle.pem') : undefined;
     if (certs && caFile) await writeFile(caFile, certs.caPem);
 
-    const model = await startModelServer();
+    const model = await startModelServer(scenario.model?.server);
     closers.push(model.close);
     const gitlab = await startGitLab({
       ...scenario.gitlab,
@@ -108,7 +114,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       // GitLab trusts the gateway's https certificate through the same private CA.
       ...(certs && scenario.gatewayTls ? { ca: certs.caPem } : {}),
       latencyMs: opts.latencyMs ?? 0,
-      selfHostedModels: [{ name: 'Codestral', model: 'codestral', endpoint: model.url, identifier: model.model }],
+      selfHostedModels: [selfHostedModel(scenario, model)],
       featureSettings: scenario.gitlab.featureSettings ?? CODE_FEATURES_ON('Codestral'),
       // Every server here is on loopback, which GitLab's URL blocker refuses unless allowlisted, as an administrator would.
       outboundLocalRequestsAllowlist: scenario.gitlab.outboundLocalRequestsAllowlist ?? ['127.0.0.1'],

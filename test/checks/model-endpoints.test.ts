@@ -2,7 +2,7 @@
 // model servers: none, reachable, token-guarded, unreachable, not probed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { judge, type Facts, type ModelFacts } from '../../checks/model-endpoints.js';
-import { modelsUrl } from '../../src/probes/model-endpoint.js';
+import { clientUrl, withV1 } from '../../src/probes/model-endpoint.js';
 import { makeContext } from '../helpers/context.js';
 import { gqlData, gqlErrors, missingField, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
@@ -54,6 +54,8 @@ const model = (extra: Partial<ModelFacts> = {}): ModelFacts => ({
   ...extra,
 });
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
+const http = (status: number) => ({ ok: true as const, status, elapsedMs: 1, served: [] });
+const v1 = (answer: ModelFacts['answer'] & object) => ({ endpoint: 'http://vllm:8000/v1', url: 'http://vllm:8000/v1/models', answer });
 
 describe('model-endpoints judge', () => {
   it.each<[string, Facts, string[]]>([
@@ -68,6 +70,13 @@ describe('model-endpoints judge', () => {
     ['403 without a token', { models: [model({ answer: { ok: true, status: 403, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
     ['399', { models: [model({ answer: { ok: true, status: 399, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
     ['400', { models: [model({ answer: { ok: true, status: 400, elapsedMs: 1, served: [] } })] }, ['httpError']],
+    ['404, the /v1 form answers 200', { models: [model({ answer: http(404), v1: v1(http(200)) })] }, ['missingV1']],
+    ['404, the /v1 form wants its token (401)', { models: [model({ answer: http(404), v1: v1(http(401)) })] }, ['missingV1']],
+    ['404, the /v1 form answers 404 too', { models: [model({ answer: http(404), v1: v1(http(404)) })] }, ['httpError']],
+    ['404, the /v1 form answers 500', { models: [model({ answer: http(404), v1: v1(http(500)) })] }, ['httpError']],
+    ['404, the /v1 form unreachable', { models: [model({ answer: http(404), v1: v1({ ok: false, kind: 'refused', message: 'refused' }) })] }, ['httpError']],
+    ['404 on an endpoint ending in /v1 (no /v1 form asked)', { models: [model({ answer: http(404) })] }, ['httpError']],
+    ['200 with a /v1 form present (not judged)', { models: [model({ v1: v1(http(404)) })] }, ['allAnswer']],
     ['custom models off', { models: [model()], customModelsEnabled: 'false' }, ['customModelsOff']],
     ['custom models unreadable to the gateway', { models: [model()], customModelsEnabled: 'enabled' }, ['customModelsOff']],
     ['custom models on (t)', { models: [model()], customModelsEnabled: 't' }, ['allAnswer']],
@@ -79,13 +88,23 @@ describe('model-endpoints judge', () => {
 });
 
 describe('model-endpoints gather', () => {
+  it('fails an endpoint without /v1 when only the /v1 form answers (the gateway appends the route to the endpoint as given)', async () => {
+    modelPaths.length = 0;
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url)) };
+    const outcome = await run();
+    expect(outcome.findings?.map((f) => f.id)).toEqual(['missingV1']);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.remediation).toContain(`${open.url}/v1`);
+    expect(modelPaths).toEqual(['/models', '/v1/models']);
+  });
+
   it('warns when no model is configured', async () => {
     gitlab.routes = { 'POST /api/graphql': modelsData() };
     expect((await run()).findings?.map((f) => f.id)).toEqual(['noModels']);
   });
 
   it('passes a reachable OpenAI-compatible endpoint, listing what it serves', async () => {
-    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url)) };
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', `${open.url}/v1`)) };
     const outcome = await run({ AIGW_CUSTOM_MODELS__ENABLED: 'true' });
     expect(outcome.status).toBe('pass');
     expect(outcome.summary).toBe('1 of 1 self-hosted model endpoint probed; all answer');
@@ -93,7 +112,7 @@ describe('model-endpoints gather', () => {
     expect(outcome.details?.join('\n')).toMatch(/The AI gateway calls these endpoints, not GitLab/);
   });
 
-  it('asks <endpoint>/models when the endpoint already ends in /v1', async () => {
+  it('asks <endpoint>/models, one trailing slash removed, when the endpoint ends in /v1', async () => {
     modelPaths.length = 0;
     gitlab.routes = { 'POST /api/graphql': modelsData(node('Ollama', `${open.url}/v1/`)) };
     expect((await run()).status).toBe('pass');
@@ -101,10 +120,10 @@ describe('model-endpoints gather', () => {
   });
 
   it('fails naming an unreachable model', async () => {
-    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url), node('Chat model', `http://127.0.0.1:${deadPort}`)) };
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', `${open.url}/v1`), node('Chat model', `http://127.0.0.1:${deadPort}`)) };
     const outcome = await run();
     expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/^Model Chat model \(codestral\) is unreachable at http:\/\/127\.0\.0\.1:\d+\/v1\/models: Connection to .* refused/);
+    expect(outcome.summary).toMatch(/^Model Chat model \(codestral\) is unreachable at http:\/\/127\.0\.0\.1:\d+\/models: Connection to .* refused/);
     expect(outcome.remediation).toMatch(/reachable from the AI gateway/);
     expect(outcome.evidence).toMatchObject({ models: 2, probed: 2 });
   });
@@ -130,7 +149,7 @@ describe('model-endpoints gather', () => {
   });
 
   it.each(['custom_openai/codestral', 'codestral-22b'])('probes the identifier %s', async (identifier) => {
-    gitlab.routes = { 'POST /api/graphql': modelsData(node('vLLM', open.url, { identifier })) };
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('vLLM', `${open.url}/v1`, { identifier })) };
     expect(await run()).toMatchObject({ status: 'pass', evidence: { probed: 1 } });
   });
 
@@ -140,7 +159,7 @@ describe('model-endpoints gather', () => {
     ['True', 'pass'],
     ['1', 'pass'],
   ])('AIGW_CUSTOM_MODELS__ENABLED=%s with models → %s', async (value, status) => {
-    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', open.url)) };
+    gitlab.routes = { 'POST /api/graphql': modelsData(node('Code model', `${open.url}/v1`)) };
     const outcome = await run({ AIGW_CUSTOM_MODELS__ENABLED: value });
     expect(outcome.status).toBe(status);
     if (status === 'fail') expect(outcome.remediation).toMatch(/AIGW_CUSTOM_MODELS__ENABLED=true/);
@@ -149,7 +168,7 @@ describe('model-endpoints gather', () => {
   it('falls back to the older field set', async () => {
     gitlab.routes = {
       'POST /api/graphql': (r) =>
-        r.query?.includes('identifier') ? missingField('identifier', 'AiSelfHostedModel') : modelsData(node('Code model', open.url)),
+        r.query?.includes('identifier') ? missingField('identifier', 'AiSelfHostedModel') : modelsData(node('Code model', `${open.url}/v1`)),
     };
     expect((await run()).status).toBe('pass');
   });
@@ -166,11 +185,25 @@ describe('model-endpoints gather', () => {
   });
 });
 
-describe('modelsUrl', () => {
+describe('clientUrl (the gateway joins the route to the endpoint as given)', () => {
   it.each([
-    ['http://vllm:8000', 'http://vllm:8000/v1/models'],
-    ['http://vllm:8000/', 'http://vllm:8000/v1/models'],
+    ['http://vllm:8000', 'http://vllm:8000/models'],
+    ['http://vllm:8000/', 'http://vllm:8000/models'],
     ['http://ollama:11434/v1', 'http://ollama:11434/v1/models'],
     ['http://gw/prefix/v1/', 'http://gw/prefix/v1/models'],
-  ])('%s → %s', (endpoint, url) => expect(modelsUrl(endpoint)).toBe(url));
+    ['http://gw/prefix/v1//', 'http://gw/prefix/v1/models'],
+    ['http://gw/prefix/v1///', 'http://gw/prefix/v1//models'],
+  ])('%s → %s', (endpoint, url) => expect(clientUrl(endpoint, 'models')).toBe(url));
+  it('joins chat/completions the same way', () => expect(clientUrl('http://vllm:8000/v1/', 'chat/completions')).toBe('http://vllm:8000/v1/chat/completions'));
+});
+
+describe('withV1', () => {
+  it.each([
+    ['http://vllm:8000', 'http://vllm:8000/v1'],
+    ['http://vllm:8000/', 'http://vllm:8000/v1'],
+    ['http://gw/prefix', 'http://gw/prefix/v1'],
+    ['http://ollama:11434/v1', undefined],
+    ['http://gw/prefix/v1//', undefined],
+    ['http://gw/v10', 'http://gw/v10/v1'],
+  ])('%s → %s', (endpoint, v1) => expect(withV1(endpoint)).toBe(v1));
 });

@@ -44,6 +44,7 @@ const EXPECTED: Record<string, Expectation> = {
   'gateway-url-mismatch': { failingProbes: ['host_probe'] },
   'url-blocked': { failingProbes: ['host_probe'] },
   'models-unassigned': { failingProbes: [] },
+  'model-endpoint-without-v1': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
 };
