@@ -30,7 +30,7 @@ export function addCheckOptions(cmd: Command, command: OptionCommand = 'check'):
 }
 
 /** The variables the reference gateway reads (src/reference/gateway/config.ts), for its --help. */
-export const GATEWAY_ENV: readonly [name: string, what: string][] = [
+const GATEWAY_ENV: readonly [name: string, what: string][] = [
   // The real gateway defaults it to https://gitlab.com (ai_gateway/config.py); the reference, on loopback only, fetches nothing.
   ['AIGW_GITLAB_URL', "GitLab's URL: where the gateway fetches the keys that sign GitLab's tokens (unset: no keys, every token refused)"],
   ['AIGW_AUTH__BYPASS_EXTERNAL', 'true: accept requests without a token (never in production)'],

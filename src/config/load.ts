@@ -114,8 +114,6 @@ async function readToken(tokenFile: string | undefined, variable: string, env: E
   return raw ? { gitlabToken: headerSafeToken(raw, variable), tokenSource: variable } : { tokenSource: variable };
 }
 
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
 /** Resolves a run of `command`: settings, option values and notes. `env` is the environment (process.env in the CLI). */
 export async function loadRun(flags: CheckFlags, env: Env, command: OptionCommand = 'check'): Promise<LoadedRun> {
   const notes: string[] = [];
@@ -181,9 +179,3 @@ async function installation(base: Settings, t: TargetEntry, env: Env, notes: str
     },
   };
 }
-
-/** The per-target flags, as `--flag` names (demo refuses them: it brings its own installation). */
-export function perTargetFlags(command: OptionCommand): string[] {
-  return optionsOf(command).filter((o) => (o as OptionSpec).perTarget).map((o) => o.flag);
-}
-export { kebab };
