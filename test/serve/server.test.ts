@@ -1,7 +1,7 @@
 // serve: one run at a time on an interval, /healthz flips with the verdict, /metrics parses as Prometheus text, no secret leaks.
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineCheck } from '../../src/check.js';
+import { defineCheck, type CheckDefinition } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import type { RunResult, Status } from '../../src/model.js';
 import { runChecks } from '../../src/runner/run.js';
@@ -14,20 +14,17 @@ afterEach(async () => {
   handle = undefined;
 });
 
+/** A check of the test's own making. */
+const testCheck = (id: string, run: CheckDefinition['run']) =>
+  defineCheck({ id, title: `test check ${id}`, category: 'network', tags: ['ci'], explain: { checks: 'x', failsWhen: 'x', fix: 'x' }, run });
+
 function suiteWith(statusOf: () => Status, delayMs = 0) {
   let active = 0;
   let peak = 0;
   let calls = 0;
-  const check = defineCheck({
-    id: 'flip',
-    title: 'A check whose verdict the test controls',
-    category: 'network',
-    tags: ['ci'],
-    explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-    async run() {
-      const status = statusOf();
-      return { status, summary: status === 'fail' ? `gateway down (token ${TOKEN})` : 'gateway up', evidence: { chain: [{ subject: 'CN=gw', notAfter: '2030-01-01T00:00:00Z', fingerprint256: 'AA:BB' }] } };
-    },
+  const check = testCheck('flip', async () => {
+    const status = statusOf();
+    return { status, summary: status === 'fail' ? `gateway down (token ${TOKEN})` : 'gateway up', evidence: { chain: [{ subject: 'CN=gw', notAfter: '2030-01-01T00:00:00Z', fingerprint256: 'AA:BB' }] } };
   });
   return {
     stats: () => ({ peak, calls }),
@@ -130,14 +127,7 @@ describe('serve', () => {
   });
 
   it('close() aborts the run in flight instead of waiting for it', async () => {
-    const hung = defineCheck({
-      id: 'hung',
-      title: 'A check that never ends',
-      category: 'network',
-      tags: ['ci'],
-      explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-      run: () => new Promise(() => undefined),
-    });
+    const hung = testCheck('hung', () => new Promise(() => undefined));
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
     const h = await startServe({
