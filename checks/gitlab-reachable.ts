@@ -240,7 +240,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   return {
     findings,
     details: [`${label}, ${enterprise ? 'Enterprise' : 'Community'} Edition`, `Token belongs to ${username}${isAdmin ? ', an administrator' : ''}`],
-    // Read by license and version-match until they read these facts from the memoised probe themselves.
+    // For JSON consumers; other checks read GitLab's metadata from the memoised probe, not from here.
     evidence: { version, revision, enterprise, username, isAdmin, responseMs: meta.elapsedMs },
   };
 }
