@@ -8,6 +8,7 @@ import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
 import { noteExchange } from '../record/exchange-log.js';
 import { proxyFor } from './proxy-env.js';
+import { currentPool, watchRequestStart, type ConnectionWatch } from './connection-pool.js';
 import { secureContextFor } from './secure-context.js';
 import { errorMessage } from '../error-message.js';
 
@@ -227,42 +228,64 @@ type Connector = buildConnector.connector;
 /** Told each stage a request's connection reaches: the TCP connect done, then (https) the TLS handshake done. */
 export type OnStage = (stage: Stage) => void;
 
-/** The dispatcher for a request, and whether this call owns it (and must close it). */
-export async function dispatcherFor(
-  req: HttpRequest,
-  url: URL,
-  timeoutMs: number,
-  onStage?: OnStage,
-): Promise<{ dispatcher: Dispatcher; owned: boolean; proxy?: string }> {
-  if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false };
+/** A request's dispatcher: whether the request owns it (and must close it), the proxy it goes through, and what to call once done. */
+export interface DispatcherUse {
+  dispatcher: Dispatcher;
+  owned: boolean;
+  proxy?: string;
+  release(): void;
+}
+
+/** Trust-list identities for pool keys: one per secure context, which is itself one per CA list's content. */
+const trustIds = new WeakMap<object, number>();
+let lastTrustId = 0;
+function trustId(context: object | undefined): number {
+  if (!context) return 0;
+  let id = trustIds.get(context);
+  if (id === undefined) trustIds.set(context, (id = ++lastTrustId));
+  return id;
+}
+
+/**
+ * The dispatcher for a request: the run's pooled one for its trust list and proxy (keep-alive, connections per origin
+ * reused), or outside a run one of its own. `onStage` hears each stage its connection reaches. The caller passes
+ * `timeoutMs` as the request's headers and body timeouts; a pooled connection's connect is bounded by the run's --timeout.
+ */
+export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number, onStage?: OnStage): Promise<DispatcherUse> {
+  if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false, release: () => undefined };
   const { Agent, ProxyAgent, buildConnector } = await loadUndici();
-  const tls = req.ca ? { secureContext: secureContextFor(req.ca) } : {};
-  const options = { headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+  const secureContext = req.ca ? secureContextFor(req.ca) : undefined;
+  const tls = secureContext ? { secureContext } : {};
   const proxy = req.proxyEnv ? proxyFor(url, req.proxyEnv).proxy : undefined;
-  if (!proxy) {
+  // Plain-http targets go as absolute-URI requests through the proxy (what curl, Ruby and Python do), https via CONNECT.
+  const proxyTunnel = url.protocol === 'https:';
+  const create = (watch: ConnectionWatch, connectTimeoutMs: number): Dispatcher => {
+    const connectTls = { ...tls, timeout: connectTimeoutMs };
+    if (proxy) return new ProxyAgent({ connect: connectTls, uri: proxy, requestTls: tls, proxyTls: tls, proxyTunnel });
     // undici's connector, watched: its socket says when TCP is up ('connect') and when TLS is ('secureConnect').
     // It returns the socket (undici 7, lib/core/connect.js) though its typings say void: without it, stages stay coarser.
-    const connector = buildConnector({ ...tls, timeout: timeoutMs }) as unknown as (...args: Parameters<Connector>) => Socket | undefined;
+    const connector = buildConnector(connectTls) as unknown as (...args: Parameters<Connector>) => Socket | undefined;
     const connect: Connector = (opts, callback) => {
       const socket = connector(opts, callback);
-      socket?.once('connect', () => onStage?.(opts.protocol === 'https:' ? 'TLS handshake' : 'waiting for the response headers'));
-      socket?.once('secureConnect', () => onStage?.('waiting for the response headers'));
+      const origin = `${opts.protocol}//${opts.host}`;
+      socket?.once('connect', () => watch(origin, opts.protocol === 'https:' ? 'TLS handshake' : 'waiting for the response headers'));
+      socket?.once('secureConnect', () => watch(origin, 'waiting for the response headers'));
     };
-    return { dispatcher: new Agent({ ...options, connect }), owned: true };
-  }
-  return {
-    dispatcher: new ProxyAgent({
-      ...options,
-      connect: { ...tls, timeout: timeoutMs },
-      uri: proxy,
-      requestTls: tls,
-      proxyTls: tls,
-      // Plain-http targets go as absolute-URI requests through the proxy (what curl, Ruby and Python do), https via CONNECT.
-      proxyTunnel: url.protocol === 'https:',
-    }),
-    owned: true,
-    proxy: redactUrl(new URL(proxy).origin),
+    return new Agent({ connect });
   };
+  const shown = proxy ? { proxy: redactUrl(new URL(proxy).origin) } : {};
+  // A trust list only matters where TLS is spoken: an https origin, or an https proxy.
+  const speaksTls = proxyTunnel || Boolean(proxy?.startsWith('https:'));
+  const key = `${speaksTls ? trustId(secureContext) : 0} ${proxy ?? '-'} ${proxy && proxyTunnel ? 'tunnel' : 'direct'}`;
+  const lease = currentPool()?.lease(key, url, create, onStage);
+  if (lease) {
+    // undici frees a connection one event-loop turn after its response ends (lib/dispatcher/client-h1.js: "wait a full
+    // event loop cycle to reuse this socket"); dispatching sooner — a probe's next request right after its last — would
+    // find it busy and open another. One turn of waiting (microseconds) lets the next request reuse it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return { ...lease, owned: false, ...shown };
+  }
+  return { dispatcher: watchRequestStart(create((_, stage) => onStage?.(stage), timeoutMs), onStage), owned: true, release: () => undefined, ...shown };
 }
 
 /** A promise that rejects with the signal's reason once `signal` aborts (undici may be slow to notice during a connect). */
@@ -328,16 +351,14 @@ async function exchange(req: HttpRequest): Promise<HttpExchange> {
   const onStage: OnStage = (stage) => {
     if (isConnecting(context.phase)) context.phase = stage;
   };
-  const [{ request }, { dispatcher, owned, proxy }] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
+  const [{ request }, { dispatcher, owned, proxy, release }] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
   context.proxy = proxy;
-  // Through a proxy the connector is not watched: the connection is up once the dispatcher says so.
-  if (owned) dispatcher.on('connect', () => onStage('waiting for the response headers'));
   let failed = false;
   // The budget is the user's --timeout: the answer comes back when it runs out, whatever undici is still doing.
   const stop = whenAborted(signal);
 
   try {
-    const response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal }), stop.promise]);
+    const response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }), stop.promise]);
     context.phase = 'reading the body';
     const headers = flattenHeaders(response.headers);
     const body = req.method === 'HEAD' ? await response.body.dump().then(() => Buffer.alloc(0)) : await readCapped(response.body, decodersFor(headers['content-encoding']), maxBytes);
@@ -364,6 +385,7 @@ async function exchange(req: HttpRequest): Promise<HttpExchange> {
   } finally {
     clearTimeout(timeout);
     stop.dispose();
+    release();
     if (owned) {
       // A failed exchange may leave a half-read socket: destroy (without waiting on a hung handshake) rather than close gracefully.
       if (failed) void dispatcher.destroy().catch(() => undefined);

@@ -98,7 +98,7 @@ async function stream(req: StreamRequest): Promise<StreamExchange> {
   const onStage: OnStage = (next) => {
     if (isConnecting(stage)) stage = next;
   };
-  const [{ request }, { dispatcher, owned, proxy }] = await Promise.all([
+  const [{ request }, { dispatcher, owned, proxy, release }] = await Promise.all([
     loadUndici(),
     dispatcherFor({ url: req.url, ca: req.ca, dispatcher: req.dispatcher, proxyEnv: req.proxyEnv }, url, waitMs, onStage),
   ]);
@@ -117,7 +117,7 @@ async function stream(req: StreamRequest): Promise<StreamExchange> {
   try {
     let response;
     try {
-      response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal }), stop.promise]);
+      response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal, headersTimeout: waitMs, bodyTimeout: waitMs }), stop.promise]);
     } catch (err) {
       if (hold.signal.aborted && !overall.signal.aborted) {
         return { ok: false, elapsedMs: elapsed(), failure: { kind: 'timeout', message: `No response headers from ${url.origin} within the ${req.holdMs} ms hold` } };
@@ -156,6 +156,7 @@ async function stream(req: StreamRequest): Promise<StreamExchange> {
     stop.dispose();
     clearTimeout(holdTimer);
     clearTimeout(overallTimer);
+    release();
     // A held or cut stream leaves its socket mid-body: destroy rather than wait for a graceful close.
     if (owned) await dispatcher.destroy().catch(() => undefined);
   }

@@ -8,6 +8,7 @@ import { createLimiter } from './limit.js';
 import { selectChecks } from './select.js';
 import { inertText, redactUrl } from '../redact.js';
 import { errorMessage } from '../error-message.js';
+import { withConnectionPool } from '../probes/connection-pool.js';
 
 /** Hooks for a live progress line; the runner itself prints nothing. */
 export interface RunObserver {
@@ -141,8 +142,12 @@ function blockedBy(check: CheckDefinition, results: Map<string, CheckResult>, se
   return undefined;
 }
 
-/** Runs the selected checks and returns the RunResult. */
-export async function runChecks(registry: readonly CheckDefinition[], settings: Settings, options: RunOptions = {}): Promise<RunResult> {
+/** Runs the selected checks and returns the RunResult; the run's exchanges share one connection pool, closed at its end. */
+export function runChecks(registry: readonly CheckDefinition[], settings: Settings, options: RunOptions = {}): Promise<RunResult> {
+  return withConnectionPool(settings.timeoutMs, () => runSelected(registry, settings, options));
+}
+
+async function runSelected(registry: readonly CheckDefinition[], settings: Settings, options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const checks = selectChecks(registry, settings.only, settings.skip);
   const selected = new Set(checks.map((c) => c.id));

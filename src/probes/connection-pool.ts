@@ -1,0 +1,123 @@
+// One keep-alive connection pool per run: probes of the same run share undici dispatchers keyed by trust list, proxy and
+// timeouts (each dispatcher pools connections per origin), so a run makes one TLS handshake per origin and connection
+// instead of one per exchange. AsyncLocalStorage scopes the pool to the run, so probes need no new parameter, and two
+// runs in one process (the installations of a multi-target run, serve's successive runs) never share a connection.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Dispatcher } from 'undici';
+import type { OnStage, Stage } from './http.js';
+
+/** Told by a dispatcher's connector when a new connection to `origin` ("https://host:port") reaches `stage`. */
+export type ConnectionWatch = (origin: string, stage: Stage) => void;
+
+/** A pooled dispatcher lent to one request; `release` once the request is over. */
+export interface Lease {
+  dispatcher: Dispatcher;
+  release(): void;
+}
+
+interface Entry {
+  dispatcher: Dispatcher;
+  /** Requests of this dispatcher still waiting for a connection, by origin: told each stage a new connection reaches. */
+  waiting: Map<string, Set<OnStage>>;
+}
+
+/** The origin key of a URL as undici's connector sees it (protocol and host with port, IPv6 in brackets). */
+export function originKey(url: URL): string {
+  return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * Wraps `dispatcher` so `onStage` hears when the request gets its connection: undici starts a request (onRequestStart)
+ * only on a connected socket, after TCP and TLS (and, through a proxy, its tunnel) — a reused socket at once.
+ */
+export function watchRequestStart(dispatcher: Dispatcher, onStage: OnStage | undefined): Dispatcher {
+  if (!onStage) return dispatcher;
+  return dispatcher.compose((dispatch) => (opts, handler) => {
+    const watched = new Proxy(handler, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name);
+        if (name === 'onRequestStart') {
+          return (...args: unknown[]) => {
+            onStage('waiting for the response headers');
+            return (value as ((...a: unknown[]) => unknown) | undefined)?.apply(target, args);
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return dispatch(opts, watched);
+  });
+}
+
+/** The dispatchers of one run. */
+export class ConnectionPool {
+  readonly #entries = new Map<string, Entry>();
+  #closed = false;
+
+  /** `connectTimeoutMs`: how long a new connection may take (the run's --timeout; each request's own timer is the tighter bound). */
+  constructor(readonly connectTimeoutMs: number) {}
+
+  /**
+   * The pooled dispatcher for `key` (made by `create` on first use, given a watch that reports its new connections and the connect timeout),
+   * watched for `url`'s request; undefined once the pool is closed (a straggler of an abandoned check then owns its own).
+   */
+  lease(key: string, url: URL, create: (watch: ConnectionWatch, connectTimeoutMs: number) => Dispatcher, onStage: OnStage | undefined): Lease | undefined {
+    if (this.#closed) return undefined;
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const waiting = new Map<string, Set<OnStage>>();
+      const watch: ConnectionWatch = (origin, stage) => {
+        for (const listener of waiting.get(origin) ?? []) listener(stage);
+      };
+      entry = { dispatcher: create(watch, this.connectTimeoutMs), waiting };
+      this.#entries.set(key, entry);
+    }
+    if (!onStage) return { dispatcher: entry.dispatcher, release: () => undefined };
+    const origin = originKey(url);
+    const listeners = entry.waiting.get(origin) ?? new Set<OnStage>();
+    entry.waiting.set(origin, listeners);
+    // Until its connection is up, a request hears about the connection being opened to its origin; then it stops listening.
+    const listener: OnStage = (stage) => {
+      if (stage === 'waiting for the response headers') listeners.delete(listener);
+      onStage(stage);
+    };
+    listeners.add(listener);
+    return {
+      dispatcher: watchRequestStart(entry.dispatcher, listener),
+      release: () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) entry.waiting.delete(origin);
+      },
+    };
+  }
+
+  /** How many dispatchers the run made (one per trust list, proxy and timeouts). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Ends every connection of the run at once (its results are in; an abandoned check's exchange fails, unread). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const dispatchers = [...this.#entries.values()].map((e) => e.dispatcher);
+    this.#entries.clear();
+    await Promise.all(dispatchers.map((d) => d.destroy().catch(() => undefined)));
+  }
+}
+
+const current = new AsyncLocalStorage<ConnectionPool>();
+
+/** The pool of the run this code runs in, if any (outside a run every exchange owns its connection). */
+export function currentPool(): ConnectionPool | undefined {
+  return current.getStore();
+}
+
+/** Runs `fn` with a pool of its own, closed when `fn` settles: no socket of the run outlives it. */
+export async function withConnectionPool<T>(connectTimeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const pool = new ConnectionPool(connectTimeoutMs);
+  try {
+    return await current.run(pool, fn);
+  } finally {
+    await pool.close();
+  }
+}
