@@ -22,14 +22,20 @@ const FLAGS = {
  * stack setting cannot silently drop out of the benchmarked run.
  */
 export function cliTarget(stack: Stack): CliTarget {
-  const args: string[] = [];
+  const { flags, env } = targetFlags(stack);
+  return { args: Object.entries(flags).flatMap(([key, value]) => [FLAGS[key as keyof typeof FLAGS], value]), env };
+}
+
+/** The same as the CLI's parsed flags (what `loadSettings` takes), for a program that starts the suite itself. */
+export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof FLAGS, string>>; env: Record<string, string> } {
+  const flags: Partial<Record<keyof typeof FLAGS, string>> = {};
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stack.settingsOverrides)) {
     if (value === undefined || key === 'gatewayUrlSource') continue;
     if (key === 'gitlabToken') env.GITLAB_TOKEN = String(value);
     else if (key === 'env') Object.assign(env, value);
-    else if (key in FLAGS) args.push(FLAGS[key as keyof typeof FLAGS], String(value));
+    else if (key in FLAGS) flags[key as keyof typeof FLAGS] = String(value);
     else throw new Error(`bench: cannot pass the stack setting ${key} to the CLI`);
   }
-  return { args, env };
+  return { flags, env };
 }

@@ -7,11 +7,13 @@ import { build } from 'esbuild';
 import { rawText } from './raw-text.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const out = path.join(root, '.tmp/bench/main.mjs');
+const outdir = path.join(root, '.tmp/bench');
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 await build({
-  entryPoints: [path.join(root, 'bench/main.ts')],
-  outfile: out,
+  // The benchmarks, and the serve soak they run in a process of its own.
+  entryPoints: [path.join(root, 'bench/main.ts'), path.join(root, 'bench/serve-soak.ts')],
+  outdir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -22,7 +24,7 @@ await build({
   logLevel: 'warning',
 });
 try {
-  execFileSync(process.execPath, [out, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(outdir, 'main.mjs'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 } catch (error) {
   process.exitCode = error.status ?? 1;
 }

@@ -17,6 +17,8 @@ import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
 export interface StackOptions {
   /** The admin token GitLab accepts (e.g. from GITLAB_TOKEN); generated when absent. */
   adminToken?: string;
+  /** More administrators' tokens GitLab accepts (a fleet of targets, each with its own token). */
+  otherAdminTokens?: readonly string[];
   /** Added to every response of both servers. */
   latencyMs?: number;
   /** Where the servers' log lines go (default: nowhere, so a report on stdout/stderr stays clean). */
@@ -110,6 +112,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     const gitlab = await startGitLab({
       ...scenario.gitlab,
       ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
+      ...(opts.otherAdminTokens ? { otherAdminTokens: opts.otherAdminTokens } : {}),
       ...(certs ? { tls: certs.tls } : {}),
       // GitLab trusts the gateway's https certificate through the same private CA.
       ...(certs && scenario.gatewayTls ? { ca: certs.caPem } : {}),

@@ -48,6 +48,11 @@ export interface GitLabOptions {
   host?: string;
   /** The administrator's personal access token; generated (and returned) when absent. */
   adminToken?: string;
+  /**
+   * Other administrators' tokens it accepts too (a fleet benchmark gives each target its own): each personal access
+   * token authenticates its own user (GitLab, lib/gitlab/auth/auth_finders.rb find_user_from_access_token, 6714c9136).
+   */
+  otherAdminTokens?: readonly string[];
   /** The `ai_gateway_url` application setting. */
   aiGatewayUrl?: string;
   /** GitLab version, e.g. `18.6.0-ee`. */
@@ -93,6 +98,8 @@ export interface GitLabState {
   url: string;
   externalUrl: string;
   adminToken: string;
+  /** Every token that authenticates an administrator: `adminToken` and `otherAdminTokens`. */
+  adminTokens: ReadonlySet<string>;
   aiGatewayUrl: string | undefined;
   version: string;
   revision: string;
@@ -150,10 +157,12 @@ export function resolveGitLabState(
   opts: GitLabOptions,
   started: { url: string; key: SigningKey; deadJwksUri: string; deadOrigin: string },
 ): GitLabState {
+  const adminToken = opts.adminToken ?? generateToken();
   return {
     url: started.url,
     externalUrl: opts.externalUrl ?? started.url,
-    adminToken: opts.adminToken ?? generateToken(),
+    adminToken,
+    adminTokens: new Set([adminToken, ...(opts.otherAdminTokens ?? [])]),
     aiGatewayUrl: opts.aiGatewayUrl,
     version: opts.version ?? DEFAULT_GITLAB_VERSION,
     revision: opts.revision ?? 'd0c70d0c70d',

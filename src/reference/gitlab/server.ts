@@ -152,7 +152,7 @@ function graphqlResolvers(state: GitLabState, admin: boolean): Record<string, Re
 }
 
 async function graphql(state: GitLabState, req: IncomingMessage, res: ServerResponse, token: string | undefined): Promise<void> {
-  if (token !== undefined && token !== state.adminToken) return sendJson(res, 401, { errors: [{ message: 'Invalid token' }] });
+  if (token !== undefined && !state.adminTokens.has(token)) return sendJson(res, 401, { errors: [{ message: 'Invalid token' }] });
   const body = parseJson(await readBody(req)) as { query?: unknown } | undefined;
   if (typeof body?.query !== 'string') return sendJson(res, 200, { errors: [{ message: 'No query string was present' }] });
   sendJson(res, 200, await execute(body.query, graphqlResolvers(state, token !== undefined)));
@@ -196,7 +196,7 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
       res.writeHead(404, { 'content-type': 'text/plain' });
       return void res.end('Not Found');
     }
-    if (token !== s.adminToken) return sendJson(res, 401, UNAUTHORIZED);
+    if (token === undefined || !s.adminTokens.has(token)) return sendJson(res, 401, UNAUTHORIZED);
     await api(s, path, req, res);
   }
 
