@@ -27,6 +27,7 @@ const HUNG_GOAL_MS = 2500;
 /** The fleet figure's sizes, and its rounds (each round runs every size once). */
 const FLEET_SIZES = [1, 10, 50] as const;
 const FLEET_ROUNDS = quick ? 1 : 3;
+const FLEET_TIMEOUT_MS = 60_000;
 /** The serve figure: runs in all, and the run after which the baseline is taken. */
 const SOAK_RUNS = quick ? 30 : 1000;
 const SOAK_MARK = quick ? 10 : 100;
@@ -76,8 +77,18 @@ async function rounds<T>(n: number, thunks: readonly (() => Promise<T>)[]): Prom
 
 /** A run that must have worked: an expected exit code. */
 function expectExit(run: ChildRun, codes: readonly number[], what: string): ChildRun {
-  if (!codes.includes(run.code ?? -1)) throw new Error(`bench: ${what} exited ${run.code}: ${run.stderr.slice(0, 500)}`);
+  if (!codes.includes(run.code ?? -1)) throw new Error(`bench: ${what} exited ${run.code}: ${run.stderr.slice(0, 500)}${failures(run.stdout)}`);
   return run;
+}
+
+/** The results of a JSON report that did not pass, to say why a run failed. */
+function failures(stdout: string): string {
+  try {
+    const bad = (JSON.parse(stdout) as RunResult).results.filter((r) => r.status === 'fail' || r.status === 'error');
+    return bad.slice(0, 5).map((r) => `\n  ${r.target ? `${r.target}/` : ''}${r.id} ${r.status}: ${r.summary}`).join('') + (bad.length > 5 ? `\n  … ${bad.length} in all` : '');
+  } catch {
+    return '';
+  }
 }
 
 function parseRun(run: ChildRun): RunResult {
@@ -248,7 +259,9 @@ async function fleet(): Promise<Row> {
   const configs = await Promise.all(FLEET_SIZES.map((n) => fleetConfig(stack, tokens.slice(0, n))));
   try {
     const runners = configs.map(({ args, env }, k) => async () => {
-      const run = expectExit(await runCli(['check', ...args, '--format', 'json'], { env, rss: true }), [0], `the fleet of ${FLEET_SIZES[k]}`);
+      // A generous --timeout: the figure is the time a fleet takes, which a timeout would cut short on a loaded machine.
+      const argv = ['check', ...args, '--timeout', String(FLEET_TIMEOUT_MS), '--format', 'json'];
+      const run = expectExit(await runCli(argv, { env, rss: true }), [0], `the fleet of ${FLEET_SIZES[k]}`);
       const results = parseRun(run).results.length;
       if (results !== FLEET_SIZES[k]! * CHECKS.length) throw new Error(`bench: the fleet of ${FLEET_SIZES[k]} reported ${results} results`);
       return run;
@@ -268,7 +281,7 @@ async function fleet(): Promise<Row> {
       met: ratio.median <= 3 && peak.median <= 150,
       notes: [
         ...FLEET_SIZES.map((n, k) => `${String(n).padStart(2)} target(s): wall ${formatMs(summarise(walls[k]!))}, peak RSS ${mb(summarise(rss[k]!))}`),
-        `growth per target: ${perTarget.median.toFixed(2)} MB [${perTarget.p10.toFixed(2)}–${perTarget.p90.toFixed(2)}] of peak RSS; n=${ratio.n} rounds`,
+        `growth per target: ${perTarget.median.toFixed(2)} MB [${perTarget.p10.toFixed(2)}–${perTarget.p90.toFixed(2)}] of peak RSS; n=${ratio.n} rounds; --timeout ${FLEET_TIMEOUT_MS}`,
       ],
     };
   } finally {

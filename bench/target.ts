@@ -31,7 +31,8 @@ export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof 
   const flags: Partial<Record<keyof typeof FLAGS, string>> = {};
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stack.settingsOverrides)) {
-    if (value === undefined || key === 'gatewayUrlSource') continue;
+    // gatewayDirectPorts is the stack's own port pinning, no flag: the CLI probes its defaults (on loopback here).
+    if (value === undefined || key === 'gatewayUrlSource' || key === 'gatewayDirectPorts') continue;
     if (key === 'gitlabToken') env.GITLAB_TOKEN = String(value);
     else if (key === 'env') Object.assign(env, value);
     else if (key in FLAGS) flags[key as keyof typeof FLAGS] = String(value);
