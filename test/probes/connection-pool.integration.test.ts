@@ -23,15 +23,18 @@ interface OriginCount {
   inFlight: number;
   /** The trust lists (TLS secure contexts) its connections used: one pool of connections each. */
   trustLists: Set<unknown>;
+  /** Connections that closed while the run went on (a held stream cut, a server closing): they cannot be reused. */
+  closedEarly: number;
 }
 
 /** One full run, with every exchange and new connection of the pooled client (undici) counted by origin. */
 async function countedRun(concurrency: number) {
   const origins = new Map<string, OriginCount>();
   const sockets: Socket[] = [];
+  let ended = false;
   const of = (origin: string) => {
     let c = origins.get(origin);
-    if (!c) origins.set(origin, (c = { exchanges: 0, connections: 0, peakInFlight: 0, inFlight: 0, trustLists: new Set() }));
+    if (!c) origins.set(origin, (c = { exchanges: 0, connections: 0, peakInFlight: 0, inFlight: 0, trustLists: new Set(), closedEarly: 0 }));
     return c;
   };
   const listeners: Record<string, (message: unknown) => void> = {
@@ -41,6 +44,9 @@ async function countedRun(concurrency: number) {
       c.connections++;
       c.trustLists.add(socket.ssl?._secureContext ?? 'plain');
       sockets.push(socket);
+      socket.once('close', () => {
+        if (!ended) c.closedEarly++;
+      });
     },
     'undici:request:create': (message) => {
       const c = of((message as { request: { origin: string } }).request.origin);
@@ -53,6 +59,7 @@ async function countedRun(concurrency: number) {
   for (const [name, listener] of Object.entries(listeners)) subscribe(name, listener);
   try {
     const run = await runChecks(CHECKS, defaultSettings({ ...stack.settingsOverrides, concurrency }));
+    ended = true;
     return { run, origins, sockets };
   } finally {
     for (const [name, listener] of Object.entries(listeners)) unsubscribe(name, listener);
@@ -69,10 +76,14 @@ describe('one connection pool per run', () => {
     // Without reuse, every exchange had its own connection and TLS handshake.
     expect(exchanges).toBeGreaterThanOrEqual(10);
     expect(connections).toBeLessThan(exchanges);
+    // One check at a time, most exchanges find their origin's connection idle: at least half of them reuse one.
+    if (concurrency === 1) expect(connections).toBeLessThanOrEqual(exchanges / 2);
     for (const [origin, c] of origins) {
       expect(c.connections, origin).toBeGreaterThanOrEqual(1);
-      // At most one connection per exchange in flight at once, for each trust list's pool.
-      expect(c.connections, `${origin} ${JSON.stringify({ ...c, trustLists: c.trustLists.size })}`).toBeLessThanOrEqual(c.peakInFlight * c.trustLists.size);
+      // At most one connection per exchange in flight at once for each trust list's pool, plus one for each that closed.
+      expect(c.connections, `${origin} ${JSON.stringify({ ...c, trustLists: c.trustLists.size })}`).toBeLessThanOrEqual(
+        c.peakInFlight * c.trustLists.size + c.closedEarly,
+      );
     }
     // The run closed its pool: none of its connections is left open.
     expect(sockets.filter((s) => !s.destroyed)).toEqual([]);

@@ -49,7 +49,8 @@ async function peaks(settings: Settings): Promise<{ checks: number; exchanges: n
 }
 
 describe('--concurrency across targets', () => {
-  it(`caps checks and exchanges in flight across ${TARGETS} targets, each with its own token`, async () => {
+  // Three runs of the suite (one of them three targets at two checks at a time): slow on a loaded machine.
+  it(`caps checks and exchanges in flight across ${TARGETS} targets, each with its own token`, { timeout: 180_000 }, async () => {
     // What one check alone has in flight at most: the suite one check at a time.
     const alone = await peaks(fleet(1, 1));
     expect(alone.failing).toEqual([]);
