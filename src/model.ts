@@ -16,6 +16,11 @@ export function isFailing(status: string): boolean {
   return status === 'fail' || status === 'error';
 }
 
+/** Whether a dependency with this status makes its dependents skip (the runner's rule, and replay's). */
+export function blocksDependents(status: string): boolean {
+  return isFailing(status) || status === 'skip';
+}
+
 /** Facts a check may attach for machines to read (JSON-serialisable, never a secret). */
 export type Evidence = Record<string, unknown>;
 

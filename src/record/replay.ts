@@ -2,16 +2,12 @@
 // again (a changed judge gives its new verdict); one that never reached its judge (skipped, errored, no facts) keeps its
 // recorded result; a check the recording predates says so.
 import { renderJudgement, type CheckDefinition } from '../check.js';
-import { summarise, type CheckOutcome, type CheckResult, type RunResult } from '../model.js';
+import { blocksDependents, summarise, type CheckOutcome, type CheckResult, type RunResult } from '../model.js';
 import { inertText } from '../redact.js';
 import { errorMessage } from '../error-message.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { Recording } from './recording.js';
 
-/** A dependency with this status makes its dependents skip, as the runner does. */
-function blocks(status: CheckResult['status']): boolean {
-  return status === 'fail' || status === 'error' || status === 'skip';
-}
 
 function key(target: string | undefined, id: string): string {
   return `${target ?? ''}\u0000${id}`;
@@ -49,7 +45,7 @@ function replayTarget(registry: readonly CheckDefinition[], recording: Recording
       });
       continue;
     }
-    const dependency = (check.dependsOn ?? []).map((d) => results.get(d)).find((r) => r && blocks(r.status));
+    const dependency = (check.dependsOn ?? []).map((d) => results.get(d)).find((r) => r && blocksDependents(r.status));
     const hasFacts = facts.has(key(target, check.id));
     if (dependency && hasFacts) {
       const verb = dependency.status === 'fail' ? 'failed' : dependency.status === 'error' ? 'errored' : 'was skipped';

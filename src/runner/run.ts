@@ -2,7 +2,7 @@
 // and assembles one RunResult in registry order.
 import type { CheckContext, CheckDefinition, Need } from '../check.js';
 import type { Settings } from '../config/settings.js';
-import { STATUSES, summarise, type CheckOutcome, type CheckResult, type MissingInput, type RunResult } from '../model.js';
+import { blocksDependents, STATUSES, summarise, type CheckOutcome, type CheckResult, type MissingInput, type RunResult } from '../model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { createLimiter } from './limit.js';
 import { selectChecks } from './select.js';
@@ -134,7 +134,7 @@ function blockedBy(check: CheckDefinition, results: Map<string, CheckResult>, se
   for (const dep of check.dependsOn ?? []) {
     if (!selected.has(dep)) return `depends on ${dep}, which this run excludes (--skip)`;
     const r = results.get(dep);
-    if (r && (r.status === 'fail' || r.status === 'error' || r.status === 'skip')) {
+    if (r && blocksDependents(r.status)) {
       const verb = r.status === 'fail' ? 'failed' : r.status === 'error' ? 'errored' : 'was skipped';
       return `depends on ${dep}, which ${verb}`;
     }
