@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/errors.js';
 import { startGateway, type GatewayOptions } from './gateway/server.js';
+import { selfHostedDefaults } from './gitlab/config.js';
 import { startGitLab, type GitLabOptions } from './gitlab/server.js';
 import { startModelServer } from './model-server.js';
 import { findScenario, SCENARIOS } from './scenarios.js';
@@ -84,7 +85,7 @@ export async function serveGitLab(opts: ServeGitLabOptions = {}): Promise<void> 
   // One self-hosted model with a real endpoint, as the demo's stack has, so both give the same verdicts.
   const model = await startModelServer({ ...scenario?.model?.server, host: gitlabOptions.host ?? '127.0.0.1' });
   const gitlab = await startGitLab({
-    selfHostedModels: [selfHostedModel(scenario, model)],
+    ...selfHostedDefaults(selfHostedModel(scenario, model)),
     ...scenario?.gitlab,
     ...gitlabOptions,
     ...(adminToken ? { adminToken } : {}),

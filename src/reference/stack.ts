@@ -8,7 +8,7 @@ import type { CertSpec, Issued } from '../pki/generate.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
-import type { FeatureSettingOption } from './gitlab/config.js';
+import { selfHostedDefaults } from './gitlab/config.js';
 import { closedPort, type TlsOptions } from './http.js';
 import { startModelServer, type RunningModelServer } from './model-server.js';
 import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
@@ -82,11 +82,6 @@ async function gitlabGatewayUrl(setting: GatewayUrlSetting, gatewayUrl: string):
   return gatewayUrl;
 }
 
-/** The feature settings of a self-hosted installation: code completions and generation on its one model. */
-const CODE_FEATURES_ON = (model: string): FeatureSettingOption[] => [
-  { feature: 'code_completions', provider: 'self_hosted', model },
-  { feature: 'code_generations', provider: 'self_hosted', model },
-];
 
 /** The self-hosted model GitLab lists for a scenario's model server (its endpoint with /v1 unless the scenario drops it). */
 export function selfHostedModel(scenario: Pick<Scenario, 'model'> | undefined, server: RunningModelServer) {
@@ -110,6 +105,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     const model = await startModelServer(scenario.model?.server);
     closers.push(model.close);
     const gitlab = await startGitLab({
+      ...selfHostedDefaults(selfHostedModel(scenario, model)),
       ...scenario.gitlab,
       ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
       ...(opts.otherAdminTokens ? { otherAdminTokens: opts.otherAdminTokens } : {}),
@@ -117,10 +113,6 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       // GitLab trusts the gateway's https certificate through the same private CA.
       ...(certs && scenario.gatewayTls ? { ca: certs.caPem } : {}),
       latencyMs: opts.latencyMs ?? 0,
-      selfHostedModels: [selfHostedModel(scenario, model)],
-      featureSettings: scenario.gitlab.featureSettings ?? CODE_FEATURES_ON('Codestral'),
-      // Every server here is on loopback, which GitLab's URL blocker refuses unless allowlisted, as an administrator would.
-      outboundLocalRequestsAllowlist: scenario.gitlab.outboundLocalRequestsAllowlist ?? ['127.0.0.1'],
       log,
     });
     closers.push(gitlab.close);

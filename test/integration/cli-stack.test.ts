@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GATEWAY_VERSION } from '../../src/reference/gateway/config.js';
 import { findScenario } from '../../src/reference/scenarios.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/loopback.js';
@@ -61,8 +62,10 @@ describe('check against separately started reference servers = demo', () => {
       await startServer(['gitlab', '--scenario', name, '--port', String(gitlabPort), '--gateway-url', gatewayUrl], { GITLAB_TOKEN: TOKEN });
       await startServer(['gateway', '--port', String(gatewayPort), ...(scenario.gateway.version ? ['--image-tag', scenario.gateway.version] : [])], gatewayEnv);
 
+      // The gateway tells its version nowhere over HTTP: the operator names its image tag, as the demo's stack does.
+      const imageTag = scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION;
       const [check, demo] = await Promise.all([
-        runCli(['check', '--gitlab-url', gitlabUrl, '--gateway-url', gatewayUrl, '--tmp-dir', dir, '--format', 'json'], {
+        runCli(['check', '--gitlab-url', gitlabUrl, '--gateway-url', gatewayUrl, '--gateway-image-tag', imageTag, '--tmp-dir', dir, '--format', 'json'], {
           env: { PATH: process.env.PATH, GITLAB_TOKEN: TOKEN, ...gatewayEnv },
         }),
         runCli(['demo', '--scenario', name, '--format', 'json']),

@@ -42,6 +42,22 @@ export interface FeatureSettingOption {
   model?: string;
 }
 
+/**
+ * A self-hosted installation's configuration around its one model (the demo's and `duo-doctor gitlab`'s): the model,
+ * code completions and generation assigned to it, and — every server here being on loopback, which GitLab's URL
+ * blocker refuses — 127.0.0.1 on the outbound allowlist, as an administrator would add it. Scenario options override it.
+ */
+export function selfHostedDefaults(model: SelfHostedModel): Pick<GitLabOptions, 'selfHostedModels' | 'featureSettings' | 'outboundLocalRequestsAllowlist'> {
+  return {
+    selfHostedModels: [model],
+    featureSettings: [
+      { feature: 'code_completions', provider: 'self_hosted', model: model.name },
+      { feature: 'code_generations', provider: 'self_hosted', model: model.name },
+    ],
+    outboundLocalRequestsAllowlist: ['127.0.0.1'],
+  };
+}
+
 /** Options of `startGitLab`. */
 export interface GitLabOptions {
   port?: number;
