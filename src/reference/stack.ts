@@ -82,7 +82,6 @@ async function gitlabGatewayUrl(setting: GatewayUrlSetting, gatewayUrl: string):
   return gatewayUrl;
 }
 
-
 /** The self-hosted model GitLab lists for a scenario's model server (its endpoint with /v1 unless the scenario drops it). */
 export function selfHostedModel(scenario: Pick<Scenario, 'model'> | undefined, server: RunningModelServer) {
   const endpoint = scenario?.model?.endpoint === 'root' ? server.url : server.endpoint;
