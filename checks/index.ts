@@ -23,6 +23,7 @@ import jwksValid from './jwks-valid.js';
 import knownVulnerabilities from './known-vulnerabilities.js';
 import license from './license.js';
 import modelEndpoints from './model-endpoints.js';
+import modelServing from './model-serving.js';
 import proxyStreaming from './proxy-streaming.js';
 import proxyTls from './proxy-tls.js';
 import proxyTimeouts from './proxy-timeouts.js';
@@ -51,6 +52,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   gitlabHealthCheck,
   featureSettings,
   modelEndpoints,
+  modelServing,
   // runtime (before tls and jwks: the gateway's own view of them runs through runtime-host)
   runtimeHost,
   tmpWritable,

@@ -2,15 +2,10 @@
 // (the endpoint as given + `/models`), and fails the endpoint that only answers with `/v1` added.
 import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { pydanticBool } from '../src/judge/pydantic-bool.js';
-import { gitlabGraphqlFirst } from '../src/probes/gitlab-api.js';
+import { notProbed } from '../src/judge/self-hosted-model.js';
 import { clientUrl, probeModelsRoute, withV1, type ModelAnswer } from '../src/probes/model-endpoint.js';
 import { redactUrl } from '../src/redact.js';
-
-/** `aiSelfHostedModels` as GitLab serves it (identifier and releaseState are newer fields; the API never exposes the API key). */
-const MODEL_QUERIES = [
-  '{ aiSelfHostedModels { nodes { name model endpoint hasApiToken identifier releaseState } } }',
-  '{ aiSelfHostedModels { nodes { name model endpoint hasApiToken } } }',
-];
+import { selfHostedModels } from '../src/probes/self-hosted-models.js';
 
 /** One model as GitLab lists it, and what its endpoint answered (absent when it was not probed, with the reason). */
 export interface ModelFacts {
@@ -87,18 +82,6 @@ export const messages = {
 
 type Finding = FindingOf<typeof messages>;
 
-/**
- * Why a model is not probed, or undefined when it is: only http(s) endpoints of OpenAI-compatible servers serve /v1/models.
- * An identifier with a provider prefix other than `custom_openai/` (bedrock/, azure/, ...) names a cloud provider; a plain
- * model name or no identifier is a self-hosted server (vLLM, Ollama, ...), probed like `custom_openai/` ones.
- */
-function notProbed(m: { endpoint: string; identifier?: string }): string | undefined {
-  if (!/^https?:\/\//i.test(m.endpoint)) return m.endpoint ? `endpoint ${m.endpoint} is not http(s)` : 'no endpoint (a cloud provider)';
-  const provider = m.identifier ? /^([\w-]+)\//.exec(m.identifier)?.[1] : undefined;
-  if (provider && provider !== 'custom_openai') return `identifier ${m.identifier} names provider ${provider}, not an OpenAI-compatible server`;
-  return undefined;
-}
-
 /** The models route is there: it answered, or wants the model's token. */
 const answersModels = (status: number) => status < 400 || status === 401 || status === 403;
 
@@ -158,29 +141,13 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
-/** GitLab's model list (GraphQL, newer fields first) as facts; the endpoints are not probed here. */
-function listed(data: unknown): Omit<ModelFacts, 'url' | 'notProbed' | 'answer'>[] | undefined {
-  const nodes = (data as { aiSelfHostedModels?: { nodes?: unknown } | null }).aiSelfHostedModels?.nodes;
-  if (!Array.isArray(nodes)) return undefined;
-  return nodes.map((n: Record<string, unknown>) => ({
-    name: String(n.name ?? 'unnamed'),
-    model: String(n.model ?? '?'),
-    endpoint: typeof n.endpoint === 'string' ? n.endpoint.trim() : '',
-    hasApiToken: n.hasApiToken === true,
-    ...(typeof n.identifier === 'string' && n.identifier ? { identifier: n.identifier } : {}),
-    ...(typeof n.releaseState === 'string' ? { releaseState: n.releaseState } : {}),
-  }));
-}
-
 /** Gathers: the model list from GitLab, then each OpenAI-compatible endpoint's models route (and its /v1 form after a 404) through the memoised probe. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const customModelsEnabled = ctx.settings.env.AIGW_CUSTOM_MODELS__ENABLED;
-  const result = await gitlabGraphqlFirst(ctx, MODEL_QUERIES);
-  if (!result.ok) return { unlisted: `GitLab's self-hosted models cannot be listed: ${result.reason}` };
-  const list = listed(result.data);
-  if (!list) return { unlisted: 'GitLab returned no self-hosted model list (the token is not an administrator\'s, or the feature is not available)' };
+  const list = await selfHostedModels(ctx);
+  if (!list.ok) return { unlisted: list.why };
   const models = await Promise.all(
-    list.map(async (m): Promise<ModelFacts> => {
+    list.models.map(async (m): Promise<ModelFacts> => {
       const skip = notProbed(m);
       const shown = { ...m, endpoint: redactUrl(m.endpoint) };
       if (skip) return { ...shown, notProbed: skip };

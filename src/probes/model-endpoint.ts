@@ -9,7 +9,9 @@ import { gatewayTrust } from './trust.js';
 const MODEL_TIMEOUT_MS = 10_000;
 
 /** What a model server answered, reduced to facts: its status and the model ids it serves, or why it did not answer. */
-export type ModelAnswer = { ok: true; status: number; elapsedMs: number; served: string[] } | { ok: false; kind: FailureKind; message: string };
+export type ModelAnswer =
+  | { ok: true; status: number; elapsedMs: number; served: string[]; maxModelLen?: Record<string, number> }
+  | { ok: false; kind: FailureKind; message: string };
 
 /**
  * The URL the gateway's model client asks for `route` (`models`, `chat/completions`, `completions`) on an endpoint.
@@ -45,7 +47,44 @@ export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelA
     // OpenAI's `{ data: [{ id }] }`.
     const parsed = parseJson(ex.response);
     const data = parsed.ok ? (parsed.value as { data?: unknown } | null)?.data : undefined;
-    const served = Array.isArray(data) ? data.map((d: { id?: unknown }) => d?.id).filter((id): id is string => typeof id === 'string') : [];
-    return { ok: true, status: ex.response.status, elapsedMs: ex.response.elapsedMs, served };
+    const cards = Array.isArray(data) ? data.filter((d: { id?: unknown }) => typeof d?.id === 'string') as { id: string; max_model_len?: unknown }[] : [];
+    // vLLM adds max_model_len to each card (protocol.py ModelCard); other servers do not.
+    const lengths = cards.filter((c) => typeof c.max_model_len === 'number').map((c) => [c.id, c.max_model_len as number] as const);
+    const served = cards.map((c) => c.id);
+    return { ok: true, status: ex.response.status, elapsedMs: ex.response.elapsedMs, served, ...(lengths.length ? { maxModelLen: Object.fromEntries(lengths) } : {}) };
+  });
+}
+
+/** What a model server answered a POST: its status and, for an error, the message of its `{ error: { message } }` body. */
+export type RouteAnswer = { ok: true; status: number; error?: string } | { ok: false; kind: FailureKind; message: string };
+
+/** The message of an OpenAI-style error body (`{ error: { message } }`, `{ error: "..." }`, FastAPI's `{ detail }`). */
+function errorMessage(value: unknown): string | undefined {
+  const v = value as { error?: unknown; detail?: unknown; message?: unknown } | null;
+  const e = v?.error as { message?: unknown } | string | undefined;
+  const text = typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : typeof v?.detail === 'string' ? v.detail : undefined;
+  return text?.slice(0, 300);
+}
+
+/** POSTs a JSON body to a model server's route (memoised per URL and body), as the gateway would, without the model's key; never throws. */
+export function postModelRoute(ctx: CheckContext, url: string, body: unknown): Promise<RouteAnswer> {
+  const text = JSON.stringify(body);
+  return ctx.memo(`model-route ${url} ${text}`, async () => {
+    const { ca } = await gatewayTrust(ctx);
+    const ex = await httpRequest({
+      url,
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}` },
+      body: text,
+      ca,
+      timeoutMs: Math.min(MODEL_TIMEOUT_MS, ctx.settings.timeoutMs),
+      proxyEnv: ctx.settings.env,
+      signal: ctx.signal,
+    });
+    if (!ex.ok) return { ok: false, kind: ex.failure.kind, message: ex.failure.message };
+    if (ex.response.status < 400) return { ok: true, status: ex.response.status };
+    const parsed = parseJson(ex.response);
+    const error = parsed.ok ? errorMessage(parsed.value) : undefined;
+    return { ok: true, status: ex.response.status, ...(error ? { error } : {}) };
   });
 }

@@ -9,11 +9,11 @@ import { listen, pathOf, readBody, sendJson } from './http.js';
 export interface ModelServerOptions {
   /** --served-model-name (the id /v1/models lists and requests must name). */
   servedModelName?: string;
-  /** --max-model-len. */
+  /** --max-model-len (default 131072, the 128k window of the Codestral family's budget). */
   maxModelLen?: number;
   /** Whether the tokenizer has a chat template or --chat-template gives one (false: every chat request fails). */
   chatTemplate?: boolean;
-  /** --enable-auto-tool-choice with a --tool-call-parser (false: tool_choice "auto" answers 400). */
+  /** --enable-auto-tool-choice with a --tool-call-parser (default on; false: tool_choice "auto" answers 400). */
   autoToolChoice?: boolean;
   /** --api-key: every /v1 route wants `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
@@ -49,7 +49,7 @@ function promptText(messages: unknown): string {
 
 export async function startModelServer(opts: ModelServerOptions = {}): Promise<RunningModelServer> {
   const model = opts.servedModelName ?? 'codestral-22b';
-  const maxModelLen = opts.maxModelLen ?? 32_768;
+  const maxModelLen = opts.maxModelLen ?? 131_072;
   const created = Math.floor(Date.now() / 1000);
 
   /** serving_engine.py `_check_model`: 404 NotFoundError for a model the server does not serve. */
@@ -74,7 +74,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<R
   const chat = (res: ServerResponse, body: ChatRequest) => {
     if (unknownModel(res, body.model)) return;
     // serving_chat.py: "auto" needs --enable-auto-tool-choice and --tool-call-parser, checked before the template is applied.
-    if (body.tool_choice === 'auto' && !opts.autoToolChoice) {
+    if (body.tool_choice === 'auto' && opts.autoToolChoice === false) {
       return sendError(res, 400, 'BadRequestError', '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set');
     }
     if (opts.chatTemplate === false) {

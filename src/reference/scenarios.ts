@@ -237,6 +237,37 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'model-name-not-served',
+    description:
+      "GitLab's model identifier is custom_openai/codestral, but vLLM serves the model as codestral-22b (--served-model-name): every request answers 404 NotFoundError.",
+    model: { identifier: 'custom_openai/codestral' },
+    expectedFailures: ['model-serving'],
+  },
+  {
+    ...BASE,
+    name: 'model-without-chat-template',
+    description: "vLLM serves a model whose tokenizer has no chat template and no --chat-template was given: every chat completion answers 400.",
+    model: { server: { chatTemplate: false } },
+    expectedFailures: ['model-serving'],
+  },
+  {
+    ...BASE,
+    name: 'model-tools-off',
+    description: 'vLLM was started without --enable-auto-tool-choice --tool-call-parser: tool_choice "auto" (agentic Chat, the Duo Agent Platform) answers 400.',
+    model: { server: { autoToolChoice: false } },
+    expectedFailures: [],
+    expectedWarnings: ['model-serving'],
+  },
+  {
+    ...BASE,
+    name: 'model-context-short',
+    description: "vLLM runs with --max-model-len 8192 while the gateway budgets Codestral prompts up to 128000 tokens: long prompts answer 400.",
+    model: { server: { maxModelLen: 8192 } },
+    expectedFailures: [],
+    expectedWarnings: ['model-serving'],
+  },
+  {
+    ...BASE,
     name: 'readonly-tmp',
     description:
       "tmpDir cannot be written: a mode-0555 directory, or for root (whom modes do not stop) sysfs's /sys/kernel, which refuses new files to everyone.",

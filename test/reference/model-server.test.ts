@@ -7,9 +7,9 @@ let bare: RunningModelServer;
 let guarded: RunningModelServer;
 beforeAll(async () => {
   [plain, bare, guarded] = await Promise.all([
-    startModelServer({ autoToolChoice: true, maxModelLen: 100 }),
-    startModelServer({ chatTemplate: false }),
-    startModelServer({ apiKey: 'sk-test', autoToolChoice: true }),
+    startModelServer({ maxModelLen: 100 }),
+    startModelServer({ chatTemplate: false, autoToolChoice: false }),
+    startModelServer({ apiKey: 'sk-test' }),
   ]);
 });
 afterAll(async () => {
@@ -42,7 +42,7 @@ describe('reference model server (vLLM)', () => {
     ['a one-token chat', () => plain, chat('codestral-22b'), 200, undefined],
     ['an unknown model', () => plain, chat('codestral'), 404, /The model `codestral` does not exist\./],
     ['tool_choice auto with auto tool choice on', () => plain, chat('codestral-22b', { tools: [tool], tool_choice: 'auto' }), 200, undefined],
-    ['tool_choice auto without it', () => bare, chat('codestral-22b', { tools: [tool], tool_choice: 'auto' }), 400, /"auto" tool choice requires --enable-auto-tool-choice/],
+    ['tool_choice auto without it (checked before the template)', () => bare, chat('codestral-22b', { tools: [tool], tool_choice: 'auto' }), 400, /"auto" tool choice requires --enable-auto-tool-choice/],
     ['no chat template', () => bare, chat('codestral-22b'), 400, /must provide a chat template/],
     ['a prompt at max_model_len (100 tokens)', () => plain, chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(400) }] }), 400, /maximum context length is 100 tokens\. However, your request has 100 input tokens/],
     ['a prompt one token under, plus one to generate', () => plain, chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(396) }] }), 200, undefined],

@@ -45,6 +45,10 @@ const EXPECTED: Record<string, Expectation> = {
   'url-blocked': { failingProbes: ['host_probe'] },
   'models-unassigned': { failingProbes: [] },
   'model-endpoint-without-v1': { failingProbes: [] },
+  'model-name-not-served': { failingProbes: [] },
+  'model-without-chat-template': { failingProbes: [] },
+  'model-tools-off': { failingProbes: [] },
+  'model-context-short': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
 };
