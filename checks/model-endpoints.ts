@@ -5,17 +5,10 @@ import { pydanticBool } from '../src/judge/pydantic-bool.js';
 import { notProbed } from '../src/judge/self-hosted-model.js';
 import { clientUrl, probeModelsRoute, withV1, type ModelAnswer } from '../src/probes/model-endpoint.js';
 import { redactUrl } from '../src/redact.js';
-import { selfHostedModels } from '../src/probes/self-hosted-models.js';
+import { selfHostedModels, type ListedModel } from '../src/probes/self-hosted-models.js';
 
-/** One model as GitLab lists it, and what its endpoint answered (absent when it was not probed, with the reason). */
-export interface ModelFacts {
-  name: string;
-  model: string;
-  /** Credentials redacted. */
-  endpoint: string;
-  hasApiToken: boolean;
-  identifier?: string;
-  releaseState?: string;
+/** One model as GitLab lists it (its endpoint's credentials redacted), and what its endpoint answered (absent when it was not probed, with the reason). */
+export interface ModelFacts extends ListedModel {
   /** The URL asked (the gateway's client's), credentials redacted. */
   url?: string;
   notProbed?: string;
