@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { errorMessage } from '../error-message.js';
+import { secureContextFor } from './secure-context.js';
 import { parseHead } from './websocket.js';
 
 /** What to send: the URL names where to connect and the request target; `headers` go out in this order, verbatim. */
@@ -70,7 +71,8 @@ export function rawRequest(req: RawRequest): Promise<RawAnswer> {
     let settled = false;
     let connected = false;
     const socket = https
-      ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { ca: [...req.ca] } : {}), ALPNProtocols: ['http/1.1'] })
+      ? // One secure context per trust list (secure-context.ts): `ca` here would parse its ~150 roots again per request.
+        tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}), ALPNProtocols: ['http/1.1'] })
       : net.connect({ host, port });
     const finish = (answer: RawAnswer) => {
       if (settled) return;
