@@ -13,6 +13,8 @@ export type ConnectionWatch = (origin: string, stage: Stage) => void;
 export interface Lease {
   dispatcher: Dispatcher;
   release(): void;
+  /** Whether the request went out on a connection opened before it (no new connection to its origin was heard of). */
+  reused(): boolean;
 }
 
 interface Entry {
@@ -72,22 +74,28 @@ export class ConnectionPool {
       entry = { dispatcher: create(watch, this.connectTimeoutMs), waiting };
       this.#entries.set(key, entry);
     }
-    if (!onStage) return { dispatcher: entry.dispatcher, release: () => undefined };
+    if (!onStage) return { dispatcher: entry.dispatcher, release: () => undefined, reused: () => false };
     const origin = originKey(url);
     const listeners = entry.waiting.get(origin) ?? new Set<OnStage>();
     entry.waiting.set(origin, listeners);
     // Until its connection is up, a request hears about the connection being opened to its origin; then it stops listening.
-    const listener: OnStage = (stage) => {
-      if (stage === 'waiting for the response headers') listeners.delete(listener);
+    let heardConnect = false;
+    const started: OnStage = (stage) => {
+      if (stage === 'waiting for the response headers') listeners.delete(connecting);
       onStage(stage);
     };
-    listeners.add(listener);
+    const connecting: OnStage = (stage) => {
+      heardConnect = true;
+      started(stage);
+    };
+    listeners.add(connecting);
     return {
-      dispatcher: watchRequestStart(entry.dispatcher, listener),
+      dispatcher: watchRequestStart(entry.dispatcher, started),
       release: () => {
-        listeners.delete(listener);
+        listeners.delete(connecting);
         if (listeners.size === 0) entry.waiting.delete(origin);
       },
+      reused: () => !heardConnect,
     };
   }
 

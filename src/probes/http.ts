@@ -234,6 +234,17 @@ export interface DispatcherUse {
   owned: boolean;
   proxy?: string;
   release(): void;
+  /** Whether the request went out on a pooled connection opened before it (one the server may have just closed). */
+  reused(): boolean;
+}
+
+/**
+ * Whether a failed exchange should be tried once more: a reset before any response, on a kept-alive connection that the
+ * server closed as it idled (a race every keep-alive client has; curl and browsers retry too). Not the server's fault,
+ * so not a verdict: the retry opens a fresh connection, and a reset there is reported.
+ */
+export function staleConnection(use: Pick<DispatcherUse, 'reused'>, failure: HttpFailure, phase: Stage): boolean {
+  return failure.kind === 'reset' && phase === 'waiting for the response headers' && use.reused();
 }
 
 /** Trust-list identities for pool keys: one per secure context, which is itself one per CA list's content. */
@@ -252,7 +263,7 @@ function trustId(context: object | undefined): number {
  * `timeoutMs` as the request's headers and body timeouts; a pooled connection's connect is bounded by the run's --timeout.
  */
 export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: number, onStage?: OnStage): Promise<DispatcherUse> {
-  if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false, release: () => undefined };
+  if (req.dispatcher) return { dispatcher: req.dispatcher, owned: false, release: () => undefined, reused: () => false };
   const { Agent, ProxyAgent, buildConnector } = await loadUndici();
   const secureContext = req.ca ? secureContextFor(req.ca) : undefined;
   const tls = secureContext ? { secureContext } : {};
@@ -285,7 +296,8 @@ export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: numbe
     await new Promise<void>((resolve) => setImmediate(resolve));
     return { ...lease, owned: false, ...shown };
   }
-  return { dispatcher: watchRequestStart(create((_, stage) => onStage?.(stage), timeoutMs), onStage), owned: true, release: () => undefined, ...shown };
+  const dispatcher = watchRequestStart(create((_, stage) => onStage?.(stage), timeoutMs), onStage);
+  return { dispatcher, owned: true, release: () => undefined, reused: () => false, ...shown };
 }
 
 /** A promise that rejects with the signal's reason once `signal` aborts (undici may be slow to notice during a connect). */
@@ -314,7 +326,8 @@ export function httpUrl(raw: string): { ok: true; url: URL } | { ok: false; fail
 /** Makes one HTTP request. Never throws: every failure comes back as `{ ok: false, failure }`. Redirects are reported, not followed. */
 export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   const startedAt = Date.now();
-  const result = await exchange(req);
+  const first = await exchange(req);
+  const result = first.stale ? (await exchange(req)).result : first.result;
   noteExchange({
     startedAt,
     via: 'http',
@@ -326,14 +339,15 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   return result;
 }
 
-async function exchange(req: HttpRequest): Promise<HttpExchange> {
+/** One attempt; `stale`: it failed on a kept-alive connection the server had closed, and may be tried again. */
+async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale: boolean }> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
 
   const parsed = httpUrl(req.url);
-  if (!parsed.ok) return { ok: false, elapsedMs: 0, failure: parsed.failure };
+  if (!parsed.ok) return { result: { ok: false, elapsedMs: 0, failure: parsed.failure }, stale: false };
   const url = parsed.url;
 
   const timer = new AbortController();
@@ -351,7 +365,8 @@ async function exchange(req: HttpRequest): Promise<HttpExchange> {
   const onStage: OnStage = (stage) => {
     if (isConnecting(context.phase)) context.phase = stage;
   };
-  const [{ request }, { dispatcher, owned, proxy, release }] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
+  const [{ request }, use] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
+  const { dispatcher, owned, proxy, release } = use;
   context.proxy = proxy;
   let failed = false;
   // The budget is the user's --timeout: the answer comes back when it runs out, whatever undici is still doing.
@@ -372,8 +387,8 @@ async function exchange(req: HttpRequest): Promise<HttpExchange> {
       }
     }
     return {
-      ok: true,
-      response: { status: response.statusCode, headers, body: body.toString('utf8'), elapsedMs: elapsed(), ...(redirectTo ? { redirectTo } : {}) },
+      result: { ok: true, response: { status: response.statusCode, headers, body: body.toString('utf8'), elapsedMs: elapsed(), ...(redirectTo ? { redirectTo } : {}) } },
+      stale: false,
     };
   } catch (err) {
     failed = true;
@@ -381,7 +396,8 @@ async function exchange(req: HttpRequest): Promise<HttpExchange> {
     context.callerAborted = !context.timedOut && Boolean(req.signal?.aborted);
     // undici reports "headers timeout" as its own code; a connect that succeeded then stalled is in that phase.
     if (isConnecting(context.phase) && codesOf(err).codes.includes('UND_ERR_HEADERS_TIMEOUT')) context.phase = 'waiting for the response headers';
-    return { ok: false, elapsedMs: elapsed(), failure: classify(err, context) };
+    const failure = classify(err, context);
+    return { result: { ok: false, elapsedMs: elapsed(), failure }, stale: staleConnection(use, failure, context.phase) };
   } finally {
     clearTimeout(timeout);
     stop.dispose();

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
 import { noteExchange } from '../record/exchange-log.js';
-import { classify, dispatcherFor, flattenHeaders, httpUrl, isConnecting, loadUndici, whenAborted, type HttpFailure, type HttpRequest, type OnStage, type Stage } from './http.js';
+import { classify, dispatcherFor, staleConnection, flattenHeaders, httpUrl, isConnecting, loadUndici, whenAborted, type HttpFailure, type HttpRequest, type OnStage, type Stage } from './http.js';
 
 /** One streamed request. `timeoutMs` bounds connect + headers and every silence between chunks (default 10000). */
 export interface StreamRequest extends Pick<HttpRequest, 'url' | 'headers' | 'body' | 'ca' | 'dispatcher' | 'signal' | 'proxyEnv'> {
@@ -65,7 +65,8 @@ function decodeText(raw: Buffer, contentEncoding: string | undefined): string {
  */
 export async function streamRequest(req: StreamRequest): Promise<StreamExchange> {
   const startedAt = Date.now();
-  const result = await stream(req);
+  const first = await stream(req);
+  const result = first.stale ? (await stream(req)).result : first.result;
   noteExchange({
     startedAt,
     via: 'stream',
@@ -77,13 +78,14 @@ export async function streamRequest(req: StreamRequest): Promise<StreamExchange>
   return result;
 }
 
-async function stream(req: StreamRequest): Promise<StreamExchange> {
+/** One attempt; `stale`: it failed before any response on a kept-alive connection the server had closed. */
+async function stream(req: StreamRequest): Promise<{ result: StreamExchange; stale: boolean }> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
   const parsed = httpUrl(req.url);
-  if (!parsed.ok) return { ok: false, elapsedMs: 0, failure: parsed.failure };
+  if (!parsed.ok) return { result: { ok: false, elapsedMs: 0, failure: parsed.failure }, stale: false };
   const url = parsed.url;
 
   // Three ways to stop early, told apart afterwards: the hold ran out, the overall budget ran out, the caller aborted.
@@ -98,10 +100,11 @@ async function stream(req: StreamRequest): Promise<StreamExchange> {
   const onStage: OnStage = (next) => {
     if (isConnecting(stage)) stage = next;
   };
-  const [{ request }, { dispatcher, owned, proxy, release }] = await Promise.all([
+  const [{ request }, use] = await Promise.all([
     loadUndici(),
     dispatcherFor({ url: req.url, ca: req.ca, dispatcher: req.dispatcher, proxyEnv: req.proxyEnv }, url, waitMs, onStage),
   ]);
+  const { dispatcher, owned, proxy, release } = use;
   const failureContext = (phase: Stage) => ({
     origin: url.origin,
     host: url.host,
@@ -120,9 +123,11 @@ async function stream(req: StreamRequest): Promise<StreamExchange> {
       response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal, headersTimeout: waitMs, bodyTimeout: waitMs }), stop.promise]);
     } catch (err) {
       if (hold.signal.aborted && !overall.signal.aborted) {
-        return { ok: false, elapsedMs: elapsed(), failure: { kind: 'timeout', message: `No response headers from ${url.origin} within the ${req.holdMs} ms hold` } };
+        const failure: HttpFailure = { kind: 'timeout', message: `No response headers from ${url.origin} within the ${req.holdMs} ms hold` };
+        return { result: { ok: false, elapsedMs: elapsed(), failure }, stale: false };
       }
-      return { ok: false, elapsedMs: elapsed(), failure: classify(err, failureContext(stage)) };
+      const failure = classify(err, failureContext(stage));
+      return { result: { ok: false, elapsedMs: elapsed(), failure }, stale: staleConnection(use, failure, stage) };
     }
     const headersAtMs = elapsed();
     const headers = flattenHeaders(response.headers);
@@ -151,7 +156,8 @@ async function stream(req: StreamRequest): Promise<StreamExchange> {
     }
     response.body.destroy();
     const text = decodeText(Buffer.concat(kept), headers['content-encoding']);
-    return { ok: true, response: { status: response.statusCode, headers, headersAtMs, chunks, bytes, end, endedAtMs: elapsed(), ...(cut ? { cut } : {}), text } };
+    const timed: StreamResponse = { status: response.statusCode, headers, headersAtMs, chunks, bytes, end, endedAtMs: elapsed(), ...(cut ? { cut } : {}), text };
+    return { result: { ok: true, response: timed }, stale: false };
   } finally {
     stop.dispose();
     clearTimeout(holdTimer);

@@ -85,6 +85,41 @@ describe('withConnectionPool', () => {
     });
   });
 
+  it('tries once more on a fresh connection when the server closed a kept-alive one, and reports a reset that repeats', async () => {
+    // A server that answers the first request of each connection and resets it on the second (an idle close racing a reuse).
+    const perSocket = new WeakMap<object, number>();
+    let attempts = 0;
+    const racy = await startLoopback(
+      (req, res) => {
+        attempts++;
+        const n = (perSocket.get(req.socket) ?? 0) + 1;
+        perSocket.set(req.socket, n);
+        if (n > 1 || req.url === '/always-reset') req.socket.destroy();
+        else res.end('ok');
+      },
+      { cert: chain.chainPem, key: chain.leaf.keyPem },
+    );
+    try {
+      await withConnectionPool(5000, async () => {
+        const at = (path: string) => httpRequest({ url: `${racy.url}${path}`, ca: trust });
+        const stream = (path: string) => streamRequest({ url: `${racy.url}${path}`, ca: trust });
+        expect((await at('/')).ok).toBe(true);
+        expect((await at('/')).ok).toBe(true);
+        expect((await stream('/')).ok).toBe(true);
+        expect(attempts).toBe(5);
+        const reset = await at('/always-reset');
+        expect(reset.ok ? 'ok' : reset.failure.kind).toBe('reset');
+      });
+      // Out of a run there is no kept-alive connection to go stale: a reset is reported at once.
+      const before = attempts;
+      const alone = await httpRequest({ url: `${racy.url}/always-reset`, ca: trust });
+      expect(alone.ok ? 'ok' : alone.failure.kind).toBe('reset');
+      expect(attempts - before).toBe(1);
+    } finally {
+      await racy.close();
+    }
+  });
+
   it('leaves the TLS chain capture its own handshake', async () => {
     const made = await counted(() =>
       withConnectionPool(5000, async () => {
