@@ -1,12 +1,83 @@
 // jwks-valid: the key set the gateway fetched holds keys it can verify GitLab's RS256 tokens with.
-import { defineCheck } from '../src/check.js';
-import { judgeKeySet, MIN_RSA_BITS, type KeyReport, type KeySetJudgement } from '../src/jwks/keyset.js';
-import type { CheckOutcome } from '../src/model.js';
+import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { judgeKeySet, keyLabel, MIN_RSA_BITS, type KeyReport, type KeySetProblem } from '../src/judge/keyset.js';
 import { fetchJwks } from '../src/probes/jwks.js';
+import { gatewayHasOwnKeys, withoutGitLabKeys } from '../src/judge/gateway-keys.js';
 
-const EMPTY_CONSEQUENCE =
-  'With no key the gateway denies every request with 401 "Forbidden by auth provider" (its log: "No keys founds in JWKS; are OIDC providers up?"), ' +
-  'and it keeps that key set for up to 24 h unless it is restarted.';
+/** What the judge reads: the key-set document as fetched (JSON), where from, and whether the gateway has keys of its own. */
+export interface Facts {
+  /** undefined: no key set was fetched (jwks-reachable says why). */
+  fetched?: { url: string; doc: unknown };
+  /**
+   * Whether the gateway's environment sets AIGW_SELF_SIGNED_JWT__SIGNING_KEY (its own keys join GitLab's in the set it
+   * verifies with); undefined when the environment read is not the gateway's.
+   */
+  gatewayHasOwnKeys?: boolean;
+}
+
+// GitLab publishes at /oauth/discovery/keys its OpenID Connect key, its CI key and every Cloud Connector key
+// (app/controllers/jwks_controller.rb + ee/app/controllers/ee/jwks_controller.rb); Duo tokens are signed with the oldest
+// Cloud Connector key (ee/app/models/cloud_connector/keys.rb `current`), managed by ee/lib/tasks/cloud_connector/keys.rake.
+const RESTART = 'Then restart the gateway: it keeps the key set it fetched for 24 h.';
+const EMPTY_FIX =
+  "GitLab's /oauth/discovery/keys always holds its OpenID Connect key, so an empty or malformed set means jwks_uri is served by something other than GitLab " +
+  '(a proxy, a stub, another service on that path): route /oauth/discovery/keys to GitLab. Duo tokens are signed with the Cloud Connector key (table cloud_connector_keys): ' +
+  '`gitlab-rake cloud_connector:keys:list` must show one; if it says "No keys found." run `gitlab-rake cloud_connector:keys:create`. ' +
+  RESTART;
+const ROTATE =
+  'Replace the Cloud Connector key GitLab signs Duo tokens with: `gitlab-rake cloud_connector:keys:create` (a new 2048-bit RSA key, published at once), ' +
+  '`gitlab-rake cloud_connector:keys:rotate` (sign with it), then `gitlab-rake cloud_connector:keys:trim` (remove the old one).';
+const STANDARD = "Serve GitLab's own /oauth/discovery/keys unchanged: GitLab publishes kty, kid, e, n with use sig and alg RS256 for each key.";
+
+type P = KeySetProblem;
+
+export const messages = {
+  noKeySet: { status: 'skip', text: () => 'no key set was fetched (see jwks-reachable)' },
+  usable: {
+    status: 'pass',
+    text: (d: { count: number; usable: number; kids: string[] }) =>
+      `${d.count} key${d.count === 1 ? '' : 's'}, ${d.usable} usable for RS256 (kids: ${d.kids.join(', ') || 'none'})`,
+  },
+  notObject: { status: 'fail', text: (_: P) => 'the JWKS document is not a JSON object', fix: EMPTY_FIX },
+  keysMissing: { status: 'fail', text: (_: P) => 'the JWKS document has no "keys" member', fix: EMPTY_FIX },
+  keysNotArray: { status: 'fail', text: (_: P) => '"keys" is not an array', fix: EMPTY_FIX },
+  keysEmpty: { status: 'fail', text: (_: P) => '"keys" is empty: the gateway has no GitLab key to verify tokens with', fix: EMPTY_FIX },
+  noRs256Key: {
+    status: 'fail',
+    text: (_: P) => 'no key in the set is usable to verify RS256 tokens',
+    fix: `GitLab's keys are ${MIN_RSA_BITS}-bit RSA keys for RS256: serve GitLab's own /oauth/discovery/keys. ${ROTATE} ${RESTART}`,
+  },
+  privateMaterial: {
+    status: 'fail',
+    text: (p: P) => `${p.key ?? 'a key'} publishes private key material (${(p.names ?? []).join(', ')}): anyone can sign tokens the gateway accepts`,
+    fix: `Treat the key as compromised. GitLab publishes public members only, so something else serves jwks_uri: route /oauth/discovery/keys to GitLab. ${ROTATE} ${RESTART}`,
+  },
+  weakModulus: {
+    status: 'fail',
+    text: (p: P) => `${p.key ?? 'a key'} is a ${p.bits ?? '?'}-bit RSA key; RS256 needs at least ${MIN_RSA_BITS} bits`,
+    fix: `${ROTATE} ${RESTART}`,
+  },
+  notRsa: {
+    status: 'warn',
+    text: (p: P) =>
+      `${p.key ?? 'a key'} has kty ${p.value ?? '?'}: the gateway's python-jose builds every key of the set for RS256 and errors on this one when it comes before the signing key`,
+    fix: STANDARD,
+  },
+  keyNotObject: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} is not a JSON object; the gateway cannot use it`, fix: STANDARD },
+  algNotRs256: {
+    status: 'warn',
+    text: (p: P) => `${p.key ?? 'a key'} says alg ${p.value ?? '?'}: GitLab signs with RS256, and standard verifiers skip this key for RS256 tokens`,
+    fix: STANDARD,
+  },
+  useNotSig: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} says use "${p.value ?? '?'}", not "sig": standard verifiers skip it`, fix: STANDARD },
+  missingKid: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} has no kid: verifiers that pick keys by the token's kid cannot find it`, fix: STANDARD },
+  duplicateKid: {
+    status: 'warn',
+    text: (p: P) => `kid ${p.value ?? '?'} names ${(p.names ?? []).length} different keys (${(p.names ?? []).join(', ')}): verifiers that pick by kid may pick the wrong one`,
+    fix: STANDARD,
+  },
+  unimportable: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} does not import as an RSA public key: ${p.value ?? '?'}`, fix: STANDARD },
+} satisfies Messages;
 
 function keyLine(k: KeyReport): string {
   const parts = [
@@ -16,50 +87,25 @@ function keyLine(k: KeyReport): string {
     k.modulusBits ? `${k.modulusBits} bits` : undefined,
     k.rs256 ? 'usable for RS256' : 'NOT usable for RS256',
   ].filter(Boolean);
-  return `Key ${k.index}${k.kid ? ` kid ${k.kid}` : ' (no kid)'}: ${parts.join(', ')}`;
+  return `${keyLabel(k).replace(/^key/, 'Key').replace(/ \(kid (.*)\)$/, ' kid $1')}${k.kid ? '' : ' (no kid)'}: ${parts.join(', ')}`;
 }
 
-/** The fix for the most serious problem found. */
-function remediationFor(j: KeySetJudgement): string | undefined {
-  const ids = new Set(j.problems.map((p) => p.id));
-  if (ids.has('private-material')) {
-    return (
-      'Treat the key as compromised: put a new openid_connect_signing_key into /etc/gitlab/gitlab-secrets.json on every GitLab node and run ' +
-      "gitlab-ctl reconfigure; serve GitLab's own /oauth/discovery/keys (it publishes kty, kid, e, n only) instead of whatever serves private " +
-      'members now; then restart the gateway.'
-    );
-  }
-  if (ids.has('not-object') || ids.has('keys-missing') || ids.has('keys-not-array') || ids.has('keys-empty')) {
-    return (
-      'GitLab publishes its OpenID Connect signing key at /oauth/discovery/keys; an empty or malformed set means jwks_uri is served by something else, ' +
-      "or GitLab lacks openid_connect_signing_key (check /etc/gitlab/gitlab-secrets.json and that jwks_uri points at GitLab). Then restart the gateway to drop its cached set."
-    );
-  }
-  if (ids.has('weak-modulus') || ids.has('no-rs256-key')) {
-    return `Give GitLab an RSA signing key of at least ${MIN_RSA_BITS} bits (openid_connect_signing_key in gitlab-secrets.json, then gitlab-ctl reconfigure), then restart the gateway.`;
-  }
-  if (j.problems.length) return 'The set works for the gateway but is non-standard: serve GitLab\'s own /oauth/discovery/keys unchanged (RSA keys, alg RS256, use sig, one kid per key).';
-  return undefined;
-}
+const EMPTY_IDS = new Set(['notObject', 'keysMissing', 'keysNotArray', 'keysEmpty', 'noRs256Key']);
 
-/** Judges the key set into a check outcome. */
-export async function judgeKeys(doc: unknown, source: string): Promise<CheckOutcome> {
-  const j = await judgeKeySet(doc);
+/** Pure: the key set judged as the gateway uses it. */
+export function judge(facts: Facts): Judgement<typeof messages> {
+  if (!facts.fetched) return { findings: [{ id: 'noKeySet' }] };
+  const j = judgeKeySet(facts.fetched.doc);
   const evidence = { keyCount: j.keyCount, kids: j.kids, usableCount: j.usable.length, problems: j.problems.map((p) => p.id) };
-  const details = [`Key set from ${source}: ${j.keyCount} key${j.keyCount === 1 ? '' : 's'}`, ...j.keys.map(keyLine), ...j.problems.map((p) => `${p.severity}: ${p.message}`)];
-  const remediation = remediationFor(j);
-  if (j.status === 'pass') {
-    return { status: 'pass', summary: `${j.keyCount} key${j.keyCount === 1 ? '' : 's'}, ${j.usable.length} usable for RS256 (kids: ${j.kids.join(', ') || 'none'})`, details, evidence };
+  const details = [`Key set from ${facts.fetched.url}: ${j.keyCount} key${j.keyCount === 1 ? '' : 's'}`, ...j.keys.map(keyLine)];
+  if (j.problems.some((p) => EMPTY_IDS.has(p.id))) {
+    details.push(withoutGitLabKeys(facts.gatewayHasOwnKeys));
   }
-  const first = j.problems.find((p) => p.severity === j.status) ?? j.problems[0];
-  const empty = j.problems.some((p) => ['not-object', 'keys-missing', 'keys-not-array', 'keys-empty', 'no-rs256-key'].includes(p.id));
-  return {
-    status: j.status,
-    summary: first?.message ?? 'the key set has problems',
-    details: empty ? [...details, EMPTY_CONSEQUENCE] : details,
-    ...(remediation ? { remediation } : {}),
-    evidence,
-  };
+  // Every problem message reads the problem itself.
+  const findings: FindingOf<typeof messages>[] = j.problems.length
+    ? j.problems.map((p) => ({ id: p.id, data: p }) as FindingOf<typeof messages>)
+    : [{ id: 'usable', data: { count: j.keyCount, usable: j.usable.length, kids: j.kids } }];
+  return { findings, details, evidence };
 }
 
 export default defineCheck({
@@ -71,17 +117,24 @@ export default defineCheck({
   explain: {
     checks:
       'The JWKS document jwks-reachable fetched: "keys" present, an array, not empty; per key kty, alg, use, RSA modulus size, private members; ' +
-      'kids unique; at least one key imports as an RS256 verification key.',
+      "kids unique; at least one key imports as an RS256 verification key. GitLab publishes its OpenID Connect key, its CI key and every Cloud Connector key there.",
     failsWhen:
-      '"keys" is missing or empty ("No keys found in JWKS": every request is denied "Forbidden by auth provider" for up to 24 h of the gateway\'s ' +
-      `key cache unless it restarts), no key is usable for RS256, a key is under ${MIN_RSA_BITS} bits, or a key publishes private material. ` +
+      '"keys" is missing or empty (the gateway then answers 500 for want of any key, or 401 "Forbidden by auth provider" when it has keys of its own, ' +
+      `for the 24 h it caches the set), no key is usable for RS256, a key is under ${MIN_RSA_BITS} bits, or a key publishes private material. ` +
       'Warns on non-RSA keys, alg other than RS256, use other than sig, missing or duplicated kids.',
-    fix: "Serve GitLab's own /oauth/discovery/keys (RSA, RS256, 2048+ bits), rotate any published private key, then restart the gateway.",
+    fix:
+      "Serve GitLab's own /oauth/discovery/keys; manage the Cloud Connector key that signs Duo tokens with gitlab-rake cloud_connector:keys:list|create|rotate|trim; " +
+      'then restart the gateway.',
   },
-  async run(ctx) {
+  messages,
+  async gather(ctx): Promise<Facts> {
     const fetched = await fetchJwks(ctx);
     const jwks = fetched?.jwks;
-    if (!jwks || jwks.outcome.kind !== 'json') return { status: 'skip', summary: 'no key set was fetched (see jwks-reachable)' };
-    return judgeKeys(jwks.outcome.value, jwks.finalUrl);
+    const own = gatewayHasOwnKeys(ctx.settings.env);
+    return {
+      ...(jwks && jwks.outcome.kind === 'json' ? { fetched: { url: jwks.finalUrl, doc: jwks.outcome.value } } : {}),
+      ...(own !== undefined ? { gatewayHasOwnKeys: own } : {}),
+    };
   },
+  judge,
 });

@@ -1,181 +1,295 @@
-// token-verifies: a token GitLab hands out (code_suggestions/direct_access) verifies against the fetched keys as the gateway decodes it.
-import type { JWK } from 'jose';
-import { defineCheck, type CheckContext } from '../src/check.js';
-import { judgeKeySet } from '../src/jwks/keyset.js';
-import { GATEWAY_ALGORITHM, GATEWAY_AUDIENCE, SKEW_FAIL_S, SKEW_WARN_S, judgeToken, type TokenJudgement, type TokenProblemId } from '../src/jwks/token.js';
-import type { CheckOutcome } from '../src/model.js';
-import { redactUrl } from '../src/redact.js';
+// token-verifies: GitLab's Duo token is accepted by the gateway — observed through the token exchange GitLab's
+// direct_access performs (POST <ai_gateway_url>/v1/code/user_access_token with GitLab's own token), and diagnosed when refused.
+import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { gatewayHasOwnKeys } from '../src/judge/gateway-keys.js';
+import { envLookup } from '../src/judge/pydantic-bool.js';
 import { DIRECT_ACCESS_PATH, DIRECT_ACCESS_SETTING } from '../src/probes/direct-access.js';
-import { apiMessage, describeExchange, gitlabPost } from '../src/probes/gitlab-api.js';
-import { parseJson, type HttpResponse } from '../src/probes/http.js';
+import { gatewayHealthz } from '../src/probes/gateway.js';
+import { gitlabPost } from '../src/probes/gitlab-api.js';
+import { parseJson, type HttpExchange } from '../src/probes/http.js';
 import { fetchJwks } from '../src/probes/jwks.js';
+import { redactUrl } from '../src/redact.js';
 
-// The 403 GitLab answers when direct connections are off: where it is set (and how to turn it back on), and the other reasons it gives.
-const DISABLED_SETTING =
-  'Direct connections are turned off (Connection method "Indirect connections through the GitLab self-managed instance"). ' +
-  `To turn them on: ${DIRECT_ACCESS_SETTING}. GitLab also refuses direct access when Amazon Q is connected ` +
-  'or a completion model is selected that direct access does not support.';
+/** The audience and issuer of the gateway (CloudConnectorConfig().service_name). */
+export const GATEWAY_SERVICE_NAME = 'gitlab-ai-gateway';
+/**
+ * How far GitLab's clock may run ahead of the gateway's before its fresh tokens are "not yet valid": the reference's
+ * nbf = iat - 5 s (python-jose checks nbf with no leeway).
+ */
+export const NBF_SLACK_S = 5;
+/** GitLab's tokens live one hour: a GitLab clock this far behind hands the gateway expired tokens. */
+export const TOKEN_LIFETIME_S = 3600;
+/** Clock offsets worth a warning even when the exchange works. */
+export const OFFSET_WARN_S = 30;
 
-const CLOCK_FIX = 'Synchronise the clocks of GitLab, the gateway and this host with NTP (timedatectl / chronyc tracking show the offset).';
-const KEYS_FIX =
-  'GitLab signs with a key that /oauth/discovery/keys does not publish: make every GitLab node share the same /etc/gitlab/gitlab-secrets.json ' +
-  '(openid_connect_signing_key) and gitlab-ctl reconfigure, make sure no proxy or CDN serves a cached JWKS, and check that AIGW_GITLAB_URL names ' +
-  'this GitLab. Then restart the gateway: it keeps the key set it fetched for 24 h.';
-
-const FIXES: Partial<Record<TokenProblemId, string>> = {
-  malformed: `GitLab returned something that is not a JWT: check what answers ${DIRECT_ACCESS_PATH} (a proxy rewriting responses?).`,
-  'alg-not-rs256': `GitLab signs with ${GATEWAY_ALGORITHM}; a token with another alg is not from GitLab's signing path. Check for a proxy rewriting the response.`,
-  'kid-not-found': KEYS_FIX,
-  'bad-signature': KEYS_FIX,
-  'other-key': "Serve GitLab's key set unchanged, so each key carries the kid GitLab signs with.",
-  audience: `GitLab and the gateway disagree on the audience (older GitLab used gitlab-code-suggestions): run the gateway version that matches GitLab's (self-hosted-vX.Y.Z-ee).`,
-  'audience-missing': `Run the gateway version that matches GitLab's; current GitLab sets aud ${GATEWAY_AUDIENCE}.`,
-  expired: CLOCK_FIX,
-  'not-yet-valid': CLOCK_FIX,
-  'clock-skew': CLOCK_FIX,
-};
-
-function unixTime(s: number | undefined): string | undefined {
-  return s === undefined ? undefined : `${s} (${new Date(s * 1000).toISOString()})`;
+/** GitLab's answer to direct_access, as plain facts (the token itself is never kept: only its printable claims). */
+export interface ExchangeFacts {
+  status: number;
+  /** The JSON members GitLab answers with, token removed; undefined when the body is not JSON. */
+  body?: Record<string, unknown>;
+  /** X-GitLab-Error-Origin: monolith — GitLab refused the user itself. */
+  monolith: boolean;
+  /** GitLab's Date header. */
+  date?: string;
+  /** The claims of the token GitLab handed out (iss, aud, sub, scopes, iat, nbf, exp), when there is one. */
+  claims?: Record<string, unknown>;
 }
 
-/** The lines that describe the token without revealing it: header, non-secret claims, signature verdict, clock offsets. */
-function tokenLines(j: TokenJudgement, issuerLabel: string): string[] {
-  const c = j.claims;
-  const lines = [
-    `Header: ${JSON.stringify(j.header)}`,
-    `Claims: ${JSON.stringify({ iss: c.iss, aud: c.aud, sub: c.sub, gitlab_realm: c.gitlab_realm, scopes: c.scopes })}`,
-    ...(['iat', 'nbf', 'exp'] as const).flatMap((k) => (c[k] !== undefined ? [`${k}: ${unixTime(c[k])}`] : [])),
-    `kid ${j.header.kid ?? '(none)'}: ${j.kidFound === undefined ? 'the token names no key' : j.kidFound ? 'found in the key set' : 'NOT in the key set'}`,
+export interface Facts {
+  /** Undefined with `unreached` when GitLab gave no HTTP answer. */
+  exchange?: ExchangeFacts;
+  unreached?: string;
+  /** The gateway's Date header, from a request made at the same time, and the URL asked. */
+  gateway?: { url?: string; date?: string; failure?: string };
+  /** GitLab's key set as duo-doctor fetched it the gateway's way: its kids, or why it could not. */
+  keySet?: { kids: string[] } | { failed: true };
+  /** From the gateway's environment, when it is known: whether it has its own keys and a signing key. */
+  gatewayEnv?: { ownKeys: boolean; signingKey: boolean };
+}
+
+type Offset = { seconds: number };
+type Refusal = { status: number; error: string };
+
+const NTP = 'Synchronise the clocks of GitLab and the gateway with NTP (timedatectl / chronyc tracking show the offset).';
+const RESTART = 'then restart the gateway: it keeps the key set it fetched for 24 h.';
+const SEAT =
+  "The token's user needs Code Suggestions: a GitLab Duo seat (Admin > GitLab Duo > Seat utilization) and a license with Duo.";
+
+export const messages = {
+  noAnswer: { status: 'skip', text: (d: { why: string }) => `could not ask GitLab for a token: ${d.why} (see gitlab-reachable)` },
+  directDisabled: { status: 'skip', text: () => `GitLab does not hand out direct-access tokens: direct connections are disabled (${DIRECT_ACCESS_SETTING})` },
+  userNoAccess: {
+    status: 'skip',
+    text: (d: { status: number }) => `GitLab itself refused this token's user (HTTP ${d.status}, X-GitLab-Error-Origin: monolith) before asking the gateway: ${SEAT}`,
+  },
+  exchanged: {
+    status: 'pass',
+    text: (d: { iss: string; scopes: string }) =>
+      `the gateway accepted GitLab's token and minted a user token (iss ${d.iss}, scopes ${d.scopes}): it verifies GitLab's tokens with the keys it holds`,
+  },
+  notGatewayMinted: {
+    status: 'warn',
+    text: (d: { iss: string }) =>
+      `GitLab handed out a token issued by ${d.iss}, not by the gateway: this GitLab does not exchange its token at /v1/code/user_access_token, so nothing here shows the gateway accepts GitLab's tokens`,
+    fix: 'Run a GitLab version whose direct_access asks the gateway (current GitLab does); system-exchange still shows whether the gateway accepts GitLab\'s tokens.',
+  },
+  clockOffset: {
+    status: 'warn',
+    text: (d: Offset) => `GitLab's clock is ${Math.abs(d.seconds)} s ${d.seconds > 0 ? 'ahead of' : 'behind'} the gateway's (their Date headers)`,
+    fix: NTP,
+  },
+  gatewayRefused: {
+    status: 'fail',
+    text: (d: Refusal) => `the gateway refused GitLab's own token: GitLab answered HTTP ${d.status} "Token creation failed" with the gateway's error "${d.error}"`,
+    fix: (d: Refusal) =>
+      d.error.startsWith('Header mismatch')
+        ? 'A proxy between GitLab and the gateway rewrites X-Gitlab-* headers, or GitLab was cloned/restored (its instance id changed): pass every X-Gitlab-* header through unchanged.'
+        : /authorization header|token type/i.test(d.error)
+          ? 'A proxy between GitLab and the gateway drops or rewrites Authorization / X-Gitlab-Authentication-Type: pass them through unchanged.'
+          : `The gateway does not verify GitLab's token with the key set it holds; the findings below say which cause the measurements point to.`,
+  },
+  gitlabClockAhead: {
+    status: 'fail',
+    text: (d: Offset) =>
+      `GitLab's clock is ${d.seconds} s ahead of the gateway's: its tokens are not valid yet (nbf) when the gateway checks them, which it does with no leeway`,
+    fix: NTP,
+  },
+  gitlabClockBehind: {
+    status: 'fail',
+    text: (d: Offset) => `GitLab's clock is ${-d.seconds} s behind the gateway's: its one-hour tokens have expired by the gateway's clock`,
+    fix: NTP,
+  },
+  keysUnfetchable: {
+    status: 'fail',
+    text: () => "the gateway cannot fetch GitLab's key set (jwks-reachable says why), so it has none of GitLab's keys to verify with",
+    fix: `Fix what jwks-reachable reports, ${RESTART}`,
+  },
+  staleOrForeignKeys: {
+    status: 'fail',
+    text: (d: { kids: string[] }) =>
+      `the clocks agree and GitLab publishes ${d.kids.length} key${d.kids.length === 1 ? '' : 's'} (kids ${d.kids.join(', ') || 'none'}), yet the gateway rejects GitLab's token: ` +
+      "it holds an older key set (cached before GitLab's Cloud Connector key changed) or another GitLab's keys, or GitLab's token names another audience than gitlab-ai-gateway",
+    fix:
+      "Restart the gateway so it refetches GitLab's keys (it caches them 24 h, also across `gitlab-rake cloud_connector:keys:rotate`); check that AIGW_GITLAB_URL is this GitLab; " +
+      "`gitlab-rake cloud_connector:keys:list` shows the keys GitLab signs with (the oldest signs). If it persists, run the gateway version that matches GitLab's (the audience).",
+  },
+  scopeRefused: {
+    status: 'fail',
+    text: () =>
+      "the gateway refused to mint a token (HTTP 403 \"Token creation failed\"): GitLab's token carries neither complete_code nor ai_gateway_model_provider_proxy",
+    fix: "GitLab puts in its token the unit primitives its license and add-ons allow: check the license check (Duo add-on), then `gitlab-rake gitlab:cloud_connector:sync` or wait for the daily sync.",
+  },
+  gatewayFailed: {
+    status: 'fail',
+    text: (d: { status: number }) => `the gateway failed the token exchange (HTTP ${d.status} "Token creation failed"; GitLab does not pass on the gateway's detail)`,
+    fix: 'The gateway log names the cause; the findings below say which one the measurements point to.',
+  },
+  signingKeyUnset: {
+    status: 'fail',
+    text: () => 'the gateway has no AIGW_SELF_SIGNED_JWT__SIGNING_KEY: it cannot sign user tokens ("Failed to generate JWT")',
+    fix:
+      'Give the gateway its own RSA key pair: AIGW_SELF_SIGNED_JWT__SIGNING_KEY and AIGW_SELF_SIGNED_JWT__VALIDATION_KEY, each a PEM private key (`openssl genrsa 2048`), then restart it.',
+  },
+  noKeysAtAll: {
+    status: 'fail',
+    text: () => 'the gateway holds no key at all (GitLab\'s set empty or unfetched, none of its own): every authenticated request ends in CriticalAuthError, HTTP 500',
+    fix: `Fix jwks-reachable and jwks-valid, ${RESTART}`,
+  },
+  signingKeyOrNoKeys: {
+    status: 'fail',
+    text: () =>
+      'GitLab publishes keys, so the gateway either cannot sign ("Failed to generate JWT": AIGW_SELF_SIGNED_JWT__SIGNING_KEY unset or not an RSA PEM) or cached an empty set earlier (CriticalAuthError)',
+    fix: `Check AIGW_SELF_SIGNED_JWT__SIGNING_KEY and __VALIDATION_KEY in the gateway's environment (PEM RSA private keys), ${RESTART}`,
+  },
+  gatewayUnreachable: {
+    status: 'fail',
+    text: () => 'GitLab could not reach the gateway to exchange its token (HTTP 500 "500 Internal Server Error": the request to <ai_gateway_url>/v1/code/user_access_token raised)',
+    fix: 'GitLab calls its ai_gateway_url setting from the GitLab host: see gateway-url and gateway-reachable, and GitLab\'s proxy variables and outbound-request allowlist.',
+  },
+  tokenMissing: {
+    status: 'fail',
+    text: (d: { status: number }) => `the gateway answered HTTP ${d.status} without a token ("Token is missing in response")`,
+    fix: 'Something other than the gateway answers <ai_gateway_url>/v1/code/user_access_token: check that GitLab\'s ai_gateway_url names the gateway itself.',
+  },
+  unexpected: {
+    status: 'fail',
+    text: (d: { status: number; message: string }) => `GitLab answered direct_access with HTTP ${d.status}: ${d.message}`,
+    fix: "See GitLab's log/api_json.log and exceptions_json.log for the request.",
+  },
+} satisfies Messages;
+
+type Finding = FindingOf<typeof messages>;
+
+/** GitLab's clock minus the gateway's, from their Date headers (whole seconds), when both are known. */
+export function clockOffset(facts: Facts): number | undefined {
+  const gitlab = Date.parse(facts.exchange?.date ?? '');
+  const gateway = Date.parse(facts.gateway?.date ?? '');
+  return Number.isNaN(gitlab) || Number.isNaN(gateway) ? undefined : Math.round((gitlab - gateway) / 1000);
+}
+
+/** What the measurements say about a "Forbidden by auth provider". */
+function forbiddenCauses(facts: Facts, offset: number | undefined): Finding[] {
+  const causes: Finding[] = [];
+  if (offset !== undefined && offset > NBF_SLACK_S) causes.push({ id: 'gitlabClockAhead', data: { seconds: offset } });
+  if (offset !== undefined && offset < -TOKEN_LIFETIME_S) causes.push({ id: 'gitlabClockBehind', data: { seconds: offset } });
+  if (facts.keySet && 'failed' in facts.keySet) causes.push({ id: 'keysUnfetchable' });
+  if (!causes.length && facts.keySet && 'kids' in facts.keySet) causes.push({ id: 'staleOrForeignKeys', data: { kids: facts.keySet.kids } });
+  return causes;
+}
+
+/** What the measurements say about a gateway 500 during the exchange. */
+function failureCauses(facts: Facts): Finding[] {
+  const noGitLabKeys = !facts.keySet || 'failed' in facts.keySet || facts.keySet.kids.length === 0;
+  if (facts.gatewayEnv && !facts.gatewayEnv.signingKey) return [{ id: 'signingKeyUnset' }];
+  if (noGitLabKeys && facts.gatewayEnv && !facts.gatewayEnv.ownKeys) return [{ id: 'noKeysAtAll' }];
+  return [{ id: 'signingKeyOrNoKeys' }];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Pure: the exchange judged, and a refusal diagnosed from the clocks, the key set and the gateway's environment. */
+export function judge(facts: Facts): Judgement<typeof messages> {
+  const offset = clockOffset(facts);
+  const details = [
+    `GitLab's Date ${facts.exchange?.date ?? '(none)'}, the gateway's ${facts.gateway?.date ?? `(none${facts.gateway?.failure ? `: ${facts.gateway.failure}` : ''})`}` +
+      (offset !== undefined ? `: GitLab − gateway = ${offset} s (±1 s)` : ''),
+    ...(facts.gateway?.url ? [`Gateway asked for its Date: ${redactUrl(facts.gateway.url)}`] : []),
+    ...(facts.keySet ? ['kids' in facts.keySet ? `GitLab's key set as the gateway would fetch it now: kids ${facts.keySet.kids.join(', ') || '(none)'}` : "GitLab's key set: not fetchable (see jwks-reachable)"] : []),
   ];
-  for (const o of j.offsets) {
-    const who = o.source === 'iat' ? `the token's iat (${issuerLabel}'s clock)` : "GitLab's Date header";
-    lines.push(`Clock offset from ${who}: ${o.seconds >= 0 ? '+' : ''}${o.seconds} s (positive: this host is ahead; warn above ${SKEW_WARN_S} s, fail above ${SKEW_FAIL_S} s)`);
+  const evidence = { ...(facts.exchange ? { directAccessStatus: facts.exchange.status } : {}), ...(offset !== undefined ? { clockOffsetSeconds: offset } : {}) };
+  const done = (findings: Finding[]): Judgement<typeof messages> => ({ findings, details, evidence });
+  const ex = facts.exchange;
+  if (!ex) return done([{ id: 'noAnswer', data: { why: facts.unreached ?? 'no answer' } }]);
+  const message = str(ex.body?.message) ?? '';
+  const offsetWarning: Finding[] = offset !== undefined && Math.abs(offset) > OFFSET_WARN_S ? [{ id: 'clockOffset', data: { seconds: offset } }] : [];
+  if (ex.status === 201 || ex.status === 200) {
+    if (message === 'Token is missing in response') return done([{ id: 'tokenMissing', data: { status: ex.status } }]);
+    const iss = str(ex.claims?.iss) ?? '(none)';
+    const scopes = Array.isArray(ex.claims?.scopes) ? (ex.claims.scopes as unknown[]).join(', ') : '(none)';
+    if (iss !== GATEWAY_SERVICE_NAME) return done([{ id: 'notGatewayMinted', data: { iss } }, ...offsetWarning]);
+    return done([{ id: 'exchanged', data: { iss, scopes } }, ...offsetWarning]);
   }
-  return lines;
+  if (ex.status === 403 && /direct connections are disabled/i.test(message)) return done([{ id: 'directDisabled' }]);
+  if (ex.monolith) return done([{ id: 'userNoAccess', data: { status: ex.status } }]);
+  if (message === 'Token creation failed') {
+    const error = str(ex.body?.error);
+    if (ex.status === 401 && error) {
+      const refusal: Finding = { id: 'gatewayRefused', data: { status: ex.status, error } };
+      return done(error === 'Forbidden by auth provider' ? [refusal, ...forbiddenCauses(facts, offset)] : [refusal]);
+    }
+    if (ex.status === 403) return done([{ id: 'scopeRefused' }]);
+    if (ex.status >= 500) return done([{ id: 'gatewayFailed', data: { status: ex.status } }, ...failureCauses(facts)]);
+    return done([{ id: 'unexpected', data: { status: ex.status, message: `${message}${error ? `: ${error}` : ''}` } }]);
+  }
+  if (ex.status === 500 && message === '500 Internal Server Error') return done([{ id: 'gatewayUnreachable' }]);
+  return done([{ id: 'unexpected', data: { status: ex.status, message: message || '(no message)' } }]);
 }
 
-function evidenceOf(j: TokenJudgement, status: number): Record<string, unknown> {
-  const sig = j.signature;
-  const verifiedKid = sig.kind === 'verified' || sig.kind === 'verified-other-key' ? sig.kid : undefined;
-  return {
-    directAccessStatus: status,
-    // Header and printable claims carry only the members the token has.
-    ...j.header,
-    ...(j.kidFound !== undefined ? { kidFound: j.kidFound } : {}),
-    signature: j.signature.kind,
-    ...(verifiedKid ? { verifiedKid } : {}),
-    ...j.claims,
-    ...(j.skewSeconds !== undefined ? { skewSeconds: j.skewSeconds } : {}),
-    offsets: j.offsets,
-    problems: j.problems.map((p) => p.id),
-  };
+/** The printable claims of a JWT (the signature and the token itself are not kept); undefined when it is not a JWT. */
+function printableClaims(token: string): Record<string, unknown> | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const keep = ['iss', 'aud', 'sub', 'scopes', 'gitlab_realm', 'iat', 'nbf', 'exp'];
+    return Object.fromEntries(Object.entries(payload).filter(([k]) => keep.includes(k)));
+  } catch {
+    return undefined;
+  }
 }
 
-/** Names GitLab's URL mismatch with iss, which the gateway does not check but which tells which GitLab signed. */
-function issuerNote(ctx: CheckContext, iss: string | undefined): string[] {
-  const gitlab = ctx.settings.gitlabUrl?.replace(/\/+$/, '');
-  if (!iss || !gitlab || iss.replace(/\/+$/, '') === gitlab) return [];
-  return [`iss ${iss} is not --gitlab-url (${redactUrl(gitlab)}); the gateway does not check iss, but it says which instance signed.`];
-}
-
-/** Judges a 201 from direct_access. */
-async function judgeIssued(ctx: CheckContext, response: HttpResponse, keys: readonly JWK[]): Promise<CheckOutcome> {
+/** GitLab's answer as facts, the token replaced by its claims. */
+function exchangeFacts(ex: HttpExchange & { ok: true }): ExchangeFacts {
+  const { response } = ex;
   const parsed = parseJson(response);
-  const token = parsed.ok ? (parsed.value as { token?: unknown } | null)?.token : undefined;
-  if (typeof token !== 'string' || !token) {
-    return {
-      status: 'fail',
-      summary: `GitLab answered ${DIRECT_ACCESS_PATH} with HTTP ${response.status} but no token`,
-      remediation: 'Check what answers that path (a proxy rewriting responses?) and GitLab\'s log/production_json.log for the request.',
-      evidence: { directAccessStatus: response.status },
-    };
-  }
-  const serverDate = response.headers.date ? new Date(response.headers.date) : undefined;
-  const j = await judgeToken(token, keys, { now: new Date(), ...(serverDate ? { serverDate } : {}) });
-  const minted = j.signature.kind === 'minted-by-gateway';
-  const details = [...tokenLines(j, minted ? 'the gateway' : 'GitLab'), ...issuerNote(ctx, j.claims.iss)];
-  if (minted) {
-    details.push(
-      'Current GitLab gets direct-access tokens from the gateway (POST /v1/code/user_access_token, authenticated with GitLab\'s own instance token, ' +
-        "which the gateway verifies against GitLab's keys): this token is signed with the gateway's own key, so GitLab's key set is not meant to verify it. " +
-        'That the gateway issued it shows it accepted GitLab\'s token.',
-    );
-  }
-  details.push(...j.problems.map((p) => `${p.severity}: ${p.message}`));
-  const evidence = evidenceOf(j, response.status);
-  if (j.status === 'pass') {
-    // A passing token is either minted by the gateway or verified by a key carrying its kid (or it has none).
-    const how = minted
-      ? `the gateway issued it (iss ${j.claims.iss}), so it verified GitLab's token with these keys`
-      : `verifies with key ${j.header.kid ?? '(no kid)'} (${GATEWAY_ALGORITHM}, aud ${GATEWAY_AUDIENCE})`;
-    return { status: 'pass', summary: `a fresh token from GitLab ${how}; clock offset ${j.skewSeconds ?? 0} s`, details, evidence };
-  }
-  const worst = j.problems.find((p) => p.severity === j.status) ?? j.problems[0];
-  const fixes = [...new Set(j.problems.flatMap((p) => (FIXES[p.id] ? [FIXES[p.id] as string] : [])))];
-  return { status: j.status, summary: worst?.message ?? 'the token does not verify', details, remediation: fixes.join(' '), evidence };
+  const raw = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>) : undefined;
+  const { token, headers: _headers, ...body } = raw ?? {};
+  const claims = typeof token === 'string' ? printableClaims(token) : undefined;
+  return {
+    status: response.status,
+    ...(raw ? { body } : {}),
+    monolith: response.headers['x-gitlab-error-origin'] === 'monolith',
+    ...(response.headers.date ? { date: response.headers.date } : {}),
+    ...(claims ? { claims } : {}),
+  };
 }
 
 export default defineCheck({
   id: 'token-verifies',
-  title: "A token GitLab issues verifies against GitLab's keys as the gateway checks it",
+  title: "The gateway accepts GitLab's Duo token (the direct-access token exchange)",
   category: 'jwks',
   tags: ['ci', 'oncall', 'pre-upgrade'],
   dependsOn: ['jwks-valid'],
   needs: ['gitlab', 'token'],
   explain: {
     checks:
-      `Asks GitLab for a token (POST ${DIRECT_ACCESS_PATH} with the admin token) and verifies it against the key set jwks-reachable fetched, ` +
-      `as the gateway decodes it: ${GATEWAY_ALGORITHM} only, audience ${GATEWAY_AUDIENCE}, no leeway on nbf/exp. Reports the kid and whether the set ` +
-      "has it, iss/aud/iat/nbf/exp, and the clock offset between this host and GitLab (Date header) and the token's issuer (iat). " +
-      'The token itself is never printed. A token minted by the gateway itself (iss gitlab-ai-gateway, current GitLab) is signed with the ' +
-      "gateway's own key: its existence shows the gateway accepted GitLab's token.",
+      `Asks GitLab for a direct-access token (POST ${DIRECT_ACCESS_PATH}). Current GitLab gets it from the gateway: it POSTs its own Duo token to ` +
+      '<ai_gateway_url>/v1/code/user_access_token, and the gateway verifies it (RS256 against its cached key set, audience gitlab-ai-gateway, nbf/exp with no leeway) ' +
+      "before minting a user token with AIGW_SELF_SIGNED_JWT__SIGNING_KEY. A token coming back proves the gateway accepted GitLab's. A refusal is diagnosed " +
+      "from what can be measured: the gateway's error GitLab relays, the clock offset between GitLab and the gateway (their Date headers), and GitLab's key set as the gateway fetches it.",
     failsWhen:
-      'The signing kid is not in the key set (rotation, nodes with different secrets, a stale cached JWKS) or the signature does not verify, ' +
-      `the audience is not ${GATEWAY_AUDIENCE}, the alg is not ${GATEWAY_ALGORITHM}, the token is expired or not yet valid on this clock, the clock offset ` +
-      `exceeds ${SKEW_FAIL_S} s (warns above ${SKEW_WARN_S} s), or GitLab cannot obtain a token (503: the gateway refused GitLab's own token). ` +
-      'Skips when direct connections are disabled (setting disabled_direct_code_suggestions) or the admin has no Code Suggestions access.',
-    fix: 'Share gitlab-secrets.json across GitLab nodes, serve GitLab\'s JWKS uncached, match gateway and GitLab versions, run NTP everywhere, and restart the gateway to refetch keys.',
+      'GitLab answers "Token creation failed": 401 with the gateway\'s error (clock ahead/behind, a stale or foreign key set, the audience, a proxy rewriting headers), ' +
+      '403 (GitLab\'s token lacks the unit primitive), 500 (the gateway has no signing key, or no key at all); or GitLab cannot reach the gateway (500). ' +
+      'Skips when direct connections are disabled or GitLab refuses the user itself (no Duo seat: X-GitLab-Error-Origin monolith).',
+    fix: 'NTP on GitLab and the gateway, restart the gateway after key changes, AIGW_GITLAB_URL naming this GitLab, and the gateway\'s AIGW_SELF_SIGNED_JWT__* keys.',
   },
-  async run(ctx) {
-    const fetched = await fetchJwks(ctx);
-    const doc = fetched?.jwks?.outcome.kind === 'json' ? fetched.jwks.outcome.value : undefined;
-    if (doc === undefined) return { status: 'skip', summary: 'no key set was fetched (see jwks-reachable)' };
-    const { usable } = await judgeKeySet(doc);
-
-    const ex = await gitlabPost(ctx, DIRECT_ACCESS_PATH, {});
-    if (!ex.ok) return { status: 'skip', summary: `could not ask GitLab for a token: ${describeExchange(ctx, ex)} (see gitlab-reachable)` };
-    const { response } = ex;
-    const message = apiMessage(response) ?? '';
-    const why = describeExchange(ctx, ex);
-    const evidence = { directAccessStatus: response.status };
-    if (response.status === 201 || response.status === 200) return judgeIssued(ctx, response, usable);
-    if (response.status === 403 && /direct connections are disabled/i.test(message)) {
-      return { status: 'skip', summary: `GitLab does not hand out direct-access tokens: ${why}`, details: [DISABLED_SETTING], evidence };
-    }
-    if (response.status === 401 || response.status === 403) {
-      return {
-        status: 'skip',
-        summary: `GitLab refused to issue a token to this token's user: ${why}`,
-        details: ['The user needs Code Suggestions access (a GitLab Duo seat) and the token the api or ai_features scope.'],
-        evidence,
-      };
-    }
-    if (response.status === 503 || response.status === 502) {
-      return {
-        status: 'fail',
-        summary: `GitLab could not obtain a token: ${why}`,
-        details: [
-          "Current GitLab gets this token from the gateway (/v1/code/user_access_token) with its own instance token, which the gateway verifies against the keys it cached. " +
-            'With jwks-reachable and jwks-valid passing now, a gateway that still refuses usually holds an old or empty key set from an earlier failed fetch.',
-        ],
-        remediation: 'Restart the gateway so it refetches GitLab\'s keys (it caches them for 24 h), and check its log for "Forbidden by auth provider" or "No keys founds in JWKS".',
-        evidence,
-      };
-    }
-    if (response.status >= 500) {
-      return { status: 'fail', summary: `GitLab failed to issue a token: ${why}`, remediation: "See GitLab's log/production_json.log (and exceptions_json.log) for the request.", evidence };
-    }
-    return { status: 'skip', summary: `no token to verify: ${why}`, evidence };
+  messages,
+  async gather(ctx): Promise<Facts> {
+    const [ex, healthz, fetched] = await Promise.all([gitlabPost(ctx, DIRECT_ACCESS_PATH, {}), gatewayHealthz(ctx), fetchJwks(ctx)]);
+    const env = ctx.settings.env;
+    const own = gatewayHasOwnKeys(env);
+    const keys = fetched?.jwks?.outcome.kind === 'json' ? (fetched.jwks.outcome.value as { keys?: unknown }).keys : undefined;
+    return {
+      ...(ex.ok ? { exchange: exchangeFacts(ex) } : { unreached: ex.failure.message }),
+      gateway: {
+        ...(healthz.url ? { url: healthz.url } : {}),
+        ...(healthz.exchange.ok ? (healthz.exchange.response.headers.date ? { date: healthz.exchange.response.headers.date } : {}) : { failure: healthz.exchange.failure.message }),
+      },
+      ...(fetched
+        ? { keySet: Array.isArray(keys) ? { kids: keys.flatMap((k) => (typeof (k as { kid?: unknown })?.kid === 'string' ? [(k as { kid: string }).kid] : [])) } : { failed: true as const } }
+        : {}),
+      ...(own !== undefined ? { gatewayEnv: { ownKeys: own, signingKey: Boolean(envLookup(env, 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY')?.value) } } : {}),
+    };
   },
+  judge,
 });

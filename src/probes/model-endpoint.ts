@@ -3,7 +3,7 @@
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { httpRequest, parseJson, type FailureKind } from './http.js';
-import { gatewayTrust } from './trust.js';
+import { gatewayModelTrust } from './trust.js';
 
 /** The rake task's timeout for a model endpoint. */
 const MODEL_TIMEOUT_MS = 10_000;
@@ -34,7 +34,8 @@ export function withV1(endpoint: string): string | undefined {
 /** Asks `url` (a model server's models route; memoised per URL); never throws. */
 export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelAnswer> {
   return ctx.memo(`model-endpoint ${url}`, async () => {
-    const { ca } = await gatewayTrust(ctx);
+    // Model calls go through LiteLLM, which has its own CA rules (SSL_VERIFY, SSL_CERT_FILE), not requests'.
+    const { ca } = await gatewayModelTrust(ctx);
     const ex = await httpRequest({
       url,
       headers: { accept: 'application/json', 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}` },

@@ -7,7 +7,7 @@ import { isCertificateLabel, splitPem, toPem, type PemBlock } from './pem.js';
 
 /** Where a trust list comes from. For clientTrust, '--ca-file' means "system roots plus that file". */
 export interface TrustSource {
-  kind: 'REQUESTS_CA_BUNDLE' | 'SSL_CERT_FILE' | '--ca-file' | 'system';
+  kind: 'REQUESTS_CA_BUNDLE' | 'CURL_CA_BUNDLE' | 'SSL_VERIFY' | 'SSL_CERT_FILE' | '--ca-file' | 'system';
   file?: string;
 }
 
@@ -32,6 +32,8 @@ export interface BundleRead {
   problems: string[];
   /** PEMs of the certificate blocks that parsed. */
   certificates: string[];
+  /** The text as read (kept so a recorded run can be judged again). */
+  text?: string;
 }
 
 /** A CA bundle larger than this is not one (Debian's whole public bundle is ~220 KB); /dev/zero stops here. */
@@ -54,7 +56,7 @@ export function readBundle(ctx: CheckContext, file: string): Promise<BundleRead>
 export function bundleFromText(file: string, text: string, size = Buffer.byteLength(text)): BundleRead {
   const { blocks, problems } = splitPem(text);
   const certificates = blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer));
-  return { file, size, blocks, problems, certificates };
+  return { file, size, blocks, problems, certificates, text };
 }
 
 function readErrorMessage(code: string, fallback: string): string {
@@ -83,19 +85,53 @@ async function bundleTrust(ctx: CheckContext, source: TrustSource & { file: stri
   return { source: { kind: source.kind, file: bundle.file }, ca: bundle.certificates, problems };
 }
 
+/** Whether the environment read is the gateway's own (it has an AIGW_* variable): only then do its CA variables decide. */
+function gatewayEnvKnown(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Object.keys(env).some((k) => k.toUpperCase().startsWith('AIGW_'));
+}
+
 /**
- * How the gateway trusts GitLab: the bundle named by REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (from the settings' env),
- * else the system roots. A bundle replaces the system roots, as it does for Python's requests/ssl. --ca-file stands in
- * for the gateway's bundle only when the environment read is not the gateway's (no AIGW_GITLAB_URL in it): where the
- * gateway's own environment is known, a bundle it does not name is one it does not use. Memoised (`trust:gateway`).
+ * How the gateway trusts GitLab when it fetches discovery and keys: with Python requests (GitLabOidcProvider,
+ * ai-gateway ai_gateway/cloud_connector/providers.py), which takes REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE
+ * (Session.merge_environment_settings; an empty value counts as unset), else certifi's bundle — never SSL_CERT_FILE. A
+ * bundle replaces the roots. --ca-file stands in for the gateway's bundle only when the environment read is not the
+ * gateway's (no AIGW_* in it). Memoised (`trust:gateway`).
  */
 export function gatewayTrust(ctx: CheckContext): Promise<Trust> {
   return ctx.memo('trust:gateway', () => {
     const { env, caFile } = ctx.settings;
     if (env.REQUESTS_CA_BUNDLE) return bundleTrust(ctx, { kind: 'REQUESTS_CA_BUNDLE', file: env.REQUESTS_CA_BUNDLE });
-    if (env.SSL_CERT_FILE) return bundleTrust(ctx, { kind: 'SSL_CERT_FILE', file: env.SSL_CERT_FILE });
-    if (caFile && !env.AIGW_GITLAB_URL) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
-    return Promise.resolve(systemTrust());
+    if (env.CURL_CA_BUNDLE) return bundleTrust(ctx, { kind: 'CURL_CA_BUNDLE', file: env.CURL_CA_BUNDLE });
+    if (caFile && !gatewayEnvKnown(env)) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
+    return Promise.resolve(systemTrust(env.SSL_CERT_FILE ? [`SSL_CERT_FILE=${env.SSL_CERT_FILE} is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE`] : []));
+  });
+}
+
+/**
+ * How the gateway trusts a model endpoint: model calls go through LiteLLM, whose get_ssl_configuration
+ * (litellm/llms/custom_httpx/http_handler.py) takes SSL_VERIFY when it names an existing file, else SSL_CERT_FILE when
+ * that file exists, else certifi; SSL_VERIFY=false turns verification off. REQUESTS_CA_BUNDLE is never read.
+ * Memoised (`trust:gateway-models`).
+ */
+export function gatewayModelTrust(ctx: CheckContext): Promise<Trust> {
+  return ctx.memo('trust:gateway-models', async () => {
+    const { env, caFile } = ctx.settings;
+    const verify = env.SSL_VERIFY;
+    const notes: string[] = [];
+    if (verify?.trim().toLowerCase() === 'false') notes.push('SSL_VERIFY=false: LiteLLM does not verify model endpoints\' certificates at all');
+    for (const kind of ['SSL_VERIFY', 'SSL_CERT_FILE'] as const) {
+      const file = env[kind];
+      if (!file || (kind === 'SSL_VERIFY' && /^(true|false)$/i.test(file.trim()))) continue;
+      const bundle = await readBundle(ctx, file);
+      if (bundle.readError?.code === 'ENOENT') {
+        notes.push(`${kind}=${file} does not exist, so LiteLLM ignores it`);
+        continue;
+      }
+      const trust = await bundleTrust(ctx, { kind, file });
+      return { ...trust, problems: [...notes, ...trust.problems] };
+    }
+    if (caFile && !gatewayEnvKnown(env)) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
+    return systemTrust(notes);
   });
 }
 
@@ -109,12 +145,12 @@ export function clientTrust(ctx: CheckContext): Promise<Trust> {
   });
 }
 
-function systemTrust(): Trust {
-  return { source: { kind: 'system' }, ca: [...rootCertificates], problems: [] };
+function systemTrust(problems: string[] = []): Trust {
+  return { source: { kind: 'system' }, ca: [...rootCertificates], problems };
 }
 
 /** "REQUESTS_CA_BUNDLE (/etc/ssl/ca.pem)", "the system roots", …: how reports name a trust source. */
 export function describeTrustSource(source: TrustSource): string {
-  if (source.kind === 'system') return "the system roots (Node's Mozilla list, as certifi ships it)";
+  if (source.kind === 'system') return "certifi's roots (the Mozilla list; Node's copy stands in)";
   return `${source.kind} (${source.file ?? '?'})`;
 }

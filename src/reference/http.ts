@@ -1,5 +1,4 @@
 // Shared plumbing of the reference servers: listening, closing, JSON replies, bodies, latency and outgoing requests.
-import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -150,15 +149,6 @@ export async function closedPort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-/**
- * Reads the PEM CA bundle the gateway's key fetch trusts: REQUESTS_CA_BUNDLE (what Python requests reads), else
- * SSL_CERT_FILE; undefined if neither is set (the default roots then apply).
- */
-export function loadCaBundle(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const file = env['REQUESTS_CA_BUNDLE'] || env['SSL_CERT_FILE'];
-  return file ? readFileSync(file, 'utf8') : undefined;
 }
 
 /** What an outgoing request came back with. */

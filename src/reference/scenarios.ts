@@ -41,6 +41,10 @@ export interface Scenario {
   gatewayTls?: boolean;
   /** Who is given the CA bundle of an https GitLab: the gateway (SSL_CERT_FILE + REQUESTS_CA_BUNDLE), duo-doctor (caFile). */
   trust: { gateway: boolean; doctor: boolean };
+  /** Which of the gateway's variables name that bundle (default both); Python requests reads only REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE). */
+  gatewayCaVariables?: readonly ('SSL_CERT_FILE' | 'REQUESTS_CA_BUNDLE')[];
+  /** After the gateway has cached GitLab's key set, GitLab creates and rotates to a new Cloud Connector key. */
+  rotateKeyAfterGatewayCached?: boolean;
   /** Whether duo-doctor is told the gateway URL (else it must learn it from GitLab's `duoSettings`). */
   doctorKnowsGatewayUrl: boolean;
   /**
@@ -88,7 +92,7 @@ export const SCENARIOS = [
     description: "GitLab's ai_gateway_url setting is empty; duo-doctor is not told the gateway URL either.",
     gitlabGatewayUrl: 'unset',
     doctorKnowsGatewayUrl: false,
-    expectedFailures: ['gateway-url', 'gitlab-health-check', 'system-exchange'],
+    expectedFailures: ['gateway-url', 'gitlab-health-check', 'system-exchange', 'token-verifies'],
   },
   {
     ...BASE,
@@ -96,7 +100,7 @@ export const SCENARIOS = [
     description: 'The gateway is not running: its URL (GitLab\'s setting and duo-doctor\'s) is a closed loopback port.',
     gitlabGatewayUrl: 'closed-port',
     gateway: { running: false },
-    expectedFailures: ['gateway-reachable', 'gitlab-health-check', 'system-exchange'],
+    expectedFailures: ['gateway-reachable', 'gitlab-health-check', 'system-exchange', 'token-verifies'],
   },
   {
     ...BASE,
@@ -107,7 +111,7 @@ export const SCENARIOS = [
     gitlabGatewayUrl: 'localhost-5052',
     doctorKnowsGatewayUrl: false,
     // duo-doctor reaches this GitLab on 127.0.0.1, so it runs on GitLab's host: localhost:5052 refuses here as it does for GitLab.
-    expectedFailures: ['gateway-url', 'gateway-reachable', 'gitlab-health-check', 'system-exchange'],
+    expectedFailures: ['gateway-url', 'gateway-reachable', 'gitlab-health-check', 'system-exchange', 'token-verifies'],
   },
   {
     ...BASE,
@@ -115,6 +119,45 @@ export const SCENARIOS = [
     description: 'The gateway runs with AIGW_AUTH__BYPASS_EXTERNAL=true: it answers anyone without a token.',
     gateway: { running: true, env: { AIGW_AUTH__BYPASS_EXTERNAL: 'true' } },
     expectedFailures: ['gateway-auth', 'gateway-env'],
+  },
+  {
+    ...BASE,
+    name: 'auth-bypassed-with-header',
+    description: 'The gateway runs with AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER=yes: anyone sending "Bypass-Auth: true" skips authentication.',
+    gateway: { running: true, env: { AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER: 'yes' } },
+    expectedFailures: ['gateway-env'],
+  },
+  {
+    ...BASE,
+    name: 'jwt-signature-unchecked',
+    description: 'The gateway runs with AIGW_AUTH__BYPASS_JWT_SIGNATURE=1: it accepts tokens whatever key signed them, forged ones included.',
+    gateway: { running: true, env: { AIGW_AUTH__BYPASS_JWT_SIGNATURE: '1' } },
+    expectedFailures: ['gateway-env'],
+  },
+  {
+    ...BASE,
+    name: 'ca-only-in-ssl-cert-file',
+    description:
+      "GitLab's private CA is named only in the gateway's SSL_CERT_FILE: Python requests, which fetches GitLab's keys, reads REQUESTS_CA_BUNDLE (else CURL_CA_BUNDLE, else certifi), never SSL_CERT_FILE.",
+    tls: 'private-ca',
+    gatewayTls: true,
+    gatewayCaVariables: ['SSL_CERT_FILE'],
+    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
+  },
+  {
+    ...BASE,
+    name: 'key-rotated-after-cache',
+    description:
+      "GitLab rotated its Cloud Connector key (cloud_connector:keys:create, then :rotate) after the gateway had cached its key set: the gateway refuses GitLab's new tokens until restarted.",
+    rotateKeyAfterGatewayCached: true,
+    expectedFailures: ['gitlab-health-check', 'system-exchange', 'token-verifies'],
+  },
+  {
+    ...BASE,
+    name: 'gateway-without-signing-key',
+    description: 'The gateway has no AIGW_SELF_SIGNED_JWT__SIGNING_KEY: it verifies GitLab\'s tokens but cannot mint the user tokens direct_access hands out.',
+    gateway: { running: true, env: { AIGW_SELF_SIGNED_JWT__SIGNING_KEY: '', AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: '' } },
+    expectedFailures: ['token-verifies'],
   },
   {
     ...BASE,

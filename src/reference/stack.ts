@@ -9,7 +9,8 @@ import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
 import { selfHostedDefaults } from './gitlab/config.js';
-import { closedPort, type TlsOptions } from './http.js';
+import { closedPort, request, type TlsOptions } from './http.js';
+import { pooledRsaKey } from '../pki/keys.js';
 import { startModelServer, type RunningModelServer } from './model-server.js';
 import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
 
@@ -124,9 +125,16 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       AIGW_GITLAB_URL: gitlab.url,
       AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/`,
       AIGW_CUSTOM_MODELS__ENABLED: 'true',
-      ...(caFile && scenario.trust.gateway ? { SSL_CERT_FILE: caFile, REQUESTS_CA_BUNDLE: caFile } : {}),
+      // The gateway's own key pair: it signs the user tokens direct_access hands out (user_access_token.py).
+      AIGW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem,
+      AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem,
+      ...(caFile && scenario.trust.gateway
+        ? Object.fromEntries((scenario.gatewayCaVariables ?? ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE']).map((name) => [name, caFile]))
+        : {}),
       ...scenario.gateway.env,
     };
+    // A scenario unsets a variable of the defaults by giving it ''.
+    for (const [name, value] of Object.entries(gatewayEnv)) if (value === '') delete gatewayEnv[name];
     let gatewayUrl: string;
     let stopGateway = async () => {};
     // The gateway's own port as gateway-exposure probes it: a second listener of the same gateway in plain http when the
@@ -153,6 +161,18 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       gatewayUrl = `http://127.0.0.1:${await closedPort()}`;
     }
     gitlab.setAiGatewayUrl(await gitlabGatewayUrl(scenario.gitlabGatewayUrl ?? 'gateway', gatewayUrl));
+    if (scenario.rotateKeyAfterGatewayCached) {
+      // Any authenticated route makes the gateway load (and cache) GitLab's key set; then GitLab rotates.
+      const warm = await request({
+        url: `${gatewayUrl}/v2/code/completions`,
+        method: 'POST',
+        headers: { authorization: 'Bearer warm-up', 'x-gitlab-authentication-type': 'oidc' },
+        ...(certs ? { ca: certs.caPem } : {}),
+        timeoutMs: 10_000,
+      });
+      warm.stream.resume();
+      gitlab.rotateCloudConnectorKey();
+    }
 
     const settingsOverrides: Partial<Settings> = {
       gitlabUrl: gitlab.url,

@@ -1,6 +1,7 @@
 // The gateway's own view of GitLab: the Python probe, run once per run where the gateway runs, and the CA bundle as read there.
 import type { CheckContext } from '../check.js';
-import type { CheckOutcome, Evidence } from '../model.js';
+import type { FindingOf, Messages } from '../check.js';
+import type { Evidence } from '../model.js';
 import { bundleFromText, type BundleRead } from '../probes/trust.js';
 import { redactUrl } from '../redact.js';
 import type { FileRead } from './facts.js';
@@ -58,30 +59,29 @@ export function containerBundle(ctx: CheckContext, file: string): Promise<Bundle
   });
 }
 
-/** The view, or the outcome that ends the check: python3 absent (skip), the probe broken (error), AIGW_GITLAB_URL unset (skip). */
-export async function viewOrOutcome(ctx: CheckContext, what: string): Promise<{ view: GatewayView; where: string; perRequestS: number } | CheckOutcome> {
-  const result = await gatewayView(ctx);
-  if (result.kind === 'no-python') {
-    return {
-      status: 'skip',
-      summary: `python3 not found ${result.where}: cannot reproduce the gateway's own ${what}`,
-      details: [result.detail, "The AI gateway's image ships Python: point --exec at the gateway's container (docker exec, kubectl exec, oc exec)."],
-    };
-  }
-  if (result.kind === 'broken') {
-    return {
-      status: 'error',
-      summary: `the gateway's-view probe (python3 ${result.where}) gave no answer: ${result.reason}`,
-      remediation: `Run python3 by hand where the gateway runs (${[ctx.settings.exec, 'python3 -c "import ssl, urllib.request"'].filter(Boolean).join(' ')}) and fix what it says.`,
-    };
-  }
-  if (!result.view.env.AIGW_GITLAB_URL) {
-    return {
-      status: 'skip',
-      summary: `AIGW_GITLAB_URL is not set in the environment ${result.where}: the gateway has no GitLab to reach (see gateway-env)`,
-    };
-  }
-  return result;
+/** Message-table entries for a run without a view: python3 absent, the probe broken, AIGW_GITLAB_URL unset. Spread into a check's messages. */
+export const VIEW_MESSAGES = {
+  noPython: {
+    status: 'skip',
+    text: (d: { where: string; what: string }) => `python3 not found ${d.where}: cannot reproduce the gateway's own ${d.what}`,
+  },
+  probeBroken: {
+    status: 'warn',
+    text: (d: { where: string; reason: string }) => `the gateway's-view probe (python3 ${d.where}) gave no answer: ${d.reason}`,
+    fix: (d: { where: string; reason: string }) => `Run python3 by hand ${d.where} (python3 -c "import ssl, requests") and fix what it says.`,
+  },
+  noGitlabUrl: {
+    status: 'skip',
+    text: (d: { where: string }) => `AIGW_GITLAB_URL is not set in the environment ${d.where}: the gateway would use https://gitlab.com (see gateway-env)`,
+  },
+} satisfies Messages;
+
+/** The finding that ends the judgement when there is no view to judge; undefined when there is one. */
+export function noViewFinding(result: GatewayViewResult, what: string): FindingOf<typeof VIEW_MESSAGES> | undefined {
+  if (result.kind === 'no-python') return { id: 'noPython', data: { where: result.where, what }, details: [result.detail, "The AI gateway's image ships Python: point --exec at the gateway's container (docker exec, kubectl exec, oc exec)."] };
+  if (result.kind === 'broken') return { id: 'probeBroken', data: { where: result.where, reason: result.reason } };
+  if (!result.view.env.AIGW_GITLAB_URL) return { id: 'noGitlabUrl', data: { where: result.where } };
+  return undefined;
 }
 
 /** Whether a URL is https. */
@@ -101,9 +101,9 @@ function certificates(bundle: ProbeBundle): string {
 /** How Python loaded its CA bundle, in one line. */
 export function bundleLine(bundle: ProbeBundle): string {
   if (bundle.source === 'default') {
-    return `CA bundle: neither REQUESTS_CA_BUNDLE nor SSL_CERT_FILE is set, so Python uses its default trust store (${certificates(bundle)} loaded)`;
+    return `CA bundle: neither REQUESTS_CA_BUNDLE nor CURL_CA_BUNDLE is set and neither requests nor certifi is installed, so OpenSSL's default store stands in for certifi (${certificates(bundle)} loaded)`;
   }
-  const named = `${bundle.source}=${bundle.file ?? ''}`;
+  const named = bundle.source === 'certifi' ? `certifi's bundle ${bundle.file ?? ''} (neither REQUESTS_CA_BUNDLE nor CURL_CA_BUNDLE is set)` : `${bundle.source}=${bundle.file ?? ''}`;
   return bundle.loaded
     ? `CA bundle: ${named} loaded by Python (${certificates(bundle)})`
     : `CA bundle: ${named} NOT loaded by Python: ${bundle.error?.message ?? '?'}`;
@@ -140,10 +140,12 @@ export function viewEvidence(view: GatewayView, where: string): Evidence {
 
 /** The lines every gateway's-view check starts its details with. */
 export function contextLines(view: GatewayView, where: string): string[] {
-  const lines = [pythonLine(view, where), bundleLine(view.bundle)];
+  const lines = [pythonLine(view, where), `HTTP client: ${view.client}`, bundleLine(view.bundle)];
   const { REQUESTS_CA_BUNDLE: requests, SSL_CERT_FILE: sslFile } = view.env;
-  if (requests && sslFile && requests !== sslFile) {
-    lines.push(`REQUESTS_CA_BUNDLE (${requests}) and SSL_CERT_FILE (${sslFile}) name different files: Python's requests uses the first, other clients the second (see ca-bundle)`);
+  if (sslFile && sslFile !== view.bundle.file) {
+    lines.push(`SSL_CERT_FILE=${sslFile} is not what the key fetch trusts: Python requests never reads SSL_CERT_FILE (LiteLLM's model calls do)`);
+  } else if (requests && sslFile && requests !== sslFile) {
+    lines.push(`REQUESTS_CA_BUNDLE (${requests}) and SSL_CERT_FILE (${sslFile}) name different files: Python's requests uses the first, LiteLLM the second (see ca-bundle)`);
   }
   if (view.proxy) lines.push(`Through the proxy ${redactUrl(view.proxy)} (the proxy variables of the gateway's environment)`);
   if (view.discovery) lines.push(stepLine('OIDC discovery', view.discovery));

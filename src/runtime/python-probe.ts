@@ -6,11 +6,11 @@ import pythonProbe from './python-probe.py?raw';
 export const RESULT_MARK = 'duo-doctor-gateway-view=';
 
 /**
- * Run as `python3 -c PYTHON_PROBE PER_REQUEST_S BUDGET_S`. Reads AIGW_GITLAB_URL, REQUESTS_CA_BUNDLE and SSL_CERT_FILE
- * from the environment it runs in, builds `ssl.create_default_context(cafile=REQUESTS_CA_BUNDLE or SSL_CERT_FILE or None)`,
- * GETs urljoin(AIGW_GITLAB_URL, '/.well-known/openid-configuration') and then its jwks_uri with urllib (proxy variables
- * and redirects as urllib applies them), each within min(PER_REQUEST_S, what is left of BUDGET_S). Prints one
- * `RESULT_MARK{json}` line; every exception text is kept verbatim. Python 3.6+.
+ * Run as `python3 -c PYTHON_PROBE PER_REQUEST_S BUDGET_S`. Reads AIGW_GITLAB_URL and the CA variables from the
+ * environment it runs in, GETs urljoin(AIGW_GITLAB_URL, '/.well-known/openid-configuration') and then its jwks_uri with
+ * Python requests when it imports (as the gateway does), else with urllib under requests' CA rules (REQUESTS_CA_BUNDLE,
+ * CURL_CA_BUNDLE, certifi), each within min(PER_REQUEST_S, what is left of BUDGET_S). Prints one `RESULT_MARK{json}`
+ * line; every exception text is kept verbatim. Python 3.6+.
  */
 export const PYTHON_PROBE: string = pythonProbe;
 
@@ -39,9 +39,12 @@ export interface ProbeStep {
   error?: ProbeError;
 }
 
-/** How Python loaded the CA bundle. `source` 'default' = no variable set: OpenSSL's default paths. */
+/**
+ * The bundle requests verifies with and how OpenSSL loaded it. `certifi`: no variable set, requests' own bundle;
+ * `default`: neither requests nor certifi is installed, so OpenSSL's default paths stand in.
+ */
 export interface ProbeBundle {
-  source: 'REQUESTS_CA_BUNDLE' | 'SSL_CERT_FILE' | 'default';
+  source: 'REQUESTS_CA_BUNDLE' | 'CURL_CA_BUNDLE' | 'certifi' | 'default';
   file?: string;
   loaded: boolean;
   /** CA certificates in the store after loading (0 for default paths loaded lazily from a directory). */
@@ -53,7 +56,9 @@ export interface ProbeBundle {
 export interface GatewayView {
   python: string;
   openssl: string;
-  env: { AIGW_GITLAB_URL?: string; REQUESTS_CA_BUNDLE?: string; SSL_CERT_FILE?: string };
+  /** "requests 2.32.5", or urllib with requests' rules reproduced. */
+  client: string;
+  env: { AIGW_GITLAB_URL?: string; REQUESTS_CA_BUNDLE?: string; CURL_CA_BUNDLE?: string; SSL_CERT_FILE?: string };
   bundle: ProbeBundle;
   /** The proxy urllib uses for the discovery URL (may hold credentials: redact before printing). */
   proxy?: string;
@@ -124,7 +129,7 @@ export function parseProbeOutput(stdout: string, stderr: string, code: number): 
     return { ok: false, reason: crash ? `the Python probe crashed: ${crash}` : 'the Python probe answered without its bundle and env facts' };
   }
   const b = raw.bundle;
-  const source = b.source === 'REQUESTS_CA_BUNDLE' || b.source === 'SSL_CERT_FILE' ? b.source : 'default';
+  const source = b.source === 'REQUESTS_CA_BUNDLE' || b.source === 'CURL_CA_BUNDLE' || b.source === 'certifi' ? b.source : 'default';
   const bundleError = probeError(b.error);
   const discovery = probeStep(raw.discovery);
   const jwksStep = probeStep(raw.jwks);
@@ -134,7 +139,8 @@ export function parseProbeOutput(stdout: string, stderr: string, code: number): 
   const view: GatewayView = {
     python: str(raw.python) ?? '?',
     openssl: str(raw.openssl) ?? '?',
-    env: fields(raw.env, ['AIGW_GITLAB_URL', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'], (v) => str(v) || undefined),
+    client: str(raw.client) ?? '?',
+    env: fields(raw.env, ['AIGW_GITLAB_URL', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE'], (v) => str(v) || undefined),
     bundle: {
       source,
       loaded: b.loaded === true,

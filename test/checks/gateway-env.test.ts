@@ -1,44 +1,78 @@
-// gateway-env: the gateway's AIGW_* variables against the GitLab being checked.
+// gateway-env: a table over the pure judge (finding ids at each edge), and gather through the runtime host.
 import { describe, expect, it } from 'vitest';
-import check from '../../checks/gateway-env.js';
+import check, { judge, type Facts } from '../../checks/gateway-env.js';
 import { makeContext } from '../helpers/context.js';
 
 const GITLAB = 'https://gitlab.example.com';
 const good = { AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` };
 
-describe('gateway-env', () => {
+/** Facts as gather builds them from an environment. */
+function facts(values: Facts['values'], over: Partial<Facts> = {}): Facts {
+  return { where: 'this host', remote: false, present: Object.keys(values).sort(), values, signingKeySet: true, expectedGitlabUrl: GITLAB, ...over };
+}
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
+
+describe('gateway-env judge', () => {
   it.each([
-    ['consistent', good, 'pass', /are consistent with the GitLab checked/],
-    ['trailing slash on the instance URL', { ...good, AIGW_GITLAB_URL: `${GITLAB}/` }, 'pass', /consistent/],
-    ['missing AIGW_GITLAB_URL', { AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` }, 'fail', /AIGW_GITLAB_URL is not set/],
-    ['another GitLab', { ...good, AIGW_GITLAB_URL: 'https://old-gitlab.example.com', AIGW_GITLAB_API_URL: 'https://old-gitlab.example.com/api/v4/' }, 'fail', /is not the GitLab being checked/],
-    ['not a URL', { ...good, AIGW_GITLAB_URL: 'gitlab.example.com' }, 'fail', /is not an http\(s\) URL/],
-    ['API URL without trailing slash', { ...good, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4` }, 'fail', /does not end with \/api\/v4\/.*urljoin/],
-    ['API URL of another host', { ...good, AIGW_GITLAB_API_URL: 'https://other.example.com/api/v4/' }, 'fail', /does not belong to AIGW_GITLAB_URL/],
-    ['API URL missing', { AIGW_GITLAB_URL: GITLAB }, 'warn', /AIGW_GITLAB_API_URL is not set/],
-    ['auth bypassed', { ...good, AIGW_AUTH__BYPASS_EXTERNAL: 'true' }, 'fail', /BYPASS_EXTERNAL is on.*security finding/],
-    ['custom models off', { ...good, AIGW_CUSTOM_MODELS__ENABLED: 'false' }, 'warn', /self-hosted models are disabled/],
-  ] as const)('%s → %s', async (_name, env, status, summary) => {
-    const outcome = await check.run(makeContext({ gitlabUrl: GITLAB, env }));
-    expect(outcome.status).toBe(status);
-    expect(outcome.summary).toMatch(summary);
-    if (status !== 'pass') expect(outcome.remediation).toMatch(/AIGW_|restart/);
+    ['consistent', good, {}, ['consistent']],
+    ['trailing slash on the instance URL', { ...good, AIGW_GITLAB_URL: `${GITLAB}/` }, {}, ['consistent']],
+    ['AIGW_GITLAB_URL unset: gitlab.com', { AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` }, {}, ['gitlabUrlUnset']],
+    ['another GitLab', { AIGW_GITLAB_URL: 'https://old.example.com', AIGW_GITLAB_API_URL: 'https://old.example.com/api/v4/' }, {}, ['gitlabUrlOtherInstance']],
+    ['not a URL', { ...good, AIGW_GITLAB_URL: 'gitlab.example.com' }, {}, ['gitlabUrlNotHttp']],
+    ['loopback inside a container', { AIGW_GITLAB_URL: 'http://localhost', AIGW_GITLAB_API_URL: 'http://localhost/api/v4/' }, { remote: true, expectedGitlabUrl: 'http://localhost' }, ['gitlabUrlLoopback']],
+    ['loopback on this host', { AIGW_GITLAB_URL: 'http://localhost', AIGW_GITLAB_API_URL: 'http://localhost/api/v4/' }, { expectedGitlabUrl: 'http://localhost' }, ['consistent']],
+    ['API URL without trailing slash', { ...good, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4` }, {}, ['apiUrlNoSlash']],
+    ['API URL of another host', { ...good, AIGW_GITLAB_API_URL: 'https://other.example.com/api/v4/' }, {}, ['apiUrlMismatch']],
+    ['API URL missing', { AIGW_GITLAB_URL: GITLAB }, {}, ['apiUrlUnset']],
+    ['custom models off', { ...good, AIGW_CUSTOM_MODELS__ENABLED: 'off' }, {}, ['customModelsOff']],
+    ['custom models on (pydantic "1")', { ...good, AIGW_CUSTOM_MODELS__ENABLED: '1' }, {}, ['consistent']],
+    ['no signing key', good, { signingKeySet: false }, ['signingKeyUnset']],
+  ] as const)('%s → %j', (_name, values, over, expected) => {
+    expect(ids(facts(values, over))).toEqual(expected);
   });
 
-  it('skips where no AIGW_* variable is set: not the gateway environment', async () => {
-    const outcome = await check.run(makeContext({ env: { PATH: '/usr/bin' } }));
-    expect(outcome).toMatchObject({ status: 'skip' });
-    expect(outcome.details?.join()).toMatch(/--exec/);
+  const SWITCH = [
+    ['AIGW_AUTH__BYPASS_EXTERNAL', 'bypassExternal'],
+    ['AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER', 'bypassExternalWithHeader'],
+    ['AIGW_AUTH__BYPASS_JWT_SIGNATURE', 'bypassJwtSignature'],
+  ] as const;
+  describe.each(SWITCH)('%s', (name, id) => {
+    it.each(['true', 'TRUE', '1', 'yes', 'Y', 'on', 't'])('%j is on: a security failure', (value) => {
+      expect(ids(facts({ ...good, [name]: value }))).toEqual([id]);
+    });
+    it.each(['false', '0', 'no', 'N', 'OFF', 'f'])('%j is off', (value) => {
+      expect(ids(facts({ ...good, [name]: value }))).toEqual(['consistent']);
+    });
+    it.each(['', ' true', 'enabled', '2'])('%j is not a boolean: the gateway does not start', (value) => {
+      expect(ids(facts({ ...good, [name]: value }))).toEqual(['notABoolean']);
+    });
   });
 
-  it('reports every finding, not just the first', async () => {
-    const outcome = await check.run(makeContext({ gitlabUrl: GITLAB, env: { AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: GITLAB, AIGW_AUTH__BYPASS_EXTERNAL: '1' } }));
+  it('reports every finding, not just the first', () => {
+    expect(ids(facts({ AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: GITLAB, AIGW_AUTH__BYPASS_EXTERNAL: '1', AIGW_AUTH__BYPASS_JWT_SIGNATURE: 'on' }))).toEqual([
+      'apiUrlNoSlash',
+      'bypassExternal',
+      'bypassJwtSignature',
+    ]);
+  });
+
+  it('skips an environment with no AIGW_* variable', () => {
+    expect(judge({ where: 'this host', remote: false, present: [], values: {}, signingKeySet: false })).toMatchObject({ findings: [{ id: 'notGatewayEnv' }] });
+  });
+});
+
+describe('gateway-env gather and run', () => {
+  it('reads the switches case-insensitively, as pydantic-settings does, and renders the failure with its fix', async () => {
+    const outcome = await check.run(makeContext({ gitlabUrl: GITLAB, env: { ...good, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'pem', aigw_auth__bypass_external_with_header: 'True' } }));
     expect(outcome.status).toBe('fail');
-    expect(outcome.details?.filter((d) => d.startsWith('✗'))).toHaveLength(2);
+    expect(outcome.findings?.map((f) => f.id)).toEqual(['bypassExternalWithHeader']);
+    expect(outcome.remediation).toMatch(/Remove AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER/);
   });
 
-  it('never echoes other AIGW_* values, which may hold provider keys', async () => {
-    const outcome = await check.run(makeContext({ env: { ...good, AIGW_ANTHROPIC__API_KEY: 'sk-secret-value' } }));
-    expect(JSON.stringify(outcome)).not.toContain('sk-secret-value');
+  it('never echoes other AIGW_* values, which may hold provider keys or the signing key', async () => {
+    const outcome = await check.run(makeContext({ env: { ...good, AIGW_ANTHROPIC__API_KEY: 'sk-secret-value', AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'private-pem' } }));
+    const facts = await check.gather(makeContext({ env: { ...good, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'private-pem' } }));
+    expect(JSON.stringify(outcome)).not.toMatch(/sk-secret-value|private-pem/);
+    expect(JSON.stringify(facts)).not.toContain('private-pem');
   });
 });

@@ -69,21 +69,29 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toMatch(/^Python cannot load REQUESTS_CA_BUNDLE=.*malformed\.pem: \[X509\] PEM lib \(_ssl\.c:\d+\) — block 1 \(line 1, CERTIFICATE\) is malformed: /);
     expect(outcome.details?.join('\n')).toContain('Node silently drops that block');
-    expect(outcome.remediation).toContain('SSL_CERT_FILE and REQUESTS_CA_BUNDLE');
+    expect(outcome.remediation).toContain('REQUESTS_CA_BUNDLE');
   });
 
   it('fails with CERTIFICATE_VERIFY_FAILED verbatim without a bundle, and says the private root is missing', async () => {
     const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl });
     expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/does not trust GitLab at 127\.0\.0\.1:\d+: \[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)$/);
+    expect(outcome.summary).toMatch(/does not trust GitLab at 127\.0\.0\.1:\d+: .*\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)/);
     expect(outcome.details?.join('\n')).toMatch(/duo-doctor's analysis \(.*\): .*issued by "duo-doctor reference root CA"/);
     expect(outcome.remediation).toContain('REQUESTS_CA_BUNDLE');
   });
 
   it('fails with NO_CERTIFICATE_OR_CRL_FOUND for an empty bundle', async () => {
-    const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.empty });
+    const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: files.empty });
     expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/SSL_CERT_FILE=.*empty\.pem: \[X509: NO_CERTIFICATE_OR_CRL_FOUND\] no certificate or crl found/);
+    expect(outcome.summary).toMatch(/REQUESTS_CA_BUNDLE=.*empty\.pem: \[X509: NO_CERTIFICATE_OR_CRL_FOUND\] no certificate or crl found/);
+  });
+
+  it('fails when the right bundle is named only in SSL_CERT_FILE, which Python requests never reads', async () => {
+    const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.good });
+    expect(outcome.status).toBe('fail');
+    expect(outcome.findings?.map((f) => f.id)).toEqual(['untrusted']);
+    expect(outcome.summary).toMatch(/CERTIFICATE_VERIFY_FAILED.*SSL_CERT_FILE names a bundle, but Python requests never reads SSL_CERT_FILE/);
+    expect(outcome.remediation).toMatch(/REQUESTS_CA_BUNDLE/);
   });
 
   it("fails for a bundle that does not exist, saying duo-doctor cannot read it there either", async () => {
@@ -95,17 +103,17 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   });
 
   it("reads the container's environment and bundle under --exec, not this process's", async () => {
-    const pass = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.good });
+    const pass = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: files.good });
     expect(pass.status).toBe('pass');
     expect(pass.summary).toContain(`inside env -i PATH=/usr/bin:/bin AIGW_GITLAB_URL=${stack.gitlabUrl}`);
-    const bad = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.malformed });
+    const bad = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: files.malformed });
     expect(bad.status).toBe('fail');
     expect(bad.summary).toMatch(/\[X509\] PEM lib .* block 1 \(line 1, CERTIFICATE\) is malformed/);
     expect(bad.details?.join('\n')).toContain(`duo-doctor's analysis of ${files.malformed} as read inside env -i`);
   });
 
   it.skipIf(!setprivOk)("fails when the gateway's user cannot read the bundle, read as that user", async () => {
-    const outcome = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.unreadable }, `${NOBODY} `);
+    const outcome = await inside({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: files.unreadable }, `${NOBODY} `);
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toContain('[Errno 13] Permission denied');
     expect(outcome.details?.join('\n')).toMatch(/cannot be read inside setpriv .* either \(cat: .*Permission denied\)/);

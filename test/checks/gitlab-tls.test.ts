@@ -115,13 +115,13 @@ describe('gitlab-tls', () => {
 
   it('records the chain as sent with the fields reporters read, and the trust source', async () => {
     const port = await serve((f) => f.served.valid);
-    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}/`, env: { ...AT_GATEWAY, SSL_CERT_FILE: fixtures().bundles.good } }));
+    const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}/`, env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: fixtures().bundles.good } }));
     const chain = outcome.evidence?.['chain'] as Record<string, unknown>[];
     expect(chain).toHaveLength(2);
     expect(Object.keys(chain[0] ?? {}).sort()).toEqual(['fingerprint256', 'issuer', 'notAfter', 'san', 'subject']);
     expect(chain[0]).toMatchObject({ subject: 'CN=gitlab.test, O=duo-doctor fixtures', san: expect.arrayContaining(['IP:127.0.0.1']) });
-    expect(outcome.evidence?.['trust']).toEqual({ source: 'SSL_CERT_FILE', file: fixtures().bundles.good, certificates: 1 });
-    expect(outcome.details).toContainEqual(expect.stringMatching(/^trust: as the gateway would, SSL_CERT_FILE \(.*bundle-good\.pem\) \(1 certificates\)$/));
+    expect(outcome.evidence?.['trust']).toEqual({ source: 'REQUESTS_CA_BUNDLE', file: fixtures().bundles.good, certificates: 1 });
+    expect(outcome.details).toContainEqual(expect.stringMatching(/^trust: as the gateway would, REQUESTS_CA_BUNDLE \(.*bundle-good\.pem\) \(1 certificates\)$/));
   });
 
   it('says when the bundle itself is broken', async () => {

@@ -4,7 +4,8 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { judgeReachability } from '../../checks/jwks-reachable.js';
+import check, { judge, messages } from '../../checks/jwks-reachable.js';
+import { renderJudgement, type Judgement, type Messages } from '../../src/check.js';
 import type { Settings } from '../../src/config/settings.js';
 import { buildChain } from '../../src/pki/generate.js';
 import type { JwksFetch } from '../../src/probes/jwks.js';
@@ -86,7 +87,7 @@ describe('jwks-reachable', () => {
     expect(out.status).toBe('fail');
     expect(out.summary).toMatch(summary);
     expect(out.remediation).toMatch(remediation);
-    expect(out.details?.at(-1)).toMatch(/Forbidden by auth provider.*24 h/);
+    expect(out.details?.at(-1)).toMatch(/500 "Internal Server Error".*Forbidden by auth provider.*24 h/);
   });
 
   it('fails with the connection refused', async () => {
@@ -204,6 +205,20 @@ describe('jwks-reachable', () => {
       }
     });
 
+    it('fails when only SSL_CERT_FILE names the root: Python requests never reads it', async () => {
+      const out = await check.run(makeContext({ gitlabUrl: server.url, env: { AIGW_GITLAB_URL: server.url, SSL_CERT_FILE: bundle } }));
+      expect(out.status).toBe('fail');
+      expect(out.findings?.map((f) => f.id)).toEqual(['tls']);
+      expect(out.summary).toContain('SSL_CERT_FILE is set, but Python requests never reads it');
+      expect(out.remediation).toMatch(/REQUESTS_CA_BUNDLE/);
+    });
+
+    it.each(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])('passes when %s holds the root', async (variable) => {
+      const out = await check.run(makeContext({ gitlabUrl: server.url, env: { [variable]: bundle, SSL_CERT_FILE: otherBundle } }));
+      expect(out.status).toBe('pass');
+      expect(out.evidence).toMatchObject({ trustSource: variable, trustFile: bundle });
+    });
+
     it('passes when REQUESTS_CA_BUNDLE holds the root', async () => {
       const out = await check.run(makeContext({ gitlabUrl: server.url, env: { REQUESTS_CA_BUNDLE: bundle } }));
       expect(out.status).toBe('pass');
@@ -222,11 +237,48 @@ describe('jwks-reachable', () => {
       [{ kind: 'dns' as const, message: 'DNS lookup of gitlab.invalid failed (ENOTFOUND)' }, /DNS lookup of gitlab\.invalid failed/, /resolvable where the gateway runs/],
       [{ kind: 'proxy' as const, message: 'Could not use proxy http://proxy:3128: refused' }, /the proxy failed/, /NO_PROXY/],
     ])('%j', (failure, summary, remediation) => {
-      const out = judgeReachability(base(failure));
+      const out = renderJudgement(messages as Messages, judge({ fetch: base(failure) }) as Judgement<Messages>);
       expect(out.status).toBe('fail');
       expect(out.summary).toMatch(summary);
       expect(out.remediation).toMatch(remediation);
       expect(out.evidence?.failureKind).toBe(failure.kind);
     });
+  });
+});
+
+describe('jwks-reachable judge: finding ids', () => {
+  const url = 'https://gitlab.example.com/.well-known/openid-configuration';
+  const doc = (outcome: JwksFetch['discovery']['outcome'], hops: JwksFetch['discovery']['hops'] = []) => ({ url, hops, finalUrl: url, elapsedMs: 1, outcome });
+  const fetchOf = (over: Partial<JwksFetch>): JwksFetch => ({
+    base: { url: 'https://gitlab.example.com', source: 'AIGW_GITLAB_URL', differs: false },
+    trust: { source: { kind: 'system' }, problems: [] },
+    budgetMs: 8000,
+    discovery: doc({ kind: 'json', status: 200, value: {} }),
+    jwksUri: { ok: true, uri: 'https://gitlab.example.com/oauth/discovery/keys' },
+    jwks: { ...doc({ kind: 'json', status: 200, value: { keys: [] } }), url: 'https://gitlab.example.com/oauth/discovery/keys' },
+    ...over,
+  });
+  it.each([
+    ['no URL', {}, ['noGitlabUrl']],
+    ['reached', { fetch: fetchOf({}) }, ['reached']],
+    ['TLS, system roots', { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'tls', message: 'self-signed' } }) }) }, ['tls']],
+    ['timeout', { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'timeout', message: 't' } }) }) }, ['timeout']],
+    ['reset is a network failure', { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'reset', message: 'r' } as never }) }) }, ['network']],
+    ['HTTP 404', { fetch: fetchOf({ discovery: doc({ kind: 'status', status: 404 }) }) }, ['httpStatus']],
+    ['HTML', { fetch: fetchOf({ discovery: doc({ kind: 'not-json', status: 200, reason: 'HTML page' }) }) }, ['notJson']],
+    ['no jwks_uri', { fetch: fetchOf({ jwksUri: { ok: false, reason: 'the discovery document has no jwks_uri' } }) }, ['noJwksUri']],
+    ['redirected', { fetch: fetchOf({ discovery: doc({ kind: 'json', status: 200, value: {} }, [{ url, status: 301, location: 'https://gitlab2.example.com/x' }]) }) }, ['redirected']],
+    ['keys elsewhere', { fetch: fetchOf({ jwksUri: { ok: true, uri: 'https://keys.example.com/k' } }) }, ['foreignKeysHost']],
+  ] as const)('%s → %j', (_name, facts, ids) => {
+    expect(judge(facts as never).findings.map((f) => f.id)).toEqual(ids);
+  });
+
+  it('says SSL_CERT_FILE is not read when it is the only bundle set', () => {
+    const fetch = fetchOf({
+      trust: { source: { kind: 'system' }, problems: ['SSL_CERT_FILE=/certs/ca.pem is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE'] },
+      discovery: doc({ kind: 'failure', failure: { kind: 'tls', message: 'unable to get local issuer certificate' } }),
+    });
+    const [finding] = judge({ fetch }).findings;
+    expect(finding).toMatchObject({ id: 'tls', data: { sslCertFileOnly: true } });
   });
 });

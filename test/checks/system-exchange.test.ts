@@ -86,7 +86,7 @@ const cases: Case[] = [
     status: 'fail',
     hop: 'gateway-auth',
     summary: /^The AI gateway rejected GitLab's token: "Forbidden by auth provider"$/,
-    detail: /could not fetch GitLab's keys.*wrong audience/,
+    detail: /none of GitLab's keys.*rotated after it cached the set.*wrong audience/,
     remediation: /jwks-reachable, jwks-valid and token-verifies/,
   },
   {
@@ -108,10 +108,18 @@ const cases: Case[] = [
   },
   {
     name: 'the gateway refusing the scope (403)',
-    answer: { status: 403, body: { detail: 'Forbidden' } },
+    answer: { status: 403, body: { detail: 'Unauthorized to access code completions' } },
     status: 'fail',
     hop: 'gateway-auth',
-    summary: /lacks the code completion scope/,
+    summary: /"Unauthorized to access code completions".*lacks the complete_code unit primitive/,
+  },
+  {
+    name: 'the gateway holding no key at all (its plain 500, relayed)',
+    answer: { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Internal Server Error' },
+    status: 'fail',
+    hop: 'gateway-auth',
+    summary: /No keys founds in JWKS/,
+    remediation: /restarted/,
   },
   {
     name: "Workhorse unable to reach the gateway (500, plain text)",
@@ -119,6 +127,7 @@ const cases: Case[] = [
     status: 'fail',
     hop: 'gitlab-to-gateway',
     summary: /^GitLab could not reach the AI gateway \(HTTP 500 from GitLab\)$/,
+    detail: /Workhorse's own "Internal Server Error"/,
     remediation: /SendURL: Do request/,
   },
   {

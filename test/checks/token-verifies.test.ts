@@ -1,129 +1,95 @@
-// token-verifies against a loopback GitLab issuing generated tokens: rotation, audience, clock skew, gateway-minted tokens, refusals.
+// token-verifies: a table over the pure judge (each answer GitLab's direct_access can give, each measured cause), and
+// gather against a scripted GitLab (the token itself never kept).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import jwksReachable from '../../checks/jwks-reachable.js';
-import jwksValid from '../../checks/jwks-valid.js';
-import check from '../../checks/token-verifies.js';
+import check, { clockOffset, judge, NBF_SLACK_S, OFFSET_WARN_S, TOKEN_LIFETIME_S, type Facts } from '../../checks/token-verifies.js';
 import { DIRECT_ACCESS_PATH } from '../../src/probes/direct-access.js';
 import { makeContext } from '../helpers/context.js';
-import { startFakeGitLab, type Answer, type FakeGitLab } from '../helpers/fake-gitlab.js';
-import { discoveryDoc, jwksDoc, signToken, testKey, type TestKey, type TokenSpec } from '../jwks/fixtures.js';
+import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
+import { discoveryDoc, jwksDoc, signToken, testKey, type TestKey } from '../jwks/fixtures.js';
 
-const ADMIN_TOKEN = 'glpat-ADMINSECRET0123456789';
-let gitlab: FakeGitLab;
-let main: TestKey;
-let rotated: TestKey;
+const T0 = Date.parse('2026-12-01T12:00:00Z');
+const date = (offsetS: number) => new Date(T0 + offsetS * 1000).toUTCString();
+const minted = { iss: 'gitlab-ai-gateway', aud: 'gitlab-ai-gateway', scopes: ['complete_code', 'ai_gateway_model_provider_proxy'] };
 
-beforeAll(async () => {
-  [gitlab, main, rotated] = await Promise.all([startFakeGitLab({}), testKey('main'), testKey('rotated')]);
-});
-afterAll(() => gitlab.close());
-
-function routes(directAccess: Answer) {
+/** Facts with GitLab answering `status`/`body` at GitLab time +offset, the gateway at T0. */
+function facts(status: number, body: Record<string, unknown>, over: Partial<Facts> & { offsetS?: number; claims?: Record<string, unknown>; monolith?: boolean } = {}): Facts {
+  const { offsetS = 0, claims, monolith = false, ...rest } = over;
   return {
-    'GET /.well-known/openid-configuration': { body: discoveryDoc(gitlab.url) },
-    'GET /oauth/discovery/keys': { body: jwksDoc(main.jwk) },
-    [`POST ${DIRECT_ACCESS_PATH}`]: directAccess,
+    exchange: { status, body, monolith, date: date(offsetS), ...(claims ? { claims } : {}) },
+    gateway: { url: 'https://aigw.example.com/monitoring/healthz', date: date(0) },
+    keySet: { kids: ['oidc', 'cc'] },
+    gatewayEnv: { ownKeys: true, signingKey: true },
+    ...rest,
   };
 }
+const failed = (status: number, error: string | null) => ({ message: 'Token creation failed', error_description: null, error_code: null, error });
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
-/** A direct_access 201 as GitLab answers it. */
-const issued = (token: string, headers: Record<string, string> = {}): Answer => ({
-  status: 201,
-  headers,
-  body: { base_url: 'http://aigw.example.com:5052', token, expires_at: Math.floor(Date.now() / 1000) + 3600, headers: { 'X-Gitlab-Realm': 'self-managed' } },
-});
-
-async function run(answer: Answer) {
-  gitlab.routes = routes(answer);
-  return check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: ADMIN_TOKEN }));
-}
-
-async function runToken(spec: Partial<TokenSpec>, headers: Record<string, string> = {}) {
-  const token = await signToken({ key: main, iss: gitlab.url, ...spec });
-  return { token, out: await run(issued(token, headers)) };
-}
-
-describe('token-verifies', () => {
-  it('passes a fresh token and prints its header and claims, never the token', async () => {
-    const { token, out } = await runToken({});
-    expect(out.status).toBe('pass');
-    expect(out.summary).toMatch(new RegExp(`verifies with key ${main.kid} \\(RS256, aud gitlab-ai-gateway\\); clock offset -?\\d s`));
-    expect(out.evidence).toMatchObject({ directAccessStatus: 201, alg: 'RS256', kid: main.kid, kidFound: true, signature: 'verified', iss: gitlab.url, aud: 'gitlab-ai-gateway', gitlab_realm: 'self-managed' });
-    expect(out.details?.[0]).toBe(`Header: {"alg":"RS256","kid":"${main.kid}","typ":"JWT"}`);
-    const printed = JSON.stringify(out);
-    for (const part of token.split('.')) expect(printed).not.toContain(part);
-    expect(printed).not.toContain(ADMIN_TOKEN);
-    expect(gitlab.requests.at(-1)?.headers['private-token']).toBe(ADMIN_TOKEN);
+describe('token-verifies judge', () => {
+  it.each([
+    ['a minted token', facts(201, {}, { claims: minted }), ['exchanged']],
+    [`clocks ${OFFSET_WARN_S} s apart: still fine`, facts(201, {}, { claims: minted, offsetS: OFFSET_WARN_S }), ['exchanged']],
+    [`clocks ${OFFSET_WARN_S + 1} s apart: a warning`, facts(201, {}, { claims: minted, offsetS: -(OFFSET_WARN_S + 1) }), ['exchanged', 'clockOffset']],
+    ["GitLab's own token handed out (no exchange)", facts(201, {}, { claims: { iss: 'https://gitlab.example.com' } }), ['notGatewayMinted']],
+    ['a 2xx without a token', facts(200, { message: 'Token is missing in response' }), ['tokenMissing']],
+    ['direct connections disabled', facts(403, { message: '403 Forbidden - Direct connections are disabled' }), ['directDisabled']],
+    ['GitLab refusing the user itself', facts(401, { message: '401 Unauthorized' }, { monolith: true }), ['userNoAccess']],
+    ['no answer', { unreached: 'refused' }, ['noAnswer']],
+    ['forbidden, clocks agree, keys published', facts(401, failed(401, 'Forbidden by auth provider')), ['gatewayRefused', 'staleOrForeignKeys']],
+    [`forbidden, GitLab ${NBF_SLACK_S} s ahead`, facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S }), ['gatewayRefused', 'staleOrForeignKeys']],
+    [`forbidden, GitLab ${NBF_SLACK_S + 1} s ahead`, facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S + 1 }), ['gatewayRefused', 'gitlabClockAhead']],
+    [`forbidden, GitLab ${TOKEN_LIFETIME_S + 1} s behind`, facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: -(TOKEN_LIFETIME_S + 1) }), ['gatewayRefused', 'gitlabClockBehind']],
+    ['forbidden, keys unfetchable', facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { failed: true } }), ['gatewayRefused', 'keysUnfetchable']],
+    ['a header mismatch', facts(401, failed(401, "Header mismatch 'X-Gitlab-Instance-Id'")), ['gatewayRefused']],
+    ['the scope refused (403)', facts(403, failed(403, null)), ['scopeRefused']],
+    ['500, no signing key', facts(500, failed(500, null), { gatewayEnv: { ownKeys: false, signingKey: false } }), ['gatewayFailed', 'signingKeyUnset']],
+    ['500, no key at all', facts(500, failed(500, null), { keySet: { kids: [] }, gatewayEnv: { ownKeys: false, signingKey: true } }), ['gatewayFailed', 'noKeysAtAll']],
+    ['500, environment unknown', facts(500, failed(500, null), { gatewayEnv: undefined }), ['gatewayFailed', 'signingKeyOrNoKeys']],
+    ['GitLab unable to reach the gateway', facts(500, { message: '500 Internal Server Error' }), ['gatewayUnreachable']],
+    ['anything else', facts(418, { message: 'teapot' }), ['unexpected']],
+  ] as const)('%s → %j', (_name, f, expected) => {
+    expect(ids(f as Facts)).toEqual(expected);
   });
 
-  it('fails a token signed with a key the set lacks (rotation)', async () => {
-    const { out } = await runToken({ key: rotated });
-    expect(out.status).toBe('fail');
-    expect(out.summary).toContain(`GitLab signed with kid ${rotated.kid}, which is not in the key set`);
-    expect(out.evidence).toMatchObject({ kidFound: false, signature: 'kid-not-found' });
-    expect(out.remediation).toMatch(/gitlab-secrets\.json.*restart the gateway/);
-  });
-
-  it('fails the wrong audience', async () => {
-    const { out } = await runToken({ aud: 'gitlab-code-suggestions' });
-    expect(out.status).toBe('fail');
-    expect(out.summary).toContain('aud is "gitlab-code-suggestions", not gitlab-ai-gateway');
-    expect(out.remediation).toMatch(/gateway version that matches GitLab's/);
+  it('never reads a refusal as "this user needs a Duo seat"', () => {
+    const refusal = judge(facts(401, failed(401, 'Forbidden by auth provider')));
+    const texts = refusal.findings.map((f) => check.messages[f.id].text(f.data as never)).join(' ');
+    expect(texts).not.toMatch(/seat/i);
   });
 
   it.each([
-    ['iat 60 s old: warn', { clockOffsetS: -60 }, {}, 'warn', /clock skew from the iat: this host is 6\d s ahead/],
-    ['Date header 10 min ahead: fail', {}, { date: new Date(Date.now() + 600_000).toUTCString() }, 'fail', /clock skew from the Date header: this host is (59|60)\d s behind/],
-  ] as const)('%s', async (_name, spec, headers, status, summary) => {
-    const { out } = await runToken(spec, headers);
-    expect(out.status).toBe(status);
-    expect(out.summary).toMatch(summary);
-    expect(out.remediation).toMatch(/NTP/);
+    [date(0), date(0), 0],
+    [date(12), date(0), 12],
+    [date(0), date(7), -7],
+    [undefined, date(0), undefined],
+  ])('clock offset of GitLab %s against the gateway %s → %s', (gitlab, gateway, expected) => {
+    expect(clockOffset({ exchange: { status: 201, monolith: false, ...(gitlab ? { date: gitlab } : {}) }, gateway: { date: gateway } })).toBe(expected);
   });
+});
 
-  it('passes a token minted by the gateway itself, saying why GitLab\'s keys do not verify it', async () => {
-    const { out } = await runToken({ key: rotated, kid: 'gitlab_ai_gateway_signing_key', iss: 'gitlab-ai-gateway' });
-    expect(out.status).toBe('pass');
-    expect(out.summary).toContain('the gateway issued it (iss gitlab-ai-gateway)');
-    expect(out.evidence).toMatchObject({ signature: 'minted-by-gateway', kidFound: false });
+describe('token-verifies gather', () => {
+  const ADMIN_TOKEN = 'glpat-ADMINSECRET0123456789';
+  let gitlab: FakeGitLab;
+  let key: TestKey;
+  beforeAll(async () => {
+    [gitlab, key] = await Promise.all([startFakeGitLab({}), testKey('main')]);
   });
+  afterAll(() => gitlab.close());
 
-  it('skips when direct connections are disabled, naming the setting', async () => {
-    const out = await run({ status: 403, body: { message: '403 Forbidden - Direct connections are disabled' } });
-    expect(out.status).toBe('skip');
-    expect(out.details?.[0]).toContain('disabled_direct_code_suggestions');
-  });
-
-  it('skips when the user may not use Code Suggestions', async () => {
-    const out = await run({ status: 401, body: { message: '401 Unauthorized' } });
-    expect(out.status).toBe('skip');
-    expect(out.details?.[0]).toMatch(/Duo seat/);
-  });
-
-  it('fails when GitLab cannot obtain a token from the gateway', async () => {
-    const out = await run({ status: 503, body: { message: '503 Service Unavailable - Token creation failed' } });
-    expect(out.status).toBe('fail');
-    expect(out.summary).toContain('Token creation failed');
-    expect(out.remediation).toMatch(/Restart the gateway/);
-  });
-
-  it('fails a 201 without a token', async () => {
-    const out = await run({ status: 201, body: { base_url: 'x' } });
-    expect(out.status).toBe('fail');
-    expect(out.summary).toContain('but no token');
-  });
-
-  it('shares one discovery and key fetch across the three jwks checks', async () => {
-    gitlab.routes = routes(issued(await signToken({ key: main, iss: gitlab.url })));
-    gitlab.requests.length = 0;
+  it('keeps the claims of the token GitLab hands out, never the token', async () => {
+    const token = await signToken({ key, iss: 'gitlab-ai-gateway', aud: 'gitlab-ai-gateway' });
+    gitlab.routes = {
+      'GET /.well-known/openid-configuration': { body: discoveryDoc(gitlab.url) },
+      'GET /oauth/discovery/keys': { body: jwksDoc(key.jwk) },
+      [`POST ${DIRECT_ACCESS_PATH}`]: { status: 201, body: { base_url: 'http://aigw.example.com', token, expires_at: 1, headers: { 'X-Gitlab-Realm': 'self-managed' } } },
+    };
     const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: ADMIN_TOKEN });
-    const statuses = [];
-    for (const c of [jwksReachable, jwksValid, check]) statuses.push((await c.run(ctx)).status);
-    expect(statuses).toEqual(['pass', 'pass', 'pass']);
-    expect(gitlab.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /.well-known/openid-configuration',
-      'GET /oauth/discovery/keys',
-      `POST ${DIRECT_ACCESS_PATH}`,
-    ]);
+    const gathered = (await check.gather(ctx)) as Facts;
+    const printed = JSON.stringify(gathered);
+    for (const part of token.split('.')) expect(printed).not.toContain(part);
+    expect(gathered.exchange?.claims).toMatchObject({ iss: 'gitlab-ai-gateway' });
+    expect(gathered.keySet).toEqual({ kids: [key.kid] });
+    const out = await check.run(ctx);
+    expect(out.findings?.map((f) => f.id)).toEqual(['exchanged']);
   });
 });

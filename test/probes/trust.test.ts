@@ -1,7 +1,7 @@
 // Trust selection: which bundle the gateway uses (REQUESTS_CA_BUNDLE > SSL_CERT_FILE > --ca-file > system) and what GitLab trusts.
 import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { clientTrust, describeTrustSource, gatewayTrust, readBundle, type TrustSource } from '../../src/probes/trust.js';
+import { clientTrust, describeTrustSource, gatewayModelTrust, gatewayTrust, readBundle, type TrustSource } from '../../src/probes/trust.js';
 import type { Settings } from '../../src/config/settings.js';
 import { makeContext } from '../helpers/context.js';
 import { useTlsFixtures } from '../tls/fixtures.js';
@@ -11,32 +11,57 @@ const fixtures = useTlsFixtures();
 type Pick3 = 'good' | 'withIntermediate' | 'missingEnd';
 
 describe('gatewayTrust precedence', () => {
-  const cases: { name: string; requests?: Pick3; ssl?: Pick3; caFile?: Pick3; kind: TrustSource['kind']; count: number | 'system' }[] = [
-    { name: 'all three set: REQUESTS_CA_BUNDLE wins', requests: 'withIntermediate', ssl: 'good', caFile: 'good', kind: 'REQUESTS_CA_BUNDLE', count: 2 },
-    { name: 'SSL_CERT_FILE before --ca-file', ssl: 'withIntermediate', caFile: 'good', kind: 'SSL_CERT_FILE', count: 2 },
+  const cases: { name: string; requests?: Pick3; curl?: Pick3; ssl?: Pick3; caFile?: Pick3; kind: TrustSource['kind']; count: number | 'system' }[] = [
+    { name: 'all set: REQUESTS_CA_BUNDLE wins', requests: 'withIntermediate', curl: 'good', ssl: 'good', caFile: 'good', kind: 'REQUESTS_CA_BUNDLE', count: 2 },
+    { name: 'CURL_CA_BUNDLE when REQUESTS_CA_BUNDLE is unset', curl: 'withIntermediate', ssl: 'good', caFile: 'good', kind: 'CURL_CA_BUNDLE', count: 2 },
+    // Python requests never reads SSL_CERT_FILE: certifi's roots, and --ca-file only stands in when no AIGW_* says this is the gateway's env.
+    { name: 'SSL_CERT_FILE is not read: --ca-file stands in for an unknown environment', ssl: 'withIntermediate', caFile: 'good', kind: '--ca-file', count: 1 },
+    { name: 'SSL_CERT_FILE is not read: certifi roots when nothing else is set', ssl: 'withIntermediate', kind: 'system', count: 'system' },
     { name: '--ca-file when no variable is set', caFile: 'withIntermediate', kind: '--ca-file', count: 2 },
     { name: 'system roots when nothing is set', kind: 'system', count: 'system' },
     { name: 'a bundle replaces the system roots, even a broken one', requests: 'missingEnd', kind: 'REQUESTS_CA_BUNDLE', count: 1 },
   ];
 
-  it.each(cases)('$name', async ({ requests, ssl, caFile, kind, count }) => {
+  it.each(cases)('$name', async ({ requests, curl, ssl, caFile, kind, count }) => {
     const f = fixtures();
     const settings: Partial<Settings> = {
-      env: { ...(requests ? { REQUESTS_CA_BUNDLE: f.bundles[requests] } : {}), ...(ssl ? { SSL_CERT_FILE: f.bundles[ssl] } : {}) },
+      env: {
+        ...(requests ? { REQUESTS_CA_BUNDLE: f.bundles[requests] } : {}),
+        ...(curl ? { CURL_CA_BUNDLE: f.bundles[curl] } : {}),
+        ...(ssl ? { SSL_CERT_FILE: f.bundles[ssl] } : {}),
+      },
       ...(caFile ? { caFile: f.bundles[caFile] } : {}),
     };
     const trust = await gatewayTrust(makeContext(settings));
     expect(trust.source.kind).toBe(kind);
     expect(trust.ca).toHaveLength(count === 'system' ? rootCertificates.length : count);
-    if (kind !== 'system') expect(trust.source.file).toBe(f.bundles[requests ?? ssl ?? caFile ?? 'good']);
+    if (kind !== 'system') expect(trust.source.file).toBe(f.bundles[requests ?? curl ?? caFile ?? 'good']);
+    if (ssl && kind === 'system') expect(trust.problems).toEqual([expect.stringMatching(/Python requests does not read it/)]);
   });
 
   it('names a missing file and bad blocks as problems', async () => {
-    const missing = await gatewayTrust(makeContext({ env: { SSL_CERT_FILE: '/nonexistent/ca.pem' } }));
+    const missing = await gatewayTrust(makeContext({ env: { REQUESTS_CA_BUNDLE: '/nonexistent/ca.pem' } }));
     expect(missing.ca).toEqual([]);
     expect(missing.problems).toEqual(['/nonexistent/ca.pem: the file does not exist']);
     const broken = await gatewayTrust(makeContext({ env: { REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
     expect(broken.problems).toEqual([expect.stringMatching(/bundle-missingEnd\.pem: block 2 \(line \d+, CERTIFICATE\): no END line/)]);
+  });
+
+  it.each([
+    ['SSL_VERIFY naming a bundle', { SSL_VERIFY: 'good', SSL_CERT_FILE: 'withIntermediate', REQUESTS_CA_BUNDLE: 'withIntermediate' }, 'SSL_VERIFY'],
+    ['SSL_CERT_FILE, never REQUESTS_CA_BUNDLE', { SSL_CERT_FILE: 'good', REQUESTS_CA_BUNDLE: 'withIntermediate' }, 'SSL_CERT_FILE'],
+    ['certifi when only REQUESTS_CA_BUNDLE is set', { REQUESTS_CA_BUNDLE: 'good', AIGW_GITLAB_URL: 'https://gitlab.example.com' }, 'system'],
+  ] as const)("gatewayModelTrust (LiteLLM's rules): %s", async (_name, vars, kind) => {
+    const f = fixtures();
+    const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, k.startsWith('AIGW') ? v : f.bundles[v as Pick3]]));
+    const trust = await gatewayModelTrust(makeContext({ env }));
+    expect(trust.source.kind).toBe(kind);
+  });
+
+  it('gatewayModelTrust: SSL_VERIFY=false is said, and a missing SSL_CERT_FILE falls back to certifi', async () => {
+    const trust = await gatewayModelTrust(makeContext({ env: { SSL_VERIFY: 'False', SSL_CERT_FILE: '/nonexistent/ca.pem', AIGW_GITLAB_URL: 'x' } }));
+    expect(trust.source.kind).toBe('system');
+    expect(trust.problems).toEqual([expect.stringMatching(/does not verify/), expect.stringMatching(/does not exist, so LiteLLM ignores it/)]);
   });
 
   it('is memoised for the run', async () => {
@@ -82,7 +107,7 @@ describe('readBundle', () => {
 
 describe('describeTrustSource', () => {
   it.each([
-    [{ kind: 'system' } as const, /system roots/],
+    [{ kind: 'system' } as const, /certifi's roots/],
     [{ kind: 'SSL_CERT_FILE', file: '/etc/ca.pem' } as const, /^SSL_CERT_FILE \(\/etc\/ca\.pem\)$/],
   ])('%o', (source, expected) => {
     expect(describeTrustSource(source)).toMatch(expected);

@@ -70,7 +70,7 @@ describe('reference gateway: auth', () => {
   it('403 for a valid token without the complete_code scope', async () => {
     const res = await post(gitlabHeaders(await issuer.mint({ scopes: ['duo_chat'] }), issuer.instanceId));
     expect(res.status).toBe(403);
-    expect(await res.text()).toBe('{"detail":"Forbidden"}');
+    expect(await res.text()).toBe('{"detail":"Unauthorized to access code completions"}');
   });
 
   it('404 and 405 for authenticated requests to unknown routes and methods', async () => {
@@ -178,7 +178,7 @@ describe('reference gateway: WebSocket', () => {
 });
 
 describe('reference gateway: key set cache and bypass', () => {
-  it('caches an empty key set: tokens stay forbidden and ready is 503 after GitLab recovers', async () => {
+  it('caches an empty key set: every request is a plain 500 (CriticalAuthError) and ready 503, even after GitLab recovers', async () => {
     const local = await startIssuer();
     local.mode.keys = 'empty';
     const gw = await startGateway({ env: { AIGW_GITLAB_URL: `${local.url}/gitlab` }, log: quiet });
@@ -190,7 +190,8 @@ describe('reference gateway: key set cache and bypass', () => {
         headers: gitlabHeaders(await local.mint(), local.instanceId),
         body: COMPLETION,
       });
-      expect(await res.json()).toEqual({ error: 'Forbidden by auth provider' });
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe('Internal Server Error');
       expect(local.fetches).toBe(1); // found through the path-dropping join, fetched once, cached
     } finally {
       await gw.close();
@@ -223,5 +224,78 @@ describe('reference gateway: key set cache and bypass', () => {
       await gw.close();
     }
     expect(await expectRefused(`${gw.url}/monitoring/healthz`)).toBe('ECONNREFUSED');
+  });
+});
+
+describe('reference gateway: the bypass switches over HTTP, read as pydantic reads them', () => {
+  const run = async (env: Record<string, string>, requests: (url: string) => Promise<void>) => {
+    const gw = await startGateway({ env: { AIGW_GITLAB_URL: issuer.url, ...env }, log: quiet, streamIntervalMs: 10 });
+    try {
+      await requests(gw.url);
+    } finally {
+      await gw.close();
+    }
+  };
+  const complete = (url: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/v2/code/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: COMPLETION });
+
+  it.each(['true', 'On', '1', 'YES'])('AIGW_AUTH__BYPASS_EXTERNAL=%s: a request without a token completes', async (value) => {
+    await run({ AIGW_AUTH__BYPASS_EXTERNAL: value }, async (url) => {
+      expect((await complete(url)).status).toBe(200);
+    });
+  });
+
+  it('AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER: only "Bypass-Auth: true" skips authentication', async () => {
+    await run({ AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER: 'y' }, async (url) => {
+      expect((await complete(url, { 'Bypass-Auth': 'true' })).status).toBe(200);
+      const refused = await complete(url);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ error: 'No authorization header presented' });
+    });
+  });
+
+  it('AIGW_AUTH__BYPASS_JWT_SIGNATURE: a token signed by any key is accepted', async () => {
+    const other = await startIssuer();
+    try {
+      const forged = await other.mint();
+      await run({}, async (url) => {
+        expect((await complete(url, gitlabHeaders(forged, other.instanceId))).status).toBe(401);
+      });
+      await run({ AIGW_AUTH__BYPASS_JWT_SIGNATURE: 't' }, async (url) => {
+        expect((await complete(url, gitlabHeaders(forged, other.instanceId))).status).toBe(200);
+      });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it.each(['', 'enabled', ' true'])('refuses to start on %j, as pydantic refuses it', async (value) => {
+    await expect(startGateway({ env: { AIGW_GITLAB_URL: issuer.url, AIGW_AUTH__BYPASS_EXTERNAL: value }, log: quiet })).rejects.toThrow(/Input should be a valid boolean/);
+  });
+});
+
+describe('reference gateway: POST /v1/code/user_access_token', () => {
+  it('without AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 500 "Failed to generate JWT"', async () => {
+    const res = await fetch(`${gateway.url}/v1/code/user_access_token`, {
+      method: 'POST',
+      headers: { ...gitlabHeaders(await issuer.mint(), issuer.instanceId), 'x-gitlab-global-user-id': 'user-1' },
+    });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ detail: 'Failed to generate JWT' });
+  });
+
+  it('403 "Unauthorized to create user access token" for a token without complete_code', async () => {
+    const res = await fetch(`${gateway.url}/v1/code/user_access_token`, {
+      method: 'POST',
+      headers: { ...gitlabHeaders(await issuer.mint({ scopes: ['duo_chat'] }), issuer.instanceId), 'x-gitlab-global-user-id': 'user-1' },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ detail: 'Unauthorized to create user access token' });
+  });
+
+  it('400 naming the missing X-Gitlab-Global-User-Id header', async () => {
+    const res = await fetch(`${gateway.url}/v1/code/user_access_token`, { method: 'POST', headers: gitlabHeaders(await issuer.mint(), issuer.instanceId) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ detail: 'Missing X-Gitlab-Global-User-Id header' });
   });
 });

@@ -5,6 +5,9 @@ import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWK } from '
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { DEFAULT_GITLAB_VERSION } from '../../src/reference/gitlab/config.js';
 import { startGitLab, type GitLabOptions, type RunningGitLab } from '../../src/reference/gitlab/server.js';
+import { createSigningKey, issueToken } from '../../src/reference/gitlab/signing.js';
+import { pooledRsaKey } from '../../src/pki/keys.js';
+import { createPublicKey } from 'node:crypto';
 import { rootFields } from '../../src/reference/gitlab/graphql.js';
 import { COMPLETION, expectRefused } from './helpers.js';
 
@@ -15,7 +18,7 @@ const quiet = () => {};
 /** A GitLab wired to a gateway that trusts it, as in a healthy installation. */
 async function wired(options: GitLabOptions = {}): Promise<{ gitlab: RunningGitLab; gateway: RunningGateway; close(): Promise<void> }> {
   const gitlab = await startGitLab({ log: quiet, ...options });
-  const gateway = await startGateway({ env: { AIGW_GITLAB_URL: gitlab.url }, log: quiet, streamIntervalMs: 50 });
+  const gateway = await startGateway({ env: { AIGW_GITLAB_URL: gitlab.url, ...gatewayKeys }, log: quiet, streamIntervalMs: 50 });
   gitlab.setAiGatewayUrl(gateway.url);
   return {
     gitlab,
@@ -26,6 +29,10 @@ async function wired(options: GitLabOptions = {}): Promise<{ gitlab: RunningGitL
     },
   };
 }
+
+/** The gateway's own key pair (AIGW_SELF_SIGNED_JWT__*), with which it mints direct-access tokens. */
+const signing = pooledRsaKey(2048);
+const gatewayKeys = { AIGW_SELF_SIGNED_JWT__SIGNING_KEY: signing.privatePem, AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem };
 
 let stack: Awaited<ReturnType<typeof wired>>;
 beforeAll(async () => {
@@ -101,13 +108,19 @@ describe('reference GitLab: API', () => {
   it('publishes OIDC discovery and an RSA 2048 key whose kid is its RFC 7638 thumbprint', async () => {
     const discovery = (await (await fetch(`${stack.gitlab.url}/.well-known/openid-configuration`)).json()) as Record<string, string>;
     expect(discovery['jwks_uri']).toBe(`${stack.gitlab.url}/oauth/discovery/keys`);
-    const { keys } = (await (await fetch(discovery['jwks_uri'] as string)).json()) as { keys: JWK[] };
-    expect(keys).toHaveLength(1);
-    const key = keys[0] as JWK;
-    expect(key).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256' });
-    expect(Buffer.from(key.n as string, 'base64url').length).toBe(256);
-    expect(key.kid).toBe(await calculateJwkThumbprint(key));
-    expect(key).not.toHaveProperty('d');
+    const res = await fetch(discovery['jwks_uri'] as string);
+    // JwksController#keys: expires_in 24.hours, public, must_revalidate, 'no-transform'.
+    expect(res.headers.get('cache-control')).toBe('max-age=86400, public, must-revalidate, no-transform=true');
+    const { keys } = (await res.json()) as { keys: JWK[] };
+    // The OpenID Connect key and the Cloud Connector key: GitLab publishes several.
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
+      expect(key).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256' });
+      expect(Buffer.from(key.n as string, 'base64url').length).toBe(256);
+      expect(key.kid).toBe(await calculateJwkThumbprint(key));
+    }
+    expect(new Set(keys.map((k) => k.kid)).size).toBe(2);
   });
 });
 
@@ -203,22 +216,68 @@ describe('reference GitLab: code suggestions', () => {
     }
   });
 
-  it('issues a direct-access token with GitLab’s claims, verifiable against its JWKS', async () => {
+  it('hands out the token the gateway minted from GitLab\'s own (POST /v1/code/user_access_token), signed with the gateway\'s key', async () => {
     const res = await api('/api/v4/code_suggestions/direct_access', { method: 'POST' });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { base_url: string; token: string; expires_at: number; headers: Record<string, string> };
     expect(body.base_url).toBe(stack.gateway.url);
-    const jwks = (await (await fetch(`${stack.gitlab.url}/oauth/discovery/keys`)).json()) as { keys: JWK[] };
-    const { payload, protectedHeader } = await jwtVerify(body.token, createLocalJWKSet(jwks), { audience: 'gitlab-ai-gateway' });
-    expect(protectedHeader.alg).toBe('RS256');
-    expect(payload).toMatchObject({ iss: stack.gitlab.url, sub: stack.gitlab.instanceId, gitlab_realm: 'self-managed', scopes: ['complete_code'] });
-    expect(payload.nbf).toBe((payload.iat as number) - 5);
+    const { payload, protectedHeader } = await jwtVerify(body.token, createPublicKey(signing.publicPem), { audience: 'gitlab-ai-gateway' });
+    expect(protectedHeader).toEqual({ alg: 'RS256', typ: 'JWT' });
+    expect(payload).toMatchObject({
+      iss: 'gitlab-ai-gateway',
+      aud: 'gitlab-ai-gateway',
+      sub: body.headers['x-gitlab-global-user-id'],
+      gitlab_realm: 'self-managed',
+      gitlab_instance_id: stack.gitlab.instanceId,
+      // The scopes GitLab's own token carries, among those a user token may hold.
+      scopes: ['complete_code'],
+    });
     expect(payload.exp).toBe((payload.iat as number) + 3600);
     expect(body.expires_at).toBe(payload.exp);
     expect(typeof payload.jti).toBe('string');
     // Gitlab::AiGateway.public_headers: CloudConnector's lower-case x-gitlab-* headers, no Authorization or authentication type.
     expect(body.headers).toMatchObject({ 'x-gitlab-instance-id': stack.gitlab.instanceId, 'x-gitlab-realm': 'self-managed', 'x-gitlab-version': DEFAULT_GITLAB_VERSION.replace(/-.*$/, '') });
     expect(Object.keys(body.headers).filter((h) => /authori[sz]ation|authentication-type/i.test(h))).toEqual([]);
+    // GitLab's key set does not verify it: the gateway signed it.
+    const jwks = (await (await fetch(`${stack.gitlab.url}/oauth/discovery/keys`)).json()) as { keys: JWK[] };
+    await expect(jwtVerify(body.token, createLocalJWKSet(jwks))).rejects.toThrow();
+  });
+
+  it('signs its own Duo tokens with the Cloud Connector key, aud an array', async () => {
+    const key = createSigningKey();
+    const { token } = await issueToken(key, { issuer: 'https://gitlab.example.com', instanceId: 'uuid', scopes: ['complete_code'] });
+    const { payload, protectedHeader } = await jwtVerify(token, createPublicKey(key.privateKey), { audience: 'gitlab-ai-gateway' });
+    expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: key.jwk.kid });
+    expect(payload).toMatchObject({ iss: 'https://gitlab.example.com', aud: ['gitlab-ai-gateway'], sub: 'uuid', gitlab_realm: 'self-managed', scopes: ['complete_code'] });
+    expect(payload.nbf).toBe((payload.iat as number) - 5);
+  });
+
+  it.each([
+    ['the gateway refusing GitLab\'s token (401)', { AIGW_GITLAB_URL: 'http://127.0.0.1:9' }, 401, { message: 'Token creation failed', error_description: null, error_code: null, error: 'Forbidden by auth provider' }],
+    ['the gateway unable to sign (no AIGW_SELF_SIGNED_JWT__SIGNING_KEY)', { AIGW_GITLAB_URL: '' }, 500, { message: 'Token creation failed', error_description: null, error_code: null, error: null }],
+  ])('maps %s as CodeSuggestionsClient does', async (_name, env, status, body) => {
+    const gitlab = await startGitLab({ log: quiet });
+    const gwEnv = env.AIGW_GITLAB_URL === '' ? { AIGW_GITLAB_URL: gitlab.url } : { ...env, ...gatewayKeys };
+    const gateway = await startGateway({ env: gwEnv, log: quiet });
+    gitlab.setAiGatewayUrl(gateway.url);
+    try {
+      const res = await api('/api/v4/code_suggestions/direct_access', { method: 'POST' }, gitlab);
+      expect(res.status).toBe(status);
+      expect(await res.json()).toEqual(body);
+    } finally {
+      await Promise.all([gateway.close(), gitlab.close()]);
+    }
+  });
+
+  it('answers Grape\'s 500 when the gateway cannot be reached', async () => {
+    const gitlab = await startGitLab({ log: quiet, aiGatewayUrl: 'http://127.0.0.1:9' });
+    try {
+      const res = await api('/api/v4/code_suggestions/direct_access', { method: 'POST' }, gitlab);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ message: '500 Internal Server Error' });
+    } finally {
+      await gitlab.close();
+    }
   });
 
   it('answers connection details', async () => {

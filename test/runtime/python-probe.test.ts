@@ -1,4 +1,5 @@
 // The gateway's-view Python probe: its parser on crafted output, and real python3 runs against loopback servers.
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopbac
 const pythonHere = hasPython('here');
 if (!pythonHere) console.warn('python-probe: python3 is not on PATH; the tests that run the probe are skipped');
 
-const BASE_RESULT = { python: '3.11.7', openssl: 'OpenSSL 3.0.19', env: { AIGW_GITLAB_URL: 'https://gitlab.example.com', SSL_CERT_FILE: null }, bundle: { source: 'default', file: null, loaded: true, certificates: 140 } };
+const BASE_RESULT = { python: '3.11.7', openssl: 'OpenSSL 3.0.19', client: 'requests 2.32.5', env: { AIGW_GITLAB_URL: 'https://gitlab.example.com', SSL_CERT_FILE: null }, bundle: { source: 'default', file: null, loaded: true, certificates: 140 } };
 
 describe('parseProbeOutput', () => {
   it.each([
@@ -43,6 +44,7 @@ describe('parseProbeOutput', () => {
       view: {
         python: '3.11.7',
         openssl: 'OpenSSL 3.0.19',
+        client: 'requests 2.32.5',
         env: { AIGW_GITLAB_URL: 'https://gitlab.example.com' },
         bundle: { source: 'default', loaded: true, certificates: 140 },
         discovery: result.discovery,
@@ -107,11 +109,41 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
   }
 
   it('fetches discovery then jwks_uri over https with the bundle, joining the path away like the gateway', async () => {
-    const view = await probe({ AIGW_GITLAB_URL: `${https.url}/gitlab/`, SSL_CERT_FILE: path.join(dir, 'good.pem') });
-    expect(view.bundle).toMatchObject({ source: 'SSL_CERT_FILE', loaded: true, certificates: 1 });
+    const view = await probe({ AIGW_GITLAB_URL: `${https.url}/gitlab/`, REQUESTS_CA_BUNDLE: path.join(dir, 'good.pem') });
+    expect(view.client).toMatch(/^requests \d/);
+    expect(view.bundle).toMatchObject({ source: 'REQUESTS_CA_BUNDLE', loaded: true, certificates: 1 });
     expect(view.discovery).toMatchObject({ url: `${https.url}/.well-known/openid-configuration`, status: 200 });
     expect(view.jwksUri).toBe(`${https.url}/oauth/discovery/keys`);
     expect(view.jwks).toMatchObject({ status: 200, keys: 2, kids: ['k1', 'k2'] });
+  });
+
+  it('takes CURL_CA_BUNDLE when REQUESTS_CA_BUNDLE is unset, as requests does', async () => {
+    const view = await probe({ AIGW_GITLAB_URL: https.url, CURL_CA_BUNDLE: path.join(dir, 'good.pem'), SSL_CERT_FILE: path.join(dir, 'empty.pem') });
+    expect(view.bundle).toMatchObject({ source: 'CURL_CA_BUNDLE', loaded: true });
+    expect(view.jwks?.keys).toBe(2);
+  });
+
+  it('never reads SSL_CERT_FILE: with only that set, certifi is trusted and a private CA fails', async () => {
+    const view = await probe({ AIGW_GITLAB_URL: https.url, SSL_CERT_FILE: path.join(dir, 'good.pem') });
+    expect(view.bundle).toMatchObject({ source: 'certifi', loaded: true });
+    expect(view.discovery?.error?.kind).toBe('tls');
+    expect(view.discovery?.error?.message).toContain('CERTIFICATE_VERIFY_FAILED');
+  });
+
+  it("without requests (python3 -S), reproduces requests' rules with urllib and says so", async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<GatewayView>((resolve, reject) =>
+        execFile('python3', ['-S', '-c', PYTHON_PROBE, '5', '8'], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+          const answer = parseProbeOutput(stdout, stderr, error ? 1 : 0);
+          return answer.ok ? resolve(answer.view) : reject(new Error(answer.reason));
+        }),
+      );
+    const requestsBundle = await run({ AIGW_GITLAB_URL: https.url, REQUESTS_CA_BUNDLE: path.join(dir, 'good.pem') });
+    expect(requestsBundle.client).toMatch(/^urllib \(requests is not installed: its CA rules reproduced\)/);
+    expect(requestsBundle.jwks?.keys).toBe(2);
+    const sslOnly = await run({ AIGW_GITLAB_URL: https.url, SSL_CERT_FILE: path.join(dir, 'good.pem') });
+    expect(sslOnly.bundle.source).toMatch(/^(certifi|default)$/);
+    expect(sslOnly.discovery?.error?.kind).toBe('tls');
   });
 
   it('prefers REQUESTS_CA_BUNDLE over SSL_CERT_FILE', async () => {
@@ -130,15 +162,16 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
     expect(view.bundle.loaded).toBe(false);
     expect(view.bundle.error).toMatchObject({ kind: 'bundle', type });
     expect(view.bundle.error?.message).toMatch(message);
-    expect(view.discovery?.error).toEqual(view.bundle.error);
+    expect(view.discovery?.error?.kind).toBe('bundle');
     expect(view.jwks).toBeUndefined();
   });
 
   it('reports CERTIFICATE_VERIFY_FAILED verbatim for a private CA without a bundle', async () => {
     const view = await probe({ AIGW_GITLAB_URL: https.url });
-    expect(view.bundle).toMatchObject({ source: 'default', loaded: true });
-    expect(view.discovery?.error).toMatchObject({ kind: 'tls', type: 'SSLCertVerificationError', verifyCode: 20 });
-    expect(view.discovery?.error?.message).toMatch(/^\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)$/);
+    expect(view.bundle).toMatchObject({ source: 'certifi', loaded: true });
+    // requests wraps the ssl error: its SSLError carries OpenSSL's message verbatim.
+    expect(view.discovery?.error).toMatchObject({ kind: 'tls', type: 'SSLError' });
+    expect(view.discovery?.error?.message).toMatch(/\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)/);
   });
 
   it('stops before any request when AIGW_GITLAB_URL is unset', async () => {
@@ -149,7 +182,8 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
 
   it('reports a refused connection', async () => {
     const view = await probe({ AIGW_GITLAB_URL: `http://127.0.0.1:${await freePort()}` });
-    expect(view.discovery?.error).toMatchObject({ kind: 'refused', type: 'ConnectionRefusedError' });
+    expect(view.discovery?.error).toMatchObject({ kind: 'refused', type: 'ConnectionError' });
+    expect(view.discovery?.error?.message).toContain('[Errno 111] Connection refused');
   });
 
   it('times out within the per-request budget it is given', async () => {

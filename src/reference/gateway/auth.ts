@@ -1,12 +1,15 @@
-// The gateway's authentication middleware: the real one's order of checks, its messages, and RS256-only verification.
+// The gateway's authentication middleware, as ai-gateway's ai_gateway/api/middleware/authentication.py (aec48795e) runs it
+// over the Cloud Connector auth of ai_gateway/cloud_connector/{auth,providers}.py (f73a3b07d^, since moved into the
+// gitlab-cloud-connector package): the three bypass switches, the header checks in order, RS256 against every key of the
+// merged set, and the messages byte for byte.
 import type { IncomingHttpHeaders } from 'node:http';
-import { importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { importJWK, jwtVerify, decodeJwt, type JWK, type JWTPayload } from 'jose';
 import type { KeySet } from './jwks.js';
 
-/** The audience every GitLab-issued gateway token carries. */
-export const GATEWAY_AUDIENCE = 'gitlab-ai-gateway';
+/** The audience and issuer of the gateway (CloudConnectorConfig().service_name, AIGW_CLOUD_CONNECTOR_SERVICE_NAME's default). */
+export const GATEWAY_SERVICE_NAME = 'gitlab-ai-gateway';
 
-/** The real gateway's 401 messages, byte for byte. */
+/** The real gateway's 401 messages (auth.py's CloudConnectorAuthError texts), byte for byte. */
 export const AUTH_MESSAGES = {
   noHeader: 'No authorization header presented',
   badHeader: 'Invalid authorization header',
@@ -15,14 +18,32 @@ export const AUTH_MESSAGES = {
   mismatch: (header: string) => `Header mismatch '${header}'`,
 } as const;
 
-/** Claims the gateway reads from a verified token. */
+/** CompositeProvider.CriticalAuthError's text: raised, not caught, so the request ends in Starlette's plain 500. */
+export const NO_KEYS_MESSAGE = 'No keys founds in JWKS; are OIDC providers up?';
+
+/** Claims the gateway reads from a verified token (UserClaims). */
 export interface GatewayClaims extends JWTPayload {
   gitlab_realm?: string;
+  gitlab_instance_id?: string;
   scopes?: string[];
+  duo_seat_count?: string | number;
 }
 
-/** The verdict: a user (with claims unless auth is bypassed), or the 401 message. */
-export type AuthResult = { ok: true; claims?: GatewayClaims } | { ok: false; message: string };
+/** The three switches of ConfigAuth (AIGW_AUTH__BYPASS_*), already read as pydantic reads a bool. */
+export interface AuthSwitches {
+  bypassExternal: boolean;
+  bypassExternalWithHeader: boolean;
+  bypassJwtSignature: boolean;
+}
+
+/**
+ * The verdict: a user (claims absent when auth was bypassed: CloudConnectorUser(is_debug=True) may do anything), a 401
+ * message, or the critical error of an empty key set (HTTP 500).
+ */
+export type AuthResult =
+  | { ok: true; claims?: GatewayClaims; bypassed?: 'external' | 'header' }
+  | { ok: false; message: string }
+  | { ok: false; critical: string };
 
 /** Imported keys, per JWK of the cached key set: importing costs more than verifying, and the set changes once a day. */
 const imported = new WeakMap<JWK, ReturnType<typeof importJWK>>();
@@ -30,24 +51,22 @@ const imported = new WeakMap<JWK, ReturnType<typeof importJWK>>();
 function importedKey(jwk: JWK): ReturnType<typeof importJWK> {
   let key = imported.get(jwk);
   if (!key) {
-    key = importJWK({ ...jwk, alg: 'RS256' }, 'RS256');
+    key = importJWK({ kty: jwk.kty, n: jwk.n, e: jwk.e } as JWK, 'RS256');
     imported.set(jwk, key);
   }
   return key;
 }
 
 /**
- * Verifies a token against every RSA key of the set. Like python-jose, the `kid` does not select the key: each key is
- * tried, so a token is accepted only if one of GitLab's keys verifies it. RS256 only; audience, exp and nbf checked
- * without leeway; aud and exp must be present (GitLab never issues a token without them; python-jose 3.3 would let one through).
+ * python-jose's jwt.decode(token, jwks, audience=service_name, algorithms=["RS256"]): every key of the set is tried
+ * (the kid does not select), RS256 only; aud (a string or an array holding it), exp and nbf checked without leeway.
+ * jose additionally requires exp: GitLab always sets it (and python-jose 3.3 would pass a token without one).
  */
 async function verifyToken(token: string, keySet: KeySet): Promise<GatewayClaims | undefined> {
   for (const jwk of keySet.keys) {
     if (jwk.kty !== 'RSA') continue;
     try {
-      const key = await importedKey(jwk);
-      // exp is required: GitLab always sets it, and a token without one would never expire.
-      const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], audience: GATEWAY_AUDIENCE, requiredClaims: ['exp'] });
+      const { payload } = await jwtVerify(token, await importedKey(jwk), { algorithms: ['RS256'], audience: GATEWAY_SERVICE_NAME, requiredClaims: ['exp'] });
       return payload as GatewayClaims;
     } catch {
       // Wrong key, bad signature or claims: try the next key.
@@ -56,42 +75,47 @@ async function verifyToken(token: string, keySet: KeySet): Promise<GatewayClaims
   return undefined;
 }
 
+/**
+ * AIGW_AUTH__BYPASS_JWT_SIGNATURE: options={"verify_signature": False} — python-jose skips the signature (any alg, any
+ * key) but still validates aud, exp and nbf.
+ */
+function unverifiedClaims(token: string): GatewayClaims | undefined {
+  try {
+    const claims = decodeJwt(token) as GatewayClaims;
+    const now = Math.floor(Date.now() / 1000);
+    const aud = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!aud.includes(GATEWAY_SERVICE_NAME)) return undefined;
+    if (typeof claims.exp === 'number' && claims.exp <= now) return undefined;
+    if (typeof claims.nbf === 'number' && claims.nbf > now) return undefined;
+    return claims;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How many verified tokens each key set remembers (an installation's active IDE users, with room to spare). */
 const VERIFIED_CACHE_SIZE = 1000;
 
 /**
- * Tokens already verified under a key set, with their claims, least recently used first (a Map keeps insertion order).
- *
- * Why skipping the signature check for a token seen before is safe: the entry is keyed by the whole token string, so
- * only the byte-identical token — same header, claims and signature — finds it; a token differing in one byte (a forged
- * signature, an edited claim) misses and is verified in full. The claims are those the signature covered. The cache
- * lives on the key set object, and `KeySetCache` hands out a new object on every refresh or replacement, so a token
- * verified under keys GitLab has since rotated away is verified again against the new set. What can change with time
- * alone is `exp` (nbf only moves from "not yet" to "valid"; jose checks nothing else against the clock), and every hit
- * re-checks it. Only successes are kept, so a rejected token is verified again each time. The real gateway's
- * middleware verifies per request; API gateways (Envoy's jwt_authn, Kong, AWS API Gateway) cache verified JWTs this way.
+ * Tokens already verified under a key set, with their claims, least recently used first. Keyed by the whole token
+ * string (a token differing in one byte is verified in full), held on the key set object (a refreshed set starts
+ * empty), every hit re-checks exp, and only successes are kept. The real middleware verifies per request; this cache
+ * changes no verdict, only the cost (API gateways such as Envoy's jwt_authn cache verified JWTs this way).
  */
-type VerifiedTokens = Map<string, GatewayClaims>;
+const verifiedBySet = new WeakMap<KeySet, Map<string, GatewayClaims>>();
 
-const verifiedBySet = new WeakMap<KeySet, VerifiedTokens>();
-
-/** Whether verified claims have expired by now, as jose judges exp with no leeway (exp is in whole seconds). */
 function expired(claims: GatewayClaims, nowMs: number): boolean {
   return typeof claims.exp !== 'number' || claims.exp <= Math.floor(nowMs / 1000);
 }
 
-/** The token's claims if it verifies under the key set: from the cache while unexpired, else verified in full and cached. */
 async function verifiedClaims(token: string, keySet: KeySet): Promise<GatewayClaims | undefined> {
   let cache = verifiedBySet.get(keySet);
-  if (!cache) {
-    cache = new Map();
-    verifiedBySet.set(keySet, cache);
-  }
+  if (!cache) verifiedBySet.set(keySet, (cache = new Map()));
   const cached = cache.get(token);
   if (cached) {
     cache.delete(token);
     if (expired(cached, Date.now())) return undefined;
-    cache.set(token, cached); // now the most recently used
+    cache.set(token, cached);
     return cached;
   }
   const claims = await verifyToken(token, keySet);
@@ -106,12 +130,24 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * auth.py's _validate_headers, in its order: gitlab_realm ↔ X-Gitlab-Realm, gitlab_instance_id ↔ X-Gitlab-Instance-Id,
+ * then sub ↔ X-Gitlab-Global-User-Id for the gateway's own tokens, X-Gitlab-Instance-Id for GitLab's. Empty claims pass.
+ */
+function headerMismatch(claims: GatewayClaims, headers: IncomingHttpHeaders): string | undefined {
+  const pairs: [unknown, string][] = [
+    [claims.gitlab_realm, 'X-Gitlab-Realm'],
+    [claims.gitlab_instance_id, 'X-Gitlab-Instance-Id'],
+    [claims.sub, claims.iss === GATEWAY_SERVICE_NAME ? 'X-Gitlab-Global-User-Id' : 'X-Gitlab-Instance-Id'],
+  ];
+  return pairs.find(([claim, name]) => claim && claim !== header(headers, name))?.[1];
+}
+
 /** Authenticates a request as the real gateway's middleware does, in the same order. */
-export async function authenticate(
-  headers: IncomingHttpHeaders,
-  opts: { bypass: boolean; keySet: () => Promise<KeySet> },
-): Promise<AuthResult> {
-  if (opts.bypass) return { ok: true };
+export async function authenticate(headers: IncomingHttpHeaders, opts: { auth: AuthSwitches; keySet: () => Promise<KeySet> }): Promise<AuthResult> {
+  if (opts.auth.bypassExternal) return { ok: true, bypassed: 'external' };
+  // The header's value is compared exactly: `conn.headers.get("Bypass-Auth") == "true"`.
+  if (opts.auth.bypassExternalWithHeader && header(headers, 'Bypass-Auth') === 'true') return { ok: true, bypassed: 'header' };
   const authorization = header(headers, 'Authorization');
   if (authorization === undefined) return { ok: false, message: AUTH_MESSAGES.noHeader };
   const space = authorization.indexOf(' ');
@@ -119,18 +155,21 @@ export async function authenticate(
   const token = space < 0 ? '' : authorization.slice(space + 1);
   if (scheme.toLowerCase() !== 'bearer') return { ok: false, message: AUTH_MESSAGES.badHeader };
   if (header(headers, 'X-Gitlab-Authentication-Type') !== 'oidc') return { ok: false, message: AUTH_MESSAGES.notOidc };
-  const claims = await verifiedClaims(token, await opts.keySet());
+  const keySet = await opts.keySet();
+  if (keySet.keys.length === 0) return { ok: false, critical: NO_KEYS_MESSAGE };
+  const claims = opts.auth.bypassJwtSignature ? unverifiedClaims(token) : await verifiedClaims(token, keySet);
   if (!claims) return { ok: false, message: AUTH_MESSAGES.forbidden };
-  if (header(headers, 'X-Gitlab-Realm') !== claims.gitlab_realm) {
-    return { ok: false, message: AUTH_MESSAGES.mismatch('X-Gitlab-Realm') };
-  }
-  if (header(headers, 'X-Gitlab-Instance-Id') !== claims.sub) {
-    return { ok: false, message: AUTH_MESSAGES.mismatch('X-Gitlab-Instance-Id') };
-  }
+  const mismatch = headerMismatch(claims, headers);
+  if (mismatch) return { ok: false, message: AUTH_MESSAGES.mismatch(mismatch) };
   return { ok: true, claims };
 }
 
-/** Whether an authenticated user may use a route needing `scope` (a bypassed request may use anything). */
-export function hasScope(result: AuthResult & { ok: true }, scope: string): boolean {
-  return !result.claims || (Array.isArray(result.claims.scopes) && result.claims.scopes.includes(scope));
+/**
+ * CloudConnectorUser.can(unit_primitive, disallowed_issuers): a bypassed (debug) user may do anything; otherwise the
+ * scope must be in the token's scopes and its issuer not disallowed.
+ */
+export function can(result: AuthResult & { ok: true }, scope: string, disallowedIssuers: readonly string[] = []): boolean {
+  if (!result.claims) return true;
+  if (typeof result.claims.iss === 'string' && disallowedIssuers.includes(result.claims.iss)) return false;
+  return Array.isArray(result.claims.scopes) && result.claims.scopes.includes(scope);
 }

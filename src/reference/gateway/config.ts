@@ -1,7 +1,11 @@
-// The reference AI gateway's configuration: the real gateway's environment variables plus the reference server's knobs.
-import { loadCaBundle, type TlsOptions } from '../http.js';
+// The reference AI gateway's configuration: the real gateway's environment variables (ai_gateway/config.py, ai-gateway
+// aec48795e, read by pydantic-settings with prefix AIGW_ and "__" for nesting) plus the reference server's own knobs.
+import { readFileSync } from 'node:fs';
+import { envLookup, parsePydanticBool } from '../../judge/pydantic-bool.js';
+import type { TlsOptions } from '../http.js';
+import type { AuthSwitches } from './auth.js';
 
-/** An environment as the gateway reads it (AIGW_*, SSL_CERT_FILE, REQUESTS_CA_BUNDLE). */
+/** An environment as the gateway reads it. */
 export type GatewayEnv = Readonly<Record<string, string | undefined>>;
 
 /** Options of `startGateway`. */
@@ -25,14 +29,19 @@ export interface GatewayOptions {
   log?: (line: string) => void;
 }
 
-/**
- * The settings the server runs with, resolved once at start. AIGW_GITLAB_API_URL and AIGW_CUSTOM_MODELS__ENABLED
- * change nothing the reference serves (it calls no GitLab API and no model); duo-doctor's gateway-env check reads them.
- */
+/** The gateway's own key pair (ConfigSelfSignedJwt): PEM private keys, "" when unset. */
+export interface SelfSignedJwt {
+  signingKey: string;
+  validationKey: string;
+}
+
+/** The settings the server runs with, resolved once at start. */
 export interface GatewayConfig {
+  /** AIGW_GITLAB_URL; undefined when unset (the real default, https://gitlab.com, is never contacted by the reference). */
   gitlabUrl?: string;
-  bypassAuth: boolean;
-  /** PEM bundle from SSL_CERT_FILE / REQUESTS_CA_BUNDLE, trusted for requests to GitLab. */
+  auth: AuthSwitches;
+  selfSignedJwt: SelfSignedJwt;
+  /** The CA bundle Python requests verifies GitLab with (REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE); undefined = certifi's roots. */
   ca?: string;
   jwksCacheSeconds: number;
   latencyMs: number;
@@ -45,18 +54,52 @@ export interface GatewayConfig {
 /** Default image tag: the one matching the reference GitLab's default version. */
 export const DEFAULT_GATEWAY_VERSION = 'self-hosted-v19.4.1-ee';
 
-/** Pydantic's reading of a boolean env value. */
-function envBool(value: string | undefined): boolean {
-  return ['1', 'true', 'yes', 'on', 't', 'y'].includes((value ?? '').trim().toLowerCase());
+/** The three ConfigAuth switches, by environment variable. */
+export const BYPASS_SWITCHES = {
+  bypassExternal: 'AIGW_AUTH__BYPASS_EXTERNAL',
+  bypassExternalWithHeader: 'AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER',
+  bypassJwtSignature: 'AIGW_AUTH__BYPASS_JWT_SIGNATURE',
+} as const satisfies Record<keyof AuthSwitches, string>;
+
+/** Reads the switches as pydantic does; a value pydantic refuses stops the gateway at start, and the reference with it. */
+export function readAuthSwitches(env: GatewayEnv): AuthSwitches {
+  const read = (name: string): boolean => {
+    const found = envLookup(env, name);
+    const parsed = parsePydanticBool(found?.value);
+    if (parsed.kind === 'invalid') {
+      throw new Error(`1 validation error for Config: ${name} "${parsed.raw}": Input should be a valid boolean, unable to interpret input`);
+    }
+    return parsed.kind === 'bool' && parsed.value;
+  };
+  return {
+    bypassExternal: read(BYPASS_SWITCHES.bypassExternal),
+    bypassExternalWithHeader: read(BYPASS_SWITCHES.bypassExternalWithHeader),
+    bypassJwtSignature: read(BYPASS_SWITCHES.bypassJwtSignature),
+  };
+}
+
+/**
+ * The bundle Python requests verifies with, as requests.Session.merge_environment_settings picks it: REQUESTS_CA_BUNDLE,
+ * else CURL_CA_BUNDLE (an empty value counts as unset), else certifi's bundle — for which Node's default roots (the same
+ * Mozilla list) stand in. SSL_CERT_FILE is never read by requests.
+ */
+export function requestsCaBundle(env: GatewayEnv): string | undefined {
+  const file = env['REQUESTS_CA_BUNDLE'] || env['CURL_CA_BUNDLE'];
+  return file ? readFileSync(file, 'utf8') : undefined;
 }
 
 /** Resolves options and env into the running configuration (reads the CA bundle file, which may throw). */
 export function resolveGatewayConfig(opts: GatewayOptions): GatewayConfig {
   const env = opts.env ?? process.env;
-  const ca = loadCaBundle(env);
+  const ca = requestsCaBundle(env);
+  const gitlabUrl = envLookup(env, 'AIGW_GITLAB_URL')?.value;
   return {
-    ...(env['AIGW_GITLAB_URL'] ? { gitlabUrl: env['AIGW_GITLAB_URL'] } : {}),
-    bypassAuth: envBool(env['AIGW_AUTH__BYPASS_EXTERNAL']),
+    ...(gitlabUrl ? { gitlabUrl } : {}),
+    auth: readAuthSwitches(env),
+    selfSignedJwt: {
+      signingKey: envLookup(env, 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY')?.value ?? '',
+      validationKey: envLookup(env, 'AIGW_SELF_SIGNED_JWT__VALIDATION_KEY')?.value ?? '',
+    },
     ...(ca ? { ca } : {}),
     jwksCacheSeconds: opts.jwksCacheSeconds ?? 86_400,
     latencyMs: opts.latencyMs ?? 0,

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
-import { authenticate, hasScope, type AuthResult } from './auth.js';
+import { authenticate, can, type AuthResult } from './auth.js';
 import { answerCompletion, validateCompletion } from './completions.js';
 import { resolveGatewayConfig, type GatewayOptions } from './config.js';
-import { fetchKeySet, KeySetCache } from './jwks.js';
+import { KeySetCache, loadKeySet, localKeys } from './jwks.js';
 import { AUTH_SKIP_PATHS, predatesHostHeaderFix, starletteUrlPath } from './releases.js';
+import { userAccessToken } from './user-access-token.js';
 import { acceptAndGreet, handshakeProblem, refuseUpgrade } from './websocket.js';
 
 export type { GatewayOptions } from './config.js';
@@ -15,6 +16,8 @@ export type { GatewayOptions } from './config.js';
 /** Routes needing a unit-primitive scope, and the scope. */
 const COMPLETION_ROUTES = new Set(['/v2/code/completions', '/v2/completions']);
 const COMPLETION_SCOPE = 'complete_code';
+/** Where GitLab's direct_access asks for a user token (ee/lib/gitlab/ai_gateway.rb ACCESS_TOKEN_PATH). */
+export const USER_ACCESS_TOKEN_ROUTE = '/v1/code/user_access_token';
 /** The Duo Agent Platform style WebSocket route. */
 export const AGENT_WS_ROUTE = '/v1/agent/ws';
 
@@ -37,16 +40,20 @@ function responseHeaders(started: number): Record<string, string> {
 /** Starts the reference AI gateway; resolves once it listens. */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const config = resolveGatewayConfig(options);
+  const ownKeys = localKeys(config.selfSignedJwt);
   const keys = new KeySetCache(async () => {
-    const set = await fetchKeySet(config.gitlabUrl, config.ca);
+    const set = await loadKeySet(ownKeys, config.gitlabUrl, config.ca);
     if (set.error) config.log(`WARNING: could not load GitLab's signing keys: ${set.error}`);
     return set;
   }, config.jwksCacheSeconds);
-  const auth = (req: IncomingMessage): Promise<AuthResult> =>
-    authenticate(req.headers, { bypass: config.bypassAuth, keySet: () => keys.get() });
-  if (config.bypassAuth) {
-    config.log('CRITICAL: Auth is disabled, all users allowed (AIGW_AUTH__BYPASS_EXTERNAL=true)');
-  }
+  const auth = async (req: IncomingMessage): Promise<AuthResult> => {
+    const result = await authenticate(req.headers, { auth: config.auth, keySet: () => keys.get() });
+    // The middleware logs these at CRITICAL on every request they admit (authentication.py).
+    if (result.ok && result.bypassed === 'external') config.log('CRITICAL: Auth is disabled, all users allowed');
+    if (result.ok && result.bypassed === 'header') config.log('CRITICAL: Auth is disabled, all requests with `Bypass-Auth` header set allowed');
+    if (!result.ok && 'critical' in result) config.log(`CRITICAL: CriticalAuthError: ${result.critical}`);
+    return result;
+  };
   const hostHeaderBypass = predatesHostHeaderFix(config.version);
   // FastAPI serves its docs at AIGW_FASTAPI__DOCS_URL / __OPENAPI_URL when set (ai_gateway/config.py: default None; the
   // self-hosted Dockerfile sets /docs and /openapi.json); they sit behind the auth middleware like every other route.
@@ -62,7 +69,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     // fastapi_health's health([]) with no conditions answers 200 {} (ai_gateway/api/monitoring.py, 95a8d76dd).
     if (path === '/monitoring/healthz') return sendJson(res, 200, {}, headers);
     if (path === '/monitoring/ready') {
-      const set = config.bypassAuth ? { keys: [{}] } : await keys.get();
+      const set = config.auth.bypassExternal ? { keys: [{}] } : await keys.get();
       return set.keys.length
         ? sendJson(res, 200, { status: 'ok' }, headers)
         : sendJson(res, 503, { status: 'unavailable', detail: "GitLab's signing keys could not be fetched" }, headers);
@@ -75,7 +82,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       return sendJson(res, 403, { detail: 'Forbidden' }, headers);
     }
     const result = await auth(req);
+    if (!result.ok && 'critical' in result) {
+      // An uncaught exception in the middleware: Starlette's ServerErrorMiddleware answers a plain-text 500.
+      res.writeHead(500, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end('Internal Server Error');
+    }
     if (!result.ok) return sendJson(res, 401, { error: result.message }, headers);
+    if (path === USER_ACCESS_TOKEN_ROUTE) {
+      if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, { ...headers, allow: 'POST' });
+      const answer = await userAccessToken(result, req.headers, config.selfSignedJwt.signingKey);
+      return sendJson(res, answer.status, answer.body, headers);
+    }
     if (path === openapiUrl) return sendJson(res, 200, { openapi: '3.1.0', info: { title: 'GitLab AI Gateway', version: '0.1.0' }, paths: {} }, headers);
     if (path === docsUrl) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
@@ -83,7 +100,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     }
     if (!COMPLETION_ROUTES.has(path)) return sendJson(res, 404, { detail: 'Not Found' }, headers);
     if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' }, { ...headers, allow: 'POST' });
-    if (!hasScope(result, COMPLETION_SCOPE)) return sendJson(res, 403, { detail: 'Forbidden' }, headers);
+    // ai_gateway/api/v2/code/completions.py: `if not current_user.can(unit_primitive)` → 403 with this detail.
+    if (!can(result, COMPLETION_SCOPE)) return sendJson(res, 403, { detail: 'Unauthorized to access code completions' }, headers);
     const body = validateCompletion(parseJson(await readBody(req)));
     if (!body.ok) return sendJson(res, 422, { detail: body.detail }, headers);
     await answerCompletion(req, res, body.value, {
@@ -98,7 +116,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     const headers = responseHeaders(performance.now());
     const path = pathOf(req.url);
     const result = await auth(req);
-    if (!result.ok) return refuseUpgrade(socket, 401, 'Unauthorized', { error: result.message }, headers);
+    if (!result.ok) return refuseUpgrade(socket, 401, 'Unauthorized', { error: 'message' in result ? result.message : 'Internal Server Error' }, headers);
     if (path !== AGENT_WS_ROUTE) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not Found' }, headers);
     const problem = handshakeProblem(req);
     if (problem) return refuseUpgrade(socket, 400, 'Bad Request', { detail: problem }, headers);

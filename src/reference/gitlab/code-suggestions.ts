@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { parseJson, readBody, sendJson, type OutgoingResponse } from '../http.js';
 import { codeSuggestionsAvailable, type GitLabState } from './config.js';
-import { globalUserId, instanceToken, postCompletion, publicHeaders } from './gateway-client.js';
+import { globalUserId, postCompletion, publicHeaders, requestUserAccessToken } from './gateway-client.js';
 
 /** The header GitLab sets on code-suggestions errors it raises itself (not on answers relayed from the gateway). */
 export const ERROR_ORIGIN_HEADER = 'X-GitLab-Error-Origin';
@@ -38,9 +38,11 @@ async function completions(state: GitLabState, req: IncomingMessage, res: Server
   try {
     upstream = await postCompletion(state, state.aiGatewayUrl, JSON.stringify(body), RELAY_TIMEOUT_MS);
   } catch (err) {
+    // workhorse/internal/sendurl/sendurl.go handleRequestError: 500 unless the route set another status (this one sets
+    // none), written by fail.Request as http.Error(StatusText): "Internal Server Error\n".
     state.log(`code_suggestions/completions: SendURL: Do request: ${(err as Error).message}`);
-    res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
-    return void res.end('Bad Gateway\n');
+    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    return void res.end('Internal Server Error\n');
   }
   const type = upstream.headers['content-type'];
   res.writeHead(upstream.status, type ? { 'content-type': type } : {});
@@ -49,15 +51,54 @@ async function completions(state: GitLabState, req: IncomingMessage, res: Server
   await pipeline(upstream.stream, res).catch(() => res.destroy());
 }
 
+/** The Date header of a GitLab whose clock is off by clockSkewSeconds: what duo-doctor compares with the gateway's. */
+function skewedDate(state: GitLabState): Record<string, string> {
+  return { date: new Date(Date.now() + state.clockSkewSeconds * 1000).toUTCString() };
+}
+
+/** The members of the gateway's error body GitLab keeps (parsed_response.slice('detail', 'error', 'error_code', 'message')), or its text. */
+function errorContext(answer: { status: number; contentType?: string; body: string }): Record<string, unknown> {
+  const parsed = /json/i.test(answer.contentType ?? '') ? parseJson(answer.body) : undefined;
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const kept = Object.entries(parsed as Record<string, unknown>).filter(([k]) => ['detail', 'error', 'error_code', 'message'].includes(k));
+    return { response_code: answer.status, ...Object.fromEntries(kept) };
+  }
+  return { response_code: answer.status, detail: answer.body };
+}
+
+/**
+ * POST /api/v4/code_suggestions/direct_access as ee/lib/api/code_suggestions.rb (gitlab-ee 6714c9136) answers it: the
+ * token comes from the gateway (CodeSuggestionsClient#direct_access_token). A gateway answer that is not 2xx raises
+ * "Token creation failed" and GitLab renders message, error_description (the gateway's `message`), error_code and error
+ * with the gateway's status (503 when there is none) — the gateway's `detail` is logged, not returned. A 2xx without a
+ * token is "Token is missing in response" with that status. A connection error is not rescued: Grape's 500.
+ */
 async function directAccess(state: GitLabState, res: ServerResponse): Promise<void> {
   if (state.directAccessDisabled) return sendJson(res, 403, { message: '403 Forbidden - Direct connections are disabled' });
-  const { token, expiresAt } = await instanceToken(state);
-  sendJson(res, 201, {
-    base_url: state.aiGatewayUrl ?? '',
-    token,
-    expires_at: expiresAt,
-    headers: publicHeaders(state),
-  });
+  const gatewayUrl = state.aiGatewayUrl;
+  let answer: { status: number; contentType?: string; body: string };
+  try {
+    // Without a self-hosted URL real GitLab asks GitLab's cloud (cloud_connector_auth_url); the reference never does.
+    if (!gatewayUrl) throw new Error('no ai_gateway_url set');
+    answer = await requestUserAccessToken(state, gatewayUrl);
+  } catch (err) {
+    state.log(`code_suggestions/direct_access: ${(err as Error).message}`);
+    return sendJson(res, 500, { message: '500 Internal Server Error' });
+  }
+  const success = answer.status >= 200 && answer.status < 300;
+  const parsed = success ? (parseJson(answer.body) as { token?: unknown; expires_at?: unknown } | undefined) : undefined;
+  const token = typeof parsed?.token === 'string' && parsed.token ? parsed.token : undefined;
+  if (!token) {
+    const context = errorContext(answer);
+    state.log(`code_suggestions/direct_access: ${success ? 'Token is missing in response' : 'Token creation failed'} ${JSON.stringify(context)}`);
+    return sendJson(
+      res,
+      answer.status || 503,
+      { message: success ? 'Token is missing in response' : 'Token creation failed', error_description: context.message ?? null, error_code: context.error_code ?? null, error: context.error ?? null },
+      skewedDate(state),
+    );
+  }
+  sendJson(res, 201, { base_url: gatewayUrl, token, expires_at: parsed?.expires_at, headers: publicHeaders(state) }, skewedDate(state));
 }
 
 function connectionDetails(state: GitLabState, res: ServerResponse): void {

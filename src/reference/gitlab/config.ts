@@ -1,7 +1,7 @@
 // The reference GitLab's options (a scenario's knobs) and the instance state its routes share.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TlsOptions } from '../http.js';
-import type { SigningKey } from './signing.js';
+import type { CloudConnectorKeys, SigningKey } from './signing.js';
 import type { OutboundPolicy } from './url-blocker.js';
 
 /** How GitLab publishes its signing keys: normally, as an empty set, or advertised at an address nothing answers. */
@@ -120,7 +120,10 @@ export interface GitLabState {
   version: string;
   revision: string;
   instanceId: string;
-  key: SigningKey;
+  /** Rails' openid_connect_signing_key. */
+  oidcKey: SigningKey;
+  /** The table cloud_connector_keys: its current key signs Duo tokens. */
+  cloudConnectorKeys: CloudConnectorKeys;
   jwks: JwksMode;
   /** Where discovery says the keys are (a dead address in `unreachable` mode). */
   jwksUri: string;
@@ -171,7 +174,7 @@ export function generateToken(): string {
 /** Resolves options into the state, given what the server learned at start. */
 export function resolveGitLabState(
   opts: GitLabOptions,
-  started: { url: string; key: SigningKey; deadJwksUri: string; deadOrigin: string },
+  started: { url: string; oidcKey: SigningKey; cloudConnectorKeys: CloudConnectorKeys; deadJwksUri: string; deadOrigin: string },
 ): GitLabState {
   const adminToken = opts.adminToken ?? generateToken();
   return {
@@ -183,7 +186,8 @@ export function resolveGitLabState(
     version: opts.version ?? DEFAULT_GITLAB_VERSION,
     revision: opts.revision ?? 'd0c70d0c70d',
     instanceId: opts.instanceId ?? randomUUID(),
-    key: started.key,
+    oidcKey: started.oidcKey,
+    cloudConnectorKeys: started.cloudConnectorKeys,
     jwks: opts.jwks ?? 'normal',
     jwksUri: opts.jwks === 'unreachable' ? started.deadJwksUri : `${started.url}/oauth/discovery/keys`,
     license: opts.license === undefined ? defaultLicense() : opts.license,

@@ -1,6 +1,6 @@
 // How the reference GitLab talks to its AI gateway: the token and headers GitLab sends, and the completion request.
 import { createHash, randomUUID } from 'node:crypto';
-import { request, type OutgoingResponse } from '../http.js';
+import { readBody, request, type OutgoingResponse } from '../http.js';
 import type { GitLabState } from './config.js';
 import { issueToken, type IssuedToken } from './signing.js';
 
@@ -15,9 +15,9 @@ export function globalUserId(state: GitLabState): string {
   return createHash('sha256').update(`${state.instanceId}:${ADMIN_USER_ID}`).digest('base64url').slice(0, 43);
 }
 
-/** Signs a token for the gateway as this instance would (its skew and audience applied). */
+/** Signs a Duo token for the gateway with the current Cloud Connector key (CloudConnector::Tokens#issue_token; skew and audience applied). */
 export function instanceToken(state: GitLabState): Promise<IssuedToken> {
-  return issueToken(state.key, {
+  return issueToken(state.cloudConnectorKeys.current, {
     issuer: state.url,
     instanceId: state.instanceId,
     scopes: [COMPLETE_CODE],
@@ -50,23 +50,47 @@ export function publicHeaders(state: GitLabState): Record<string, string> {
   };
 }
 
+/** Gitlab::AiGateway.headers: authentication type, a fresh Duo token, content type, request id and send time, then the public ones. */
+async function gatewayHeaders(state: GitLabState): Promise<Record<string, string>> {
+  const { token } = await instanceToken(state);
+  return {
+    'X-Gitlab-Authentication-Type': 'oidc',
+    Authorization: `Bearer ${token}`,
+    'Content-Type': 'application/json',
+    'X-Request-ID': randomUUID(),
+    'X-Gitlab-Rails-Send-Start': String(Date.now() / 1000),
+    ...publicHeaders(state),
+  };
+}
+
 /** POSTs a completion request body to `<ai_gateway_url>/v2/code/completions` with a fresh token. */
 export async function postCompletion(state: GitLabState, gatewayUrl: string, body: string, timeoutMs: number): Promise<OutgoingResponse> {
-  const { token } = await instanceToken(state);
   return request({
     url: `${gatewayUrl.replace(/\/+$/, '')}/v2/code/completions`,
     method: 'POST',
-    // Gitlab::AiGateway.headers: authentication type, the token, content type, request id and send time, then the public ones.
-    headers: {
-      'X-Gitlab-Authentication-Type': 'oidc',
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      'X-Request-ID': randomUUID(),
-      'X-Gitlab-Rails-Send-Start': String(Date.now() / 1000),
-      ...publicHeaders(state),
-    },
+    headers: await gatewayHeaders(state),
     body,
     ...(state.ca ? { ca: state.ca } : {}),
     timeoutMs,
   });
+}
+
+/** CodeSuggestionsClient::DEFAULT_TIMEOUT. */
+const ACCESS_TOKEN_TIMEOUT_MS = 30_000;
+
+/**
+ * CodeSuggestionsClient#direct_access_token's request (ee/lib/gitlab/llm/ai_gateway/code_suggestions_client.rb,
+ * gitlab-ee 6714c9136): POST <ai_gateway_url>/v1/code/user_access_token, no body, GitLab's own Duo token. Rejects on a
+ * network error, as Gitlab::HTTP.post raises.
+ */
+export async function requestUserAccessToken(state: GitLabState, gatewayUrl: string): Promise<{ status: number; contentType?: string; body: string }> {
+  const res = await request({
+    url: `${gatewayUrl.replace(/\/+$/, '')}/v1/code/user_access_token`,
+    method: 'POST',
+    headers: await gatewayHeaders(state),
+    ...(state.ca ? { ca: state.ca } : {}),
+    timeoutMs: ACCESS_TOKEN_TIMEOUT_MS,
+  });
+  const type = res.headers['content-type'];
+  return { status: res.status, ...(type ? { contentType: type } : {}), body: await readBody(res.stream, 1_000_000) };
 }

@@ -11,7 +11,8 @@ import {
   type SelfHostedModel,
 } from './config.js';
 import { execute, NO_PERMISSION, type Resolver } from './graphql.js';
-import { createSigningKey } from './signing.js';
+import { serveJwks } from './jwks.js';
+import { CloudConnectorKeys, createSigningKey } from './signing.js';
 import { runStatusProbes } from './status-probes.js';
 
 export type { GitLabOptions } from './config.js';
@@ -25,6 +26,8 @@ export interface RunningGitLab {
   instanceId: string;
   /** Changes the `ai_gateway_url` setting, as an administrator would in Admin > GitLab Duo. */
   setAiGatewayUrl(url: string | undefined): void;
+  /** `gitlab-rake cloud_connector:keys:create` then `:rotate`: a new Cloud Connector key signs Duo tokens from now on. */
+  rotateCloudConnectorKey(): void;
   close(): Promise<void>;
 }
 
@@ -171,7 +174,7 @@ async function api(state: GitLabState, path: string, req: IncomingMessage, res: 
 
 /** Starts the reference GitLab; resolves once it listens. */
 export async function startGitLab(options: GitLabOptions = {}): Promise<RunningGitLab> {
-  const [key, deadPort] = await Promise.all([createSigningKey(), closedPort()]);
+  const [oidcKey, cloudConnectorKeys, deadPort] = [createSigningKey(), new CloudConnectorKeys(createSigningKey()), await closedPort()];
   // The state needs the URL, known only once listening; until then (the same tick) requests are refused.
   const ref: { state?: GitLabState } = {};
 
@@ -186,7 +189,7 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     if (path === '/-/readiness') return sendJson(res, 200, { status: 'ok', master_check: [{ status: 'ok' }] });
     if (path === '/-/liveness') return sendJson(res, 200, { status: 'ok' });
     if (path === '/.well-known/openid-configuration') return sendJson(res, 200, openidConfiguration(s));
-    if (path === '/oauth/discovery/keys') return sendJson(res, 200, { keys: s.jwks === 'empty' ? [] : [s.key.jwk] });
+    if (path === '/oauth/discovery/keys') return serveJwks(s, res);
     const token = presentedToken(req);
     if (path === '/api/graphql' || path === '/api/v4/graphql') {
       if (req.method !== 'POST') return sendJson(res, 404, { error: '404 Not Found' });
@@ -211,7 +214,8 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
   });
   const ready = resolveGitLabState(options, {
     url: running.url,
-    key,
+    oidcKey,
+    cloudConnectorKeys,
     deadJwksUri: `http://127.0.0.1:${deadPort}/oauth/discovery/keys`,
     deadOrigin: `http://127.0.0.1:${deadPort}`,
   });
@@ -223,6 +227,10 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     instanceId: ready.instanceId,
     setAiGatewayUrl: (url) => {
       ready.aiGatewayUrl = url;
+    },
+    rotateCloudConnectorKey: () => {
+      ready.cloudConnectorKeys.create();
+      ready.cloudConnectorKeys.rotate();
     },
     close: running.close,
   };
