@@ -31,8 +31,8 @@ async function wired(options: GitLabOptions = {}): Promise<{ gitlab: RunningGitL
 }
 
 /** The gateway's own key pair (AIGW_SELF_SIGNED_JWT__*), with which it mints direct-access tokens. */
-const signing = pooledRsaKey(2048);
-const gatewayKeys = { AIGW_SELF_SIGNED_JWT__SIGNING_KEY: signing.privatePem, AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem };
+const signing = pooledRsaKey(3072);
+const gatewayKeys = { AIGW_SELF_SIGNED_JWT__SIGNING_KEY: signing.privatePem, AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(3072).privatePem };
 
 let stack: Awaited<ReturnType<typeof wired>>;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
 } from './config.js';
 import { execute, NO_PERMISSION, type Resolver } from './graphql.js';
 import { serveJwks } from './jwks.js';
-import { CloudConnectorKeys, createSigningKey } from './signing.js';
+import { CloudConnectorKeys, createSigningKey, openIdConnectKey } from './signing.js';
 import { runStatusProbes } from './status-probes.js';
 
 export type { GitLabOptions } from './config.js';
@@ -174,7 +174,7 @@ async function api(state: GitLabState, path: string, req: IncomingMessage, res: 
 
 /** Starts the reference GitLab; resolves once it listens. */
 export async function startGitLab(options: GitLabOptions = {}): Promise<RunningGitLab> {
-  const [oidcKey, cloudConnectorKeys, deadPort] = [createSigningKey(), new CloudConnectorKeys(createSigningKey()), await closedPort()];
+  const [oidcKey, cloudConnectorKeys, deadPort] = [openIdConnectKey(), new CloudConnectorKeys(createSigningKey()), await closedPort()];
   // The state needs the URL, known only once listening; until then (the same tick) requests are refused.
   const ref: { state?: GitLabState } = {};
 

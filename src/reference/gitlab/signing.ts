@@ -1,6 +1,6 @@
 // The reference GitLab's signing keys: its OpenID Connect key and its Cloud Connector keys (what /oauth/discovery/keys
 // publishes), and the Duo tokens it signs for the AI gateway with the current Cloud Connector key.
-import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWK } from 'jose';
 import { pooledRsaKey } from '../../pki/keys.js';
 import { rsaThumbprint } from '../../judge/keyset.js';
@@ -16,11 +16,28 @@ export interface SigningKey {
   jwk: JWK;
 }
 
-/** An RSA 2048 key (from the process's key pool: instances started one after another differ) and its JWK. */
-export function createSigningKey(): SigningKey {
-  const pair = pooledRsaKey(2048);
+function signingKeyOf(pair: { privatePem: string; publicPem: string }): SigningKey {
   const { n, e } = createPublicKey(pair.publicPem).export({ format: 'jwk' }) as { n: string; e: string };
   return { privateKey: createPrivateKey(pair.privatePem), privatePem: pair.privatePem, jwk: { kty: 'RSA', kid: rsaThumbprint(e, n), e, n, use: 'sig', alg: 'RS256' } };
+}
+
+/** An RSA 2048 key (from the process's key pool: instances started one after another differ) and its JWK. */
+export function createSigningKey(): SigningKey {
+  return signingKeyOf(pooledRsaKey(2048));
+}
+
+let oidcKey: SigningKey | undefined;
+
+/**
+ * The OpenID Connect key the reference GitLab publishes beside its Cloud Connector keys. It never signs a Duo token, so
+ * every instance of the process shares one, generated once: the key pool stays for the keys that sign.
+ */
+export function openIdConnectKey(): SigningKey {
+  if (!oidcKey) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    oidcKey = signingKeyOf({ privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+  }
+  return oidcKey;
 }
 
 /**
