@@ -71,7 +71,7 @@ function errorMessage(value: unknown): string | undefined {
 export function postModelRoute(ctx: CheckContext, url: string, body: unknown): Promise<RouteAnswer> {
   const text = JSON.stringify(body);
   return ctx.memo(`model-route ${url} ${text}`, async () => {
-    const { ca } = await gatewayTrust(ctx);
+    const { ca } = await gatewayModelTrust(ctx);
     const ex = await httpRequest({
       url,
       method: 'POST',
