@@ -5,6 +5,7 @@ import authBypassSwitches from './auth-bypass-switches.js';
 import caBundle from './ca-bundle.js';
 import gatewayAuth from './gateway-auth.js';
 import gatewayEnv from './gateway-env.js';
+import gatewayEmptyVariables from './gateway-empty-variables.js';
 import gatewayExposure from './gateway-exposure.js';
 import gatewayFetchesJwks from './gateway-fetches-jwks.js';
 import gatewayHealth from './gateway-health.js';
@@ -58,6 +59,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   tmpWritable,
   hfHomeWritable,
   gatewayEnv,
+  gatewayEmptyVariables,
   resources,
   // tls
   caBundle,

@@ -311,6 +311,13 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'gateway-empty-portal-url',
+    description: 'The gateway runs with AIGW_CUSTOMER_PORTAL_URL="" (as a Helm chart may ship it): pydantic-settings takes "" over the default, and OIDC discovery for CustomersDot fails "No scheme supplied".',
+    gateway: { running: true, env: { AIGW_CUSTOMER_PORTAL_URL: '' } },
+    expectedFailures: ['gateway-empty-variables'],
+  },
+  {
+    ...BASE,
     name: 'readonly-tmp',
     description:
       "tmpDir cannot be written: a mode-0555 directory, or for root (whom modes do not stop) sysfs's /sys/kernel, which refuses new files to everyone.",

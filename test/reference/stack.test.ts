@@ -54,6 +54,7 @@ const EXPECTED: Record<string, Expectation> = {
   'model-without-chat-template': { failingProbes: [] },
   'model-tools-off': { failingProbes: [] },
   'model-context-short': { failingProbes: [] },
+  'gateway-empty-portal-url': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
 };
