@@ -3,8 +3,8 @@
 // openssl, python3, curl), the reference servers across processes, generated key material or property runs. `npm test` runs both.
 import { defineConfig } from 'vitest/config';
 
-/** Test files of the integration tier; every other test file is a unit test. */
-const INTEGRATION = [
+/** Test files of the integration tier; every other test file is a unit test (vitest.stryker.config.ts reuses the list). */
+export const INTEGRATION = [
   '**/*.integration.test.ts',
   'test/integration/**',
   'test/cli/**',

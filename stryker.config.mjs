@@ -1,0 +1,26 @@
+// StrykerJS over the code that decides verdicts and keeps secrets (npm run mutation). Incremental: a re-run after a small
+// change re-tests only the mutants it touches. Reports: reports/mutation/ (HTML, JSON). See TESTING.md.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.stryker.config.ts' },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  mutate: [
+    'src/check.ts',
+    'src/redact.ts',
+    'src/record/scrub.ts',
+    'src/record/replay.ts',
+    'src/runner/select.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  incremental: true,
+  incrementalFile: 'reports/mutation/incremental.json',
+  concurrency: 2,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+};
