@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'fixtures/', 'test/golden/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'fixtures/', 'test/golden/', '.tmp/', '.stryker-tmp/', 'reports/', 'release/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
