@@ -18,6 +18,8 @@ export default {
   incrementalFile: 'reports/mutation/incremental.json',
   concurrency: 2,
   timeoutMS: 20_000,
+  // The initial run of the whole unit tier with per-test coverage: minutes on a loaded 2-core machine.
+  dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
