@@ -102,6 +102,7 @@ export function buildProgram(): Command {
     .option('--gateway-url <url>', 'its ai_gateway_url setting (else AI_GATEWAY_URL)')
     .option('--https', 'serve https with a generated private-CA chain')
     .option('--ca-out <file>', 'with --https: write the CA root to this file')
+    .option('--models <file>', 'its self-hosted models, JSON as GitLab lists them (name, model, endpoint, identifier, hasApiToken, releaseState)')
     .option('--latency <ms>', 'added to every response')
     .action(async (opts) => {
       const { gitlabCommand } = await import('./commands/reference.js');

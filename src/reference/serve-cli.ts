@@ -85,7 +85,8 @@ export async function serveGitLab(opts: ServeGitLabOptions = {}): Promise<void> 
   // One self-hosted model with a real endpoint, as the demo's stack has, so both give the same verdicts.
   const model = await startModelServer({ ...scenario?.model?.server, host: gitlabOptions.host ?? '127.0.0.1' });
   const gitlab = await startGitLab({
-    ...selfHostedDefaults(selfHostedModel(scenario, model)),
+    // --models replaces the one model; code features then use the first listed.
+    ...selfHostedDefaults(gitlabOptions.selfHostedModels?.[0] ?? selfHostedModel(scenario, model)),
     ...scenario?.gitlab,
     ...gitlabOptions,
     ...(adminToken ? { adminToken } : {}),

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../config/errors.js';
 import { MAX_TIMER_MS, wholeNumber, type Raw } from '../../config/parse.js';
+import { readModelsFile } from '../../reference/gitlab/models-file.js';
 import { serveGateway, serveGitLab } from '../../reference/serve-cli.js';
 
 /** A flag's value through the same parsers as every other option (notes have nowhere to go here: none is produced). */
@@ -39,6 +40,7 @@ export async function gitlabCommand(opts: {
   latency?: string;
   https?: boolean;
   caOut?: string;
+  models?: string;
 }): Promise<number> {
   // --https serves a private-CA chain for the host; --ca-out writes its root so a gateway or duo-doctor can trust it.
   // node-forge is loaded only when a chain is generated.
@@ -57,6 +59,7 @@ export async function gitlabCommand(opts: {
     ...(opts.scenario ? { scenario: opts.scenario } : {}),
     ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
     ...(opts.gatewayUrl ? { aiGatewayUrl: opts.gatewayUrl } : {}),
+    ...(opts.models ? { selfHostedModels: readModelsFile(opts.models) } : {}),
     ...(chain ? { tls: { certPem: chain.chainPem, keyPem: chain.leaf.keyPem } } : {}),
   });
   return 0;
