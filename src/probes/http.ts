@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { default as Undici, Dispatcher, buildConnector } from 'undici';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
-import { noteExchange } from '../record/exchange-log.js';
+import { noteProbeExchange } from '../record/exchange-log.js';
 import { proxyFor } from './proxy-env.js';
 import { currentPool, watchRequestStart, type ConnectionWatch } from './connection-pool.js';
 import { secureContextFor } from './secure-context.js';
@@ -328,13 +328,11 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
   const startedAt = Date.now();
   const first = await exchange(req);
   const result = first.stale ? (await exchange(req)).result : first.result;
-  noteExchange({
-    startedAt,
-    via: 'http',
-    request: { method: req.method ?? 'GET', url: req.url, headers: req.headers ?? {}, ...(req.body === undefined ? {} : { body: req.body }) },
-    ...(result.ok
-      ? { response: { status: result.response.status, headers: result.response.headers, body: result.response.body }, timeMs: result.response.elapsedMs }
-      : { failure: result.failure, timeMs: result.elapsedMs }),
+  noteProbeExchange('http', startedAt, {
+    request: req,
+    outcome: result.ok
+      ? { ok: true, status: result.response.status, headers: result.response.headers, body: result.response.body, timeMs: result.response.elapsedMs }
+      : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
   });
   return result;
 }

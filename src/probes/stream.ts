@@ -1,7 +1,7 @@
 // Times a streamed HTTP response: when the headers and each chunk of the body arrive, relative to the request, and how the stream ended.
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
-import { noteExchange } from '../record/exchange-log.js';
+import { noteProbeExchange } from '../record/exchange-log.js';
 import { classify, dispatcherFor, staleConnection, flattenHeaders, httpUrl, isConnecting, loadUndici, whenAborted, type HttpFailure, type HttpRequest, type OnStage, type Stage } from './http.js';
 
 /** One streamed request. `timeoutMs` bounds connect + headers and every silence between chunks (default 10000). */
@@ -67,13 +67,11 @@ export async function streamRequest(req: StreamRequest): Promise<StreamExchange>
   const startedAt = Date.now();
   const first = await stream(req);
   const result = first.stale ? (await stream(req)).result : first.result;
-  noteExchange({
-    startedAt,
-    via: 'stream',
-    request: { method: req.method ?? 'GET', url: req.url, headers: req.headers ?? {}, ...(req.body === undefined ? {} : { body: req.body }) },
-    ...(result.ok
-      ? { response: { status: result.response.status, headers: result.response.headers, body: result.response.text }, timeMs: result.response.endedAtMs }
-      : { failure: result.failure, timeMs: result.elapsedMs }),
+  noteProbeExchange('stream', startedAt, {
+    request: req,
+    outcome: result.ok
+      ? { ok: true, status: result.response.status, headers: result.response.headers, body: result.response.text, timeMs: result.response.endedAtMs }
+      : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
   });
   return result;
 }

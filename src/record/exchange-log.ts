@@ -26,3 +26,22 @@ export function withExchangeLog<T>(log: ObservedExchange[], fn: () => Promise<T>
 export function noteExchange(exchange: ObservedExchange): void {
   active.getStore()?.push(exchange);
 }
+
+/** What a probe knows of an exchange it made: the request, then a response or why there was none. */
+export interface ProbeExchange {
+  request: { method?: string; url: string; headers?: Record<string, string>; body?: string };
+  outcome: { ok: true; status: number; headers: Record<string, string>; body: string; timeMs: number } | { ok: false; failure: ObservedExchange['failure'] & object; timeMs: number };
+}
+
+/** Notes a probe's exchange in the shape the log keeps (one place, whichever probe made it). */
+export function noteProbeExchange(via: ObservedExchange['via'], startedAt: number, e: ProbeExchange): void {
+  const { method = 'GET', url, headers = {}, body } = e.request;
+  noteExchange({
+    startedAt,
+    via,
+    request: { method, url, headers, ...(body === undefined ? {} : { body }) },
+    ...(e.outcome.ok
+      ? { response: { status: e.outcome.status, headers: e.outcome.headers, body: e.outcome.body }, timeMs: e.outcome.timeMs }
+      : { failure: e.outcome.failure, timeMs: e.outcome.timeMs }),
+  });
+}
