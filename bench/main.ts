@@ -28,6 +28,7 @@ const HUNG_GOAL_MS = 2500;
 const FLEET_SIZES = [1, 10, 50] as const;
 const FLEET_ROUNDS = quick ? 1 : 3;
 const FLEET_TIMEOUT_MS = 60_000;
+const SUITE_TIMEOUT_MS = 30_000;
 /** The serve figure: runs in all, and the run after which the baseline is taken. */
 const SOAK_RUNS = quick ? 30 : 1000;
 const SOAK_MARK = quick ? 10 : 100;
@@ -100,8 +101,9 @@ const baseline = async () => (await runNode(['-e', '0'])).wallMs;
 /** The healthy suite through the installed CLI; JSON on stdout, exit 0 required. */
 function suiteRunner(stack: Stack, extra: readonly string[] = []) {
   const { args, env } = cliTarget(stack);
-  return async (opts: { rss?: boolean } = {}) =>
-    expectExit(await runCli(['check', ...args, '--format', 'json', ...extra], { env, ...opts }), [0], `the suite ${extra.join(' ')}`.trim());
+  // A generous --timeout (no exchange comes near it on an idle machine): on a loaded one a check's 10 s would end the bench.
+  const argv = ['check', ...args, '--timeout', String(SUITE_TIMEOUT_MS), '--format', 'json', ...extra];
+  return async (opts: { rss?: boolean } = {}) => expectExit(await runCli(argv, { env, ...opts }), [0], `the suite ${extra.join(' ')}`.trim());
 }
 
 /** 1. Startup: `duo-doctor --version` against bare Node. */
