@@ -25,6 +25,7 @@ import knownVulnerabilities from './known-vulnerabilities.js';
 import license from './license.js';
 import modelEndpoints from './model-endpoints.js';
 import modelServing from './model-serving.js';
+import duoInstanceSettings from './duo-instance-settings.js';
 import proxyStreaming from './proxy-streaming.js';
 import proxyTls from './proxy-tls.js';
 import proxyTimeouts from './proxy-timeouts.js';
@@ -54,6 +55,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   featureSettings,
   modelEndpoints,
   modelServing,
+  duoInstanceSettings,
   // runtime (before tls and jwks: the gateway's own view of them runs through runtime-host)
   runtimeHost,
   tmpWritable,

@@ -318,6 +318,20 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'duo-off-instance',
+    description: "GitLab Duo is turned off for the instance (duo_features_enabled false): Duo Chat answers M3002 (the reference models the setting, not Chat's answer).",
+    gitlab: { applicationSettings: { duoFeaturesEnabled: false } },
+    expectedFailures: ['duo-instance-settings'],
+  },
+  {
+    ...BASE,
+    name: 'silent-mode',
+    description: 'Silent Mode is on: GitLab blocks outbound POSTs to the gateway (the reference models the setting, not the blocking).',
+    gitlab: { applicationSettings: { silentModeEnabled: true } },
+    expectedFailures: ['duo-instance-settings'],
+  },
+  {
+    ...BASE,
     name: 'readonly-tmp',
     description:
       "tmpDir cannot be written: a mode-0555 directory, or for root (whom modes do not stop) sysfs's /sys/kernel, which refuses new files to everyone.",

@@ -55,6 +55,8 @@ const EXPECTED: Record<string, Expectation> = {
   'model-tools-off': { failingProbes: [] },
   'model-context-short': { failingProbes: [] },
   'gateway-empty-portal-url': { failingProbes: [] },
+  'duo-off-instance': { failingProbes: [] },
+  'silent-mode': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
 };

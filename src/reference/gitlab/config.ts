@@ -105,6 +105,8 @@ export interface GitLabOptions {
   allowLocalRequests?: boolean;
   /** outbound_local_requests_whitelist (GitLab's default: empty). */
   outboundLocalRequestsAllowlist?: string[];
+  /** Application settings `duo_features_enabled` (default true) and `silent_mode_enabled` (default false). */
+  applicationSettings?: { duoFeaturesEnabled?: boolean; silentModeEnabled?: boolean };
   /** Where log lines go (default: stderr). */
   log?: (line: string) => void;
 }
@@ -135,6 +137,8 @@ export interface GitLabState {
   selfHostedModels: SelfHostedModel[];
   featureSettings: FeatureSettingOption[];
   duoAgentPlatformServiceUrl: string | undefined;
+  /** Application settings read by GET /api/v4/application/settings. */
+  applicationSettings: { duoFeaturesEnabled: boolean; silentModeEnabled: boolean };
   outbound: OutboundPolicy;
   /**
    * Stand-ins for GitLab's cloud endpoints (CustomersDot, Cloud Connector, the Duo Workflow Service): the reference is an
@@ -199,6 +203,10 @@ export function resolveGitLabState(
     featureSettings: opts.featureSettings ?? [],
     duoAgentPlatformServiceUrl: opts.duoAgentPlatformServiceUrl,
     outbound: { allowLocalRequests: opts.allowLocalRequests ?? false, allowlist: opts.outboundLocalRequestsAllowlist ?? [] },
+    applicationSettings: {
+      duoFeaturesEnabled: opts.applicationSettings?.duoFeaturesEnabled ?? true,
+      silentModeEnabled: opts.applicationSettings?.silentModeEnabled ?? false,
+    },
     cloud: {
       customersDotUrl: started.deadOrigin,
       cloudConnectorUrl: started.deadOrigin,

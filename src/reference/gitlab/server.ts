@@ -167,6 +167,13 @@ async function api(state: GitLabState, path: string, req: IncomingMessage, res: 
   if (get && (path === '/api/v4/metadata' || path === '/api/v4/version')) return sendJson(res, 200, metadata(state));
   if (get && path === '/api/v4/license') return sendJson(res, 200, license(state));
   if (get && path === '/api/v4/user') return sendJson(res, 200, adminUser(state));
+  // A subset of GET /application/settings: silent_mode_enabled (lib/api/entities/application_setting.rb exposes the
+  // visible attributes) and, with AI features licensed, duo_features_enabled / lock_duo_features_enabled
+  // (ee/lib/ee/api/entities/application_setting.rb, 6714c9136).
+  if (get && path === '/api/v4/application/settings') {
+    const { duoFeaturesEnabled, silentModeEnabled } = state.applicationSettings;
+    return sendJson(res, 200, { silent_mode_enabled: silentModeEnabled, duo_features_enabled: duoFeaturesEnabled, lock_duo_features_enabled: false });
+  }
   const suggestion = /^\/api\/v4\/code_suggestions\/([a-z_]+)$/.exec(path)?.[1];
   if (req.method === 'POST' && suggestion && (await handleCodeSuggestions(state, suggestion, req, res))) return;
   sendJson(res, 404, { error: '404 Not Found' });
