@@ -106,6 +106,7 @@ export default defineCheck({
       'AIGW_AUTH__BYPASS_JWT_SIGNATURE is on, whatever the visible environment says. Skipped when (1) is not 401 (gateway-auth judges that).',
     fix: `${HEADER_FIX}\n${SIGNATURE_FIX}`,
   },
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const url = await gatewayBase(ctx);
     if (!url) return {};
@@ -117,5 +118,6 @@ export default defineCheck({
     ]);
     return { url: redactUrl(url), baseline, bypassHeader, forged: forgedAnswer, forgedKid: { kid: forged.kid, from: forged.kidFrom } };
   },
+  // Stryker restore all
   judge,
 });

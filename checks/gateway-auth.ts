@@ -113,6 +113,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: GET / and the health answer (both memoised), then the protected route only when it decides. No credentials. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const [root, health] = await Promise.all([gatewayRequest(ctx, { path: '/' }), gatewayHealthz(ctx)]);
@@ -123,6 +124,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return { ...facts, protectedRoute: confirm.exchange };
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'gateway-auth',
   title: 'The AI gateway requires authentication',

@@ -67,6 +67,7 @@ export default defineCheck({
     fix: 'Remove the empty variables (Helm values often ship them as "") so the defaults apply, or set them, and restart the gateway.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const place = runtimePlace(ctx);
     if (place.kind === 'elsewhere') return { place };
@@ -74,5 +75,6 @@ export default defineCheck({
     const names = Object.keys(env).filter((k) => k.startsWith('AIGW_')).sort();
     return { place, aigw: names.length, empty: names.filter((k) => (env[k] ?? '').trim() === '') };
   },
+  // Stryker restore all
   judge,
 });

@@ -222,6 +222,7 @@ export default defineCheck({
       '(Helm: --set gitlab.url=... --set gitlab.apiUrl=.../api/v4/), remove every AIGW_AUTH__BYPASS_* variable, then restart the gateway.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [host, env] = await Promise.all([runtimeHost(ctx), gatewayEnv(ctx)]);
     const values: Partial<Record<Read, string>> = {};
@@ -238,5 +239,6 @@ export default defineCheck({
       ...(ctx.settings.gitlabUrl ? { expectedGitlabUrl: ctx.settings.gitlabUrl } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

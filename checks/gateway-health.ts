@@ -176,6 +176,7 @@ export default defineCheck({
     fix: "Start the gateway, point GitLab's AI gateway URL at it, and open the path between them (the remediation lists only the causes still possible).",
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [target, metadata, { url, exchange }] = await Promise.all([gatewayTarget(ctx), gitlabMetadata(ctx), gatewayHealthz(ctx)]);
     const facts: Facts = { target, ...(metadata.version ? { gitlabVersion: metadata.version } : {}) };
@@ -184,5 +185,6 @@ export default defineCheck({
     const tcpReachable = answered ? true : (await reach(ctx, target.url)).tcp?.ok === true;
     return { ...facts, url, exchange, secure: url.startsWith('https:'), tcpReachable };
   },
+  // Stryker restore all
   judge,
 });

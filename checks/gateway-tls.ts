@@ -56,10 +56,12 @@ export default defineCheck({
       'reconfigure) and pass it here with --ca-file; renew or reissue the certificate with the gateway host in its subjectAltName.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const resolved = await resolveGatewayUrl(ctx);
     if (!resolved.url) return { noUrl: resolved.detail ?? 'no AI gateway URL to judge' };
     return endpointFacts(ctx, resolved.url, async () => trustFacts(await clientTrust(ctx), true));
   },
+  // Stryker restore all
   judge,
 });

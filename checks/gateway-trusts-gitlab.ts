@@ -192,6 +192,7 @@ export default defineCheck({
       '(and SSL_CERT_FILE, for LiteLLM); then restart the gateway.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const result = await gatewayView(ctx);
     const base = { result, now: Date.now(), expiryWarnDays: ctx.settings.expiryWarnDays };
@@ -208,5 +209,6 @@ export default defineCheck({
       ...(chain ? { chain } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

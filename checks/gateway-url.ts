@@ -209,6 +209,7 @@ export default defineCheck({
     fix: howToSet(),
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [target, metadata] = await Promise.all([gatewayTarget(ctx), gitlabMetadata(ctx)]);
     const facts: Facts = { target, ...(metadata.version ? { gitlabVersion: metadata.version } : {}) };
@@ -218,5 +219,6 @@ export default defineCheck({
     const gitlabHost = own ? { host: own, from: 'connection_details' as const } : fromUrl ? { host: fromUrl, from: '--gitlab-url' as const } : undefined;
     return gitlabHost ? { ...facts, gitlabHost } : facts;
   },
+  // Stryker restore all
   judge,
 });

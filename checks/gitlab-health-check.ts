@@ -191,6 +191,7 @@ export default defineCheck({
     fix: 'Each failed probe comes with the fix of its cause (the outbound allowlist for the URL blocker, trusted-certs for TLS, ...).',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [status, setting, metadata] = await Promise.all([cloudConnectorStatus(ctx), gitlabAiGatewaySetting(ctx), gitlabMetadata(ctx)]);
     return {
@@ -199,5 +200,6 @@ export default defineCheck({
       ...(metadata.version ? { gitlabVersion: metadata.version } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

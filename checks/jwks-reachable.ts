@@ -336,9 +336,11 @@ export default defineCheck({
       'then restart the gateway (it caches keys for 24 h).',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [fetch, own] = [await fetchJwks(ctx), gatewayHasOwnKeys(ctx.settings.env)];
     return { ...(fetch ? { fetch } : {}), ...(own !== undefined ? { gatewayHasOwnKeys: own } : {}) };
   },
+  // Stryker restore all
   judge,
 });

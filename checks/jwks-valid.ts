@@ -127,6 +127,7 @@ export default defineCheck({
       'then restart the gateway.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const fetched = await fetchJwks(ctx);
     const jwks = fetched?.jwks;
@@ -136,5 +137,6 @@ export default defineCheck({
       ...(own !== undefined ? { gatewayHasOwnKeys: own } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

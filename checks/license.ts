@@ -204,6 +204,7 @@ export default defineCheck({
     fix: 'Add or renew the license at Admin > Subscription; assign a GitLab Duo seat to the user at /admin/code_suggestions.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [ex, status, metadata, user] = await Promise.all([
       gitlabGet(ctx, '/api/v4/license'),
@@ -244,5 +245,6 @@ export default defineCheck({
       ...(user ? { user } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

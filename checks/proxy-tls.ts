@@ -168,6 +168,7 @@ export default defineCheck({
       "Questions this machine's OpenSSL cannot ask are listed as untestable, never reported as refused.",
     fix: `${NGINX_FIX}\n${CERT_FIX}`,
   },
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const url = await gatewayBase(ctx);
     if (!url) return { https: false };
@@ -184,5 +185,6 @@ export default defineCheck({
       ...(leaf ? { leaf: { subject: leaf.subjectCN ?? leaf.subject, keyType: leaf.keyType, ...(leaf.keyBits !== undefined ? { keyBits: leaf.keyBits } : {}), signatureAlgorithm: leaf.signatureAlgorithm } } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

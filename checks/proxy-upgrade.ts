@@ -98,6 +98,7 @@ export default defineCheck({
       'skips without a token or when the token is refused.',
     fix: 'nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";` in the gateway\'s location.',
   },
+  // Stryker disable all: run does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async run(ctx) {
     const resolved = await resolveGatewayUrl(ctx);
     if (!resolved.url) return { status: 'skip', summary: resolved.detail ?? 'no AI gateway URL' };
@@ -118,4 +119,5 @@ export default defineCheck({
     if (proxy && variable) outcome.details = [...(outcome.details ?? []), `Sent directly: ${variable} (a forward proxy) is not used for the upgrade.`];
     return outcome;
   },
+  // Stryker restore all
 });

@@ -82,6 +82,7 @@ export default defineCheck({
       'For heavy use, size by the guide: 7 requests/s per 1000 active users; 160 concurrent requests per 8 vCPU / 32 GB instance.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const place = runtimePlace(ctx);
     if (place.kind === 'elsewhere') return { place, dirs: [ctx.settings.tmpDir] };
@@ -89,5 +90,6 @@ export default defineCheck({
     const dirs = [...new Set([ctx.settings.tmpDir, hf.dir])];
     return { place, dirs, measured: await resources(ctx, dirs) };
   },
+  // Stryker restore all
   judge,
 });

@@ -57,6 +57,7 @@ export default defineCheck({
     fix: 'Run the prefix by hand (e.g. `docker exec gitlab-aigw sh -c "echo ok"`) and fix what it says: the container name (docker ps), the kubectl context and namespace, or the pod name.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const place = runtimePlace(ctx);
     try {
@@ -67,5 +68,6 @@ export default defineCheck({
     if (place.kind !== 'gateway-env') return { place };
     return { place, variables: Object.keys(await gatewayEnv(ctx)).filter((k) => k.startsWith('AIGW_')).sort() };
   },
+  // Stryker restore all
   judge,
 });

@@ -226,6 +226,7 @@ export default defineCheck({
     fix: "The failing hop is named with its fix: Duo seat, network path from GitLab to the gateway, the gateway's keys, or the model.",
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const ex = await gitlabPost(ctx, PATH, COMPLETION_REQUEST);
     if (!ex.ok || (ex.response.status >= 300 && ex.response.status < 400)) {
@@ -242,5 +243,6 @@ export default defineCheck({
     const relayFailed = r.status >= 500 && !parseJson(r).ok;
     return { answer, ...(relayFailed ? { setting: await gitlabAiGatewayUrl(ctx) } : {}) };
   },
+  // Stryker restore all
   judge,
 });

@@ -50,11 +50,13 @@ export default defineCheck({
     fix: FIX,
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const place = runtimePlace(ctx);
     const dir = ctx.settings.tmpDir;
     if (place.kind === 'elsewhere') return { place, dir };
     return { place, dir, attempt: await writeAttempt(ctx, dir) };
   },
+  // Stryker restore all
   judge,
 });

@@ -274,6 +274,7 @@ export default defineCheck({
     fix: 'NTP on GitLab and the gateway, restart the gateway after key changes, AIGW_GITLAB_URL naming this GitLab, and the gateway\'s AIGW_SELF_SIGNED_JWT__* keys.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [ex, healthz, fetched] = await Promise.all([gitlabPost(ctx, DIRECT_ACCESS_PATH, {}), gatewayHealthz(ctx), fetchJwks(ctx)]);
     const env = ctx.settings.env;
@@ -291,5 +292,6 @@ export default defineCheck({
       ...(own !== undefined ? { gatewayEnv: { ownKeys: own, signingKey: Boolean(envLookup(env, 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY')?.value) } } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });

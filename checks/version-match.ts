@@ -159,6 +159,7 @@ export default defineCheck({
     fix: `Run ${IMAGE}:self-hosted-vX.Y.Z-ee for GitLab X.Y.Z, upgrade both together, and tell duo-doctor the tag (--gateway-image-tag).`,
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const metadata = ctx.settings.gitlabUrl ? await gitlabMetadata(ctx) : { reason: 'no GitLab URL given' };
     const { gatewayVersion, targetVersion } = ctx.settings;
@@ -168,5 +169,6 @@ export default defineCheck({
       ...(targetVersion ? { target: targetVersion } : {}),
     };
   },
+  // Stryker restore all
   judge,
 });
