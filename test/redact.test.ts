@@ -1,6 +1,6 @@
 // Redaction: URL userinfo in anything URL-shaped (parsed or not, with or without a scheme), secret query values, known secrets.
 import { describe, expect, it } from 'vitest';
-import { redactDeep, redactText, redactUrl, urlSecrets } from '../src/redact.js';
+import { inertText, redactDeep, redactSecrets, redactText, redactUrl, urlSecrets } from '../src/redact.js';
 
 const S = 's3cr3t-canary';
 
@@ -40,5 +40,49 @@ describe('redactDeep', () => {
     const long = `glpat-${'x'.repeat(40)}`;
     const out = redactDeep({ a: [`token ${long}`, { b: `https://u:${S}@h/` }], n: 3, t: true }, [long]);
     expect(out).toEqual({ a: ['token [REDACTED]', { b: 'https://REDACTED@h/' }], n: 3, t: true });
+  });
+});
+
+describe('redaction at its edges', () => {
+  it('hides a secret query value in a URL that does not parse', () => {
+    expect(redactUrl(`https://[broken/?token=${S}`)).toBe('https://[broken/?token=REDACTED');
+  });
+
+  it('hides only the secret-named parameters of a parsed URL', () => {
+    expect(redactUrl(`https://h.example.com/?page=2&token=${S}&sort=asc`)).toBe('https://h.example.com/?page=2&token=REDACTED&sort=asc');
+  });
+
+  it.each([
+    ['text before the URL-shaped value', [`not a url x:${S}@host`], []],
+    ['user:password without a scheme', [`oauth2:${S}@gitlab.example.com`], [S]],
+    ['a lone user name without a scheme (an e-mail)', ['admin@example.com'], []],
+    ['a lone user name in a scheme URL (a token)', [`https://${S}@h`], [S]],
+    ['empty user and password', ['https://:@h'], []],
+    ['an empty password', ['https://user:@h'], []],
+    ['nothing', [], []],
+  ])('urlSecrets: %s', (_name, values, want) => {
+    expect(urlSecrets(values)).toEqual(want);
+  });
+
+  it.each([
+    ['every occurrence', 'abcd-abcd abcd', ['abcd'], '[REDACTED]-[REDACTED] [REDACTED]'],
+    ['a secret of exactly 4 characters', 'x abcd y', ['abcd'], 'x [REDACTED] y'],
+    ['not one of 3 (it would eat ordinary words)', 'x abc y', ['abc'], 'x abc y'],
+    ['each of several secrets, undefined ones skipped', 'one1 two2 one1', ['one1', undefined, 'two2'], '[REDACTED] [REDACTED] [REDACTED]'],
+    ['across line breaks', 'tok1234\ntok1234\r\n', ['tok1234'], '[REDACTED]\n[REDACTED]\r\n'],
+  ])('redactSecrets replaces %s', (_name, text, secrets, want) => {
+    expect(redactSecrets(text, secrets)).toBe(want);
+  });
+
+  it.each([
+    ['a single line folds line breaks into spaces', 'a\nb\r\nc\rd', false, 'a b c d'],
+    ['by default, a single line', 'a\nb', undefined, 'a b'],
+    ['multiline keeps them', 'a\nb', true, 'a\nb'],
+    ['an ANSI escape shown as \\xNN', '\u001b[31mred', false, '\\x1b[31mred'],
+    ['DEL and a C1 control', '\u007f\u0085', false, '\\x7f\\x85'],
+    ['a bidirectional override shown as \\uNNNN', 'a\u202eb', false, 'a\\u202eb'],
+    ['tab kept', 'a\tb', false, 'a\tb'],
+  ])('inertText: %s', (_name, text, multiline, want) => {
+    expect(multiline === undefined ? inertText(text) : inertText(text, multiline)).toBe(want);
   });
 });

@@ -89,3 +89,22 @@ describe('writableFindings at the edges of its facts', () => {
     }
   });
 });
+
+describe('writableMessages', () => {
+  it('gives each finding its status, and the left-behind warning a fix of its own', () => {
+    const messages = writableMessages('PURPOSE', 'FIX');
+    expect(Object.fromEntries(Object.entries(messages).map(([id, m]) => [id, m.status]))).toEqual({
+      writable: 'pass',
+      creatable: 'pass',
+      cannotCreate: 'fail',
+      readOnly: 'fail',
+      permissionDenied: 'fail',
+      noSpace: 'fail',
+      overQuota: 'fail',
+      notADirectory: 'fail',
+      writeFailed: 'fail',
+      leftBehind: 'warn',
+    });
+    expect(messages.leftBehind.fix).toMatch(/\.duo-doctor-\*/);
+  });
+});

@@ -64,3 +64,33 @@ describe('scrubUrl', () => {
     expect(scrubUrl('oauth2:pw@ http://u:p@h', [])).not.toContain('u:p@');
   });
 });
+
+describe('scrubbing at its edges', () => {
+  it.each([
+    ['a one-letter scheme', 'x://u:pw1234@h', 'x://REDACTED@h'],
+    ['a scheme with a digit before ://', 'h2://u:pw1234@h', 'h2://REDACTED@h'],
+    ['query secrets, each of several, not the other parameters', 'GET /x?token=abc123&page=1&password=pw', `GET /x?token=${REDACTED}&page=1&password=${REDACTED}`],
+    ['a secret-like name that is not a query parameter', 'mytoken=abc123', 'mytoken=abc123'],
+  ])('scrubText: %s', (_name, text, want) => {
+    expect(scrubText(text, [])).toBe(want);
+  });
+
+  it.each([
+    ['a JWT with text before it is not a JWT: the member goes whole', { token: `Bearer ${JWT}` }, { token: REDACTED }],
+    ['a JWT with text after it is not a JWT: the member goes whole', { token: `${JWT} trailing` }, { token: REDACTED }],
+    ['an empty secret member stays empty', { token: '' }, { token: '' }],
+    ['a non-string secret member is scrubbed as a value', { token: 5 }, { token: 5 }],
+    ['a member with an ordinary name stays', { name: 'plain' }, { name: 'plain' }],
+  ])('scrubJson: %s', (_name, value, want) => {
+    expect(scrubJson(value, [])).toEqual(want);
+  });
+
+  it.each([
+    ['a JSON object with whitespace around it', '  {"token":"abc"}\n', `{"token":"${REDACTED}"}`],
+    ['a JSON array', '[{"password":"p"}]', `[{"password":"${REDACTED}"}]`],
+    ['a JSON scalar is text, kept as sent', ' 42 ', ' 42 '],
+    ['text that starts like JSON but is not', '{not json token=abc', '{not json token=abc'],
+  ])('scrubBody: %s', (_name, body, want) => {
+    expect(scrubBody(body, [])).toBe(want);
+  });
+});
