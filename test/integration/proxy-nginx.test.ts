@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gatewayHealth from '../../checks/gateway-health.js';
 import gatewayReachable from '../../checks/gateway-reachable.js';
 import gatewayUrl from '../../checks/gateway-url.js';
+import gitlabReachable from '../../checks/gitlab-reachable.js';
 import proxyStreaming from '../../checks/proxy-streaming.js';
 import proxyTimeouts from '../../checks/proxy-timeouts.js';
 import proxyUpgrade from '../../checks/proxy-upgrade.js';
@@ -17,7 +18,8 @@ import { findScenario, startStack, type Stack } from '../../src/reference/scenar
 import { runChecks } from '../../src/runner/run.js';
 import { guideBlock443, guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
-const CHECKS = [gatewayUrl, gatewayReachable, gatewayHealth, proxyStreaming, proxyUpgrade, proxyTimeouts];
+// gitlab-reachable first: the streamed completion carries the admin token only to a GitLab whose API answered.
+const CHECKS = [gitlabReachable, gatewayUrl, gatewayReachable, gatewayHealth, proxyStreaming, proxyUpgrade, proxyTimeouts];
 
 /** An edit of one block's text. */
 type Edit = (block: string) => string;
