@@ -40,6 +40,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/**
+ * The gateway's own key pair, as its container's environment carries it: it signs the user tokens direct_access hands
+ * out (user_access_token.py). From the 3072-bit pool, so it is never one of the 2048-bit keys a reference GitLab signs with.
+ */
+export function gatewayKeyEnv(): Record<string, string> {
+  return { AIGW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(3072).privatePem, AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(3072).privatePem };
+}
+
 /** Names the leaf of a loopback GitLab certificate carries. */
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const DAY_MS = 86_400_000;
@@ -125,10 +133,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       AIGW_GITLAB_URL: gitlab.url,
       AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/`,
       AIGW_CUSTOM_MODELS__ENABLED: 'true',
-      // The gateway's own key pair: it signs the user tokens direct_access hands out (user_access_token.py). From the
-      // 3072-bit pool, so it is never one of the 2048-bit keys a reference GitLab signs with.
-      AIGW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(3072).privatePem,
-      AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(3072).privatePem,
+      ...gatewayKeyEnv(),
       ...(caFile && scenario.trust.gateway
         ? Object.fromEntries((scenario.gatewayCaVariables ?? ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE']).map((name) => [name, caFile]))
         : {}),

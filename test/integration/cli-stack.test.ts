@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_VERSION } from '../../src/reference/gateway/config.js';
 import { findScenario } from '../../src/reference/scenarios.js';
+import { gatewayKeyEnv } from '../../src/reference/stack.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/loopback.js';
 
@@ -55,6 +56,7 @@ describe('check against separately started reference servers = demo', () => {
       AIGW_GITLAB_URL: gitlabUrl,
       AIGW_GITLAB_API_URL: `${gitlabUrl}/api/v4/`,
       AIGW_CUSTOM_MODELS__ENABLED: 'true',
+      ...gatewayKeyEnv(),
       HF_HOME: path.join(dir, 'hf'),
       ...scenario.gateway.env,
     };

@@ -3,6 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
+import { gatewayKeyEnv } from '../../src/reference/stack.js';
 import { BIN } from '../helpers/cli.js';
 import { freePort } from '../helpers/loopback.js';
 
@@ -26,7 +27,7 @@ beforeAll(async () => {
   gatewayUrl = `http://127.0.0.1:${port}`;
   gitlab = await startGitLab({ aiGatewayUrl: gatewayUrl, log: () => undefined });
   gateway = spawn(process.execPath, [BIN, 'gateway', '--port', String(port)], {
-    env: { PATH: process.env.PATH, AIGW_GITLAB_URL: gitlab.url, AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/` },
+    env: { PATH: process.env.PATH, AIGW_GITLAB_URL: gitlab.url, AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/`, ...gatewayKeyEnv() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -48,8 +49,10 @@ afterAll(async () => {
 });
 
 const completion = ['-X', 'POST', '-H', 'content-type: application/json', '--data', '{"current_file":{"file_name":"test.rb","content_above_cursor":"def hello_world","content_below_cursor":""}}'];
-const gitlabHeaders = () => Object.entries(minted.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-const without = (name: string) => Object.entries(minted.headers).filter(([k]) => k.toLowerCase() !== name.toLowerCase()).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+// GitLab's direct_access answer carries its headers; the IDE adds the authentication type (as src/probes/direct-access.ts does).
+const IDE = ['-H', 'X-Gitlab-Authentication-Type: oidc'];
+const gitlabHeaders = () => [...Object.entries(minted.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...IDE];
+const without = (name: string) => [...Object.entries(minted.headers).filter(([k]) => k.toLowerCase() !== name.toLowerCase()).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...IDE];
 
 describe('duo-doctor gateway, by curl', () => {
   it.each([
