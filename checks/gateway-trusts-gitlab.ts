@@ -9,7 +9,7 @@ import { bundleProblems } from '../src/judge/ca-bundle.js';
 import { bundleFacts } from '../src/tls/bundle-facts.js';
 import { endpointOf, formatEndpoint } from '../src/net/endpoint.js';
 import { trustFacts } from '../src/tls/endpoint-facts.js';
-import gitlabTls, { judge as judgeGitlabTls } from './gitlab-tls.js';
+import { endpointMessages, judgeEndpoint } from '../src/judge/tls-endpoint.js';
 import { VIEW_MESSAGES, containerBundle, contextLines, gatewayView, isHttps, noViewFinding, viewEvidence, type GatewayViewResult } from '../src/runtime/gateway-view.js';
 import type { GatewayView, ProbeStep } from '../src/runtime/python-probe.js';
 
@@ -123,18 +123,14 @@ function tlsFinding(view: GatewayView, where: string, step: ProbeStep, read: Bun
   const against = view.bundle.source === 'certifi' || view.bundle.source === 'default' ? "Node's copy of the public roots, as certifi holds them" : 'the same bundle';
   const endpoint = endpointOf(step.url);
   if ('problem' in endpoint) return { id: 'untrusted', data: { ...base, fixes: [] } };
+  // The shared endpoint judge gitlab-tls applies too, with the bundle Python used as the trust.
   const judged = renderJudgement(
-    gitlabTls.messages,
-    judgeGitlabTls({
-      url: step.url,
-      endpoint,
-      handshake: chain,
-      trust: trustFacts(pythonTrust(view, read), false),
-      now: facts.now,
-      expiryWarnDays: facts.expiryWarnDays,
-      basis: 'gateway',
-      ignored: [],
-    }) as Judgement<Messages>,
+    endpointMessages('gateway'),
+    judgeEndpoint(
+      { url: step.url, endpoint, handshake: chain, trust: trustFacts(pythonTrust(view, read), false), now: facts.now, expiryWarnDays: facts.expiryWarnDays },
+      'GitLab',
+      'gateway',
+    ) as Judgement<Messages>,
   );
   return {
     id: 'untrusted',

@@ -1,5 +1,6 @@
 // jwks-valid: the key set the gateway fetched holds keys it can verify GitLab's RS256 tokens with.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import type { Evidence, ReportedEvidence } from '../src/model.js';
 import { judgeKeySet, keyLabel, MIN_RSA_BITS, type KeyReport, type KeySetProblem } from '../src/judge/keyset.js';
 import { fetchJwks } from '../src/probes/jwks.js';
 import { gatewayHasOwnKeys, withoutGitLabKeys } from '../src/judge/gateway-keys.js';
@@ -96,7 +97,13 @@ const EMPTY_IDS = new Set(['notObject', 'keysMissing', 'keysNotArray', 'keysEmpt
 export function judge(facts: Facts): Judgement<typeof messages> {
   if (!facts.fetched) return { findings: [{ id: 'noKeySet' }] };
   const j = judgeKeySet(facts.fetched.doc);
-  const evidence = { keyCount: j.keyCount, kids: j.kids, usableCount: j.usable.length, problems: j.problems.map((p) => p.id) };
+  // keyCount is a reported field (the Prometheus reporter's key-count family): typed so a rename breaks the build.
+  const evidence: Evidence & Required<Pick<ReportedEvidence, 'keyCount'>> = {
+    keyCount: j.keyCount,
+    kids: j.kids,
+    usableCount: j.usable.length,
+    problems: j.problems.map((p) => p.id),
+  };
   const details = [`Key set from ${facts.fetched.url}: ${j.keyCount} key${j.keyCount === 1 ? '' : 's'}`, ...j.keys.map(keyLine)];
   if (j.problems.some((p) => EMPTY_IDS.has(p.id))) {
     details.push(withoutGitLabKeys(facts.gatewayHasOwnKeys));

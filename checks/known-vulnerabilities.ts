@@ -4,7 +4,7 @@ import { ADVISORIES, UNVERIFIED, type Advisory, type Product } from '../src/data
 import { compareVersions, formatVersion, inRange, parseVersion, type Version } from '../src/judge/versions.js';
 import { operatorGatewayVersion } from '../src/probes/gateway.js';
 import { gitlabVersion } from '../src/probes/gitlab-api.js';
-import { parseGatewayTag } from './version-match.js';
+import { parseGatewayTag } from '../src/judge/versions.js';
 
 /** A version as learnt, or why it could not be. */
 export interface VersionFact {

@@ -3,31 +3,16 @@
 // ConfigFastApi, flyisland/ai-gateway 95a8d76dd), so it comes from --gateway-image-tag / --gateway-version, or it is
 // unknown — and the pre-upgrade gate then fails rather than pass without a comparison.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
-import { formatVersion, parseVersion, type Version } from '../src/judge/versions.js';
+import { formatVersion, parseGatewayTag, parseVersion, type Version } from '../src/judge/versions.js';
 import { gitlabMetadata } from '../src/probes/gitlab-api.js';
 
-export { formatVersion, parseVersion, type Version } from '../src/judge/versions.js';
-
-/** What a gateway tag says: a release, a nightly/latest build, or nothing readable. */
-export type GatewayTag =
-  | { kind: 'release'; tag: string; version: Version }
-  | { kind: 'floating'; tag: string; nightly: boolean }
-  | { kind: 'unreadable'; tag: string };
+export { formatVersion, parseGatewayTag, parseVersion, type GatewayTag, type Version } from '../src/judge/versions.js';
 
 const IMAGE = 'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway';
 
 /** The install guide's rule: GitLab vX.Y.Z runs with the gateway image tag `self-hosted-vX.Y.Z-ee`. */
 export const expectedTag = (v: Version): string => `self-hosted-v${formatVersion(v)}-ee`;
 
-/** The tag of `value`, which may be a bare tag, a version, or a full image reference (`registry:5000/img:tag@sha256:...`). */
-export function parseGatewayTag(value: string): GatewayTag {
-  const withoutDigest = value.trim().split('@')[0] ?? '';
-  const last = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
-  const tag = last.includes(':') ? (last.split(':').pop() ?? last) : last;
-  if (/nightly|latest/i.test(tag)) return { kind: 'floating', tag, nightly: /nightly/i.test(tag) };
-  const version = parseVersion(tag);
-  return version ? { kind: 'release', tag, version } : { kind: 'unreadable', tag };
-}
 
 /** What version-match judges. */
 export interface Facts {

@@ -21,8 +21,48 @@ export function blocksDependents(status: string): boolean {
   return isFailing(status) || status === 'skip';
 }
 
+/** A certificate as a check records it in `evidence.chain`: the fields reporters read (a check may record more). */
+export interface CertificateEvidence {
+  subject: string;
+  /** ISO 8601. */
+  notAfter: string;
+  fingerprint256: string;
+}
+
+/**
+ * The evidence fields reporters read (the Prometheus reporter's certificate-expiry and key-count families). A check that
+ * records one declares its evidence with this type and a reporter reads it through `reportedEvidence`, so renaming a field
+ * breaks the typecheck on both sides rather than silently emptying a metric.
+ */
+export interface ReportedEvidence {
+  /** The certificates a check examined, as the server sent them. */
+  chain?: CertificateEvidence[];
+  /** How many keys the JWKS document a check fetched holds. */
+  keyCount?: number;
+}
+
 /** Facts a check may attach for machines to read (JSON-serialisable, never a secret). */
-export type Evidence = Record<string, unknown>;
+export type Evidence = ReportedEvidence & Record<string, unknown>;
+
+/**
+ * The reported fields of a result's evidence, checked at run time too: evidence may come from a plugin or a JSON file, so a
+ * malformed entry is normalised (missing text fields become '') or dropped (a count that is not a number).
+ */
+export function reportedEvidence(evidence: Evidence | undefined): ReportedEvidence {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const chain: unknown = evidence?.chain;
+  const keyCount: unknown = evidence?.keyCount;
+  return {
+    ...(Array.isArray(chain)
+      ? {
+          chain: chain
+            .filter((c: unknown): c is Record<string, unknown> => typeof c === 'object' && c !== null)
+            .map((c) => ({ subject: text(c['subject']), notAfter: text(c['notAfter']), fingerprint256: text(c['fingerprint256']) })),
+        }
+      : {}),
+    ...(typeof keyCount === 'number' ? { keyCount } : {}),
+  };
+}
 
 /** The statuses a finding can carry (`error` belongs to the runner: a check that crashed or timed out). */
 export type FindingStatus = Extract<Status, 'pass' | 'warn' | 'fail' | 'skip'>;

@@ -2,6 +2,7 @@
 // worded for the side that must trust the server. Pure: facts (PEM strings, times as numbers) in, findings out.
 import { isIP } from 'node:net';
 import type { FindingOf, Message } from '../check.js';
+import type { Evidence, ReportedEvidence } from '../model.js';
 import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
 import { certLabel, systemRootStore } from '../pki/certificate.js';
 import type { TlsFacts } from '../probes/tls.js';
@@ -165,13 +166,13 @@ type ChainFindingId = Exclude<VerdictId, 'trusted'>;
 export interface EndpointJudgement {
   findings: EndpointFinding[];
   details: string[];
-  evidence?: Record<string, unknown>;
+  evidence?: Evidence;
   /** The chain's verdicts (empty without a handshake): checks adjust findings from them. */
   verdicts: Verdict[];
 }
 
-/** The evidence reporters read: the chain as sent (the Prometheus reporter reads these fields) and the trust used. */
-function evidenceOf(h: TlsFacts, trust: TrustFacts | undefined) {
+/** The evidence: the chain as sent (a reported field: the Prometheus reporter exposes its expiries) and the trust used. */
+function evidenceOf(h: TlsFacts, trust: TrustFacts | undefined): Evidence & Required<Pick<ReportedEvidence, 'chain'>> {
   return {
     endpoint: formatEndpoint(h),
     ...(h.protocol ? { protocol: h.protocol } : {}),

@@ -33,3 +33,19 @@ export function inRange(v: Version, range: VersionRange): boolean {
   const to = parseVersion(range.fixed);
   return Boolean(from && to && compareVersions(v, from) >= 0 && compareVersions(v, to) < 0);
 }
+
+/** What a gateway tag says: a release, a nightly/latest build, or nothing readable. */
+export type GatewayTag =
+  | { kind: 'release'; tag: string; version: Version }
+  | { kind: 'floating'; tag: string; nightly: boolean }
+  | { kind: 'unreadable'; tag: string };
+
+/** The tag of `value`, which may be a bare tag, a version, or a full image reference (`registry:5000/img:tag@sha256:...`). */
+export function parseGatewayTag(value: string): GatewayTag {
+  const withoutDigest = value.trim().split('@')[0] ?? '';
+  const last = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const tag = last.includes(':') ? (last.split(':').pop() ?? last) : last;
+  if (/nightly|latest/i.test(tag)) return { kind: 'floating', tag, nightly: /nightly/i.test(tag) };
+  const version = parseVersion(tag);
+  return version ? { kind: 'release', tag, version } : { kind: 'unreadable', tag };
+}

@@ -1,6 +1,6 @@
 // Prometheus text exposition (format 0.0.4) for a textfile collector or a pushgateway: check statuses as one-hot
-// gauges (like kube-state-metrics), durations, totals, certificate expiry and JWKS key counts found in evidence.
-import { exitCodeFor, STATUSES, type CheckResult } from '../model.js';
+// gauges (like kube-state-metrics), durations, totals, certificate expiry and JWKS key counts from the evidence fields typed as ReportedEvidence.
+import { exitCodeFor, reportedEvidence, STATUSES, type CheckResult } from '../model.js';
 import type { Render } from './index.js';
 import { seconds } from './format.js';
 
@@ -39,20 +39,15 @@ function checkLabels(r: CheckResult, labels: Labels): Labels {
   return r.target !== undefined ? [...labels, ['target', r.target]] : labels;
 }
 
-/** Certificates a check recorded in `evidence.chain`: those with a parseable `notAfter`. */
+/** Certificates a check recorded in its evidence's `chain`: those with a parseable `notAfter`. */
 function certificateSamples(r: CheckResult): Sample[] {
-  const chain = r.evidence?.['chain'];
-  if (!Array.isArray(chain)) return [];
-  return chain.flatMap((entry: unknown): Sample[] => {
-    if (typeof entry !== 'object' || entry === null) return [];
-    const cert = entry as Record<string, unknown>;
-    const notAfter = typeof cert['notAfter'] === 'string' ? Date.parse(cert['notAfter']) : Number.NaN;
+  return (reportedEvidence(r.evidence).chain ?? []).flatMap((cert): Sample[] => {
+    const notAfter = Date.parse(cert.notAfter);
     if (Number.isNaN(notAfter)) return [];
-    const text = (v: unknown) => (typeof v === 'string' ? v : '');
     const labels: Labels = [
       ['check', r.id],
-      ['subject', text(cert['subject'])],
-      ['fingerprint', text(cert['fingerprint256'])],
+      ['subject', cert.subject],
+      ['fingerprint', cert.fingerprint256],
     ];
     return [{ labels: checkLabels(r, labels), value: notAfter / 1000 }];
   });
@@ -109,8 +104,8 @@ export const render: Render = (run) => {
       'duo_doctor_jwks_keys',
       'Number of keys in the JWKS document a check fetched.',
       results.flatMap((r) => {
-        const count = r.evidence?.['keyCount'];
-        return typeof count === 'number' ? [{ labels: checkLabels(r, [['check', r.id]]), value: count }] : [];
+        const count = reportedEvidence(r.evidence).keyCount;
+        return count !== undefined ? [{ labels: checkLabels(r, [['check', r.id]]), value: count }] : [];
       }),
     ),
   ];

@@ -116,7 +116,7 @@ describe('gitlab-tls', () => {
   it('records the chain as sent with the fields reporters read, and the trust source', async () => {
     const port = await serve((f) => f.served.valid);
     const outcome = await check.run(makeContext({ gitlabUrl: `https://127.0.0.1:${port}/`, env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: fixtures().bundles.good } }));
-    const chain = outcome.evidence?.['chain'] as Record<string, unknown>[];
+    const chain = outcome.evidence?.chain as unknown as Record<string, unknown>[];
     expect(chain).toHaveLength(2);
     expect(Object.keys(chain[0] ?? {}).sort()).toEqual(['fingerprint256', 'issuer', 'notAfter', 'san', 'subject']);
     expect(chain[0]).toMatchObject({ subject: 'CN=gitlab.test, O=duo-doctor fixtures', san: expect.arrayContaining(['IP:127.0.0.1']) });
