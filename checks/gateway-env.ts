@@ -47,7 +47,10 @@ export const messages = {
   },
   gitlabUrlUnset: {
     status: 'fail',
-    text: () => "AIGW_GITLAB_URL is not set: the gateway uses its default, https://gitlab.com, and fetches GitLab.com's keys instead of this GitLab's",
+    // ai_gateway/config.py Config.gitlab_url = "https://gitlab.com" (flyisland/ai-gateway aec48795e, 95a8d76dd).
+    text: () =>
+      "AIGW_GITLAB_URL is not set: the gateway uses its default, https://gitlab.com, fetches GitLab.com's signing keys instead of this GitLab's, " +
+      "and so refuses every token this GitLab signs: every Duo request through it fails authentication",
     fix: `Set AIGW_GITLAB_URL=https://<your_gitlab_domain> on the gateway, ${RESTART}`,
   },
   gitlabUrlNotHttp: {

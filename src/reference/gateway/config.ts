@@ -37,8 +37,11 @@ export interface SelfSignedJwt {
 
 /** The settings the server runs with, resolved once at start. */
 export interface GatewayConfig {
-  /** AIGW_GITLAB_URL; undefined when unset (the real default, https://gitlab.com, is never contacted by the reference). */
-  gitlabUrl?: string;
+  /**
+   * AIGW_GITLAB_URL as given (an empty value stays empty, as pydantic-settings reads it), else the gateway's default
+   * DEFAULT_GITLAB_URL. The reference never contacts that default (see fetchGitLabKeys).
+   */
+  gitlabUrl: string;
   auth: AuthSwitches;
   selfSignedJwt: SelfSignedJwt;
   /** The CA bundle Python requests verifies GitLab with (REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE); undefined = certifi's roots. */
@@ -88,13 +91,16 @@ export function requestsCaBundle(env: GatewayEnv): string | undefined {
   return file ? readFileSync(file, 'utf8') : undefined;
 }
 
+/** The gateway's gitlab_url when AIGW_GITLAB_URL is unset (ai_gateway/config.py Config.gitlab_url, flyisland/ai-gateway aec48795e; unchanged at 95a8d76dd). */
+export const DEFAULT_GITLAB_URL = 'https://gitlab.com';
+
 /** Resolves options and env into the running configuration (reads the CA bundle file, which may throw). */
 export function resolveGatewayConfig(opts: GatewayOptions): GatewayConfig {
   const env = opts.env ?? process.env;
   const ca = requestsCaBundle(env);
   const gitlabUrl = envLookup(env, 'AIGW_GITLAB_URL')?.value;
   return {
-    ...(gitlabUrl ? { gitlabUrl } : {}),
+    gitlabUrl: gitlabUrl ?? DEFAULT_GITLAB_URL,
     auth: readAuthSwitches(env),
     selfSignedJwt: {
       signingKey: envLookup(env, 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY')?.value ?? '',

@@ -1,10 +1,10 @@
 // The gateway's key set: GitLab's keys (OIDC discovery → jwks_uri, fetched with Python requests) merged with the gateway's
 // own, cached as CompositeProvider caches them (ai-gateway ai_gateway/cloud_connector/providers.py, f73a3b07d^).
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { JWK } from 'jose';
 import { fetchText } from '../http.js';
 import { GATEWAY_SERVICE_NAME } from './auth.js';
-import type { SelfSignedJwt } from './config.js';
+import { DEFAULT_GITLAB_URL, type SelfSignedJwt } from './config.js';
 
 /** Timeout of each of the two fetches (providers.py REQUEST_TIMEOUT_SECONDS). */
 const FETCH_TIMEOUT_MS = 10_000;
@@ -22,8 +22,8 @@ export interface KeySet {
  * provider (customer_portal_url, https://customers.gitlab.com) is left out: the reference never contacts a public host,
  * and on a self-hosted gateway without internet that fetch contributes no key either.
  */
-export async function fetchGitLabKeys(gitlabUrl: string | undefined, ca: string | undefined): Promise<KeySet> {
-  if (!gitlabUrl) return { keys: [], error: 'AIGW_GITLAB_URL is not set (the real gateway would fetch https://gitlab.com; the reference does not)' };
+export async function fetchGitLabKeys(gitlabUrl: string, ca: string | undefined): Promise<KeySet> {
+  if (gitlabUrl === DEFAULT_GITLAB_URL) return gitlabComKeys();
   try {
     const discoveryUrl = new URL('/.well-known/openid-configuration', gitlabUrl).toString();
     const discovery = await fetchText({ url: discoveryUrl, ca, timeoutMs: FETCH_TIMEOUT_MS });
@@ -36,6 +36,18 @@ export async function fetchGitLabKeys(gitlabUrl: string | undefined, ca: string 
   } catch (err) {
     return { keys: [], error: (err as Error).message };
   }
+}
+
+let gitlabComStandIn: JWK | undefined;
+
+/**
+ * AIGW_GITLAB_URL unset: the real gateway fetches gitlab.com's keys, which verify no token a self-managed GitLab signs.
+ * The reference sends nothing off this machine, so a stand-in key (generated once, kid `gitlab.com-stand-in`) plays that
+ * foreign key set: non-empty, as gitlab.com's is, and matching no token — the same refusal the real gateway gives.
+ */
+function gitlabComKeys(): KeySet {
+  gitlabComStandIn ??= { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: 'gitlab.com-stand-in', use: 'sig' };
+  return { keys: [gitlabComStandIn], error: `AIGW_GITLAB_URL is not set: keys of ${DEFAULT_GITLAB_URL} (the gateway's default), which sign no token of a self-managed GitLab` };
 }
 
 /** The public JWK of a PEM private key, as LocalAuthProvider publishes it (kid `<service>_<name>`, use sig); undefined when it does not parse. */
@@ -62,7 +74,7 @@ export function localKeys(keys: SelfSignedJwt): JWK[] {
 }
 
 /** CompositeProvider.load_jwks: the providers' keys, local first (LocalAuthProvider comes first in server.py). */
-export async function loadKeySet(local: readonly JWK[], gitlabUrl: string | undefined, ca: string | undefined): Promise<KeySet> {
+export async function loadKeySet(local: readonly JWK[], gitlabUrl: string, ca: string | undefined): Promise<KeySet> {
   const gitlab = await fetchGitLabKeys(gitlabUrl, ca);
   return { keys: [...local, ...gitlab.keys], ...(gitlab.error ? { error: gitlab.error } : {}) };
 }
