@@ -311,6 +311,14 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'gateway-gitlab-url-unset',
+    description:
+      "The gateway runs without AIGW_GITLAB_URL: it falls back to https://gitlab.com (ai_gateway/config.py), fetches GitLab.com's keys and refuses every token this GitLab signs (the reference stands in a foreign key; nothing leaves the machine).",
+    gateway: { running: true, env: { AIGW_GITLAB_URL: '', AIGW_GITLAB_API_URL: '' } },
+    expectedFailures: ['gateway-env', 'system-exchange', 'token-verifies'],
+  },
+  {
+    ...BASE,
     name: 'gateway-empty-portal-url',
     description: 'The gateway runs with AIGW_CUSTOMER_PORTAL_URL="" (as a Helm chart may ship it): pydantic-settings takes "" over the default, and OIDC discovery for CustomersDot fails "No scheme supplied".',
     gateway: { running: true, env: { AIGW_CUSTOMER_PORTAL_URL: '' } },
