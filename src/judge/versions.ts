@@ -36,9 +36,7 @@ export function inRange(v: Version, range: VersionRange): boolean {
 
 /** What a gateway tag says: a release, a nightly/latest build, or nothing readable. */
 export type GatewayTag =
-  | { kind: 'release'; tag: string; version: Version }
-  | { kind: 'floating'; tag: string; nightly: boolean }
-  | { kind: 'unreadable'; tag: string };
+  { kind: 'release'; tag: string; version: Version } | { kind: 'floating'; tag: string; nightly: boolean } | { kind: 'unreadable'; tag: string };
 
 /** The tag of `value`, which may be a bare tag, a version, or a full image reference (`registry:5000/img:tag@sha256:...`). */
 export function parseGatewayTag(value: string): GatewayTag {

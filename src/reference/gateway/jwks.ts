@@ -46,8 +46,16 @@ let gitlabComStandIn: JWK | undefined;
  * foreign key set: non-empty, as gitlab.com's is, and matching no token — the same refusal the real gateway gives.
  */
 function gitlabComKeys(): KeySet {
-  gitlabComStandIn ??= { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: 'gitlab.com-stand-in', use: 'sig' };
-  return { keys: [gitlabComStandIn], error: `AIGW_GITLAB_URL is not set: keys of ${DEFAULT_GITLAB_URL} (the gateway's default), which sign no token of a self-managed GitLab` };
+  gitlabComStandIn ??= {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }),
+    alg: 'RS256',
+    kid: 'gitlab.com-stand-in',
+    use: 'sig',
+  };
+  return {
+    keys: [gitlabComStandIn],
+    error: `AIGW_GITLAB_URL is not set: keys of ${DEFAULT_GITLAB_URL} (the gateway's default), which sign no token of a self-managed GitLab`,
+  };
 }
 
 /** The public JWK of a PEM private key, as LocalAuthProvider publishes it (kid `<service>_<name>`, use sig); undefined when it does not parse. */
