@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { errorMessage } from '../error-message.js';
+import { noteProbeExchange } from '../record/exchange-log.js';
 import { secureContextFor } from './secure-context.js';
 import { parseHead } from './websocket.js';
 
@@ -59,8 +60,20 @@ export function requestBytes(req: RawRequest): string {
   return `${lines.join('\r\n')}\r\n\r\n${req.body ?? ''}`;
 }
 
-/** Sends `req` on a fresh connection and reads the answer until the server closes; never throws. */
-export function rawRequest(req: RawRequest): Promise<RawAnswer> {
+/** Sends `req` on a fresh connection and reads the answer until the server closes; never throws. Noted for `--record`. */
+export async function rawRequest(req: RawRequest): Promise<RawAnswer> {
+  const startedAt = Date.now();
+  const answer = await rawExchange(req);
+  noteProbeExchange('raw', startedAt, {
+    request: { method: req.method, url: req.url, headers: Object.fromEntries(req.headers), ...(req.body === undefined ? {} : { body: req.body }) },
+    outcome: answer.ok
+      ? { ok: true, status: answer.status, headers: answer.headers, body: answer.body, timeMs: Date.now() - startedAt }
+      : { ok: false, failure: { kind: answer.connected ? 'protocol' : 'refused', message: answer.failure }, timeMs: Date.now() - startedAt },
+  });
+  return answer;
+}
+
+function rawExchange(req: RawRequest): Promise<RawAnswer> {
   const url = new URL(req.url);
   const https = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -11,8 +11,8 @@ export interface ObservedExchange {
   failure?: { kind: string; code?: string; message: string };
   /** Milliseconds from start to the end of the body (or to the failure). */
   timeMs: number;
-  /** Which probe made it: a whole read, a paced stream, or a WebSocket upgrade. */
-  via: 'http' | 'stream' | 'websocket';
+  /** Which probe made it: a whole read, a paced stream, a request written byte for byte (the security probes), or a WebSocket upgrade. */
+  via: 'http' | 'stream' | 'raw' | 'websocket';
 }
 
 const active = new AsyncLocalStorage<ObservedExchange[]>();
