@@ -1,6 +1,9 @@
 // The check registry: every check, in the order reports list them — grouped by category in the catalogue's order,
 // dependencies before their dependents. Explicit on purpose: a test fails when a file under checks/ is missing here.
 import type { CheckDefinition } from '../src/check.js';
+import agentPlatformService from './agent-platform-service.js';
+import agentPlatformToken from './agent-platform-token.js';
+import agentPlatformUrl from './agent-platform-url.js';
 import authBypassSwitches from './auth-bypass-switches.js';
 import caBundle from './ca-bundle.js';
 import gatewayAuth from './gateway-auth.js';
@@ -45,7 +48,6 @@ export const CHECKS: readonly CheckDefinition[] = [
   gatewayHealth,
   gatewayAuth,
   proxyStreaming,
-  proxyUpgrade,
   proxyTimeouts,
   // license
   license,
@@ -81,4 +83,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   gatewayExposure,
   proxyTls,
   knownVulnerabilities,
+  // agent-platform (the Duo Workflow Service and GitLab's agent WebSocket: the rake task's last two steps)
+  agentPlatformUrl,
+  agentPlatformToken,
+  agentPlatformService,
+  proxyUpgrade,
 ];

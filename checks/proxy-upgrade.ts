@@ -1,123 +1,141 @@
-// proxy-upgrade: a WebSocket upgrade to the gateway's agent route comes back 101 through whatever is in front of the gateway.
-import { defineCheck } from '../src/check.js';
-import type { CheckOutcome } from '../src/model.js';
-import { redactUrl } from '../src/redact.js';
-import { DIRECT_ACCESS_PATH, directAccessHeaders } from '../src/probes/direct-access.js';
-import { gatewayEndpoint } from '../src/probes/gateway.js';
-import { resolveGatewayUrl } from '../src/probes/gitlab-api.js';
-import { proxyFor } from '../src/probes/proxy-env.js';
+// proxy-upgrade: GitLab's agent WebSocket (/api/v4/ai/duo_workflows/ws) upgrades through whatever sits in front of GitLab,
+// checked as GitLab's rake task does it (flyisland/gitlab-ee 29c2459 ee/lib/gitlab/duo/administration/agent_platform_websocket_check.rb
+// and verify_self_hosted_setup.rb's report_websocket_result at caa4042): 101 ok, 401/403 rejected, anything else not upgraded.
+import { defineCheck, type Messages } from '../src/check.js';
+import { gitlabListTools, serviceUrlSetting } from '../src/probes/duo-workflow/gitlab.js';
+import { gitlabEndpoint } from '../src/probes/gitlab-api.js';
 import { proxySignature } from '../src/probes/proxy-signature.js';
 import { clientTrust } from '../src/probes/trust.js';
 import { websocketHandshake, type WebSocketExchange } from '../src/probes/websocket.js';
+import { redactUrl } from '../src/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../src/version.js';
 
-/**
- * The gateway's Duo Agent Platform WebSocket route, as the reference gateway serves it. (GitLab's own agent socket is
- * `/api/v4/ai/duo_workflows/ws` on GitLab, which Workhorse relays to the Duo Workflow Service.)
- */
-export const GATEWAY_WS_PATH = '/v1/agent/ws';
+/** The rake task's WEBSOCKET_PATH (relative to GitLab's URL). */
+export const AGENT_WS_PATH = 'api/v4/ai/duo_workflows/ws';
 
-/** The fix for a proxy that does not pass the upgrade on. */
-export const UPGRADE_FIX =
-  'In the nginx location that proxies the gateway add `proxy_http_version 1.1;`, `proxy_set_header Upgrade $http_upgrade;` and ' +
-  '`proxy_set_header Connection "upgrade";` (the install guide\'s 443 server block has them). Without them nginx talks HTTP/1.0 to the ' +
-  'gateway and drops the Upgrade header, so the upgrade arrives as a plain GET. Other proxies: allow WebSocket upgrades to the gateway.';
+/** The answer, secret-free (no Set-Cookie, no body beyond an excerpt). */
+export type UpgradeAnswer =
+  | { ok: true; status: number; reason: string; acceptValid?: boolean; server?: string; proxy?: string; bodyExcerpt: string; elapsedMs: number }
+  | { ok: false; kind: string; message: string; elapsedMs: number };
 
-/** Judges the answer to the upgrade request. */
-export function judgeUpgrade(url: string, exchange: WebSocketExchange): CheckOutcome {
-  const where = redactUrl(url);
-  if (!exchange.ok) {
-    return {
-      status: 'fail',
-      summary: `the WebSocket upgrade to ${where} got no answer: ${exchange.failure.message}`,
-      remediation: `gateway-health passed, so plain requests get through: the proxy closes upgrade requests. ${UPGRADE_FIX}`,
-      evidence: { failure: exchange.failure.kind, elapsedMs: exchange.elapsedMs },
-    };
+export interface Facts {
+  url: string;
+  answer: UpgradeAnswer;
+  /** https only: whether the certificate verified (the rake task retries without verification and notes it). */
+  tlsVerified?: boolean;
+  /** Whether GitLab's own ListTools call to its self-hosted Duo Workflow Service succeeds: gRPC working while the upgrade does not is gitlab-org/gitlab#604755. */
+  grpcPassed: boolean;
+}
+
+/** The rake task's NGINX example, line for line. */
+const NGINX_EXAMPLE = [
+  `NGINX example for ${AGENT_WS_PATH}:`,
+  '  proxy_http_version 1.1;',
+  '  proxy_set_header Upgrade $http_upgrade;',
+  '  proxy_set_header Connection "upgrade";',
+].join('\n');
+
+export const messages = {
+  upgraded: { status: 'pass', text: (d: { through?: string }) => `WebSocket upgrade completed (HTTP 101)${d.through ? ` through ${d.through}` : ''}` },
+  rejected: {
+    status: 'fail',
+    text: (d: { status: number }) => `WebSocket endpoint rejected the connection (HTTP ${d.status})`,
+    fix:
+      'The request reached GitLab but was not authorized. Check the user\'s GitLab Duo seat/license, or whether a proxy in front of GitLab strips authentication cookies or headers. ' +
+      "(A 403 with the body \"Forbidden\" is Workhorse's origin check: the proxy must pass the Host header unchanged.)",
+  },
+  notUpgraded: {
+    status: 'fail',
+    text: (d: { status: number; grpcPassed: boolean }) =>
+      `WebSocket upgrade did not complete (HTTP ${d.status} instead of 101)${d.grpcPassed ? ' — while the Duo Workflow Service answers gRPC: agent sessions fail only at this load balancer (gitlab-org/gitlab#604755)' : ''}`,
+    fix: `A load balancer or reverse proxy in front of GitLab is likely not forwarding the WebSocket 'Upgrade' and 'Connection' headers.\n${NGINX_EXAMPLE}`,
+  },
+  badAccept: {
+    status: 'fail',
+    text: () => 'GitLab\'s agent WebSocket answered 101 with a wrong Sec-WebSocket-Accept: something in front of GitLab rewrites the handshake',
+    fix: `Let the proxy in front of GitLab pass the Sec-WebSocket-* headers through unchanged.\n${NGINX_EXAMPLE}`,
+  },
+  unreachable: {
+    status: 'fail',
+    text: (d: { message: string }) => `Could not reach the WebSocket endpoint: ${d.message}`,
+    fix: (d: { gitlabUrl: string }) => `Verify this instance can reach its own external URL (${d.gitlabUrl}).`,
+  },
+  tlsUnverified: {
+    status: 'warn',
+    text: () => 'Note: TLS certificate verification was skipped (self-signed or untrusted certificate).',
+    fix: "Serve GitLab with a certificate its clients trust, or give duo-doctor the CA with --ca-file (see gitlab-tls).",
+  },
+} satisfies Messages;
+
+/** Judges the handshake's answer as the rake task classifies it. */
+export function judge(facts: Facts) {
+  const a = facts.answer;
+  const tlsNote = facts.tlsVerified === false ? [{ id: 'tlsUnverified' as const }] : [];
+  if (!a.ok) return { findings: [{ id: 'unreachable' as const, data: { message: a.message, gitlabUrl: new URL(facts.url).origin } }, ...tlsNote], evidence: { failure: a.kind } };
+  const evidence = { httpStatus: a.status, responseMs: a.elapsedMs, ...(a.proxy ? { proxy: a.proxy } : {}) };
+  const details = [`Answer: HTTP ${a.status} ${a.reason}`.trim(), ...(a.server ? [`Server: ${a.server}`] : []), ...(a.bodyExcerpt ? [`Body: ${a.bodyExcerpt}`] : [])];
+  if (a.status === 101) {
+    const lead = a.acceptValid ? { id: 'upgraded' as const, data: { ...(a.proxy ? { through: a.proxy } : {}) } } : { id: 'badAccept' as const };
+    return { findings: [lead, ...tlsNote], details, evidence };
   }
+  if (a.status === 401 || a.status === 403) return { findings: [{ id: 'rejected' as const, data: { status: a.status } }, ...tlsNote], details, evidence };
+  return { findings: [{ id: 'notUpgraded' as const, data: { status: a.status, grpcPassed: facts.grpcPassed } }, ...tlsNote], details, evidence };
+}
+
+function answerFacts(exchange: WebSocketExchange): UpgradeAnswer {
+  if (!exchange.ok) return { ok: false, kind: exchange.failure.kind, message: exchange.failure.message, elapsedMs: exchange.elapsedMs };
   const a = exchange.answer;
   const signature = proxySignature(a.headers);
-  const details = [`Answer: HTTP/${a.httpVersion} ${a.status} ${a.reason}`.trim(), ...signature.clues];
-  const body = a.body.replace(/\s+/g, ' ').trim().slice(0, 200);
-  if (body) details.push(`Body: ${body}`);
-  const evidence = { httpStatus: a.status, responseMs: a.elapsedMs, ...(signature.proxy ? { proxy: signature.proxy } : {}), ...(a.acceptValid !== undefined ? { acceptValid: a.acceptValid } : {}) };
-  const through = signature.proxy ? ` through ${signature.proxy}` : '';
-  if (a.status === 101 && a.acceptValid) {
-    return { status: 'pass', summary: `the WebSocket upgrade${through} was accepted (101 Switching Protocols)`, details, evidence };
-  }
-  if (a.status === 101) {
-    return {
-      status: 'fail',
-      summary: `the upgrade${through} answered 101 with a wrong Sec-WebSocket-Accept: something rewrites the handshake`,
-      details,
-      remediation: `Let the proxy pass the Sec-WebSocket-* headers through unchanged. ${UPGRADE_FIX}`,
-      evidence,
-    };
-  }
-  if (a.status === 401 || a.status === 403) {
-    return { status: 'skip', summary: `the upgrade was refused with HTTP ${a.status} (the token, not the proxy): see token-verifies`, details, evidence };
-  }
-  if (a.status === 404 && !signature.proxy) {
-    return {
-      status: 'warn',
-      summary: `the gateway has no WebSocket route at ${GATEWAY_WS_PATH} (HTTP 404) and nothing in front of it shows itself as a proxy`,
-      details,
-      remediation: 'Run a gateway version with the Duo Agent Platform, or check the gateway URL\'s path prefix.',
-      evidence,
-    };
-  }
-  const proxyNote = signature.proxy
-    ? `${signature.proxy} answered instead of passing the upgrade on`
-    : 'whatever is in front of the gateway did not pass the upgrade on';
   return {
-    status: 'fail',
-    summary: `a WebSocket upgrade came back HTTP ${a.status}, not 101: ${proxyNote}`,
-    details: [
-      ...details,
-      'The Duo Agent Platform talks to the gateway over a WebSocket; GitLab\'s own diagnostic expects HTTP 101 here.',
-      ...(a.status === 404 ? ['A WebSocket route answers a plain GET (an upgrade whose Upgrade header was dropped) with 404.'] : []),
-    ],
-    remediation: UPGRADE_FIX,
-    evidence,
+    ok: true,
+    status: a.status,
+    reason: a.reason,
+    ...(a.acceptValid !== undefined ? { acceptValid: a.acceptValid } : {}),
+    ...(a.headers.server ? { server: a.headers.server } : {}),
+    ...(signature.proxy ? { proxy: signature.proxy } : {}),
+    bodyExcerpt: a.body.replace(/\s+/g, ' ').trim().slice(0, 200),
+    elapsedMs: a.elapsedMs,
   };
 }
 
 export default defineCheck({
   id: 'proxy-upgrade',
-  title: 'A WebSocket upgrade through the proxy in front of the gateway gets 101',
-  category: 'network',
+  title: "GitLab's agent WebSocket upgrades through whatever sits in front of GitLab",
+  category: 'agent-platform',
   tags: ['ci', 'oncall', 'pre-upgrade'],
-  dependsOn: ['gateway-health'],
-  needs: ['gitlab', 'gateway', 'token'],
+  dependsOn: ['gitlab-reachable'],
+  needs: ['gitlab', 'token'],
   explain: {
     checks:
-      `Sends an RFC 6455 opening handshake (GET ${GATEWAY_WS_PATH}, Upgrade: websocket, with a direct-access token from POST ${DIRECT_ACCESS_PATH} ` +
-      'and GitLab\'s headers) to the gateway URL and reads the status line, the Server/Via headers and Sec-WebSocket-Accept. The token is never printed.',
+      `Sends the rake task's opening handshake to GitLab's ${AGENT_WS_PATH} (GET, Upgrade: websocket, Origin: GitLab's URL, Authorization: Bearer <the administrator's token>) ` +
+      'and reads the status line. On https it verifies the certificate, and like the rake task retries without verification and says so. The token is never printed.',
     failsWhen:
-      'Anything but 101 with the right Sec-WebSocket-Accept: a 400/404/426/200 or a proxy\'s own answer means the proxy did not pass the upgrade on ' +
-      '(nginx without proxy_http_version 1.1 and the Upgrade/Connection headers). Warns on a 404 straight from a gateway without the route; ' +
-      'skips without a token or when the token is refused.',
-    fix: 'nginx: `proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";` in the gateway\'s location.',
+      '401/403 (rejected), any other status (not upgraded: a load balancer or proxy in front of GitLab drops the Upgrade and Connection headers — even while the Duo Workflow Service answers gRPC, gitlab-org/gitlab#604755), or no answer.',
+    fix: `In the proxy in front of GitLab: ${NGINX_EXAMPLE.replace(/\n/g, ' ')}`,
   },
-  // Stryker disable all: run does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
-  async run(ctx) {
-    const resolved = await resolveGatewayUrl(ctx);
-    if (!resolved.url) return { status: 'skip', summary: resolved.detail ?? 'no AI gateway URL' };
-    const access = await directAccessHeaders(ctx);
-    if (!access.ok) return { status: 'skip', summary: access.reason };
-    const url = gatewayEndpoint(resolved.url, GATEWAY_WS_PATH);
+  messages,
+  async gather(ctx): Promise<Facts> {
+    const gitlabUrl = ctx.settings.gitlabUrl as string;
+    const url = gitlabEndpoint(gitlabUrl, AGENT_WS_PATH);
     const { ca } = await clientTrust(ctx);
-    const exchange = await websocketHandshake({
-      url,
-      headers: { ...access.headers, 'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}` },
-      ca,
-      timeoutMs: ctx.settings.timeoutMs,
-      signal: ctx.signal,
-    });
-    const outcome = judgeUpgrade(url, exchange);
-    const { proxy, variable } = proxyFor(url, ctx.settings.env);
-    // The handshake goes straight to the gateway URL; say so when the environment would send HTTP through a forward proxy.
-    if (proxy && variable) outcome.details = [...(outcome.details ?? []), `Sent directly: ${variable} (a forward proxy) is not used for the upgrade.`];
-    return outcome;
+    const send = (insecure: boolean) =>
+      websocketHandshake({
+        url,
+        headers: { Origin: new URL(gitlabUrl).origin, Authorization: `Bearer ${ctx.settings.gitlabToken ?? ''}`, 'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}` },
+        ca,
+        insecure,
+        timeoutMs: ctx.settings.timeoutMs,
+        signal: ctx.signal,
+      });
+    let exchange = await send(false);
+    let tlsVerified: boolean | undefined = url.startsWith('https:') ? true : undefined;
+    if (!exchange.ok && exchange.failure.kind === 'tls') {
+      tlsVerified = false;
+      exchange = await send(true);
+    }
+    const setting = await serviceUrlSetting(ctx);
+    const grpcPassed = setting.ok && setting.value !== null && (await gitlabListTools(ctx)).ok;
+    return { url: redactUrl(url), answer: answerFacts(exchange), ...(tlsVerified !== undefined ? { tlsVerified } : {}), grpcPassed };
   },
-  // Stryker restore all
+  judge,
 });

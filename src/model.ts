@@ -7,7 +7,7 @@ export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export const STATUSES: readonly Status[] = ['pass', 'warn', 'fail', 'skip', 'error'];
 
 /** The catalogue's categories, in the order the catalogue and every report list them. */
-export const CATEGORIES = ['network', 'license', 'system-exchange', 'tls', 'jwks', 'runtime', 'version', 'security'] as const;
+export const CATEGORIES = ['network', 'license', 'system-exchange', 'tls', 'jwks', 'runtime', 'version', 'security', 'agent-platform'] as const;
 
 export type Category = (typeof CATEGORIES)[number];
 

@@ -19,6 +19,22 @@ export type GitLabTls =
 /** Where GitLab's `ai_gateway_url` points. */
 export type GatewayUrlSetting = 'gateway' | 'unset' | 'closed-port' | 'localhost-5052' | 'elsewhere';
 
+/** The Duo Workflow Service of the gateway image (ENABLE_DUO_WORKFLOW_SERVICE=true) and how GitLab reaches it. */
+export interface DuoWorkflowSetup {
+  /** Whether it runs (default true); when not, GitLab's setting names a closed port. */
+  running?: boolean;
+  /** GitLab's duo_agent_platform_service_url: the service's host:port (default), or blank. */
+  setting?: 'service' | 'unset';
+  /** Whether it serves TLS (default: when the gateway does). */
+  tls?: boolean;
+  /** GitLab's `duo_workflow.secure` (DUO_AGENT_PLATFORM_SERVICE_SECURE; default: matches `tls`). */
+  gitlabSecure?: boolean;
+  /** Its environment beyond what the stack sets (undefined removes a variable, e.g. the signing key). */
+  env?: Record<string, string | undefined>;
+  /** An HTTP/1.1-only proxy between GitLab and the service (GitLab's setting names the proxy). */
+  http1Front?: boolean;
+}
+
 /** One named installation. */
 export interface Scenario {
   name: string;
@@ -54,6 +70,10 @@ export interface Scenario {
   model?: { server?: Omit<ModelServerOptions, 'host'>; endpoint?: 'v1' | 'root'; identifier?: string };
   /** Runtime settings: `readonly` points duo-doctor's tmpDir at a directory it cannot write. */
   runtime?: { tmpDir: 'readonly' };
+  /** The Duo Workflow Service (default: running, configured in GitLab, TLS like the gateway). */
+  duoWorkflow?: DuoWorkflowSetup;
+  /** An HTTP/1.1 load balancer in front of GitLab that drops WebSocket upgrade headers; duo-doctor reaches GitLab through it. */
+  gitlabFront?: 'drops-upgrade';
   /**
    * Check ids that fail (or error) against this installation, sorted; measured with every check under checks/. Since
    * 17.6 GitLab's self-hosted health check has no end-to-end probe, so it passes where only the gateway's trust in
@@ -362,6 +382,57 @@ export const SCENARIOS = [
       env: { AIGW_FASTAPI__DOCS_URL: '/docs', AIGW_FASTAPI__OPENAPI_URL: '/openapi.json' },
     },
     expectedFailures: ['host-header-bypass', 'known-vulnerabilities'],
+  },
+  {
+    ...BASE,
+    name: 'workflow-service-down',
+    description: "The Duo Workflow Service is not running: GitLab's duo_agent_platform_service_url names a closed loopback port.",
+    duoWorkflow: { running: false },
+    expectedFailures: [],
+  },
+  {
+    ...BASE,
+    name: 'workflow-plain-expected-tls',
+    description: 'The Duo Workflow Service serves plain gRPC while GitLab talks TLS to it (duo_workflow.secure, the default): SSL WRONG_VERSION_NUMBER.',
+    tls: 'private-ca',
+    gatewayTls: true,
+    duoWorkflow: { tls: false, gitlabSecure: true },
+    expectedFailures: [],
+  },
+  {
+    ...BASE,
+    name: 'workflow-http1-proxy',
+    description: 'GitLab reaches the Duo Workflow Service through an HTTP/1.1-only proxy, which cannot carry gRPC (HTTP/2).',
+    duoWorkflow: { http1Front: true },
+    expectedFailures: [],
+  },
+  {
+    ...BASE,
+    name: 'workflow-token-refused',
+    description: "The Duo Workflow Service fetches signing keys from the wrong GitLab (DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL), so it refuses GitLab's tokens.",
+    duoWorkflow: { env: { DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL: 'http://127.0.0.1:9' } },
+    expectedFailures: [],
+  },
+  {
+    ...BASE,
+    name: 'workflow-no-signing-key',
+    description: 'The gateway container lacks DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: the Duo Workflow Service cannot sign workflow tokens.',
+    duoWorkflow: { env: { DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: undefined } },
+    expectedFailures: [],
+  },
+  {
+    ...BASE,
+    name: 'workflow-url-unset',
+    description: "GitLab's duo_agent_platform_service_url is blank: the Duo Agent Platform checks skip with the rake task's warning.",
+    duoWorkflow: { setting: 'unset' },
+    expectedFailures: [],
+  },
+  {
+    ...BASE,
+    name: 'websocket-upgrade-dropped',
+    description: "duo-doctor reaches GitLab through an HTTP/1.1 load balancer that drops the WebSocket Upgrade headers, while gRPC to the Duo Workflow Service works (gitlab-org/gitlab#604755).",
+    gitlabFront: 'drops-upgrade',
+    expectedFailures: [],
   },
 ] as const satisfies readonly Scenario[];
 

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { CertSpec, Issued } from '../pki/generate.js';
+import { startWorkflowSide } from './duo-workflow/stack.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
 import { startGitLab } from './gitlab/server.js';
 import { selfHostedDefaults } from './gitlab/config.js';
 import { closedPort, request, type TlsOptions } from './http.js';
 import { pooledRsaKey } from '../pki/keys.js';
+import { startHttp1Front } from './http1-front.js';
 import { startModelServer, type RunningModelServer } from './model-server.js';
 import type { GatewayUrlSetting, GitLabTls, Scenario } from './scenarios.js';
 
@@ -124,14 +126,21 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       log,
     });
     closers.push(gitlab.close);
+    // Everyone (duo-doctor, the gateway, the Duo Workflow Service) reaches GitLab through the load balancer when the scenario puts one in front.
+    let gitlabUrl = gitlab.url;
+    if (scenario.gitlabFront) {
+      const front = await startHttp1Front({ upstream: gitlab.url, ...(certs ? { ca: certs.caPem } : {}) });
+      closers.push(front.close);
+      gitlabUrl = front.url;
+    }
 
     // The gateway's own file system lives in the stack's temp dir, so the demo judges it, not this machine's /tmp or /home.
     const gatewayTmp = join(dir, 'tmp');
     await mkdir(gatewayTmp);
     const gatewayEnv: Record<string, string> = {
       HF_HOME: join(dir, 'hf'),
-      AIGW_GITLAB_URL: gitlab.url,
-      AIGW_GITLAB_API_URL: `${gitlab.url}/api/v4/`,
+      AIGW_GITLAB_URL: gitlabUrl,
+      AIGW_GITLAB_API_URL: `${gitlabUrl}/api/v4/`,
       AIGW_CUSTOM_MODELS__ENABLED: 'true',
       ...gatewayKeyEnv(),
       ...(caFile && scenario.trust.gateway
@@ -180,8 +189,18 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       gitlab.rotateCloudConnectorKey();
     }
 
+    // The image's second service (ENABLE_DUO_WORKFLOW_SERVICE=true), TLS with its own leaf when the gateway serves TLS.
+    const workflow = await startWorkflowSide(scenario.duoWorkflow ?? {}, {
+      gitlab,
+      gatewayEnv,
+      ...(certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {}),
+      ...(certs ? { caPem: certs.caPem } : {}),
+      log,
+    });
+    closers.push(...workflow.closers);
+
     const settingsOverrides: Partial<Settings> = {
-      gitlabUrl: gitlab.url,
+      gitlabUrl,
       gitlabToken: gitlab.adminToken,
       // The environment duo-doctor reads gateway settings from: the gateway container's.
       env: gatewayEnv,
@@ -192,7 +211,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       gatewayDirectPorts: [directPort ?? (await closedPort())],
     };
     return {
-      gitlabUrl: gitlab.url,
+      gitlabUrl,
       gatewayUrl,
       adminToken: gitlab.adminToken,
       ...(caFile ? { caFile } : {}),

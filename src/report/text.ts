@@ -28,6 +28,7 @@ const CATEGORY_TITLES: Record<Category, string> = {
   runtime: 'Runtime',
   version: 'Version',
   security: 'Security',
+  'agent-platform': 'Duo Agent Platform',
 };
 
 const BANNER = 'GitLab Duo Self-Hosted Setup Verification';

@@ -1,83 +1,73 @@
-// proxy-upgrade: the judgement of upgrade answers (table), and run() against a fake GitLab and a loopback gateway.
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+// proxy-upgrade: the rake task's classification of the agent WebSocket's answer (table over judge), and the check against the
+// reference GitLab directly and through an HTTP/1.1 load balancer that drops the upgrade headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { GATEWAY_WS_PATH, judgeUpgrade } from '../../checks/proxy-upgrade.js';
-import type { WebSocketAnswer, WebSocketExchange } from '../../src/probes/websocket.js';
-import { AGENT_WS_ROUTE } from '../../src/reference/gateway/server.js';
-import { acceptKey } from '../../src/reference/gateway/websocket.js';
-import { freePort } from '../helpers/loopback.js';
-import { ACCESS_TOKEN, DISABLED, ISSUED, startProxyFixture, type ProxyFixture } from '../helpers/proxy-fixtures.js';
+import check, { judge, type Facts, type UpgradeAnswer } from '../../checks/proxy-upgrade.js';
+import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
+import { startHttp1Front, type RunningFront } from '../../src/reference/http1-front.js';
+import { makeContext } from '../helpers/context.js';
 
-const URL = `http://aigw.example.com${GATEWAY_WS_PATH}`;
-const answer = (a: Partial<WebSocketAnswer>): WebSocketExchange => ({
-  ok: true,
-  answer: { status: 101, reason: 'Switching Protocols', httpVersion: '1.1', headers: {}, body: '', elapsedMs: 3, ...a },
-});
-const NGINX = { server: 'nginx/1.22.1' };
-const FIX = /proxy_http_version 1\.1;.*proxy_set_header Upgrade \$http_upgrade;.*proxy_set_header Connection "upgrade";/s;
+const URL = 'https://gitlab.example.com/api/v4/ai/duo_workflows/ws';
+const answer = (a: Partial<Extract<UpgradeAnswer, { ok: true }>>): UpgradeAnswer => ({ ok: true, status: 101, reason: 'Switching Protocols', acceptValid: true, bodyExcerpt: '', elapsedMs: 3, ...a });
+const facts = (a: UpgradeAnswer, more: Partial<Facts> = {}): Facts => ({ url: URL, answer: a, grpcPassed: false, ...more });
+const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
-describe('judgeUpgrade', () => {
-  const cases: { name: string; exchange: WebSocketExchange; status: string; summary: RegExp; fix?: RegExp }[] = [
-    { name: '101 with the right accept through nginx', exchange: answer({ acceptValid: true, headers: NGINX }), status: 'pass', summary: /through nginx\/1\.22\.1 was accepted/ },
-    { name: '101 with a wrong accept', exchange: answer({ acceptValid: false }), status: 'fail', summary: /wrong Sec-WebSocket-Accept/, fix: FIX },
-    { name: '404 from behind nginx (Upgrade dropped)', exchange: answer({ status: 404, reason: 'Not Found', headers: NGINX, body: '{"detail":"Not Found"}' }), status: 'fail', summary: /HTTP 404, not 101: nginx\/1\.22\.1 answered/, fix: FIX },
-    { name: '426 from a proxy named by Via', exchange: answer({ status: 426, headers: { via: '1.1 haproxy' } }), status: 'fail', summary: /HTTP 426.*1\.1 haproxy/, fix: FIX },
-    { name: '400', exchange: answer({ status: 400, headers: NGINX }), status: 'fail', summary: /HTTP 400/, fix: FIX },
-    { name: '200 (a plain answer)', exchange: answer({ status: 200 }), status: 'fail', summary: /HTTP 200, not 101: whatever is in front/, fix: FIX },
-    { name: '404 straight from the gateway', exchange: answer({ status: 404, headers: { server: 'uvicorn' } }), status: 'warn', summary: /no WebSocket route/ },
-    { name: '401 (the token)', exchange: answer({ status: 401 }), status: 'skip', summary: /token-verifies/ },
-    { name: 'no answer', exchange: { ok: false, failure: { kind: 'reset', message: 'closed' }, elapsedMs: 2 }, status: 'fail', summary: /got no answer: closed/, fix: FIX },
-  ];
-  it.each(cases)('$name → $status', ({ exchange, status, summary, fix }) => {
-    const out = judgeUpgrade(URL, exchange);
-    expect(out.status).toBe(status);
-    expect(out.summary).toMatch(summary);
-    if (fix) expect(out.remediation).toMatch(fix);
+describe('proxy-upgrade judge', () => {
+  it.each([
+    ['101 with the right accept', facts(answer({})), ['upgraded']],
+    ['101 through nginx', facts(answer({ proxy: 'nginx/1.22.1' })), ['upgraded']],
+    ['101 with a wrong accept', facts(answer({ acceptValid: false })), ['badAccept']],
+    ['401 (rejected)', facts(answer({ status: 401, reason: 'Unauthorized' })), ['rejected']],
+    ['403 (rejected: origin or seat)', facts(answer({ status: 403, reason: 'Forbidden' })), ['rejected']],
+    ['400 (Workhorse: no Upgrade header)', facts(answer({ status: 400, reason: 'Bad Request' })), ['notUpgraded']],
+    ['402 (one below the rejected pair is not rejected)', facts(answer({ status: 402 })), ['notUpgraded']],
+    ['404', facts(answer({ status: 404 })), ['notUpgraded']],
+    ['200 (a plain answer)', facts(answer({ status: 200 })), ['notUpgraded']],
+    ['no answer', facts({ ok: false, kind: 'refused', message: 'connect ECONNREFUSED', elapsedMs: 1 }), ['unreachable']],
+    ['101 after the certificate failed verification', facts(answer({}), { tlsVerified: false }), ['upgraded', 'tlsUnverified']],
+    ['400 after the certificate failed verification', facts(answer({ status: 400 }), { tlsVerified: false }), ['notUpgraded', 'tlsUnverified']],
+  ] as const)('%s → %j', (_name, f, expected) => {
+    expect(ids(f)).toEqual(expected);
   });
 
-  it('targets the route the reference gateway serves', () => {
-    expect(GATEWAY_WS_PATH).toBe(AGENT_WS_ROUTE);
+  it('names gitlab-org/gitlab#604755 only when gRPC to the service works', () => {
+    const dropped = answer({ status: 400 });
+    expect(check.messages.notUpgraded.text({ status: 400, grpcPassed: true })).toMatch(/604755/);
+    expect(check.messages.notUpgraded.text({ status: 400, grpcPassed: false })).not.toMatch(/604755/);
+    expect(judge(facts(dropped, { grpcPassed: true })).findings[0]).toMatchObject({ data: { grpcPassed: true } });
+  });
+
+  it("carries the rake task's NGINX example as the fix", () => {
+    expect(check.messages.notUpgraded.fix).toMatch(/proxy_http_version 1\.1;\n  proxy_set_header Upgrade \$http_upgrade;\n  proxy_set_header Connection "upgrade";/);
   });
 });
 
-describe('proxy-upgrade run()', () => {
-  let fx: ProxyFixture;
-  let seen: IncomingMessage['headers'] = {};
-  let accept = true;
-
+describe('proxy-upgrade against the reference GitLab', () => {
+  let gitlab: RunningGitLab;
+  let front: RunningFront;
   beforeAll(async () => {
-    fx = await startProxyFixture(
-      (_req, res) => res.end('plain'),
-      (req: IncomingMessage, socket: Duplex) => {
-        seen = req.headers;
-        if (!accept) return socket.end('HTTP/1.1 400 Bad Request\r\nServer: nginx/1.22.1\r\nContent-Length: 0\r\n\r\n');
-        socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(req.headers['sec-websocket-key']))}\r\n\r\n`);
-      },
-    );
+    gitlab = await startGitLab({ log: () => undefined });
+    front = await startHttp1Front({ upstream: gitlab.url });
   });
-  afterAll(() => fx.close());
-
-  it('passes a 101, sending the token and GitLab\'s headers but never printing the token', async () => {
-    fx.directAccess(ISSUED);
-    accept = true;
-    const out = await check.run(fx.context());
-    expect(out.status).toBe('pass');
-    expect(seen).toMatchObject({ authorization: `Bearer ${ACCESS_TOKEN}`, 'x-gitlab-instance-id': 'abc', upgrade: 'websocket' });
-    expect(JSON.stringify(out)).not.toContain(ACCESS_TOKEN);
+  afterAll(async () => {
+    await front?.close();
+    await gitlab?.close();
   });
 
-  it('fails a refused upgrade and notes an HTTP proxy variable it did not use', async () => {
-    accept = false;
-    // The proxy is a closed loopback port, and GitLab is exempt: nothing may leave loopback.
-    const env = { HTTP_PROXY: `http://127.0.0.1:${await freePort()}`, NO_PROXY: `127.0.0.1:${fx.gitlab.port}` };
-    const out = await check.run(fx.context({ env }));
+  it('upgrades (101) straight to GitLab, never printing the token', async () => {
+    const out = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }));
+    expect(out.findings?.map((f) => f.id)).toEqual(['upgraded']);
+    expect(JSON.stringify(out)).not.toContain(gitlab.adminToken);
+  });
+
+  it('is rejected (401) with a token GitLab does not know', async () => {
+    const out = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-not-the-admin' }));
+    expect(out.findings?.map((f) => f.id)).toEqual(['rejected']);
+  });
+
+  it('is not upgraded (Workhorse\'s 400) through a load balancer that drops Upgrade and Connection', async () => {
+    const out = await check.run(makeContext({ gitlabUrl: front.url, gitlabToken: gitlab.adminToken }));
     expect(out.status).toBe('fail');
-    expect(out.details?.at(-1)).toMatch(/HTTP_PROXY.*not used/);
-  });
-
-  it('skips when direct connections are disabled', async () => {
-    fx.directAccess(DISABLED);
-    expect(await check.run(fx.context())).toMatchObject({ status: 'skip', summary: expect.stringMatching(/disabled_direct_code_suggestions/) });
+    expect(out.findings?.map((f) => f.id)).toEqual(['notUpgraded']);
+    expect(out.evidence).toMatchObject({ httpStatus: 400 });
   });
 });

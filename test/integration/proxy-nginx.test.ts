@@ -1,5 +1,5 @@
 // A real nginx (Debian's) in front of the reference gateway with the install guide's default.conf, adapted to loopback and then broken
-// one line at a time: proxy-streaming, proxy-upgrade and proxy-timeouts must each pass as written and fail on their line.
+// one line at a time: proxy-streaming and proxy-timeouts must each pass as written and fail on their line.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,6 @@ import gatewayUrl from '../../checks/gateway-url.js';
 import gitlabReachable from '../../checks/gitlab-reachable.js';
 import proxyStreaming from '../../checks/proxy-streaming.js';
 import proxyTimeouts from '../../checks/proxy-timeouts.js';
-import proxyUpgrade from '../../checks/proxy-upgrade.js';
 import { defaultSettings, type Settings } from '../../src/config/settings.js';
 import type { Status } from '../../src/model.js';
 import { buildChain } from '../../src/pki/generate.js';
@@ -19,7 +18,7 @@ import { runChecks } from '../../src/runner/run.js';
 import { guideBlock443, guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
 // gitlab-reachable first: the streamed completion carries the admin token only to a GitLab whose API answered.
-const CHECKS = [gitlabReachable, gatewayUrl, gatewayReachable, gatewayHealth, proxyStreaming, proxyUpgrade, proxyTimeouts];
+const CHECKS = [gitlabReachable, gatewayUrl, gatewayReachable, gatewayHealth, proxyStreaming, proxyTimeouts];
 
 /** An edit of one block's text. */
 type Edit = (block: string) => string;
@@ -51,19 +50,14 @@ interface Case {
   edit?: Edit;
   /** The slowly streaming gateway (3 chunks 3 s apart) and --deep --deep-seconds 5. */
   deep?: boolean;
-  expected: Partial<Record<'proxy-streaming' | 'proxy-upgrade' | 'proxy-timeouts', Status>>;
+  expected: Partial<Record<'proxy-streaming' | 'proxy-timeouts', Status>>;
   /** What a failing check's summary/remediation must say. */
   says?: { summary?: RegExp; remediation?: RegExp };
 }
 
 const CASES: Case[] = [
-  { name: "the guide's 443 block as written", target: 'https', expected: { 'proxy-streaming': 'pass', 'proxy-upgrade': 'pass', 'proxy-timeouts': 'pass' } },
-  {
-    name: "the guide's port-80 block as written (it has no upgrade headers)",
-    target: 'http',
-    expected: { 'proxy-streaming': 'pass', 'proxy-upgrade': 'fail' },
-    says: { summary: /HTTP 404, not 101: nginx\/1\.22/, remediation: /proxy_set_header Upgrade \$http_upgrade;/ },
-  },
+  { name: "the guide's 443 block as written", target: 'https', expected: { 'proxy-streaming': 'pass', 'proxy-timeouts': 'pass' } },
+  { name: "the guide's port-80 block as written", target: 'http', expected: { 'proxy-streaming': 'pass' } },
   {
     name: 'the port-80 block without proxy_buffering off (HTTP/1.0 upstream)',
     target: 'http',
@@ -88,13 +82,6 @@ const CASES: Case[] = [
     says: { summary: /^responses are buffered/, remediation: /gzip off;/ },
   },
   { name: 'gzip on for text/event-stream with proxy_buffering off (nginx flushes each chunk)', target: 'https', edit: add('gzip on;', 'gzip_types text/event-stream;'), expected: { 'proxy-streaming': 'pass' } },
-  {
-    name: 'the 443 block without the upgrade headers',
-    target: 'https',
-    edit: drop('proxy_http_version 1.1;', 'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header Connection "upgrade";'),
-    expected: { 'proxy-streaming': 'pass', 'proxy-upgrade': 'fail' },
-    says: { remediation: /proxy_http_version 1\.1;/ },
-  },
   { name: 'the 443 block as written, --deep --deep-seconds 5', target: 'https', deep: true, expected: { 'proxy-timeouts': 'pass' } },
   {
     name: 'the 443 block with proxy_read_timeout 2s, --deep --deep-seconds 5',

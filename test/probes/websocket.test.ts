@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedLeaf } from '../../src/pki/generate.js';
 import { expectedAccept, parseHead, websocketHandshake } from '../../src/probes/websocket.js';
-import { acceptKey } from '../../src/reference/gateway/websocket.js';
+import { acceptKey } from '../../src/reference/websocket.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
 let plain: LoopbackServer;

@@ -1,8 +1,8 @@
-// The reference AI gateway: every documented auth answer, validation, streaming and the WebSocket route (forged tokens: test/corpus/forged-tokens.test.ts).
+// The reference AI gateway: every documented auth answer, validation, streaming, and no WebSocket route (forged tokens: test/corpus/forged-tokens.test.ts).
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
-import { acceptKey } from '../../src/reference/gateway/websocket.js';
+import { acceptKey } from '../../src/reference/websocket.js';
 import { COMPLETION, expectRefused, gitlabHeaders, startIssuer, type TestIssuer } from './helpers.js';
 
 let issuer: TestIssuer;
@@ -148,32 +148,25 @@ function rawUpgrade(headers: string[]): Promise<Buffer> {
   });
 }
 
-describe('reference gateway: WebSocket', () => {
-  const wsHeaders = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
+describe('reference gateway: no WebSocket route (the real gateway has none; GitLab\'s agent socket is /api/v4/ai/duo_workflows/ws)', () => {
+  const wsHeaders = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', 'Connection: close'];
 
   it('computes the RFC 6455 example accept key', () => {
     expect(acceptKey('dGhlIHNhbXBsZSBub25jZQ==')).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
   });
 
-  it('upgrades an authenticated request (101), sends one text frame, then closes normally', async () => {
+  it('answers an authenticated upgrade to /v1/agent/ws as any unknown route: 404, never 101', async () => {
     const token = await issuer.mint();
     const auth = Object.entries(gitlabHeaders(token, issuer.instanceId)).map(([k, v]) => `${k}: ${v}`);
-    const raw = await rawUpgrade([...wsHeaders, ...auth]);
-    const headEnd = raw.indexOf('\r\n\r\n');
-    const head = raw.subarray(0, headEnd).toString();
-    expect(head).toMatch(/^HTTP\/1\.1 101 Switching Protocols/);
-    expect(head).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
-    const frames = raw.subarray(headEnd + 4);
-    expect(frames[0]).toBe(0x81); // FIN + text
-    const len = frames[1] as number;
-    expect(JSON.parse(frames.subarray(2, 2 + len).toString())).toEqual({ type: 'ready', version: 'self-hosted-v19.4.1-ee' });
-    expect([...frames.subarray(2 + len)]).toEqual([0x88, 2, 0x03, 0xe8]); // close, code 1000
+    const raw = (await rawUpgrade([...wsHeaders, ...auth])).toString();
+    expect(raw).toMatch(/^HTTP\/1\.1 404 Not Found/);
+    expect(raw).toContain('{"detail":"Not Found"}');
   });
 
   it('refuses an unauthenticated upgrade with the 401 JSON', async () => {
     const raw = (await rawUpgrade(wsHeaders)).toString();
     expect(raw).toMatch(/^HTTP\/1\.1 401 Unauthorized/);
-    expect(raw.endsWith('{"error":"No authorization header presented"}')).toBe(true);
+    expect(raw).toContain('{"error":"No authorization header presented"}');
   });
 });
 

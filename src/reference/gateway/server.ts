@@ -1,7 +1,6 @@
-// The reference AI gateway: the real gateway's HTTP surface (monitoring, auth, code completions, an agent WebSocket).
+// The reference AI gateway: the real gateway's HTTP surface (monitoring, auth, code completions).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
 import { authenticate, can, type AuthResult } from './auth.js';
 import { answerCompletion, validateCompletion } from './completions.js';
@@ -9,7 +8,6 @@ import { resolveGatewayConfig, type GatewayOptions } from './config.js';
 import { KeySetCache, loadKeySet, localKeys } from './jwks.js';
 import { AUTH_SKIP_PATHS, predatesHostHeaderFix, starletteUrlPath } from './releases.js';
 import { userAccessToken } from './user-access-token.js';
-import { acceptAndGreet, handshakeProblem, refuseUpgrade } from './websocket.js';
 
 export type { GatewayOptions } from './config.js';
 
@@ -18,8 +16,6 @@ const COMPLETION_ROUTES = new Set(['/v2/code/completions', '/v2/completions']);
 const COMPLETION_SCOPE = 'complete_code';
 /** Where GitLab's direct_access asks for a user token (ee/lib/gitlab/ai_gateway.rb ACCESS_TOKEN_PATH). */
 export const USER_ACCESS_TOKEN_ROUTE = '/v1/code/user_access_token';
-/** The Duo Agent Platform style WebSocket route. */
-export const AGENT_WS_ROUTE = '/v1/agent/ws';
 
 /** A running reference gateway. */
 export interface RunningGateway {
@@ -111,18 +107,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     });
   }
 
-  async function upgrade(req: IncomingMessage, socket: Duplex): Promise<void> {
-    socket.on('error', () => socket.destroy());
-    const headers = responseHeaders(performance.now());
-    const path = pathOf(req.url);
-    const result = await auth(req);
-    if (!result.ok) return refuseUpgrade(socket, 401, 'Unauthorized', { error: 'message' in result ? result.message : 'Internal Server Error' }, headers);
-    if (path !== AGENT_WS_ROUTE) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not Found' }, headers);
-    const problem = handshakeProblem(req);
-    if (problem) return refuseUpgrade(socket, 400, 'Bad Request', { detail: problem }, headers);
-    acceptAndGreet(req, socket, JSON.stringify({ type: 'ready', version: config.version }));
-  }
-
   const running = await listen({
     handler: handle,
     ...(options.host ? { host: options.host } : {}),
@@ -130,10 +114,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     ...(options.tls ? { tls: options.tls } : {}),
     latencyMs: config.latencyMs,
     log: config.log,
-    setup: (server) =>
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-        upgrade(req, socket).catch(() => socket.destroy());
-      }),
   });
   return { url: running.url, port: running.port, close: running.close };
 }

@@ -107,6 +107,8 @@ export interface GitLabOptions {
   outboundLocalRequestsAllowlist?: string[];
   /** Application settings `duo_features_enabled` (default true) and `silent_mode_enabled` (default false). */
   applicationSettings?: { duoFeaturesEnabled?: boolean; silentModeEnabled?: boolean };
+  /** Whether GitLab talks TLS to the Duo Workflow Service (config/initializers/1_settings.rb: DUO_AGENT_PLATFORM_SERVICE_SECURE, default true). */
+  duoWorkflowSecure?: boolean;
   /** Where log lines go (default: stderr). */
   log?: (line: string) => void;
 }
@@ -145,6 +147,8 @@ export interface GitLabState {
    * air-gapped installation, so each is a loopback port nothing listens on — it never sends traffic off this host.
    */
   cloud: { customersDotUrl: string; cloudConnectorUrl: string; duoWorkflowServiceUrl: string };
+  /** `Gitlab.config.duo_workflow.secure` (DUO_AGENT_PLATFORM_SERVICE_SECURE, default true). */
+  duoWorkflowSecure: boolean;
   log: (line: string) => void;
 }
 
@@ -212,6 +216,7 @@ export function resolveGitLabState(
       cloudConnectorUrl: started.deadOrigin,
       duoWorkflowServiceUrl: new URL(started.deadOrigin).host,
     },
+    duoWorkflowSecure: opts.duoWorkflowSecure ?? true,
     log: opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };
 }

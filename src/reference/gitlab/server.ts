@@ -1,5 +1,6 @@
 // The reference GitLab: the API subset duo-doctor reads, OIDC discovery and keys, GraphQL, and code suggestions.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { closedPort, listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
 import { handleCodeSuggestions } from './code-suggestions.js';
 import {
@@ -10,6 +11,7 @@ import {
   type GitLabState,
   type SelfHostedModel,
 } from './config.js';
+import { handleAgentUpgrade, handleDuoWorkflows } from './duo-workflows.js';
 import { execute, NO_PERMISSION, type Resolver } from './graphql.js';
 import { serveJwks } from './jwks.js';
 import { CloudConnectorKeys, createSigningKey, openIdConnectKey } from './signing.js';
@@ -28,6 +30,8 @@ export interface RunningGitLab {
   setAiGatewayUrl(url: string | undefined): void;
   /** `gitlab-rake cloud_connector:keys:create` then `:rotate`: a new Cloud Connector key signs Duo tokens from now on. */
   rotateCloudConnectorKey(): void;
+  /** Changes the `duo_agent_platform_service_url` setting (host:port) and whether GitLab uses TLS to it (`duo_workflow.secure`). */
+  setDuoAgentPlatform(url: string | undefined, secure: boolean): void;
   close(): Promise<void>;
 }
 
@@ -176,6 +180,7 @@ async function api(state: GitLabState, path: string, req: IncomingMessage, res: 
   }
   const suggestion = /^\/api\/v4\/code_suggestions\/([a-z_]+)$/.exec(path)?.[1];
   if (req.method === 'POST' && suggestion && (await handleCodeSuggestions(state, suggestion, req, res))) return;
+  if (path.startsWith('/api/v4/ai/duo_workflows/') && (await handleDuoWorkflows(state, path, req, res))) return;
   sendJson(res, 404, { error: '404 Not Found' });
 }
 
@@ -218,6 +223,8 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     ...(options.tls ? { tls: options.tls } : {}),
     latencyMs: options.latencyMs ?? 0,
     log,
+    setup: (server) =>
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex) => handleAgentUpgrade(ref.state, presentedToken(req), pathOf(req.url), req, socket)),
   });
   const ready = resolveGitLabState(options, {
     url: running.url,
@@ -238,6 +245,10 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     rotateCloudConnectorKey: () => {
       ready.cloudConnectorKeys.create();
       ready.cloudConnectorKeys.rotate();
+    },
+    setDuoAgentPlatform: (url, secure) => {
+      ready.duoAgentPlatformServiceUrl = url;
+      ready.duoWorkflowSecure = secure;
     },
     close: running.close,
   };
