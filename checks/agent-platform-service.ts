@@ -1,6 +1,6 @@
 // agent-platform-service: the Duo Workflow Service answers gRPC ListTools — as GitLab's own DuoAgentPlatformProbe calls it
 // (GitLab's view), and from here layer by layer with GitLab's TLS decision and workflow token (naming the layer that fails).
-import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { defineCheck, type FindingOf, type Messages } from '../src/check.js';
 import { addressShape, CAUSE_FIX, grpcCause, type GrpcCause } from '../src/judge/agent-platform.js';
 import { cloudConnectorStatus, probeText } from '../src/probes/gitlab-api.js';
 import { gitlabListTools, serviceUrlSetting, workflowAccess, WORKFLOW_LIST_TOOLS_PATH, type GitLabListTools } from '../src/probes/duo-workflow/gitlab.js';
@@ -31,7 +31,6 @@ export const messages = {
     text: (d: { address: string; cause: GrpcCause; message: string }) => `GitLab Duo Workflow Service at ${d.address} is not operational. GitLab's ListTools failed: ${d.message}`,
     fix: (d: { cause: GrpcCause }) => CAUSE_FIX[d.cause],
   },
-  gitlabNotAsked: { status: 'skip', text: (d: { status: number; message?: string }) => `GitLab's own ListTools call could not be made (HTTP ${d.status}${d.message ? `: ${d.message}` : ''})` },
   // duo-doctor's view, one finding per layer.
   listed: {
     status: 'pass',
@@ -132,18 +131,19 @@ function judgeMeasured(m: ServiceMeasurement): Finding {
 }
 
 /** Judges GitLab's view and duo-doctor's view of the service, and GitLab's usage-billing probe. */
-export function judge(facts: Facts): Judgement<typeof messages> {
+export function judge(facts: Facts) {
   const findings: Finding[] = [];
   const g = facts.gitlab;
   if (g.ok) findings.push({ id: 'gitlabOperational', data: { address: facts.address, tools: g.tools } });
   else if (g.status === 400 && g.message) {
     const message = g.message.replace(/^400 Bad request - /, '');
     findings.push({ id: 'gitlabNotOperational', data: { address: facts.address, cause: grpcCause(message), message } });
-  } else findings.push({ id: 'gitlabNotAsked', data: { status: g.status, ...(g.message ? { message: g.message } : {}) } });
+  }
   findings.push(judgeMeasured(facts.measured));
   if (facts.billing && !facts.billing.success) findings.push({ id: 'billingBlocked', data: { text: facts.billing.text } });
   const gitlabOk = g.ok;
   const details = [
+    ...(!g.ok && g.status !== 400 ? [`GitLab's own ListTools call could not be made (HTTP ${g.status}${g.message ? `: ${g.message}` : ''}): judged on duo-doctor's call alone`] : []),
     `Rake task: ${gitlabOk ? RAKE_REACHABLE : g.status === 400 ? RAKE_NOT_REACHABLE : '(GitLab was not asked)'}`,
     `duo-doctor's call: ${facts.measured.secure ? 'TLS' : 'plaintext'} (${facts.measured.secureSource === 'gitlab' ? "GitLab's duo_workflow.secure" : 'as the service serves: GitLab did not report its duo_workflow.secure'}), ${facts.measured.withToken ? "with GitLab's workflow token" : 'without a token'}`,
     ...(facts.billing ? [] : ["Usage-billing egress (online cloud license): this GitLab's health check has no probe for it, and it cannot be measured from outside GitLab."]),

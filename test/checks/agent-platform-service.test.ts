@@ -1,0 +1,125 @@
+// agent-platform-service: each layer's failure from duo-doctor's measurement and GitLab's own call (tables over judge), and
+// gather against the reference Duo Workflow Service: plain, TLS, the TLS mismatches both ways, an HTTP/1.1-only front, no listener.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check, { judge, type Facts } from '../../checks/agent-platform-service.js';
+import { renderJudgement } from '../../src/check.js';
+import { buildChain } from '../../src/pki/generate.js';
+import { pooledRsaKey } from '../../src/pki/keys.js';
+import type { ServiceMeasurement } from '../../src/probes/duo-workflow/service.js';
+import { startDuoWorkflowService, type RunningDuoWorkflow } from '../../src/reference/duo-workflow/server.js';
+import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
+import { closedPort } from '../../src/reference/http.js';
+import { startHttp1Front, type RunningFront } from '../../src/reference/http1-front.js';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeContext } from '../helpers/context.js';
+
+const A = 'dws:50052';
+const TLS_OK = { ok: true, ms: 2, alpn: 'h2', authorized: true } as const;
+const m = (more: Partial<ServiceMeasurement>): ServiceMeasurement => ({ address: A, secure: true, secureSource: 'gitlab', withToken: true, tcp: { ok: true, ms: 1 }, ...more });
+const facts = (measured: ServiceMeasurement, more: Partial<Facts> = {}): Facts => ({ address: A, gitlab: { ok: true, tools: 4 }, measured, ...more });
+/** duo-doctor's finding: the last one (after GitLab's). */
+const measuredId = (f: Facts) => judge(f).findings.at(-1)?.id;
+
+describe("agent-platform-service judge: duo-doctor's layers", () => {
+  it.each([
+    ['ListTools answers over TLS', m({ tls: TLS_OK, call: { ok: true, ms: 5, tools: ['a', 'b'] } }), 'listed'],
+    ['ListTools answers in plaintext', m({ secure: false, preface: { kind: 'http2' }, call: { ok: true, ms: 5, tools: [] } }), 'listed'],
+    ['refused port', m({ tcp: { ok: false, ms: 1, code: 'ECONNREFUSED', message: 'refused' } }), 'noListener'],
+    ['timed-out port', m({ tcp: { ok: false, ms: 10, code: 'ETIMEDOUT', message: 'timeout' } }), 'unreachable'],
+    ['TLS to plain gRPC', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number', plaintextPeer: true } }), 'tlsToPlaintext'],
+    ['TLS with no h2 on offer (nginx listen ssl, no http2)', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', message: 'alert 120', plaintextPeer: false } }), 'http2Refused'],
+    ['TLS negotiating http/1.1', m({ tls: { ...TLS_OK, alpn: 'http/1.1' } }), 'http2Refused'],
+    ['TLS negotiating nothing', m({ tls: { ...TLS_OK, alpn: null } }), 'http2Refused'],
+    ['TLS handshake failing otherwise', m({ tls: { ok: false, ms: 1, code: 'ECONNRESET', message: 'socket hang up', plaintextPeer: false } }), 'tlsFailed'],
+    ['untrusted certificate', m({ tls: { ...TLS_OK, authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } }), 'tlsUntrusted'],
+    ['plaintext to a TLS port', m({ secure: false, preface: { kind: 'closed' }, tls: TLS_OK }), 'plaintextToTls'],
+    ['plaintext to an HTTP/1.1 server', m({ secure: false, preface: { kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' }, tls: { ok: false, ms: 1, message: 'x', plaintextPeer: true } }), 'http2Refused'],
+    ['HTTP/2 without gRPC behind (proxy_pass)', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 13, codeName: 'INTERNAL', details: 'Received HTTP status code 502' } }), 'notGrpc'],
+    ['token refused', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'Forbidden by auth provider' } }), 'callRefused'],
+    ['permission denied', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 7, codeName: 'PERMISSION_DENIED', details: 'no' } }), 'callRefused'],
+    ['no token to send: the service asks for one', m({ withToken: false, tls: TLS_OK, call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'No authorization header presented' } }), 'answersWithoutToken'],
+    ['unimplemented', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 12, codeName: 'UNIMPLEMENTED', details: 'Method not found' } }), 'callFailed'],
+    ['deadline', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 4, codeName: 'DEADLINE_EXCEEDED', details: 'Deadline exceeded' } }), 'callFailed'],
+  ] as const)('%s → %s', (_name, measured, id) => {
+    expect(measuredId(facts(measured))).toBe(id);
+  });
+});
+
+describe("agent-platform-service judge: GitLab's call and its usage billing", () => {
+  const ok = m({ tls: TLS_OK, call: { ok: true, ms: 5, tools: ['a'] } });
+  it.each([
+    ['operational', { ok: true, tools: 4 } as const, 'gitlabOperational', 'pass'],
+    ['not operational (TLS to plain)', { ok: false, status: 400, message: '400 Bad request - 14:...WRONG_VERSION_NUMBER' } as const, 'gitlabNotOperational', 'fail'],
+    ['not asked (404: an older GitLab): duo-doctor\'s call alone', { ok: false, status: 404, message: '404 Not Found' } as const, 'listed', 'pass'],
+  ])('%s', (_name, gitlab, id, status) => {
+    const j = judge(facts(ok, { gitlab }));
+    expect(j.findings[0]?.id).toBe(id);
+    expect(renderJudgement(check.messages, j).status).toBe(status);
+  });
+
+  it("uses GitLab's probe wording for the address", () => {
+    expect(renderJudgement(check.messages, judge(facts(ok))).summary).toMatch(/^GitLab Duo Workflow Service at dws:50052 is operational\./);
+  });
+
+  it('fails on a failing usage-billing probe, and says so when GitLab has none', () => {
+    const blocked = judge(facts(ok, { billing: { success: false, text: 'The cloud GitLab Duo Agent Platform service at cloud.gitlab.com:443 is not reachable.' } }));
+    expect(blocked.findings.map((f) => f.id)).toContain('billingBlocked');
+    expect(judge(facts(ok, { billing: { success: true, text: 'reachable for usage billing' } })).findings.map((f) => f.id)).not.toContain('billingBlocked');
+    expect(judge(facts(ok)).details?.join('\n')).toMatch(/cannot be measured from outside GitLab/);
+  });
+});
+
+describe('agent-platform-service gather (reference GitLab and Duo Workflow Service)', () => {
+  const chain = buildChain({ host: '127.0.0.1' });
+  let dir: string;
+  let caFile: string;
+  let gitlab: RunningGitLab;
+  let plain: RunningDuoWorkflow;
+  let secure: RunningDuoWorkflow;
+  let front: RunningFront;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-dws-'));
+    caFile = path.join(dir, 'ca.pem');
+    await writeFile(caFile, chain.root.certPem);
+    gitlab = await startGitLab({ ca: chain.root.certPem, log: () => undefined });
+    const env = { AIGW_GITLAB_URL: gitlab.url, DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem };
+    [plain, secure] = await Promise.all([
+      startDuoWorkflowService({ env, log: () => undefined }),
+      startDuoWorkflowService({ env, tls: { certPem: chain.chainPem, keyPem: chain.leaf.keyPem }, log: () => undefined }),
+    ]);
+    front = await startHttp1Front({ upstream: `http://${plain.address}` });
+  });
+  afterAll(async () => {
+    await Promise.all([plain?.close(), secure?.close(), front?.close()]);
+    await gitlab?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = async (address: string, gitlabSecure: boolean) => {
+    gitlab.setDuoAgentPlatform(address, gitlabSecure);
+    const facts = (await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken, caFile }))) as Facts;
+    return { facts, ids: judge(facts).findings.map((f) => f.id) };
+  };
+
+  it.each([
+    ['plain service, GitLab plain', () => plain.address, false, ['gitlabOperational', 'listed']],
+    ['TLS service, GitLab TLS', () => secure.address, true, ['gitlabOperational', 'listed']],
+    ['plain service, GitLab TLS', () => plain.address, true, ['gitlabNotOperational', 'answersWithoutToken']],
+    ['TLS service, GitLab plain', () => secure.address, false, ['gitlabNotOperational', 'answersWithoutToken']],
+    ['behind an HTTP/1.1-only front', () => front.address, false, ['gitlabNotOperational', 'http2Refused']],
+  ] as const)('%s → %j', async (_name, address, gitlabSecure, expected) => {
+    expect((await run(address(), gitlabSecure)).ids).toEqual(expected);
+  });
+
+  it('names nothing listening', async () => {
+    const { ids } = await run(`127.0.0.1:${await closedPort()}`, false);
+    expect(ids).toEqual(['gitlabNotOperational', 'noListener']);
+  });
+
+  it("calls with GitLab's workflow token and its TLS decision when GitLab hands them out", async () => {
+    const { facts } = await run(secure.address, true);
+    expect(facts.measured).toMatchObject({ secure: true, secureSource: 'gitlab', withToken: true, call: { ok: true } });
+  });
+});
