@@ -60,7 +60,7 @@ export function grpcCause(text: string, code?: number): GrpcCause {
   if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(text)) return 'tls-to-plaintext';
   if (/RSA_JWK|from key: None|JWSError|JWKError|signing key/i.test(text)) return 'signing-key';
   if (/ECONNREFUSED|Connection refused|connect(ion)? failed/i.test(text) && c === 14) return 'no-listener';
-  if (/Received HTTP status code|HTTP\/1\.[01]|Protocol error|unexpected content-type|NO_APPLICATION_PROTOCOL|Trying to connect an http1\.x server/i.test(text)) return 'http2';
+  if (/Received HTTP status code|HTTP\/1\.[01]|Protocol error|unexpected content-type|NO_APPLICATION_PROTOCOL|Trying to connect an http1\.x server|without gRPC status/i.test(text)) return 'http2';
   if (c === 16) return 'unauthenticated';
   if (c === 7) return 'permission';
   if (c === 4) return 'timeout';

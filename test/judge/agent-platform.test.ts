@@ -38,6 +38,7 @@ describe('grpcCause', () => {
     ['14:failed to connect to all addresses; last error: UNAVAILABLE: ipv4:10.0.0.5:50052: Connection refused', 'no-listener'],
     ['14:No connection established. Last error: Protocol error', 'http2'],
     ['14:Received HTTP status code 502', 'http2'],
+    ['13:Received RST_STREAM with code 0 (Call ended without gRPC status)', 'http2'],
     ['16:Forbidden by auth provider', 'unauthenticated'],
     ["16:Header mismatch 'X-Gitlab-Instance-Id'", 'unauthenticated'],
     ['7:Unauthorized to generate token', 'permission'],
