@@ -24,7 +24,6 @@ export const INTEGRATION = [
   'test/checks/gateway-tls.test.ts',
   'test/checks/gateway-trusts-gitlab.test.ts',
   'test/checks/gitlab-tls.test.ts',
-  'test/checks/proxy-upgrade.test.ts',
   'test/probes/pem.test.ts',
   'test/probes/tls.test.ts',
   'test/probes/trust.test.ts',

@@ -1,9 +1,7 @@
-// agent-platform-url: the judge over the setting's shapes and GitLab versions (table), and gather against the reference GitLab.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// agent-platform-url: the judge over the setting's shapes and GitLab versions (table); gather against the reference GitLab is in the .integration test.
+import { describe, expect, it } from 'vitest';
 import check, { judge, RAKE_NOT_CONFIGURED, RAKE_SET_SETTING, type Facts } from '../../checks/agent-platform-url.js';
 import { renderJudgement } from '../../src/check.js';
-import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
-import { makeContext } from '../helpers/context.js';
 
 const set = (value: string | null, more: Partial<Facts> = {}): Facts => ({ gitlabVersion: '18.10.0-ee', setting: { ok: true, value }, ...more });
 
@@ -47,22 +45,5 @@ describe('agent-platform-url judge', () => {
     expect(renderJudgement(check.messages, judge(set('dws:50052', { secure: false }))).summary).toMatch(/without TLS/);
     expect(renderJudgement(check.messages, judge(set('dws:50052', { secure: true }))).summary).toMatch(/with TLS/);
     expect(renderJudgement(check.messages, judge(set('dws:50052'))).summary).toMatch(/was not reported/);
-  });
-});
-
-describe('agent-platform-url gather (reference GitLab)', () => {
-  let gitlab: RunningGitLab;
-  beforeAll(async () => {
-    gitlab = await startGitLab({ log: () => undefined });
-  });
-  afterAll(() => gitlab?.close());
-
-  it('reads the setting as the administrator sees it (blank, then set)', async () => {
-    gitlab.setDuoAgentPlatform(undefined, true);
-    expect(await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }))).toMatchObject({ gitlabVersion: '18.6.0-ee', setting: { ok: true, value: null } });
-    gitlab.setDuoAgentPlatform('http://127.0.0.1:9', true);
-    const facts = (await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }))) as Facts;
-    expect(facts.setting).toEqual({ ok: true, value: 'http://127.0.0.1:9' });
-    expect(judge(facts).findings.map((f) => f.id)).toEqual(['scheme']);
   });
 });

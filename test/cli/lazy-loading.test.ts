@@ -11,8 +11,8 @@ import { SCENARIOS } from '../../src/reference/scenarios.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 
 const LOADER = path.join(ROOT, 'test/helpers/module-log.mjs');
-/** The libraries of the network, TLS-certificate and JWT work: no command that makes no exchange may load them. */
-const HEAVY = ['undici', 'jose', 'node-forge'] as const;
+/** The libraries of the network, TLS-certificate, JWT and gRPC work: no command that makes no exchange may load them. */
+const HEAVY = ['undici', 'jose', 'node-forge', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'] as const;
 type Heavy = (typeof HEAVY)[number];
 /** Node's own HTTP stacks. */
 const HTTP_BUILTINS = ['node:http', 'node:https', 'node:http2'];
