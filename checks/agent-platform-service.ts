@@ -78,7 +78,7 @@ export const messages = {
   },
   tlsUntrusted: {
     status: 'fail',
-    text: (d: { address: string; error: string; issuer?: string }) => `The certificate of ${layer(d)}${d.issuer ? ` (issued by ${d.issuer})` : ''} is not trusted: ${d.error}`,
+    text: (d: { address: string; error: string }) => `The certificate of ${layer(d)} is not trusted: ${d.error}`,
     fix: "GitLab checks it against its CA bundle: put the issuing CA into /etc/gitlab/trusted-certs/ and run gitlab-ctl reconfigure (give duo-doctor the same CA with --ca-file); the certificate must name the host in duo_agent_platform_service_url.",
   },
   callRefused: {
@@ -109,13 +109,13 @@ function judgeMeasured(m: ServiceMeasurement): Finding {
     if (!tls) return { id: 'tlsFailed', data: { address, message: 'no handshake was made' } };
     if (!tls.ok) {
       if (tls.plaintextPeer) return { id: 'tlsToPlaintext', data: { address } };
+      if (tls.untrusted) return { id: 'tlsUntrusted', data: { address, error: tls.code ?? tls.message } };
       if (/NO_APPLICATION_PROTOCOL/i.test(`${tls.code} ${tls.message}`)) return { id: 'http2Refused', data: { address, evidence: 'its TLS offers no HTTP/2 (ALPN h2 refused)' } };
       return { id: 'tlsFailed', data: { address, message: `${tls.code ? `${tls.code}: ` : ''}${tls.message.trim()}` } };
     }
-    if (!tls.authorized) return { id: 'tlsUntrusted', data: { address, error: tls.authorizationError ?? 'unverified', ...(tls.issuer ? { issuer: tls.issuer } : {}) } };
     if (tls.alpn !== 'h2') return { id: 'http2Refused', data: { address, evidence: `its TLS negotiates ${tls.alpn ?? 'no application protocol'}, not h2` } };
   } else if (m.preface?.kind !== 'http2') {
-    if (tls?.ok) return { id: 'plaintextToTls', data: { address } };
+    if (tls?.ok || (tls && !tls.ok && tls.untrusted)) return { id: 'plaintextToTls', data: { address } };
     const p = m.preface;
     const evidence = p?.kind === 'http1' ? `it answered the HTTP/2 preface with "${p.statusLine}"` : `it answered the HTTP/2 preface with ${p?.kind === 'other' ? `bytes ${p.firstBytes}` : p?.kind ?? 'nothing'}`;
     return { id: 'http2Refused', data: { address, evidence } };

@@ -21,8 +21,6 @@ export type UpgradeAnswer =
 export interface Facts {
   url: string;
   answer: UpgradeAnswer;
-  /** https only: whether the certificate verified (the rake task retries without verification and notes it). */
-  tlsVerified?: boolean;
   /** Whether GitLab's own ListTools call to its self-hosted Duo Workflow Service succeeds: gRPC working while the upgrade does not is gitlab-org/gitlab#604755. */
   grpcPassed: boolean;
 }
@@ -60,26 +58,28 @@ export const messages = {
     text: (d: { message: string }) => `Could not reach the WebSocket endpoint: ${d.message}`,
     fix: (d: { gitlabUrl: string }) => `Verify this instance can reach its own external URL (${d.gitlabUrl}).`,
   },
-  tlsUnverified: {
-    status: 'warn',
-    text: () => 'Note: TLS certificate verification was skipped (self-signed or untrusted certificate).',
-    fix: "Serve GitLab with a certificate its clients trust, or give duo-doctor the CA with --ca-file (see gitlab-tls).",
+  untrusted: {
+    status: 'fail',
+    text: (d: { message: string }) => `Could not reach the WebSocket endpoint: GitLab's certificate is not trusted (${d.message})`,
+    fix:
+      "The rake task retries without verifying the certificate; duo-doctor does not, because the handshake carries the administrator's token. " +
+      'Give duo-doctor the CA with --ca-file, or serve GitLab with a certificate its clients trust (see gitlab-tls).',
   },
 } satisfies Messages;
 
 /** Judges the handshake's answer as the rake task classifies it. */
 export function judge(facts: Facts) {
   const a = facts.answer;
-  const tlsNote = facts.tlsVerified === false ? [{ id: 'tlsUnverified' as const }] : [];
-  if (!a.ok) return { findings: [{ id: 'unreachable' as const, data: { message: a.message, gitlabUrl: new URL(facts.url).origin } }, ...tlsNote], evidence: { failure: a.kind } };
+  if (!a.ok && a.kind === 'tls') return { findings: [{ id: 'untrusted' as const, data: { message: a.message } }], evidence: { failure: a.kind } };
+  if (!a.ok) return { findings: [{ id: 'unreachable' as const, data: { message: a.message, gitlabUrl: new URL(facts.url).origin } }], evidence: { failure: a.kind } };
   const evidence = { httpStatus: a.status, responseMs: a.elapsedMs, ...(a.proxy ? { proxy: a.proxy } : {}) };
   const details = [`Answer: HTTP ${a.status} ${a.reason}`.trim(), ...(a.server ? [`Server: ${a.server}`] : []), ...(a.bodyExcerpt ? [`Body: ${a.bodyExcerpt}`] : [])];
   if (a.status === 101) {
     const lead = a.acceptValid ? { id: 'upgraded' as const, data: { ...(a.proxy ? { through: a.proxy } : {}) } } : { id: 'badAccept' as const };
-    return { findings: [lead, ...tlsNote], details, evidence };
+    return { findings: [lead], details, evidence };
   }
-  if (a.status === 401 || a.status === 403) return { findings: [{ id: 'rejected' as const, data: { status: a.status } }, ...tlsNote], details, evidence };
-  return { findings: [{ id: 'notUpgraded' as const, data: { status: a.status, grpcPassed: facts.grpcPassed } }, ...tlsNote], details, evidence };
+  if (a.status === 401 || a.status === 403) return { findings: [{ id: 'rejected' as const, data: { status: a.status } }], details, evidence };
+  return { findings: [{ id: 'notUpgraded' as const, data: { status: a.status, grpcPassed: facts.grpcPassed } }], details, evidence };
 }
 
 function answerFacts(exchange: WebSocketExchange): UpgradeAnswer {
@@ -108,7 +108,7 @@ export default defineCheck({
   explain: {
     checks:
       `Sends the rake task's opening handshake to GitLab's ${AGENT_WS_PATH} (GET, Upgrade: websocket, Origin: GitLab's URL, Authorization: Bearer <the administrator's token>) ` +
-      'and reads the status line. On https it verifies the certificate, and like the rake task retries without verification and says so. The token is never printed.',
+      "and reads the status line. On https the certificate must verify: unlike the rake task, duo-doctor does not retry unverified with the administrator's token. The token is never printed.",
     failsWhen:
       '401/403 (rejected), any other status (not upgraded: a load balancer or proxy in front of GitLab drops the Upgrade and Connection headers — even while the Duo Workflow Service answers gRPC, gitlab-org/gitlab#604755), or no answer.',
     fix: `In the proxy in front of GitLab: ${NGINX_EXAMPLE.replace(/\n/g, ' ')}`,
@@ -118,24 +118,17 @@ export default defineCheck({
     const gitlabUrl = ctx.settings.gitlabUrl as string;
     const url = gitlabEndpoint(gitlabUrl, AGENT_WS_PATH);
     const { ca } = await clientTrust(ctx);
-    const send = (insecure: boolean) =>
-      websocketHandshake({
-        url,
-        headers: { Origin: new URL(gitlabUrl).origin, Authorization: `Bearer ${ctx.settings.gitlabToken ?? ''}`, 'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}` },
-        ca,
-        insecure,
-        timeoutMs: ctx.settings.timeoutMs,
-        signal: ctx.signal,
-      });
-    let exchange = await send(false);
-    let tlsVerified: boolean | undefined = url.startsWith('https:') ? true : undefined;
-    if (!exchange.ok && exchange.failure.kind === 'tls') {
-      tlsVerified = false;
-      exchange = await send(true);
-    }
+    // Verified TLS only: the rake task's unverified retry would hand the administrator's token to whoever answers.
+    const exchange = await websocketHandshake({
+      url,
+      headers: { Origin: new URL(gitlabUrl).origin, Authorization: `Bearer ${ctx.settings.gitlabToken ?? ''}`, 'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}` },
+      ca,
+      timeoutMs: ctx.settings.timeoutMs,
+      signal: ctx.signal,
+    });
     const setting = await serviceUrlSetting(ctx);
     const grpcPassed = setting.ok && setting.value !== null && (await gitlabListTools(ctx)).ok;
-    return { url: redactUrl(url), answer: answerFacts(exchange), ...(tlsVerified !== undefined ? { tlsVerified } : {}), grpcPassed };
+    return { url: redactUrl(url), answer: answerFacts(exchange), grpcPassed };
   },
   judge,
 });

@@ -19,8 +19,6 @@ export interface WebSocketRequest {
   headers?: Record<string, string>;
   /** PEM certificates to trust instead of Node's defaults (https). */
   ca?: readonly string[];
-  /** Complete the TLS handshake without verifying the certificate (the rake task's second attempt, VERIFY_NONE). */
-  insecure?: boolean;
   /** Budget for connect + TLS + the response head (default 10000). */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -113,13 +111,7 @@ export function websocketHandshake(req: WebSocketRequest): Promise<WebSocketExch
   return new Promise((resolve) => {
     const socket =
       target.protocol === 'https:'
-        ? tls.connect({
-            host,
-            port,
-            ...(net.isIP(host) ? {} : { servername: host }),
-            ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}),
-            ...(req.insecure ? { rejectUnauthorized: false } : {}),
-          })
+        ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}) })
         : net.connect({ host, port });
     let received = Buffer.alloc(0);
     let head: ReturnType<typeof parseHead> | undefined;

@@ -1,6 +1,7 @@
 // `duo-doctor gateway` and `duo-doctor gitlab`: run one reference server in the foreground until SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/errors.js';
+import { startDuoWorkflowService } from './duo-workflow/server.js';
 import { startGateway, type GatewayOptions } from './gateway/server.js';
 import { selfHostedDefaults } from './gitlab/config.js';
 import { startGitLab, type GitLabOptions } from './gitlab/server.js';
@@ -36,13 +37,27 @@ interface ServeOptions {
 /** Options of `duo-doctor gateway`. */
 export interface ServeGatewayOptions extends GatewayOptions, ServeOptions {}
 
-/** Runs the reference AI gateway (default 127.0.0.1:5052, env from this process) until a signal stops it. */
+/**
+ * Runs the reference AI gateway (default 127.0.0.1:5052, env from this process) until a signal stops it — and, as the
+ * self-hosted image's scripts/run.sh does when ENABLE_DUO_WORKFLOW_SERVICE is set, the Duo Workflow Service on PORT (default 50052).
+ */
 export async function serveGateway(opts: ServeGatewayOptions = {}): Promise<void> {
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { out: _out, stop, ...gatewayOptions } = opts;
+  const env = gatewayOptions.env ?? process.env;
   const gateway = await startGateway({ port: 5052, ...gatewayOptions });
+  const workflow = env['ENABLE_DUO_WORKFLOW_SERVICE']
+    ? await startDuoWorkflowService({ env, port: Number(env['PORT'] ?? 50052), ...(gatewayOptions.host ? { host: gatewayOptions.host } : {}), ...(gatewayOptions.log ? { log: gatewayOptions.log } : {}) }).catch(async (error: unknown) => {
+        await gateway.close();
+        throw error;
+      })
+    : undefined;
   out(`reference AI gateway listening on ${gateway.url}`);
-  await untilSignal(gateway.close, stop);
+  if (workflow) out(`reference Duo Workflow Service listening on ${workflow.address}`);
+  await untilSignal(async () => {
+    await workflow?.close();
+    await gateway.close();
+  }, stop);
 }
 
 /** Options of `duo-doctor gitlab`. */
@@ -51,7 +66,10 @@ export interface ServeGitLabOptions extends GitLabOptions, ServeOptions {
   scenario?: string;
   /** File holding the admin token (`--token-file`); GITLAB_TOKEN is read when neither is given. */
   tokenFile?: string;
-  /** The environment to read GITLAB_TOKEN and AI_GATEWAY_URL from (default: this process's). */
+  /**
+   * The environment to read GITLAB_TOKEN and AI_GATEWAY_URL from (default: this process's), and DUO_AGENT_PLATFORM_SERVICE_URL
+   * (the reference's stand-in for the duo_agent_platform_service_url setting) with DUO_AGENT_PLATFORM_SERVICE_SECURE (GitLab's own variable).
+   */
   env?: Readonly<Record<string, string | undefined>>;
   /** Where the generated token goes (default: stderr). */
   err?: (line: string) => void;
@@ -82,6 +100,10 @@ export async function serveGitLab(opts: ServeGitLabOptions = {}): Promise<void> 
   }
   const adminToken = adminTokenFrom(opts, env);
   const aiGatewayUrl = opts.aiGatewayUrl ?? env['AI_GATEWAY_URL'];
+  const serviceUrl = opts.duoAgentPlatformServiceUrl ?? env['DUO_AGENT_PLATFORM_SERVICE_URL'];
+  // Gitlab::Utils.to_boolean(ENV['DUO_AGENT_PLATFORM_SERVICE_SECURE'], default: true) (config/initializers/1_settings.rb).
+  const secureEnv = env['DUO_AGENT_PLATFORM_SERVICE_SECURE']?.trim().toLowerCase();
+  const secure = opts.duoWorkflowSecure ?? (secureEnv && ['false', '0', 'no', 'off', 'f', 'n'].includes(secureEnv) ? false : true);
   // One self-hosted model with a real endpoint, as the demo's stack has, so both give the same verdicts.
   const model = await startModelServer({ ...scenario?.model?.server, host: gitlabOptions.host ?? '127.0.0.1' });
   const gitlab = await startGitLab({
@@ -91,6 +113,8 @@ export async function serveGitLab(opts: ServeGitLabOptions = {}): Promise<void> 
     ...gitlabOptions,
     ...(adminToken ? { adminToken } : {}),
     ...(aiGatewayUrl ? { aiGatewayUrl } : {}),
+    ...(serviceUrl ? { duoAgentPlatformServiceUrl: serviceUrl } : {}),
+    duoWorkflowSecure: secure,
   }).catch(async (error: unknown) => {
     await model.close();
     throw error;

@@ -6,7 +6,7 @@ import { renderJudgement } from '../../src/check.js';
 import type { ServiceMeasurement } from '../../src/probes/duo-workflow/service.js';
 
 const A = 'dws:50052';
-const TLS_OK = { ok: true, ms: 2, alpn: 'h2', authorized: true } as const;
+const TLS_OK = { ok: true, ms: 2, alpn: 'h2' } as const;
 const m = (more: Partial<ServiceMeasurement>): ServiceMeasurement => ({ address: A, secure: true, secureSource: 'gitlab', withToken: true, tcp: { ok: true, ms: 1 }, ...more });
 const facts = (measured: ServiceMeasurement, more: Partial<Facts> = {}): Facts => ({ address: A, gitlab: { ok: true, tools: 4 }, measured, ...more });
 /** duo-doctor's finding: the last one (after GitLab's). */
@@ -18,14 +18,15 @@ describe("agent-platform-service judge: duo-doctor's layers", () => {
     ['ListTools answers in plaintext', m({ secure: false, preface: { kind: 'http2' }, call: { ok: true, ms: 5, tools: [] } }), 'listed'],
     ['refused port', m({ tcp: { ok: false, ms: 1, code: 'ECONNREFUSED', message: 'refused' } }), 'noListener'],
     ['timed-out port', m({ tcp: { ok: false, ms: 10, code: 'ETIMEDOUT', message: 'timeout' } }), 'unreachable'],
-    ['TLS to plain gRPC', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number', plaintextPeer: true } }), 'tlsToPlaintext'],
-    ['TLS with no h2 on offer (nginx listen ssl, no http2)', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', message: 'alert 120', plaintextPeer: false } }), 'http2Refused'],
+    ['TLS to plain gRPC', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number', plaintextPeer: true, untrusted: false } }), 'tlsToPlaintext'],
+    ['TLS with no h2 on offer (nginx listen ssl, no http2)', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', message: 'alert 120', plaintextPeer: false, untrusted: false } }), 'http2Refused'],
     ['TLS negotiating http/1.1', m({ tls: { ...TLS_OK, alpn: 'http/1.1' } }), 'http2Refused'],
     ['TLS negotiating nothing', m({ tls: { ...TLS_OK, alpn: null } }), 'http2Refused'],
-    ['TLS handshake failing otherwise', m({ tls: { ok: false, ms: 1, code: 'ECONNRESET', message: 'socket hang up', plaintextPeer: false } }), 'tlsFailed'],
-    ['untrusted certificate', m({ tls: { ...TLS_OK, authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } }), 'tlsUntrusted'],
+    ['TLS handshake failing otherwise', m({ tls: { ok: false, ms: 1, code: 'ECONNRESET', message: 'socket hang up', plaintextPeer: false, untrusted: false } }), 'tlsFailed'],
+    ['untrusted certificate', m({ tls: { ok: false, ms: 2, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'unable to verify the first certificate', plaintextPeer: false, untrusted: true } }), 'tlsUntrusted'],
+    ['plaintext to a TLS port with an untrusted certificate', m({ secure: false, preface: { kind: 'closed' }, tls: { ok: false, ms: 2, code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'x', plaintextPeer: false, untrusted: true } }), 'plaintextToTls'],
     ['plaintext to a TLS port', m({ secure: false, preface: { kind: 'closed' }, tls: TLS_OK }), 'plaintextToTls'],
-    ['plaintext to an HTTP/1.1 server', m({ secure: false, preface: { kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' }, tls: { ok: false, ms: 1, message: 'x', plaintextPeer: true } }), 'http2Refused'],
+    ['plaintext to an HTTP/1.1 server', m({ secure: false, preface: { kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' }, tls: { ok: false, ms: 1, message: 'x', plaintextPeer: true, untrusted: false } }), 'http2Refused'],
     ['HTTP/2 without gRPC behind (proxy_pass)', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 13, codeName: 'INTERNAL', details: 'Received HTTP status code 502' } }), 'notGrpc'],
     ['token refused', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'Forbidden by auth provider' } }), 'callRefused'],
     ['permission denied', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 7, codeName: 'PERMISSION_DENIED', details: 'no' } }), 'callRefused'],

@@ -20,8 +20,7 @@ describe('proxy-upgrade judge', () => {
     ['404', facts(answer({ status: 404 })), ['notUpgraded']],
     ['200 (a plain answer)', facts(answer({ status: 200 })), ['notUpgraded']],
     ['no answer', facts({ ok: false, kind: 'refused', message: 'connect ECONNREFUSED', elapsedMs: 1 }), ['unreachable']],
-    ['101 after the certificate failed verification', facts(answer({}), { tlsVerified: false }), ['upgraded', 'tlsUnverified']],
-    ['400 after the certificate failed verification', facts(answer({ status: 400 }), { tlsVerified: false }), ['notUpgraded', 'tlsUnverified']],
+    ['an untrusted certificate (no unverified retry with the token)', facts({ ok: false, kind: 'tls', message: 'unable to verify the first certificate', elapsedMs: 1 }), ['untrusted']],
   ] as const)('%s → %j', (_name, f, expected) => {
     expect(ids(f)).toEqual(expected);
   });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_VERSION } from '../../src/reference/gateway/config.js';
+import { pooledRsaKey } from '../../src/pki/keys.js';
 import { findScenario } from '../../src/reference/scenarios.js';
 import { gatewayKeyEnv } from '../../src/reference/stack.js';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -47,7 +48,7 @@ const verdicts = (stdout: string): Verdicts =>
 describe('check against separately started reference servers = demo', () => {
   it.each(['expired-license', 'auth-bypassed', 'version-mismatch', 'jwks-empty'])('%s', async (name) => {
     const scenario = findScenario(name)!;
-    const [gitlabPort, gatewayPort] = [await freePort(), await freePort()];
+    const [gitlabPort, gatewayPort, workflowPort] = [await freePort(), await freePort(), await freePort()];
     const gitlabUrl = `http://127.0.0.1:${gitlabPort}`;
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-cli-stack-'));
@@ -58,10 +59,18 @@ describe('check against separately started reference servers = demo', () => {
       AIGW_CUSTOM_MODELS__ENABLED: 'true',
       ...gatewayKeyEnv(),
       HF_HOME: path.join(dir, 'hf'),
+      // The image's Duo Workflow Service beside the gateway (plain gRPC, as the demo's plain-http scenarios have it).
+      ENABLE_DUO_WORKFLOW_SERVICE: 'true',
+      PORT: String(workflowPort),
+      DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem,
       ...scenario.gateway.env,
     };
     try {
-      await startServer(['gitlab', '--scenario', name, '--port', String(gitlabPort), '--gateway-url', gatewayUrl], { GITLAB_TOKEN: TOKEN });
+      await startServer(['gitlab', '--scenario', name, '--port', String(gitlabPort), '--gateway-url', gatewayUrl], {
+        GITLAB_TOKEN: TOKEN,
+        DUO_AGENT_PLATFORM_SERVICE_URL: `127.0.0.1:${workflowPort}`,
+        DUO_AGENT_PLATFORM_SERVICE_SECURE: 'false',
+      });
       await startServer(['gateway', '--port', String(gatewayPort), ...(scenario.gateway.version ? ['--image-tag', scenario.gateway.version] : [])], gatewayEnv);
 
       // The gateway tells its version nowhere over HTTP: the operator names its image tag, as the demo's stack does.

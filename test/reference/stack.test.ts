@@ -59,6 +59,14 @@ const EXPECTED: Record<string, Expectation> = {
   'silent-mode': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
+  // The Duo Workflow Service scenarios break only the Agent Platform; the reference health check has no DuoAgentPlatformProbe.
+  'workflow-service-down': { failingProbes: [] },
+  'workflow-plain-expected-tls': { failingProbes: [] },
+  'workflow-http1-proxy': { failingProbes: [] },
+  'workflow-token-refused': { failingProbes: [] },
+  'workflow-no-signing-key': { failingProbes: [] },
+  'workflow-url-unset': { failingProbes: [] },
+  'websocket-upgrade-dropped': { failingProbes: [] },
 };
 
 const ca = (stack: Stack) => (stack.settingsOverrides.caFile ? readFileSync(stack.settingsOverrides.caFile, 'utf8') : undefined);

@@ -50,7 +50,7 @@ export function measureService(ctx: CheckContext, address: string, gitlabSecure:
     const decided = { ...base, secure, secureSource: gitlabSecure === undefined ? ('service' as const) : ('gitlab' as const) };
     if (!tcp.ok) return { ...decided, tcp };
     if (secure && handshake) {
-      if (!handshake.ok || !handshake.authorized || handshake.alpn !== 'h2') return { ...decided, tcp, tls: handshake };
+      if (!handshake.ok || handshake.alpn !== 'h2') return { ...decided, tcp, tls: handshake };
       const call = await listTools({ address, secure: true, ca, metadata: callMetadata(grant), timeoutMs });
       return { ...decided, tcp, tls: handshake, call };
     }

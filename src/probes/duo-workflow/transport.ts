@@ -14,11 +14,14 @@ export interface Endpoint {
 /** A TCP connect: how long it took, or the error code. */
 export type TcpFacts = { ok: true; ms: number } | { ok: false; ms: number; code: string; message: string };
 
-/** A TLS handshake as GitLab's gRPC client makes one (offering h2). */
+/** A verified TLS handshake as GitLab's gRPC client makes one (offering h2). */
 export type TlsFacts =
-  | { ok: true; ms: number; alpn: string | null; authorized: boolean; authorizationError?: string; subject?: string; issuer?: string }
-  /** `plaintextPeer`: the answer was not TLS at all (OpenSSL's WRONG_VERSION_NUMBER and kin). */
-  | { ok: false; ms: number; code?: string; message: string; plaintextPeer: boolean };
+  | { ok: true; ms: number; alpn: string | null; subject?: string; issuer?: string }
+  /**
+   * `plaintextPeer`: the answer was not TLS at all (OpenSSL's WRONG_VERSION_NUMBER and kin); `untrusted`: the peer speaks TLS
+   * but its certificate did not verify (the code says why).
+   */
+  | { ok: false; ms: number; code?: string; message: string; plaintextPeer: boolean; untrusted: boolean };
 
 /** What the port answered to the cleartext HTTP/2 preface. */
 export type PrefaceAnswer =
@@ -64,7 +67,10 @@ export function tcpConnect(at: Endpoint, timeoutMs: number): Promise<TcpFacts> {
   });
 }
 
-/** One TLS handshake offering ALPN h2, verified against `ca` (undefined: Node's roots) but completed either way. Never throws. */
+/** Node's codes for a certificate that did not verify (the handshake itself worked). */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ALTNAME/;
+
+/** One TLS handshake offering ALPN h2, verified against `ca` (undefined: Node's roots); closed without sending data. Never throws. */
 export function tlsHandshake(at: Endpoint, ca: readonly string[] | undefined, timeoutMs: number): Promise<TlsFacts> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -73,7 +79,6 @@ export function tlsHandshake(at: Endpoint, ca: readonly string[] | undefined, ti
       port: at.port,
       ...(net.isIP(at.host) ? {} : { servername: at.host }),
       ALPNProtocols: ['h2'],
-      rejectUnauthorized: false,
       ...(ca ? { secureContext: secureContextFor(ca) } : {}),
     });
     socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error(`no TLS handshake within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
@@ -86,8 +91,6 @@ export function tlsHandshake(at: Endpoint, ca: readonly string[] | undefined, ti
         ok: true,
         ms: elapsed(started),
         alpn: socket.alpnProtocol || null,
-        authorized: socket.authorized,
-        ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
         ...(subject ? { subject } : {}),
         ...(issuer ? { issuer } : {}),
       });
@@ -95,7 +98,7 @@ export function tlsHandshake(at: Endpoint, ca: readonly string[] | undefined, ti
     });
     socket.once('error', (err) => {
       const { code, message } = errorFacts(err);
-      resolve({ ok: false, ms: elapsed(started), code, message, plaintextPeer: NOT_TLS.test(`${code} ${message}`) });
+      resolve({ ok: false, ms: elapsed(started), code, message, plaintextPeer: NOT_TLS.test(`${code} ${message}`), untrusted: UNTRUSTED.test(code) && !code.startsWith('ERR_SSL_') });
     });
   });
 }
