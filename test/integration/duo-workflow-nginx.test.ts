@@ -1,43 +1,21 @@
 // The Duo Workflow Service behind a real nginx (Debian's), as GitLab reaches it: gRPC needs HTTP/2 end to end, so only a
 // `grpc_pass` location on an `http2` listener carries it. The install guide's front (proxy_pass on `listen ... ssl`) does not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import check, { judge, type Facts } from '../../checks/agent-platform-service.js';
 import tokenCheck from '../../checks/agent-platform-token.js';
-import { buildChain } from '../../src/pki/generate.js';
-import { pooledRsaKey } from '../../src/pki/keys.js';
-import { startDuoWorkflowService, type RunningDuoWorkflow } from '../../src/reference/duo-workflow/server.js';
-import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
 import { makeContext } from '../helpers/context.js';
+import { startWorkflowRig, type WorkflowRig } from '../helpers/duo-workflow.js';
 import { guideBlock443, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
-const chain = buildChain({ host: '127.0.0.1' });
-const FILES = { 'server.crt': chain.chainPem, 'server.key': chain.leaf.keyPem };
-let dir: string;
-let caFile: string;
-let gitlab: RunningGitLab;
-let plain: RunningDuoWorkflow;
-let secure: RunningDuoWorkflow;
+let rig: WorkflowRig;
 const running: RunningNginx[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-dws-nginx-'));
-  caFile = path.join(dir, 'ca.pem');
-  await writeFile(caFile, chain.root.certPem);
-  gitlab = await startGitLab({ ca: chain.root.certPem, log: () => undefined });
-  const env = { AIGW_GITLAB_URL: gitlab.url, DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem };
-  [plain, secure] = await Promise.all([
-    startDuoWorkflowService({ env, log: () => undefined }),
-    startDuoWorkflowService({ env, tls: { certPem: chain.chainPem, keyPem: chain.leaf.keyPem }, log: () => undefined }),
-  ]);
+  rig = await startWorkflowRig();
 });
 afterAll(async () => {
   await Promise.all(running.map((n) => n.stop()));
-  await Promise.all([plain?.close(), secure?.close()]);
-  await gitlab?.close();
-  await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 interface Case {
@@ -61,10 +39,13 @@ const CASES: Case[] = [
 ];
 
 async function measure(block: string, gitlabSecure: boolean): Promise<{ facts: Facts; nginx: RunningNginx }> {
-  const nginx = await startNginx({ serverBlocks: block.replaceAll('{{PLAIN}}', plain.address).replaceAll('{{TLS}}', secure.address), files: FILES });
+  const nginx = await startNginx({
+    serverBlocks: block.replaceAll('{{PLAIN}}', rig.plain.address).replaceAll('{{TLS}}', rig.secure.address),
+    files: { 'server.crt': rig.chain.chainPem, 'server.key': rig.chain.leaf.keyPem },
+  });
   running.push(nginx);
-  gitlab.setDuoAgentPlatform(`127.0.0.1:${nginx.port}`, gitlabSecure);
-  const facts = (await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken, caFile }))) as Facts;
+  rig.gitlab.setDuoAgentPlatform(`127.0.0.1:${nginx.port}`, gitlabSecure);
+  const facts = (await check.gather(makeContext({ gitlabUrl: rig.gitlab.url, gitlabToken: rig.gitlab.adminToken, caFile: rig.caFile }))) as Facts;
   return { facts, nginx };
 }
 
@@ -77,7 +58,7 @@ describe('agent-platform-service behind a real nginx', () => {
   });
 
   it("measures the install guide's 443 front in front of the service: it does not carry gRPC", async () => {
-    const block = guideBlock443({ port: '{{PORT}}', upstream: `https://${secure.address}`, certificate: '{{DIR}}/server.crt', key: '{{DIR}}/server.key' });
+    const block = guideBlock443({ port: '{{PORT}}', upstream: `https://${rig.secure.address}`, certificate: '{{DIR}}/server.crt', key: '{{DIR}}/server.key' });
     const { facts } = await measure(block, true);
     const out = judge(facts);
     expect(out.findings.map((f) => f.id)).toEqual(['gitlabNotOperational', 'http2Refused']);
@@ -88,10 +69,10 @@ describe('agent-platform-service behind a real nginx', () => {
     const CASE_OK = CASES[0] as Case;
     const CASE_BAD = CASES[2] as Case;
     await measure(CASE_OK.block, false);
-    const ok = await tokenCheck.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }));
+    const ok = await tokenCheck.run(makeContext({ gitlabUrl: rig.gitlab.url, gitlabToken: rig.gitlab.adminToken }));
     expect(ok.findings?.map((f) => f.id)).toEqual(['issued']);
     await measure(CASE_BAD.block, false);
-    const bad = await tokenCheck.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }));
+    const bad = await tokenCheck.run(makeContext({ gitlabUrl: rig.gitlab.url, gitlabToken: rig.gitlab.adminToken }));
     expect(bad.status).toBe('fail');
     expect(bad.summary).toMatch(/does not carry HTTP\/2/);
   });

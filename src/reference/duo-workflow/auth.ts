@@ -2,19 +2,14 @@
 // flyisland/ai-gateway duo_workflow_service/interceptors/authentication_interceptor.py (607dff814), which calls
 // gitlab_cloud_connector's authenticate() — its in-tree original is ai_gateway/cloud_connector/auth.py and providers.py at f73a3b07d^.
 import { importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { AUTH_MESSAGES } from '../gateway/auth.js';
 import type { KeySet } from '../gateway/jwks.js';
 
 /** The service's Cloud Connector name (DUO_WORKFLOW_CLOUD_CONNECTOR_SERVICE_NAME's default, server.py setup_cloud_connector): issuer and audience of its own tokens, the audience it requires. */
 export const DWS_SERVICE_NAME = 'gitlab-duo-workflow-service';
 
-/** The 401 (UNAUTHENTICATED) details, byte for byte (auth.py at f73a3b07d^). */
-export const DWS_AUTH_MESSAGES = {
-  noHeader: 'No authorization header presented',
-  badHeader: 'Invalid authorization header',
-  notOidc: 'Invalid authentication token type - only OIDC is supported',
-  forbidden: 'Forbidden by auth provider',
-  mismatch: (header: string) => `Header mismatch '${header}'`,
-} as const;
+/** The UNAUTHENTICATED details: the same authenticate() as the AI gateway's, so the same messages (auth.py at f73a3b07d^). */
+export const DWS_AUTH_MESSAGES = AUTH_MESSAGES;
 
 /** Claims the service reads. */
 export interface DwsClaims extends JWTPayload {
