@@ -193,7 +193,7 @@ export const SCENARIOS = [
     description: "GitLab's certificate comes from a private CA; duo-doctor has the CA file but the gateway has no SSL_CERT_FILE.",
     tls: 'private-ca',
     trust: { gateway: false, doctor: true },
-    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
   },
   {
     ...BASE,
@@ -235,14 +235,14 @@ export const SCENARIOS = [
     name: 'jwks-unreachable',
     description: "GitLab's OIDC discovery advertises a jwks_uri nothing answers, so the gateway cannot load GitLab's keys.",
     gitlab: { jwks: 'unreachable' },
-    expectedFailures: ['gateway-fetches-jwks', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gitlab-health-check', 'jwks-reachable', 'system-exchange'],
   },
   {
     ...BASE,
     name: 'jwks-empty',
     description: "GitLab publishes an empty key set; the gateway caches it for 24 h and rejects every token.",
     gitlab: { jwks: 'empty' },
-    expectedFailures: ['gateway-fetches-jwks', 'jwks-valid', 'system-exchange'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gitlab-health-check', 'jwks-valid', 'system-exchange'],
   },
   {
     ...BASE,
@@ -256,7 +256,7 @@ export const SCENARIOS = [
     name: 'clock-skew',
     description: "GitLab's clock runs 10 minutes ahead: its tokens are not yet valid (nbf in the future) for the gateway.",
     gitlab: { clockSkewSeconds: 600 },
-    expectedFailures: ['system-exchange', 'token-verifies'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gitlab-health-check', 'system-exchange', 'token-verifies'],
   },
   {
     ...BASE,
@@ -388,7 +388,7 @@ export const SCENARIOS = [
     name: 'workflow-service-down',
     description: "The Duo Workflow Service is not running: GitLab's duo_agent_platform_service_url names a closed loopback port.",
     duoWorkflow: { running: false },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gitlab-health-check'],
   },
   {
     ...BASE,
@@ -397,21 +397,21 @@ export const SCENARIOS = [
     tls: 'private-ca',
     gatewayTls: true,
     duoWorkflow: { tls: false, gitlabSecure: true },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gitlab-health-check'],
   },
   {
     ...BASE,
     name: 'workflow-http1-proxy',
     description: 'GitLab reaches the Duo Workflow Service through an HTTP/1.1-only proxy, which cannot carry gRPC (HTTP/2).',
     duoWorkflow: { http1Front: true },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gitlab-health-check'],
   },
   {
     ...BASE,
     name: 'workflow-token-refused',
     description: "The Duo Workflow Service fetches signing keys from the wrong GitLab (DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL), so it refuses GitLab's tokens.",
     duoWorkflow: { env: { DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL: 'http://127.0.0.1:9' } },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gitlab-health-check'],
   },
   {
     ...BASE,

@@ -56,7 +56,7 @@ describe('reference GitLab health check: the probe set', () => {
     ['18.6 with a self-hosted URL', { ...ALLOW, version: '18.6.0-ee' }, true, SELF_HOSTED],
     ['17.6 (the first with the ai_settings table)', { ...ALLOW, version: '17.6.0-ee' }, true, SELF_HOSTED],
     ['17.5 (AI_GATEWAY_URL era: ends with the end-to-end probe)', { ...ALLOW, version: '17.5.3-ee' }, true, [...SELF_HOSTED, 'end_to_end_probe']],
-    ['a Duo Agent Platform URL', { ...ALLOW, duoAgentPlatformServiceUrl: 'dws.example.com:50052' }, true, [...SELF_HOSTED, 'duo_agent_platform_probe']],
+    ['a Duo Agent Platform URL', { ...ALLOW, duoAgentPlatformServiceUrl: '127.0.0.1:1' }, true, [...SELF_HOSTED, 'duo_agent_platform_probe']],
     [
       'code completions vendored',
       { ...ALLOW, featureSettings: [{ feature: 'code_completions', provider: 'vendored' }] },
@@ -108,7 +108,11 @@ describe('reference GitLab health check: texts and outcomes', () => {
       ['license_probe', 'Subscription for this instance cannot be synchronized. Contact GitLab customer support to upgrade your license.', ['Subscription for this instance cannot be synchronized. Contact GitLab customer support to upgrade your license.']],
       ['access_probe', 'Subscription has not yet been synchronized. Synchronize your subscription.', ['Subscription has not yet been synchronized. Synchronize your subscription.']],
       ['token_probe', 'Access credentials not found. Synchronize your subscription.', ['Access credentials not found. Synchronize your subscription.']],
-      ['duo_agent_platform_probe', expect.stringMatching(/^GitLab Duo Workflow Service at 127\.0\.0\.1:\d+ is not operational\.$/), ['the reference GitLab does not call ListTools over gRPC']],
+      [
+        'duo_agent_platform_probe',
+        expect.stringMatching(/^GitLab Duo Workflow Service at 127\.0\.0\.1:\d+ is not operational\.$/),
+        [expect.stringMatching(/is not operational\.$/), expect.stringMatching(/^14:.*ECONNREFUSED/)],
+      ],
     ]);
   });
 

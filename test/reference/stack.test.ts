@@ -20,11 +20,12 @@ interface Expectation {
 }
 
 // GitLab 18.x's self-hosted health check: presence, host (HEAD through GitLab's HTTP client) and license probes — no
-// end-to-end probe, so broken token trust (TLS, keys, audience, clock) does not show here; a blank URL runs the cloud set.
+// end-to-end probe, so broken token trust (TLS, keys, audience, clock) shows only through DuoAgentPlatformProbe (the
+// Duo Workflow Service verifies GitLab's tokens with the gateway container's trust); a blank URL runs the cloud set.
 const EXPECTED: Record<string, Expectation> = {
   healthy: { failingProbes: [] },
   'no-gateway-url': {
-    failingProbes: ['license_probe', 'host_probe', 'host_probe', 'access_probe', 'token_probe', 'end_to_end_probe', 'duo_agent_platform_probe'],
+    failingProbes: ['license_probe', 'host_probe', 'host_probe', 'access_probe', 'token_probe', 'end_to_end_probe'],
   },
   'gateway-down': { failingProbes: ['host_probe'] },
   'gateway-localhost-url': {},
@@ -34,17 +35,17 @@ const EXPECTED: Record<string, Expectation> = {
   'ca-only-in-ssl-cert-file': {},
   'key-rotated-after-cache': {},
   'gateway-without-signing-key': { failingProbes: [] },
-  'self-signed-gitlab': { failingProbes: [], tlsError: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
-  'private-ca-no-bundle': { failingProbes: [] },
-  'missing-intermediate': { failingProbes: [], tlsError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
-  'expired-gitlab-cert': { failingProbes: [], tlsError: 'CERT_HAS_EXPIRED' },
-  'wrong-host-cert': { failingProbes: [], tlsError: 'ERR_TLS_CERT_ALTNAME_INVALID' },
+  'self-signed-gitlab': { failingProbes: ['duo_agent_platform_probe'], tlsError: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+  'private-ca-no-bundle': { failingProbes: ['duo_agent_platform_probe'] },
+  'missing-intermediate': { failingProbes: ['duo_agent_platform_probe'], tlsError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+  'expired-gitlab-cert': { failingProbes: ['duo_agent_platform_probe'], tlsError: 'CERT_HAS_EXPIRED' },
+  'wrong-host-cert': { failingProbes: ['duo_agent_platform_probe'], tlsError: 'ERR_TLS_CERT_ALTNAME_INVALID' },
   'expired-license': { failingProbes: ['code_suggestions_license_probe'] },
   'no-code-suggestions': { failingProbes: ['code_suggestions_license_probe'] },
-  'jwks-unreachable': { failingProbes: [] },
-  'jwks-empty': { failingProbes: [] },
+  'jwks-unreachable': { failingProbes: ['duo_agent_platform_probe'] },
+  'jwks-empty': { failingProbes: ['duo_agent_platform_probe'] },
   'wrong-audience': { failingProbes: [] },
-  'clock-skew': { failingProbes: [] },
+  'clock-skew': { failingProbes: ['duo_agent_platform_probe'] },
   'version-mismatch': { failingProbes: [] },
   'gateway-url-mismatch': { failingProbes: ['host_probe'] },
   'url-blocked': { failingProbes: ['host_probe'] },
@@ -59,11 +60,12 @@ const EXPECTED: Record<string, Expectation> = {
   'silent-mode': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
-  // The Duo Workflow Service scenarios break only the Agent Platform; the reference health check has no DuoAgentPlatformProbe.
-  'workflow-service-down': { failingProbes: [] },
-  'workflow-plain-expected-tls': { failingProbes: [] },
-  'workflow-http1-proxy': { failingProbes: [] },
-  'workflow-token-refused': { failingProbes: [] },
+  // With duo_agent_platform_service_url set, the health check's DuoAgentPlatformProbe calls ListTools: it fails wherever the
+  // service is down, unreachable over TLS/HTTP/2, or cannot verify GitLab's token (it reads the gateway's trust and keys).
+  'workflow-service-down': { failingProbes: ['duo_agent_platform_probe'] },
+  'workflow-plain-expected-tls': { failingProbes: ['duo_agent_platform_probe'] },
+  'workflow-http1-proxy': { failingProbes: ['duo_agent_platform_probe'] },
+  'workflow-token-refused': { failingProbes: ['duo_agent_platform_probe'] },
   'workflow-no-signing-key': { failingProbes: [] },
   'workflow-url-unset': { failingProbes: [] },
   'websocket-upgrade-dropped': { failingProbes: [] },

@@ -58,15 +58,13 @@ function aiHeaders(state: GitLabState): Record<string, string> {
   };
 }
 
-/** One call GitLab makes to the service at `Gitlab::DuoWorkflow::Client.url` with `secure?`'s channel credentials. */
-async function gitlabCalls<R>(state: GitLabState, method: 'ListTools' | 'GenerateToken'): Promise<UnaryOutcome<R>> {
-  const address = state.duoAgentPlatformServiceUrl;
-  if (!address) {
-    // Without the setting GitLab calls GitLab's cloud service; the reference never leaves loopback, so it fails as an offline host would.
-    return { ok: false, ms: 0, code: 14, codeName: 'UNAVAILABLE', details: 'DNS resolution failed for duo-workflow-svc.runway.gitlab.net:443 (the reference GitLab reaches no cloud service)' };
-  }
+/**
+ * One call GitLab makes to the service at `Gitlab::DuoWorkflow::Client.url` (the setting, else the cloud service — here a
+ * closed loopback stand-in) with `secure?`'s channel credentials.
+ */
+export async function gitlabServiceCall<R>(state: GitLabState, method: 'ListTools' | 'GenerateToken'): Promise<UnaryOutcome<R>> {
   const req: CallRequest = {
-    address,
+    address: state.duoAgentPlatformServiceUrl || state.cloud.duoWorkflowServiceUrl,
     secure: state.duoWorkflowSecure,
     // Gitlab::X509::Certificate.ca_certs_bundle: the system roots plus GitLab's trusted certificates (the stack's CA).
     ...(state.ca ? { ca: [state.ca] } : {}),
@@ -84,7 +82,7 @@ function badRequest(res: ServerResponse, failure: { code: number; details: strin
 /** Answers the duo_workflows routes; false when the path is none of them. */
 export async function handleDuoWorkflows(state: GitLabState, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method === 'POST' && path === DIRECT_ACCESS) {
-    const generated = await gitlabCalls<{ token: string; expiresAt: string }>(state, 'GenerateToken');
+    const generated = await gitlabServiceCall<{ token: string; expiresAt: string }>(state, 'GenerateToken');
     if (!generated.ok) {
       badRequest(res, generated);
       return true;
@@ -92,7 +90,7 @@ export async function handleDuoWorkflows(state: GitLabState, path: string, req: 
     sendJson(res, 201, {
       gitlab_rails: { base_url: state.externalUrl, token: `glpat-oauth-${state.instanceId.slice(0, 8)}`, token_expires_at: Number(generated.response.expiresAt) },
       duo_workflow_service: {
-        base_url: state.duoAgentPlatformServiceUrl ?? 'duo-workflow-svc.runway.gitlab.net:443',
+        base_url: state.duoAgentPlatformServiceUrl || state.cloud.duoWorkflowServiceUrl,
         token: generated.response.token,
         token_expires_at: Number(generated.response.expiresAt),
         headers: aiHeaders(state),
@@ -103,7 +101,7 @@ export async function handleDuoWorkflows(state: GitLabState, path: string, req: 
     return true;
   }
   if (req.method === 'GET' && path === LIST_TOOLS) {
-    const listed = await gitlabCalls<{ tools?: Struct[] }>(state, 'ListTools');
+    const listed = await gitlabServiceCall<{ tools?: Struct[] }>(state, 'ListTools');
     if (!listed.ok) {
       badRequest(res, listed);
       return true;

@@ -2,6 +2,7 @@
 // for real with the probe set and texts of the version the reference claims. Source: gitlab-org/gitlab at 6714c9136
 // (flyisland/gitlab-ee): ee/app/services/cloud_connector/status_checks/status_service.rb, probes/registry.rb and
 // probes/*.rb; older texts from the code index (see FIDELITY.md).
+import { gitlabServiceCall } from './duo-workflows.js';
 import { compareVersions, parseVersion } from '../../judge/versions.js';
 import { readBody, request } from '../http.js';
 import { codeSuggestionsAvailable, type GitLabState } from './config.js';
@@ -167,24 +168,26 @@ async function endToEndProbe(state: GitLabState, gatewayUrl: string): Promise<Pr
   );
 }
 
-/**
- * DuoAgentPlatformProbe: ListTools over gRPC to the Duo Workflow Service. The reference does not speak gRPC, so the
- * probe always reports the service not operational — never a pass it could not prove.
- */
-function duoAgentPlatformProbe(state: GitLabState): ProbeResult {
+/** DuoAgentPlatformProbe: GitLab's own ListTools call over gRPC to the Duo Workflow Service (its URL, `secure?`, GitLab's token). */
+async function duoAgentPlatformProbe(state: GitLabState): Promise<ProbeResult> {
   const host = state.duoAgentPlatformServiceUrl || state.cloud.duoWorkflowServiceUrl;
-  const probe = result('duo_agent_platform_probe', [`GitLab Duo Workflow Service at ${host} is not operational.`], '');
-  return { ...probe, errors: ['the reference GitLab does not call ListTools over gRPC'] };
+  const listed = await gitlabServiceCall(state, 'ListTools');
+  return result(
+    'duo_agent_platform_probe',
+    listed.ok ? [] : [`GitLab Duo Workflow Service at ${host} is not operational.`, `${listed.code}:${listed.details}`],
+    `GitLab Duo Workflow Service at ${host} is operational.`,
+  );
 }
 
 /** Registry#default_probes: the cloud-connected set (CustomersDot, Cloud Connector, the synchronised subscription). */
 async function defaultProbes(state: GitLabState, withEndToEnd: boolean): Promise<ProbeResult[]> {
-  const [customers, cloud, endToEnd] = await Promise.all([
+  const [customers, cloud, endToEnd, agentPlatform] = await Promise.all([
     hostProbe(state, state.cloud.customersDotUrl),
     hostProbe(state, state.cloud.cloudConnectorUrl),
     withEndToEnd ? endToEndProbe(state, `${state.cloud.cloudConnectorUrl}/ai`) : undefined,
+    duoAgentPlatformProbe(state),
   ]);
-  return [licenseProbe(state), customers, cloud, accessProbe(), tokenProbe(), ...(endToEnd ? [endToEnd] : []), duoAgentPlatformProbe(state)];
+  return [licenseProbe(state), customers, cloud, accessProbe(), tokenProbe(), ...(endToEnd ? [endToEnd] : []), agentPlatform];
 }
 
 /** Registry#self_hosted_only_probes. */
@@ -206,7 +209,7 @@ async function selectedProbes(state: GitLabState): Promise<ProbeResult[]> {
     return [...(await defaultProbes(state, completionsVendored)), ...(await selfHostedOnlyProbes(state))];
   }
   const probes = await selfHostedOnlyProbes(state);
-  return state.duoAgentPlatformServiceUrl ? [...probes, duoAgentPlatformProbe(state)] : probes;
+  return state.duoAgentPlatformServiceUrl ? [...probes, await duoAgentPlatformProbe(state)] : probes;
 }
 
 /** StatusService#execute: every selected probe, and success when all of them succeeded. */
