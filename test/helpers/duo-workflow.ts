@@ -23,7 +23,11 @@ export async function startWorkflowRig(): Promise<WorkflowRig> {
   const caFile = path.join(dir, 'ca.pem');
   await writeFile(caFile, chain.root.certPem);
   const gitlab = await startGitLab({ ca: chain.root.certPem, log: () => undefined });
-  const env = { AIGW_GITLAB_URL: gitlab.url, DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem };
+  const env = {
+    AIGW_GITLAB_URL: gitlab.url,
+    DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem,
+    DUO_WORKFLOW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem,
+  };
   const [plain, secure] = await Promise.all([
     startDuoWorkflowService({ env, log: () => undefined }),
     startDuoWorkflowService({ env, tls: { certPem: chain.chainPem, keyPem: chain.leaf.keyPem }, log: () => undefined }),

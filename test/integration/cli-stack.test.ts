@@ -63,6 +63,7 @@ describe('check against separately started reference servers = demo', () => {
       ENABLE_DUO_WORKFLOW_SERVICE: 'true',
       PORT: String(workflowPort),
       DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem,
+      DUO_WORKFLOW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem,
       ...scenario.gateway.env,
     };
     try {

@@ -11,6 +11,8 @@ import { startDuoWorkflowService, type RunningDuoWorkflow } from '../../src/refe
 
 const SIGNING = pooledRsaKey(2048).privatePem;
 const OTHER = pooledRsaKey(2048).privatePem;
+const VALIDATION = pooledRsaKey(2048).privatePem;
+const KEYS = { DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: SIGNING, DUO_WORKFLOW_SELF_SIGNED_JWT__VALIDATION_KEY: VALIDATION };
 const IDENTITY = { 'x-gitlab-realm': 'self-managed', 'x-gitlab-instance-id': 'inst-1', 'x-gitlab-global-user-id': 'user-1' };
 
 /** A token as the service's own GenerateToken signs it (iss = aud = the service, sub = the global user id). */
@@ -31,7 +33,7 @@ let service: RunningDuoWorkflow;
 let open: RunningDuoWorkflow;
 beforeAll(async () => {
   [service, open] = await Promise.all([
-    startDuoWorkflowService({ env: { DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: SIGNING }, log: () => undefined }),
+    startDuoWorkflowService({ env: KEYS, log: () => undefined }),
     startDuoWorkflowService({ env: { DUO_WORKFLOW_AUTH__ENABLED: 'false' }, log: () => undefined }),
   ]);
 });
@@ -62,6 +64,16 @@ describe('reference Duo Workflow Service: authentication (authentication_interce
     if (out.ok) expect(out.tools).toContain('create_plan');
   });
 
+  it('verifies none of its own tokens with a signing key but no validation key (LocalAuthProvider adds both keys or none)', async () => {
+    const half = await startDuoWorkflowService({ env: { DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: SIGNING }, log: () => undefined });
+    try {
+      const out = await call(half.address, { authorization: `Bearer ${await serviceToken()}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY });
+      expect(out).toMatchObject({ ok: false, codeName: 'UNAUTHENTICATED', details: DWS_AUTH_MESSAGES.forbidden });
+    } finally {
+      await half.close();
+    }
+  });
+
   it('lets everyone in with DUO_WORKFLOW_AUTH__ENABLED=false', async () => {
     expect(await call(open.address, {})).toMatchObject({ ok: true });
   });
@@ -90,7 +102,7 @@ describe('reference Duo Workflow Service: GenerateToken', () => {
   it('signs a one-hour token with the signing key', async () => {
     const out = await generate(open.address, IDENTITY);
     expect(out.ok).toBe(false); // `open` has no signing key either: the same failure with auth off
-    const signer = await startDuoWorkflowService({ env: { DUO_WORKFLOW_AUTH__ENABLED: 'false', DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: SIGNING }, log: () => undefined });
+    const signer = await startDuoWorkflowService({ env: { DUO_WORKFLOW_AUTH__ENABLED: 'false', ...KEYS }, log: () => undefined });
     try {
       const signed = await generate(signer.address, IDENTITY);
       expect(signed.ok).toBe(true);

@@ -35,7 +35,12 @@ export async function startWorkflowSide(
   if (setup.running === false) {
     address = `127.0.0.1:${await closedPort()}`;
   } else {
-    const env: Record<string, string> = { ...opts.gatewayEnv, DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem };
+    // The two keys of the install guide (signing and validation): LocalAuthProvider needs both to verify the tokens it signs.
+    const env: Record<string, string> = {
+      ...opts.gatewayEnv,
+      DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem,
+      DUO_WORKFLOW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem,
+    };
     for (const [k, v] of Object.entries(setup.env ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;
