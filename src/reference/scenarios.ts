@@ -162,7 +162,7 @@ export const SCENARIOS = [
     tls: 'private-ca',
     gatewayTls: true,
     gatewayCaVariables: ['SSL_CERT_FILE'],
-    expectedFailures: ['gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
   },
   {
     ...BASE,
