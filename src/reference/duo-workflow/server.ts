@@ -6,7 +6,7 @@ import type * as Grpc from '@grpc/grpc-js';
 import { SignJWT } from 'jose';
 import { createPrivateKey } from 'node:crypto';
 import { loadContract, toStruct } from '../../probes/duo-workflow/contract.js';
-import { requestsCaBundle } from '../gateway/config.js';
+import { DEFAULT_GITLAB_URL, requestsCaBundle } from '../gateway/config.js';
 import { fetchGitLabKeys, KeySetCache, localKeys } from '../gateway/jwks.js';
 import type { TlsOptions } from '../http.js';
 import { authenticateCall, DWS_SERVICE_NAME, type DwsAuth } from './auth.js';
@@ -78,7 +78,7 @@ export async function startDuoWorkflowService(options: DuoWorkflowOptions): Prom
   const env = options.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // _init_oidc_auth_provider: DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL, else AIGW_GITLAB_URL, else gitlab.com (never contacted here).
-  const gitlabUrl = env['DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL'] || env['AIGW_GITLAB_URL'] || undefined;
+  const gitlabUrl = env['DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL'] || env['AIGW_GITLAB_URL'] || DEFAULT_GITLAB_URL;
   const authEnabled = env['DUO_WORKFLOW_AUTH__ENABLED'] !== 'false';
   const signingPem = env['DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY'];
   // The gitlab_cloud_connector providers fetch with requests: REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, else certifi.
