@@ -42,6 +42,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
 
 const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
 
+// Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const ex = await gitlabGet(ctx, '/api/v4/application/settings');
   if (!ex.ok || ex.response.status !== 200) return { unread: describeExchange(ctx, ex) };
@@ -52,6 +53,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   return Object.fromEntries(Object.entries(read).filter(([, x]) => x !== undefined));
 }
 
+// Stryker restore all
 export default defineCheck({
   id: 'duo-instance-settings',
   title: 'GitLab Duo is on for the instance and Silent Mode is off',

@@ -46,6 +46,43 @@ describe('renderJudgement', () => {
   ])('refuses %s', (_name, findings) => {
     expect(() => renderJudgement(messages, { findings: findings as never })).toThrow();
   });
+
+  it.each([
+    ['no finding', [], /no finding/],
+    ['an id outside the table, leading', [{ id: 'nope' }, { id: 'ok', data: { n: 1 } }], /finding nope/],
+    ['an id outside the table, following', [{ id: 'broken', data: { what: 'x' } }, { id: 'nope' }], /finding nope/],
+  ])('names what is wrong when it refuses %s', (_name, findings, error) => {
+    expect(() => renderJudgement(messages, { findings: findings as never })).toThrow(error);
+  });
+
+  it('adds nothing of its own when neither the judge nor a finding has details', () => {
+    expect(renderJudgement(messages, { findings: [{ id: 'ok', data: { n: 1 } }] }).details).toEqual([]);
+    expect(renderJudgement(messages, { findings: [{ id: 'slower' }, { id: 'noData' }] }).details).toEqual(['– nothing to judge']);
+  });
+
+  it('marks each following finding with its own status', () => {
+    const out = renderJudgement(messages, {
+      findings: [{ id: 'ok', data: { n: 1 } }, { id: 'broken', data: { what: 'a' } }, { id: 'noData' }, { id: 'broken', data: { what: 'b' } }],
+    });
+    expect(out.status).toBe('fail');
+    expect(out.details?.map((d) => d.split(' ')[0])).toEqual(['✗', '–', '✔']);
+    expect(out.findings).toEqual([
+      { id: 'ok', status: 'pass' },
+      { id: 'broken', status: 'fail' },
+      { id: 'noData', status: 'skip' },
+      { id: 'broken', status: 'fail' },
+    ]);
+  });
+
+  it('takes fixes only from problems: a skip or a pass with a fix adds none', () => {
+    const withFixes = {
+      ok: { status: 'pass', text: () => 'fine', fix: 'not a problem' },
+      unset: { status: 'skip', text: () => 'not configured', fix: 'Configure it.' },
+      slow: { status: 'warn', text: () => 'slow', fix: 'Make it faster.' },
+    } satisfies Messages;
+    expect(renderJudgement(withFixes, { findings: [{ id: 'ok' }, { id: 'unset' }] }).remediation).toBeUndefined();
+    expect(renderJudgement(withFixes, { findings: [{ id: 'unset' }, { id: 'slow' }, { id: 'ok' }] }).remediation).toBe('Make it faster.');
+  });
 });
 
 describe('defineCheck', () => {

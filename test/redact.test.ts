@@ -82,6 +82,7 @@ describe('redaction at its edges', () => {
     ['DEL and a C1 control', '\u007f\u0085', false, '\\x7f\\x85'],
     ['a bidirectional override shown as \\uNNNN', 'a\u202eb', false, 'a\\u202eb'],
     ['tab kept', 'a\tb', false, 'a\tb'],
+    ['a control below 0x10 padded to two digits', '\u0001', false, '\\x01'],
   ])('inertText: %s', (_name, text, multiline, want) => {
     expect(multiline === undefined ? inertText(text) : inertText(text, multiline)).toBe(want);
   });
