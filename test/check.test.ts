@@ -83,6 +83,15 @@ describe('renderJudgement', () => {
     expect(renderJudgement(withFixes, { findings: [{ id: 'ok' }, { id: 'unset' }] }).remediation).toBeUndefined();
     expect(renderJudgement(withFixes, { findings: [{ id: 'unset' }, { id: 'slow' }, { id: 'ok' }] }).remediation).toBe('Make it faster.');
   });
+
+  it('skips a problem without a fix: no empty remediation, no empty line', () => {
+    const partly = {
+      odd: { status: 'warn', text: () => 'odd' },
+      broken: { status: 'fail', text: () => 'broken', fix: 'Repair it.' },
+    } satisfies Messages;
+    expect(renderJudgement(partly, { findings: [{ id: 'odd' }] }).remediation).toBeUndefined();
+    expect(renderJudgement(partly, { findings: [{ id: 'odd' }, { id: 'broken' }] }).remediation).toBe('Repair it.');
+  });
 });
 
 describe('defineCheck', () => {
