@@ -169,6 +169,7 @@ export default defineCheck({
     fix: 'The failing layer names its fix: the service address and port, DUO_AGENT_PLATFORM_SERVICE_SECURE, the proxy\'s grpc_pass and http2, the gateway container\'s AIGW_GITLAB_URL.',
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const setting = await serviceUrlSetting(ctx);
     const value = setting.ok ? (setting.value ?? '') : '';
@@ -181,5 +182,6 @@ export default defineCheck({
     const billingProbe = status.available ? status.probes.find((p) => /usage billing/i.test(probeText(p))) : undefined;
     return { address, gitlab, measured, ...(billingProbe ? { billing: { success: billingProbe.success, text: probeText(billingProbe) } } : {}) };
   },
+  // Stryker restore all
   judge,
 });

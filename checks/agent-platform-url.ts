@@ -98,6 +98,7 @@ export default defineCheck({
     fix: `Set it to <host>:<port> of the Duo Workflow Service (default 50052) in ${SETTING_PLACES}.`,
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const [version, setting] = await Promise.all([gitlabVersion(ctx), serviceUrlSetting(ctx)]);
     // direct_access reports secure? only when the token request succeeds; asked only when there is a setting to go with it.
@@ -105,5 +106,6 @@ export default defineCheck({
     const secure = grant?.facts.ok ? grant.facts.secure : undefined;
     return { ...(version ? { gitlabVersion: version } : {}), setting, ...(secure !== undefined ? { secure } : {}) };
   },
+  // Stryker restore all
   judge,
 });

@@ -114,6 +114,7 @@ export default defineCheck({
     fix: `In the proxy in front of GitLab: ${NGINX_EXAMPLE.replace(/\n/g, ' ')}`,
   },
   messages,
+  // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
     const gitlabUrl = ctx.settings.gitlabUrl as string;
     const url = gitlabEndpoint(gitlabUrl, AGENT_WS_PATH);
@@ -130,5 +131,6 @@ export default defineCheck({
     const grpcPassed = setting.ok && setting.value !== null && (await gitlabListTools(ctx)).ok;
     return { url: redactUrl(url), answer: answerFacts(exchange), grpcPassed };
   },
+  // Stryker restore all
   judge,
 });
