@@ -55,6 +55,8 @@ const EXPECTED: Record<string, Expectation> = {
   'model-without-chat-template': { failingProbes: [] },
   'model-tools-off': { failingProbes: [] },
   'model-context-short': { failingProbes: [] },
+  // The Duo Workflow Service reads AIGW_GITLAB_URL too: without it, GitLab's tokens fail its ListTools.
+  'gateway-gitlab-url-unset': { failingProbes: ['duo_agent_platform_probe'] },
   'gateway-empty-portal-url': { failingProbes: [] },
   'duo-off-instance': { failingProbes: [] },
   'silent-mode': { failingProbes: [] },
@@ -107,7 +109,8 @@ describe('scenarios', () => {
       expect(stack.adminToken).toBe('glpat-scenario-token');
       expect(stack.settingsOverrides).toMatchObject({ gitlabUrl: stack.gitlabUrl, gitlabToken: 'glpat-scenario-token' });
       const env = stack.settingsOverrides.env ?? {};
-      expect(env['AIGW_GITLAB_URL']).toBe(stack.gitlabUrl);
+      // A scenario that unsets it (gateway-gitlab-url-unset) leaves it out.
+      if ((scenario.gateway as { env?: Record<string, string> }).env?.['AIGW_GITLAB_URL'] !== '') expect(env['AIGW_GITLAB_URL']).toBe(stack.gitlabUrl);
       if (stack.caFile) expect(existsSync(stack.caFile)).toBe(true);
 
       const meta = fetchText({ url: `${stack.gitlabUrl}/api/v4/metadata`, headers: { 'PRIVATE-TOKEN': stack.adminToken }, ca: ca(stack) ?? '', timeoutMs: 5000 });
