@@ -204,6 +204,17 @@ describe('commands', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('a reader that closes the pipe before the first write (head -1 exiting early): exit 0, nothing on stderr', async () => {
+    // `list` fits in the pipe's buffer, so `| head -1` alone rarely closes early: close the read end before the CLI writes at all.
+    const child = spawn(process.execPath, [BIN, 'list', '--plugin', file('passes.mjs')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('demo --help lists only the flags demo accepts', async () => {
     const r = await runCli(['demo', '--help']);
     expect(r.stdout).toContain('--scenario');
