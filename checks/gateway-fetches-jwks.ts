@@ -152,7 +152,7 @@ export default defineCheck({
     failsWhen:
       "Either request fails inside (DNS, refused, timeout, TLS or the bundle — a private CA named only in SSL_CERT_FILE included —, a non-200 status, an HTML page instead of JSON), discovery " +
       'names no jwks_uri, or the key set is empty. The gateway then holds none of GitLab\'s keys (HTTP 500, or 401 "Forbidden by auth provider" with keys of its own). ' +
-      'Skips when python3 is absent or AIGW_GITLAB_URL is unset.',
+      'Skips when this host is not where the gateway runs (no --exec, no AIGW_* variable here: it says how to run it there), python3 is absent or AIGW_GITLAB_URL is unset.',
     fix:
       "Make GitLab reachable and trusted from the gateway's container with AIGW_GITLAB_URL set to GitLab's root URL (DNS, NO_PROXY, " +
       'firewall, the CA bundle in REQUESTS_CA_BUNDLE — and SSL_CERT_FILE for LiteLLM), then restart the gateway (it caches keys for 24 h).',
@@ -160,8 +160,9 @@ export default defineCheck({
   messages,
   // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
   async gather(ctx): Promise<Facts> {
-    const [result, env] = await Promise.all([gatewayView(ctx), gatewayEnv(ctx)]);
-    const own = gatewayHasOwnKeys(env);
+    const result = await gatewayView(ctx);
+    if (result.kind === 'not-the-gateway') return { result };
+    const own = gatewayHasOwnKeys(await gatewayEnv(ctx));
     return { result, ...(own !== undefined ? { gatewayHasOwnKeys: own } : {}) };
   },
   // Stryker restore all

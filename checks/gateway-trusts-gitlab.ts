@@ -174,7 +174,8 @@ export default defineCheck({
   tags: ['ci', 'oncall', 'pre-upgrade'],
   explain: {
     checks:
-      "Where the gateway runs (this host, or its container with --exec), runs python3 with the gateway's environment and GETs " +
+      "Where the gateway runs (its container with --exec, or this host when its environment is the gateway's: AIGW_* set; anywhere else it " +
+      "skips and says how to run it there), runs python3 with the gateway's environment and GETs " +
       '<AIGW_GITLAB_URL>/.well-known/openid-configuration and its jwks_uri with Python requests, as the gateway does — trusting REQUESTS_CA_BUNDLE, else ' +
       "CURL_CA_BUNDLE, else certifi's bundle, never SSL_CERT_FILE — 10 s per request. Reports Python's TLS verdict verbatim, next to duo-doctor's analysis: " +
       "the bundle's blocks as read there, and GitLab's served chain judged against that bundle.",
@@ -182,7 +183,7 @@ export default defineCheck({
       'Python cannot load the bundle ([X509] PEM lib for one malformed block anywhere in it, NO_CERTIFICATE_OR_CRL_FOUND for an empty, ' +
       "DER or key-only file, or a missing file), or rejects GitLab's certificate ([SSL: CERTIFICATE_VERIFY_FAILED] ...: a private CA not in the " +
       'bundle requests reads — one named only in SSL_CERT_FILE included —, a self-signed certificate, a missing intermediate, an expired certificate, a hostname mismatch). ' +
-      'Skips when python3 is absent, AIGW_GITLAB_URL is unset, or GitLab is reached over plain http.',
+      'Skips when this host is not where the gateway runs, python3 is absent, AIGW_GITLAB_URL is unset, or GitLab is reached over plain http.',
     fix:
       "Put GitLab's root CA (PEM) into one bundle, remove malformed blocks, mount it in the gateway's container and name it in REQUESTS_CA_BUNDLE " +
       '(and SSL_CERT_FILE, for LiteLLM); then restart the gateway.',

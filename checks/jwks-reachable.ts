@@ -12,6 +12,7 @@ import {
   type JwksFetch,
 } from '../src/probes/jwks.js';
 import { describeTrustSource } from '../src/probes/trust.js';
+import { RUN_WHERE_THE_GATEWAY_RUNS } from '../src/judge/runtime-place.js';
 import { hostOf as parsedHost } from '../src/net/url.js';
 
 /** What the judge reads: the fetch as the gateway does it (undefined: no GitLab URL), and whether the gateway has keys of its own. */
@@ -91,6 +92,12 @@ export const messages = {
           'REQUESTS_CA_BUNDLE (else CURL_CA_BUNDLE, else its certifi bundle) and never SSL_CERT_FILE: put GitLab\'s root CA into a PEM bundle, mount it in the ' +
           `gateway's container and name it in REQUESTS_CA_BUNDLE (and in SSL_CERT_FILE too, which LiteLLM's model calls read). ${RESTART}`,
       ),
+  },
+  gatewayTrustUnknown: {
+    status: 'skip',
+    text: (d: Failed) =>
+      `${d.where}: ${d.host}'s certificate is not trusted by certifi's public roots; whether the gateway trusts it depends on its own CA bundle, ` +
+      "which is not known on this host: give it with --ca-file (the file the gateway's REQUESTS_CA_BUNDLE names), or run where the gateway runs",
   },
   proxy: {
     status: 'fail',
@@ -194,6 +201,8 @@ function documentFinding(doc: DocumentFetch, f: JwksFetch, step: 'discovery' | '
   switch (o.kind) {
     case 'failure': {
       const kind = o.failure.kind;
+      // Off the gateway, nothing describing its bundle: a private CA is unknown here, not the gateway's failure.
+      if (kind === 'tls' && f.trust.unknown) return { id: 'gatewayTrustUnknown', data: at, details: [...RUN_WHERE_THE_GATEWAY_RUNS] };
       if (kind === 'tls') {
         const sslCertFileOnly = f.trust.problems.some((p) => p.startsWith('SSL_CERT_FILE='));
         return { id: 'tls', data: { ...at, trust: describeTrustSource(f.trust.source), sslCertFileOnly } };
@@ -254,7 +263,8 @@ function contextLines(f: JwksFetch): string[] {
   if (f.base.differs && f.base.gitlabUrl) {
     lines.push(`AIGW_GITLAB_URL differs from --gitlab-url (${redactUrl(f.base.gitlabUrl)}): this check follows AIGW_GITLAB_URL, as the gateway does.`);
   }
-  lines.push(`Trust (Python requests): ${describeTrustSource(f.trust.source)}`, ...f.trust.problems.map((p) => `Trust problem (see ca-bundle): ${p}`));
+  const unknown = f.trust.unknown ? " — standing in: this host is not where the gateway runs, so its CA variables are not the gateway's, and no --ca-file describes the gateway's bundle" : '';
+  lines.push(`Trust (Python requests): ${describeTrustSource(f.trust.source)}${unknown}`, ...f.trust.problems.map((p) => `Trust problem (see ca-bundle): ${p}`));
   return lines;
 }
 
@@ -324,7 +334,8 @@ export default defineCheck({
       `Fetches <AIGW_GITLAB_URL>${DISCOVERY_PATH} (else --gitlab-url) exactly as the AI gateway does — joined with a leading slash, ` +
       "with Python requests' trust (REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, else certifi's roots — never SSL_CERT_FILE), its proxy variables, 10 s per request, " +
       'redirects followed as requests follows them — then the jwks_uri it names (GitLab: /oauth/discovery/keys). When the base URL ' +
-      'has a path, the same with the path kept is tried too.',
+      "has a path, the same with the path kept is tried too. The CA variables are this host's only when its environment is the gateway's " +
+      "(AIGW_* set); anywhere else --ca-file describes the gateway's bundle, and without it certifi's roots stand in and a private CA is reported as unknown, not failed.",
     failsWhen:
       'DNS, refused connection, timeout, TLS (the gitlab-tls / ca-bundle checks say why; a private CA named only in SSL_CERT_FILE fails here as it does in the gateway), ' +
       'a non-200 status, an HTML page (sign-in or proxy error page) instead of JSON, no usable jwks_uri, or GitLab under a relative URL that the root-joined discovery ' +

@@ -2,6 +2,7 @@
 // (the endpoint as given + `/models`), and fails the endpoint that only answers with `/v1` added.
 import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { pydanticBool } from '../src/judge/pydantic-bool.js';
+import { RUN_WHERE_THE_GATEWAY_RUNS } from '../src/judge/runtime-place.js';
 import { notProbed } from '../src/judge/self-hosted-model.js';
 import { clientUrl, probeModelsRoute, withV1, type ModelAnswer } from '../src/probes/model-endpoint.js';
 import { redactUrl } from '../src/redact.js';
@@ -48,6 +49,12 @@ export const messages = {
     fix: (d: Model & { message: string }) =>
       `Start the model server for ${d.name}, or correct its endpoint at Admin > GitLab Duo Self-Hosted; it must be reachable from the AI gateway.`,
   },
+  trustUnknown: {
+    status: 'skip',
+    text: (d: Model & { message: string }) =>
+      `Model ${d.label} at ${d.url}: ${d.message} — whether the gateway trusts it depends on its own CA bundle (SSL_CERT_FILE / SSL_VERIFY, as LiteLLM reads them), ` +
+      "which is not known on this host: give it with --ca-file, or run where the gateway runs",
+  },
   tokenMissing: {
     status: 'warn',
     text: (d: Model) => `Model ${d.label} requires an API token, but GitLab has none configured for it`,
@@ -85,6 +92,7 @@ function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
   const answer = m.answer;
   if (!answer) return { line: `– ${label}: ${m.endpoint || 'no endpoint'} (${facts}) — not probed: ${m.notProbed ?? 'unknown'}` };
   const data = { label, url: m.url ?? '', name: m.name };
+  if (!answer.ok && answer.kind === 'tls' && answer.trustUnknown) return { finding: { id: 'trustUnknown', data: { ...data, message: answer.message }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] }, line: `– ${label}: ${data.url} — ${answer.kind}: ${answer.message}, the gateway's trust unknown here (${facts})` };
   if (!answer.ok) return { finding: { id: 'unreachable', data: { ...data, message: answer.message } }, line: `✗ ${label}: ${data.url} — ${answer.kind}: ${answer.message} (${facts})` };
   const head = `${label}: ${data.url} answered HTTP ${answer.status} in ${answer.elapsedMs} ms`;
   if (answer.status === 401 || answer.status === 403) {

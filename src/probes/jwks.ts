@@ -64,7 +64,7 @@ export interface DiscoveryAttempt {
 /** Everything the jwks checks judge. */
 export interface JwksFetch extends DiscoveryAttempt {
   base: JwksBase;
-  trust: { source: TrustSource; problems: string[] };
+  trust: { source: TrustSource; problems: string[]; unknown?: true };
   /** The budget the whole fetch had (the gateway's 10 s per request, capped by the check timeout). */
   budgetMs: number;
   /** The same with the base's path kept (`https://host/gitlab/.well-known/...`), tried only when the base has a path. */
@@ -206,7 +206,7 @@ export function fetchJwks(ctx: CheckContext): Promise<JwksFetch | undefined> {
     const trust = await gatewayTrust(ctx);
     const budgetMs = Math.max(1, Math.floor(ctx.settings.timeoutMs * BUDGET_SHARE));
     const env: FetchEnv = { ca: trust.ca, proxyEnv: ctx.settings.env, signal: ctx.signal, deadline: Date.now() + budgetMs };
-    const trustFacts = { source: trust.source, problems: trust.problems };
+    const trustFacts = { source: trust.source, problems: trust.problems, ...(trust.unknown ? { unknown: trust.unknown } : {}) };
     let rootUrl: string;
     let prefixedUrl: string | undefined;
     try {

@@ -11,7 +11,7 @@ const MODEL_TIMEOUT_MS = 10_000;
 /** What a model server answered, reduced to facts: its status and the model ids it serves, or why it did not answer. */
 export type ModelAnswer =
   | { ok: true; status: number; elapsedMs: number; served: string[]; maxModelLen?: Record<string, number> }
-  | { ok: false; kind: FailureKind; message: string };
+  | { ok: false; kind: FailureKind; message: string; /** Asked with certifi's roots standing in for the gateway's unknown bundle. */ trustUnknown?: true };
 
 /**
  * The URL the gateway's model client asks for `route` (`models`, `chat/completions`, `completions`) on an endpoint.
@@ -35,7 +35,7 @@ export function withV1(endpoint: string): string | undefined {
 export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelAnswer> {
   return ctx.memo(`model-endpoint ${url}`, async () => {
     // Model calls go through LiteLLM, which has its own CA rules (SSL_VERIFY, SSL_CERT_FILE), not requests'.
-    const { ca } = await gatewayModelTrust(ctx);
+    const { ca, unknown } = await gatewayModelTrust(ctx);
     const ex = await httpRequest({
       url,
       headers: { accept: 'application/json', 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}` },
@@ -44,7 +44,7 @@ export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelA
       proxyEnv: ctx.settings.env,
       signal: ctx.signal,
     });
-    if (!ex.ok) return { ok: false, kind: ex.failure.kind, message: ex.failure.message };
+    if (!ex.ok) return { ok: false, kind: ex.failure.kind, message: ex.failure.message, ...(unknown ? { trustUnknown: unknown } : {}) };
     // OpenAI's `{ data: [{ id }] }`.
     const parsed = parseJson(ex.response);
     const data = parsed.ok ? (parsed.value as { data?: unknown } | null)?.data : undefined;

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { CheckContext } from '../check.js';
+import { runtimePlace } from '../runtime/host.js';
 import { readLimited } from '../fs/read-limited.js';
 import { isCertificateLabel, splitPem, toPem, type PemBlock } from './pem.js';
 
@@ -18,6 +19,8 @@ export interface Trust {
   ca: string[];
   /** Unreadable file, bad blocks: each names the file. */
   problems: string[];
+  /** The gateway's own trust is not known here (not where it runs, nothing described): certifi's roots stand in for it. */
+  unknown?: true;
 }
 
 /** A CA file as read from disk and split into blocks. */
@@ -85,24 +88,31 @@ async function bundleTrust(ctx: CheckContext, source: TrustSource & { file: stri
   return { source: { kind: source.kind, file: bundle.file }, ca: bundle.certificates, problems };
 }
 
-/** Whether the environment read is the gateway's own (it has an AIGW_* variable): only then do its CA variables decide. */
-function gatewayEnvKnown(env: Readonly<Record<string, string | undefined>>): boolean {
-  return Object.keys(env).some((k) => k.toUpperCase().startsWith('AIGW_'));
+/**
+ * The gateway's trust when this process's environment is not the gateway's (runtimePlace is not 'gateway-env': another
+ * host, or the container under --exec): this host's CA variables are not the gateway's, so --ca-file describes its bundle;
+ * without it, certifi's roots stand in and the trust is unknown. Undefined when this environment is the gateway's.
+ */
+function describedTrust(ctx: CheckContext): Promise<Trust> | undefined {
+  if (runtimePlace(ctx).kind === 'gateway-env') return undefined;
+  const { caFile } = ctx.settings;
+  return caFile ? bundleTrust(ctx, { kind: '--ca-file', file: caFile }) : Promise.resolve({ ...systemTrust(), unknown: true });
 }
 
 /**
  * How the gateway trusts GitLab when it fetches discovery and keys: with Python requests (GitLabOidcProvider,
  * ai-gateway ai_gateway/cloud_connector/providers.py), which takes REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE
  * (Session.merge_environment_settings; an empty value counts as unset), else certifi's bundle — never SSL_CERT_FILE. A
- * bundle replaces the roots. --ca-file stands in for the gateway's bundle only when the environment read is not the
- * gateway's (no AIGW_* in it). Memoised (`trust:gateway`).
+ * bundle replaces the roots. The variables are this process's only when its environment is the gateway's; else
+ * describedTrust. Memoised (`trust:gateway`).
  */
 export function gatewayTrust(ctx: CheckContext): Promise<Trust> {
   return ctx.memo('trust:gateway', () => {
-    const { env, caFile } = ctx.settings;
+    const described = describedTrust(ctx);
+    if (described) return described;
+    const { env } = ctx.settings;
     if (env.REQUESTS_CA_BUNDLE) return bundleTrust(ctx, { kind: 'REQUESTS_CA_BUNDLE', file: env.REQUESTS_CA_BUNDLE });
     if (env.CURL_CA_BUNDLE) return bundleTrust(ctx, { kind: 'CURL_CA_BUNDLE', file: env.CURL_CA_BUNDLE });
-    if (caFile && !gatewayEnvKnown(env)) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
     return Promise.resolve(systemTrust(env.SSL_CERT_FILE ? [`SSL_CERT_FILE=${env.SSL_CERT_FILE} is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE`] : []));
   });
 }
@@ -110,12 +120,14 @@ export function gatewayTrust(ctx: CheckContext): Promise<Trust> {
 /**
  * How the gateway trusts a model endpoint: model calls go through LiteLLM, whose get_ssl_configuration
  * (litellm/llms/custom_httpx/http_handler.py) takes SSL_VERIFY when it names an existing file, else SSL_CERT_FILE when
- * that file exists, else certifi; SSL_VERIFY=false turns verification off. REQUESTS_CA_BUNDLE is never read.
- * Memoised (`trust:gateway-models`).
+ * that file exists, else certifi; SSL_VERIFY=false turns verification off. REQUESTS_CA_BUNDLE is never read. The
+ * variables are this process's only when its environment is the gateway's; else describedTrust. Memoised (`trust:gateway-models`).
  */
 export function gatewayModelTrust(ctx: CheckContext): Promise<Trust> {
   return ctx.memo('trust:gateway-models', async () => {
-    const { env, caFile } = ctx.settings;
+    const described = describedTrust(ctx);
+    if (described) return described;
+    const { env } = ctx.settings;
     const verify = env.SSL_VERIFY;
     const notes: string[] = [];
     if (verify?.trim().toLowerCase() === 'false') notes.push('SSL_VERIFY=false: LiteLLM does not verify model endpoints\' certificates at all');
@@ -130,7 +142,6 @@ export function gatewayModelTrust(ctx: CheckContext): Promise<Trust> {
       const trust = await bundleTrust(ctx, { kind, file });
       return { ...trust, problems: [...notes, ...trust.problems] };
     }
-    if (caFile && !gatewayEnvKnown(env)) return bundleTrust(ctx, { kind: '--ca-file', file: caFile });
     return systemTrust(notes);
   });
 }

@@ -5,7 +5,8 @@ import type { Evidence } from '../model.js';
 import { bundleFromText, type BundleRead } from '../probes/trust.js';
 import { redactUrl } from '../redact.js';
 import type { FileRead } from './facts.js';
-import { runtimeHost } from './host.js';
+import { runtimeHost, runtimePlace } from './host.js';
+import { notTheGateway, notTheGatewayFinding } from '../judge/runtime-place.js';
 import { PYTHON_PROBE, parseProbeOutput, type GatewayView, type ProbeBundle, type ProbeStep } from './python-probe.js';
 import { errorMessage } from '../error-message.js';
 
@@ -18,7 +19,8 @@ const BUDGET_SHARE = 0.8;
 export type GatewayViewResult =
   | { kind: 'ran'; where: string; view: GatewayView; perRequestS: number }
   | { kind: 'no-python'; where: string; detail: string }
-  | { kind: 'broken'; where: string; reason: string };
+  | { kind: 'broken'; where: string; reason: string }
+  | { kind: 'not-the-gateway'; hostname: string };
 
 /** Where the gateway's-view probes run, as a sentence fragment. */
 export function placeOf(ctx: CheckContext): string {
@@ -27,10 +29,13 @@ export function placeOf(ctx: CheckContext): string {
 
 /**
  * Runs the Python probe where the gateway runs, once per run (memo `runtime:gateway-view`), within 80 % of the check
- * timeout and at most the gateway's 10 s per request. Never rejects.
+ * timeout and at most the gateway's 10 s per request; nowhere when this host is not the gateway's (no --exec, no AIGW_*),
+ * whose environment would say nothing about the gateway. Never rejects.
  */
 export function gatewayView(ctx: CheckContext): Promise<GatewayViewResult> {
   return ctx.memo('runtime:gateway-view', async (): Promise<GatewayViewResult> => {
+    const place = runtimePlace(ctx);
+    if (place.kind === 'elsewhere') return { kind: 'not-the-gateway', hostname: place.hostname };
     const where = placeOf(ctx);
     const budgetS = Math.max(0.5, (ctx.settings.timeoutMs * BUDGET_SHARE) / 1000);
     const perRequestS = Math.min(GATEWAY_REQUEST_TIMEOUT_S, budgetS);
@@ -74,10 +79,12 @@ export const VIEW_MESSAGES = {
     status: 'skip',
     text: (d: { where: string }) => `AIGW_GITLAB_URL is not set in the environment ${d.where}: the gateway would use https://gitlab.com (see gateway-env)`,
   },
+  notTheGateway,
 } satisfies Messages;
 
 /** The finding that ends the judgement when there is no view to judge; undefined when there is one. */
 export function noViewFinding(result: GatewayViewResult, what: string): FindingOf<typeof VIEW_MESSAGES> | undefined {
+  if (result.kind === 'not-the-gateway') return notTheGatewayFinding(result.hostname, `reproducing the gateway's ${what}`);
   if (result.kind === 'no-python') return { id: 'noPython', data: { where: result.where, what }, details: [result.detail, "The AI gateway's image ships Python: point --exec at the gateway's container (docker exec, kubectl exec, oc exec)."] };
   if (result.kind === 'broken') return { id: 'probeBroken', data: { where: result.where, reason: result.reason } };
   if (!result.view.env.AIGW_GITLAB_URL) return { id: 'noGitlabUrl', data: { where: result.where } };

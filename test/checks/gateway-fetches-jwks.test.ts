@@ -127,8 +127,8 @@ describe.skipIf(!pythonHere)('gateway-fetches-jwks', () => {
     expect(outcome.remediation).toMatch(/check the scheme and port in AIGW_GITLAB_URL/);
   });
 
-  it('skips without AIGW_GITLAB_URL', async () => {
-    const outcome = await check.run(ctxWith({}));
+  it("skips without AIGW_GITLAB_URL in the gateway's environment (another AIGW_* variable says it is the gateway's)", async () => {
+    const outcome = await check.run(ctxWith({ AIGW_CUSTOM_MODELS__ENABLED: 'true' }));
     expect(outcome).toMatchObject({ status: 'skip', summary: expect.stringMatching(/^AIGW_GITLAB_URL is not set/) });
   });
 });

@@ -121,7 +121,9 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   });
 
   it.each([
-    ['AIGW_GITLAB_URL is unset', () => local({}), /^AIGW_GITLAB_URL is not set in the environment on this host/],
+    // Another AIGW_* variable makes this environment the gateway's, without AIGW_GITLAB_URL.
+    ['AIGW_GITLAB_URL is unset', () => local({ AIGW_CUSTOM_MODELS__ENABLED: 'true' }), /^AIGW_GITLAB_URL is not set in the environment on this host/],
+    ["this host is not the gateway's (no AIGW_*, no --exec)", () => local({ REQUESTS_CA_BUNDLE: files.good }), /^not judged: this host \(.*\) is not where the gateway runs/],
     ['GitLab is plain http', () => local({ AIGW_GITLAB_URL: http.url }), /plain http, no TLS between the gateway and GitLab to judge$/],
     ['python3 is absent inside', () => check.run(makeContext({ exec: `env -i PATH=${shOnly}` })), /^python3 not found inside env -i PATH=.*: cannot reproduce the gateway's own TLS verdict$/],
   ])('skips when %s', async (_name, run, summary) => {

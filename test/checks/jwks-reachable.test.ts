@@ -196,7 +196,7 @@ describe('jwks-reachable', () => {
     });
 
     it('fails with the TLS verdict and points to gitlab-tls / ca-bundle when the bundle lacks the root', async () => {
-      for (const env of [{}, { REQUESTS_CA_BUNDLE: otherBundle }]) {
+      for (const env of [{ AIGW_GITLAB_URL: server.url }, { AIGW_GITLAB_URL: server.url, REQUESTS_CA_BUNDLE: otherBundle }]) {
         const out = await check.run(makeContext({ gitlabUrl: server.url, env }));
         expect(out.status).toBe('fail');
         expect(out.summary).toMatch(/OIDC discovery: TLS failure with 127\.0\.0\.1:\d+ — the gateway, trusting .* cannot verify GitLab's certificate/);
@@ -213,16 +213,23 @@ describe('jwks-reachable', () => {
       expect(out.remediation).toMatch(/REQUESTS_CA_BUNDLE/);
     });
 
-    it.each(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])('passes when %s holds the root', async (variable) => {
-      const out = await check.run(makeContext({ gitlabUrl: server.url, env: { [variable]: bundle, SSL_CERT_FILE: otherBundle } }));
+    it.each(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])("passes when %s in the gateway's environment holds the root", async (variable) => {
+      const out = await check.run(makeContext({ gitlabUrl: server.url, env: { AIGW_GITLAB_URL: server.url, [variable]: bundle, SSL_CERT_FILE: otherBundle } }));
       expect(out.status).toBe('pass');
       expect(out.evidence).toMatchObject({ trustSource: variable, trustFile: bundle });
     });
 
-    it('passes when REQUESTS_CA_BUNDLE holds the root', async () => {
-      const out = await check.run(makeContext({ gitlabUrl: server.url, env: { REQUESTS_CA_BUNDLE: bundle } }));
-      expect(out.status).toBe('pass');
-      expect(out.evidence).toMatchObject({ trustSource: 'REQUESTS_CA_BUNDLE', trustFile: bundle });
+    // Not the gateway's environment (no AIGW_*, no --exec): this host's CA variables are not the gateway's and decide nothing.
+    const elsewhere: { name: string; env: () => Record<string, string>; caFile?: () => string; status: string; ids: string[]; trustSource: string }[] = [
+      { name: "this host's REQUESTS_CA_BUNDLE trusts GitLab, nothing describes the gateway's: unknown, not a pass", env: () => ({ REQUESTS_CA_BUNDLE: bundle }), status: 'skip', ids: ['gatewayTrustUnknown'], trustSource: 'system' },
+      { name: "--ca-file describes the gateway's bundle and holds the root", env: () => ({ REQUESTS_CA_BUNDLE: otherBundle }), caFile: () => bundle, status: 'pass', ids: ['reached'], trustSource: '--ca-file' },
+      { name: "--ca-file describes the gateway's bundle and lacks the root", env: () => ({ REQUESTS_CA_BUNDLE: bundle }), caFile: () => otherBundle, status: 'fail', ids: ['tls'], trustSource: '--ca-file' },
+    ];
+    it.each(elsewhere)('not the gateway: $name', async ({ env, caFile, status, ids, trustSource }) => {
+      const out = await check.run(makeContext({ gitlabUrl: server.url, env: env(), ...(caFile ? { caFile: caFile() } : {}) }));
+      expect(out.status).toBe(status);
+      expect(out.findings?.map((f) => f.id)).toEqual(ids);
+      expect(out.evidence).toMatchObject({ trustSource });
     });
   });
 

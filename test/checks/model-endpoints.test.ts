@@ -65,6 +65,10 @@ describe('model-endpoints judge', () => {
     ['many answering', { models: [model(), model({ name: 'b' }), model({ name: 'c' })] }, ['allAnswer']],
     ['none probeable', { models: [model({ answer: undefined, notProbed: 'a cloud provider' })] }, ['noneProbeable']],
     ['one unreachable among two', { models: [model(), model({ answer: { ok: false, kind: 'refused', message: 'refused' } })] }, ['unreachable']],
+    ['a TLS failure with the gateway\'s trust known', { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed' } })] }, ['unreachable']],
+    // Off the gateway with no --ca-file: certifi's roots stood in, so a private CA says nothing about the gateway.
+    ['a TLS failure with the gateway\'s trust unknown here', { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed', trustUnknown: true } })] }, ['trustUnknown']],
+    ['a refusal with the gateway\'s trust unknown here', { models: [model({ answer: { ok: false, kind: 'refused', message: 'refused', trustUnknown: true } })] }, ['unreachable']],
     ['401 with a token configured', { models: [model({ hasApiToken: true, answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
     ['401 without a token', { models: [model({ answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
     ['403 without a token', { models: [model({ answer: { ok: true, status: 403, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],

@@ -14,10 +14,9 @@ describe('gatewayTrust precedence', () => {
   const cases: { name: string; requests?: Pick3; curl?: Pick3; ssl?: Pick3; caFile?: Pick3; kind: TrustSource['kind']; count: number | 'system' }[] = [
     { name: 'all set: REQUESTS_CA_BUNDLE wins', requests: 'withIntermediate', curl: 'good', ssl: 'good', caFile: 'good', kind: 'REQUESTS_CA_BUNDLE', count: 2 },
     { name: 'CURL_CA_BUNDLE when REQUESTS_CA_BUNDLE is unset', curl: 'withIntermediate', ssl: 'good', caFile: 'good', kind: 'CURL_CA_BUNDLE', count: 2 },
-    // Python requests never reads SSL_CERT_FILE: certifi's roots, and --ca-file only stands in when no AIGW_* says this is the gateway's env.
-    { name: 'SSL_CERT_FILE is not read: --ca-file stands in for an unknown environment', ssl: 'withIntermediate', caFile: 'good', kind: '--ca-file', count: 1 },
+    // Python requests never reads SSL_CERT_FILE: certifi's roots; --ca-file never stands in for the gateway's own environment.
     { name: 'SSL_CERT_FILE is not read: certifi roots when nothing else is set', ssl: 'withIntermediate', kind: 'system', count: 'system' },
-    { name: '--ca-file when no variable is set', caFile: 'withIntermediate', kind: '--ca-file', count: 2 },
+    { name: "--ca-file does not replace the gateway's own (unset) variables", ssl: 'withIntermediate', caFile: 'good', kind: 'system', count: 'system' },
     { name: 'system roots when nothing is set', kind: 'system', count: 'system' },
     { name: 'a bundle replaces the system roots, even a broken one', requests: 'missingEnd', kind: 'REQUESTS_CA_BUNDLE', count: 1 },
   ];
@@ -26,6 +25,8 @@ describe('gatewayTrust precedence', () => {
     const f = fixtures();
     const settings: Partial<Settings> = {
       env: {
+        // This process's environment is the gateway's (an AIGW_* variable): its CA variables decide.
+        AIGW_GITLAB_URL: 'https://gitlab.example.com',
         ...(requests ? { REQUESTS_CA_BUNDLE: f.bundles[requests] } : {}),
         ...(curl ? { CURL_CA_BUNDLE: f.bundles[curl] } : {}),
         ...(ssl ? { SSL_CERT_FILE: f.bundles[ssl] } : {}),
@@ -40,16 +41,17 @@ describe('gatewayTrust precedence', () => {
   });
 
   it('names a missing file and bad blocks as problems', async () => {
-    const missing = await gatewayTrust(makeContext({ env: { REQUESTS_CA_BUNDLE: '/nonexistent/ca.pem' } }));
+    const gw = { AIGW_GITLAB_URL: 'https://gitlab.example.com' };
+    const missing = await gatewayTrust(makeContext({ env: { ...gw, REQUESTS_CA_BUNDLE: '/nonexistent/ca.pem' } }));
     expect(missing.ca).toEqual([]);
     expect(missing.problems).toEqual(['/nonexistent/ca.pem: the file does not exist']);
-    const broken = await gatewayTrust(makeContext({ env: { REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
+    const broken = await gatewayTrust(makeContext({ env: { ...gw, REQUESTS_CA_BUNDLE: fixtures().bundles.missingEnd } }));
     expect(broken.problems).toEqual([expect.stringMatching(/bundle-missingEnd\.pem: block 2 \(line \d+, CERTIFICATE\): no END line/)]);
   });
 
   it.each([
-    ['SSL_VERIFY naming a bundle', { SSL_VERIFY: 'good', SSL_CERT_FILE: 'withIntermediate', REQUESTS_CA_BUNDLE: 'withIntermediate' }, 'SSL_VERIFY'],
-    ['SSL_CERT_FILE, never REQUESTS_CA_BUNDLE', { SSL_CERT_FILE: 'good', REQUESTS_CA_BUNDLE: 'withIntermediate' }, 'SSL_CERT_FILE'],
+    ['SSL_VERIFY naming a bundle', { SSL_VERIFY: 'good', SSL_CERT_FILE: 'withIntermediate', REQUESTS_CA_BUNDLE: 'withIntermediate', AIGW_GITLAB_URL: 'x' }, 'SSL_VERIFY'],
+    ['SSL_CERT_FILE, never REQUESTS_CA_BUNDLE', { SSL_CERT_FILE: 'good', REQUESTS_CA_BUNDLE: 'withIntermediate', AIGW_GITLAB_URL: 'x' }, 'SSL_CERT_FILE'],
     ['certifi when only REQUESTS_CA_BUNDLE is set', { REQUESTS_CA_BUNDLE: 'good', AIGW_GITLAB_URL: 'https://gitlab.example.com' }, 'system'],
   ] as const)("gatewayModelTrust (LiteLLM's rules): %s", async (_name, vars, kind) => {
     const f = fixtures();
@@ -62,6 +64,23 @@ describe('gatewayTrust precedence', () => {
     const trust = await gatewayModelTrust(makeContext({ env: { SSL_VERIFY: 'False', SSL_CERT_FILE: '/nonexistent/ca.pem', AIGW_GITLAB_URL: 'x' } }));
     expect(trust.source.kind).toBe('system');
     expect(trust.problems).toEqual([expect.stringMatching(/does not verify/), expect.stringMatching(/does not exist, so LiteLLM ignores it/)]);
+  });
+
+  // Judge the machine you are on: without --exec and without the gateway's environment, this host's CA variables are not the gateway's.
+  const elsewhere: { name: string; caFile?: Pick3; exec?: string; kind: TrustSource['kind']; known: boolean }[] = [
+    { name: "this host's variables are ignored; --ca-file describes the gateway's bundle", caFile: 'good', kind: '--ca-file', known: true },
+    { name: "this host's variables are ignored; nothing described: certifi's roots, the gateway's trust unknown", kind: 'system', known: false },
+    { name: "under --exec this host's variables are not the container's either", exec: 'docker exec aigw', kind: 'system', known: false },
+  ];
+  it.each(elsewhere)('not the gateway: $name', async ({ caFile, exec, kind, known }) => {
+    const f = fixtures();
+    const env = { REQUESTS_CA_BUNDLE: f.bundles.withIntermediate, CURL_CA_BUNDLE: f.bundles.withIntermediate, SSL_CERT_FILE: f.bundles.withIntermediate, SSL_VERIFY: f.bundles.withIntermediate };
+    const settings: Partial<Settings> = { env, ...(caFile ? { caFile: f.bundles[caFile] } : {}), ...(exec ? { exec } : {}) };
+    for (const trust of [await gatewayTrust(makeContext(settings)), await gatewayModelTrust(makeContext(settings))]) {
+      expect(trust.source.kind).toBe(kind);
+      expect(trust.unknown ?? false).toBe(!known);
+      expect(trust.problems).toEqual([]);
+    }
   });
 
   it('is memoised for the run', async () => {
