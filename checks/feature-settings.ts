@@ -1,6 +1,7 @@
 // feature-settings: which GitLab Duo features use which self-hosted model — the rake task's "feature settings" step
 // (verify_feature_settings!), read from GraphQL as the admin's Self-hosted models page reads it — and models no feature uses.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { ADMIN_FEATURES } from '../src/data/admin-paths.js';
 import {
   featureSettingsConfigured,
   modelFeaturesLine,
@@ -15,7 +16,7 @@ export interface Facts {
 }
 
 const ASSIGN =
-  'Assign the features to your self-hosted models at Admin > GitLab Duo > Self-hosted models > AI-native features ' +
+  `Assign the features to your self-hosted models at ${ADMIN_FEATURES} ` +
   '(GraphQL mutation aiFeatureSettingUpdate), e.g. Code Completion and Code Generation to your code model.';
 
 export const messages = {

@@ -1,6 +1,7 @@
 // gateway-url: which AI gateway URL GitLab uses (its ai_gateway_url setting, nothing else), whether it is a usable
 // http(s) URL, and whether the URL this run checks is that one — worded as the rake task of GitLab's version words it.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { ADMIN_AI_GATEWAY_URL } from '../src/data/admin-paths.js';
 import { rakeEra, rakeWording, type RakeEra } from '../src/judge/rake.js';
 import { isLoopbackHost } from '../src/net/loopback.js';
 import { hostnameOf } from '../src/net/url.js';
@@ -19,7 +20,7 @@ export const LOCALHOST_MESSAGE = 'Use a valid hostname that is accessible in you
 const howToSet = (url = 'http://ai-gateway-host.example.com:5052') =>
   [
     "Set GitLab's AI gateway URL to the gateway's network address (default port 5052), with no trailing slash:",
-    '  Admin area > GitLab Duo > Change configuration > Local AI Gateway URL, or',
+    `  ${ADMIN_AI_GATEWAY_URL}, or`,
     `  sudo gitlab-rails runner "Ai::Setting.instance.update!(ai_gateway_url: '${url}')"`,
     'GitLab reads only this setting; an AI_GATEWAY_URL environment variable on GitLab seeds it once, when the setting is first created.',
   ].join('\n');

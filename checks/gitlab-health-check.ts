@@ -1,6 +1,7 @@
 // gitlab-health-check: GitLab's own GitLab Duo health check (GraphQL cloudConnectorStatus) — each probe's outcome and
 // message, and for each failure the fix of its real cause (GitLab's URL blocker, TLS trust, a stopped gateway, seats...).
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { ADMIN_AI_GATEWAY_URL, ADMIN_DUO, ADMIN_DUO_CONFIGURATION, ADMIN_FEATURES } from '../src/data/admin-paths.js';
 import { rakeEra, rakeWording, type RakeEra } from '../src/judge/rake.js';
 import { hostnameOf } from '../src/net/url.js';
 import { cloudConnectorStatus, gitlabAiGatewaySetting, gitlabMetadata, probeText, type ConnectorStatus } from '../src/probes/gitlab-api.js';
@@ -23,7 +24,7 @@ const said = (d: Failed) => `${d.name}: ${d.text}`;
 const hostOfMessage = (text: string) => /^(\S+) connection failed:/.exec(text)?.[1] ?? 'the host';
 
 const ALLOWLIST =
-  'Admin area > Settings > Network > Outbound requests: add the gateway\'s host or IP (with :port if you like) to "Local IP addresses and ' +
+  'Admin > Settings > Network > Outbound requests: add the gateway\'s host or IP (with :port if you like) to "Local IP addresses and ' +
   'domain names that hooks and integrations can access" (outbound_local_requests_whitelist), or turn on "Allow requests to the local network ' +
   'from webhooks and integrations". GitLab\'s HTTP client refuses local and private addresses unless one of these says otherwise.';
 
@@ -33,17 +34,17 @@ export const messages = {
     text: (d: { count: number; set: string }) => `All ${d.count} of GitLab's health-check probes passed (${d.set})`,
   },
   unavailable: { status: 'skip', text: (d: { reason: string }) => `GitLab's health check is unavailable: ${d.reason}` },
-  noProbes: { status: 'warn', text: () => "GitLab's health check ran no probes", fix: 'Run the health check at Admin > GitLab Duo to see why.' },
+  noProbes: { status: 'warn', text: () => "GitLab's health check ran no probes", fix: `Run the health check at ${ADMIN_DUO} to see why.` },
   reportsFailure: {
     status: 'fail',
     text: () => "GitLab's health check reports failure, though every probe passed",
-    fix: 'Run the health check at Admin > GitLab Duo to see why.',
+    fix: `Run the health check at ${ADMIN_DUO} to see why.`,
   },
   presenceMissing: {
     status: 'fail',
     text: (d: Failed & { era: RakeEra }) => said(d),
     fix: (d: Failed & { era: RakeEra }) =>
-      `${rakeWording(d.era).blankUrl}: Admin area > GitLab Duo > Change configuration > Local AI Gateway URL, or ` +
+      `${rakeWording(d.era).blankUrl}: ${ADMIN_AI_GATEWAY_URL}, or ` +
       '`Ai::Setting.instance.update!(ai_gateway_url: "http://<gateway-host>:5052")` (see gateway-url).',
   },
   hostBlocked: {
@@ -88,7 +89,7 @@ export const messages = {
     fix:
       'GitLab also runs its cloud-connected probes because a feature uses a GitLab-managed (vendored) model, or the self-hosted URL is blank: ' +
       'allow GitLab to reach cloud.gitlab.com and customers.gitlab.com on 443, or — air-gapped — assign every feature to a self-hosted model ' +
-      '(Admin > GitLab Duo > Self-hosted models > AI-native features) and set the AI gateway URL.',
+      `(${ADMIN_FEATURES}) and set the AI gateway URL.`,
   },
   cloudSubscription: {
     status: 'fail',
@@ -111,7 +112,7 @@ export const messages = {
   agentPlatformDown: {
     status: 'fail',
     text: said,
-    fix: "Start the Duo Workflow Service and check GitLab's duo_agent_platform_service_url setting (Admin > GitLab Duo > Change configuration).",
+    fix: `Start the Duo Workflow Service and check GitLab's duo_agent_platform_service_url setting (${ADMIN_DUO_CONFIGURATION}).`,
   },
   probeFailed: { status: 'fail', text: said, fix: (d: Failed) => `${d.name}: follow GitLab's message above.` },
 } satisfies Messages;

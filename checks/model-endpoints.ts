@@ -1,6 +1,7 @@
 // model-endpoints: each self-hosted model GitLab knows answers its models route at the URL the AI gateway's model client joins
 // (the endpoint as given + `/models`), and fails the endpoint that only answers with `/v1` added.
 import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { ADMIN_FEATURES, ADMIN_SELF_HOSTED } from '../src/data/admin-paths.js';
 import { pydanticBool } from '../src/judge/pydantic-bool.js';
 import { RUN_WHERE_THE_GATEWAY_RUNS } from '../src/judge/runtime-place.js';
 import { notProbed } from '../src/judge/self-hosted-model.js';
@@ -33,7 +34,7 @@ export const messages = {
   noModels: {
     status: 'warn',
     text: () => 'No self-hosted models configured',
-    fix: 'Add your model at Admin > GitLab Duo Self-Hosted > Add self-hosted model, then assign it to features (Code Completion, Chat, ...).',
+    fix: `Add your model at ${ADMIN_SELF_HOSTED} > Add self-hosted model, then assign it to features at ${ADMIN_FEATURES} (Code Completion, Chat, ...).`,
   },
   allAnswer: {
     status: 'pass',
@@ -47,7 +48,7 @@ export const messages = {
     status: 'fail',
     text: (d: Model & { message: string }) => `Model ${d.label} is unreachable at ${d.url}: ${d.message}`,
     fix: (d: Model & { message: string }) =>
-      `Start the model server for ${d.name}, or correct its endpoint at Admin > GitLab Duo Self-Hosted; it must be reachable from the AI gateway.`,
+      `Start the model server for ${d.name}, or correct its endpoint at ${ADMIN_SELF_HOSTED}; it must be reachable from the AI gateway.`,
   },
   trustUnknown: {
     status: 'skip',
@@ -58,7 +59,7 @@ export const messages = {
   tokenMissing: {
     status: 'warn',
     text: (d: Model) => `Model ${d.label} requires an API token, but GitLab has none configured for it`,
-    fix: (d: Model) => `Set the model's API key at Admin > GitLab Duo Self-Hosted > ${d.name} > Edit; the gateway sends it to the model server.`,
+    fix: (d: Model) => `Set the model's API key at ${ADMIN_SELF_HOSTED} > ${d.name} > Edit; the gateway sends it to the model server.`,
   },
   httpError: {
     status: 'warn',
@@ -70,7 +71,7 @@ export const messages = {
     text: (d: Model & { v1Url: string }) =>
       `Model ${d.label}: its endpoint lacks /v1 — the gateway's client asks ${d.url} (HTTP 404), the server answers only ${d.v1Url}`,
     fix: (d: Model & { v1Endpoint: string }) =>
-      `Set the endpoint of ${d.name} to ${d.v1Endpoint} at Admin > GitLab Duo Self-Hosted > ${d.name} > Edit: the AI gateway appends ` +
+      `Set the endpoint of ${d.name} to ${d.v1Endpoint} at ${ADMIN_SELF_HOSTED} > ${d.name} > Edit: the AI gateway appends ` +
       '/chat/completions to the endpoint as given, and OpenAI-compatible servers (vLLM, Ollama) serve their API under /v1.',
   },
   customModelsOff: {
@@ -187,7 +188,7 @@ export default defineCheck({
       'it answers an HTTP error, or wants a token GitLab has none for (warn); ' +
       'no self-hosted model is configured (warn); AIGW_CUSTOM_MODELS__ENABLED is set to something the gateway does not read as true ' +
       'while models exist (fail).',
-    fix: 'Start the model server or correct its endpoint (ending in /v1 for vLLM and other OpenAI-compatible servers) at Admin > GitLab Duo Self-Hosted; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
+    fix: 'Start the model server or correct its endpoint (ending in /v1 for vLLM and other OpenAI-compatible servers) at ' + ADMIN_SELF_HOSTED + '; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
   },
   messages,
   gather,

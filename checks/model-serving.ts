@@ -2,6 +2,7 @@
 // sends, a one-token chat completion (the chat template), tool calling (tool_choice "auto"), and a context window as
 // large as the prompt budget the gateway gives the model's family.
 import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { ADMIN_SELF_HOSTED } from '../src/data/admin-paths.js';
 import { FAMILY_CONTEXT_TOKENS } from '../src/data/model-families.js';
 import { notProbed, requestedModel } from '../src/judge/self-hosted-model.js';
 import { clientUrl, postModelRoute, probeModelsRoute, type RouteAnswer } from '../src/probes/model-endpoint.js';
@@ -50,7 +51,7 @@ export const messages = {
     text: (d: Model & { requested: string; served: string }) =>
       `Model ${d.label}: the gateway asks for "${d.requested}", but the server serves ${d.served}: every request answers 404`,
     fix: (d: Model & { requested: string; first: string }) =>
-      `Set the model identifier of ${d.name} to custom_openai/${d.first} at Admin > GitLab Duo Self-Hosted > ${d.name} > Edit ` +
+      `Set the model identifier of ${d.name} to custom_openai/${d.first} at ${ADMIN_SELF_HOSTED} > ${d.name} > Edit ` +
       `(the id in the server's /v1/models), or start vLLM with --served-model-name ${d.requested}.`,
   },
   noChatTemplate: {

@@ -1,5 +1,6 @@
 // system-exchange: a code completion goes GitLab → AI gateway → back, and when it does not, the failing hop is named.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
+import { ADMIN_AI_GATEWAY_URL, ADMIN_FEATURES } from '../src/data/admin-paths.js';
 import { COMPLETION_REQUEST } from '../src/completion-request.js';
 import { redactSecrets } from '../src/redact.js';
 import { describeExchange, gitlabAiGatewayUrl, gitlabPost } from '../src/probes/gitlab-api.js';
@@ -73,7 +74,7 @@ export const messages = {
   noCompletion: {
     status: 'fail',
     text: (_: Said) => "The AI gateway answered, but the response doesn't contain a completion",
-    fix: "The gateway reached no usable model answer: check the model-endpoints check, the model assigned to Code Completion (Admin > GitLab Duo Self-Hosted), and the gateway's logs.",
+    fix: `The gateway reached no usable model answer: check the model-endpoints check, the model assigned to Code Completion (${ADMIN_FEATURES}), and the gateway's logs.`,
   },
   switchedOff: {
     status: 'fail',
@@ -97,7 +98,7 @@ export const messages = {
     text: (_: Said) => 'The AI gateway refused the request (HTTP 403 "Unauthorized to access code completions"): GitLab\'s token lacks the complete_code unit primitive',
     fix:
       "The token GitLab signs carries the unit primitives its license and add-ons allow: check the license check (Duo add-on), `gitlab-rake gitlab:cloud_connector:sync`, " +
-      'and that Code Completion is assigned to a self-hosted model (Admin > GitLab Duo Self-Hosted).',
+      `and that Code Completion is assigned to a self-hosted model (${ADMIN_FEATURES}).`,
   },
   gatewayNoKeys: {
     status: 'fail',
@@ -110,7 +111,7 @@ export const messages = {
     text: (d: Blank) => `GitLab could not reach the AI gateway (HTTP ${d.status} from GitLab)${d.blank ? ": GitLab's AI gateway URL setting is blank" : ''}`,
     fix: (d: Blank) =>
       d.blank
-        ? "Set the 'ai_gateway_url' application setting to point to your AI Gateway instance: Admin > GitLab Duo > Configuration, or " +
+        ? `Set the 'ai_gateway_url' application setting to point to your AI Gateway instance: ${ADMIN_AI_GATEWAY_URL}, or ` +
           '`Ai::Setting.instance.update!(ai_gateway_url: "http://<gateway-host>:5052")` in the Rails console.'
         : 'GitLab (its Workhorse) connects to the AI gateway URL itself: check that URL from the GitLab host (gateway-reachable, gateway-health), ' +
           "firewalls, and HTTP(S)_PROXY/NO_PROXY in GitLab's environment. Workhorse logs \"SendURL: Do request\" with the cause.",
