@@ -1,5 +1,6 @@
 // ca-bundle: the gateway's SSL_CERT_FILE / REQUESTS_CA_BUNDLE (where the gateway runs) and --ca-file exist, agree, parse block
 // by block and hold CA certificates only. A distribution's own bundle is not the user's to fix: its expired roots are only said.
+import { plural } from '../src/plural.js';
 import { resolve } from 'node:path';
 import { defineCheck, type CheckContext, type Judgement, type Messages } from '../src/check.js';
 import type { Env } from '../src/config/settings.js';
@@ -68,14 +69,14 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   if (facts.gatewayVariables) findings.push(...pairFindings(facts.gatewayVariables, facts.bundles));
   const problems = findings.some((f) => messages[f.id].status !== 'pass');
   if (!problems) {
-    findings.unshift({ id: 'allLoad', data: { bundles: audits.map((a) => `${a.stats.certificates} CA certificate(s) in ${a.bundle.file} (${a.bundle.variables.join(', ')})`) } });
+    findings.unshift({ id: 'allLoad', data: { bundles: audits.map((a) => `${plural(a.stats.certificates, 'CA certificate')} in ${a.bundle.file} (${a.bundle.variables.join(', ')})`) } });
   }
   const ignored = facts.ignored.length
     ? [`${facts.ignored.join(' and ')} of this host: not judged (this host is not where the gateway runs, so they are not the gateway's)`]
     : [];
   return {
     findings,
-    details: [...audits.map((a) => `${a.bundle.variables.join(', ')} = ${a.bundle.file}: ${a.stats.certificates} certificate(s) in ${a.stats.blocks} block(s)`), ...ignored],
+    details: [...audits.map((a) => `${a.bundle.variables.join(', ')} = ${a.bundle.file}: ${plural(a.stats.certificates, 'certificate')} in ${plural(a.stats.blocks, 'block')}`), ...ignored],
     evidence: { bundles: audits.map((a) => a.stats) },
   };
 }

@@ -1,4 +1,5 @@
 // proxy-streaming: a streamed completion reaches the client chunk by chunk, not held back by a buffering proxy in front of the gateway.
+import { plural } from '../src/plural.js';
 import { defineCheck, type CheckContext, type Judgement, type Messages } from '../src/check.js';
 import { STREAMED_COMPLETION } from '../src/completion-request.js';
 import { redactUrl } from '../src/redact.js';
@@ -55,7 +56,7 @@ function timingOf(r: StreamResponse): { details: string[]; evidence: Record<stri
   const signature = proxySignature(r.headers);
   return {
     details: [
-      `Headers after ${r.headersAtMs} ms; ${r.bytes} bytes in ${r.chunks.length} reads, ${groups.length} burst(s)`,
+      `Headers after ${r.headersAtMs} ms; ${r.bytes} bytes in ${r.chunks.length} reads, ${plural(groups.length, 'burst')}`,
       `Arrivals (ms): ${r.chunks.map((c) => c.atMs).join(', ') || 'none'}`,
       ...(encoding ? [`Content-Encoding: ${encoding}`] : []),
       ...signature.clues,

@@ -1,4 +1,5 @@
 // resources: memory, CPU and disk where the gateway runs, against the install guide's minimum and sizing table.
+import { plural } from '../src/plural.js';
 import { defineCheck, type Judgement, type Messages } from '../src/check.js';
 import { notTheGateway, notTheGatewayFinding, placeLabel } from '../src/judge/runtime-place.js';
 import type { GatewayPlace, NotTheGateway, ResourceFacts } from '../src/runtime/facts.js';
@@ -26,7 +27,7 @@ export const messages = {
   belowSmallDeployment: {
     status: 'warn',
     text: (d: { memory: number; cpus: number }) =>
-      `${size(d.memory)} and ${d.cpus} CPU(s) are below the guide's small deployment (2 vCPUs, 8 GB RAM, about 40 concurrent requests)`,
+      `${size(d.memory)} and ${plural(d.cpus, 'CPU')} ${d.cpus === 1 ? 'is' : 'are'} below the guide's small deployment (2 vCPUs, 8 GB RAM, about 40 concurrent requests)`,
     fix: 'Size the gateway by the install guide: 2 vCPUs and 8 GB RAM per ~40 concurrent requests (Kubernetes resources.requests/limits).',
   },
   lowDisk: {

@@ -1,5 +1,6 @@
 // Audits CA bundles as the gateway's Python loads them: bad blocks, keys, server certificates, expiry, duplicates, and whether
 // the two variables agree. Pure: recorded facts (PEM strings, times as numbers) in, findings out.
+import { plural } from '../plural.js';
 import { X509Certificate } from 'node:crypto';
 import type { FindingOf, Message, Messages } from '../check.js';
 import { certLabel, certRef } from '../pki/certificate.js';
@@ -128,13 +129,13 @@ export const bundleMessages = {
   },
   expiring: {
     status: 'warn',
-    text: (d: Cert & { date: string; days: number }) => `${d.at}: ${d.block}, ${d.cert} expires in ${d.days} day(s), on ${d.date}`,
+    text: (d: Cert & { date: string; days: number }) => `${d.at}: ${d.block}, ${d.cert} expires in ${plural(d.days, 'day')}, on ${d.date}`,
     fix: 'Add the renewed CA certificate to the bundle before the old one expires.',
   },
   distributionExpired: {
     status: 'pass',
     text: (d: At & { count: number; names: string }) =>
-      `${d.at} is the distribution's own CA bundle; it still lists ${d.count} expired or not-yet-valid root(s) (${d.names}), which clients skip — not a problem to fix here`,
+      `${d.at} is the distribution's own CA bundle; it still lists ${plural(d.count, 'expired or not-yet-valid root')} (${d.names}), which clients skip — not a problem to fix here`,
   },
   variablesUnset: {
     status: 'pass',

@@ -1,5 +1,6 @@
 // Judges a served chain against a trust list, as an OpenSSL client would, reporting every problem at once. Pure: PEMs in,
 // findings out (parsing with node:crypto is no I/O); the time is an input.
+import { plural } from '../plural.js';
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { certLabel, certRef, commonName, hasWeakSignature, isSelfSigned, oneLineName, parseCertificates, rootStoreOf, sanEntries, type CertRef, type RootStore } from '../pki/certificate.js';
@@ -202,7 +203,7 @@ function validityVerdicts(input: JudgeInput, built: BuiltPath): Verdict[] {
       verdicts.push({ id: needed ? 'notYetValid' : 'notYetValidUnused', certificate: ref, date: notBefore.toISOString(), message: `${certLabel(ref)} is not valid before ${notBefore.toISOString()}${unused}` });
     } else if (notAfter.getTime() - now <= input.expiryWarnDays * DAY_MS) {
       const daysLeft = Math.floor((notAfter.getTime() - now) / DAY_MS);
-      verdicts.push({ id: 'expiring', certificate: ref, date: notAfter.toISOString(), daysLeft, message: `${certLabel(ref)} expires in ${daysLeft} day(s), on ${notAfter.toISOString()}` });
+      verdicts.push({ id: 'expiring', certificate: ref, date: notAfter.toISOString(), daysLeft, message: `${certLabel(ref)} expires in ${plural(daysLeft, 'day')}, on ${notAfter.toISOString()}` });
     }
   }
   return verdicts;

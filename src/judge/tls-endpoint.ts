@@ -1,5 +1,6 @@
 // The verdict on one TLS endpoint, shared by gitlab-tls and gateway-tls: the handshake, then every chain verdict with its fix,
 // worded for the side that must trust the server. Pure: facts (PEM strings, times as numbers) in, findings out.
+import { plural } from '../plural.js';
 import { isIP } from 'node:net';
 import type { FindingOf, Message } from '../check.js';
 import type { Evidence, ReportedEvidence } from '../model.js';
@@ -192,7 +193,7 @@ export function judgeEndpoint(facts: EndpointFacts, server: string, client: Trus
   if (endpoint.scheme === 'http' || !h || !trust) return { findings: [{ id: 'plainHttp', data: { server, url: facts.url } }], details: [], verdicts: [] };
   const who = client === 'gateway' ? 'the gateway' : 'GitLab';
   const trustLines = [
-    `trust: as ${who} would, ${describeTrust(trust)} (${trust.certificates.length + (trust.systemRoots ? rootCertificates.length : 0)} certificates)`,
+    `trust: as ${who} would, ${describeTrust(trust)} (${plural(trust.certificates.length + (trust.systemRoots ? rootCertificates.length : 0), 'certificate')})`,
     ...trust.problems.map((p) => `trust problem: ${p}`),
   ];
   const evidence = evidenceOf(h, trust);
@@ -229,7 +230,7 @@ export function judgeEndpoint(facts: EndpointFacts, server: string, client: Trus
     findings,
     details: [
       ...(trusted ? [`ok: ${trusted.message}`] : []),
-      `handshake: ${h.protocol ?? '?'} ${h.cipher ?? ''} in ${h.handshakeMs} ms; the server sent ${h.chain.length} certificate(s): ${sent}`,
+      `handshake: ${h.protocol ?? '?'} ${h.cipher ?? ''} in ${h.handshakeMs} ms; the server sent ${plural(h.chain.length, 'certificate')}: ${sent}`,
       ...trustLines,
     ],
     evidence,

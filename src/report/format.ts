@@ -1,4 +1,5 @@
 // Pieces every reporter shares: status marks, ANSI colour, XML escaping, durations, counts and grouping by target.
+import { plural } from '../plural.js';
 import { STATUSES, type CheckResult, type RunResult, type Status, type Summary } from '../model.js';
 
 /** The mark shown beside a check, as GitLab's rake task shows ✔ / ⚠ / ✗. */
@@ -81,10 +82,6 @@ export function runSummary(run: RunResult): string {
   return countSummary(run.summary, run.strict === true);
 }
 
-/** "1 check", "2 checks". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /**
  * Why a run without a failure is still not a pass: the inputs it lacked (and how many checks skipped for each), and

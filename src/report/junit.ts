@@ -2,7 +2,8 @@
 // Valid against the Jenkins xUnit plugin's junit-10.xsd, the dialect most CI tools read (test/report/junit.xsd).
 import { summarise, type CheckResult, type RunResult } from '../model.js';
 import type { Render } from './index.js';
-import { fixOf, groupByTarget, plural, seconds, xmlAttr, xmlText } from './format.js';
+import { fixOf, groupByTarget, seconds, xmlAttr, xmlText } from './format.js';
+import { plural } from '../plural.js';
 
 /** `name="value"` pairs, escaped. */
 function attrs(pairs: Record<string, string | number>): string {
