@@ -1,6 +1,8 @@
 // gateway-auth: the gateway refuses an unauthenticated request with 401 "No authorization header presented" (auth not bypassed).
 import { defineCheck, type CheckContext, type Judgement, type Messages } from '../src/check.js';
+import { namingTarget, type TargetFacts } from '../src/judge/gateway-target.js';
 import { gatewayHealthz, gatewayRequest } from '../src/probes/gateway.js';
+import { withGatewayTarget } from '../src/probes/gitlab-api.js';
 import { parseJson, type HttpExchange, type HttpResponse } from '../src/probes/http.js';
 
 /** The gateway's answer to a request without an Authorization header. */
@@ -9,7 +11,7 @@ const NO_AUTH_MESSAGE = 'No authorization header presented';
 /** A protected route, probed with an empty body: a gateway enforcing auth says 401 before it looks at the body. */
 const PROTECTED_PATH = '/v2/code/completions';
 
-export interface Facts {
+export interface Facts extends TargetFacts {
   /** Why there is no gateway URL. */
   noUrl?: string;
   /** Unauthenticated GET /. */
@@ -87,7 +89,7 @@ export function needsConfirmation(f: Pick<Facts, 'root' | 'health'>): boolean {
  * is the gateway's) whose protected route, asked without a token and with an empty body, answers as FastAPI does once
  * past auth (422 validation, or 200) rather than 401. Anything else is another service on that port.
  */
-export function judge(f: Facts): Judgement<typeof messages> {
+function judgeFacts(f: Facts): Judgement<typeof messages> {
   if (!f.root) return { findings: [{ id: 'noUrl', data: { why: f.noUrl ?? 'none given' } }] };
   if (!f.root.ok) return { findings: [{ id: 'noAnswer', data: { message: f.root.failure.message } }], evidence: { failure: f.root.failure.kind } };
   const { response } = f.root;
@@ -113,9 +115,16 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
+/** Pure: the judgement, its details opening with the URL exercised when GitLab uses another. */
+export const judge = namingTarget(judgeFacts);
+
 // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: GET / and the health answer (both memoised), then the protected route only when it decides. No credentials. */
-export async function gather(ctx: CheckContext): Promise<Facts> {
+export function gather(ctx: CheckContext): Promise<Facts> {
+  return withGatewayTarget(ctx, gatherFacts(ctx));
+}
+
+async function gatherFacts(ctx: CheckContext): Promise<Facts> {
   const [root, health] = await Promise.all([gatewayRequest(ctx, { path: '/' }), gatewayHealthz(ctx)]);
   if (!root.url) return { noUrl: root.exchange.ok ? 'none given' : root.exchange.failure.message };
   const facts: Facts = { root: root.exchange, health: health.exchange };

@@ -4,6 +4,7 @@
 import { defineCheck, type Judgement, type Messages } from '../src/check.js';
 import { rakeEra, rakeWording, HEALTH_CAUSES_HEADING, type RakeEra } from '../src/judge/rake.js';
 import { gatewayHealthz } from '../src/probes/gateway.js';
+import { exercisedLines } from '../src/judge/gateway-target.js';
 import { gatewayTarget, gitlabMetadata, targetSourceName, type GatewayTarget } from '../src/probes/gitlab-api.js';
 import { parseJson, type HttpExchange } from '../src/probes/http.js';
 import { reach } from '../src/probes/reach.js';
@@ -99,12 +100,7 @@ function excerpt(body: string, max = 200): string {
 
 /** Which URL this exercised, and whether GitLab uses it. */
 function exercised(f: Facts): string[] {
-  const lines = [`Requested ${redactUrl(f.url ?? '')} (from ${targetSourceName(f.target)})`];
-  const setting = f.target.gitlabSetting;
-  if (f.target.source !== 'gitlab-setting' && setting.state === 'set' && setting.url !== f.target.url) {
-    lines.push(`GitLab itself uses ${redactUrl(setting.url)} (see gateway-url)`);
-  }
-  return lines;
+  return [`Requested ${redactUrl(f.url ?? '')} (from ${targetSourceName(f.target)})`, ...exercisedLines(f.target)];
 }
 
 /** Judges GitLab's health request. Pure. */

@@ -3,12 +3,13 @@ import { defineCheck, type CheckContext, type FindingOf, type Judgement, type Me
 import { classifyTlsFailure, isCertificateProblem } from '../src/judge/tls-failure.js';
 import { hostnameOf } from '../src/net/url.js';
 import { isLoopbackHost } from '../src/net/loopback.js';
-import { resolveGatewayUrl } from '../src/probes/gitlab-api.js';
+import { namingTarget, type TargetFacts } from '../src/judge/gateway-target.js';
+import { resolveGatewayUrl, withGatewayTarget } from '../src/probes/gitlab-api.js';
 import { kindOfCode } from '../src/probes/http.js';
 import { reach, type ExchangeSummary, type ReachFacts } from '../src/probes/reach.js';
 import { redactUrl } from '../src/redact.js';
 
-export interface Facts {
+export interface Facts extends TargetFacts {
   /** Why there is no gateway URL (none given, and GitLab's setting could not be read or is blank). */
   noUrl?: string;
   /** GitLab's own setting names a loopback host: that is GitLab's machine, not this one, so it is not probed from here. */
@@ -191,7 +192,7 @@ export function phaseLines(f: ReachFacts): string[] {
 }
 
 /** Pure: the reach facts judged, worded like the rake task's transport-level lines. */
-export function judge(facts: Facts): Judgement<typeof messages> {
+function judgeFacts(facts: Facts): Judgement<typeof messages> {
   const f = facts.reach;
   if (facts.gitlabsOwnHost) return { findings: [{ id: 'gitlabsOwnHost', data: { url: facts.gitlabsOwnHost } }] };
   if (!f) return { findings: [{ id: 'noUrl', data: { why: facts.noUrl ?? 'none given' } }] };
@@ -215,9 +216,16 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   return { findings: [finding], details, evidence };
 }
 
+/** Pure: the judgement, its details opening with the URL exercised when GitLab uses another. */
+export const judge = namingTarget(judgeFacts);
+
 // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: the gateway URL (given, or GitLab's setting), then the memoised reach probe of its host. */
-export async function gather(ctx: CheckContext): Promise<Facts> {
+export function gather(ctx: CheckContext): Promise<Facts> {
+  return withGatewayTarget(ctx, gatherFacts(ctx));
+}
+
+async function gatherFacts(ctx: CheckContext): Promise<Facts> {
   const { url, detail, source } = await resolveGatewayUrl(ctx);
   if (!url) return { noUrl: detail ?? 'none given (--gateway-url, AI_GATEWAY_URL, or GitLab\'s own setting)' };
   // "localhost" in GitLab's setting is GitLab's machine; probing it here would judge this one (unless GitLab is local too).

@@ -1,7 +1,8 @@
 // gateway-tls: the chain an https AI gateway (its NGINX/Caddy front) serves, judged as GitLab would trust it.
 import { defineCheck, type Judgement, type Messages } from '../src/check.js';
 import { certLabel } from '../src/pki/certificate.js';
-import { resolveGatewayUrl } from '../src/probes/gitlab-api.js';
+import { namingTarget, type TargetFacts } from '../src/judge/gateway-target.js';
+import { resolveGatewayUrl, withGatewayTarget } from '../src/probes/gitlab-api.js';
 import { clientTrust } from '../src/probes/trust.js';
 import { describeTrust, endpointMessages, judgeEndpoint, type EndpointFacts } from '../src/judge/tls-endpoint.js';
 import { endpointFacts, trustFacts } from '../src/tls/endpoint-facts.js';
@@ -20,9 +21,9 @@ export const messages = {
 } satisfies Messages;
 
 /** The endpoint facts, or why there is no gateway URL to judge. */
-export type Facts = EndpointFacts | { noUrl: string };
+export type Facts = (EndpointFacts | { noUrl: string }) & TargetFacts;
 
-export function judge(facts: Facts): Judgement<typeof messages> {
+function judgeFacts(facts: Facts): Judgement<typeof messages> {
   if ('noUrl' in facts) return { findings: [{ id: 'noGatewayUrl', data: { detail: facts.noUrl } }] };
   const j = judgeEndpoint(facts, SERVER, 'gitlab');
   // A self-signed certificate the user trusts explicitly (--ca-file, as GitLab's trusted-certs) is trusted: OpenSSL accepts a
@@ -34,6 +35,9 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   });
   return { findings, details: j.details, ...(j.evidence ? { evidence: j.evidence } : {}) };
 }
+
+/** Pure: the judgement, its details opening with the URL exercised when GitLab uses another. */
+export const judge = namingTarget(judgeFacts);
 
 export default defineCheck({
   id: 'gateway-tls',
@@ -57,10 +61,13 @@ export default defineCheck({
   },
   messages,
   // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
-  async gather(ctx): Promise<Facts> {
-    const resolved = await resolveGatewayUrl(ctx);
-    if (!resolved.url) return { noUrl: resolved.detail ?? 'no AI gateway URL to judge' };
-    return endpointFacts(ctx, resolved.url, async () => trustFacts(await clientTrust(ctx), true));
+  gather(ctx): Promise<Facts> {
+    const facts = async (): Promise<Facts> => {
+      const resolved = await resolveGatewayUrl(ctx);
+      if (!resolved.url) return { noUrl: resolved.detail ?? 'no AI gateway URL to judge' };
+      return endpointFacts(ctx, resolved.url, async () => trustFacts(await clientTrust(ctx), true));
+    };
+    return withGatewayTarget(ctx, facts());
   },
   // Stryker restore all
   judge,

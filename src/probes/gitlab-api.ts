@@ -223,6 +223,12 @@ export function gatewayTarget(ctx: CheckContext): Promise<GatewayTarget> {
   });
 }
 
+/** A check's facts with the gateway target beside them, so its judge can name the URL it exercised (src/judge/gateway-target.ts). */
+export async function withGatewayTarget<F extends object>(ctx: CheckContext, facts: Promise<F>): Promise<F & { target: GatewayTarget }> {
+  const [gathered, target] = await Promise.all([facts, gatewayTarget(ctx)]);
+  return { ...gathered, target };
+}
+
 /** Where a gateway target's URL came from, in words. */
 export function targetSourceName(target: Pick<GatewayTarget, 'source'>): string {
   const names: Record<GatewayTarget['source'], string> = {
