@@ -1,11 +1,9 @@
 // splitPem: every way a PEM bundle breaks, with the block index and line OpenSSL-based clients would choke on.
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeBlock, isPrivateKeyLabel, splitPem, toPem } from '../../src/probes/pem.js';
-import type { BundleKind } from '../../scripts/fixtures.js';
-import { has } from '../helpers/capabilities.js';
+import { bundleCases } from './pem-cases.js';
 import { useTlsFixtures } from '../tls/fixtures.js';
 
 const fixtures = useTlsFixtures();
@@ -17,33 +15,6 @@ function beginLines(text: string): number[] {
     .split(/\r?\n/)
     .flatMap((l, i) => (l.startsWith('-----BEGIN ') ? [i + 1] : []));
 }
-
-interface BundleCase {
-  kind: BundleKind;
-  ok: number;
-  /** Index of each bad block and a pattern for its problem. */
-  bad: [number, RegExp][];
-  problems?: RegExp;
-  /** What Python's ssl.create_default_context(cafile=) says: loads, or the error it raises. */
-  python: 'loads' | 'PEM lib' | 'NO_CERTIFICATE_OR_CRL_FOUND';
-}
-
-const bundleCases: BundleCase[] = [
-  { kind: 'good', ok: 1, bad: [], python: 'loads' },
-  { kind: 'withIntermediate', ok: 2, bad: [], python: 'loads' },
-  { kind: 'truncated', ok: 1, bad: [[2, /truncated|not a multiple of 4/]], python: 'PEM lib' },
-  { kind: 'missingEnd', ok: 1, bad: [[2, /no END line: the block is truncated/]], python: 'PEM lib' },
-  { kind: 'garbageBetween', ok: 2, bad: [], python: 'loads' },
-  { kind: 'privateKey', ok: 2, bad: [], python: 'loads' },
-  { kind: 'der', ok: 0, bad: [], problems: /binary, not PEM.*DER/, python: 'NO_CERTIFICATE_OR_CRL_FOUND' },
-  { kind: 'crlf', ok: 2, bad: [], python: 'loads' },
-  { kind: 'bom', ok: 1, bad: [], python: 'loads' },
-  { kind: 'empty', ok: 0, bad: [], problems: /empty/, python: 'NO_CERTIFICATE_OR_CRL_FOUND' },
-  { kind: 'badBase64', ok: 1, bad: [[2, /invalid base64 character "-" at line \d+ \(base64url/]], python: 'PEM lib' },
-  { kind: 'nestedBegin', ok: 1, bad: [[1, /no END line before the next BEGIN at line \d+/]], python: 'PEM lib' },
-  { kind: 'leafInside', ok: 2, bad: [], python: 'loads' },
-  { kind: 'duplicate', ok: 3, bad: [], python: 'loads' },
-];
 
 describe('splitPem on the fixture bundles', () => {
   it.each(bundleCases)('$kind: $ok good block(s), bad ones named with index and line', ({ kind, ok, bad, problems }) => {
@@ -62,15 +33,6 @@ describe('splitPem on the fixture bundles', () => {
     if (problems) expect(result.problems.join('\n')).toMatch(problems);
     if (!problems && bad.length === 0) expect(result.problems).toEqual([]);
     for (const b of result.blocks.filter((x) => x.ok)) expect(b.der?.length).toBeGreaterThan(100);
-  });
-
-  const python = has('python3');
-  it.skipIf(!python).each(bundleCases)("agrees with Python's ssl about $kind", ({ kind, bad, problems, python: expected }) => {
-    const script = 'import ssl,sys\ntry:\n  ssl.create_default_context(cafile=sys.argv[1]); print("loads")\nexcept ssl.SSLError as e: print(e)';
-    const said = execFileSync('python3', ['-c', script, fixtures().bundles[kind]]).toString();
-    expect(said).toContain(expected);
-    // What we call a fail is exactly what Python refuses.
-    expect(bad.length > 0 || problems !== undefined).toBe(expected !== 'loads');
   });
 });
 
@@ -92,8 +54,18 @@ describe('splitPem on hand-made text', () => {
       problem: /does not match BEGIN CERTIFICATE/,
     },
     { name: 'an END line without BEGIN', text: () => `${cert()}-----END CERTIFICATE-----\n`, ok: 1, problem: /line \d+: END line without a BEGIN/ },
-    { name: 'a malformed BEGIN line', text: () => `-----BEGIN CERTIFICATE\n${body().join('\n')}\n-----END CERTIFICATE-----\n`, ok: 0, problem: /^line 1: malformed BEGIN line "-----BEGIN CERTIFICATE": OpenSSL skips it, and the block after it is lost$/ },
-    { name: 'a malformed BEGIN line before a good block', text: () => `-----BEGIN CERT\n${body().join('\n')}\n-----END CERT-----\n${cert()}`, ok: 1, problem: /^line 1: malformed BEGIN line/ },
+    {
+      name: 'a malformed BEGIN line',
+      text: () => `-----BEGIN CERTIFICATE\n${body().join('\n')}\n-----END CERTIFICATE-----\n`,
+      ok: 0,
+      problem: /^line 1: malformed BEGIN line "-----BEGIN CERTIFICATE": OpenSSL skips it, and the block after it is lost$/,
+    },
+    {
+      name: 'a malformed BEGIN line before a good block',
+      text: () => `-----BEGIN CERT\n${body().join('\n')}\n-----END CERT-----\n${cert()}`,
+      ok: 1,
+      problem: /^line 1: malformed BEGIN line/,
+    },
     { name: 'an empty body', text: () => '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n', ok: 0, problem: /empty body/ },
     {
       name: 'padding in the middle (two bodies merged)',
@@ -115,7 +87,8 @@ describe('splitPem on hand-made text', () => {
     },
     {
       name: 'RFC 1421 headers in an encrypted key',
-      text: () => `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n${body().join('\n')}\n-----END RSA PRIVATE KEY-----\n`,
+      text: () =>
+        `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n${body().join('\n')}\n-----END RSA PRIVATE KEY-----\n`,
       ok: 1,
       labels: ['RSA PRIVATE KEY'],
     },
@@ -132,10 +105,14 @@ describe('splitPem on hand-made text', () => {
   it('never throws on arbitrary input', async () => {
     const fc = await import('fast-check');
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), fc.constantFrom('', '-----BEGIN CERTIFICATE-----\n', '-----END CERTIFICATE-----\n'), (s, marker) => {
-        const result = splitPem(marker + s + marker);
-        expect(Array.isArray(result.blocks)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 400 }),
+        fc.constantFrom('', '-----BEGIN CERTIFICATE-----\n', '-----END CERTIFICATE-----\n'),
+        (s, marker) => {
+          const result = splitPem(marker + s + marker);
+          expect(Array.isArray(result.blocks)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
