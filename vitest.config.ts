@@ -19,7 +19,6 @@ export const INTEGRATION = [
   'test/tls/**',
   // Files that still mix judge tables with tests running programs or generating TLS key material; their program-running
   // part moves to a *.integration.test.ts beside them.
-  'test/checks/ca-bundle.test.ts',
   'test/checks/gateway-fetches-jwks.test.ts',
   'test/checks/gateway-trusts-gitlab.test.ts',
   'test/checks/gitlab-tls.test.ts',
