@@ -137,7 +137,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     // The gateway's own file system lives in the stack's temp dir, so the demo judges it, not this machine's /tmp or /home.
     const gatewayTmp = join(dir, 'tmp');
     await mkdir(gatewayTmp);
-    const gatewayEnv: Record<string, string> = {
+    const defaults: Record<string, string> = {
       HF_HOME: join(dir, 'hf'),
       AIGW_GITLAB_URL: gitlabUrl,
       AIGW_GITLAB_API_URL: `${gitlabUrl}/api/v4/`,
@@ -146,10 +146,11 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...(caFile && scenario.trust.gateway
         ? Object.fromEntries((scenario.gatewayCaVariables ?? ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE']).map((name) => [name, caFile]))
         : {}),
-      ...scenario.gateway.env,
     };
-    // A scenario unsets a variable of the defaults by giving it ''.
-    for (const [name, value] of Object.entries(gatewayEnv)) if (value === '') delete gatewayEnv[name];
+    // A scenario unsets a variable of the defaults by giving it ''; any other variable it gives '' stays set but empty
+    // (AIGW_CUSTOMER_PORTAL_URL="" as a Helm chart ships it).
+    const gatewayEnv: Record<string, string> = { ...defaults, ...scenario.gateway.env };
+    for (const [name, value] of Object.entries(scenario.gateway.env ?? {})) if (value === '' && name in defaults) delete gatewayEnv[name];
     let gatewayUrl: string;
     let stopGateway = async () => {};
     // The gateway's own port as gateway-exposure probes it: a second listener of the same gateway in plain http when the
