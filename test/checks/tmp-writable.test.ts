@@ -37,3 +37,19 @@ describe('tmp-writable', () => {
   });
 
 });
+
+describe('tmp-writable judge: what it reports beside the finding', () => {
+  it('says where it probed, first, and keeps the attempt as evidence with the place', () => {
+    const out = judge({ place: { kind: 'exec', prefix: 'docker exec aigw' }, dir: '/tmp', attempt: ok });
+    expect(out.details?.length).toBeGreaterThanOrEqual(2);
+    expect(out.details?.[0]).toMatch(/^Probed .*docker exec aigw/);
+    expect(out.evidence).toMatchObject({ ok: true, dir: '/tmp', where: expect.stringContaining('docker exec aigw') });
+  });
+
+  it('probes nothing elsewhere: no details, no evidence, and the finding names the host', () => {
+    const out = judge({ place: { kind: 'elsewhere', hostname: 'laptop' }, dir: '/tmp' });
+    expect(out.details).toBeUndefined();
+    expect(out.evidence).toBeUndefined();
+    expect(out.findings[0]?.data).toMatchObject({ hostname: 'laptop' });
+  });
+});

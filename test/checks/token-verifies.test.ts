@@ -93,3 +93,30 @@ describe('token-verifies gather', () => {
     expect(out.findings?.map((f) => f.id)).toEqual(['exchanged']);
   });
 });
+
+describe('token-verifies judge: evidence and details beside the findings', () => {
+  it('keeps GitLab\'s status and the clock offset as evidence, at the offset measured', () => {
+    expect(judge(facts(201, {}, { claims: minted, offsetS: 7 })).evidence).toEqual({ directAccessStatus: 201, clockOffsetSeconds: 7 });
+    expect(judge(facts(201, {}, { claims: minted, offsetS: 0 })).evidence).toEqual({ directAccessStatus: 201, clockOffsetSeconds: 0 });
+  });
+
+  it('has no offset without the gateway\'s Date, and no status without an answer', () => {
+    expect(judge({ ...facts(201, {}, { claims: minted }), gateway: { failure: 'refused' } } as Facts).evidence).toEqual({ directAccessStatus: 201 });
+    expect(judge({ unreached: 'refused' }).evidence).toEqual({});
+  });
+
+  it.each([
+    ['the gateway asked and the key set read', facts(201, {}, { claims: minted }), 3, 'oidc, cc'],
+    ['an empty key set', facts(201, {}, { claims: minted, keySet: { kids: [] } }), 3, '(none)'],
+    ['no key set, no gateway URL', { ...facts(201, {}, { claims: minted }), keySet: undefined, gateway: { date: date(0) } } as Facts, 1, undefined],
+  ])('details: %s', (_name, f, lines, kids) => {
+    const { details } = judge(f);
+    expect(details).toHaveLength(lines);
+    if (kids) expect(details?.[2]).toContain(kids);
+  });
+
+  it('names the scopes of a minted token, and (none) for a token without any', () => {
+    expect(judge(facts(201, {}, { claims: minted })).findings[0]?.data).toMatchObject({ iss: 'gitlab-ai-gateway', scopes: 'complete_code, ai_gateway_model_provider_proxy' });
+    expect(judge(facts(201, {}, { claims: { ...minted, scopes: 'complete_code' } })).findings[0]?.data).toMatchObject({ scopes: '(none)' });
+  });
+});

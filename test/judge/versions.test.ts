@@ -1,0 +1,34 @@
+// Release versions: multi-digit parts, and half-open ranges whose bounds may not parse.
+import { describe, expect, it } from 'vitest';
+import { compareVersions, inRange, parseVersion } from '../../src/judge/versions.js';
+
+const v = (text: string) => parseVersion(text)!;
+
+describe('parseVersion', () => {
+  it.each([
+    ['18.6.10-ee', { major: 18, minor: 6, patch: 10 }],
+    ['self-hosted-v18.10.2-ee', { major: 18, minor: 10, patch: 2 }],
+    ['latest', undefined],
+  ])('%s', (text, want) => expect(parseVersion(text)).toEqual(want));
+});
+
+describe('inRange [introduced, fixed)', () => {
+  const range = { introduced: '18.1.6', fixed: '18.6.2' };
+  it.each([
+    ['the first affected version', '18.1.6', true],
+    ['one before it', '18.1.5', false],
+    ['the last affected patch', '18.6.1', true],
+    ['the fixed version itself', '18.6.2', false],
+    ['a later minor', '18.7.0', false],
+  ])('%s (%s)', (_name, version, want) => expect(inRange(v(version), range)).toBe(want));
+
+  it.each([
+    ['a fixed bound that does not parse', { introduced: '18.1.6', fixed: 'unreleased' }],
+    ['an introduced bound that does not parse', { introduced: 'all', fixed: '18.6.2' }],
+  ])('never matches with %s', (_name, r) => expect(inRange(v('18.2.0'), r)).toBe(false));
+
+  it('orders by major, then minor, then patch', () => {
+    expect(Math.sign(compareVersions(v('18.10.0'), v('18.9.9')))).toBe(1);
+    expect(compareVersions(v('18.6.2'), v('18.6.2'))).toBe(0);
+  });
+});
