@@ -7,6 +7,7 @@ import { redactUrl } from '../redact.js';
 import { kindOfCode, type HttpFailure } from './http.js';
 import { secureContextFor } from './secure-context.js';
 import { errorMessage } from '../error-message.js';
+import { noteProbeExchange } from '../record/exchange-log.js';
 
 /** The GUID RFC 6455 (section 1.3) appends to the client's key. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -91,8 +92,20 @@ function failureOf(err: unknown, url: URL, timeoutMs: number, timedOut: boolean)
   return { kind: kind ?? 'other', ...(typeof code === 'string' ? { code } : {}), message: `WebSocket upgrade to ${url.origin} failed: ${message}${suffix}` };
 }
 
-/** Sends an RFC 6455 opening handshake and reads the answer's head (and a refusal's first bytes); closes the connection. Never throws. */
-export function websocketHandshake(req: WebSocketRequest): Promise<WebSocketExchange> {
+/** Sends an RFC 6455 opening handshake and reads the answer's head (and a refusal's first bytes); closes the connection. Never throws. Noted for `--record`. */
+export async function websocketHandshake(req: WebSocketRequest): Promise<WebSocketExchange> {
+  const startedAt = Date.now();
+  const result = await handshake(req);
+  noteProbeExchange('websocket', startedAt, {
+    request: { method: 'GET', url: req.url, headers: { ...req.headers, connection: 'Upgrade', upgrade: 'websocket' } },
+    outcome: result.ok
+      ? { ok: true, status: result.answer.status, headers: result.answer.headers, body: result.answer.body, timeMs: result.answer.elapsedMs }
+      : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
+  });
+  return result;
+}
+
+function handshake(req: WebSocketRequest): Promise<WebSocketExchange> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;

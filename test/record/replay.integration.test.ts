@@ -62,6 +62,8 @@ describe('record → replay', () => {
     // undici's requests, plus the security probes' byte-for-byte requests (a baseline and three Host vectors at least).
     const raw = har.log.entries.filter((e: { _via: string }) => e._via === 'raw').length;
     expect(raw).toBeGreaterThanOrEqual(4);
+    // GitLab's agent WebSocket upgrade (proxy-upgrade) is there too, its admin token masked.
+    expect(har.log.entries.some((e: { _via: string; response: { status: number } }) => e._via === 'websocket' && e.response.status === 101)).toBe(true);
     expect(har.log.entries.length).toBeGreaterThanOrEqual(requests + raw);
     const sent = har.log.entries.flatMap((e: { request: { headers: { name: string; value: string }[] } }) => e.request.headers);
     for (const h of sent.filter((x: { name: string }) => /^(private-token|authorization)$/i.test(x.name))) expect(h.value).toBe('[REDACTED]');
