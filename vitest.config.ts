@@ -21,7 +21,6 @@ export const INTEGRATION = [
   // part moves to a *.integration.test.ts beside them.
   'test/checks/gateway-fetches-jwks.test.ts',
   'test/checks/gateway-trusts-gitlab.test.ts',
-  'test/checks/gitlab-tls.test.ts',
   'test/probes/tls.test.ts',
   'test/probes/trust.test.ts',
   'test/probes/websocket.test.ts',
