@@ -1,4 +1,5 @@
 // The one HTTP client: undici request() with timeouts, a decoded-size cap, custom CAs, optional proxy, no redirects, failures as data.
+import { enterStage } from './stage-board.js';
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
@@ -363,6 +364,8 @@ async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale
   const onStage: OnStage = (stage) => {
     if (isConnecting(context.phase)) context.phase = stage;
   };
+  // The runner reads this when it abandons the check (its timeout, the run's deadline): the stage, as a timeout names it.
+  const leaveStage = enterStage(() => `${context.phase === 'TCP connect' ? 'connecting (TCP) to' : context.phase === 'TLS handshake' ? 'in the TLS handshake with' : `${context.phase} from`} ${context.origin}`);
   const [{ request }, use] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
   const { dispatcher, owned, proxy, release } = use;
   context.proxy = proxy;
@@ -397,6 +400,7 @@ async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale
     const failure = classify(err, context);
     return { result: { ok: false, elapsedMs: elapsed(), failure }, stale: staleConnection(use, failure, context.phase) };
   } finally {
+    leaveStage();
     clearTimeout(timeout);
     stop.dispose();
     release();

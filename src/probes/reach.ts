@@ -1,5 +1,6 @@
 // Phase-timed reachability of a host: DNS, TCP, TLS handshake, and — through a proxy — the answer both ways, as facts.
 // Judging them (which verdict, what it means) is gateway-reachable's.
+import { enterStage } from './stage-board.js';
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -83,9 +84,13 @@ async function resolve(host: string, timeoutMs: number): Promise<Phase & { addre
   }
 }
 
-/** Waits for `socket` to emit `event`, failing on error, on `timeoutMs`, or on `signal`; the socket is destroyed on failure. */
-function settle(socket: Socket, event: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
+/**
+ * Waits for `socket` to emit `event`, failing on error, on `timeoutMs`, or on `signal`; the socket is destroyed on failure.
+ * `stage` is what the run's stage board says meanwhile (read if the check is abandoned).
+ */
+function settle(socket: Socket, event: string, timeoutMs: number, signal: AbortSignal, stage: string): Promise<void> {
+  const leaveStage = enterStage(() => stage);
+  return new Promise<void>((resolvePromise, reject) => {
     const fail = (err: Error) => {
       cleanup();
       socket.destroy();
@@ -107,7 +112,7 @@ function settle(socket: Socket, event: string, timeoutMs: number, signal: AbortS
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once(event, done);
     socket.once('error', fail);
-  });
+  }).finally(leaveStage);
 }
 
 /** Connects to each address in turn (a "localhost" may resolve to ::1 first while the server listens on 127.0.0.1) within one budget. */
@@ -124,7 +129,7 @@ async function connectTcp(
     const start = performance.now();
     const socket = netConnect({ host: address, port });
     try {
-      await settle(socket, 'connect', remaining, signal);
+      await settle(socket, 'connect', remaining, signal, `connecting (TCP) to ${address}:${port}`);
       return { phase: { ok: true, ms: since(start), address }, socket };
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -148,7 +153,7 @@ async function handshake(socket: Socket, host: string, ca: readonly string[], ti
     rejectUnauthorized: true,
   });
   try {
-    await settle(secure, 'secureConnect', timeoutMs, signal);
+    await settle(secure, 'secureConnect', timeoutMs, signal, `in the TLS handshake with ${host}`);
     const protocol = secure.getProtocol() ?? undefined;
     secure.destroy();
     return { ok: true, ms: since(start), ...(protocol ? { protocol } : {}) };

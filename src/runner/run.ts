@@ -1,5 +1,6 @@
 // The runner: schedules checks concurrently behind their dependencies, times them out, isolates crashes,
 // and assembles one RunResult in registry order.
+import { StageBoard, withStageBoard } from '../probes/stage-board.js';
 import type { CheckContext, CheckDefinition, Need } from '../check.js';
 import type { Settings } from '../config/settings.js';
 import { blocksDependents, STATUSES, summarise, type CheckOutcome, type CheckResult, type MissingInput, type RunResult } from '../model.js';
@@ -92,33 +93,39 @@ async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signa
   let abandon: NodeJS.Timeout | undefined;
   let onRunAbort: (() => void) | undefined;
   let abortedAfter: number | undefined;
+  /** What the check's probes were doing when it was stopped (its timeout, the run's abort), from the run's stage board. */
+  const board = new StageBoard();
+  let stageAtStop: string | undefined;
   const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      // Read before aborting: an aborted probe closes its stage.
+      stageAtStop = board.current();
       controller.abort(new CheckTimeout(`timed out after ${timeoutMs} ms`));
       reject(controller.signal.reason);
     }, timeoutMs + TIMEOUT_GRACE_MS);
     onRunAbort = () => {
       abortedAfter = Math.round(performance.now() - started);
+      stageAtStop = board.current();
       controller.abort(runSignal?.reason);
       abandon = setTimeout(() => reject(runSignal?.reason), ABORT_GRACE_MS);
     };
     if (runSignal?.aborted) onRunAbort();
     else runSignal?.addEventListener('abort', onRunAbort, { once: true });
   });
-  const cutShort = (reason: unknown, said?: string): CheckOutcome => ({
+  const cutShort = (reason: unknown, said = stageAtStop): CheckOutcome => ({
     status: 'error',
     summary: `${reason instanceof RunAborted ? reason.message : 'the run was aborted'} while ${check.id} was running (after ${abortedAfter ?? Math.round(performance.now() - started)} ms)${said ? `: ${said}` : ''}`,
     details: ['The check was abandoned; every report was still written.'],
   });
   try {
-    const outcome = await Promise.race([check.run({ ...ctxBase, signal: controller.signal }), stopped]);
+    const outcome = await Promise.race([withStageBoard(board, () => check.run({ ...ctxBase, signal: controller.signal })), stopped]);
     if (!isOutcome(outcome)) return { status: 'error', summary: `check ${check.id} returned no valid result` };
     // What the check said once aborted names the stage its probes were in; its verdict is not one on the installation.
     if (abortedAfter !== undefined) return { ...cutShort(runSignal?.reason, outcome.summary), details: [...(outcome.details ?? []), 'The check was abandoned; every report was still written.'] };
     return outcome;
   } catch (error) {
     if (error instanceof CheckTimeout) {
-      return { status: 'error', summary: `timed out after ${timeoutMs} ms`, details: ['The check was abandoned; the others went on.'] };
+      return { status: 'error', summary: `timed out after ${timeoutMs} ms${stageAtStop ? `, ${stageAtStop}` : ''}`, details: ['The check was abandoned; the others went on.'] };
     }
     if (abortedAfter !== undefined) return cutShort(runSignal?.reason);
     return { status: 'error', summary: `check crashed: ${errorMessage(error)}` };
