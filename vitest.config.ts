@@ -22,7 +22,6 @@ export const INTEGRATION = [
   'test/checks/gateway-fetches-jwks.test.ts',
   'test/checks/gateway-trusts-gitlab.test.ts',
   'test/probes/tls.test.ts',
-  'test/probes/trust.test.ts',
   'test/probes/websocket.test.ts',
   'test/runtime/exec-host.test.ts',
   'test/runtime/python-probe.test.ts',
