@@ -14,8 +14,9 @@ describe('checks/index.ts', () => {
     expect(CHECKS.map((c) => c.id).sort()).toEqual([...files].sort());
   });
 
+  // A check whose every test runs a program or server has only the integration file.
   it.each(files)('%s has a test file', (id) => {
-    expect(existsSync(path.join(ROOT, 'test/checks', `${id}.test.ts`))).toBe(true);
+    expect([`${id}.test.ts`, `${id}.integration.test.ts`].some((name) => existsSync(path.join(ROOT, 'test/checks', name)))).toBe(true);
   });
 
   it.each(CHECKS.map((c) => [c.id, c] as const))('%s has explain text, a title and tags', (_id, check) => {
