@@ -126,7 +126,7 @@ export function handleAgentUpgrade(state: GitLabState | undefined, token: string
   const text = (message: string) => ({ type: 'text/plain; charset=utf-8', text: `${message}\n` });
   if (!state) return refuseUpgrade(socket, 503, 'Service Unavailable', json('503 Service Unavailable'));
   if (path !== AGENT_WS_PATH) return refuseUpgrade(socket, 404, 'Not Found', json('404 Not Found'));
-  if (token !== state.adminToken) return refuseUpgrade(socket, 401, 'Unauthorized', json('401 Unauthorized'));
+  if (token === undefined || !state.adminTokens.has(token)) return refuseUpgrade(socket, 401, 'Unauthorized', json('401 Unauthorized'));
   const origin = req.headers.origin;
   // gorilla's checkSameOrigin: an Origin whose host differs from the request's Host is refused.
   if (origin && URL.canParse(origin) && new URL(origin).host.toLowerCase() !== (req.headers.host ?? '').toLowerCase()) {
