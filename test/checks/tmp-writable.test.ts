@@ -50,6 +50,6 @@ describe('tmp-writable judge: what it reports beside the finding', () => {
     const out = judge({ place: { kind: 'elsewhere', hostname: 'laptop' }, dir: '/tmp' });
     expect(out.details).toBeUndefined();
     expect(out.evidence).toBeUndefined();
-    expect(out.findings[0]?.data).toMatchObject({ hostname: 'laptop' });
+    expect(out.findings[0]?.data).toMatchObject({ hostname: 'laptop', what: expect.stringContaining('/tmp') });
   });
 });

@@ -1,6 +1,6 @@
 // Release versions: multi-digit parts, and half-open ranges whose bounds may not parse.
 import { describe, expect, it } from 'vitest';
-import { compareVersions, inRange, parseVersion } from '../../src/judge/versions.js';
+import { compareVersions, inRange, parseGatewayTag, parseVersion } from '../../src/judge/versions.js';
 
 const v = (text: string) => parseVersion(text)!;
 
@@ -31,4 +31,14 @@ describe('inRange [introduced, fixed)', () => {
     expect(Math.sign(compareVersions(v('18.10.0'), v('18.9.9')))).toBe(1);
     expect(compareVersions(v('18.6.2'), v('18.6.2'))).toBe(0);
   });
+});
+
+describe('parseGatewayTag', () => {
+  it.each([
+    ['a full reference with a registry port and a digest', ' registry:5000/ai/model-gateway:self-hosted-v18.6.0-ee@sha256:abc ', { kind: 'release', tag: 'self-hosted-v18.6.0-ee' }],
+    ['a bare tag', '18.6.0', { kind: 'release', tag: '18.6.0' }],
+    ['a reference without a tag', 'registry:5000/ai/model-gateway', { kind: 'unreadable', tag: 'model-gateway' }],
+    ['nightly', 'img:nightly-2026', { kind: 'floating', tag: 'nightly-2026', nightly: true }],
+    ['latest', 'img:latest', { kind: 'floating', tag: 'latest', nightly: false }],
+  ])('%s', (_name, value, want) => expect(parseGatewayTag(value)).toMatchObject(want));
 });
