@@ -1,6 +1,6 @@
 // The exit code and the summary counts: every status and input that fails a run, at zero and at one.
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, summarise, type CheckResult, type MissingInput, type RunResult } from '../src/model.js';
+import { exitCodeFor, reportedEvidence, summarise, type CheckResult, type Evidence, type MissingInput, type RunResult } from '../src/model.js';
 
 type Run = Pick<RunResult, 'summary' | 'missingInputs' | 'strict' | 'aborted'>;
 const NONE = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
@@ -40,5 +40,22 @@ describe('summarise', () => {
     expect(summarise([])).toEqual(NONE);
     const results = (['pass', 'pass', 'warn', 'error'] as const).map((status, i) => ({ id: `c${i}`, status }) as CheckResult);
     expect(summarise(results)).toEqual({ pass: 2, warn: 1, fail: 0, skip: 0, error: 1 });
+  });
+});
+
+describe('reportedEvidence (evidence from a plugin or a JSON file, checked at run time)', () => {
+  const cert = { subject: 'CN=a', notAfter: '2027-01-01', fingerprint256: 'AB' };
+  it.each([
+    ['no evidence', undefined, {}],
+    ['evidence without reported fields', { other: 1 }, {}],
+    ['a well-formed chain and key count', { chain: [cert], keyCount: 2 }, { chain: [cert], keyCount: 2 }],
+    ['a key count of zero', { keyCount: 0 }, { keyCount: 0 }],
+    ['a key count that is a string', { keyCount: '2' }, {}],
+    ['a chain that is not a list', { chain: 'CN=a' }, {}],
+    ['an empty chain', { chain: [] }, { chain: [] }],
+    ['chain entries that are not objects, and null', { chain: [null, 'CN=a', 3, cert] }, { chain: [cert] }],
+    ['an entry with fields missing or not text', { chain: [{ subject: 5 }] }, { chain: [{ subject: '', notAfter: '', fingerprint256: '' }] }],
+  ])('%s', (_name, evidence, want) => {
+    expect(reportedEvidence(evidence as Evidence | undefined)).toEqual(want);
   });
 });
