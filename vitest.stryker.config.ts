@@ -4,7 +4,9 @@
 import { defineConfig } from 'vitest/config';
 import { INTEGRATION } from './vitest.config.js';
 
-const narrowed = process.env.STRYKER_TESTS?.split(',').map((glob) => glob.trim()).filter(Boolean);
+const narrowed = process.env.STRYKER_TESTS?.split(',')
+  .map((glob) => glob.trim())
+  .filter(Boolean);
 
 export default defineConfig({
   test: {

@@ -13,7 +13,10 @@ export function fleetTokens(count: number): string[] {
 }
 
 /** A config file with `tokens.length` targets on `stack`; returns the CLI's arguments and environment, and a cleanup. */
-export async function fleetConfig(stack: Stack, tokens: readonly string[]): Promise<{ args: string[]; env: Record<string, string>; remove(): Promise<void> }> {
+export async function fleetConfig(
+  stack: Stack,
+  tokens: readonly string[],
+): Promise<{ args: string[]; env: Record<string, string>; remove(): Promise<void> }> {
   const { flags, env } = targetFlags(stack);
   const { gitlabUrl, gatewayUrl, caFile, ...common } = flags;
   const dir = await mkdtemp(path.join(tmpdir(), 'duo-bench-fleet-'));

@@ -51,7 +51,8 @@ function selectedFigures(argv: readonly string[]): Set<number> | undefined {
   const values = argv.flatMap((arg, i) => (arg === '--only' ? [argv[i + 1] ?? ''] : arg.startsWith('--only=') ? [arg.slice(7)] : []));
   if (values.length === 0) return undefined;
   const figures = values.flatMap((v) => v.split(',')).map(Number);
-  if (figures.some((n) => !Number.isInteger(n) || n < 1 || n > FIGURES)) throw new Error(`bench: --only takes figure numbers 1–${FIGURES}, got ${values.join(' ')}`);
+  if (figures.some((n) => !Number.isInteger(n) || n < 1 || n > FIGURES))
+    throw new Error(`bench: --only takes figure numbers 1–${FIGURES}, got ${values.join(' ')}`);
   return new Set(figures);
 }
 
@@ -86,7 +87,12 @@ function expectExit(run: ChildRun, codes: readonly number[], what: string): Chil
 function failures(stdout: string): string {
   try {
     const bad = (JSON.parse(stdout) as RunResult).results.filter((r) => r.status === 'fail' || r.status === 'error');
-    return bad.slice(0, 5).map((r) => `\n  ${r.target ? `${r.target}/` : ''}${r.id} ${r.status}: ${r.summary}`).join('') + (bad.length > 5 ? `\n  … ${bad.length} in all` : '');
+    return (
+      bad
+        .slice(0, 5)
+        .map((r) => `\n  ${r.target ? `${r.target}/` : ''}${r.id} ${r.status}: ${r.summary}`)
+        .join('') + (bad.length > 5 ? `\n  … ${bad.length} in all` : '')
+    );
   } catch {
     return '';
   }
@@ -282,7 +288,9 @@ async function fleet(): Promise<Row> {
       goal: `≤ 3×, peak RSS ≤ 150 MB`,
       met: ratio.median <= 3 && peak.median <= 150,
       notes: [
-        ...FLEET_SIZES.map((n, k) => `${String(n).padStart(2)} target(s): wall ${formatMs(summarise(walls[k]!))}, peak RSS ${mb(summarise(rss[k]!))}`),
+        ...FLEET_SIZES.map(
+          (n, k) => `${String(n).padStart(2)} target(s): wall ${formatMs(summarise(walls[k]!))}, peak RSS ${mb(summarise(rss[k]!))}`,
+        ),
         `growth per target: ${perTarget.median.toFixed(2)} MB [${perTarget.p10.toFixed(2)}–${perTarget.p90.toFixed(2)}] of peak RSS; n=${ratio.n} rounds; --timeout ${FLEET_TIMEOUT_MS}`,
       ],
     };
@@ -296,7 +304,9 @@ async function fleet(): Promise<Row> {
 async function soak(stack: Stack, extraFlags: Record<string, unknown>): Promise<SoakResult> {
   const { flags, env } = targetFlags(stack);
   const program = path.join(ROOT, '.tmp/bench/serve-soak.mjs');
-  const run = await runNode([program, String(SOAK_RUNS), String(SOAK_MARK), String(SOAK_INTERVAL_MS), JSON.stringify({ ...flags, ...extraFlags })], { env });
+  const run = await runNode([program, String(SOAK_RUNS), String(SOAK_MARK), String(SOAK_INTERVAL_MS), JSON.stringify({ ...flags, ...extraFlags })], {
+    env,
+  });
   expectExit(run, [0], 'the serve soak');
   return JSON.parse(run.stdout) as SoakResult;
 }
@@ -336,7 +346,10 @@ function machine(): string[] {
 }
 
 function loadAverage(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 function verdict(row: Row): string {
@@ -344,7 +357,9 @@ function verdict(row: Row): string {
 }
 
 function printRow(row: Row): void {
-  process.stdout.write(`\n${row.name}: ${row.what}\n  ${row.measured}   goal ${row.goal}   ${verdict(row)}\n${row.notes.map((n) => `  ${n}\n`).join('')}`);
+  process.stdout.write(
+    `\n${row.name}: ${row.what}\n  ${row.measured}   goal ${row.goal}   ${verdict(row)}\n${row.notes.map((n) => `  ${n}\n`).join('')}`,
+  );
 }
 
 /** The summary as a Markdown table (PERFORMANCE.md quotes it). */

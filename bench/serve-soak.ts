@@ -35,7 +35,13 @@ async function main(): Promise<void> {
   const resourcesBefore = process.getActiveResourcesInfo();
   let failedRuns = 0;
   let atMark: { rss: number; fds: number } | undefined;
-  const handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs, runSuite: () => runAll(registry, settings), secrets: [settings.gitlabToken] });
+  const handle = await startServe({
+    port: 0,
+    host: '127.0.0.1',
+    intervalMs,
+    runSuite: () => runAll(registry, settings),
+    secrets: [settings.gitlabToken],
+  });
   const started = performance.now();
   for (let i = 1; i <= runs; i++) {
     const run = await handle.nextRun();

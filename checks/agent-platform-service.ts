@@ -3,7 +3,13 @@
 import { defineCheck, type FindingOf, type Messages } from '../src/check.js';
 import { addressShape, CAUSE_FIX, grpcCause, type GrpcCause } from '../src/judge/agent-platform.js';
 import { cloudConnectorStatus, probeText } from '../src/probes/gitlab-api.js';
-import { gitlabListTools, serviceUrlSetting, workflowAccess, WORKFLOW_LIST_TOOLS_PATH, type GitLabListTools } from '../src/probes/duo-workflow/gitlab.js';
+import {
+  gitlabListTools,
+  serviceUrlSetting,
+  workflowAccess,
+  WORKFLOW_LIST_TOOLS_PATH,
+  type GitLabListTools,
+} from '../src/probes/duo-workflow/gitlab.js';
 import { measureService, type ServiceMeasurement } from '../src/probes/duo-workflow/service.js';
 
 export interface Facts {
@@ -25,16 +31,22 @@ const layer = (d: { address: string }) => d.address;
 
 export const messages = {
   // GitLab's view: DuoAgentPlatformProbe's messages, word for word.
-  gitlabOperational: { status: 'pass', text: (d: { address: string; tools: number }) => `GitLab Duo Workflow Service at ${d.address} is operational. (GitLab's ListTools: ${d.tools} tools)` },
+  gitlabOperational: {
+    status: 'pass',
+    text: (d: { address: string; tools: number }) =>
+      `GitLab Duo Workflow Service at ${d.address} is operational. (GitLab's ListTools: ${d.tools} tools)`,
+  },
   gitlabNotOperational: {
     status: 'fail',
-    text: (d: { address: string; cause: GrpcCause; message: string }) => `GitLab Duo Workflow Service at ${d.address} is not operational. GitLab's ListTools failed: ${d.message}`,
+    text: (d: { address: string; cause: GrpcCause; message: string }) =>
+      `GitLab Duo Workflow Service at ${d.address} is not operational. GitLab's ListTools failed: ${d.message}`,
     fix: (d: { cause: GrpcCause }) => CAUSE_FIX[d.cause],
   },
   // duo-doctor's view, one finding per layer.
   listed: {
     status: 'pass',
-    text: (d: { address: string; tools: number; ms: number; secure: boolean }) => `ListTools at ${d.address} answered ${d.tools} tools in ${d.ms} ms (${d.secure ? 'TLS' : 'plaintext'}, HTTP/2)`,
+    text: (d: { address: string; tools: number; ms: number; secure: boolean }) =>
+      `ListTools at ${d.address} answered ${d.tools} tools in ${d.ms} ms (${d.secure ? 'TLS' : 'plaintext'}, HTTP/2)`,
   },
   answersWithoutToken: {
     status: 'pass',
@@ -53,7 +65,8 @@ export const messages = {
   },
   tlsToPlaintext: {
     status: 'fail',
-    text: (d: { address: string }) => `GitLab uses TLS, but ${layer(d)} answers a TLS handshake with plain bytes (SSL WRONG_VERSION_NUMBER): the service serves plain gRPC`,
+    text: (d: { address: string }) =>
+      `GitLab uses TLS, but ${layer(d)} answers a TLS handshake with plain bytes (SSL WRONG_VERSION_NUMBER): the service serves plain gRPC`,
     fix: CAUSE_FIX['tls-to-plaintext'],
   },
   plaintextToTls: {
@@ -79,22 +92,24 @@ export const messages = {
   tlsUntrusted: {
     status: 'fail',
     text: (d: { address: string; error: string }) => `The certificate of ${layer(d)} is not trusted: ${d.error}`,
-    fix: "GitLab checks it against its CA bundle: put the issuing CA into /etc/gitlab/trusted-certs/ and run gitlab-ctl reconfigure (give duo-doctor the same CA with --ca-file); the certificate must name the host in duo_agent_platform_service_url.",
+    fix: 'GitLab checks it against its CA bundle: put the issuing CA into /etc/gitlab/trusted-certs/ and run gitlab-ctl reconfigure (give duo-doctor the same CA with --ca-file); the certificate must name the host in duo_agent_platform_service_url.',
   },
   callRefused: {
     status: 'fail',
-    text: (d: { address: string; codeName: string; details: string }) => `ListTools at ${layer(d)} was refused with the workflow token GitLab issued: ${d.codeName} ${d.details}`,
+    text: (d: { address: string; codeName: string; details: string }) =>
+      `ListTools at ${layer(d)} was refused with the workflow token GitLab issued: ${d.codeName} ${d.details}`,
     fix: CAUSE_FIX.unauthenticated,
   },
   callFailed: {
     status: 'fail',
-    text: (d: { address: string; codeName: string; details: string; cause: GrpcCause }) => `ListTools at ${layer(d)} failed: ${d.codeName} ${d.details}`,
+    text: (d: { address: string; codeName: string; details: string; cause: GrpcCause }) =>
+      `ListTools at ${layer(d)} failed: ${d.codeName} ${d.details}`,
     fix: (d: { cause: GrpcCause }) => CAUSE_FIX[d.cause],
   },
   billingBlocked: {
     status: 'fail',
     text: (d: { text: string }) => `GitLab's health check: ${d.text}`,
-    fix: 'With an online cloud license Workhorse streams usage (TrackSelfHostedExecuteWorkflow) to the cloud Duo Agent Platform service over TLS on port 443: allow GitLab\'s egress to cloud.gitlab.com:443 (or duo-workflow-svc.runway.gitlab.net:443), through the proxy in GitLab\'s environment if there is one.',
+    fix: "With an online cloud license Workhorse streams usage (TrackSelfHostedExecuteWorkflow) to the cloud Duo Agent Platform service over TLS on port 443: allow GitLab's egress to cloud.gitlab.com:443 (or duo-workflow-svc.runway.gitlab.net:443), through the proxy in GitLab's environment if there is one.",
   },
 } satisfies Messages;
 
@@ -103,21 +118,29 @@ type Finding = FindingOf<typeof messages>;
 /** duo-doctor's own measurement, judged by the first layer that fails. */
 function judgeMeasured(m: ServiceMeasurement): Finding {
   const address = m.address;
-  if (!m.tcp.ok) return m.tcp.code === 'ECONNREFUSED' ? { id: 'noListener', data: { address, code: m.tcp.code } } : { id: 'unreachable', data: { address, message: m.tcp.message } };
+  if (!m.tcp.ok)
+    return m.tcp.code === 'ECONNREFUSED'
+      ? { id: 'noListener', data: { address, code: m.tcp.code } }
+      : { id: 'unreachable', data: { address, message: m.tcp.message } };
   const tls = m.tls;
   if (m.secure) {
     if (!tls) return { id: 'tlsFailed', data: { address, message: 'no handshake was made' } };
     if (!tls.ok) {
       if (tls.plaintextPeer) return { id: 'tlsToPlaintext', data: { address } };
       if (tls.untrusted) return { id: 'tlsUntrusted', data: { address, error: tls.code ?? tls.message } };
-      if (/NO_APPLICATION_PROTOCOL/i.test(`${tls.code} ${tls.message}`)) return { id: 'http2Refused', data: { address, evidence: 'its TLS offers no HTTP/2 (ALPN h2 refused)' } };
+      if (/NO_APPLICATION_PROTOCOL/i.test(`${tls.code} ${tls.message}`))
+        return { id: 'http2Refused', data: { address, evidence: 'its TLS offers no HTTP/2 (ALPN h2 refused)' } };
       return { id: 'tlsFailed', data: { address, message: `${tls.code ? `${tls.code}: ` : ''}${tls.message.trim()}` } };
     }
-    if (tls.alpn !== 'h2') return { id: 'http2Refused', data: { address, evidence: `its TLS negotiates ${tls.alpn ?? 'no application protocol'}, not h2` } };
+    if (tls.alpn !== 'h2')
+      return { id: 'http2Refused', data: { address, evidence: `its TLS negotiates ${tls.alpn ?? 'no application protocol'}, not h2` } };
   } else if (m.preface?.kind !== 'http2') {
     if (tls?.ok || (tls && !tls.ok && tls.untrusted)) return { id: 'plaintextToTls', data: { address } };
     const p = m.preface;
-    const evidence = p?.kind === 'http1' ? `it answered the HTTP/2 preface with "${p.statusLine}"` : `it answered the HTTP/2 preface with ${p?.kind === 'other' ? `bytes ${p.firstBytes}` : p?.kind ?? 'nothing'}`;
+    const evidence =
+      p?.kind === 'http1'
+        ? `it answered the HTTP/2 preface with "${p.statusLine}"`
+        : `it answered the HTTP/2 preface with ${p?.kind === 'other' ? `bytes ${p.firstBytes}` : (p?.kind ?? 'nothing')}`;
     return { id: 'http2Refused', data: { address, evidence } };
   }
   const call = m.call;
@@ -143,10 +166,16 @@ export function judge(facts: Facts) {
   if (facts.billing && !facts.billing.success) findings.push({ id: 'billingBlocked', data: { text: facts.billing.text } });
   const gitlabOk = g.ok;
   const details = [
-    ...(!g.ok && g.status !== 400 ? [`GitLab's own ListTools call could not be made (HTTP ${g.status}${g.message ? `: ${g.message}` : ''}): judged on duo-doctor's call alone`] : []),
+    ...(!g.ok && g.status !== 400
+      ? [`GitLab's own ListTools call could not be made (HTTP ${g.status}${g.message ? `: ${g.message}` : ''}): judged on duo-doctor's call alone`]
+      : []),
     `Rake task: ${gitlabOk ? RAKE_REACHABLE : g.status === 400 ? RAKE_NOT_REACHABLE : '(GitLab was not asked)'}`,
     `duo-doctor's call: ${facts.measured.secure ? 'TLS' : 'plaintext'} (${facts.measured.secureSource === 'gitlab' ? "GitLab's duo_workflow.secure" : 'as the service serves: GitLab did not report its duo_workflow.secure'}), ${facts.measured.withToken ? "with GitLab's workflow token" : 'without a token'}`,
-    ...(facts.billing ? [] : ["Usage-billing egress (online cloud license): this GitLab's health check has no probe for it, and it cannot be measured from outside GitLab."]),
+    ...(facts.billing
+      ? []
+      : [
+          "Usage-billing egress (online cloud license): this GitLab's health check has no probe for it, and it cannot be measured from outside GitLab.",
+        ]),
   ];
   return { findings, details, evidence: { address: facts.address, gitlabOk, secure: facts.measured.secure, withToken: facts.measured.withToken } };
 }
@@ -162,11 +191,11 @@ export default defineCheck({
     checks:
       `Asks GitLab to call ListTools itself (GET ${WORKFLOW_LIST_TOOLS_PATH}, as its DuoAgentPlatformProbe does), then measures the service from here: TCP, ` +
       "TLS as GitLab uses it (duo_workflow.secure, offering HTTP/2) or cleartext HTTP/2, and a gRPC ListTools call (@grpc/grpc-js, the service's contract.proto) " +
-      'with the workflow token and headers GitLab hands out. Also reads GitLab\'s usage-billing health probe where GitLab has one.',
+      "with the workflow token and headers GitLab hands out. Also reads GitLab's usage-billing health probe where GitLab has one.",
     failsWhen:
-      'GitLab\'s call fails, or a layer fails from here: no listener, TLS to a plaintext service (WRONG_VERSION_NUMBER) or the reverse, an untrusted certificate, ' +
+      "GitLab's call fails, or a layer fails from here: no listener, TLS to a plaintext service (WRONG_VERSION_NUMBER) or the reverse, an untrusted certificate, " +
       'no HTTP/2 (an HTTP/1.1-only proxy), HTTP/2 without gRPC (nginx proxy_pass instead of grpc_pass), the token refused, a service error.',
-    fix: 'The failing layer names its fix: the service address and port, DUO_AGENT_PLATFORM_SERVICE_SECURE, the proxy\'s grpc_pass and http2, the gateway container\'s AIGW_GITLAB_URL.',
+    fix: "The failing layer names its fix: the service address and port, DUO_AGENT_PLATFORM_SERVICE_SECURE, the proxy's grpc_pass and http2, the gateway container's AIGW_GITLAB_URL.",
   },
   messages,
   // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot

@@ -24,19 +24,25 @@ export const messages = {
   issued: { status: 'pass', text: () => 'GitLab obtained a workflow token from the Duo Workflow Service (GenerateToken) and hands it out' },
   refused: {
     status: 'fail',
-    text: (d: { cause: GrpcCause; message: string }) => `GitLab could not get a workflow token, so no agent session can start: ${MEANING[d.cause]} (GitLab: ${d.message})`,
+    text: (d: { cause: GrpcCause; message: string }) =>
+      `GitLab could not get a workflow token, so no agent session can start: ${MEANING[d.cause]} (GitLab: ${d.message})`,
     fix: (d: { cause: GrpcCause }) => CAUSE_FIX[d.cause],
   },
   forbidden: {
     status: 'fail',
-    text: (d: { status: number; message?: string }) => `GitLab refused to hand out a workflow token (HTTP ${d.status}${d.message ? `: ${d.message}` : ''})`,
+    text: (d: { status: number; message?: string }) =>
+      `GitLab refused to hand out a workflow token (HTTP ${d.status}${d.message ? `: ${d.message}` : ''})`,
     fix: "The token's user needs access to the GitLab Duo Agent Platform: a Duo seat, the Agent Platform turned on (Admin > GitLab Duo), and a token with the api scope.",
   },
-  routeMissing: { status: 'skip', text: () => `GitLab has no ${WORKFLOW_DIRECT_ACCESS_PATH} (a version before the Duo Agent Platform): nothing to check` },
+  routeMissing: {
+    status: 'skip',
+    text: () => `GitLab has no ${WORKFLOW_DIRECT_ACCESS_PATH} (a version before the Duo Agent Platform): nothing to check`,
+  },
   unreachable: { status: 'skip', text: (d: { message: string }) => `GitLab could not be asked for a workflow token: ${d.message}` },
   unexpected: {
     status: 'fail',
-    text: (d: { status: number; message?: string }) => `GitLab answered the workflow token request with HTTP ${d.status}${d.message ? `: ${d.message}` : ''}`,
+    text: (d: { status: number; message?: string }) =>
+      `GitLab answered the workflow token request with HTTP ${d.status}${d.message ? `: ${d.message}` : ''}`,
     fix: "Read GitLab's log (log/api_json.log and log/exceptions_json.log) for POST /api/v4/ai/duo_workflows/direct_access at the time of this run.",
   },
 } satisfies Messages;
@@ -51,7 +57,8 @@ export function judge(facts: Facts) {
   // bad_request!(workflow_token_result[:message]): Grape's "400 Bad request - <code>:<details>".
   const grpcText = a.status === 400 ? a.message?.replace(/^400 Bad request - /, '') : undefined;
   if (grpcText) return { findings: [{ id: 'refused' as const, data: { cause: grpcCause(grpcText), message: grpcText } }], evidence };
-  if (a.status === 401 || a.status === 403) return { findings: [{ id: 'forbidden' as const, data: { status: a.status, ...(a.message ? { message: a.message } : {}) } }], evidence };
+  if (a.status === 401 || a.status === 403)
+    return { findings: [{ id: 'forbidden' as const, data: { status: a.status, ...(a.message ? { message: a.message } : {}) } }], evidence };
   return { findings: [{ id: 'unexpected' as const, data: { status: a.status, ...(a.message ? { message: a.message } : {}) } }], evidence };
 }
 
@@ -67,7 +74,7 @@ export default defineCheck({
       `POST ${WORKFLOW_DIRECT_ACCESS_PATH} with the administrator's token: GitLab calls the service's GenerateToken with its own Cloud Connector ` +
       'token and returns the service-signed workflow token every agent session starts with. The token is never printed.',
     failsWhen:
-      'GitLab answers 400 with the gRPC error (the signing key missing, TLS to a plaintext service, no listener, no HTTP/2 on the way, GitLab\'s token refused, no Agent Platform in the license), or refuses the request.',
+      "GitLab answers 400 with the gRPC error (the signing key missing, TLS to a plaintext service, no listener, no HTTP/2 on the way, GitLab's token refused, no Agent Platform in the license), or refuses the request.",
     fix: 'The failure names it: usually DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY on the gateway container, DUO_AGENT_PLATFORM_SERVICE_SECURE in GitLab, or AIGW_GITLAB_URL on the container.',
   },
   messages,

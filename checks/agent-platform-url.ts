@@ -38,7 +38,8 @@ export const messages = {
   },
   predatesSetting: {
     status: 'skip',
-    text: (d: { version?: string }) => `GitLab ${d.version ?? '(version unknown)'} has no duo_agent_platform_service_url setting (it came in 18.4): nothing to check`,
+    text: (d: { version?: string }) =>
+      `GitLab ${d.version ?? '(version unknown)'} has no duo_agent_platform_service_url setting (it came in 18.4): nothing to check`,
   },
   unreadable: { status: 'skip', text: (d: { reason: string }) => `GitLab's Duo Workflow Service URL could not be read: ${d.reason}` },
   scheme: {
@@ -50,8 +51,10 @@ export const messages = {
   },
   noPort: {
     status: 'fail',
-    text: (d: { value: string }) => `duo_agent_platform_service_url "${d.value}" has no port: gRPC then dials port 443, while the service listens on 50052 by default`,
-    fix: (d: { value: string }) => `Set duo_agent_platform_service_url to ${d.value}:50052 (or the port the service is published on) in ${SETTING_PLACES}.`,
+    text: (d: { value: string }) =>
+      `duo_agent_platform_service_url "${d.value}" has no port: gRPC then dials port 443, while the service listens on 50052 by default`,
+    fix: (d: { value: string }) =>
+      `Set duo_agent_platform_service_url to ${d.value}:50052 (or the port the service is published on) in ${SETTING_PLACES}.`,
   },
   malformed: {
     status: 'fail',
@@ -64,16 +67,21 @@ export const messages = {
 export function judge(facts: Facts) {
   const version = facts.gitlabVersion;
   if (!facts.setting.ok) {
-    if (facts.setting.missingField || !hasServiceUrlSetting(version)) return { findings: [{ id: 'predatesSetting' as const, data: { ...(version ? { version } : {}) } }] };
+    if (facts.setting.missingField || !hasServiceUrlSetting(version))
+      return { findings: [{ id: 'predatesSetting' as const, data: { ...(version ? { version } : {}) } }] };
     return { findings: [{ id: 'unreadable' as const, data: { reason: facts.setting.reason } }] };
   }
   const value = facts.setting.value;
-  if (value === null) return { findings: [{ id: 'notConfigured' as const, data: { ...(version ? { version } : {}), rakeStep: rakeHasWorkflowSteps(version) } }] };
+  if (value === null)
+    return { findings: [{ id: 'notConfigured' as const, data: { ...(version ? { version } : {}), rakeStep: rakeHasWorkflowSteps(version) } }] };
   const shape = addressShape(value);
   const evidence = { serviceUrl: value, ...(facts.secure !== undefined ? { secure: facts.secure } : {}) };
   switch (shape.kind) {
     case 'host-port':
-      return { findings: [{ id: 'configured' as const, data: { value, ...(facts.secure !== undefined ? { secure: facts.secure } : {}) } }], evidence };
+      return {
+        findings: [{ id: 'configured' as const, data: { value, ...(facts.secure !== undefined ? { secure: facts.secure } : {}) } }],
+        evidence,
+      };
     case 'scheme':
       return { findings: [{ id: 'scheme' as const, data: { value, scheme: shape.scheme, hostPort: shape.hostPort } }], evidence };
     case 'no-port':
@@ -94,7 +102,8 @@ export default defineCheck({
     checks:
       "Reads GitLab's duo_agent_platform_service_url (GraphQL duoSettings.duoAgentPlatformServiceUrl, administrators only) and whether GitLab " +
       'talks TLS to it (duo_workflow.secure, as POST /api/v4/ai/duo_workflows/direct_access reports it).',
-    failsWhen: 'The value is not host:port: an http:// or https:// prefix, no port, anything else. Blank: skips with the rake task\'s warning, and the other Duo Agent Platform checks skip.',
+    failsWhen:
+      "The value is not host:port: an http:// or https:// prefix, no port, anything else. Blank: skips with the rake task's warning, and the other Duo Agent Platform checks skip.",
     fix: `Set it to <host>:<port> of the Duo Workflow Service (default 50052) in ${SETTING_PLACES}.`,
   },
   messages,

@@ -25,7 +25,7 @@ export interface Facts {
 }
 
 const HEADER_FIX =
-  'Remove AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER from the gateway\'s environment (or set it to false) and restart it: with it, any ' +
+  "Remove AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER from the gateway's environment (or set it to false) and restart it: with it, any " +
   'request carrying `Bypass-Auth: true` is served without a GitLab token. It exists for tests and development only.';
 const SIGNATURE_FIX =
   "Remove AIGW_AUTH__BYPASS_JWT_SIGNATURE from the gateway's environment (or set it to false) and restart it: with it, a token " +
@@ -54,7 +54,8 @@ export const messages = {
   },
   unjudged: {
     status: 'warn',
-    text: (d: { probe: string; answer: string }) => `The ${d.probe} probe got ${d.answer}: neither the gateway's 401 nor its answer past authentication`,
+    text: (d: { probe: string; answer: string }) =>
+      `The ${d.probe} probe got ${d.answer}: neither the gateway's 401 nor its answer past authentication`,
     fix: 'Re-run when the gateway answers (see gateway-reachable); if a proxy answers instead, check that it forwards requests to the gateway unchanged.',
   },
 } satisfies Messages;
@@ -80,7 +81,13 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const failed = findings.some((x) => x.id === 'headerHonoured' || x.id === 'forgedAccepted');
   return {
     findings,
-    ...(f.forgedKid ? { details: [`The forged token carried kid ${f.forgedKid.kid} (${f.forgedKid.from === 'gitlab-jwks' ? "GitLab's published key" : 'made up: GitLab\'s key set was not fetched'}).`] } : {}),
+    ...(f.forgedKid
+      ? {
+          details: [
+            `The forged token carried kid ${f.forgedKid.kid} (${f.forgedKid.from === 'gitlab-jwks' ? "GitLab's published key" : "made up: GitLab's key set was not fetched"}).`,
+          ],
+        }
+      : {}),
     evidence: { securityFinding: failed, bypassHeaderStatus: f.bypassHeader?.status ?? null, forgedStatus: f.forged?.status ?? null },
   };
 }
@@ -97,7 +104,7 @@ export default defineCheck({
       `Three GET <gateway URL>${PROTECTED_PATH} requests (a GET on a POST-only route: past authentication it is 405 before any ` +
       'handler runs, so nothing changes): (1) no Authorization header, which must be 401; (2) no Authorization header and ' +
       '`Bypass-Auth: true`; (3) `Authorization: Bearer <forged>` with X-Gitlab-Authentication-Type: oidc, X-Gitlab-Realm: self-managed ' +
-      'and X-Gitlab-Instance-Id: duo-doctor-forged-signature-probe, where <forged> is an RS256 JWT with GitLab\'s claims (aud ' +
+      "and X-Gitlab-Instance-Id: duo-doctor-forged-signature-probe, where <forged> is an RS256 JWT with GitLab's claims (aud " +
       'gitlab-ai-gateway, iss the GitLab URL, sub duo-doctor-forged-signature-probe, scopes [complete_code], exp 5 min) and the kid of ' +
       "GitLab's published key, signed by a 2048-bit key made for this run and discarded. The forged token grants nothing anywhere; no " +
       'real token is ever sent to the gateway.',

@@ -4,7 +4,14 @@ import { plural } from '../src/plural.js';
 import { resolve } from 'node:path';
 import { defineCheck, type CheckContext, type Judgement, type Messages } from '../src/check.js';
 import type { Env } from '../src/config/settings.js';
-import { auditBundle, bundleFingerprints, bundleMessages, type BundleFacts, type BundleFinding, type BundleVariable } from '../src/judge/ca-bundle.js';
+import {
+  auditBundle,
+  bundleFingerprints,
+  bundleMessages,
+  type BundleFacts,
+  type BundleFinding,
+  type BundleVariable,
+} from '../src/judge/ca-bundle.js';
 import { RUN_WHERE_THE_GATEWAY_RUNS } from '../src/judge/runtime-place.js';
 import { readBundle } from '../src/probes/trust.js';
 import type { RuntimePlace } from '../src/runtime/facts.js';
@@ -43,7 +50,13 @@ export interface Facts {
 function pairFindings(variables: Partial<Record<GatewayVariable, string>>, bundles: readonly BundleFacts[]): BundleFinding[] {
   const { SSL_CERT_FILE: ssl, REQUESTS_CA_BUNDLE: requests } = variables;
   if (!ssl && !requests) return [{ id: 'variablesUnset' }];
-  if (!ssl || !requests) return [{ id: 'onlyOneVariable', data: ssl ? { set: 'SSL_CERT_FILE', unset: 'REQUESTS_CA_BUNDLE' } : { set: 'REQUESTS_CA_BUNDLE', unset: 'SSL_CERT_FILE' } }];
+  if (!ssl || !requests)
+    return [
+      {
+        id: 'onlyOneVariable',
+        data: ssl ? { set: 'SSL_CERT_FILE', unset: 'REQUESTS_CA_BUNDLE' } : { set: 'REQUESTS_CA_BUNDLE', unset: 'SSL_CERT_FILE' },
+      },
+    ];
   const a = bundles.find((b) => b.file === ssl);
   const b = bundles.find((x) => x.file === requests);
   if (!a || !b) return [];
@@ -53,7 +66,10 @@ function pairFindings(variables: Partial<Record<GatewayVariable, string>>, bundl
   const onlyA = [...fa].filter(([fp]) => !fb.has(fp)).map(([, label]) => label);
   const onlyB = [...fb].filter(([fp]) => !fa.has(fp)).map(([, label]) => label);
   if (onlyA.length === 0 && onlyB.length === 0) return [{ id: 'sameCertificates', data: { a: a.file, b: b.file } }];
-  const diff = [onlyA.length ? `only in SSL_CERT_FILE: ${onlyA.join(', ')}` : '', onlyB.length ? `only in REQUESTS_CA_BUNDLE: ${onlyB.join(', ')}` : '']
+  const diff = [
+    onlyA.length ? `only in SSL_CERT_FILE: ${onlyA.join(', ')}` : '',
+    onlyB.length ? `only in REQUESTS_CA_BUNDLE: ${onlyB.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   return [{ id: 'variablesDiffer', data: { a: a.file, b: b.file, diff } }];
@@ -69,14 +85,25 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   if (facts.gatewayVariables) findings.push(...pairFindings(facts.gatewayVariables, facts.bundles));
   const problems = findings.some((f) => messages[f.id].status !== 'pass');
   if (!problems) {
-    findings.unshift({ id: 'allLoad', data: { bundles: audits.map((a) => `${plural(a.stats.certificates, 'CA certificate')} in ${a.bundle.file} (${a.bundle.variables.join(', ')})`) } });
+    findings.unshift({
+      id: 'allLoad',
+      data: {
+        bundles: audits.map((a) => `${plural(a.stats.certificates, 'CA certificate')} in ${a.bundle.file} (${a.bundle.variables.join(', ')})`),
+      },
+    });
   }
   const ignored = facts.ignored.length
     ? [`${facts.ignored.join(' and ')} of this host: not judged (this host is not where the gateway runs, so they are not the gateway's)`]
     : [];
   return {
     findings,
-    details: [...audits.map((a) => `${a.bundle.variables.join(', ')} = ${a.bundle.file}: ${plural(a.stats.certificates, 'certificate')} in ${plural(a.stats.blocks, 'block')}`), ...ignored],
+    details: [
+      ...audits.map(
+        (a) =>
+          `${a.bundle.variables.join(', ')} = ${a.bundle.file}: ${plural(a.stats.certificates, 'certificate')} in ${plural(a.stats.blocks, 'block')}`,
+      ),
+      ...ignored,
+    ],
     evidence: { bundles: audits.map((a) => a.stats) },
   };
 }
@@ -99,10 +126,10 @@ export default defineCheck({
     checks:
       "Each of the gateway's SSL_CERT_FILE and REQUESTS_CA_BUNDLE — read where the gateway runs (--exec, or this host when its " +
       "environment is the gateway's; another host's variables are not the gateway's and are not judged) — and --ca-file: the file exists " +
-      'and is readable; every PEM block parses (each bad one named by index and line — Node silently drops them, the gateway\'s Python ' +
+      "and is readable; every PEM block parses (each bad one named by index and line — Node silently drops them, the gateway's Python " +
       'does not); it holds certificates only (no private key), CA certificates rather than server certificates, none expired; duplicates ' +
       "are noted; the two variables name the same bundle or bundles with the same certificates. A distribution's own bundle " +
-      '(/etc/ssl/certs/ca-certificates.crt and the like, or certifi\'s) is maintained by the distribution: its expired roots are noted, not warned about.',
+      "(/etc/ssl/certs/ca-certificates.crt and the like, or certifi's) is maintained by the distribution: its expired roots are noted, not warned about.",
     failsWhen:
       'A file is missing or unreadable; a block is malformed (Python rejects the whole file: "[X509] PEM lib"); the file holds no ' +
       'certificate (empty, DER: "NO_CERTIFICATE_OR_CRL_FOUND"); a private key is inside; every certificate in it has expired. Warns on ' +

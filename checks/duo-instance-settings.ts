@@ -13,7 +13,8 @@ export const messages = {
     status: 'fail',
     text: (d: { locked: boolean }) =>
       `GitLab Duo is turned off for the whole instance (duo_features_enabled false${d.locked ? ', locked for every group' : ''}): Duo Chat answers error M3002 and no request reaches the gateway`,
-    fix: 'Turn GitLab Duo on at Admin > GitLab Duo > Change configuration > GitLab Duo availability ("On by default"), or in the Rails console: ' +
+    fix:
+      'Turn GitLab Duo on at Admin > GitLab Duo > Change configuration > GitLab Duo availability ("On by default"), or in the Rails console: ' +
       '::Gitlab::CurrentSettings.update!(duo_features_enabled: true). Groups and projects can still turn it off below.',
   },
   silentMode: {
@@ -49,7 +50,11 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
   const parsed = parseJson(ex.response);
   if (!parsed.ok || !parsed.value || typeof parsed.value !== 'object') return { unread: 'the answer is not a JSON object' };
   const v = parsed.value as Record<string, unknown>;
-  const read = { duoFeaturesEnabled: bool(v.duo_features_enabled), lockDuoFeaturesEnabled: bool(v.lock_duo_features_enabled), silentModeEnabled: bool(v.silent_mode_enabled) };
+  const read = {
+    duoFeaturesEnabled: bool(v.duo_features_enabled),
+    lockDuoFeaturesEnabled: bool(v.lock_duo_features_enabled),
+    silentModeEnabled: bool(v.silent_mode_enabled),
+  };
   return Object.fromEntries(Object.entries(read).filter(([, x]) => x !== undefined));
 }
 

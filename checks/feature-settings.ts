@@ -2,12 +2,7 @@
 // (verify_feature_settings!), read from GraphQL as the admin's Self-hosted models page reads it — and models no feature uses.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { ADMIN_FEATURES } from '../src/data/admin-paths.js';
-import {
-  featureSettingsConfigured,
-  modelFeaturesLine,
-  NO_FEATURE_SETTINGS,
-  NO_FEATURE_SETTINGS_CONSEQUENCE,
-} from '../src/judge/rake.js';
+import { featureSettingsConfigured, modelFeaturesLine, NO_FEATURE_SETTINGS, NO_FEATURE_SETTINGS_CONSEQUENCE } from '../src/judge/rake.js';
 import { featureSettings, type FeatureSettingsFacts, type SelfHostedModelFact } from '../src/probes/gitlab-api.js';
 
 /** What feature-settings judges. */
@@ -24,7 +19,8 @@ export const messages = {
   none: { status: 'warn', text: () => NO_FEATURE_SETTINGS, fix: ASSIGN },
   modelsUnused: {
     status: 'warn',
-    text: (d: { names: string[] }) => `${d.names.length} self-hosted model${d.names.length === 1 ? ' is' : 's are'} assigned to no feature: ${d.names.join(', ')}`,
+    text: (d: { names: string[] }) =>
+      `${d.names.length} self-hosted model${d.names.length === 1 ? ' is' : 's are'} assigned to no feature: ${d.names.join(', ')}`,
     fix: `${ASSIGN} A model no feature uses is never called: assign it, or delete it.`,
   },
   unavailable: { status: 'skip', text: (d: { reason: string }) => `GitLab's feature settings cannot be read: ${d.reason}` },
@@ -54,7 +50,8 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const unused = models.filter((m) => !byModel.has(m.id));
   const vendored = settings.filter((s) => s.provider === 'vendored').map((s) => s.feature);
   const details = [...byModel.values()].map((e) => modelFeaturesLine(e.model.name, e.features));
-  if (vendored.length) details.push(`On GitLab-managed (vendored) models: ${vendored.join(', ')} — GitLab then runs its cloud-connected health probes too`);
+  if (vendored.length)
+    details.push(`On GitLab-managed (vendored) models: ${vendored.join(', ')} — GitLab then runs its cloud-connected health probes too`);
   const findings: Finding[] = [];
   if (assigned.length === 0) {
     findings.push({ id: 'none' });
@@ -63,7 +60,13 @@ export function judge(f: Facts): Judgement<typeof messages> {
     findings.push({ id: 'configured', data: { total: assigned.length, models: byModel.size } });
     if (unused.length) findings.push({ id: 'modelsUnused', data: { names: unused.map(modelLabel) } });
   }
-  const features = assigned.map((s) => ({ model_id: s.model?.id, model_name: s.model?.name, model_type: s.model?.model, feature_type: s.feature, provider: s.provider }));
+  const features = assigned.map((s) => ({
+    model_id: s.model?.id,
+    model_name: s.model?.name,
+    model_type: s.model?.model,
+    feature_type: s.feature,
+    provider: s.provider,
+  }));
   return {
     findings,
     details,
@@ -96,7 +99,7 @@ export default defineCheck({
     checks:
       "GitLab's AI feature settings and self-hosted models (GraphQL aiFeatureSettings { feature provider selfHostedModel } and " +
       'aiSelfHostedModels, as the admin page reads them): "N feature settings configured across M models", each model with its features, ' +
-      'as the rake task\'s feature-settings step prints it, plus the models no feature uses and the features on GitLab-managed models.',
+      "as the rake task's feature-settings step prints it, plus the models no feature uses and the features on GitLab-managed models.",
     failsWhen:
       'Warns when no feature uses a self-hosted model ("No feature settings configured": models may not be available for any GitLab Duo ' +
       'features), or when a self-hosted model is assigned to no feature. Skipped before GitLab 17.4 (no aiFeatureSettings) or without an ' +

@@ -23,7 +23,7 @@ export interface Facts extends TargetFacts {
 }
 
 const BYPASS_FIX =
-  'Remove AIGW_AUTH__BYPASS_EXTERNAL from the gateway\'s environment (or set it to false) and restart it: it lets anyone who ' +
+  "Remove AIGW_AUTH__BYPASS_EXTERNAL from the gateway's environment (or set it to false) and restart it: it lets anyone who " +
   'reaches the port use the models without a GitLab token, and is meant for troubleshooting only.';
 
 export const messages = {
@@ -63,7 +63,11 @@ function describe(response: HttpResponse): string {
   const { error, detail } = jsonMessage(response);
   const said = error ?? (typeof detail === 'string' ? detail : undefined);
   const server = response.headers.server ? `, Server: ${response.headers.server}` : '';
-  const body = said ? `, ${JSON.stringify(said)}` : response.body.trim() ? `, a ${response.headers['content-type'] ?? 'non-JSON'} body` : ', empty body';
+  const body = said
+    ? `, ${JSON.stringify(said)}`
+    : response.body.trim()
+      ? `, a ${response.headers['content-type'] ?? 'non-JSON'} body`
+      : ', empty body';
   return `HTTP ${response.status}${body}${server}`;
 }
 
@@ -108,7 +112,7 @@ function judgeFacts(f: Facts): Judgement<typeof messages> {
     details: [
       'The AI gateway answers every unauthenticated request with 401 {"error":"No authorization header presented"}.',
       'A reverse proxy, a load balancer or another service may be answering instead (or in front) of it.',
-      `GET /monitoring/healthz: ${health}${isGatewayHealth(f.health) ? ' (JSON, as the gateway answers)' : ' (not the gateway\'s JSON answer)'}`,
+      `GET /monitoring/healthz: ${health}${isGatewayHealth(f.health) ? ' (JSON, as the gateway answers)' : " (not the gateway's JSON answer)"}`,
       ...(confirmed ? [`Unauthenticated POST ${PROTECTED_PATH}: ${describe(confirmed)}`] : []),
     ],
     evidence: { httpStatus: response.status, server: response.headers.server },

@@ -29,7 +29,8 @@ export const messages = {
   },
   emptyOthers: {
     status: 'warn',
-    text: (d: { names: string[] }) => `${d.names.join(', ')} ${d.names.length === 1 ? 'is' : 'are'} set but empty: the gateway reads "" (or fails to parse it), not the default`,
+    text: (d: { names: string[] }) =>
+      `${d.names.join(', ')} ${d.names.length === 1 ? 'is' : 'are'} set but empty: the gateway reads "" (or fails to parse it), not the default`,
     fix: (d: { names: string[] }) => UNSET(d.names),
   },
   noneEmpty: { status: 'pass', text: (d: { aigw: number }) => `none of the gateway's ${d.aigw} AIGW_* variables is empty` },
@@ -53,7 +54,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
 
 export default defineCheck({
   id: 'gateway-empty-variables',
-  title: "No AIGW_* variable of the gateway is set but empty",
+  title: 'No AIGW_* variable of the gateway is set but empty',
   category: 'runtime',
   dependsOn: ['runtime-host'],
   tags: ['ci', 'oncall', 'pre-upgrade'],
@@ -72,7 +73,9 @@ export default defineCheck({
     const place = runtimePlace(ctx);
     if (place.kind === 'elsewhere') return { place };
     const env = await gatewayEnv(ctx);
-    const names = Object.keys(env).filter((k) => k.startsWith('AIGW_')).sort();
+    const names = Object.keys(env)
+      .filter((k) => k.startsWith('AIGW_'))
+      .sort();
     return { place, aigw: names.length, empty: names.filter((k) => (env[k] ?? '').trim() === '') };
   },
   // Stryker restore all

@@ -43,14 +43,15 @@ export const messages = {
   },
   consistent: {
     status: 'pass',
-    text: (d: { url: string; api: string; checked: boolean }) => `AIGW_GITLAB_URL=${d.url} and AIGW_GITLAB_API_URL=${d.api} are consistent${d.checked ? ' with the GitLab checked' : ''}`,
+    text: (d: { url: string; api: string; checked: boolean }) =>
+      `AIGW_GITLAB_URL=${d.url} and AIGW_GITLAB_API_URL=${d.api} are consistent${d.checked ? ' with the GitLab checked' : ''}`,
   },
   gitlabUrlUnset: {
     status: 'fail',
     // ai_gateway/config.py Config.gitlab_url = "https://gitlab.com" (flyisland/ai-gateway aec48795e, 95a8d76dd).
     text: () =>
       "AIGW_GITLAB_URL is not set: the gateway uses its default, https://gitlab.com, fetches GitLab.com's signing keys instead of this GitLab's, " +
-      "and so refuses every token this GitLab signs: every Duo request through it fails authentication",
+      'and so refuses every token this GitLab signs: every Duo request through it fails authentication',
     fix: `Set AIGW_GITLAB_URL=https://<your_gitlab_domain> on the gateway, ${RESTART}`,
   },
   gitlabUrlNotHttp: {
@@ -118,7 +119,8 @@ export const messages = {
   },
   signingKeyUnset: {
     status: 'warn',
-    text: () => "AIGW_SELF_SIGNED_JWT__SIGNING_KEY is not set: the gateway cannot mint the user tokens GitLab's direct_access hands to IDEs (\"Failed to generate JWT\")",
+    text: () =>
+      'AIGW_SELF_SIGNED_JWT__SIGNING_KEY is not set: the gateway cannot mint the user tokens GitLab\'s direct_access hands to IDEs ("Failed to generate JWT")',
     fix: 'Set AIGW_SELF_SIGNED_JWT__SIGNING_KEY and AIGW_SELF_SIGNED_JWT__VALIDATION_KEY to PEM RSA private keys (`openssl genrsa 2048`), then restart the gateway.',
   },
 } satisfies Messages;
@@ -150,7 +152,8 @@ function urlFindings(facts: Facts, gitlabUrl: URL | undefined, expected: URL | u
   if (raw === undefined) return [{ id: 'gitlabUrlUnset' }];
   if (!gitlabUrl || !/^https?:$/.test(gitlabUrl.protocol)) return [{ id: 'gitlabUrlNotHttp', data: { value: raw } }];
   const out: Finding[] = [];
-  if (expected && !sameInstance(gitlabUrl, expected)) out.push({ id: 'gitlabUrlOtherInstance', data: { value: redactUrl(gitlabUrl.href), expected: redactUrl(expected.href) } });
+  if (expected && !sameInstance(gitlabUrl, expected))
+    out.push({ id: 'gitlabUrlOtherInstance', data: { value: redactUrl(gitlabUrl.href), expected: redactUrl(expected.href) } });
   if (isLoopbackHost(gitlabUrl.hostname) && facts.remote) out.push({ id: 'gitlabUrlLoopback', data: { host: gitlabUrl.hostname } });
   return out;
 }
@@ -161,8 +164,10 @@ function apiFindings(facts: Facts, gitlabUrl: URL | undefined, expected: URL | u
   const api = parseUrl(raw);
   const base = gitlabUrl ?? expected;
   const wanted = base ? `${base.href.replace(/\/+$/, '')}/api/v4/` : undefined;
-  if (!api || !/^https?:$/.test(api.protocol)) return [{ id: 'apiUrlNotHttp', data: { value: raw, wanted: redactUrl(wanted ?? 'https://<your_gitlab_domain>/api/v4/') } }];
-  if (!api.pathname.endsWith('/api/v4/')) return [{ id: 'apiUrlNoSlash', data: { value: raw, wanted: redactUrl(wanted ?? `${api.origin}/api/v4/`) } }];
+  if (!api || !/^https?:$/.test(api.protocol))
+    return [{ id: 'apiUrlNotHttp', data: { value: raw, wanted: redactUrl(wanted ?? 'https://<your_gitlab_domain>/api/v4/') } }];
+  if (!api.pathname.endsWith('/api/v4/'))
+    return [{ id: 'apiUrlNoSlash', data: { value: raw, wanted: redactUrl(wanted ?? `${api.origin}/api/v4/`) } }];
   if (wanted && api.href !== wanted) return [{ id: 'apiUrlMismatch', data: { value: raw, wanted: redactUrl(wanted) } }];
   return [];
 }
@@ -193,14 +198,23 @@ export function judge(facts: Facts): Judgement<typeof messages> {
     ...apiFindings(facts, gitlabUrl, expected),
     ...switchFindings(facts),
     ...(custom.kind === 'invalid' ? [{ id: 'notABoolean' as const, data: { name: 'AIGW_CUSTOM_MODELS__ENABLED', value: custom.raw } }] : []),
-    ...(custom.kind === 'bool' && !custom.value ? [{ id: 'customModelsOff' as const, data: { name: 'AIGW_CUSTOM_MODELS__ENABLED', value: facts.values.AIGW_CUSTOM_MODELS__ENABLED ?? '' } }] : []),
+    ...(custom.kind === 'bool' && !custom.value
+      ? [{ id: 'customModelsOff' as const, data: { name: 'AIGW_CUSTOM_MODELS__ENABLED', value: facts.values.AIGW_CUSTOM_MODELS__ENABLED ?? '' } }]
+      : []),
     ...(facts.signingKeySet ? [] : [{ id: 'signingKeyUnset' as const }]),
   ];
-  const evidence = { where: facts.where, variables: Object.fromEntries(facts.present.map((k) => [k, (facts.values as Record<string, string>)[k] ?? '(set)'])) };
+  const evidence = {
+    where: facts.where,
+    variables: Object.fromEntries(facts.present.map((k) => [k, (facts.values as Record<string, string>)[k] ?? '(set)'])),
+  };
   const details = [`Read from ${facts.where}: ${facts.present.join(', ')}.`];
   if (!findings.length) {
     const url = redactUrl(facts.values.AIGW_GITLAB_URL ?? '');
-    return { findings: [{ id: 'consistent', data: { url, api: redactUrl(facts.values.AIGW_GITLAB_API_URL ?? ''), checked: Boolean(expected) } }], details, evidence };
+    return {
+      findings: [{ id: 'consistent', data: { url, api: redactUrl(facts.values.AIGW_GITLAB_API_URL ?? ''), checked: Boolean(expected) } }],
+      details,
+      evidence,
+    };
   }
   return { findings, details, evidence };
 }
@@ -236,7 +250,9 @@ export default defineCheck({
     return {
       where: host.label,
       remote: host.label !== 'this host',
-      present: Object.keys(env).filter((k) => k.toUpperCase().startsWith('AIGW_')).sort(),
+      present: Object.keys(env)
+        .filter((k) => k.toUpperCase().startsWith('AIGW_'))
+        .sort(),
       values,
       signingKeySet: Boolean(envLookup(env, 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY')?.value),
       ...(ctx.settings.gitlabUrl ? { expectedGitlabUrl: ctx.settings.gitlabUrl } : {}),

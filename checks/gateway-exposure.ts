@@ -35,7 +35,7 @@ const PORT_FIX =
   '-p at all when the proxy shares its Docker network; in Kubernetes a ClusterIP Service behind the Ingress), or firewall them, so ' +
   'that every request goes through the TLS proxy and its Host validation.';
 const DOCS_FIX =
-  'Turn the API documentation off: set AIGW_FASTAPI__DOCS_URL= and AIGW_FASTAPI__OPENAPI_URL= (empty) in the gateway\'s environment ' +
+  "Turn the API documentation off: set AIGW_FASTAPI__DOCS_URL= and AIGW_FASTAPI__OPENAPI_URL= (empty) in the gateway's environment " +
   'and restart it (the self-hosted image sets them to /docs and /openapi.json), or refuse those paths at the proxy ' +
   '(nginx: `location ~ ^/(docs|openapi\\.json|redoc)$ { return 404; }`).';
 
@@ -54,16 +54,19 @@ export const messages = {
   },
   directPortsClosed: {
     status: 'pass',
-    text: (d: { host: string; ports: number[] }) => `Nothing answers on ${d.ports.map((p) => `${d.host}:${p}`).join(', ')} from here: only the proxy is reachable`,
+    text: (d: { host: string; ports: number[] }) =>
+      `Nothing answers on ${d.ports.map((p) => `${d.host}:${p}`).join(', ')} from here: only the proxy is reachable`,
   },
   docsServed: {
     status: 'warn',
-    text: (d: { paths: string[] }) => `${d.paths.join(' and ')} ${d.paths.length > 1 ? 'are' : 'is'} served without a token: the gateway's API is published to anyone who reaches it`,
+    text: (d: { paths: string[] }) =>
+      `${d.paths.join(' and ')} ${d.paths.length > 1 ? 'are' : 'is'} served without a token: the gateway's API is published to anyone who reaches it`,
     fix: DOCS_FIX,
   },
   docsNotServed: {
     status: 'pass',
-    text: (d: { docs: DocFacts[] }) => `API documentation not served without a token (${d.docs.map((x) => `${x.path}: ${describeAnswer(x.answer)}`).join(', ')})`,
+    text: (d: { docs: DocFacts[] }) =>
+      `API documentation not served without a token (${d.docs.map((x) => `${x.path}: ${describeAnswer(x.answer)}`).join(', ')})`,
   },
 } satisfies Messages;
 
@@ -74,7 +77,11 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (!f.https) findings.push({ id: 'notBehindTls', data: { url: f.url } });
   else {
     const open = f.ports.filter((p) => p.answer.connected);
-    findings.push(open.length ? { id: 'directPortOpen', data: { host: f.host, ports: open } } : { id: 'directPortsClosed', data: { host: f.host, ports: f.ports.map((p) => p.port) } });
+    findings.push(
+      open.length
+        ? { id: 'directPortOpen', data: { host: f.host, ports: open } }
+        : { id: 'directPortsClosed', data: { host: f.host, ports: f.ports.map((p) => p.port) } },
+    );
   }
   const served = f.docs.filter((d) => d.answer.status === 200);
   findings.push(served.length ? { id: 'docsServed', data: { paths: served.map((d) => d.path) } } : { id: 'docsNotServed', data: { docs: f.docs } });
@@ -114,7 +121,9 @@ export default defineCheck({
     const candidates = (ctx.settings.gatewayDirectPorts ?? DEFAULT_DIRECT_PORTS).filter((p) => p !== ownPort);
     const [ports, docs] = await Promise.all([
       https
-        ? Promise.all(candidates.map(async (port) => ({ port, answer: await rawGet(ctx, `http://${parsed.hostname}:${port}/monitoring/healthz`, []) })))
+        ? Promise.all(
+            candidates.map(async (port) => ({ port, answer: await rawGet(ctx, `http://${parsed.hostname}:${port}/monitoring/healthz`, []) })),
+          )
         : Promise.resolve([]),
       Promise.all(DOC_PATHS.map(async (path) => ({ path, answer: await rawGet(ctx, gatewayEndpoint(url, path), []) }))),
     ]);

@@ -2,7 +2,15 @@
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { gatewayHasOwnKeys, withoutGitLabKeys } from '../src/judge/gateway-keys.js';
 import { redactUrl } from '../src/redact.js';
-import { GATEWAY_REQUEST_TIMEOUT_S, VIEW_MESSAGES, contextLines, gatewayView, noViewFinding, viewEvidence, type GatewayViewResult } from '../src/runtime/gateway-view.js';
+import {
+  GATEWAY_REQUEST_TIMEOUT_S,
+  VIEW_MESSAGES,
+  contextLines,
+  gatewayView,
+  noViewFinding,
+  viewEvidence,
+  type GatewayViewResult,
+} from '../src/runtime/gateway-view.js';
 import type { ProbeStep } from '../src/runtime/python-probe.js';
 import { gatewayEnv } from '../src/runtime/host.js';
 import { hostOf as parsedHost } from '../src/net/url.js';
@@ -32,17 +40,27 @@ export const messages = {
     text: (d: { where: string; keys: number; url: string; discovery: string }) =>
       `Python ${d.where} fetched ${d.keys} key${d.keys === 1 ? '' : 's'} from ${redactUrl(d.url)} (discovery at ${redactUrl(d.discovery)}), as the gateway does`,
   },
-  noDiscoveryStep: { status: 'warn', text: () => 'the Python probe answered without its discovery step', fix: 'Report this as a duo-doctor bug, with the probe output.' },
-  untrusted: { status: 'fail', text: failedText, fix: (d: Failed) => `Python does not trust ${hostOf(d.url)}: gateway-trusts-gitlab says why and how to fix the bundle. ${RESTART}` },
+  noDiscoveryStep: {
+    status: 'warn',
+    text: () => 'the Python probe answered without its discovery step',
+    fix: 'Report this as a duo-doctor bug, with the probe output.',
+  },
+  untrusted: {
+    status: 'fail',
+    text: failedText,
+    fix: (d: Failed) => `Python does not trust ${hostOf(d.url)}: gateway-trusts-gitlab says why and how to fix the bundle. ${RESTART}`,
+  },
   dns: {
     status: 'fail',
     text: failedText,
-    fix: (d: Failed) => `Make ${hostOf(d.url)} resolvable inside the gateway's container (its DNS, /etc/hosts or --add-host), or set AIGW_GITLAB_URL to a name it resolves. ${RESTART}`,
+    fix: (d: Failed) =>
+      `Make ${hostOf(d.url)} resolvable inside the gateway's container (its DNS, /etc/hosts or --add-host), or set AIGW_GITLAB_URL to a name it resolves. ${RESTART}`,
   },
   refused: {
     status: 'fail',
     text: failedText,
-    fix: (d: Failed) => `Nothing listens at ${hostOf(d.url)} as seen from the gateway: check the scheme and port in AIGW_GITLAB_URL and that GitLab is up. ${RESTART}`,
+    fix: (d: Failed) =>
+      `Nothing listens at ${hostOf(d.url)} as seen from the gateway: check the scheme and port in AIGW_GITLAB_URL and that GitLab is up. ${RESTART}`,
   },
   timeout: {
     status: 'fail',
@@ -58,7 +76,8 @@ export const messages = {
       d.status === 401 || d.status === 403
         ? `Something in front of GitLab demands credentials or blocks the gateway; allow anonymous GET of /.well-known/openid-configuration and /oauth/discovery/keys from the gateway. ${RESTART}`
         : d.status === 404
-          ? "Set AIGW_GITLAB_URL to GitLab's root URL: the gateway joins /.well-known/openid-configuration with a leading slash, so any path on AIGW_GITLAB_URL is dropped (a GitLab under a relative URL needs that path routed at the host root). " + RESTART
+          ? "Set AIGW_GITLAB_URL to GitLab's root URL: the gateway joins /.well-known/openid-configuration with a leading slash, so any path on AIGW_GITLAB_URL is dropped (a GitLab under a relative URL needs that path routed at the host root). " +
+            RESTART
           : `Fix the server or proxy answering at ${hostOf(d.url)} (HTTP ${d.status ?? '?'}). ${RESTART}`,
   },
   notJson: {
@@ -70,7 +89,8 @@ export const messages = {
   unfetchable: {
     status: 'fail',
     text: failedText,
-    fix: (d: Failed) => `Check the network path from the gateway's container to ${hostOf(d.url)} (proxy variables, firewall, TLS front), and that GitLab advertises an absolute https jwks_uri. ${RESTART}`,
+    fix: (d: Failed) =>
+      `Check the network path from the gateway's container to ${hostOf(d.url)} (proxy variables, firewall, TLS front), and that GitLab advertises an absolute https jwks_uri. ${RESTART}`,
   },
   noJwksUri: {
     status: 'fail',
@@ -126,7 +146,10 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   if (!discovery) return { findings: [{ id: 'noDiscoveryStep' }], details, evidence };
   if (discovery.error) return failed(stepFinding('OIDC discovery', discovery, where, perRequestS), 'OIDC discovery');
   if (view.jwksUriProblem || !jwks) {
-    return failed({ id: 'noJwksUri', data: { url: discovery.url, problem: view.jwksUriProblem ?? 'no jwks_uri', finalUrl: discovery.finalUrl ?? discovery.url } });
+    return failed({
+      id: 'noJwksUri',
+      data: { url: discovery.url, problem: view.jwksUriProblem ?? 'no jwks_uri', finalUrl: discovery.finalUrl ?? discovery.url },
+    });
   }
   if (jwks.error) return failed(stepFinding('key set', jwks, where, perRequestS), 'key set');
   if (!jwks.keys) return failed({ id: 'emptyKeySet', data: { url: jwks.url } });
@@ -150,7 +173,7 @@ export default defineCheck({
       "(urllib under requests' rules when requests is missing): REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE, else certifi — never SSL_CERT_FILE — " +
       'its proxy variables, its DNS and network, 10 s per request — and counts the keys.',
     failsWhen:
-      "Either request fails inside (DNS, refused, timeout, TLS or the bundle — a private CA named only in SSL_CERT_FILE included —, a non-200 status, an HTML page instead of JSON), discovery " +
+      'Either request fails inside (DNS, refused, timeout, TLS or the bundle — a private CA named only in SSL_CERT_FILE included —, a non-200 status, an HTML page instead of JSON), discovery ' +
       'names no jwks_uri, or the key set is empty. The gateway then holds none of GitLab\'s keys (HTTP 500, or 401 "Forbidden by auth provider" with keys of its own). ' +
       'Skips when this host is not where the gateway runs (no --exec, no AIGW_* variable here: it says how to run it there), python3 is absent or AIGW_GITLAB_URL is unset.',
     fix:

@@ -12,8 +12,14 @@ import { redactUrl } from '../src/redact.js';
 
 /** A possible cause of a failed health request (the rake task's list, plus a proxy in the way), with its fix. */
 const CAUSES = {
-  notRunning: { rake: 0, fix: "Start the gateway and check its logs (`docker logs <container>`, `kubectl logs`); behind a proxy, check the proxy's upstream." },
-  wrongUrl: { rake: 1, fix: "Point GitLab's AI gateway URL at the gateway itself (scheme, host, port 5052, any path prefix of a reverse proxy, no trailing slash)." },
+  notRunning: {
+    rake: 0,
+    fix: "Start the gateway and check its logs (`docker logs <container>`, `kubectl logs`); behind a proxy, check the proxy's upstream.",
+  },
+  wrongUrl: {
+    rake: 1,
+    fix: "Point GitLab's AI gateway URL at the gateway itself (scheme, host, port 5052, any path prefix of a reverse proxy, no trailing slash).",
+  },
   network: { rake: 2, fix: 'Check routing and DNS between GitLab and the gateway.' },
   firewall: { rake: 3, fix: 'Allow TCP from GitLab to the gateway port.' },
   tls: { rake: 4, fix: 'Check the certificate the gateway (or its TLS proxy) serves and that GitLab trusts its CA (see gateway-tls).' },
@@ -40,11 +46,16 @@ export function possibleCauses(f: HealthFailure): { cause: Cause; why?: string }
   const causes: { cause: Cause; why?: string }[] = [];
   const upstreamDown = status === 502 || status === 503 || status === 504;
   if (!answered ? kind === 'refused' || kind === 'reset' || kind === 'timeout' || kind === 'protocol' : upstreamDown) {
-    causes.push({ cause: 'notRunning', ...(upstreamDown ? { why: `HTTP ${status} is what a proxy in front says when the gateway behind it is down` } : {}) });
+    causes.push({
+      cause: 'notRunning',
+      ...(upstreamDown ? { why: `HTTP ${status} is what a proxy in front says when the gateway behind it is down` } : {}),
+    });
   }
   causes.push({
     cause: 'wrongUrl',
-    ...(status === 404 || status === 401 ? { why: 'something answers, but not the gateway\'s /monitoring/healthz: another service, a missing path prefix, or a trailing slash' } : {}),
+    ...(status === 404 || status === 401
+      ? { why: "something answers, but not the gateway's /monitoring/healthz: another service, a missing path prefix, or a trailing slash" }
+      : {}),
   });
   // Any HTTP answer, or a TCP connect that worked, rules out routing and firewalls.
   if (!answered && !f.tcpReachable) causes.push({ cause: 'network' }, { cause: 'firewall' });
@@ -123,7 +134,9 @@ export function judge(f: Facts): Judgement<typeof messages> {
         httpStatus: 200,
         responseMs: response.elapsedMs,
         healthStatus: status ?? 'Unknown',
-        rakeDiagnostics: { ai_gateway_health: { status: 'OK', ...base, http_code: 200, response_time_ms: response.elapsedMs, health_data: value ?? null } },
+        rakeDiagnostics: {
+          ai_gateway_health: { status: 'OK', ...base, http_code: 200, response_time_ms: response.elapsedMs, health_data: value ?? null },
+        },
       },
     };
   }
@@ -165,7 +178,7 @@ export default defineCheck({
     checks:
       "GitLab's exact request: GET <ai_gateway_url>/monitoring/healthz (the URL joined as GitLab joins it) with `accept: application/json`, " +
       'no authentication, within the timeout (10 s by default); reports the response time and the `status` field ("Unknown" when the ' +
-      'body has none, as the real gateway\'s `{}`), and which URL it exercised.',
+      "body has none, as the real gateway's `{}`), and which URL it exercised.",
     failsWhen:
       "Anything but HTTP 200, or no answer. The report lists GitLab's possible causes (not running, wrong ai_gateway_url, network, " +
       'firewall, SSL/TLS), keeping only those the other probes have not ruled out.',

@@ -81,14 +81,17 @@ export const messages = {
     status: 'fail',
     text: (d: Where) => `${d.name} unreachable: ${d.message}`,
     fix:
-      'A proxy from HTTP_PROXY/HTTPS_PROXY is in the way. Add the gateway host to NO_PROXY (in GitLab\'s environment, ' +
+      "A proxy from HTTP_PROXY/HTTPS_PROXY is in the way. Add the gateway host to NO_PROXY (in GitLab's environment, " +
       "e.g. gitlab_rails['env'] in gitlab.rb, and here), or allow the gateway on the proxy.",
   },
 } satisfies Messages;
 
 type Finding = FindingOf<typeof messages>;
 
-const FAILURE_ID: Record<Exclude<ReachVerdict, 'ok'>, 'invalidUrl' | 'dnsFailed' | 'refused' | 'timedOut' | 'noRoute' | 'reset' | 'tlsFailed' | 'proxyInterferes'> = {
+const FAILURE_ID: Record<
+  Exclude<ReachVerdict, 'ok'>,
+  'invalidUrl' | 'dnsFailed' | 'refused' | 'timedOut' | 'noRoute' | 'reset' | 'tlsFailed' | 'proxyInterferes'
+> = {
   'invalid-url': 'invalidUrl',
   dns: 'dnsFailed',
   refused: 'refused',
@@ -100,7 +103,8 @@ const FAILURE_ID: Record<Exclude<ReachVerdict, 'ok'>, 'invalidUrl' | 'dnsFailed'
 };
 
 /** Proxies and security gateways that sign their own error pages in Server. */
-const PROXY_SERVER = /squid|privoxy|tinyproxy|zscaler|bluecoat|proxysg|mcafee|skyhigh|forcepoint|websense|fortigate|netskope|polipo|ccproxy|apache traffic server/i;
+const PROXY_SERVER =
+  /squid|privoxy|tinyproxy|zscaler|bluecoat|proxysg|mcafee|skyhigh|forcepoint|websense|fortigate|netskope|polipo|ccproxy|apache traffic server/i;
 
 /** Whether an answer carries a proxy's signature (a Via header, a proxy product in Server). */
 function signedByProxy(s: ExchangeSummary): boolean {
@@ -118,11 +122,15 @@ export function proxyInterference(via: ExchangeSummary, direct: ExchangeSummary,
     if (direct.ok) return `through proxy ${proxy}: ${via.failure}; directly the host answers HTTP ${direct.status}`;
     return undefined;
   }
-  const signature = [via.server ? `Server: ${via.server}` : '', ...Object.entries(via.proxyHeaders ?? {}).map(([k, v]) => `${k}: ${v}`)].filter(Boolean).join(', ');
+  const signature = [via.server ? `Server: ${via.server}` : '', ...Object.entries(via.proxyHeaders ?? {}).map(([k, v]) => `${k}: ${v}`)]
+    .filter(Boolean)
+    .join(', ');
   const signed = signature ? ` (${signature})` : '';
   if (via.status === 407) return `proxy ${proxy} demands authentication (HTTP 407 Proxy Authentication Required)${signed}`;
-  if (direct.ok && direct.status !== via.status) return `through proxy ${proxy} the answer is HTTP ${via.status}${signed}, but the host itself answers HTTP ${direct.status}`;
-  if (!direct.ok && (via.status ?? 0) >= 500 && signedByProxy(via)) return `proxy ${proxy} answered with its own error page: HTTP ${via.status}${signed}`;
+  if (direct.ok && direct.status !== via.status)
+    return `through proxy ${proxy} the answer is HTTP ${via.status}${signed}, but the host itself answers HTTP ${direct.status}`;
+  if (!direct.ok && (via.status ?? 0) >= 500 && signedByProxy(via))
+    return `proxy ${proxy} answered with its own error page: HTTP ${via.status}${signed}`;
   return undefined;
 }
 
@@ -179,9 +187,17 @@ export function verdictOf(f: ReachFacts): { verdict: ReachVerdict; message: stri
 /** The lines listing each phase's timing and the proxy decision. */
 export function phaseLines(f: ReachFacts): string[] {
   const lines: string[] = [];
-  lines.push(f.dns.ok ? `DNS: ${f.host} → ${f.dns.addresses.join(', ')} (${f.dns.ms} ms)` : `DNS: ${f.dns.message ?? `${f.host} did not resolve`} (${f.dns.ms} ms)`);
-  if (f.tcp) lines.push(`TCP connect to ${f.tcp.address ?? f.host}:${f.port}: ${f.tcp.ok ? 'connected' : `failed (${f.tcp.code ?? 'error'})`} (${f.tcp.ms} ms)`);
-  if (f.tls) lines.push(`TLS handshake: ${f.tls.ok ? `trusted${f.tls.protocol ? `, ${f.tls.protocol}` : ''}` : (f.tls.message ?? 'failed')} (${f.tls.ms} ms)`);
+  lines.push(
+    f.dns.ok
+      ? `DNS: ${f.host} → ${f.dns.addresses.join(', ')} (${f.dns.ms} ms)`
+      : `DNS: ${f.dns.message ?? `${f.host} did not resolve`} (${f.dns.ms} ms)`,
+  );
+  if (f.tcp)
+    lines.push(
+      `TCP connect to ${f.tcp.address ?? f.host}:${f.port}: ${f.tcp.ok ? 'connected' : `failed (${f.tcp.code ?? 'error'})`} (${f.tcp.ms} ms)`,
+    );
+  if (f.tls)
+    lines.push(`TLS handshake: ${f.tls.ok ? `trusted${f.tls.protocol ? `, ${f.tls.protocol}` : ''}` : (f.tls.message ?? 'failed')} (${f.tls.ms} ms)`);
   const vars = Object.entries(f.proxy.variables).map(([k, v]) => `${k}=${v}`);
   lines.push(vars.length ? `Proxy variables: ${vars.join(' ')}` : 'Proxy variables: none set');
   if (f.proxy.proxy) lines.push(`Proxy in effect for ${f.host}: ${f.proxy.variable} (NO_PROXY does not cover ${f.host})`);
@@ -210,8 +226,10 @@ function judgeFacts(facts: Facts): Judgement<typeof messages> {
   const details = phaseLines(f);
   let finding: Finding;
   const tlsClass = classifyTlsFailure(f.tls?.code);
-  if (verdict === 'ok') finding = { id: 'reachable', data: { name, how: f.viaProxy ? message : f.secure ? 'reachable; TLS certificate trusted' : 'reachable over TCP' } };
-  else if (verdict === 'tls' && isCertificateProblem(tlsClass)) finding = { id: 'certificateProblem', data: { name, code: f.tls?.code ?? '', untrusted: tlsClass === 'untrusted' } };
+  if (verdict === 'ok')
+    finding = { id: 'reachable', data: { name, how: f.viaProxy ? message : f.secure ? 'reachable; TLS certificate trusted' : 'reachable over TCP' } };
+  else if (verdict === 'tls' && isCertificateProblem(tlsClass))
+    finding = { id: 'certificateProblem', data: { name, code: f.tls?.code ?? '', untrusted: tlsClass === 'untrusted' } };
   else finding = { id: FAILURE_ID[verdict], data: { name, message } };
   return { findings: [finding], details, evidence };
 }
@@ -227,9 +245,10 @@ export function gather(ctx: CheckContext): Promise<Facts> {
 
 async function gatherFacts(ctx: CheckContext): Promise<Facts> {
   const { url, detail, source } = await resolveGatewayUrl(ctx);
-  if (!url) return { noUrl: detail ?? 'none given (--gateway-url, AI_GATEWAY_URL, or GitLab\'s own setting)' };
+  if (!url) return { noUrl: detail ?? "none given (--gateway-url, AI_GATEWAY_URL, or GitLab's own setting)" };
   // "localhost" in GitLab's setting is GitLab's machine; probing it here would judge this one (unless GitLab is local too).
-  if (source === 'gitlab' && isLoopbackHost(hostnameOf(url)) && !isLoopbackHost(hostnameOf(ctx.settings.gitlabUrl ?? ''))) return { gitlabsOwnHost: redactUrl(url) };
+  if (source === 'gitlab' && isLoopbackHost(hostnameOf(url)) && !isLoopbackHost(hostnameOf(ctx.settings.gitlabUrl ?? '')))
+    return { gitlabsOwnHost: redactUrl(url) };
   return { reach: await reach(ctx, url) };
 }
 

@@ -31,7 +31,10 @@ function judgeFacts(facts: Facts): Judgement<typeof messages> {
   const findings = j.findings.map((f): FindingOf<typeof messages> => {
     if (f.id !== 'selfSignedLeaf' || !f.data.verdict.anchored || !facts.handshake || !facts.trust) return f;
     const certificate = f.data.verdict.certificate ? certLabel(f.data.verdict.certificate) : 'its certificate';
-    return { id: 'selfSignedTrusted', data: { endpoint: `${facts.handshake.host}:${facts.handshake.port}`, certificate, trust: describeTrust(facts.trust) } };
+    return {
+      id: 'selfSignedTrusted',
+      data: { endpoint: `${facts.handshake.host}:${facts.handshake.port}`, certificate, trust: describeTrust(facts.trust) },
+    };
   });
   return { findings, details: j.details, ...(j.evidence ? { evidence: j.evidence } : {}) };
 }
@@ -48,7 +51,7 @@ export default defineCheck({
   explain: {
     checks:
       'For an https gateway URL (the install guide puts NGINX or Caddy in front of the gateway for TLS): one TLS handshake, and the chain ' +
-      'sent judged against what GitLab trusts — the system roots plus --ca-file (GitLab\'s /etc/gitlab/trusted-certs). The same verdicts ' +
+      "sent judged against what GitLab trusts — the system roots plus --ca-file (GitLab's /etc/gitlab/trusted-certs). The same verdicts " +
       'as gitlab-tls: self-signed leaf, untrusted private CA, missing intermediate, expiry of every certificate, host name, weak signature or key. ' +
       'A self-signed certificate given with --ca-file is trusted, as GitLab trusts one in its trusted-certs.',
     failsWhen:

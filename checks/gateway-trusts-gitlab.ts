@@ -10,7 +10,16 @@ import { bundleFacts } from '../src/tls/bundle-facts.js';
 import { endpointOf, formatEndpoint } from '../src/net/endpoint.js';
 import { trustFacts } from '../src/tls/endpoint-facts.js';
 import { endpointMessages, judgeEndpoint } from '../src/judge/tls-endpoint.js';
-import { VIEW_MESSAGES, containerBundle, contextLines, gatewayView, isHttps, noViewFinding, viewEvidence, type GatewayViewResult } from '../src/runtime/gateway-view.js';
+import {
+  VIEW_MESSAGES,
+  containerBundle,
+  contextLines,
+  gatewayView,
+  isHttps,
+  noViewFinding,
+  viewEvidence,
+  type GatewayViewResult,
+} from '../src/runtime/gateway-view.js';
 import type { GatewayView, ProbeStep } from '../src/runtime/python-probe.js';
 
 /** What the judge reads: the probe's run, the bundle's text as read where the gateway runs, GitLab's chain as served here, the clock. */
@@ -38,7 +47,8 @@ export const messages = {
   ...VIEW_MESSAGES,
   verified: {
     status: 'pass',
-    text: (d: { python: string; where: string; host: string; trust: string }) => `Python ${d.python} ${d.where} verifies GitLab's certificate at ${d.host} with ${d.trust}`,
+    text: (d: { python: string; where: string; host: string; trust: string }) =>
+      `Python ${d.python} ${d.where} verifies GitLab's certificate at ${d.host} with ${d.trust}`,
   },
   bundleUnloadable: {
     status: 'fail',
@@ -72,7 +82,8 @@ function hostOf(url: string): string {
 function bundleRead(facts: Facts): BundleRead | undefined {
   const b = facts.bundle;
   if (!b) return undefined;
-  if (b.text === undefined) return { file: b.file, readError: b.readError ?? { code: 'EIO', message: 'not read' }, blocks: [], problems: [], certificates: [] };
+  if (b.text === undefined)
+    return { file: b.file, readError: b.readError ?? { code: 'EIO', message: 'not read' }, blocks: [], problems: [], certificates: [] };
   return bundleFromText(b.file, b.text);
 }
 
@@ -103,7 +114,8 @@ function bundleFinding(view: GatewayView, where: string, read: BundleRead | unde
 /** The trust Python used, as duo-doctor can rebuild it: the bundle read where the gateway runs, else Node's copy of certifi's roots. */
 function pythonTrust(view: GatewayView, read: BundleRead | undefined): Trust {
   const { bundle } = view;
-  if (bundle.source === 'certifi' || bundle.source === 'default' || !read) return { source: { kind: 'system' }, ca: [...rootCertificates], problems: [] };
+  if (bundle.source === 'certifi' || bundle.source === 'default' || !read)
+    return { source: { kind: 'system' }, ca: [...rootCertificates], problems: [] };
   return { source: { kind: bundle.source, file: read.file }, ca: read.certificates, problems: read.problems };
 }
 
@@ -120,14 +132,24 @@ function tlsFinding(view: GatewayView, where: string, step: ProbeStep, read: Bun
       details: [`duo-doctor could not fetch ${chain.host}:${chain.port}'s chain from this machine to say why: ${chain.failure?.message ?? '?'}`],
     };
   }
-  const against = view.bundle.source === 'certifi' || view.bundle.source === 'default' ? "Node's copy of the public roots, as certifi holds them" : 'the same bundle';
+  const against =
+    view.bundle.source === 'certifi' || view.bundle.source === 'default'
+      ? "Node's copy of the public roots, as certifi holds them"
+      : 'the same bundle';
   const endpoint = endpointOf(step.url);
   if ('problem' in endpoint) return { id: 'untrusted', data: { ...base, fixes: [] } };
   // The shared endpoint judge gitlab-tls applies too, with the bundle Python used as the trust.
   const judged = renderJudgement(
     endpointMessages('gateway'),
     judgeEndpoint(
-      { url: step.url, endpoint, handshake: chain, trust: trustFacts(pythonTrust(view, read), false), now: facts.now, expiryWarnDays: facts.expiryWarnDays },
+      {
+        url: step.url,
+        endpoint,
+        handshake: chain,
+        trust: trustFacts(pythonTrust(view, read), false),
+        now: facts.now,
+        expiryWarnDays: facts.expiryWarnDays,
+      },
       'GitLab',
       'gateway',
     ) as Judgement<Messages>,
@@ -135,7 +157,10 @@ function tlsFinding(view: GatewayView, where: string, step: ProbeStep, read: Bun
   return {
     id: 'untrusted',
     data: { ...base, fixes: judged.status === 'fail' && judged.remediation ? [judged.remediation] : [] },
-    details: [`duo-doctor's analysis (the chain ${chain.host}:${chain.port} serves to this machine, judged against ${against}): ${judged.summary}`, ...(judged.details ?? []).map((d) => `  ${d}`)],
+    details: [
+      `duo-doctor's analysis (the chain ${chain.host}:${chain.port} serves to this machine, judged against ${against}): ${judged.summary}`,
+      ...(judged.details ?? []).map((d) => `  ${d}`),
+    ],
   };
 }
 
@@ -158,7 +183,8 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   if (failed) return one(tlsFinding(view, where, failed, read, facts));
   const verified = all.find((s) => s.status !== undefined && isHttps(s.finalUrl ?? s.url));
   if (verified) {
-    const trust = view.bundle.source === 'certifi' || view.bundle.source === 'default' ? "certifi's roots" : `${view.bundle.source}=${view.bundle.file ?? ''}`;
+    const trust =
+      view.bundle.source === 'certifi' || view.bundle.source === 'default' ? "certifi's roots" : `${view.bundle.source}=${view.bundle.file ?? ''}`;
     return one({ id: 'verified', data: { python: view.python, where, host: hostOf(verified.finalUrl ?? verified.url), trust } });
   }
   if (!all.some((s) => isHttps(s.url))) return one({ id: 'plainHttp', data: { url: redactUrl(view.env.AIGW_GITLAB_URL ?? '') } });

@@ -5,13 +5,7 @@ import { ADMIN_AI_GATEWAY_URL } from '../src/data/admin-paths.js';
 import { rakeEra, rakeWording, type RakeEra } from '../src/judge/rake.js';
 import { isLoopbackHost } from '../src/net/loopback.js';
 import { hostnameOf } from '../src/net/url.js';
-import {
-  gatewayTarget,
-  gitlabHostName,
-  gitlabMetadata,
-  targetSourceName,
-  type GatewayTarget,
-} from '../src/probes/gitlab-api.js';
+import { gatewayTarget, gitlabHostName, gitlabMetadata, targetSourceName, type GatewayTarget } from '../src/probes/gitlab-api.js';
 import { redactUrl } from '../src/redact.js';
 
 /** The install guide's prerequisite. */
@@ -65,15 +59,15 @@ export const messages = {
   },
   differs: {
     status: 'warn',
-    text: (d: Named & { gitlabUrl: string }) =>
-      `GitLab is configured with ${d.gitlabUrl}; you are checking ${d.url} (from ${d.source})`,
+    text: (d: Named & { gitlabUrl: string }) => `GitLab is configured with ${d.gitlabUrl}; you are checking ${d.url} (from ${d.source})`,
     fix: (d: Named & { gitlabUrl: string }) =>
       `GitLab sends every request to ${d.gitlabUrl}. If that is wrong, point it at the gateway:\n${howToSet(d.url)}\n` +
       'If it is right, run duo-doctor without --gateway-url / AI_GATEWAY_URL so the checks exercise the URL GitLab uses.',
   },
   settingUnread: {
     status: 'warn',
-    text: (d: Named & { reason: string }) => `Checking ${d.url} (from ${d.source}); GitLab's own ai_gateway_url setting could not be read: ${d.reason}`,
+    text: (d: Named & { reason: string }) =>
+      `Checking ${d.url} (from ${d.source}); GitLab's own ai_gateway_url setting could not be read: ${d.reason}`,
     fix: 'Give duo-doctor an administrator token (GITLAB_TOKEN) so it can compare with the URL GitLab uses (see gitlab-reachable).',
   },
   trailingSlash: {
@@ -84,7 +78,8 @@ export const messages = {
   },
   loopbackElsewhere: {
     status: 'fail',
-    text: (d: { url: string; gitlabHost: string }) => `AI Gateway URL ${d.url} points at localhost: GitLab (${d.gitlabHost}) would call itself, not the gateway`,
+    text: (d: { url: string; gitlabHost: string }) =>
+      `AI Gateway URL ${d.url} points at localhost: GitLab (${d.gitlabHost}) would call itself, not the gateway`,
     fix: `${LOCALHOST_MESSAGE}\n${howToSet()}`,
   },
 } satisfies Messages;
@@ -131,8 +126,15 @@ export function judge(f: Facts): Judgement<typeof messages> {
     ...(f.gitlabVersion ? { gitlabVersion: f.gitlabVersion } : {}),
   };
   if (!target.url) {
-    const finding: Finding = setting.state === 'blank' ? { id: 'blank', data: { era } } : { id: 'unknown', data: { reason: setting.state === 'unknown' ? setting.reason : '' } };
-    return { findings: [finding], details, evidence: { ...evidence, rakeDiagnostics: { ai_gateway_url: { status: 'ERROR', url: null, error: 'AI Gateway URL not configured' } } } };
+    const finding: Finding =
+      setting.state === 'blank'
+        ? { id: 'blank', data: { era } }
+        : { id: 'unknown', data: { reason: setting.state === 'unknown' ? setting.reason : '' } };
+    return {
+      findings: [finding],
+      details,
+      evidence: { ...evidence, rakeDiagnostics: { ai_gateway_url: { status: 'ERROR', url: null, error: 'AI Gateway URL not configured' } } },
+    };
   }
 
   const shown = redactUrl(target.url);
@@ -142,7 +144,10 @@ export function judge(f: Facts): Judgement<typeof messages> {
     return {
       findings: [{ id: 'invalidFormat', data: named }],
       details,
-      evidence: { ...evidence, rakeDiagnostics: { ai_gateway_url: { status: 'ERROR', url: shown, error: 'Invalid URL format: URL must be HTTP or HTTPS' } } },
+      evidence: {
+        ...evidence,
+        rakeDiagnostics: { ai_gateway_url: { status: 'ERROR', url: shown, error: 'Invalid URL format: URL must be HTTP or HTTPS' } },
+      },
     };
   }
 
@@ -201,10 +206,10 @@ export default defineCheck({
   explain: {
     checks:
       "GitLab's own ai_gateway_url setting (GraphQL duoSettings.aiGatewayUrl, admin token) — the only URL GitLab uses — and the URL this run " +
-      'checks (--gateway-url, else AI_GATEWAY_URL, else the config file, else GitLab\'s setting): set, http(s), the same, no trailing slash, and ' +
+      "checks (--gateway-url, else AI_GATEWAY_URL, else the config file, else GitLab's setting): set, http(s), the same, no trailing slash, and " +
       "not a loopback address while GitLab runs elsewhere. Messages follow the rake task of GitLab's version.",
     failsWhen:
-      "GitLab's setting is blank (the rake task's \"Set ... to point to your AI Gateway instance\"); the URL is not http(s); it names localhost " +
+      'GitLab\'s setting is blank (the rake task\'s "Set ... to point to your AI Gateway instance"); the URL is not http(s); it names localhost ' +
       'while GitLab runs on another host. Warns when the URL checked is not the one GitLab uses ("GitLab is configured with X; you are ' +
       'checking Y"), when GitLab\'s setting cannot be read, and when it ends with "/".',
     fix: howToSet(),
@@ -217,7 +222,11 @@ export default defineCheck({
     if (!target.url || !isLoopbackHost(hostnameOf(target.url))) return facts;
     const own = ctx.settings.gitlabToken ? await gitlabHostName(ctx) : undefined;
     const fromUrl = hostnameOf(ctx.settings.gitlabUrl ?? '');
-    const gitlabHost = own ? { host: own, from: 'connection_details' as const } : fromUrl ? { host: fromUrl, from: '--gitlab-url' as const } : undefined;
+    const gitlabHost = own
+      ? { host: own, from: 'connection_details' as const }
+      : fromUrl
+        ? { host: fromUrl, from: '--gitlab-url' as const }
+        : undefined;
     return gitlabHost ? { ...facts, gitlabHost } : facts;
   },
   // Stryker restore all

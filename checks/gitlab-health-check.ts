@@ -64,19 +64,20 @@ export const messages = {
     text: said,
     fix: (d: Failed) =>
       `Nothing accepts connections at ${hostOfMessage(d.text)} and that port: start the gateway (docker ps / kubectl get pods), or correct the ` +
-      'port in GitLab\'s ai_gateway_url (the gateway listens on 5052 by default) (see gateway-reachable).',
+      "port in GitLab's ai_gateway_url (the gateway listens on 5052 by default) (see gateway-reachable).",
   },
   hostUnresolved: {
     status: 'fail',
     text: said,
-    fix: (d: Failed) => `GitLab cannot resolve ${hostOfMessage(d.text)}: use a name GitLab's host resolves (DNS or /etc/hosts on every GitLab node), or an IP.`,
+    fix: (d: Failed) =>
+      `GitLab cannot resolve ${hostOfMessage(d.text)}: use a name GitLab's host resolves (DNS or /etc/hosts on every GitLab node), or an IP.`,
   },
   hostTimeout: {
     status: 'fail',
     text: said,
     fix: (d: Failed) =>
       `GitLab's connection to ${hostOfMessage(d.text)} timed out: open the firewall from GitLab's nodes to the gateway's port; if GitLab uses ` +
-      'an HTTP(S)_PROXY, add the gateway host to no_proxy (gitlab_rails[\'env\'] in gitlab.rb) or allow it on the proxy.',
+      "an HTTP(S)_PROXY, add the gateway host to no_proxy (gitlab_rails['env'] in gitlab.rb) or allow it on the proxy.",
   },
   hostFailed: {
     status: 'fail',
@@ -161,13 +162,17 @@ export function judge(f: Facts): Judgement<typeof messages> {
     details.push(
       selfHosted
         ? 'GitLab ran its cloud-connected probes too: at least one feature uses a GitLab-managed (vendored) model.'
-        : "GitLab ran its cloud-connected probe set: its ai_gateway_url setting is blank, so it is not a self-hosted installation to GitLab.",
+        : 'GitLab ran its cloud-connected probe set: its ai_gateway_url setting is blank, so it is not a self-hosted installation to GitLab.',
     );
   }
   const failed = probes.filter((p) => !p.success);
   if (failed.length === 0) {
     const set = selfHosted ? (cloud ? 'self-hosted and cloud-connected probes' : 'self-hosted probes') : 'cloud-connected probes';
-    return { findings: f.status.success ? [{ id: 'allPassed', data: { count: probes.length, set } }] : [{ id: 'reportsFailure' }], details, evidence };
+    return {
+      findings: f.status.success ? [{ id: 'allPassed', data: { count: probes.length, set } }] : [{ id: 'reportsFailure' }],
+      details,
+      evidence,
+    };
   }
   const gatewayHost = f.gatewaySetting ? hostnameOf(f.gatewaySetting) : undefined;
   return { findings: failed.map((p) => failureFinding({ name: p.name, text: flat(probeText(p)) }, gatewayHost, era)), details, evidence };
@@ -183,12 +188,12 @@ export default defineCheck({
     checks:
       "Runs the probes behind Admin > GitLab Duo > Run health check (GraphQL cloudConnectorStatus) and lists each probe's outcome and message. " +
       'Which probes GitLab runs depends on its version and configuration: with a self-hosted AI gateway URL ai_gateway_url_presence_probe, ' +
-      'host_probe (an HTTP HEAD through GitLab\'s HTTP client: its URL blocker, trusted CAs and proxy apply) and code_suggestions_license_probe, ' +
+      "host_probe (an HTTP HEAD through GitLab's HTTP client: its URL blocker, trusted CAs and proxy apply) and code_suggestions_license_probe, " +
       'plus duo_agent_platform_probe with a Duo Agent Platform URL; the cloud-connected set when a feature is vendored or the URL is blank.',
     failsWhen:
       'Any probe fails. Each failure is read for its cause: GitLab\'s URL blocker refusing a local gateway ("URL is blocked"), an untrusted ' +
       'certificate, a refused or timed-out connection, an unresolvable name, no license or seat, a failed test completion, cloud probes on an ' +
-      "air-gapped instance. Skipped when GitLab cannot run them (older than 17.3, a non-administrator token, or GitLab.com).",
+      'air-gapped instance. Skipped when GitLab cannot run them (older than 17.3, a non-administrator token, or GitLab.com).',
     fix: 'Each failed probe comes with the fix of its cause (the outbound allowlist for the URL blocker, trusted-certs for TLS, ...).',
   },
   messages,

@@ -73,13 +73,14 @@ export const messages = {
   },
   apiPathInUrl: {
     status: 'fail',
-    text: (d: { url: string; path: string; status: string }) => `No GitLab API at ${d.url}: ${d.path} gave ${d.status}, and the URL already ends in /api/v4`,
-    fix: 'Drop /api/v4 from --gitlab-url: give GitLab\'s external_url (e.g. https://gitlab.example.com, or https://host/gitlab with a relative URL root); duo-doctor adds the API paths.',
+    text: (d: { url: string; path: string; status: string }) =>
+      `No GitLab API at ${d.url}: ${d.path} gave ${d.status}, and the URL already ends in /api/v4`,
+    fix: "Drop /api/v4 from --gitlab-url: give GitLab's external_url (e.g. https://gitlab.example.com, or https://host/gitlab with a relative URL root); duo-doctor adds the API paths.",
   },
   noApi: {
     status: 'fail',
     text: (d: { url: string; path: string; status: number }) => `No GitLab API at ${d.url}: ${d.path} gave HTTP ${d.status}`,
-    fix: 'Check --gitlab-url: it must be GitLab\'s external_url, including any relative URL root (e.g. https://host/gitlab).',
+    fix: "Check --gitlab-url: it must be GitLab's external_url, including any relative URL root (e.g. https://host/gitlab).",
   },
   notGitlab: {
     status: 'fail',
@@ -89,7 +90,7 @@ export const messages = {
   dnsFailed: {
     status: 'fail',
     text: unreachableText,
-    fix: 'The host name in --gitlab-url does not resolve from here: check its spelling and this machine\'s DNS.',
+    fix: "The host name in --gitlab-url does not resolve from here: check its spelling and this machine's DNS.",
   },
   refused: {
     status: 'fail',
@@ -106,17 +107,17 @@ export const messages = {
   tlsUntrusted: {
     status: 'fail',
     text: unreachableText,
-    fix: 'GitLab\'s certificate is issued by a CA this machine does not trust: pass that CA with --ca-file (the gitlab-tls check shows the chain GitLab serves).',
+    fix: "GitLab's certificate is issued by a CA this machine does not trust: pass that CA with --ca-file (the gitlab-tls check shows the chain GitLab serves).",
   },
   tlsExpired: {
     status: 'fail',
     text: unreachableText,
-    fix: 'GitLab\'s certificate is expired or not yet valid: renew it (and check the clock of this machine); the gitlab-tls check shows its dates.',
+    fix: "GitLab's certificate is expired or not yet valid: renew it (and check the clock of this machine); the gitlab-tls check shows its dates.",
   },
   tlsWrongHost: {
     status: 'fail',
     text: unreachableText,
-    fix: 'GitLab\'s certificate is not issued for the host in --gitlab-url: use the name it is issued for (GitLab\'s external_url), or reissue it with that name.',
+    fix: "GitLab's certificate is not issued for the host in --gitlab-url: use the name it is issued for (GitLab's external_url), or reissue it with that name.",
   },
   notTls: {
     status: 'fail',
@@ -146,7 +147,7 @@ export const messages = {
   proxyFailed: {
     status: 'fail',
     text: unreachableText,
-    fix: 'The proxy in HTTP(S)_PROXY failed: check it, or add GitLab\'s host to NO_PROXY.',
+    fix: "The proxy in HTTP(S)_PROXY failed: check it, or add GitLab's host to NO_PROXY.",
   },
   cancelled: {
     status: 'fail',
@@ -191,16 +192,29 @@ const BY_TLS_CLASS = {
 /** The finding for an answer that is not the expected 200 (a failure, a refusal, a redirect, another service). */
 function notAnswered(f: Facts, a: ApiAnswer, path: string): Finding {
   if (a.failure) {
-    const data = { url: f.gitlabUrl, kind: a.failure.kind, message: a.failure.message, timeoutMs: f.timeoutMs, ...(a.failure.code ? { code: a.failure.code } : {}) };
+    const data = {
+      url: f.gitlabUrl,
+      kind: a.failure.kind,
+      message: a.failure.message,
+      timeoutMs: f.timeoutMs,
+      ...(a.failure.code ? { code: a.failure.code } : {}),
+    };
     const id = a.failure.kind === 'tls' ? BY_TLS_CLASS[classifyTlsFailure(a.failure.code)] : BY_KIND[a.failure.kind];
     return { id, data };
   }
   const status = a.status ?? 0;
-  if (status === 401) return { id: 'tokenRejected', details: [`${path}: ${a.said}`, 'The token is expired, revoked, mistyped, or belongs to another GitLab instance.'] };
+  if (status === 401)
+    return {
+      id: 'tokenRejected',
+      details: [`${path}: ${a.said}`, 'The token is expired, revoked, mistyped, or belongs to another GitLab instance.'],
+    };
   if (status === 403) {
-    return /scope/i.test(a.apiMessage ?? '') ? { id: 'tokenLacksScope', data: { path }, details: [`${path}: ${a.said}`] } : { id: 'tokenForbidden', data: { path }, details: [`${path}: ${a.said}`] };
+    return /scope/i.test(a.apiMessage ?? '')
+      ? { id: 'tokenLacksScope', data: { path }, details: [`${path}: ${a.said}`] }
+      : { id: 'tokenForbidden', data: { path }, details: [`${path}: ${a.said}`] };
   }
-  if (/\/api\/v4\/?$/.test(f.gitlabUrl.replace(/[?#].*$/, ''))) return { id: 'apiPathInUrl', data: { url: f.gitlabUrl, path, status: `HTTP ${status}` } };
+  if (/\/api\/v4\/?$/.test(f.gitlabUrl.replace(/[?#].*$/, '')))
+    return { id: 'apiPathInUrl', data: { url: f.gitlabUrl, path, status: `HTTP ${status}` } };
   if (status >= 300 && status < 400) return { id: 'redirected', data: { said: a.said }, details: [`${path}: ${a.said}`] };
   return { id: 'noApi', data: { url: f.gitlabUrl, path, status }, details: [`${path}: ${a.said}`] };
 }
@@ -218,7 +232,10 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const json = meta.json ?? { ok: false, reason: 'no body' };
   const version = json.ok && typeof json.value.version === 'string' ? json.value.version : undefined;
   if (version === undefined) {
-    return { findings: [{ id: 'notGitlab', data: { url: f.gitlabUrl, reason: json.ok ? 'no version' : json.reason } } as Finding], evidence: { httpStatus: 200 } };
+    return {
+      findings: [{ id: 'notGitlab', data: { url: f.gitlabUrl, reason: json.ok ? 'no version' : json.reason } } as Finding],
+      evidence: { httpStatus: 200 },
+    };
   }
   const revision = json.ok && typeof json.value.revision === 'string' ? json.value.revision : undefined;
   // Older GitLab has no `enterprise` field; its version then ends in -ee.
@@ -294,11 +311,11 @@ export default defineCheck({
       'Redirects are not followed: a redirect to another origin is reported, and the token is never sent there.',
     failsWhen:
       'GitLab is unreachable (DNS, refused, timeout, TLS — untrusted issuer, expired, wrong host name, not TLS —, proxy: told apart); ' +
-      'the token is rejected (401: expired, revoked, another instance); the token is not an administrator\'s (403, or is_admin false); ' +
+      "the token is rejected (401: expired, revoked, another instance); the token is not an administrator's (403, or is_admin false); " +
       'GitLab is the Community Edition (GitLab Duo Self-Hosted needs the Enterprise Edition); or the URL answers with something other ' +
-      'than GitLab\'s API (a --gitlab-url ending in /api/v4 is named).',
+      "than GitLab's API (a --gitlab-url ending in /api/v4 is named).",
     fix:
-      'Fix --gitlab-url (GitLab\'s external_url) or the network path to it; create an administrator\'s personal access token ' +
+      "Fix --gitlab-url (GitLab's external_url) or the network path to it; create an administrator's personal access token " +
       'with the `api` scope and pass it in GITLAB_TOKEN or --gitlab-token-file; run the Enterprise Edition (gitlab-ee).',
   },
   messages,

@@ -44,7 +44,9 @@ export function judge(facts: Facts): Judgement<typeof messages> {
       : f,
   );
   const ignored = facts.ignored.length
-    ? [`${facts.ignored.join(' and ')} of this host ${facts.ignored.length > 1 ? 'are' : 'is'} not the gateway's and ${facts.ignored.length > 1 ? 'were' : 'was'} not used.`]
+    ? [
+        `${facts.ignored.join(' and ')} of this host ${facts.ignored.length > 1 ? 'are' : 'is'} not the gateway's and ${facts.ignored.length > 1 ? 'were' : 'was'} not used.`,
+      ]
     : [];
   return {
     findings,
@@ -81,8 +83,8 @@ export default defineCheck({
     checks:
       'One TLS handshake with the GitLab URL (no token needed); the chain GitLab sends is judged against the trust the gateway uses: ' +
       "where the gateway runs (--exec, or this host when its environment is the gateway's) the bundle its REQUESTS_CA_BUNDLE, else " +
-      'SSL_CERT_FILE names (read there), else its default roots; anywhere else --ca-file stands for the gateway\'s bundle, and without it ' +
-      'a private CA is reported as unknown rather than judged (this host\'s own bundle variables are not the gateway\'s). A root --ca-file ' +
+      "SSL_CERT_FILE names (read there), else its default roots; anywhere else --ca-file stands for the gateway's bundle, and without it " +
+      "a private CA is reported as unknown rather than judged (this host's own bundle variables are not the gateway's). A root --ca-file " +
       'holds is named as the one to add. Every verdict is reported together: self-signed leaf, private CA trusted or not, missing ' +
       'intermediate, expired / not yet valid / expiring within --expiry-warn-days (default 30) for every certificate, host name not in ' +
       'subjectAltName, SHA-1 signature or RSA key under 2048 bits.',
@@ -106,10 +108,10 @@ export default defineCheck({
       basis = found.basis;
       return found.trust;
     });
-    const ignored = runtimePlace(ctx).kind === 'elsewhere' ? (['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'] as const).filter((v) => ctx.settings.env[v]) : [];
+    const ignored =
+      runtimePlace(ctx).kind === 'elsewhere' ? (['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'] as const).filter((v) => ctx.settings.env[v]) : [];
     return { ...facts, basis, ignored: [...ignored] };
   },
   // Stryker restore all
   judge,
 });
-

@@ -69,8 +69,7 @@ export const messages = {
 
 /** What was found where the gateway runs: HF_HOME and its source, offline mode, the write probe, the tokenizer's cache entry. */
 export type Facts = { dir: string; source: string } & (
-  | { place: NotTheGateway }
-  | { place: GatewayPlace; attempt: WriteAttempt; hubDir: string; offline?: string; cache: HubCacheEntry }
+  { place: NotTheGateway } | { place: GatewayPlace; attempt: WriteAttempt; hubDir: string; offline?: string; cache: HubCacheEntry }
 );
 
 /** huggingface_hub's truthy values for HF_HUB_OFFLINE (constants.py: _is_true: "1", "ON", "YES", "TRUE", any case). */
@@ -88,7 +87,10 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   const { cache } = facts;
   const present = cache.revision !== undefined && (cache.files ?? []).includes(TOKENIZER_CONFIG);
   const cacheFinding = present
-    ? ({ id: 'cachePresent', data: { model: TOKENIZER_MODEL, repoDir: cache.repoDir, revision: cache.revision ?? '', files: cache.files?.length ?? 0 } } as const)
+    ? ({
+        id: 'cachePresent',
+        data: { model: TOKENIZER_MODEL, repoDir: cache.repoDir, revision: cache.revision ?? '', files: cache.files?.length ?? 0 },
+      } as const)
     : facts.offline
       ? ({ id: 'cacheMissing', data: { model: TOKENIZER_MODEL, repoDir: cache.repoDir, variable: facts.offline, dir: facts.dir } } as const)
       : ({ id: 'cacheWillDownload', data: { model: TOKENIZER_MODEL, repoDir: cache.repoDir } } as const);
@@ -117,7 +119,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
 
 export default defineCheck({
   id: 'hf-home-writable',
-  title: 'HF_HOME holds the gateway\'s tokenizer cache and is writable',
+  title: "HF_HOME holds the gateway's tokenizer cache and is writable",
   category: 'runtime',
   dependsOn: ['runtime-host'],
   tags: ['ci', 'oncall', 'pre-upgrade'],
@@ -129,7 +131,7 @@ export default defineCheck({
       `HF_HOME/hub) holds the ${TOKENIZER_MODEL} tokenizer the image ships, which the offline image (HF_HUB_OFFLINE=true) cannot download.`,
     failsWhen:
       "The gateway cannot write there — typically OpenShift's restricted security context, which logs " +
-      "\"[Errno 13] Permission denied: '/home/aigateway/.hf/...'\" — or the file system is read-only or full; or HF_HUB_OFFLINE is on " +
+      '"[Errno 13] Permission denied: \'/home/aigateway/.hf/...\'" — or the file system is read-only or full; or HF_HUB_OFFLINE is on ' +
       'and the tokenizer cache is not where HF_HOME points (HF_HOME moved to an empty directory, or a volume mounted over it): code ' +
       'completions then fail with 500. Offline with the cache in place, a read-only HF_HOME is fine (the gateway only reads it) and passes.',
     fix: FIX,

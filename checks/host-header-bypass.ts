@@ -41,7 +41,8 @@ export const messages = {
   noAnswer: { status: 'skip', text: (d: { answer: string }) => `The gateway did not answer a plain request (${d.answer}): see gateway-reachable` },
   baselineNot401: {
     status: 'skip',
-    text: (d: { answer: string }) => `Without a crafted Host, GET ${PROTECTED_PATH} without a token already gave ${d.answer}, not 401: see gateway-auth`,
+    text: (d: { answer: string }) =>
+      `Without a crafted Host, GET ${PROTECTED_PATH} without a token already gave ${d.answer}, not 401: see gateway-auth`,
   },
   refused: {
     status: 'pass',
@@ -85,7 +86,10 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (refused.length) findings.push({ id: 'refused', data: { vectors: refused } });
   return {
     findings,
-    evidence: { securityFinding: bypassed.length > 0, vectors: f.vectors.map((v) => ({ host: v.host, status: v.answer.status ?? null, fromGateway: v.answer.fromGateway })) },
+    evidence: {
+      securityFinding: bypassed.length > 0,
+      vectors: f.vectors.map((v) => ({ host: v.host, status: v.answer.status ?? null, fromGateway: v.answer.fromGateway })),
+    },
   };
 }
 
@@ -115,7 +119,11 @@ export default defineCheck({
       protectedGet(ctx, url),
       ...HOST_VECTORS.map((host) => protectedGet(ctx, url, [['host', host]])),
     ]);
-    return { url: redactUrl(url), ...(baseline ? { baseline } : {}), vectors: HOST_VECTORS.map((host, i) => ({ host, answer: answers[i] as ProbeAnswer })) };
+    return {
+      url: redactUrl(url),
+      ...(baseline ? { baseline } : {}),
+      vectors: HOST_VECTORS.map((host, i) => ({ host, answer: answers[i] as ProbeAnswer })),
+    };
   },
   // Stryker restore all
   judge,

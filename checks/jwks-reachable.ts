@@ -33,14 +33,24 @@ interface At {
   discoveryHost: string;
 }
 /** A failure at `At`, with the detail its message needs. */
-type Failed = At & { message?: string; status?: number; detail?: string; after?: string; trust?: string; sslCertFileOnly?: boolean; capped?: string; url?: string };
+type Failed = At & {
+  message?: string;
+  status?: number;
+  detail?: string;
+  after?: string;
+  trust?: string;
+  sslCertFileOnly?: boolean;
+  capped?: string;
+  url?: string;
+};
 
 type PrefixData = { prefixedUrl: string; url: string; path: string; source: string; host: string };
 type NoUriData = { url: string; reason: string; finalUrl: string };
 type RedirectData = { keysLine: string; hops: string; sameOrigin: boolean; path: string; landing: string };
 
 const foreignSuffix = (d: Failed) => (d.foreign ? ` — jwks_uri is on ${d.foreign}, not on ${d.discoveryHost}` : '');
-const foreignFix = (d: Failed, fix: string) => (d.foreign ? `The gateway must reach and trust ${d.foreign} too, or GitLab's external_url must be the URL the gateway uses. ${fix}` : fix);
+const foreignFix = (d: Failed, fix: string) =>
+  d.foreign ? `The gateway must reach and trust ${d.foreign} too, or GitLab's external_url must be the URL the gateway uses. ${fix}` : fix;
 
 /** Why a non-2xx status happened, by status. */
 function statusWhy(d: Failed): string {
@@ -56,7 +66,10 @@ function statusWhy(d: Failed): string {
 
 export const messages = {
   noGitlabUrl: { status: 'skip', text: () => 'no GitLab URL: neither AIGW_GITLAB_URL (in the environment) nor --gitlab-url is set' },
-  reached: { status: 'pass', text: (d: { discoveryUrl: string; keysLine: string }) => `discovery at ${d.discoveryUrl} → ${d.keysLine}, as the gateway fetches them` },
+  reached: {
+    status: 'pass',
+    text: (d: { discoveryUrl: string; keysLine: string }) => `discovery at ${d.discoveryUrl} → ${d.keysLine}, as the gateway fetches them`,
+  },
   prefixDropped: {
     status: 'fail',
     text: (d: PrefixData) =>
@@ -68,7 +81,8 @@ export const messages = {
   dns: {
     status: 'fail',
     text: (d: Failed) => `${d.where}: DNS lookup of ${d.host} failed${foreignSuffix(d)}`,
-    fix: (d: Failed) => foreignFix(d, `Make ${d.host} resolvable where the gateway runs, or change ${d.setting} to a name the gateway can resolve. ${RESTART}`),
+    fix: (d: Failed) =>
+      foreignFix(d, `Make ${d.host} resolvable where the gateway runs, or change ${d.setting} to a name the gateway can resolve. ${RESTART}`),
   },
   refused: {
     status: 'fail',
@@ -79,7 +93,10 @@ export const messages = {
     status: 'fail',
     text: (d: Failed) => `${d.where}: no answer from ${d.host} in time${d.capped ?? ''}${foreignSuffix(d)}`,
     fix: (d: Failed) =>
-      foreignFix(d, `A firewall drops the gateway's traffic to ${d.host}, or GitLab is overloaded. Open the path from the gateway to GitLab (or set NO_PROXY / HTTPS_PROXY right). ${RESTART}`),
+      foreignFix(
+        d,
+        `A firewall drops the gateway's traffic to ${d.host}, or GitLab is overloaded. Open the path from the gateway to GitLab (or set NO_PROXY / HTTPS_PROXY right). ${RESTART}`,
+      ),
   },
   tls: {
     status: 'fail',
@@ -88,8 +105,8 @@ export const messages = {
     fix: (d: Failed) =>
       foreignFix(
         d,
-        'See the gitlab-tls and ca-bundle checks for which certificate is missing or wrong. The gateway fetches GitLab\'s keys with Python requests, which trusts ' +
-          'REQUESTS_CA_BUNDLE (else CURL_CA_BUNDLE, else its certifi bundle) and never SSL_CERT_FILE: put GitLab\'s root CA into a PEM bundle, mount it in the ' +
+        "See the gitlab-tls and ca-bundle checks for which certificate is missing or wrong. The gateway fetches GitLab's keys with Python requests, which trusts " +
+          "REQUESTS_CA_BUNDLE (else CURL_CA_BUNDLE, else its certifi bundle) and never SSL_CERT_FILE: put GitLab's root CA into a PEM bundle, mount it in the " +
           `gateway's container and name it in REQUESTS_CA_BUNDLE (and in SSL_CERT_FILE too, which LiteLLM's model calls read). ${RESTART}`,
       ),
   },
@@ -102,7 +119,8 @@ export const messages = {
   proxy: {
     status: 'fail',
     text: (d: Failed) => `${d.where}: the proxy failed — ${d.message ?? '?'}${foreignSuffix(d)}`,
-    fix: (d: Failed) => foreignFix(d, `Add ${d.host.replace(/:\d+$/, '')} to NO_PROXY in the gateway's environment, or fix HTTPS_PROXY/HTTP_PROXY. ${RESTART}`),
+    fix: (d: Failed) =>
+      foreignFix(d, `Add ${d.host.replace(/:\d+$/, '')} to NO_PROXY in the gateway's environment, or fix HTTPS_PROXY/HTTP_PROXY. ${RESTART}`),
   },
   network: {
     status: 'fail',
@@ -119,12 +137,16 @@ export const messages = {
     text: (d: Failed) =>
       `${d.where}: ${d.detail ?? '?'}${d.after ?? ''}${d.detail?.startsWith('HTML page') ? " — a sign-in page or a proxy's error page, not GitLab's JSON" : ''}${foreignSuffix(d)}`,
     fix: (d: Failed) =>
-      foreignFix(d, `Point AIGW_GITLAB_URL at GitLab itself and let the gateway reach ${DISCOVERY_PATH} and /oauth/discovery/keys anonymously (no SSO portal or WAF page in between). ${RESTART}`),
+      foreignFix(
+        d,
+        `Point AIGW_GITLAB_URL at GitLab itself and let the gateway reach ${DISCOVERY_PATH} and /oauth/discovery/keys anonymously (no SSO portal or WAF page in between). ${RESTART}`,
+      ),
   },
   redirectLoop: {
     status: 'fail',
     text: (d: Failed) => `${d.where}: redirect loop or more than 30 redirects starting at ${d.url ?? '?'}${foreignSuffix(d)}`,
-    fix: (d: Failed) => foreignFix(d, `Fix the redirect rules in front of GitLab; set AIGW_GITLAB_URL to GitLab's canonical external URL. ${RESTART}`),
+    fix: (d: Failed) =>
+      foreignFix(d, `Fix the redirect rules in front of GitLab; set AIGW_GITLAB_URL to GitLab's canonical external URL. ${RESTART}`),
   },
   redirectWithoutLocation: {
     status: 'fail',
@@ -150,7 +172,8 @@ export const messages = {
     status: 'warn',
     text: (d: { keysLine: string; foreign: string; host: string }) =>
       `${d.keysLine}, but jwks_uri is on ${d.foreign}, not on ${d.host}: the gateway must reach and trust that host as well (this host could)`,
-    fix: (d: { foreign: string }) => `Keep ${d.foreign} reachable and trusted from the gateway, or make GitLab's external_url and AIGW_GITLAB_URL the same host.`,
+    fix: (d: { foreign: string }) =>
+      `Keep ${d.foreign} reachable and trusted from the gateway, or make GitLab's external_url and AIGW_GITLAB_URL the same host.`,
   },
   differentKeySets: {
     status: 'warn',
@@ -261,10 +284,17 @@ function evidenceOf(f: JwksFetch): Record<string, unknown> {
 function contextLines(f: JwksFetch): string[] {
   const lines = [`Base URL: ${redactUrl(f.base.url)} (from ${f.base.source}; the gateway joins ${DISCOVERY_PATH} onto it with a leading slash)`];
   if (f.base.differs && f.base.gitlabUrl) {
-    lines.push(`AIGW_GITLAB_URL differs from --gitlab-url (${redactUrl(f.base.gitlabUrl)}): this check follows AIGW_GITLAB_URL, as the gateway does.`);
+    lines.push(
+      `AIGW_GITLAB_URL differs from --gitlab-url (${redactUrl(f.base.gitlabUrl)}): this check follows AIGW_GITLAB_URL, as the gateway does.`,
+    );
   }
-  const unknown = f.trust.unknown ? " — standing in: this host is not where the gateway runs, so its CA variables are not the gateway's, and no --ca-file describes the gateway's bundle" : '';
-  lines.push(`Trust (Python requests): ${describeTrustSource(f.trust.source)}${unknown}`, ...f.trust.problems.map((p) => `Trust problem (see ca-bundle): ${p}`));
+  const unknown = f.trust.unknown
+    ? " — standing in: this host is not where the gateway runs, so its CA variables are not the gateway's, and no --ca-file describes the gateway's bundle"
+    : '';
+  lines.push(
+    `Trust (Python requests): ${describeTrustSource(f.trust.source)}${unknown}`,
+    ...f.trust.problems.map((p) => `Trust problem (see ca-bundle): ${p}`),
+  );
   return lines;
 }
 
@@ -280,11 +310,17 @@ function findingsOf(f: JwksFetch): Finding[] {
   // Path-prefix pitfall: the root join misses GitLab, the prefixed location has it.
   if (!reachedKeys(f) && f.prefixed && reachedKeys(f.prefixed)) {
     const path = new URL(f.prefixed.discovery.url).pathname.replace(DISCOVERY_PATH, '');
-    return [{ id: 'prefixDropped', data: { prefixedUrl: f.prefixed.discovery.url, url: f.discovery.url, path, source: f.base.source, host: hostOf(f.discovery.url) } }];
+    return [
+      {
+        id: 'prefixDropped',
+        data: { prefixedUrl: f.prefixed.discovery.url, url: f.discovery.url, path, source: f.base.source, host: hostOf(f.discovery.url) },
+      },
+    ];
   }
   const discoveryFailure = documentFinding(f.discovery, f, 'discovery', undefined);
   if (discoveryFailure) return [discoveryFailure];
-  if (f.jwksUri && !f.jwksUri.ok) return [{ id: 'noJwksUri', data: { url: f.discovery.url, reason: f.jwksUri.reason, finalUrl: f.discovery.finalUrl } }];
+  if (f.jwksUri && !f.jwksUri.ok)
+    return [{ id: 'noJwksUri', data: { url: f.discovery.url, reason: f.jwksUri.reason, finalUrl: f.discovery.finalUrl } }];
   const jwksUri = f.jwksUri?.ok ? f.jwksUri.uri : '';
   const foreign = hostOf(jwksUri) !== hostOf(f.discovery.url) ? hostOf(jwksUri) : undefined;
   const keysFailure = f.jwks ? documentFinding(f.jwks, f, 'keys', foreign) : undefined;
@@ -309,7 +345,10 @@ function findingsOf(f: JwksFetch): Finding[] {
   }
   if (foreign) warnings.push({ id: 'foreignKeysHost', data: { keysLine, foreign, host: hostOf(f.discovery.url) } });
   if (f.prefixed && reachedKeys(f.prefixed) && f.prefixed.jwksUri?.ok && f.prefixed.jwksUri.uri !== jwksUri) {
-    warnings.push({ id: 'differentKeySets', data: { keysLine, prefixedUrl: f.prefixed.discovery.url, root: redactUrl(jwksUri), prefixed: redactUrl(f.prefixed.jwksUri.uri) } });
+    warnings.push({
+      id: 'differentKeySets',
+      data: { keysLine, prefixedUrl: f.prefixed.discovery.url, root: redactUrl(jwksUri), prefixed: redactUrl(f.prefixed.jwksUri.uri) },
+    });
   }
   return warnings.length ? warnings : [{ id: 'reached', data: { discoveryUrl: f.discovery.url, keysLine } }];
 }

@@ -70,11 +70,20 @@ export const messages = {
     text: (p: P) => `${p.key ?? 'a key'} says alg ${p.value ?? '?'}: GitLab signs with RS256, and standard verifiers skip this key for RS256 tokens`,
     fix: STANDARD,
   },
-  useNotSig: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} says use "${p.value ?? '?'}", not "sig": standard verifiers skip it`, fix: STANDARD },
-  missingKid: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} has no kid: verifiers that pick keys by the token's kid cannot find it`, fix: STANDARD },
+  useNotSig: {
+    status: 'warn',
+    text: (p: P) => `${p.key ?? 'a key'} says use "${p.value ?? '?'}", not "sig": standard verifiers skip it`,
+    fix: STANDARD,
+  },
+  missingKid: {
+    status: 'warn',
+    text: (p: P) => `${p.key ?? 'a key'} has no kid: verifiers that pick keys by the token's kid cannot find it`,
+    fix: STANDARD,
+  },
   duplicateKid: {
     status: 'warn',
-    text: (p: P) => `kid ${p.value ?? '?'} names ${(p.names ?? []).length} different keys (${(p.names ?? []).join(', ')}): verifiers that pick by kid may pick the wrong one`,
+    text: (p: P) =>
+      `kid ${p.value ?? '?'} names ${(p.names ?? []).length} different keys (${(p.names ?? []).join(', ')}): verifiers that pick by kid may pick the wrong one`,
     fix: STANDARD,
   },
   unimportable: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} does not import as an RSA public key: ${p.value ?? '?'}`, fix: STANDARD },
@@ -88,7 +97,9 @@ function keyLine(k: KeyReport): string {
     k.modulusBits ? `${k.modulusBits} bits` : undefined,
     k.rs256 ? 'usable for RS256' : 'NOT usable for RS256',
   ].filter(Boolean);
-  return `${keyLabel(k).replace(/^key/, 'Key').replace(/ \(kid (.*)\)$/, ' kid $1')}${k.kid ? '' : ' (no kid)'}: ${parts.join(', ')}`;
+  return `${keyLabel(k)
+    .replace(/^key/, 'Key')
+    .replace(/ \(kid (.*)\)$/, ' kid $1')}${k.kid ? '' : ' (no kid)'}: ${parts.join(', ')}`;
 }
 
 const EMPTY_IDS = new Set(['notObject', 'keysMissing', 'keysNotArray', 'keysEmpty', 'noRs256Key']);
@@ -124,7 +135,7 @@ export default defineCheck({
   explain: {
     checks:
       'The JWKS document jwks-reachable fetched: "keys" present, an array, not empty; per key kty, alg, use, RSA modulus size, private members; ' +
-      "kids unique; at least one key imports as an RS256 verification key. GitLab publishes its OpenID Connect key, its CI key and every Cloud Connector key there.",
+      'kids unique; at least one key imports as an RS256 verification key. GitLab publishes its OpenID Connect key, its CI key and every Cloud Connector key there.',
     failsWhen:
       '"keys" is missing or empty (the gateway then answers 500 for want of any key, or 401 "Forbidden by auth provider" when it has keys of its own, ' +
       `for the 24 h it caches the set), no key is usable for RS256, a key is under ${MIN_RSA_BITS} bits, or a key publishes private material. ` +

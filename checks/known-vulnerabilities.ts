@@ -61,7 +61,10 @@ export const messages = {
  * (a fixed release of one advisory can lie in another's range). Candidates are the table's own fixed releases.
  */
 export function firstClearRelease(product: Product, hits: readonly Hit[], advisories: readonly Advisory[] = ADVISORIES): string {
-  const floor = hits.map((h) => parseVersion(h.fixedIn)).filter((v): v is Version => Boolean(v)).reduce<Version | undefined>((a, v) => (!a || compareVersions(v, a) > 0 ? v : a), undefined);
+  const floor = hits
+    .map((h) => parseVersion(h.fixedIn))
+    .filter((v): v is Version => Boolean(v))
+    .reduce<Version | undefined>((a, v) => (!a || compareVersions(v, a) > 0 ? v : a), undefined);
   if (!floor) return '(see the advisories)';
   const candidates = advisories
     .filter((a) => a.product === product)
@@ -89,16 +92,21 @@ type Finding = FindingOf<typeof messages>;
 
 function judgeOne(product: Product, fact: VersionFact): Finding {
   if (!fact.value) return { id: 'unknown', data: { product, why: fact.unknownWhy ?? 'not learnt' } };
-  const version = product === 'gitlab' ? parseVersion(fact.value) : (() => {
-    const tag = parseGatewayTag(fact.value);
-    return tag.kind === 'release' ? tag.version : undefined;
-  })();
+  const version =
+    product === 'gitlab'
+      ? parseVersion(fact.value)
+      : (() => {
+          const tag = parseGatewayTag(fact.value);
+          return tag.kind === 'release' ? tag.version : undefined;
+        })();
   if (!version) return { id: 'unknown', data: { product, why: `"${fact.value}" (from ${fact.from ?? '?'}) carries no X.Y.Z version` } };
   const hits = hitsFor(product, version, ADVISORIES, product === 'gitlab' ? editionOf(fact.value) : undefined);
   const shown = `${formatVersion(version)}`;
   if (!hits.length) return { id: 'clear', data: { product, version: shown } };
   const data = { version: shown, hits };
-  return product === 'gitlab' ? { id: 'gitlabAffected', data, details: hits.map(hitLine) } : { id: 'gatewayAffected', data, details: hits.map(hitLine) };
+  return product === 'gitlab'
+    ? { id: 'gitlabAffected', data, details: hits.map(hitLine) }
+    : { id: 'gatewayAffected', data, details: hits.map(hitLine) };
 }
 
 /** Pure: each product's version against the table. */
@@ -129,7 +137,7 @@ export default defineCheck({
       '(--gateway-image-tag / --gateway-version: the gateway tells it nowhere over HTTP) against the advisory table in ' +
       `src/data/advisories.ts: ${ADVISORIES.map((a) => `${a.id} (${a.product})`).join(', ')}. Sends nothing beyond what ` +
       `gitlab-reachable and gateway-health already send. Not in the table, with why: ${UNVERIFIED.map((u) => `${u.id} — ${u.why}`).join('; ')}.`,
-    failsWhen: 'A version falls in an advisory\'s affected range. Skipped (per product) when the version cannot be learnt.',
+    failsWhen: "A version falls in an advisory's affected range. Skipped (per product) when the version cannot be learnt.",
     fix: 'Upgrade to the fixed release the finding names (GitLab and the gateway together, same X.Y.Z).',
   },
   // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot

@@ -2,7 +2,15 @@
 // Suggestions — as GitLab decides it, worded as the rake task of GitLab's version words it.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { LICENSE_MISSING, rakeEra, rakeWording, type RakeEra } from '../src/judge/rake.js';
-import { cloudConnectorStatus, describeExchange, gitlabGet, gitlabMetadata, gitlabPost, gitlabUsername, probeText } from '../src/probes/gitlab-api.js';
+import {
+  cloudConnectorStatus,
+  describeExchange,
+  gitlabGet,
+  gitlabMetadata,
+  gitlabPost,
+  gitlabUsername,
+  probeText,
+} from '../src/probes/gitlab-api.js';
 import { parseJson } from '../src/probes/http.js';
 
 const DAY_MS = 86_400_000;
@@ -69,7 +77,8 @@ export const messages = {
   },
   expired: {
     status: 'fail',
-    text: (d: { plan?: string; date: string; daysAgo?: number }) => `The ${planOf(d)} expired on ${d.date}${d.daysAgo !== undefined ? ` (${d.daysAgo} days ago)` : ''}`,
+    text: (d: { plan?: string; date: string; daysAgo?: number }) =>
+      `The ${planOf(d)} expired on ${d.date}${d.daysAgo !== undefined ? ` (${d.daysAgo} days ago)` : ''}`,
     fix: RENEW,
   },
   noLicense: { status: 'fail', text: () => 'No license is installed: GitLab Duo needs a Premium or Ultimate license', fix: UPLOAD_LICENSE },
@@ -80,7 +89,11 @@ export const messages = {
   },
   accessGranted: { status: 'pass', text: (d: { said: string }) => d.said },
   accessNoLicense: { status: 'fail', text: () => LICENSE_MISSING, fix: UPLOAD_LICENSE },
-  accessNoSeat: { status: 'fail', text: (d: { era: RakeEra; user: string }) => rakeWording(d.era).seatMissing, fix: (d: { user: string }) => seatFix(d.user) },
+  accessNoSeat: {
+    status: 'fail',
+    text: (d: { era: RakeEra; user: string }) => rakeWording(d.era).seatMissing,
+    fix: (d: { user: string }) => seatFix(d.user),
+  },
   accessDenied: {
     status: 'fail',
     text: (d: { said: string; user: string }) => d.said,
@@ -104,15 +117,22 @@ function expiryFinding(body: LicenseBody, f: Facts): Finding & { days?: number }
   if (!body.expiresAt) return { id: 'neverExpires', data: { plan: body.plan } };
   const days = daysUntil(body.expiresAt, f.now);
   const date = body.expiresAt;
-  if (body.expired || (days !== undefined && days < 0)) return { id: 'expired', data: { plan: body.plan, date, ...(days !== undefined ? { daysAgo: -days } : {}) }, days };
+  if (body.expired || (days !== undefined && days < 0))
+    return { id: 'expired', data: { plan: body.plan, date, ...(days !== undefined ? { daysAgo: -days } : {}) }, days };
   if (days !== undefined && days <= f.warnDays) return { id: 'expiresSoon', data: { plan: body.plan, date, days }, days };
   return { id: 'valid', data: { plan: body.plan, date, days: days ?? 0 }, days };
 }
 
 function accessFinding(a: AccessRead, user: string, era: RakeEra): { finding: Finding; state: string; said: string } {
   if (a.source === 'cloudConnectorStatus') {
-    if (a.success) return { finding: { id: 'accessGranted', data: { said: a.text || 'License includes access to Code Suggestions.' } }, state: 'granted', said: a.text };
-    if (/lack the necessary permissions/i.test(a.text)) return { finding: { id: 'accessNoSeat', data: { era, user } }, state: 'no-seat', said: a.text };
+    if (a.success)
+      return {
+        finding: { id: 'accessGranted', data: { said: a.text || 'License includes access to Code Suggestions.' } },
+        state: 'granted',
+        said: a.text,
+      };
+    if (/lack the necessary permissions/i.test(a.text))
+      return { finding: { id: 'accessNoSeat', data: { era, user } }, state: 'no-seat', said: a.text };
     if (/does not provide access/i.test(a.text)) return { finding: { id: 'accessNoLicense' }, state: 'no-license', said: a.text };
     return { finding: { id: 'accessDenied', data: { said: a.text || `${PROBE} failed`, user } }, state: 'denied', said: a.text };
   }
@@ -121,7 +141,8 @@ function accessFinding(a: AccessRead, user: string, era: RakeEra): { finding: Fi
     return { finding: { id: 'accessGranted', data: { said } }, state: 'granted', said };
   }
   if (a.status === 401 && a.fromGitlab) {
-    const said = 'GitLab refuses this user Code Suggestions (HTTP 401 from GitLab itself): the license lacks them, or the user has no GitLab Duo seat';
+    const said =
+      'GitLab refuses this user Code Suggestions (HTTP 401 from GitLab itself): the license lacks them, or the user has no GitLab Duo seat';
     return { finding: { id: 'accessDenied', data: { said, user } }, state: 'denied', said };
   }
   if (a.status === 404 && a.fromGitlab) return { finding: { id: 'accessSwitchedOff' }, state: 'denied', said: 'switched off' };
@@ -143,7 +164,8 @@ export function judge(f: Facts): Judgement<typeof messages> {
     const expiry = expiryFinding(f.license.body, f);
     days = expiry.days;
     findings.push({ id: expiry.id, data: expiry.data } as Finding);
-    if (f.license.body.userLimit !== undefined) details.push(`Users: ${f.license.body.activeUsers ?? '?'} active of ${f.license.body.userLimit} licensed`);
+    if (f.license.body.userLimit !== undefined)
+      details.push(`Users: ${f.license.body.activeUsers ?? '?'} active of ${f.license.body.userLimit} licensed`);
     if (f.license.body.addOns.length) details.push(`Add-ons: ${f.license.body.addOns.join(', ')}`);
   }
   const access = accessFinding(f.access, user, era);
@@ -164,13 +186,17 @@ export function judge(f: Facts): Judgement<typeof messages> {
       codeSuggestionsSource: f.access.source,
       ...(f.user ? { user: f.user } : {}),
       // The rake task's `license` diagnostics.
-      rakeDiagnostics: { license: {
-        feature_available: access.state !== 'no-license' && access.state !== 'unknown' ? true : access.state === 'no-license' ? false : null,
-        user_has_access: granted,
-        license_type: body?.plan ?? 'No license',
-        license_expires: body?.expiresAt ?? null,
-        ...(granted ? {} : { error: access.state === 'no-seat' ? 'License valid but user lacks access' : 'License does not provide code suggestions feature' }),
-      } },
+      rakeDiagnostics: {
+        license: {
+          feature_available: access.state !== 'no-license' && access.state !== 'unknown' ? true : access.state === 'no-license' ? false : null,
+          user_has_access: granted,
+          license_type: body?.plan ?? 'No license',
+          license_expires: body?.expiresAt ?? null,
+          ...(granted
+            ? {}
+            : { error: access.state === 'no-seat' ? 'License valid but user lacks access' : 'License does not provide code suggestions feature' }),
+        },
+      },
     },
   };
 }
@@ -178,12 +204,21 @@ export function judge(f: Facts): Judgement<typeof messages> {
 function licenseBody(value: Record<string, unknown>): LicenseBody {
   const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
   const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
-  const body: LicenseBody = { expired: value.expired === true, addOns: typeof value.add_ons === 'object' && value.add_ons !== null ? Object.keys(value.add_ons) : [] };
+  const body: LicenseBody = {
+    expired: value.expired === true,
+    addOns: typeof value.add_ons === 'object' && value.add_ons !== null ? Object.keys(value.add_ons) : [],
+  };
   const plan = text(value.plan);
   const expiresAt = text(value.expires_at);
   const userLimit = num(value.user_limit);
   const activeUsers = num(value.active_users);
-  return { ...body, ...(plan ? { plan } : {}), ...(expiresAt ? { expiresAt } : {}), ...(userLimit !== undefined ? { userLimit } : {}), ...(activeUsers !== undefined ? { activeUsers } : {}) };
+  return {
+    ...body,
+    ...(plan ? { plan } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(userLimit !== undefined ? { userLimit } : {}),
+    ...(activeUsers !== undefined ? { activeUsers } : {}),
+  };
 }
 
 export default defineCheck({

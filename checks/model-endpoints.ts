@@ -38,7 +38,8 @@ export const messages = {
   },
   allAnswer: {
     status: 'pass',
-    text: (d: { probed: number; models: number }) => `${d.probed} of ${d.models} self-hosted model endpoint${d.models === 1 ? '' : 's'} probed; all answer`,
+    text: (d: { probed: number; models: number }) =>
+      `${d.probed} of ${d.models} self-hosted model endpoint${d.models === 1 ? '' : 's'} probed; all answer`,
   },
   noneProbeable: {
     status: 'pass',
@@ -54,7 +55,7 @@ export const messages = {
     status: 'skip',
     text: (d: Model & { message: string }) =>
       `Model ${d.label} at ${d.url}: ${d.message} — whether the gateway trusts it depends on its own CA bundle (SSL_CERT_FILE / SSL_VERIFY, as LiteLLM reads them), ` +
-      "which is not known on this host: give it with --ca-file, or run where the gateway runs",
+      'which is not known on this host: give it with --ca-file, or run where the gateway runs',
   },
   tokenMissing: {
     status: 'warn',
@@ -64,7 +65,8 @@ export const messages = {
   httpError: {
     status: 'warn',
     text: (d: Model & { status: number }) => `Model ${d.label} answered ${d.url} with HTTP ${d.status}`,
-    fix: (d: Model & { status: number }) => `Check the endpoint of ${d.name} (an OpenAI-compatible server serves /v1/models) and the model server's logs.`,
+    fix: (d: Model & { status: number }) =>
+      `Check the endpoint of ${d.name} (an OpenAI-compatible server serves /v1/models) and the model server's logs.`,
   },
   missingV1: {
     status: 'fail',
@@ -76,8 +78,9 @@ export const messages = {
   },
   customModelsOff: {
     status: 'fail',
-    text: (d: { value: string }) => `AIGW_CUSTOM_MODELS__ENABLED is "${d.value}": the gateway will not serve the self-hosted models GitLab routes to it`,
-    fix: 'Set AIGW_CUSTOM_MODELS__ENABLED=true in the gateway\'s environment (docker run -e, the Helm values) and restart it.',
+    text: (d: { value: string }) =>
+      `AIGW_CUSTOM_MODELS__ENABLED is "${d.value}": the gateway will not serve the self-hosted models GitLab routes to it`,
+    fix: "Set AIGW_CUSTOM_MODELS__ENABLED=true in the gateway's environment (docker run -e, the Helm values) and restart it.",
   },
 } satisfies Messages;
 
@@ -93,8 +96,16 @@ function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
   const answer = m.answer;
   if (!answer) return { line: `– ${label}: ${m.endpoint || 'no endpoint'} (${facts}) — not probed: ${m.notProbed ?? 'unknown'}` };
   const data = { label, url: m.url ?? '', name: m.name };
-  if (!answer.ok && answer.kind === 'tls' && answer.trustUnknown) return { finding: { id: 'trustUnknown', data: { ...data, message: answer.message }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] }, line: `– ${label}: ${data.url} — ${answer.kind}: ${answer.message}, the gateway's trust unknown here (${facts})` };
-  if (!answer.ok) return { finding: { id: 'unreachable', data: { ...data, message: answer.message } }, line: `✗ ${label}: ${data.url} — ${answer.kind}: ${answer.message} (${facts})` };
+  if (!answer.ok && answer.kind === 'tls' && answer.trustUnknown)
+    return {
+      finding: { id: 'trustUnknown', data: { ...data, message: answer.message }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] },
+      line: `– ${label}: ${data.url} — ${answer.kind}: ${answer.message}, the gateway's trust unknown here (${facts})`,
+    };
+  if (!answer.ok)
+    return {
+      finding: { id: 'unreachable', data: { ...data, message: answer.message } },
+      line: `✗ ${label}: ${data.url} — ${answer.kind}: ${answer.message} (${facts})`,
+    };
   const head = `${label}: ${data.url} answered HTTP ${answer.status} in ${answer.elapsedMs} ms`;
   if (answer.status === 401 || answer.status === 403) {
     const line = `${head} — reachable; it needs its API token (GitLab ${m.hasApiToken ? 'has one configured' : 'has none configured'})`;
@@ -119,13 +130,15 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (custom !== undefined && pydanticBool(custom) !== true) findings.push({ id: 'customModelsOff', data: { value: custom } });
   const probed = judged.filter((j) => j.m.answer).length;
   if (findings.length === 0) {
-    findings.push(probed ? { id: 'allAnswer', data: { probed, models: f.models.length } } : { id: 'noneProbeable', data: { models: f.models.length } });
+    findings.push(
+      probed ? { id: 'allAnswer', data: { probed, models: f.models.length } } : { id: 'noneProbeable', data: { models: f.models.length } },
+    );
   }
   return {
     findings,
     details: [
-      'The AI gateway calls these endpoints, not GitLab: they were probed from here, with the gateway\'s proxy variables and CA bundle. ' +
-        'An endpoint on localhost means the gateway\'s own host.',
+      "The AI gateway calls these endpoints, not GitLab: they were probed from here, with the gateway's proxy variables and CA bundle. " +
+        "An endpoint on localhost means the gateway's own host.",
       custom === undefined
         ? 'AIGW_CUSTOM_MODELS__ENABLED is not set in this environment; the gateway needs it true to serve self-hosted models'
         : `AIGW_CUSTOM_MODELS__ENABLED=${custom}`,
@@ -137,7 +150,9 @@ export function judge(f: Facts): Judgement<typeof messages> {
       endpoints: judged.map(({ m, finding }) => ({
         name: m.name,
         endpoint: m.endpoint,
-        ...(m.answer ? { status: finding ? messages[finding.id].status : 'pass', ...(m.answer.ok ? { httpStatus: m.answer.status } : {}) } : { status: 'not-probed' }),
+        ...(m.answer
+          ? { status: finding ? messages[finding.id].status : 'pass', ...(m.answer.ok ? { httpStatus: m.answer.status } : {}) }
+          : { status: 'not-probed' }),
       })),
     },
   };
@@ -177,18 +192,21 @@ export default defineCheck({
   needs: ['gitlab', 'token'],
   explain: {
     checks:
-      'Lists GitLab\'s self-hosted models (GraphQL aiSelfHostedModels: name, model, endpoint, hasApiToken, identifier, releaseState), ' +
-      'then GET the models route of each OpenAI-compatible endpoint at the URL the AI gateway\'s client joins: the endpoint as given + ' +
-      '/models (LiteLLM\'s api_base; nothing adds /v1), 10 s. gitlab:duo:verify_self_hosted_setup asks <endpoint>/v1/models instead, ' +
-      'which hides an endpoint missing /v1; when the gateway\'s URL answers 404, the /v1 form is asked too. ' +
+      "Lists GitLab's self-hosted models (GraphQL aiSelfHostedModels: name, model, endpoint, hasApiToken, identifier, releaseState), " +
+      "then GET the models route of each OpenAI-compatible endpoint at the URL the AI gateway's client joins: the endpoint as given + " +
+      "/models (LiteLLM's api_base; nothing adds /v1), 10 s. gitlab:duo:verify_self_hosted_setup asks <endpoint>/v1/models instead, " +
+      "which hides an endpoint missing /v1; when the gateway's URL answers 404, the /v1 form is asked too. " +
       'GitLab never exposes a model\'s API key, so the request goes without it: 401/403 means "reachable, needs its token". ' +
-      'The AI gateway, not GitLab, calls the models: the probe runs from here with the gateway\'s proxy variables and CA bundle.',
+      "The AI gateway, not GitLab, calls the models: the probe runs from here with the gateway's proxy variables and CA bundle.",
     failsWhen:
       'A model endpoint is unreachable, or only answers with /v1 appended (fail, naming the model and the endpoint to set); ' +
       'it answers an HTTP error, or wants a token GitLab has none for (warn); ' +
       'no self-hosted model is configured (warn); AIGW_CUSTOM_MODELS__ENABLED is set to something the gateway does not read as true ' +
       'while models exist (fail).',
-    fix: 'Start the model server or correct its endpoint (ending in /v1 for vLLM and other OpenAI-compatible servers) at ' + ADMIN_SELF_HOSTED + '; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
+    fix:
+      'Start the model server or correct its endpoint (ending in /v1 for vLLM and other OpenAI-compatible servers) at ' +
+      ADMIN_SELF_HOSTED +
+      '; set AIGW_CUSTOM_MODELS__ENABLED=true on the gateway.',
   },
   messages,
   gather,

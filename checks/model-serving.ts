@@ -40,11 +40,13 @@ export const messages = {
   unlisted: { status: 'skip', text: (d: { why: string }) => d.why },
   noneJudged: {
     status: 'skip',
-    text: (d: { models: number }) => `none of ${d.models} self-hosted model${d.models === 1 ? '' : 's'} is an OpenAI-compatible server that answered its models route`,
+    text: (d: { models: number }) =>
+      `none of ${d.models} self-hosted model${d.models === 1 ? '' : 's'} is an OpenAI-compatible server that answered its models route`,
   },
   allServe: {
     status: 'pass',
-    text: (d: { judged: number }) => `${d.judged} self-hosted model${d.judged === 1 ? '' : 's'} serve${d.judged === 1 ? 's' : ''} the name, a chat completion and tool calls`,
+    text: (d: { judged: number }) =>
+      `${d.judged} self-hosted model${d.judged === 1 ? '' : 's'} serve${d.judged === 1 ? 's' : ''} the name, a chat completion and tool calls`,
   },
   nameNotServed: {
     status: 'fail',
@@ -64,7 +66,8 @@ export const messages = {
   chatFails: {
     status: 'fail',
     text: (d: Model & { why: string }) => `Model ${d.label} does not answer a one-token chat completion: ${d.why}`,
-    fix: (d: Model) => `Read the model server's log for ${d.name} at the time of this run; the gateway's Chat and Code Generation requests fail the same way.`,
+    fix: (d: Model) =>
+      `Read the model server's log for ${d.name} at the time of this run; the gateway's Chat and Code Generation requests fail the same way.`,
   },
   toolsOff: {
     status: 'warn',
@@ -85,12 +88,21 @@ export const messages = {
 type Finding = FindingOf<typeof messages>;
 
 const CHAT = { messages: [{ role: 'user', content: 'Reply with one word.' }], max_tokens: 1 };
-const TOOL = { type: 'function', function: { name: 'duo_doctor_probe', description: 'Does nothing.', parameters: { type: 'object', properties: {} } } };
+const TOOL = {
+  type: 'function',
+  function: { name: 'duo_doctor_probe', description: 'Does nothing.', parameters: { type: 'object', properties: {} } },
+};
 
 /** A 401/403 means the server wants the model's key, which GitLab never exposes: not judged. */
 const wantsKey = (a: RouteAnswer | undefined) => a?.ok === true && (a.status === 401 || a.status === 403);
 const failed = (a: RouteAnswer | undefined): string | undefined =>
-  !a ? undefined : !a.ok ? `${a.kind}: ${a.message}` : a.status >= 400 && !wantsKey(a) ? `HTTP ${a.status}${a.error ? `: ${a.error}` : ''}` : undefined;
+  !a
+    ? undefined
+    : !a.ok
+      ? `${a.kind}: ${a.message}`
+      : a.status >= 400 && !wantsKey(a)
+        ? `HTTP ${a.status}${a.error ? `: ${a.error}` : ''}`
+        : undefined;
 
 /** One model's findings and its line for the details. */
 function judgeModel(m: ServingFacts): { findings: Finding[]; line: string } {
@@ -106,7 +118,11 @@ function judgeModel(m: ServingFacts): { findings: Finding[]; line: string } {
   const chatWhy = failed(m.chat);
   if (chatWhy) {
     const error = m.chat?.ok ? m.chat.error : undefined;
-    findings.push(error && /chat template/i.test(error) ? { id: 'noChatTemplate', data: { ...base, message: error } } : { id: 'chatFails', data: { ...base, why: chatWhy } });
+    findings.push(
+      error && /chat template/i.test(error)
+        ? { id: 'noChatTemplate', data: { ...base, message: error } }
+        : { id: 'chatFails', data: { ...base, why: chatWhy } },
+    );
   }
   const toolsWhy = chatWhy ? undefined : failed(m.tools);
   if (toolsWhy) findings.push({ id: 'toolsOff', data: { ...base, why: toolsWhy } });
@@ -114,7 +130,7 @@ function judgeModel(m: ServingFacts): { findings: Finding[]; line: string } {
   if (m.maxModelLen !== undefined && budget !== undefined && m.maxModelLen < budget) {
     findings.push({ id: 'contextShort', data: { ...base, maxModelLen: m.maxModelLen, budget, family: m.model } });
   }
-  const keyNote = wantsKey(m.chat) ? ' (the server wants the model\'s API key, which GitLab never exposes: chat and tools not judged)' : '';
+  const keyNote = wantsKey(m.chat) ? " (the server wants the model's API key, which GitLab never exposes: chat and tools not judged)" : '';
   const window = m.maxModelLen !== undefined ? `; max_model_len ${m.maxModelLen}${budget !== undefined ? ` (family budget ${budget})` : ''}` : '';
   return { findings, line: `${findings.length ? '✗' : '✔'} ${label}: asks for "${m.requested ?? '?'}"${window}${keyNote}` };
 }
@@ -144,9 +160,10 @@ async function gatherModel(ctx: CheckContext, m: { name: string; model: string; 
   const skip = notProbed(m);
   if (skip) return { ...shown, notJudged: skip };
   const listing = await probeModelsRoute(ctx, clientUrl(m.endpoint, 'models'));
-  if (!listing.ok || listing.status >= 400) return { ...shown, notJudged: 'its models route does not answer at the gateway\'s URL (model-endpoints says why)' };
+  if (!listing.ok || listing.status >= 400)
+    return { ...shown, notJudged: "its models route does not answer at the gateway's URL (model-endpoints says why)" };
   const requested = requestedModel(m.identifier);
-  if (!requested) return { ...shown, served: listing.served, notJudged: 'no model identifier: the gateway sends the family\'s default name' };
+  if (!requested) return { ...shown, served: listing.served, notJudged: "no model identifier: the gateway sends the family's default name" };
   const maxModelLen = listing.maxModelLen?.[requested];
   const facts = { ...shown, requested, served: listing.served, ...(maxModelLen !== undefined ? { maxModelLen } : {}) };
   if (listing.served.length && !listing.served.includes(requested)) return facts;
@@ -165,7 +182,7 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
 // Stryker restore all
 export default defineCheck({
   id: 'model-serving',
-  title: 'Each self-hosted model serves the gateway\'s requests',
+  title: "Each self-hosted model serves the gateway's requests",
   category: 'system-exchange',
   tags: ['ci', 'oncall', 'pre-upgrade'],
   // Only once the endpoint answers at the URL the gateway uses: a wrong endpoint is model-endpoints' finding.
@@ -178,7 +195,7 @@ export default defineCheck({
       'tool_choice "auto"; vLLM\'s max_model_len against the prompt budget of the model\'s family in the gateway (models.yml).',
     failsWhen:
       'The server does not serve the requested name, or a one-token chat fails (no chat template, other errors): fail. Tool calling is off, or the ' +
-      'context window is smaller than the family\'s budget: warn.',
+      "context window is smaller than the family's budget: warn.",
     fix: 'Match the identifier to the served name (or --served-model-name); give vLLM --chat-template, --enable-auto-tool-choice --tool-call-parser, --max-model-len.',
   },
   messages,

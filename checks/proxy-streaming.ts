@@ -24,14 +24,14 @@ export const BUFFERED_AFTER_MS = 500;
 /** The fixes for a buffering proxy, as measured with nginx 1.22.1 (a backend sending 5 chunks 200 ms apart; gzip buffers only with buffering on). */
 const FIXES = {
   buffering:
-    'In the nginx location that proxies the gateway add `proxy_buffering off;` (the install guide\'s default.conf has it in both server blocks). ' +
-    "With buffering on, nginx holds the stream back: with its default `proxy_http_version 1.0` until the gateway finishes, and behind " +
+    "In the nginx location that proxies the gateway add `proxy_buffering off;` (the install guide's default.conf has it in both server blocks). " +
+    'With buffering on, nginx holds the stream back: with its default `proxy_http_version 1.0` until the gateway finishes, and behind ' +
     '`listen ... ssl` even with `proxy_http_version 1.1` (small writes wait to fill the 16k ssl_buffer_size). Other proxies: turn response ' +
     'buffering off for the gateway (Caddy: `flush_interval -1` in reverse_proxy).',
   gzip:
     'The proxy compresses the stream (Content-Encoding: gzip) and, with proxy buffering on, holds it until the end: add `gzip off;` in the ' +
     'location that proxies the gateway (or remove text/event-stream from gzip_types), or `proxy_buffering off;` there.',
-  cut: 'The stream was cut before its end: raise the proxy\'s read timeout for the gateway (nginx: `proxy_read_timeout 300s;`, as the install guide has it).',
+  cut: "The stream was cut before its end: raise the proxy's read timeout for the gateway (nginx: `proxy_read_timeout 300s;`, as the install guide has it).",
 } as const;
 
 /** Groups reads into bursts: a new burst starts after a silence of BURST_GAP_MS or more. */
@@ -79,7 +79,10 @@ function timingOf(r: StreamResponse): { details: string[]; evidence: Record<stri
 
 export const messages = {
   unavailable: { status: 'skip', text: (d: { reason: string }) => d.reason },
-  streams: { status: 'pass', text: (d: { bursts: number; spreadMs: number }) => `the stream arrived as it was produced: ${d.bursts} bursts over ${d.spreadMs} ms` },
+  streams: {
+    status: 'pass',
+    text: (d: { bursts: number; spreadMs: number }) => `the stream arrived as it was produced: ${d.bursts} bursts over ${d.spreadMs} ms`,
+  },
   inconclusive: {
     status: 'warn',
     text: (d: { why: string }) => `the stream arrived in one piece, but ${d.why}: cannot tell whether anything buffers it`,
@@ -93,7 +96,8 @@ export const messages = {
   cut: { status: 'fail', text: (d: { afterMs: number; why: string }) => `the stream was cut after ${d.afterMs} ms: ${d.why}`, fix: FIXES.cut },
   tokenRefused: {
     status: 'skip',
-    text: (d: { status: number; excerpt: string }) => `the gateway refused the direct-access token (HTTP ${d.status}${d.excerpt ? `: ${d.excerpt}` : ''}); see token-verifies`,
+    text: (d: { status: number; excerpt: string }) =>
+      `the gateway refused the direct-access token (HTTP ${d.status}${d.excerpt ? `: ${d.excerpt}` : ''}); see token-verifies`,
   },
   httpError: {
     status: 'fail',
@@ -121,21 +125,34 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const { details, evidence } = timingOf(r);
   const excerpt = r.text.replace(/\s+/g, ' ').trim().slice(0, 200);
   if (r.status === 401 || r.status === 403) return { findings: [{ id: 'tokenRefused', data: { status: r.status, excerpt } }], evidence };
-  if (r.status !== 200) return { findings: [{ id: 'httpError', data: { status: r.status } }], details: [...details, ...(excerpt ? [`Body: ${excerpt}`] : [])], evidence };
-  if (r.end === 'cut') return { findings: [{ id: 'cut', data: { afterMs: r.endedAtMs, why: r.cut?.message ?? 'connection closed' } }], details, evidence };
+  if (r.status !== 200)
+    return { findings: [{ id: 'httpError', data: { status: r.status } }], details: [...details, ...(excerpt ? [`Body: ${excerpt}`] : [])], evidence };
+  if (r.end === 'cut')
+    return { findings: [{ id: 'cut', data: { afterMs: r.endedAtMs, why: r.cut?.message ?? 'connection closed' } }], details, evidence };
   const groups = bursts(r.chunks);
   const last = r.chunks.at(-1)?.atMs ?? r.headersAtMs;
-  if (groups.length >= 2) return { findings: [{ id: 'streams', data: { bursts: groups.length, spreadMs: last - (r.chunks[0]?.atMs ?? 0) } }], details, evidence };
+  if (groups.length >= 2)
+    return { findings: [{ id: 'streams', data: { bursts: groups.length, spreadMs: last - (r.chunks[0]?.atMs ?? 0) } }], details, evidence };
   const signature = proxySignature(r.headers);
   if (r.bytes === 0 || last < BUFFERED_AFTER_MS || signature.direct) {
-    const why = r.bytes === 0 ? 'the stream was empty' : signature.direct ? 'the gateway itself answered (no proxy in between) and sent it whole' : `it took only ${last} ms`;
+    const why =
+      r.bytes === 0
+        ? 'the stream was empty'
+        : signature.direct
+          ? 'the gateway itself answered (no proxy in between) and sent it whole'
+          : `it took only ${last} ms`;
     return { findings: [{ id: 'inconclusive', data: { why } }], details, evidence };
   }
   return {
     findings: [
       {
         id: 'buffered',
-        data: { by: signature.proxy ? ` (${signature.proxy})` : '', bytes: r.bytes, lastMs: last, gzip: /gzip|deflate|br/i.test(r.headers['content-encoding'] ?? '') },
+        data: {
+          by: signature.proxy ? ` (${signature.proxy})` : '',
+          bytes: r.bytes,
+          lastMs: last,
+          gzip: /gzip|deflate|br/i.test(r.headers['content-encoding'] ?? ''),
+        },
       },
     ],
     details: [...details, 'Code generation streams its answer; held back until the end, it looks hung in the IDE and may hit client timeouts.'],
@@ -166,7 +183,7 @@ export default defineCheck({
       `(POST ${COMPLETIONS_PATH} with GitLab's headers and Accept-Encoding: gzip, as IDEs do) and times each read of the answer. The token is never printed.`,
     failsWhen:
       `The whole stream arrives in one burst after ${BUFFERED_AFTER_MS} ms or more (something in front of the gateway buffers it: nginx with ` +
-      "proxy_buffering on and its default proxy_http_version 1.0, or on with TLS, or gzip on for text/event-stream with buffering on), the stream is cut, " +
+      'proxy_buffering on and its default proxy_http_version 1.0, or on with TLS, or gzip on for text/event-stream with buffering on), the stream is cut, ' +
       'or the request fails. Warns when the stream is too short or came from the gateway itself. Skips without a token (direct connections ' +
       'disabled, no Duo seat).',
     fix: 'nginx: `proxy_buffering off;` in the location that proxies the gateway; `gzip off;` there if the stream is compressed.',

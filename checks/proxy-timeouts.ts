@@ -22,9 +22,9 @@ export interface Facts {
 
 /** The fix for a read timeout shorter than the gateway needs. */
 const TIMEOUT_FIX =
-  'In the nginx location that proxies the gateway set `proxy_read_timeout 300s;` (the install guide\'s value; nginx\'s default is 60 s): ' +
+  "In the nginx location that proxies the gateway set `proxy_read_timeout 300s;` (the install guide's value; nginx's default is 60 s): " +
   'it is the longest silence nginx accepts from the gateway, and a code generation can think longer than that before its next chunk. ' +
-  'Other proxies: raise the upstream response/idle timeout likewise (HAProxy `timeout server 300s`, a load balancer\'s idle timeout).';
+  "Other proxies: raise the upstream response/idle timeout likewise (HAProxy `timeout server 300s`, a load balancer's idle timeout).";
 
 /** Statuses a proxy answers with when it gives up waiting for the gateway. */
 const GAVE_UP = new Set([502, 504]);
@@ -49,14 +49,21 @@ export const messages = {
   nothingShown: { status: 'pass', text: () => 'no Server or Via header reveals a proxy in front of the gateway' },
   deepUnavailable: { status: 'skip', text: (d: { reason: string }) => `--deep needs a streamed completion: ${d.reason}` },
   heldWithoutAnswer: { status: 'pass', text: (d: { held: string }) => `the request stayed open ${d.held} without being cut (no answer yet)` },
-  holdFailed: { status: 'fail', text: (d: { after: string; message: string }) => `the held request failed after ${d.after}: ${d.message}`, fix: TIMEOUT_FIX },
+  holdFailed: {
+    status: 'fail',
+    text: (d: { after: string; message: string }) => `the held request failed after ${d.after}: ${d.message}`,
+    fix: TIMEOUT_FIX,
+  },
   proxyGaveUp: {
     status: 'fail',
     text: (d: { by: string; after: string; status: number }) =>
       `the proxy in front of the gateway${d.by} gave up after ${d.after} with HTTP ${d.status}: its read timeout is shorter than the gateway needs`,
     fix: TIMEOUT_FIX,
   },
-  tokenRefused: { status: 'skip', text: (d: { status: number }) => `the gateway refused the direct-access token (HTTP ${d.status}): see token-verifies` },
+  tokenRefused: {
+    status: 'skip',
+    text: (d: { status: number }) => `the gateway refused the direct-access token (HTTP ${d.status}): see token-verifies`,
+  },
   noStream: { status: 'skip', text: (d: { status: number }) => `no stream to hold: the gateway answered HTTP ${d.status} (see proxy-streaming)` },
   streamCut: {
     status: 'fail',
@@ -64,8 +71,14 @@ export const messages = {
       `the stream was cut${d.by} after ${d.after}, ${d.sinceLast} after its last chunk: a read timeout shorter than the gateway needs`,
     fix: TIMEOUT_FIX,
   },
-  heldOpen: { status: 'pass', text: (d: { after: string; silence: string }) => `a streamed request stayed open ${d.after} without being cut (longest silence ${d.silence})` },
-  endedUncut: { status: 'pass', text: (d: { after: string; silence: string }) => `the gateway's stream ended after ${d.after}, uncut; its longest silence was ${d.silence}` },
+  heldOpen: {
+    status: 'pass',
+    text: (d: { after: string; silence: string }) => `a streamed request stayed open ${d.after} without being cut (longest silence ${d.silence})`,
+  },
+  endedUncut: {
+    status: 'pass',
+    text: (d: { after: string; silence: string }) => `the gateway's stream ended after ${d.after}, uncut; its longest silence was ${d.silence}`,
+  },
 } satisfies Messages;
 
 /** Without --deep: what the health answer's Server/Via headers reveal (never a failure on its own). */
@@ -75,7 +88,8 @@ function judgeSignature(exchange: HttpExchange | undefined, deepSeconds: number)
   const details = [...signature.clues, `A read timeout was not tested: --deep holds a streamed request open for ${deepSeconds} s (--deep-seconds).`];
   const evidence = { deep: false, ...(signature.proxy ? { proxy: signature.proxy } : {}), direct: signature.direct };
   if (signature.proxy) return { findings: [{ id: 'proxyShown', data: { proxy: signature.proxy } }], details, evidence };
-  if (signature.direct) return { findings: [{ id: 'gatewayDirect', data: { clues: signature.clues.join(', ') } }], details: signature.clues, evidence };
+  if (signature.direct)
+    return { findings: [{ id: 'gatewayDirect', data: { clues: signature.clues.join(', ') } }], details: signature.clues, evidence };
   return { findings: [{ id: 'nothingShown' }], details, evidence };
 }
 
@@ -83,7 +97,10 @@ function judgeSignature(exchange: HttpExchange | undefined, deepSeconds: number)
 function judgeHold(exchange: StreamExchange, holdMs: number): Judgement<typeof messages> {
   if (!exchange.ok) {
     if (exchange.failure.kind === 'timeout' && exchange.elapsedMs >= holdMs) {
-      return { findings: [{ id: 'heldWithoutAnswer', data: { held: seconds(exchange.elapsedMs) } }], evidence: { deep: true, heldMs: exchange.elapsedMs } };
+      return {
+        findings: [{ id: 'heldWithoutAnswer', data: { held: seconds(exchange.elapsedMs) } }],
+        evidence: { deep: true, heldMs: exchange.elapsedMs },
+      };
     }
     return {
       findings: [{ id: 'holdFailed', data: { after: seconds(exchange.elapsedMs), message: exchange.failure.message } }],
@@ -94,9 +111,20 @@ function judgeHold(exchange: StreamExchange, holdMs: number): Judgement<typeof m
   const signature = proxySignature(r.headers);
   const silence = longestSilenceMs(r);
   const by = signature.proxy ? ` (${signature.proxy})` : '';
-  const details = [`HTTP ${r.status}; headers after ${r.headersAtMs} ms; ${r.chunks.length} reads; ended (${r.end}) after ${r.endedAtMs} ms`, ...signature.clues];
-  const evidence = { deep: true, httpStatus: r.status, end: r.end, heldMs: r.endedAtMs, longestSilenceMs: silence, ...(signature.proxy ? { proxy: signature.proxy } : {}) };
-  if (GAVE_UP.has(r.status)) return { findings: [{ id: 'proxyGaveUp', data: { by, after: seconds(r.headersAtMs), status: r.status } }], details, evidence };
+  const details = [
+    `HTTP ${r.status}; headers after ${r.headersAtMs} ms; ${r.chunks.length} reads; ended (${r.end}) after ${r.endedAtMs} ms`,
+    ...signature.clues,
+  ];
+  const evidence = {
+    deep: true,
+    httpStatus: r.status,
+    end: r.end,
+    heldMs: r.endedAtMs,
+    longestSilenceMs: silence,
+    ...(signature.proxy ? { proxy: signature.proxy } : {}),
+  };
+  if (GAVE_UP.has(r.status))
+    return { findings: [{ id: 'proxyGaveUp', data: { by, after: seconds(r.headersAtMs), status: r.status } }], details, evidence };
   if (r.status === 401 || r.status === 403) return { findings: [{ id: 'tokenRefused', data: { status: r.status } }], details, evidence };
   if (r.status !== 200) return { findings: [{ id: 'noStream', data: { status: r.status } }], details, evidence };
   if (r.end === 'cut') {
@@ -107,10 +135,14 @@ function judgeHold(exchange: StreamExchange, holdMs: number): Judgement<typeof m
       evidence,
     };
   }
-  if (r.end === 'held') return { findings: [{ id: 'heldOpen', data: { after: seconds(r.endedAtMs), silence: seconds(silence) } }], details, evidence };
+  if (r.end === 'held')
+    return { findings: [{ id: 'heldOpen', data: { after: seconds(r.endedAtMs), silence: seconds(silence) } }], details, evidence };
   return {
     findings: [{ id: 'endedUncut', data: { after: seconds(r.endedAtMs), silence: seconds(silence) } }],
-    details: [...details, `The gateway finished before the ${seconds(holdMs)} hold: a read timeout between ${seconds(silence)} and ${seconds(holdMs)} was not exercised.`],
+    details: [
+      ...details,
+      `The gateway finished before the ${seconds(holdMs)} hold: a read timeout between ${seconds(silence)} and ${seconds(holdMs)} was not exercised.`,
+    ],
     evidence,
   };
 }
@@ -142,12 +174,12 @@ export default defineCheck({
   needs: ['gateway'],
   explain: {
     checks:
-      'Reads the Server and Via headers of the gateway\'s health answer for a proxy in front of it. With --deep, also holds a streamed ' +
-      'completion (direct-access token, never printed) open for --deep-seconds (default 75 s, the install guide\'s proxy_connect_timeout) ' +
+      "Reads the Server and Via headers of the gateway's health answer for a proxy in front of it. With --deep, also holds a streamed " +
+      "completion (direct-access token, never printed) open for --deep-seconds (default 75 s, the install guide's proxy_connect_timeout) " +
       'and watches whether the proxy cuts it; only then does this check wait.',
     failsWhen:
       'Only with --deep: the proxy answers 504/502 while the gateway is still working, or cuts the stream before it ends (nginx ' +
-      'proxy_read_timeout shorter than the gateway\'s silences). Without --deep it only reports what the headers say.',
+      "proxy_read_timeout shorter than the gateway's silences). Without --deep it only reports what the headers say.",
     fix: 'nginx: `proxy_read_timeout 300s;` in the location that proxies the gateway, as the install guide has it.',
   },
   timeoutMs: timeoutFor,

@@ -37,7 +37,7 @@ const NGINX_FIX =
   'In the proxy (nginx): `ssl_protocols TLSv1.2 TLSv1.3;` and `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:' +
   'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:' +
   'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384;` (Mozilla "intermediate"; https://ssl-config.mozilla.org generates the ' +
-  'whole block), then `nginx -s reload`. The install guide\'s `HIGH:!aNULL:!MD5` still allows static RSA and CBC suites.';
+  "whole block), then `nginx -s reload`. The install guide's `HIGH:!aNULL:!MD5` still allows static RSA and CBC suites.";
 const CERT_FIX =
   'Issue the proxy a new certificate: RSA 2048 bits or more (or ECDSA P-256/P-384), signed with SHA-256 or stronger ' +
   '(`openssl req -newkey rsa:2048 -sha256 …`, or from your CA), then reload the proxy.';
@@ -52,7 +52,8 @@ export const messages = {
   noHandshake: { status: 'skip', text: (d: { detail: string }) => `No TLS handshake with the gateway's front: ${d.detail} (see gateway-reachable)` },
   oldProtocols: {
     status: 'fail',
-    text: (d: { protocols: string[] }) => `The gateway's TLS front accepts ${d.protocols.join(' and ')}, which ${GUIDANCE.nist} and ${GUIDANCE.mozilla} rule out`,
+    text: (d: { protocols: string[] }) =>
+      `The gateway's TLS front accepts ${d.protocols.join(' and ')}, which ${GUIDANCE.nist} and ${GUIDANCE.mozilla} rule out`,
     fix: NGINX_FIX,
   },
   noModernProtocol: {
@@ -82,23 +83,27 @@ export const messages = {
   },
   weakKey: {
     status: 'fail',
-    text: (d: { leaf: LeafFacts; min: number }) => `The front's certificate (${d.leaf.subject}) has a ${d.leaf.keyBits}-bit ${d.leaf.keyType.toUpperCase()} key, below ${d.min} bits`,
+    text: (d: { leaf: LeafFacts; min: number }) =>
+      `The front's certificate (${d.leaf.subject}) has a ${d.leaf.keyBits}-bit ${d.leaf.keyType.toUpperCase()} key, below ${d.min} bits`,
     fix: CERT_FIX,
   },
   weakSignature: {
     status: 'fail',
-    text: (d: { leaf: LeafFacts }) => `The front's certificate (${d.leaf.subject}) is signed with ${d.leaf.signatureAlgorithm}, which ${GUIDANCE.nistSignatures} disallows`,
+    text: (d: { leaf: LeafFacts }) =>
+      `The front's certificate (${d.leaf.subject}) is signed with ${d.leaf.signatureAlgorithm}, which ${GUIDANCE.nistSignatures} disallows`,
     fix: CERT_FIX,
   },
   certificateOk: {
     status: 'pass',
-    text: (d: { leaf: LeafFacts }) => `The front's certificate has a ${d.leaf.keyBits ?? '?'}-bit ${d.leaf.keyType.toUpperCase()} key signed with ${d.leaf.signatureAlgorithm}`,
+    text: (d: { leaf: LeafFacts }) =>
+      `The front's certificate has a ${d.leaf.keyBits ?? '?'}-bit ${d.leaf.keyType.toUpperCase()} key signed with ${d.leaf.signatureAlgorithm}`,
   },
 } satisfies Messages;
 
 type Finding = FindingOf<typeof messages>;
 
-const line = (what: string, r: HandshakeResult) => `${what}: ${r.outcome}${r.cipher ? ` (${r.protocol} ${r.cipher})` : r.detail ? ` (${r.detail.slice(0, 120)})` : ''}`;
+const line = (what: string, r: HandshakeResult) =>
+  `${what}: ${r.outcome}${r.cipher ? ` (${r.protocol} ${r.cipher})` : r.detail ? ` (${r.detail.slice(0, 120)})` : ''}`;
 
 function judgeLeaf(leaf: LeafFacts): Finding[] {
   const min = MIN_KEY_BITS[leaf.keyType];
@@ -130,8 +135,12 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (!findings.length) findings.push({ id: 'protocolsOk', data: { protocols: [...modern] } });
   if (f.leaf) findings.push(...judgeLeaf(f.leaf));
   const untestable = [
-    ...Object.entries(scan.protocols).filter(([, r]) => r.outcome === 'untestable').map(([p]) => p),
-    ...Object.entries(scan.ciphers).filter(([, r]) => r.outcome === 'untestable').map(([c]) => CLASS_NAME[c as CipherClass]),
+    ...Object.entries(scan.protocols)
+      .filter(([, r]) => r.outcome === 'untestable')
+      .map(([p]) => p),
+    ...Object.entries(scan.ciphers)
+      .filter(([, r]) => r.outcome === 'untestable')
+      .map(([c]) => CLASS_NAME[c as CipherClass]),
   ];
   return {
     findings,
@@ -139,7 +148,9 @@ export function judge(f: Facts): Judgement<typeof messages> {
       `${scan.host}:${scan.port}, one handshake per question:`,
       ...Object.entries(scan.protocols).map(([p, r]) => line(p, r)),
       ...Object.entries(scan.ciphers).map(([c, r]) => line(CLASS_NAME[c as CipherClass], r)),
-      ...(untestable.length ? [`Not testable from here (this machine's OpenSSL will not offer them even at security level 0): ${untestable.join(', ')}`] : []),
+      ...(untestable.length
+        ? [`Not testable from here (this machine's OpenSSL will not offer them even at security level 0): ${untestable.join(', ')}`]
+        : []),
     ],
     evidence: {
       protocols: Object.fromEntries(Object.entries(scan.protocols).map(([p, r]) => [p, r.outcome])),
@@ -151,7 +162,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
 
 export default defineCheck({
   id: 'proxy-tls',
-  title: "The TLS in front of the AI gateway meets current guidance",
+  title: 'The TLS in front of the AI gateway meets current guidance',
   category: 'security',
   tags: ['pre-upgrade', 'security'],
   needs: ['gateway'],
@@ -182,7 +193,16 @@ export default defineCheck({
       url: redactUrl(url),
       https: true,
       scan,
-      ...(leaf ? { leaf: { subject: leaf.subjectCN ?? leaf.subject, keyType: leaf.keyType, ...(leaf.keyBits !== undefined ? { keyBits: leaf.keyBits } : {}), signatureAlgorithm: leaf.signatureAlgorithm } } : {}),
+      ...(leaf
+        ? {
+            leaf: {
+              subject: leaf.subjectCN ?? leaf.subject,
+              keyType: leaf.keyType,
+              ...(leaf.keyBits !== undefined ? { keyBits: leaf.keyBits } : {}),
+              signatureAlgorithm: leaf.signatureAlgorithm,
+            },
+          }
+        : {}),
     };
   },
   // Stryker restore all

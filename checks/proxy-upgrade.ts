@@ -34,13 +34,16 @@ const NGINX_EXAMPLE = [
 ].join('\n');
 
 export const messages = {
-  upgraded: { status: 'pass', text: (d: { through?: string }) => `WebSocket upgrade completed (HTTP 101)${d.through ? ` through ${d.through}` : ''}` },
+  upgraded: {
+    status: 'pass',
+    text: (d: { through?: string }) => `WebSocket upgrade completed (HTTP 101)${d.through ? ` through ${d.through}` : ''}`,
+  },
   rejected: {
     status: 'fail',
     text: (d: { status: number }) => `WebSocket endpoint rejected the connection (HTTP ${d.status})`,
     fix:
-      'The request reached GitLab but was not authorized. Check the user\'s GitLab Duo seat/license, or whether a proxy in front of GitLab strips authentication cookies or headers. ' +
-      "(A 403 with the body \"Forbidden\" is Workhorse's origin check: the proxy must pass the Host header unchanged.)",
+      "The request reached GitLab but was not authorized. Check the user's GitLab Duo seat/license, or whether a proxy in front of GitLab strips authentication cookies or headers. " +
+      '(A 403 with the body "Forbidden" is Workhorse\'s origin check: the proxy must pass the Host header unchanged.)',
   },
   notUpgraded: {
     status: 'fail',
@@ -50,7 +53,7 @@ export const messages = {
   },
   badAccept: {
     status: 'fail',
-    text: () => 'GitLab\'s agent WebSocket answered 101 with a wrong Sec-WebSocket-Accept: something in front of GitLab rewrites the handshake',
+    text: () => "GitLab's agent WebSocket answered 101 with a wrong Sec-WebSocket-Accept: something in front of GitLab rewrites the handshake",
     fix: `Let the proxy in front of GitLab pass the Sec-WebSocket-* headers through unchanged.\n${NGINX_EXAMPLE}`,
   },
   unreachable: {
@@ -71,9 +74,17 @@ export const messages = {
 export function judge(facts: Facts) {
   const a = facts.answer;
   if (!a.ok && a.kind === 'tls') return { findings: [{ id: 'untrusted' as const, data: { message: a.message } }], evidence: { failure: a.kind } };
-  if (!a.ok) return { findings: [{ id: 'unreachable' as const, data: { message: a.message, gitlabUrl: new URL(facts.url).origin } }], evidence: { failure: a.kind } };
+  if (!a.ok)
+    return {
+      findings: [{ id: 'unreachable' as const, data: { message: a.message, gitlabUrl: new URL(facts.url).origin } }],
+      evidence: { failure: a.kind },
+    };
   const evidence = { httpStatus: a.status, responseMs: a.elapsedMs, ...(a.proxy ? { proxy: a.proxy } : {}) };
-  const details = [`Answer: HTTP ${a.status} ${a.reason}`.trim(), ...(a.server ? [`Server: ${a.server}`] : []), ...(a.bodyExcerpt ? [`Body: ${a.bodyExcerpt}`] : [])];
+  const details = [
+    `Answer: HTTP ${a.status} ${a.reason}`.trim(),
+    ...(a.server ? [`Server: ${a.server}`] : []),
+    ...(a.bodyExcerpt ? [`Body: ${a.bodyExcerpt}`] : []),
+  ];
   if (a.status === 101) {
     const lead = a.acceptValid ? { id: 'upgraded' as const, data: { ...(a.proxy ? { through: a.proxy } : {}) } } : { id: 'badAccept' as const };
     return { findings: [lead], details, evidence };
@@ -122,7 +133,11 @@ export default defineCheck({
     // Verified TLS only: the rake task's unverified retry would hand the administrator's token to whoever answers.
     const exchange = await websocketHandshake({
       url,
-      headers: { Origin: new URL(gitlabUrl).origin, Authorization: `Bearer ${ctx.settings.gitlabToken ?? ''}`, 'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}` },
+      headers: {
+        Origin: new URL(gitlabUrl).origin,
+        Authorization: `Bearer ${ctx.settings.gitlabToken ?? ''}`,
+        'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}`,
+      },
       ca,
       timeoutMs: ctx.settings.timeoutMs,
       signal: ctx.signal,

@@ -46,7 +46,8 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   const { measured: m, dirs } = facts;
   const findings: Judgement<typeof messages>['findings'] = [];
   if (m.memoryBytes < MIN_MEMORY) findings.push({ id: 'belowMinimum', data: { memory: m.memoryBytes } });
-  else if (m.memoryBytes < SMALL_MEMORY || m.cpus < SMALL_CPUS) findings.push({ id: 'belowSmallDeployment', data: { memory: m.memoryBytes, cpus: m.cpus } });
+  else if (m.memoryBytes < SMALL_MEMORY || m.cpus < SMALL_CPUS)
+    findings.push({ id: 'belowSmallDeployment', data: { memory: m.memoryBytes, cpus: m.cpus } });
   for (const dir of dirs) {
     const free = m.diskFree[dir];
     if (free !== undefined && free < MIN_DISK) findings.push({ id: 'lowDisk', data: { dir, free } });
@@ -75,7 +76,7 @@ export default defineCheck({
   explain: {
     checks:
       "Memory and CPUs as the gateway's process sees them (cgroup limits first, then the host), and free disk where /tmp and HF_HOME live, " +
-      "against the install guide: at least 512 MB of RAM; a small deployment is 2 vCPUs and 8 GB RAM (about 40 concurrent requests). " +
+      'against the install guide: at least 512 MB of RAM; a small deployment is 2 vCPUs and 8 GB RAM (about 40 concurrent requests). ' +
       "Measured where the gateway runs (--exec, or this host when its environment is the gateway's); anywhere else it skips and says how.",
     failsWhen: 'Less than 512 MB of memory is available to the gateway (fail); below the small-deployment size or under 1 GiB free disk (warn).',
     fix:

@@ -39,7 +39,8 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   if (facts.error !== undefined) return { findings: [{ id: 'prefixBroken', data: { error: facts.error } }] };
   const evidence = { place };
   if (place.kind === 'exec') return { findings: [{ id: 'exec', data: { prefix: place.prefix } }], evidence };
-  if (place.kind === 'elsewhere') return { findings: [{ id: 'elsewhere', data: { hostname: place.hostname }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] }], evidence };
+  if (place.kind === 'elsewhere')
+    return { findings: [{ id: 'elsewhere', data: { hostname: place.hostname }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] }], evidence };
   return { findings: [{ id: 'gatewayEnvironment', data: { hostname: place.hostname, variables: facts.variables ?? [] } }], evidence };
 }
 
@@ -66,7 +67,12 @@ export default defineCheck({
       return { place, error: errorMessage(error) };
     }
     if (place.kind !== 'gateway-env') return { place };
-    return { place, variables: Object.keys(await gatewayEnv(ctx)).filter((k) => k.startsWith('AIGW_')).sort() };
+    return {
+      place,
+      variables: Object.keys(await gatewayEnv(ctx))
+        .filter((k) => k.startsWith('AIGW_'))
+        .sort(),
+    };
   },
   // Stryker restore all
   judge,

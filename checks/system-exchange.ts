@@ -36,7 +36,8 @@ const KEYS_FIX =
   "See the jwks-reachable, jwks-valid and token-verifies checks. Usually: AIGW_GITLAB_URL must be GitLab's URL as the gateway reaches it, " +
   "the gateway must trust GitLab's certificate (REQUESTS_CA_BUNDLE: Python requests fetches the keys), and the gateway must be restarted after " +
   'GitLab became reachable or rotated its Cloud Connector key (it caches the key set, even an empty one, for 24 h).';
-const PROXY_HEADERS_FIX = 'A proxy between GitLab and the gateway rewrites or drops headers: pass Authorization and every X-Gitlab-* header through unchanged.';
+const PROXY_HEADERS_FIX =
+  'A proxy between GitLab and the gateway rewrites or drops headers: pass Authorization and every X-Gitlab-* header through unchanged.';
 
 /** The gateway's 401 messages (auth.py), what each means here, and its fix. */
 const GATEWAY_AUTH: { match: RegExp; meaning: string; fix: string }[] = [
@@ -49,12 +50,25 @@ const GATEWAY_AUTH: { match: RegExp; meaning: string; fix: string }[] = [
   },
   {
     match: /^Header mismatch/,
-    meaning: "the token verified, but a header disagrees with its claims: X-Gitlab-Instance-Id must equal the claim sub (the instance id), X-Gitlab-Realm the claim gitlab_realm",
+    meaning:
+      'the token verified, but a header disagrees with its claims: X-Gitlab-Instance-Id must equal the claim sub (the instance id), X-Gitlab-Realm the claim gitlab_realm',
     fix: `${PROXY_HEADERS_FIX} If GitLab was restored or cloned, its instance id changed: tokens and headers must come from the same instance.`,
   },
-  { match: /^No authorization header presented/, meaning: "the request reached the gateway without GitLab's Authorization header", fix: PROXY_HEADERS_FIX },
-  { match: /^Invalid authorization header/, meaning: 'the Authorization header that reached the gateway is not `Bearer <token>`', fix: PROXY_HEADERS_FIX },
-  { match: /^Invalid authentication token type/, meaning: 'X-Gitlab-Authentication-Type did not reach the gateway as `oidc`', fix: PROXY_HEADERS_FIX },
+  {
+    match: /^No authorization header presented/,
+    meaning: "the request reached the gateway without GitLab's Authorization header",
+    fix: PROXY_HEADERS_FIX,
+  },
+  {
+    match: /^Invalid authorization header/,
+    meaning: 'the Authorization header that reached the gateway is not `Bearer <token>`',
+    fix: PROXY_HEADERS_FIX,
+  },
+  {
+    match: /^Invalid authentication token type/,
+    meaning: 'X-Gitlab-Authentication-Type did not reach the gateway as `oidc`',
+    fix: PROXY_HEADERS_FIX,
+  },
 ];
 
 type Said = { status: number; said: string };
@@ -81,8 +95,16 @@ export const messages = {
     text: (_: Said) => 'GitLab refused the completion itself (HTTP 404): Code Suggestions are switched off on this instance',
     fix: 'Enable the ops feature flag ai_duo_code_suggestions_switch (Feature.enable(:ai_duo_code_suggestions_switch)).',
   },
-  rateLimited: { status: 'fail', text: (_: Said) => 'GitLab refused the completion itself (HTTP 429): the user hit the Code Suggestions rate limit', fix: 'Wait a minute and run again.' },
-  userNoAccess: { status: 'fail', text: (d: Said) => `GitLab refused the completion itself (HTTP ${d.status}): the token's user has no access to Code Suggestions`, fix: SEAT_FIX },
+  rateLimited: {
+    status: 'fail',
+    text: (_: Said) => 'GitLab refused the completion itself (HTTP 429): the user hit the Code Suggestions rate limit',
+    fix: 'Wait a minute and run again.',
+  },
+  userNoAccess: {
+    status: 'fail',
+    text: (d: Said) => `GitLab refused the completion itself (HTTP ${d.status}): the token's user has no access to Code Suggestions`,
+    fix: SEAT_FIX,
+  },
   tokenScope: {
     status: 'fail',
     text: (d: Said) => `GitLab refused the completion (HTTP ${d.status}): the token lacks the \`api\` (or \`ai_features\`) scope`,
@@ -95,9 +117,10 @@ export const messages = {
   },
   gatewayScope: {
     status: 'fail',
-    text: (_: Said) => 'The AI gateway refused the request (HTTP 403 "Unauthorized to access code completions"): GitLab\'s token lacks the complete_code unit primitive',
+    text: (_: Said) =>
+      'The AI gateway refused the request (HTTP 403 "Unauthorized to access code completions"): GitLab\'s token lacks the complete_code unit primitive',
     fix:
-      "The token GitLab signs carries the unit primitives its license and add-ons allow: check the license check (Duo add-on), `gitlab-rake gitlab:cloud_connector:sync`, " +
+      'The token GitLab signs carries the unit primitives its license and add-ons allow: check the license check (Duo add-on), `gitlab-rake gitlab:cloud_connector:sync`, ' +
       `and that Code Completion is assigned to a self-hosted model (${ADMIN_FEATURES}).`,
   },
   gatewayNoKeys: {
@@ -108,13 +131,14 @@ export const messages = {
   },
   gitlabToGateway: {
     status: 'fail',
-    text: (d: Blank) => `GitLab could not reach the AI gateway (HTTP ${d.status} from GitLab)${d.blank ? ": GitLab's AI gateway URL setting is blank" : ''}`,
+    text: (d: Blank) =>
+      `GitLab could not reach the AI gateway (HTTP ${d.status} from GitLab)${d.blank ? ": GitLab's AI gateway URL setting is blank" : ''}`,
     fix: (d: Blank) =>
       d.blank
         ? `Set the 'ai_gateway_url' application setting to point to your AI Gateway instance: ${ADMIN_AI_GATEWAY_URL}, or ` +
           '`Ai::Setting.instance.update!(ai_gateway_url: "http://<gateway-host>:5052")` in the Rails console.'
         : 'GitLab (its Workhorse) connects to the AI gateway URL itself: check that URL from the GitLab host (gateway-reachable, gateway-health), ' +
-          "firewalls, and HTTP(S)_PROXY/NO_PROXY in GitLab's environment. Workhorse logs \"SendURL: Do request\" with the cause.",
+          'firewalls, and HTTP(S)_PROXY/NO_PROXY in GitLab\'s environment. Workhorse logs "SendURL: Do request" with the cause.',
   },
   gatewayError: {
     status: 'fail',
@@ -156,9 +180,13 @@ function answerFinding(a: Answer, setting: Facts['setting']): Finding {
   const gatewayError = typeof body?.error === 'string' && !insufficientScope ? body.error : undefined;
   if (a.status === 200) {
     const text = completionText(body);
-    if (!text) return { id: 'noCompletion', data: said, details: [said.said, "GitLab's own probe says: \"Response doesn't contain a completion\"."] };
+    if (!text) return { id: 'noCompletion', data: said, details: [said.said, 'GitLab\'s own probe says: "Response doesn\'t contain a completion".'] };
     const model = (body?.model as { name?: unknown } | undefined)?.name;
-    return { id: 'completed', data: { ms: a.elapsedMs, text, ...(typeof model === 'string' ? { model } : {}) }, details: [`Model: ${typeof model === 'string' ? model : 'not named'}`, `Completion: ${JSON.stringify(text.slice(0, 80))}`] };
+    return {
+      id: 'completed',
+      data: { ms: a.elapsedMs, text, ...(typeof model === 'string' ? { model } : {}) },
+      details: [`Model: ${typeof model === 'string' ? model : 'not named'}`, `Completion: ${JSON.stringify(text.slice(0, 80))}`],
+    };
   }
   if (a.monolith || (a.status === 401 && message === '401 Unauthorized' && !gatewayError)) {
     if (a.status === 404) return { id: 'switchedOff', data: said, details: [said.said] };
@@ -168,9 +196,17 @@ function answerFinding(a: Answer, setting: Facts['setting']): Finding {
   if (insufficientScope) return { id: 'tokenScope', data: said, details: [said.said] };
   if (a.status === 401 && gatewayError) {
     const known = GATEWAY_AUTH.find((g) => g.match.test(gatewayError));
-    return { id: 'gatewayAuth', data: { ...said, error: gatewayError }, details: [said.said, known ? `This means ${known.meaning}.` : "The gateway's authentication refused the request GitLab relayed."] };
+    return {
+      id: 'gatewayAuth',
+      data: { ...said, error: gatewayError },
+      details: [said.said, known ? `This means ${known.meaning}.` : "The gateway's authentication refused the request GitLab relayed."],
+    };
   }
-  if (a.status === 403 && typeof body?.detail === 'string' && /^Unauthorized to access code (completions|suggestions|generations)$/.test(body.detail)) {
+  if (
+    a.status === 403 &&
+    typeof body?.detail === 'string' &&
+    /^Unauthorized to access code (completions|suggestions|generations)$/.test(body.detail)
+  ) {
     return { id: 'gatewayScope', data: said, details: [said.said] };
   }
   if (a.status === 500 && a.body === STARLETTE_500) return { id: 'gatewayNoKeys', data: said, details: [said.said] };
@@ -179,7 +215,9 @@ function answerFinding(a: Answer, setting: Facts['setting']): Finding {
     const blank = setting?.ok === true && !setting.url;
     const details = [
       said.said,
-      ...(a.body === WORKHORSE_500 ? ['The body is Workhorse\'s own "Internal Server Error" (sendurl.go: it could not connect, and answers 500).'] : []),
+      ...(a.body === WORKHORSE_500
+        ? ['The body is Workhorse\'s own "Internal Server Error" (sendurl.go: it could not connect, and answers 500).']
+        : []),
       setting === undefined
         ? []
         : !setting.ok
@@ -195,13 +233,28 @@ function answerFinding(a: Answer, setting: Facts['setting']): Finding {
 
 /** Pure: the hop that failed, from what GitLab relayed. */
 export function judge(facts: Facts): Judgement<typeof messages> {
-  if (facts.unreached) return { findings: [{ id: 'notReached', data: { why: facts.unreached.message } }], evidence: { hop: 'client-to-gitlab', failure: facts.unreached.kind } };
+  if (facts.unreached)
+    return {
+      findings: [{ id: 'notReached', data: { why: facts.unreached.message } }],
+      evidence: { hop: 'client-to-gitlab', failure: facts.unreached.kind },
+    };
   const a = facts.answer;
   if (!a) return { findings: [{ id: 'noToken' }] };
   const finding = answerFinding(a, facts.setting);
   const hop: Record<Finding['id'], string> = {
-    noToken: 'none', completed: 'none', notReached: 'client-to-gitlab', noCompletion: 'model', switchedOff: 'gitlab', rateLimited: 'gitlab', userNoAccess: 'gitlab',
-    tokenScope: 'gitlab', gatewayAuth: 'gateway-auth', gatewayScope: 'gateway-auth', gatewayNoKeys: 'gateway-auth', gitlabToGateway: 'gitlab-to-gateway', gatewayError: 'gateway',
+    noToken: 'none',
+    completed: 'none',
+    notReached: 'client-to-gitlab',
+    noCompletion: 'model',
+    switchedOff: 'gitlab',
+    rateLimited: 'gitlab',
+    userNoAccess: 'gitlab',
+    tokenScope: 'gitlab',
+    gatewayAuth: 'gateway-auth',
+    gatewayScope: 'gateway-auth',
+    gatewayNoKeys: 'gateway-auth',
+    gitlabToGateway: 'gitlab-to-gateway',
+    gatewayError: 'gateway',
   };
   const model = finding.id === 'completed' ? finding.data.model : undefined;
   return { findings: [finding], evidence: { hop: hop[finding.id], httpStatus: a.status, responseMs: a.elapsedMs, ...(model ? { model } : {}) } };
@@ -220,8 +273,8 @@ export default defineCheck({
       `POST ${PATH} with the completion GitLab's own end-to-end probe asks for (file test.rb, content "def hello_world"). ` +
       'GitLab signs a token and relays the request to the AI gateway; the answer must contain a completion.',
     failsWhen:
-      "GitLab refuses the user (401/403 marked X-GitLab-Error-Origin: monolith: no license feature or no Duo seat); GitLab cannot reach " +
-      "the gateway (Workhorse's plain 500 \"Internal Server Error\"); the gateway rejects GitLab's token (its 401 message relayed: \"Forbidden by auth provider\" = " +
+      'GitLab refuses the user (401/403 marked X-GitLab-Error-Origin: monolith: no license feature or no Duo seat); GitLab cannot reach ' +
+      'the gateway (Workhorse\'s plain 500 "Internal Server Error"); the gateway rejects GitLab\'s token (its 401 message relayed: "Forbidden by auth provider" = ' +
       'keys/audience/clock, "Header mismatch" = instance id or realm, missing/invalid header = a proxy), lacks every key (its own plain 500), or refuses the scope ' +
       '(403 "Unauthorized to access code completions"); or no completion comes back.',
     fix: "The failing hop is named with its fix: Duo seat, network path from GitLab to the gateway, the gateway's keys, or the model.",

@@ -41,9 +41,9 @@ export default defineCheck({
   explain: {
     checks:
       'Creates a uniquely named file in /tmp (or --tmp-dir), writes 4 KiB, fsyncs, reads it back and deletes it — where the gateway runs ' +
-      '(inside its container with --exec, or this host when its environment is the gateway\'s: AIGW_* variables set). Anywhere else it ' +
+      "(inside its container with --exec, or this host when its environment is the gateway's: AIGW_* variables set). Anywhere else it " +
       'skips and says how to run it there. access() alone is not trusted: root passes it on read-only mounts. Concurrent runs never ' +
-      'touch each other\'s files (unique names, exclusive create), and each removes exactly what it made.',
+      "touch each other's files (unique names, exclusive create), and each removes exactly what it made.",
     failsWhen:
       'The directory is on a read-only file system (EROFS, common on OpenShift), is not writable by the user (EACCES/EPERM), ' +
       'is full (ENOSPC) or over quota (EDQUOT), or does not exist. The AI gateway needs to write to /tmp.',

@@ -52,15 +52,18 @@ type Refusal = { status: number; error: string };
 
 const NTP = 'Synchronise the clocks of GitLab and the gateway with NTP (timedatectl / chronyc tracking show the offset).';
 const RESTART = 'then restart the gateway: it keeps the key set it fetched for 24 h.';
-const SEAT =
-  "The token's user needs Code Suggestions: a GitLab Duo seat (Admin > GitLab Duo > Seat utilization) and a license with Duo.";
+const SEAT = "The token's user needs Code Suggestions: a GitLab Duo seat (Admin > GitLab Duo > Seat utilization) and a license with Duo.";
 
 export const messages = {
   noAnswer: { status: 'skip', text: (d: { why: string }) => `could not ask GitLab for a token: ${d.why} (see gitlab-reachable)` },
-  directDisabled: { status: 'skip', text: () => `GitLab does not hand out direct-access tokens: direct connections are disabled (${DIRECT_ACCESS_SETTING})` },
+  directDisabled: {
+    status: 'skip',
+    text: () => `GitLab does not hand out direct-access tokens: direct connections are disabled (${DIRECT_ACCESS_SETTING})`,
+  },
   userNoAccess: {
     status: 'skip',
-    text: (d: { status: number }) => `GitLab itself refused this token's user (HTTP ${d.status}, X-GitLab-Error-Origin: monolith) before asking the gateway: ${SEAT}`,
+    text: (d: { status: number }) =>
+      `GitLab itself refused this token's user (HTTP ${d.status}, X-GitLab-Error-Origin: monolith) before asking the gateway: ${SEAT}`,
   },
   exchanged: {
     status: 'pass',
@@ -71,7 +74,7 @@ export const messages = {
     status: 'warn',
     text: (d: { iss: string }) =>
       `GitLab handed out a token issued by ${d.iss}, not by the gateway: this GitLab does not exchange its token at /v1/code/user_access_token, so nothing here shows the gateway accepts GitLab's tokens`,
-    fix: 'Run a GitLab version whose direct_access asks the gateway (current GitLab does); system-exchange still shows whether the gateway accepts GitLab\'s tokens.',
+    fix: "Run a GitLab version whose direct_access asks the gateway (current GitLab does); system-exchange still shows whether the gateway accepts GitLab's tokens.",
   },
   clockOffset: {
     status: 'warn',
@@ -80,7 +83,8 @@ export const messages = {
   },
   gatewayRefused: {
     status: 'fail',
-    text: (d: Refusal) => `the gateway refused GitLab's own token: GitLab answered HTTP ${d.status} "Token creation failed" with the gateway's error "${d.error}"`,
+    text: (d: Refusal) =>
+      `the gateway refused GitLab's own token: GitLab answered HTTP ${d.status} "Token creation failed" with the gateway's error "${d.error}"`,
     fix: (d: Refusal) =>
       d.error.startsWith('Header mismatch')
         ? 'A proxy between GitLab and the gateway rewrites X-Gitlab-* headers, or GitLab was cloned/restored (its instance id changed): pass every X-Gitlab-* header through unchanged.'
@@ -116,23 +120,24 @@ export const messages = {
   scopeRefused: {
     status: 'fail',
     text: () =>
-      "the gateway refused to mint a token (HTTP 403 \"Token creation failed\"): GitLab's token carries neither complete_code nor ai_gateway_model_provider_proxy",
-    fix: "GitLab puts in its token the unit primitives its license and add-ons allow: check the license check (Duo add-on), then `gitlab-rake gitlab:cloud_connector:sync` or wait for the daily sync.",
+      'the gateway refused to mint a token (HTTP 403 "Token creation failed"): GitLab\'s token carries neither complete_code nor ai_gateway_model_provider_proxy',
+    fix: 'GitLab puts in its token the unit primitives its license and add-ons allow: check the license check (Duo add-on), then `gitlab-rake gitlab:cloud_connector:sync` or wait for the daily sync.',
   },
   gatewayFailed: {
     status: 'fail',
-    text: (d: { status: number }) => `the gateway failed the token exchange (HTTP ${d.status} "Token creation failed"; GitLab does not pass on the gateway's detail)`,
+    text: (d: { status: number }) =>
+      `the gateway failed the token exchange (HTTP ${d.status} "Token creation failed"; GitLab does not pass on the gateway's detail)`,
     fix: 'The gateway log names the cause; the findings below say which one the measurements point to.',
   },
   signingKeyUnset: {
     status: 'fail',
     text: () => 'the gateway has no AIGW_SELF_SIGNED_JWT__SIGNING_KEY: it cannot sign user tokens ("Failed to generate JWT")',
-    fix:
-      'Give the gateway its own RSA key pair: AIGW_SELF_SIGNED_JWT__SIGNING_KEY and AIGW_SELF_SIGNED_JWT__VALIDATION_KEY, each a PEM private key (`openssl genrsa 2048`), then restart it.',
+    fix: 'Give the gateway its own RSA key pair: AIGW_SELF_SIGNED_JWT__SIGNING_KEY and AIGW_SELF_SIGNED_JWT__VALIDATION_KEY, each a PEM private key (`openssl genrsa 2048`), then restart it.',
   },
   noKeysAtAll: {
     status: 'fail',
-    text: () => 'the gateway holds no key at all (GitLab\'s set empty or unfetched, none of its own): every authenticated request ends in CriticalAuthError, HTTP 500',
+    text: () =>
+      "the gateway holds no key at all (GitLab's set empty or unfetched, none of its own): every authenticated request ends in CriticalAuthError, HTTP 500",
     fix: `Fix jwks-reachable and jwks-valid, ${RESTART}`,
   },
   signingKeyOrNoKeys: {
@@ -143,13 +148,14 @@ export const messages = {
   },
   gatewayUnreachable: {
     status: 'fail',
-    text: () => 'GitLab could not reach the gateway to exchange its token (HTTP 500 "500 Internal Server Error": the request to <ai_gateway_url>/v1/code/user_access_token raised)',
-    fix: 'GitLab calls its ai_gateway_url setting from the GitLab host: see gateway-url and gateway-reachable, and GitLab\'s proxy variables and outbound-request allowlist.',
+    text: () =>
+      'GitLab could not reach the gateway to exchange its token (HTTP 500 "500 Internal Server Error": the request to <ai_gateway_url>/v1/code/user_access_token raised)',
+    fix: "GitLab calls its ai_gateway_url setting from the GitLab host: see gateway-url and gateway-reachable, and GitLab's proxy variables and outbound-request allowlist.",
   },
   tokenMissing: {
     status: 'fail',
     text: (d: { status: number }) => `the gateway answered HTTP ${d.status} without a token ("Token is missing in response")`,
-    fix: 'Something other than the gateway answers <ai_gateway_url>/v1/code/user_access_token: check that GitLab\'s ai_gateway_url names the gateway itself.',
+    fix: "Something other than the gateway answers <ai_gateway_url>/v1/code/user_access_token: check that GitLab's ai_gateway_url names the gateway itself.",
   },
   unexpected: {
     status: 'fail',
@@ -196,9 +202,18 @@ export function judge(facts: Facts): Judgement<typeof messages> {
     `GitLab's Date ${facts.exchange?.date ?? '(none)'}, the gateway's ${facts.gateway?.date ?? `(none${facts.gateway?.failure ? `: ${facts.gateway.failure}` : ''})`}` +
       (offset !== undefined ? `: GitLab − gateway = ${offset} s (±1 s)` : ''),
     ...(facts.gateway?.url ? [`Gateway asked for its Date: ${redactUrl(facts.gateway.url)}`] : []),
-    ...(facts.keySet ? ['kids' in facts.keySet ? `GitLab's key set as the gateway would fetch it now: kids ${facts.keySet.kids.join(', ') || '(none)'}` : "GitLab's key set: not fetchable (see jwks-reachable)"] : []),
+    ...(facts.keySet
+      ? [
+          'kids' in facts.keySet
+            ? `GitLab's key set as the gateway would fetch it now: kids ${facts.keySet.kids.join(', ') || '(none)'}`
+            : "GitLab's key set: not fetchable (see jwks-reachable)",
+        ]
+      : []),
   ];
-  const evidence = { ...(facts.exchange ? { directAccessStatus: facts.exchange.status } : {}), ...(offset !== undefined ? { clockOffsetSeconds: offset } : {}) };
+  const evidence = {
+    ...(facts.exchange ? { directAccessStatus: facts.exchange.status } : {}),
+    ...(offset !== undefined ? { clockOffsetSeconds: offset } : {}),
+  };
   const done = (findings: Finding[]): Judgement<typeof messages> => ({ findings, details, evidence });
   const ex = facts.exchange;
   if (!ex) return done([{ id: 'noAnswer', data: { why: facts.unreached ?? 'no answer' } }]);
@@ -242,7 +257,10 @@ function printableClaims(token: string): Record<string, unknown> | undefined {
 function exchangeFacts(ex: HttpExchange & { ok: true }): ExchangeFacts {
   const { response } = ex;
   const parsed = parseJson(response);
-  const raw = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>) : undefined;
+  const raw =
+    parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value)
+      ? (parsed.value as Record<string, unknown>)
+      : undefined;
   const { token, headers: _headers, ...body } = raw ?? {};
   const claims = typeof token === 'string' ? printableClaims(token) : undefined;
   return {
@@ -269,9 +287,9 @@ export default defineCheck({
       "from what can be measured: the gateway's error GitLab relays, the clock offset between GitLab and the gateway (their Date headers), and GitLab's key set as the gateway fetches it.",
     failsWhen:
       'GitLab answers "Token creation failed": 401 with the gateway\'s error (clock ahead/behind, a stale or foreign key set, the audience, a proxy rewriting headers), ' +
-      '403 (GitLab\'s token lacks the unit primitive), 500 (the gateway has no signing key, or no key at all); or GitLab cannot reach the gateway (500). ' +
+      "403 (GitLab's token lacks the unit primitive), 500 (the gateway has no signing key, or no key at all); or GitLab cannot reach the gateway (500). " +
       'Skips when direct connections are disabled or GitLab refuses the user itself (no Duo seat: X-GitLab-Error-Origin monolith).',
-    fix: 'NTP on GitLab and the gateway, restart the gateway after key changes, AIGW_GITLAB_URL naming this GitLab, and the gateway\'s AIGW_SELF_SIGNED_JWT__* keys.',
+    fix: "NTP on GitLab and the gateway, restart the gateway after key changes, AIGW_GITLAB_URL naming this GitLab, and the gateway's AIGW_SELF_SIGNED_JWT__* keys.",
   },
   messages,
   // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
@@ -284,10 +302,18 @@ export default defineCheck({
       ...(ex.ok ? { exchange: exchangeFacts(ex) } : { unreached: ex.failure.message }),
       gateway: {
         ...(healthz.url ? { url: healthz.url } : {}),
-        ...(healthz.exchange.ok ? (healthz.exchange.response.headers.date ? { date: healthz.exchange.response.headers.date } : {}) : { failure: healthz.exchange.failure.message }),
+        ...(healthz.exchange.ok
+          ? healthz.exchange.response.headers.date
+            ? { date: healthz.exchange.response.headers.date }
+            : {}
+          : { failure: healthz.exchange.failure.message }),
       },
       ...(fetched
-        ? { keySet: Array.isArray(keys) ? { kids: keys.flatMap((k) => (typeof (k as { kid?: unknown })?.kid === 'string' ? [(k as { kid: string }).kid] : [])) } : { failed: true as const } }
+        ? {
+            keySet: Array.isArray(keys)
+              ? { kids: keys.flatMap((k) => (typeof (k as { kid?: unknown })?.kid === 'string' ? [(k as { kid: string }).kid] : [])) }
+              : { failed: true as const },
+          }
         : {}),
       ...(own !== undefined ? { gatewayEnv: { ownKeys: own, signingKey: Boolean(envLookup(env, 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY')?.value) } } : {}),
     };

@@ -13,7 +13,6 @@ const IMAGE = 'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestio
 /** The install guide's rule: GitLab vX.Y.Z runs with the gateway image tag `self-hosted-vX.Y.Z-ee`. */
 export const expectedTag = (v: Version): string => `self-hosted-v${formatVersion(v)}-ee`;
 
-
 /** What version-match judges. */
 export interface Facts {
   /** GitLab's version (GET /api/v4/metadata), when known; else why not. */
@@ -100,7 +99,11 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (!against) return { findings: [{ id: 'gitlabUnknown', data: { reason: f.gitlabReason ?? 'not read' } }] };
   const side = { expected: expectedTag(against), against: target ? `the planned GitLab ${formatVersion(target)}` : `GitLab ${f.gitlab}` };
   const details = [...(f.gitlab ? [`GitLab: ${f.gitlab}`] : []), ...(target ? [`Planned GitLab: ${formatVersion(target)} (pre-upgrade gate)`] : [])];
-  const evidence: Record<string, unknown> = { expectedTag: side.expected, ...(f.gitlab ? { gitlabVersion: f.gitlab } : {}), ...(target ? { targetVersion: formatVersion(target) } : {}) };
+  const evidence: Record<string, unknown> = {
+    expectedTag: side.expected,
+    ...(f.gitlab ? { gitlabVersion: f.gitlab } : {}),
+    ...(target ? { targetVersion: formatVersion(target) } : {}),
+  };
   const cannot = (why: string, fallback: Finding): Judgement<typeof messages> => ({
     findings: [target ? { id: 'gateCannotCompare', data: { ...side, why } } : fallback],
     details,
@@ -114,17 +117,24 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (tag.kind === 'floating') {
     return cannot(`the gateway runs the floating tag ${tag.tag}`, { id: 'floating', data: { ...side, tag: tag.tag, nightly: tag.nightly } });
   }
-  if (tag.kind === 'unreadable') return cannot(`no version in the gateway tag "${tag.tag}"`, { id: 'tagUnreadable', data: { ...side, tag: tag.tag } });
+  if (tag.kind === 'unreadable')
+    return cannot(`no version in the gateway tag "${tag.tag}"`, { id: 'tagUnreadable', data: { ...side, tag: tag.tag } });
 
   const gw = tag.version;
   Object.assign(evidence, { gatewayVersion: formatVersion(gw), compared: true });
   if (target && gitlab) {
     const current = gw.major === gitlab.major && gw.minor === gitlab.minor && gw.patch === gitlab.patch;
-    details.push(current ? `The gateway matches the running GitLab ${f.gitlab}.` : `The gateway does not match the running GitLab ${f.gitlab} either.`);
+    details.push(
+      current ? `The gateway matches the running GitLab ${f.gitlab}.` : `The gateway does not match the running GitLab ${f.gitlab} either.`,
+    );
   }
   const data = { ...side, tag: tag.tag };
   const sameMinor = gw.major === against.major && gw.minor === against.minor;
-  const finding: Finding = !sameMinor ? { id: 'minorDiffers', data } : gw.patch !== against.patch ? { id: 'patchDiffers', data } : { id: 'match', data };
+  const finding: Finding = !sameMinor
+    ? { id: 'minorDiffers', data }
+    : gw.patch !== against.patch
+      ? { id: 'patchDiffers', data }
+      : { id: 'match', data };
   return { findings: [finding], details, evidence };
 }
 

@@ -29,8 +29,10 @@ if (process.platform !== 'linux') {
   throw new Error(`build:sea builds Linux executables only (this is ${process.platform})`);
 }
 if (!readFileSync(base).includes(SEA_FUSE)) {
-  throw new Error(`${base} was built without single-executable support (no ${SEA_FUSE}); distribution builds linked to a shared libnode lack it.\n` +
-    'Use an official Node binary, e.g. the npm package\'s: --node "$(npx -p node@24 node -p process.execPath)"');
+  throw new Error(
+    `${base} was built without single-executable support (no ${SEA_FUSE}); distribution builds linked to a shared libnode lack it.\n` +
+      'Use an official Node binary, e.g. the npm package\'s: --node "$(npx -p node@24 node -p process.execPath)"',
+  );
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'duo-doctor-sea-'));
@@ -49,7 +51,9 @@ try {
   copyFileSync(base, out);
   chmodSync(out, 0o755);
   await postject.inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
-  process.stdout.write(`${out} (${(statSync(out).size / 2 ** 20).toFixed(1)} MiB, Node ${execFileSync(base, ['--version'], { encoding: 'utf8' }).trim()})\n`);
+  process.stdout.write(
+    `${out} (${(statSync(out).size / 2 ** 20).toFixed(1)} MiB, Node ${execFileSync(base, ['--version'], { encoding: 'utf8' }).trim()})\n`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

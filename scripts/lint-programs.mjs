@@ -21,7 +21,9 @@ function filesUnder(dir, exts) {
 function run(cmd, args, pkg, env = process.env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (r.error?.code === 'ENOENT') {
-    console.error(`lint: ${cmd} is not installed; install it (Debian: apt-get install ${pkg}) to lint ${args.filter((a) => !a.startsWith('-')).join(' ')}`);
+    console.error(
+      `lint: ${cmd} is not installed; install it (Debian: apt-get install ${pkg}) to lint ${args.filter((a) => !a.startsWith('-')).join(' ')}`,
+    );
     return false;
   }
   return r.status === 0;
@@ -31,7 +33,8 @@ const python = filesUnder('.', ['.py']);
 const shell = filesUnder('.', ['.sh']);
 let ok = true;
 // The bytecode goes under .tmp/, not into __pycache__ beside the sources.
-if (python.length) ok = run('python3', ['-m', 'py_compile', ...python], 'python3', { ...process.env, PYTHONPYCACHEPREFIX: path.join(root, '.tmp/pycache') }) && ok;
+if (python.length)
+  ok = run('python3', ['-m', 'py_compile', ...python], 'python3', { ...process.env, PYTHONPYCACHEPREFIX: path.join(root, '.tmp/pycache') }) && ok;
 if (shell.length) ok = run('shellcheck', ['--shell=sh', ...shell], 'shellcheck') && ok;
 if (!ok) process.exitCode = 1;
 else console.log(`lint: ${python.length} Python and ${shell.length} sh programs pass py_compile and shellcheck`);

@@ -16,7 +16,15 @@ describe('renderJudgement', () => {
     ['one pass', [{ id: 'ok', data: { n: 2 } }], 'pass', '2 fine'],
     ['skip outranks pass', [{ id: 'ok', data: { n: 1 } }, { id: 'noData' }], 'skip', 'nothing to judge'],
     ['warn outranks skip', [{ id: 'noData' }, { id: 'slow', data: { ms: 5 } }], 'warn', 'slow: 5 ms'],
-    ['fail outranks warn, wherever it stands', [{ id: 'slow', data: { ms: 5 } }, { id: 'broken', data: { what: 'x' } }], 'fail', 'x is broken'],
+    [
+      'fail outranks warn, wherever it stands',
+      [
+        { id: 'slow', data: { ms: 5 } },
+        { id: 'broken', data: { what: 'x' } },
+      ],
+      'fail',
+      'x is broken',
+    ],
     ['the first of equals leads', [{ id: 'slower' }, { id: 'slow', data: { ms: 1 } }], 'warn', 'slower'],
   ] as const)('%s', (_name, findings, status, summary) => {
     const out = renderJudgement(messages, { findings: findings as never });
@@ -25,7 +33,7 @@ describe('renderJudgement', () => {
     expect(out.findings?.map((f) => f.id)).toEqual(findings.map((f) => f.id));
   });
 
-  it('lists the other findings after the judge\'s own lines, and each fix once, worst first', () => {
+  it("lists the other findings after the judge's own lines, and each fix once, worst first", () => {
     const out = renderJudgement(messages, {
       findings: [{ id: 'slow', data: { ms: 7 } }, { id: 'slower' }, { id: 'broken', data: { what: 'y' }, details: ['because'] }],
       details: ['measured'],

@@ -39,7 +39,9 @@ describe('no "(s)" after a counted noun', () => {
     const found = [...sources('checks'), ...sources('src')].flatMap((file) =>
       readFileSync(path.join(ROOT, file), 'utf8')
         .split('\n')
-        .flatMap((line, i) => (/\$\{[^}]+\}\s+[A-Za-z -]*\w\(s\)/.test(line.replaceAll('http(s)', 'http')) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : [])),
+        .flatMap((line, i) =>
+          /\$\{[^}]+\}\s+[A-Za-z -]*\w\(s\)/.test(line.replaceAll('http(s)', 'http')) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : [],
+        ),
     );
     expect(found).toEqual([]);
   });

@@ -24,14 +24,17 @@ describe('redactText (free text)', () => {
     [`GET /api?access_token=${S}&a=1`, 'GET /api?access_token=REDACTED&a=1'],
   ])('%s', (raw, want) => expect(redactText(raw)).toBe(want));
 
-  it.each(['mail admin@example.com', 'at 12:30 the gateway answered', 'see https://gitlab.example.com/admin', 'ssh git@gitlab.example.com'])('leaves %j alone', (text) =>
-    expect(redactText(text)).toBe(text),
+  it.each(['mail admin@example.com', 'at 12:30 the gateway answered', 'see https://gitlab.example.com/admin', 'ssh git@gitlab.example.com'])(
+    'leaves %j alone',
+    (text) => expect(redactText(text)).toBe(text),
   );
 });
 
 describe('urlSecrets', () => {
   it('collects passwords (and a scheme URL lone user), decoded and raw', () => {
-    expect(urlSecrets([`https://u:${S}%21@h`, `https://${S}@h`, `oauth2:${S}@h`, 'me@example.com', undefined]).sort()).toEqual([`${S}`, `${S}!`, `${S}%21`].sort());
+    expect(urlSecrets([`https://u:${S}%21@h`, `https://${S}@h`, `oauth2:${S}@h`, 'me@example.com', undefined]).sort()).toEqual(
+      [`${S}`, `${S}!`, `${S}%21`].sort(),
+    );
   });
 });
 

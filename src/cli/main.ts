@@ -24,7 +24,9 @@ export function addCheckOptions(cmd: Command, command: OptionCommand = 'check'):
   }
   return cmd.addOption(
     new Option('--gitlab-token <token>').hideHelp().argParser(() => {
-      throw new UsageError('the GitLab token is never taken as a flag value (it would land in shell history and process lists): use GITLAB_TOKEN or --gitlab-token-file');
+      throw new UsageError(
+        'the GitLab token is never taken as a flag value (it would land in shell history and process lists): use GITLAB_TOKEN or --gitlab-token-file',
+      );
     }),
   );
 }
@@ -47,19 +49,22 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(redactText(s)) });
 
-  addCheckOptions(program.command('check').description('run the checks and report'))
-    .action(async (opts) => {
-      const { checkCommand } = await import('./commands/check.js');
-      process.exitCode = await checkCommand(opts);
-    });
+  addCheckOptions(program.command('check').description('run the checks and report')).action(async (opts) => {
+    const { checkCommand } = await import('./commands/check.js');
+    process.exitCode = await checkCommand(opts);
+  });
 
-  addCheckOptions(program.command('serve').description('run the checks on an interval and serve /healthz, /results and /metrics'), 'serve')
-    .action(async (opts) => {
+  addCheckOptions(program.command('serve').description('run the checks on an interval and serve /healthz, /results and /metrics'), 'serve').action(
+    async (opts) => {
       const { serveCommand } = await import('./commands/serve.js');
       process.exitCode = await serveCommand(opts);
-    });
+    },
+  );
 
-  addCheckOptions(program.command('demo').description('start a reference GitLab and gateway on loopback (a healthy or a broken installation) and check them'), 'demo')
+  addCheckOptions(
+    program.command('demo').description('start a reference GitLab and gateway on loopback (a healthy or a broken installation) and check them'),
+    'demo',
+  )
     .option('--scenario <name>', 'the installation to start (default healthy; see --list-scenarios)')
     .option('--list-scenarios', 'list the scenarios (one per line, name first; --format json for JSON)')
     .action(async (opts) => {
@@ -86,7 +91,10 @@ export function buildProgram(): Command {
     .option('--jwks-cache-seconds <s>', "how long GitLab's key set is cached (default 86400)")
     .option('--image-tag <tag>', 'the image tag it reports (default self-hosted-v19.4.1-ee)')
     .option('--latency <ms>', 'added to every response')
-    .addHelpText('after', `\nEnvironment (read as the real gateway reads it):\n${GATEWAY_ENV.map(([name, what]) => `  ${name.padEnd(28)} ${what}`).join('\n')}\n`)
+    .addHelpText(
+      'after',
+      `\nEnvironment (read as the real gateway reads it):\n${GATEWAY_ENV.map(([name, what]) => `  ${name.padEnd(28)} ${what}`).join('\n')}\n`,
+    )
     .action(async (opts) => {
       const { gatewayCommand } = await import('./commands/reference.js');
       process.exitCode = await gatewayCommand(opts);

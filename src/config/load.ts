@@ -61,7 +61,8 @@ function reportTarget(spec: string): ReportTarget {
   const eq = spec.indexOf('=');
   const format = eq > 0 ? spec.slice(0, eq) : '';
   const file = eq > 0 ? spec.slice(eq + 1) : '';
-  if (!isReportFormat(format) || !file) throw new UsageError(`--report ${spec}: expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')} (FILE - is stdout)`);
+  if (!isReportFormat(format) || !file)
+    throw new UsageError(`--report ${spec}: expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')} (FILE - is stdout)`);
   return file === '-' ? { format } : { format, file };
 }
 
@@ -70,7 +71,8 @@ function composeReports(values: OptionValues): ReportTarget[] {
     { format: values.format as ReportFormat, ...(values.output !== undefined && values.output !== '-' ? { file: values.output } : {}) },
     ...values.report.map(reportTarget),
   ];
-  if (reports.filter((r) => r.file === undefined).length > 1) throw new UsageError('two outputs write to stdout (--format without --output, and --report FORMAT=-): send all but one to a file');
+  if (reports.filter((r) => r.file === undefined).length > 1)
+    throw new UsageError('two outputs write to stdout (--format without --output, and --report FORMAT=-): send all but one to a file');
   const files = reports.flatMap((r) => (r.file ? [r.file] : []));
   const dup = files.find((f, i) => files.indexOf(f) !== i);
   if (dup) throw new UsageError(`${dup} is named by two outputs (--output/--report): give each format its own file`);
@@ -109,7 +111,11 @@ async function assertWritable(reports: readonly ReportTarget[], record: string |
 
 /** The token: from the token file, else the variable `variable`; refused when no header can carry it. */
 async function readToken(tokenFile: string | undefined, variable: string, env: Env): Promise<{ gitlabToken?: string; tokenSource: string }> {
-  if (tokenFile) return { gitlabToken: headerSafeToken(await readTokenFile(tokenFile), `--gitlab-token-file ${tokenFile}`), tokenSource: `--gitlab-token-file ${tokenFile}` };
+  if (tokenFile)
+    return {
+      gitlabToken: headerSafeToken(await readTokenFile(tokenFile), `--gitlab-token-file ${tokenFile}`),
+      tokenSource: `--gitlab-token-file ${tokenFile}`,
+    };
   const raw = env[variable]?.trim();
   return raw ? { gitlabToken: headerSafeToken(raw, variable), tokenSource: variable } : { tokenSource: variable };
 }
@@ -118,7 +124,8 @@ async function readToken(tokenFile: string | undefined, variable: string, env: E
 export async function loadRun(flags: CheckFlags, env: Env, command: OptionCommand = 'check'): Promise<LoadedRun> {
   const notes: string[] = [];
   const configFlag = (flags as { config?: string }).config;
-  if (configFlag !== undefined && configFlag.trim() === '') throw new UsageError('--config is empty (an unset variable in a script?): give a file or leave the option out');
+  if (configFlag !== undefined && configFlag.trim() === '')
+    throw new UsageError('--config is empty (an unset variable in a script?): give a file or leave the option out');
   const file: ConfigFile = configFlag ? await readConfigFile(configFlag) : {};
   const { values, sources } = resolveOptions(command, flags, env, file, configFlag, notes);
 
@@ -160,7 +167,17 @@ export async function loadSettings(flags: CheckFlags, env: Env): Promise<Setting
 /** A target's settings: the run's common options, with the target's own URLs, trust, token and runtime. */
 async function installation(base: Settings, t: TargetEntry, env: Env, notes: string[]): Promise<Installation> {
   const ctx = (key: string): ParseContext => ({ where: `targets '${t.name}' ${key}`, note: (m) => notes.push(m) });
-  const { gitlabUrl: _g, gatewayUrl: _w, gatewayUrlSource: _s, gitlabToken: _t, tokenSource: _ts, caFile: _c, exec: _e, installations: _i, ...common } = base;
+  const {
+    gitlabUrl: _g,
+    gatewayUrl: _w,
+    gatewayUrlSource: _s,
+    gitlabToken: _t,
+    tokenSource: _ts,
+    caFile: _c,
+    exec: _e,
+    installations: _i,
+    ...common
+  } = base;
   for (const [key, value] of Object.entries(t)) {
     if (value === '') throw new UsageError(`targets '${t.name}' ${key} is empty: give a value or leave the key out`);
   }

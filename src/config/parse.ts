@@ -36,7 +36,9 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (raw: Raw, ctx: ParseContext): number => {
     const n = typeof raw === 'number' ? raw : Number(text(raw, ctx));
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`${ctx.where} ${String(raw)}: expected a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`);
+      throw new UsageError(
+        `${ctx.where} ${String(raw)}: expected a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`,
+      );
     }
     return n;
   };
@@ -110,7 +112,8 @@ export function list(raw: Raw, ctx: ParseContext): string[] {
   const items = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? (raw as readonly string[]) : undefined;
   if (!items) throw new UsageError(`${ctx.where}: expected a list of strings`);
   const out = items.flatMap((v) => v.split(',')).map((v) => v.trim());
-  if (out.length === 0 || out.some((v) => v === '')) throw new UsageError(`${ctx.where} ${JSON.stringify(items.join(','))}: an empty item (an unset variable in a script?)`);
+  if (out.length === 0 || out.some((v) => v === ''))
+    throw new UsageError(`${ctx.where} ${JSON.stringify(items.join(','))}: an empty item (an unset variable in a script?)`);
   return out;
 }
 
@@ -130,7 +133,9 @@ export function listOf<T>(item: (raw: Raw, ctx: ParseContext) => T) {
 export function headerSafeToken(token: string, source: string): string {
   // RFC 9110 field-value: visible ASCII, obs-text (Latin-1), space and tab inside; Node refuses anything else.
   if (!/^[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/.test(token)) {
-    throw new UsageError(`the GitLab token from ${source} holds a line break or another character an HTTP header cannot carry: store the token alone on one line`);
+    throw new UsageError(
+      `the GitLab token from ${source} holds a line break or another character an HTTP header cannot carry: store the token alone on one line`,
+    );
   }
   return token;
 }

@@ -28,7 +28,10 @@ async function readPipe(file: string, maxBytes: number, timeoutMs: number): Prom
     return await new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const timer = setTimeout(() => reject(new UsageError(`--gitlab-token-file ${file}: nothing written to the pipe within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new UsageError(`--gitlab-token-file ${file}: nothing written to the pipe within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       socket.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
@@ -57,7 +60,9 @@ export async function readTokenFile(file: string, options: { timeoutMs?: number 
   let data: Buffer;
   if (kind?.isFIFO() || kind?.isSocket()) {
     data = await readPipe(file, MAX_TOKEN_BYTES, options.timeoutMs ?? TOKEN_PIPE_TIMEOUT_MS).catch((error: unknown) => {
-      throw error instanceof UsageError ? error : new UsageError(`--gitlab-token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw error instanceof UsageError
+        ? error
+        : new UsageError(`--gitlab-token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     });
   } else {
     const read = await readLimited(file, MAX_TOKEN_BYTES);

@@ -48,7 +48,8 @@ export const ADVISORIES: readonly Advisory[] = [
     id: 'CVE-2026-1868',
     product: 'ai-gateway',
     severity: 'critical',
-    summary: "insecure template expansion of Duo Agent Platform flow definitions in the Duo Workflow Service: denial of service or code execution on the gateway",
+    summary:
+      'insecure template expansion of Duo Agent Platform flow definitions in the Duo Workflow Service: denial of service or code execution on the gateway',
     affected: [
       { introduced: '18.1.6', fixed: '18.6.2' },
       { introduced: '18.7.0', fixed: '18.7.1' },
@@ -64,7 +65,8 @@ export const ADVISORIES: readonly Advisory[] = [
     id: 'CVE-2026-19889',
     product: 'ai-gateway',
     severity: 'high',
-    summary: 'an authenticated Duo Agent Platform user can redirect model requests via crafted model metadata and obtain Vertex AI / Bedrock credentials',
+    summary:
+      'an authenticated Duo Agent Platform user can redirect model requests via crafted model metadata and obtain Vertex AI / Bedrock credentials',
     affected: [
       { introduced: '18.9.0', fixed: '19.0.12' },
       { introduced: '19.1.0', fixed: '19.1.7' },
@@ -77,7 +79,8 @@ export const ADVISORIES: readonly Advisory[] = [
     id: 'CVE-2026-75871',
     product: 'ai-gateway',
     severity: 'high',
-    summary: 'an authenticated Duo Agent Platform user can override the outbound Host header via an inline flow and obtain Vertex credentials and signing keys',
+    summary:
+      'an authenticated Duo Agent Platform user can override the outbound Host header via an inline flow and obtain Vertex credentials and signing keys',
     affected: [
       { introduced: '18.10.0', fixed: '19.0.12' },
       { introduced: '19.1.0', fixed: '19.1.7' },

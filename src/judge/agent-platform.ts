@@ -49,7 +49,8 @@ export function hasServiceUrlSetting(version: string | undefined): boolean {
 }
 
 /** What a gRPC failure text names. */
-export type GrpcCause = 'tls-to-plaintext' | 'no-listener' | 'http2' | 'unavailable' | 'unauthenticated' | 'permission' | 'signing-key' | 'timeout' | 'other';
+export type GrpcCause =
+  'tls-to-plaintext' | 'no-listener' | 'http2' | 'unavailable' | 'unauthenticated' | 'permission' | 'signing-key' | 'timeout' | 'other';
 
 /**
  * Classifies a gRPC error text: GitLab's "<code>:<details>" (GRPC::BadStatus#message) or grpc-js's details with its code.
@@ -60,7 +61,12 @@ export function grpcCause(text: string, code?: number): GrpcCause {
   if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(text)) return 'tls-to-plaintext';
   if (/RSA_JWK|from key: None|JWSError|JWKError|signing key/i.test(text)) return 'signing-key';
   if (/ECONNREFUSED|Connection refused|connect(ion)? failed/i.test(text) && c === 14) return 'no-listener';
-  if (/Received HTTP status code|HTTP\/1\.[01]|Protocol error|unexpected content-type|NO_APPLICATION_PROTOCOL|Trying to connect an http1\.x server|without gRPC status/i.test(text)) return 'http2';
+  if (
+    /Received HTTP status code|HTTP\/1\.[01]|Protocol error|unexpected content-type|NO_APPLICATION_PROTOCOL|Trying to connect an http1\.x server|without gRPC status/i.test(
+      text,
+    )
+  )
+    return 'http2';
   if (c === 16) return 'unauthenticated';
   if (c === 7) return 'permission';
   if (c === 4) return 'timeout';
@@ -71,7 +77,7 @@ export function grpcCause(text: string, code?: number): GrpcCause {
 /** The fix for each cause, shared by the token and the service checks. */
 export const CAUSE_FIX: Record<GrpcCause, string> = {
   'tls-to-plaintext':
-    "GitLab talks TLS to the Duo Workflow Service (duo_workflow.secure: DUO_AGENT_PLATFORM_SERVICE_SECURE, default true) but the service serves plain gRPC (SSL WRONG_VERSION_NUMBER). " +
+    'GitLab talks TLS to the Duo Workflow Service (duo_workflow.secure: DUO_AGENT_PLATFORM_SERVICE_SECURE, default true) but the service serves plain gRPC (SSL WRONG_VERSION_NUMBER). ' +
     "Either set DUO_AGENT_PLATFORM_SERVICE_SECURE=false in GitLab's environment (Linux package: gitlab_rails['env'] = { 'DUO_AGENT_PLATFORM_SERVICE_SECURE' => 'false' } in /etc/gitlab/gitlab.rb, then gitlab-ctl reconfigure), " +
     'or let the service serve TLS: DUO_WORKFLOW_TLS__ENABLED=true with DUO_WORKFLOW_TLS__CERT_FILE and DUO_WORKFLOW_TLS__KEY_FILE in the gateway container.',
   'no-listener':
@@ -81,10 +87,10 @@ export const CAUSE_FIX: Record<GrpcCause, string> = {
     'gRPC needs HTTP/2 end to end, and something between GitLab and the service speaks HTTP/1.1 only. In nginx: `listen <port> ssl http2;` and ' +
     '`location / { grpc_pass grpcs://<service>:50052; }` (grpc:// for a plain service) instead of proxy_pass; a cloud load balancer needs HTTP/2 or gRPC as its backend protocol, or a TCP (layer 4) pass-through.',
   unavailable:
-    "GitLab could not open a gRPC channel to the service: check that duo_agent_platform_service_url names the host:port GitLab reaches the service at, and what agent-platform-service measures there.",
+    'GitLab could not open a gRPC channel to the service: check that duo_agent_platform_service_url names the host:port GitLab reaches the service at, and what agent-platform-service measures there.',
   unauthenticated:
     "The service verifies GitLab's tokens against GitLab's keys, fetched from DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL or else AIGW_GITLAB_URL: set it to GitLab's URL as the gateway container reaches it, " +
-    'let the container trust GitLab\'s certificate (SSL_CERT_FILE, REQUESTS_CA_BUNDLE), pass Authorization and the X-Gitlab-* headers through any proxy unchanged, and restart the container (it caches the keys).',
+    "let the container trust GitLab's certificate (SSL_CERT_FILE, REQUESTS_CA_BUNDLE), pass Authorization and the X-Gitlab-* headers through any proxy unchanged, and restart the container (it caches the keys).",
   permission:
     "GitLab's token does not carry the duo_agent_platform unit primitive: the license or add-on does not include the GitLab Duo Agent Platform. Check Admin > Subscription and Admin > GitLab Duo.",
   'signing-key':

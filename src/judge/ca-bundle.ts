@@ -59,7 +59,8 @@ export const PEM_LIB_CONSEQUENCE =
 export const NO_CERTIFICATE_CONSEQUENCE = "Python's ssl (the gateway) rejects it: [X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found";
 
 const READ_FIXES: Record<string, string> = {
-  ENOENT: "Mount the bundle into the gateway's container at that path (docker run -v /srv/certs/ca-bundle.pem:/certs/ca-bundle.pem:ro), or correct the variable.",
+  ENOENT:
+    "Mount the bundle into the gateway's container at that path (docker run -v /srv/certs/ca-bundle.pem:/certs/ca-bundle.pem:ro), or correct the variable.",
   EACCES: "Make the bundle readable by the gateway's user (chmod 644 FILE; the gateway does not run as root).",
   EPERM: "Make the bundle readable by the gateway's user (chmod 644 FILE; the gateway does not run as root).",
   EISDIR: 'Point the variable at a PEM file that holds the CA certificates, not at a directory.',
@@ -89,7 +90,8 @@ export const bundleMessages = {
   badBlock: {
     status: 'fail',
     text: (d: At & { block: string; problem: string }) => `${d.at}: ${d.block} does not parse: ${d.problem}. ${PEM_LIB_CONSEQUENCE}`,
-    fix: (d: At & { block: string }) => `Remove or replace ${d.block} in ${d.file} with the complete PEM certificate (check it with openssl x509 -noout -subject -in CERT.pem).`,
+    fix: (d: At & { block: string }) =>
+      `Remove or replace ${d.block} in ${d.file} with the complete PEM certificate (check it with openssl x509 -noout -subject -in CERT.pem).`,
   },
   noCertificate: {
     status: 'fail',
@@ -103,12 +105,14 @@ export const bundleMessages = {
   },
   privateKey: {
     status: 'fail',
-    text: (d: At & { block: string }) => `${d.at}: ${d.block} is a private key: a CA bundle is read by every client and often world-readable, so this leaks a secret`,
+    text: (d: At & { block: string }) =>
+      `${d.at}: ${d.block} is a private key: a CA bundle is read by every client and often world-readable, so this leaks a secret`,
     fix: (d: At) => `Remove the key from ${d.file} and rotate it (issue a new certificate with a new key): it has been exposed.`,
   },
   serverCertificate: {
     status: 'warn',
-    text: (d: Cert) => `${d.at}: ${d.block}, ${d.cert} is a server certificate, not a CA: trusting it pins that one certificate (and a self-signed GitLab certificate is not supported by the gateway)`,
+    text: (d: Cert) =>
+      `${d.at}: ${d.block}, ${d.cert} is a server certificate, not a CA: trusting it pins that one certificate (and a self-signed GitLab certificate is not supported by the gateway)`,
     fix: 'Put the root CA that issued the server certificate in the bundle instead of the server certificate itself.',
   },
   duplicate: { status: 'pass', text: (d: Cert & { first: number }) => `${d.at}: ${d.block}, ${d.cert} repeats block ${d.first}` },
@@ -124,7 +128,8 @@ export const bundleMessages = {
   },
   noValidCertificate: {
     status: 'fail',
-    text: (d: Cert & { date: string; state: string }) => `${d.at}: ${d.block}, ${d.cert} ${d.state} ${d.date} and the bundle holds no valid certificate`,
+    text: (d: Cert & { date: string; state: string }) =>
+      `${d.at}: ${d.block}, ${d.cert} ${d.state} ${d.date} and the bundle holds no valid certificate`,
     fix: 'Replace the expired CA certificates with their renewed versions (and check the clock if they are not valid yet).',
   },
   expiring: {
@@ -143,7 +148,8 @@ export const bundleMessages = {
   },
   onlyOneVariable: {
     status: 'warn',
-    text: (d: { set: string; unset: string }) => `only ${d.set} is set: ${d.unset} is not, so the gateway's HTTP library that reads ${d.unset} still trusts only its own default roots`,
+    text: (d: { set: string; unset: string }) =>
+      `only ${d.set} is set: ${d.unset} is not, so the gateway's HTTP library that reads ${d.unset} still trusts only its own default roots`,
     fix: SET_BOTH,
   },
   sameFile: { status: 'pass', text: (d: { file: string }) => `SSL_CERT_FILE and REQUESTS_CA_BUNDLE both name ${d.file}` },
@@ -204,7 +210,8 @@ export function auditBundle(bundle: BundleFacts, now: number, expiryWarnDays: nu
   if (bundle.readError) {
     findings.push({ id: 'unreadable', data: { ...where, why: bundle.readError.message, code: bundle.readError.code } });
   } else {
-    for (const b of bundle.blocks.filter((x) => !x.ok)) findings.push({ id: 'badBlock', data: { ...where, block: describeBlock(b), problem: b.problem ?? '?' } });
+    for (const b of bundle.blocks.filter((x) => !x.ok))
+      findings.push({ id: 'badBlock', data: { ...where, block: describeBlock(b), problem: b.problem ?? '?' } });
     const fileLevel = bundle.problems.filter((p) => !p.startsWith('block '));
     if (certs.length === 0) {
       const labels = [...new Set(bundle.blocks.map((b) => b.label))];
@@ -213,7 +220,8 @@ export function auditBundle(bundle: BundleFacts, now: number, expiryWarnDays: nu
     } else {
       for (const problem of fileLevel) findings.push({ id: 'strayLine', data: { ...where, problem } });
     }
-    for (const key of bundle.blocks.filter((b) => isPrivateKeyLabel(b.label))) findings.push({ id: 'privateKey', data: { ...where, block: describeBlock(key) } });
+    for (const key of bundle.blocks.filter((b) => isPrivateKeyLabel(b.label)))
+      findings.push({ id: 'privateKey', data: { ...where, block: describeBlock(key) } });
   }
   findings.push(...certificateFindings(bundle, where, certs, now, expiryWarnDays));
   const notAfters = certs.map(({ cert }) => Date.parse(cert.validTo)).sort((a, b) => a - b);
@@ -258,7 +266,11 @@ function certificateFindings(bundle: BundleFacts, where: At, certs: readonly Par
     }
   }
   if (distribution && invalid.length) {
-    const names = invalid.slice(0, 3).map(({ cert }) => certLabel(certRef(cert))).join(', ') + (invalid.length > 3 ? ', …' : '');
+    const names =
+      invalid
+        .slice(0, 3)
+        .map(({ cert }) => certLabel(certRef(cert)))
+        .join(', ') + (invalid.length > 3 ? ', …' : '');
     findings.push({ id: 'distributionExpired', data: { ...where, count: invalid.length, names } });
   }
   return findings;
@@ -270,7 +282,11 @@ export function bundleFingerprints(bundle: BundleFacts): Map<string, string> {
 }
 
 /** The problems (warn and fail findings) of one bundle as text with their fixes, and its counts: for checks that only cite them. */
-export function bundleProblems(bundle: BundleFacts, now: number, expiryWarnDays: number): { problems: { text: string; fix?: string }[]; stats: BundleStats } {
+export function bundleProblems(
+  bundle: BundleFacts,
+  now: number,
+  expiryWarnDays: number,
+): { problems: { text: string; fix?: string }[]; stats: BundleStats } {
   const { findings, stats } = auditBundle(bundle, now, expiryWarnDays);
   const problems = findings.flatMap((f) => {
     const message = bundleMessages[f.id] as Message<unknown>;

@@ -13,7 +13,8 @@ export function gatewayHasOwnKeys(env: Readonly<Record<string, string | undefine
 
 const NO_KEYS =
   'The gateway then answers every authenticated request HTTP 500 "Internal Server Error" (its log: CriticalAuthError "No keys founds in JWKS; are OIDC providers up?")';
-const OWN_KEYS = 'GitLab\'s tokens then fail to verify against the gateway\'s own keys alone: every request from GitLab gets 401 {"error":"Forbidden by auth provider"}';
+const OWN_KEYS =
+  'GitLab\'s tokens then fail to verify against the gateway\'s own keys alone: every request from GitLab gets 401 {"error":"Forbidden by auth provider"}';
 const CACHED = 'and the gateway keeps that key set for 24 h unless it is restarted.';
 
 /** One sentence: what the gateway answers when it holds none of GitLab's keys, and for how long. */

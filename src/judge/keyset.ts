@@ -79,7 +79,9 @@ export function modulusBits(n: unknown): number | undefined {
 
 /** RFC 7638 SHA-256 thumbprint of an RSA public JWK: the required members e, kty, n in lexical order, no spaces. */
 export function rsaThumbprint(e: string, n: string): string {
-  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ e, kty: 'RSA', n }))
+    .digest('base64url');
 }
 
 function str(value: unknown): string | undefined {
@@ -120,7 +122,12 @@ function judgeKey(entry: unknown, index: number): { report: KeyReport; problems:
   const e = str(entry.e);
   if (bits === undefined || e === undefined || !B64URL.test(e)) {
     // Checked before importing: Node decodes base64url leniently and would import garbage as some key.
-    problems.push({ id: 'unimportable', severity: 'warn', key, value: bits === undefined ? 'no valid modulus n (base64url)' : 'no valid exponent e (base64url)' });
+    problems.push({
+      id: 'unimportable',
+      severity: 'warn',
+      key,
+      value: bits === undefined ? 'no valid modulus n (base64url)' : 'no valid exponent e (base64url)',
+    });
     return { report, problems };
   }
   report.modulusBits = bits;

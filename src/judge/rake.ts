@@ -104,8 +104,7 @@ export const SUMMARY_HEADING = 'DIAGNOSTIC SUMMARY (sanitize before sharing with
 export const SUMMARY_NOTE = ['NOTE: Review the above output and remove any sensitive information', 'before sharing with GitLab support.'];
 
 /** "N feature settings configured across M models" (the task does not singularise). */
-export const featureSettingsConfigured = (total: number, models: number): string =>
-  `${total} feature settings configured across ${models} models`;
+export const featureSettingsConfigured = (total: number, models: number): string => `${total} feature settings configured across ${models} models`;
 /** One model's line under it. */
 export const modelFeaturesLine = (model: string, features: readonly string[]): string =>
   `${model}: ${features.length} feature(s) assigned (${features.join(', ')})`;
@@ -118,19 +117,26 @@ export function rakeWording(era: RakeEra): RakeWording {
     era,
     steps: STEPS[era].map((key) => ({
       key,
-      heading: env && key === 'ai_gateway_url' ? 'Verifying environmental variables...' : env && key === 'ai_gateway_health' ? 'Checking if AI Gateway is accessible...' : HEADINGS[key],
+      heading:
+        env && key === 'ai_gateway_url'
+          ? 'Verifying environmental variables...'
+          : env && key === 'ai_gateway_health'
+            ? 'Checking if AI Gateway is accessible...'
+            : HEADINGS[key],
     })),
     diagnosticSummary: !env,
-    blankUrl: env
-      ? "Set 'AI_GATEWAY_URL' to point to your AI Gateway Instance"
-      : `Set ${setting} to point to your AI Gateway instance`,
+    blankUrl: env ? "Set 'AI_GATEWAY_URL' to point to your AI Gateway Instance" : `Set ${setting} to point to your AI Gateway instance`,
     urlConfigured: (url) => (env ? `'AI_GATEWAY_URL' set to ${url}` : `AI Gateway URL configured: ${url}`),
     invalidUrl: 'Invalid AI Gateway URL format: URL must be HTTP or HTTPS',
     healthOk: 'AI Gateway server is accessible',
     healthStatus: (status) => `Health status: ${status || 'Unknown'}`,
     healthHttp: (code) => `AI Gateway returned HTTP ${code}`,
     healthCauses: env
-      ? ['AI Gateway is not running', `${setting} has an incorrect value`, "the network configuration doesn't allow communication between GitLab and AI Gateway."]
+      ? [
+          'AI Gateway is not running',
+          `${setting} has an incorrect value`,
+          "the network configuration doesn't allow communication between GitLab and AI Gateway.",
+        ]
       : [
           'AI Gateway is not running',
           `${setting} has an incorrect value`,

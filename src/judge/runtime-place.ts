@@ -13,7 +13,8 @@ export const RUN_WHERE_THE_GATEWAY_RUNS: readonly string[] = [
 /** The skip a runtime check reports when this host is not the gateway's: it judges nothing here and creates nothing. */
 export const notTheGateway: Message<{ hostname: string; what: string }> = {
   status: 'skip',
-  text: (d) => `not judged: this host (${d.hostname}) is not where the gateway runs (no --exec, no AIGW_* variable in its environment), and ${d.what} here would say nothing about the gateway`,
+  text: (d) =>
+    `not judged: this host (${d.hostname}) is not where the gateway runs (no --exec, no AIGW_* variable in its environment), and ${d.what} here would say nothing about the gateway`,
 };
 
 /** The notTheGateway finding, with how to run the check where the gateway runs. */

@@ -3,7 +3,19 @@
 import { plural } from '../plural.js';
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { certLabel, certRef, commonName, hasWeakSignature, isSelfSigned, oneLineName, parseCertificates, rootStoreOf, sanEntries, type CertRef, type RootStore } from '../pki/certificate.js';
+import {
+  certLabel,
+  certRef,
+  commonName,
+  hasWeakSignature,
+  isSelfSigned,
+  oneLineName,
+  parseCertificates,
+  rootStoreOf,
+  sanEntries,
+  type CertRef,
+  type RootStore,
+} from '../pki/certificate.js';
 import { signatureAlgorithmOf } from '../pki/der.js';
 
 /** What the judge needs: the chain as the server sent it, what the client trusts, and where and when it connects. */
@@ -137,14 +149,26 @@ function trustVerdicts(input: JudgeInput, built: BuiltPath, publicRoots: RootSto
   const leaf = built.certs[0]?.cert as X509Certificate;
   if (isSelfSigned(leaf)) {
     const held = built.anchored ? ', and the trust store holds it as its own anchor' : ', and the trust store does not hold it';
-    return [{ id: 'selfSignedLeaf', certificate: certRef(leaf), anchored: built.anchored, message: `the server's certificate ${certLabel(certRef(leaf))} is self-signed${held}` }];
+    return [
+      {
+        id: 'selfSignedLeaf',
+        certificate: certRef(leaf),
+        anchored: built.anchored,
+        message: `the server's certificate ${certLabel(certRef(leaf))} is self-signed${held}`,
+      },
+    ];
   }
   const top = built.certs.at(-1)?.cert as X509Certificate;
   if (built.anchored) {
     const anchor = certRef(top);
     const kind = isPublic(top) ? 'the public root' : 'the private root';
     const verdicts: Verdict[] = [
-      { id: 'trusted', certificate: anchor, publicRoot: isPublic(top), message: `the chain leads to ${kind} ${certLabel(anchor)}, which the trust store holds` },
+      {
+        id: 'trusted',
+        certificate: anchor,
+        publicRoot: isPublic(top),
+        message: `the chain leads to ${kind} ${certLabel(anchor)}, which the trust store holds`,
+      },
     ];
     for (const entry of built.certs.slice(1, -1).filter((e) => e.from === 'trust')) {
       const ref = certRef(entry.cert);
@@ -159,30 +183,70 @@ function trustVerdicts(input: JudgeInput, built: BuiltPath, publicRoots: RootSto
   }
   const topRef = certRef(top);
   if (isSelfSigned(top)) {
-    return [{ id: 'untrustedRoot', certificate: topRef, publicRoot: isPublic(top), message: `the chain ends at the root ${certLabel(topRef)}, which the trust store does not hold` }];
+    return [
+      {
+        id: 'untrustedRoot',
+        certificate: topRef,
+        publicRoot: isPublic(top),
+        message: `the chain ends at the root ${certLabel(topRef)}, which the trust store does not hold`,
+      },
+    ];
   }
   const issuer = commonName(top.issuer) ?? oneLineName(top.issuer);
   // The only place the public roots are needed parsed: a chain that is already untrusted.
   const publicIssuer = publicRoots.certificates().find((r) => signs(r, top));
   if (publicIssuer) {
     const ref = certRef(publicIssuer);
-    return [{ id: 'untrustedRoot', certificate: ref, publicRoot: true, issuer, message: `${certLabel(topRef)} is issued by the public root ${certLabel(ref)}, which this trust store does not hold (a CA bundle replaces the system roots)` }];
+    return [
+      {
+        id: 'untrustedRoot',
+        certificate: ref,
+        publicRoot: true,
+        issuer,
+        message: `${certLabel(topRef)} is issued by the public root ${certLabel(ref)}, which this trust store does not hold (a CA bundle replaces the system roots)`,
+      },
+    ];
   }
   const twin = input.trust.find((t) => t.subject === top.issuer);
   if (twin) {
     const ref = certRef(twin);
-    return [{ id: 'untrustedRoot', issuer, message: `${certLabel(topRef)} names "${issuer}" as its issuer; the trust store holds a CA of that name, ${certLabel(ref)}, but a different key signed this certificate (was the CA regenerated?)` }];
+    return [
+      {
+        id: 'untrustedRoot',
+        issuer,
+        message: `${certLabel(topRef)} names "${issuer}" as its issuer; the trust store holds a CA of that name, ${certLabel(ref)}, but a different key signed this certificate (was the CA regenerated?)`,
+      },
+    ];
   }
   const knownRoot = input.known?.certificates.find((k) => isSelfSigned(k) && signs(k, top));
   if (knownRoot) {
     const ref = certRef(knownRoot);
-    return [{ id: 'untrustedRoot', certificate: ref, issuer, message: `${certLabel(topRef)} is issued by the private root ${certLabel(ref)}, which ${input.known!.where} holds but this trust store does not` }];
+    return [
+      {
+        id: 'untrustedRoot',
+        certificate: ref,
+        issuer,
+        message: `${certLabel(topRef)} is issued by the private root ${certLabel(ref)}, which ${input.known!.where} holds but this trust store does not`,
+      },
+    ];
   }
   if (!top.ca && input.trust.some((t) => !isPublic(t))) {
     const sent = built.certs.length === 1 ? 'only its own certificate' : 'a chain ending at';
-    return [{ id: 'missingIntermediate', issuer, message: `the server sends ${sent} ${certLabel(topRef)} but not its issuer "${issuer}", which the trust store does not hold either: the server omits the intermediate CA (or "${issuer}" is a private CA the trust store lacks)` }];
+    return [
+      {
+        id: 'missingIntermediate',
+        issuer,
+        message: `the server sends ${sent} ${certLabel(topRef)} but not its issuer "${issuer}", which the trust store does not hold either: the server omits the intermediate CA (or "${issuer}" is a private CA the trust store lacks)`,
+      },
+    ];
   }
-  return [{ id: 'untrustedRoot', issuer, message: `${certLabel(topRef)} is issued by "${issuer}", which is neither sent by the server nor in the trust store: a private CA whose root the trust store lacks` }];
+  return [
+    {
+      id: 'untrustedRoot',
+      issuer,
+      message: `${certLabel(topRef)} is issued by "${issuer}", which is neither sent by the server nor in the trust store: a private CA whose root the trust store lacks`,
+    },
+  ];
 }
 
 /** Validity verdicts for every certificate in the path, and for sent ones outside it (warnings only). */
@@ -198,12 +262,28 @@ function validityVerdicts(input: JudgeInput, built: BuiltPath): Verdict[] {
     const notBefore = new Date(cert.validFrom);
     const notAfter = new Date(cert.validTo);
     if (notAfter.getTime() < now) {
-      verdicts.push({ id: needed ? 'expired' : 'expiredUnused', certificate: ref, date: notAfter.toISOString(), message: `${certLabel(ref)} expired on ${notAfter.toISOString()}${unused}` });
+      verdicts.push({
+        id: needed ? 'expired' : 'expiredUnused',
+        certificate: ref,
+        date: notAfter.toISOString(),
+        message: `${certLabel(ref)} expired on ${notAfter.toISOString()}${unused}`,
+      });
     } else if (notBefore.getTime() > now) {
-      verdicts.push({ id: needed ? 'notYetValid' : 'notYetValidUnused', certificate: ref, date: notBefore.toISOString(), message: `${certLabel(ref)} is not valid before ${notBefore.toISOString()}${unused}` });
+      verdicts.push({
+        id: needed ? 'notYetValid' : 'notYetValidUnused',
+        certificate: ref,
+        date: notBefore.toISOString(),
+        message: `${certLabel(ref)} is not valid before ${notBefore.toISOString()}${unused}`,
+      });
     } else if (notAfter.getTime() - now <= input.expiryWarnDays * DAY_MS) {
       const daysLeft = Math.floor((notAfter.getTime() - now) / DAY_MS);
-      verdicts.push({ id: 'expiring', certificate: ref, date: notAfter.toISOString(), daysLeft, message: `${certLabel(ref)} expires in ${plural(daysLeft, 'day')}, on ${notAfter.toISOString()}` });
+      verdicts.push({
+        id: 'expiring',
+        certificate: ref,
+        date: notAfter.toISOString(),
+        daysLeft,
+        message: `${certLabel(ref)} expires in ${plural(daysLeft, 'day')}, on ${notAfter.toISOString()}`,
+      });
     }
   }
   return verdicts;
@@ -231,7 +311,11 @@ function strengthVerdicts(built: BuiltPath): Verdict[] {
     }
     const bits = cert.publicKey.asymmetricKeyDetails?.modulusLength;
     if (bits !== undefined && bits < 2048) {
-      verdicts.push({ id: 'weakKey', certificate: ref, message: `${certLabel(ref)} has a ${bits}-bit ${cert.publicKey.asymmetricKeyType?.toUpperCase()} key` });
+      verdicts.push({
+        id: 'weakKey',
+        certificate: ref,
+        message: `${certLabel(ref)} has a ${bits}-bit ${cert.publicKey.asymmetricKeyType?.toUpperCase()} key`,
+      });
     }
   }
   return verdicts;

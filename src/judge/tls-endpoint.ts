@@ -92,7 +92,10 @@ export function endpointMessages(client: TrustingClient) {
       text: (d: { server: string; endpoint: string; anchor: string; expires: string }) =>
         `${d.server} at ${d.endpoint} presents a valid chain to ${d.anchor}; it expires ${d.expires}`,
     },
-    plainHttp: { status: 'skip', text: (d: { server: string; url: string }) => `${d.server} is served over plain http (${d.url}): no certificate to judge` },
+    plainHttp: {
+      status: 'skip',
+      text: (d: { server: string; url: string }) => `${d.server} is served over plain http (${d.url}): no certificate to judge`,
+    },
     badUrl: { status: 'skip', text: (d: { problem: string }) => d.problem },
     handshakeFailed: {
       status: 'fail',
@@ -116,19 +119,34 @@ export function endpointMessages(client: TrustingClient) {
     ),
     missingIntermediate: chain('fail', (d) => serveFullChain(d.verdict)),
     intermediateNotSent: chain('warn', (d) => serveFullChain(d.verdict)),
-    expired: chain('fail', (d) => `Renew ${name(d)} (a CA: replace it in the served chain and the trust store) and reload the server that presents it.`),
+    expired: chain(
+      'fail',
+      (d) => `Renew ${name(d)} (a CA: replace it in the served chain and the trust store) and reload the server that presents it.`,
+    ),
     expiredUnused: chain('warn', (d) => `Remove the expired ${name(d)} from the chain the server sends (it is not needed for the path).`),
-    notYetValid: chain('fail', (d) => `${name(d)} is not valid before ${d.verdict.date ?? '?'}: check the clocks of the issuing machine and of this one, or reissue it with a start date in the past.`),
-    notYetValidUnused: chain('warn', (d) => `Remove ${name(d)} (not valid before ${d.verdict.date ?? '?'}) from the chain the server sends, or check the clocks.`),
+    notYetValid: chain(
+      'fail',
+      (d) =>
+        `${name(d)} is not valid before ${d.verdict.date ?? '?'}: check the clocks of the issuing machine and of this one, or reissue it with a start date in the past.`,
+    ),
+    notYetValidUnused: chain(
+      'warn',
+      (d) => `Remove ${name(d)} (not valid before ${d.verdict.date ?? '?'}) from the chain the server sends, or check the clocks.`,
+    ),
     expiring: chain('warn', (d) => `Renew ${name(d)} before ${d.verdict.date ?? 'it expires'}.`),
     hostnameMismatch: chain('fail', (d) => {
       const host = d.verdict.host ?? '?';
       return `Reissue the certificate with a subjectAltName that includes ${isIP(host) ? `IP:${host}` : `DNS:${host}`} (or use a URL whose host the certificate covers).`;
     }),
-    weakSignature: chain('warn', (d) =>
-      `Reissue ${name(d)} signed with SHA-256: OpenSSL at security level 2 (the default on Debian and Ubuntu, so likely in the gateway's image) rejects SHA-1 signatures ("ca md too weak").`,
+    weakSignature: chain(
+      'warn',
+      (d) =>
+        `Reissue ${name(d)} signed with SHA-256: OpenSSL at security level 2 (the default on Debian and Ubuntu, so likely in the gateway's image) rejects SHA-1 signatures ("ca md too weak").`,
     ),
-    weakKey: chain('warn', (d) => `Reissue ${name(d)} with an RSA key of 2048 bits or more: OpenSSL at security level 2 rejects smaller keys ("ee key too small").`),
+    weakKey: chain(
+      'warn',
+      (d) => `Reissue ${name(d)} with an RSA key of 2048 bits or more: OpenSSL at security level 2 rejects smaller keys ("ee key too small").`,
+    ),
   } satisfies Record<string, Message<never>>;
 }
 
@@ -137,9 +155,11 @@ export type EndpointFinding = FindingOf<EndpointMessages>;
 
 function serveFullChain(v: Verdict): string {
   const which = v.issuer ? ` "${v.issuer}"` : '';
-  return `Serve the full chain: the server must send its certificate followed by the intermediate${which} ` +
+  return (
+    `Serve the full chain: the server must send its certificate followed by the intermediate${which} ` +
     '(nginx: ssl_certificate must name fullchain.pem, not cert.pem; GitLab Omnibus: append the intermediate to ' +
-    '/etc/gitlab/ssl/<host>.crt and run sudo gitlab-ctl hup nginx).';
+    '/etc/gitlab/ssl/<host>.crt and run sudo gitlab-ctl hup nginx).'
+  );
 }
 
 /** The fix when no handshake completed, by how it failed. */
@@ -155,8 +175,10 @@ function handshakeFix(kind: string | undefined, endpoint: string, server: string
     case 'not-tls':
       return `${endpoint} speaks plain HTTP: use http:// in the URL, or enable TLS on the server (nginx: listen 443 ssl).`;
     default:
-      return "Check the server's TLS configuration: TLSv1.2/TLSv1.3 and common ciphers (the install guide's nginx uses " +
-        'ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5).';
+      return (
+        "Check the server's TLS configuration: TLSv1.2/TLSv1.3 and common ciphers (the install guide's nginx uses " +
+        'ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5).'
+      );
   }
 }
 
@@ -180,7 +202,13 @@ function evidenceOf(h: TlsFacts, trust: TrustFacts | undefined): Evidence & Requ
     ...(h.cipher ? { cipher: h.cipher } : {}),
     handshakeMs: h.handshakeMs,
     ...(trust
-      ? { trust: { source: trust.source.kind, ...(trust.source.file ? { file: trust.source.file } : {}), certificates: trust.certificates.length + (trust.systemRoots ? rootCertificates.length : 0) } }
+      ? {
+          trust: {
+            source: trust.source.kind,
+            ...(trust.source.file ? { file: trust.source.file } : {}),
+            certificates: trust.certificates.length + (trust.systemRoots ? rootCertificates.length : 0),
+          },
+        }
       : {}),
     chain: h.chain.map((c) => ({ subject: c.subject, issuer: c.issuer, san: c.san, notAfter: c.notAfter, fingerprint256: c.fingerprint256 })),
   };
@@ -190,7 +218,8 @@ function evidenceOf(h: TlsFacts, trust: TrustFacts | undefined): Evidence & Requ
 export function judgeEndpoint(facts: EndpointFacts, server: string, client: TrustingClient): EndpointJudgement {
   const { endpoint, handshake: h, trust } = facts;
   if ('problem' in endpoint) return { findings: [{ id: 'badUrl', data: { problem: endpoint.problem } }], details: [], verdicts: [] };
-  if (endpoint.scheme === 'http' || !h || !trust) return { findings: [{ id: 'plainHttp', data: { server, url: facts.url } }], details: [], verdicts: [] };
+  if (endpoint.scheme === 'http' || !h || !trust)
+    return { findings: [{ id: 'plainHttp', data: { server, url: facts.url } }], details: [], verdicts: [] };
   const who = client === 'gateway' ? 'the gateway' : 'GitLab';
   const trustLines = [
     `trust: as ${who} would, ${describeTrust(trust)} (${plural(trust.certificates.length + (trust.systemRoots ? rootCertificates.length : 0), 'certificate')})`,
@@ -198,7 +227,12 @@ export function judgeEndpoint(facts: EndpointFacts, server: string, client: Trus
   ];
   const evidence = evidenceOf(h, trust);
   if (!h.ok) {
-    const data = { message: h.failure?.message ?? `no TLS handshake with ${formatEndpoint(h)}`, endpoint: formatEndpoint(h), server, ...(h.failure ? { kind: h.failure.kind } : {}) };
+    const data = {
+      message: h.failure?.message ?? `no TLS handshake with ${formatEndpoint(h)}`,
+      endpoint: formatEndpoint(h),
+      server,
+      ...(h.failure ? { kind: h.failure.kind } : {}),
+    };
     return { findings: [{ id: 'handshakeFailed', data }], details: trustLines, evidence, verdicts: [] };
   }
   const { verdicts } = judgeChain({

@@ -23,7 +23,8 @@ export function writableMessages(purpose: string, fix: string) {
     writable: { status: 'pass', text: (d: WritableData) => `${d.label} is writable` },
     creatable: {
       status: 'pass',
-      text: (d: WritableData) => `${d.label} does not exist yet; ${d.who} can create it under ${d.parent} (the probe created and removed a directory of its own there, not ${d.label})`,
+      text: (d: WritableData) =>
+        `${d.label} does not exist yet; ${d.who} can create it under ${d.parent} (the probe created and removed a directory of its own there, not ${d.label})`,
     },
     cannotCreate: problem((d) => `${d.label} does not exist and ${d.who} cannot create it under ${d.parent} (${d.code})`),
     readOnly: problem((d) => `${d.label} is on a read-only file system (EROFS)`),
@@ -56,7 +57,9 @@ export function writableFindings(attempt: WriteAttempt, label: string): { findin
   const who = attempt.uid === undefined ? 'the probe' : `uid ${attempt.uid}${attempt.gid === undefined ? '' : ` gid ${attempt.gid}`}`;
   const parent = attempt.existed ? attempt.dir : (attempt.nearestParent ?? '/');
   const data: WritableData = { label, who, code: attempt.code ?? 'error', step: attempt.failedStep ?? 'write', parent };
-  const details = [`Create, write, fsync, read back and delete a uniquely named file in ${attempt.existed ? attempt.dir : `a directory of the probe's own under ${parent}`}.`];
+  const details = [
+    `Create, write, fsync, read back and delete a uniquely named file in ${attempt.existed ? attempt.dir : `a directory of the probe's own under ${parent}`}.`,
+  ];
   const findings: FindingOf<WritableMessages>[] = [];
   if (attempt.ok) {
     findings.push({ id: attempt.existed ? 'writable' : 'creatable', data });

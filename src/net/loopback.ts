@@ -7,7 +7,10 @@ import { isIP } from 'node:net';
  * ::ffff:7f00:1), and the unspecified addresses 0.0.0.0 and ::. Brackets of a URL's IPv6 host are ignored.
  */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const h = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback'].includes(h) || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.') || h === '0.0.0.0';
   if (isIP(h) === 6) return h === '::1' || h === '::' || /^(0+:){7}0*1$/.test(h) || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(h);

@@ -155,7 +155,11 @@ export function rootStoreOf(certs: readonly X509Certificate[]): RootStore {
 /** The SHA-256 fingerprint of a PEM certificate as X509Certificate prints it, from its DER bytes (no parsing). */
 export function pemFingerprint256(pem: string): string {
   const der = Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
-  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 /**

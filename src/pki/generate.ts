@@ -114,10 +114,7 @@ export function createSelfSignedLeaf(spec: CertSpec): Issued {
 export function buildChain(opts: { host: string; withIntermediate?: boolean; leaf?: Partial<CertSpec> }): ServerChain {
   const root = createRootCA({ commonName: 'duo-doctor reference root CA', organization: 'duo-doctor' });
   const intermediate = opts.withIntermediate
-    ? issueCertificate(
-        { commonName: 'duo-doctor reference intermediate CA', organization: 'duo-doctor', isCA: true },
-        root,
-      )
+    ? issueCertificate({ commonName: 'duo-doctor reference intermediate CA', organization: 'duo-doctor', isCA: true }, root)
     : undefined;
   const leafSpec: CertSpec = {
     commonName: opts.host,

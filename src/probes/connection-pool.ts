@@ -63,7 +63,12 @@ export class ConnectionPool {
    * The pooled dispatcher for `key` (made by `create` on first use, given a watch that reports its new connections and the connect timeout),
    * watched for `url`'s request; undefined once the pool is closed (a straggler of an abandoned check then owns its own).
    */
-  lease(key: string, url: URL, create: (watch: ConnectionWatch, connectTimeoutMs: number) => Dispatcher, onStage: OnStage | undefined): Lease | undefined {
+  lease(
+    key: string,
+    url: URL,
+    create: (watch: ConnectionWatch, connectTimeoutMs: number) => Dispatcher,
+    onStage: OnStage | undefined,
+  ): Lease | undefined {
     if (this.#closed) return undefined;
     let entry = this.#entries.get(key);
     if (!entry) {

@@ -12,8 +12,7 @@ export const DIRECT_ACCESS_SETTING =
 
 /** Headers to call the gateway with (Authorization included: never print them), or why there are none. */
 export type DirectAccess =
-  | { ok: true; headers: Record<string, string> }
-  | { ok: false; reason: string; /** GitLab's direct connections are turned off. */ disabled: boolean };
+  { ok: true; headers: Record<string, string> } | { ok: false; reason: string; /** GitLab's direct connections are turned off. */ disabled: boolean };
 
 /**
  * Asks GitLab for a direct-access token (POST, shared by every check that asks) and returns the headers GitLab says
@@ -27,7 +26,11 @@ export async function directAccessHeaders(ctx: CheckContext): Promise<DirectAcce
   if (!ex.ok) return { ok: false, disabled: false, reason: `could not ask GitLab for a direct-access token: ${describeExchange(ctx, ex)}` };
   const { response } = ex;
   if (response.status === 403 && /direct connections are disabled/i.test(apiMessage(response) ?? '')) {
-    return { ok: false, disabled: true, reason: `GitLab does not hand out direct-access tokens: direct connections are disabled (${DIRECT_ACCESS_SETTING})` };
+    return {
+      ok: false,
+      disabled: true,
+      reason: `GitLab does not hand out direct-access tokens: direct connections are disabled (${DIRECT_ACCESS_SETTING})`,
+    };
   }
   if (response.status !== 201 && response.status !== 200) {
     return { ok: false, disabled: false, reason: `GitLab refused a direct-access token: ${describeExchange(ctx, ex)}` };

@@ -39,7 +39,16 @@ export async function gatewayRequest(ctx: CheckContext, call: GatewayCall): Prom
   const key = `gateway ${method} ${url} ${JSON.stringify(call.headers ?? {})} ${call.body ?? ''}`;
   const exchange = await ctx.memo(key, async () => {
     const { ca } = await clientTrust(ctx);
-    return httpRequest({ url, method, headers, body: call.body, ca, timeoutMs: ctx.settings.timeoutMs, proxyEnv: ctx.settings.env, signal: ctx.signal });
+    return httpRequest({
+      url,
+      method,
+      headers,
+      body: call.body,
+      ca,
+      timeoutMs: ctx.settings.timeoutMs,
+      proxyEnv: ctx.settings.env,
+      signal: ctx.signal,
+    });
   });
   return { url, exchange };
 }

@@ -35,7 +35,8 @@ function exchange(ctx: CheckContext, method: 'GET' | 'POST', path: string, body?
   const url = gitlabEndpoint(gitlabUrl, path);
   // The path is ours, but check anyway: the token must never leave GitLab's origin.
   try {
-    if (new URL(url).origin !== new URL(gitlabUrl).origin) return Promise.resolve(failed(`refusing to send the token outside ${redactUrl(gitlabUrl)}`));
+    if (new URL(url).origin !== new URL(gitlabUrl).origin)
+      return Promise.resolve(failed(`refusing to send the token outside ${redactUrl(gitlabUrl)}`));
   } catch {
     return Promise.resolve(failed(`not a URL: ${redactUrl(gitlabUrl)}`));
   }
@@ -247,7 +248,10 @@ export async function resolveGatewayUrl(ctx: CheckContext): Promise<GatewayUrlRe
   if (target.url) return { url: target.url, source: target.source === 'gitlab-setting' ? 'gitlab' : target.source };
   const setting = target.gitlabSetting;
   if (setting.state === 'blank') return { source: 'gitlab', detail: "GitLab's AI gateway URL setting (duoSettings.aiGatewayUrl) is blank" };
-  return { source: 'none', detail: `no --gateway-url or AI_GATEWAY_URL, and GitLab's setting is unknown: ${setting.state === 'unknown' ? setting.reason : ''}` };
+  return {
+    source: 'none',
+    detail: `no --gateway-url or AI_GATEWAY_URL, and GitLab's setting is unknown: ${setting.state === 'unknown' ? setting.reason : ''}`,
+  };
 }
 
 /** GitLab's version and revision (GET /api/v4/metadata), or why they are unknown. Memoised through the exchange. */
@@ -258,7 +262,7 @@ export async function gitlabMetadata(ctx: CheckContext): Promise<{ version?: str
   const value = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as Record<string, unknown>) : {};
   const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
   const version = text(value.version);
-  return version ? { version, ...(text(value.revision) ? { revision: text(value.revision) } : {}) } : { reason: 'GitLab\'s metadata has no version' };
+  return version ? { version, ...(text(value.revision) ? { revision: text(value.revision) } : {}) } : { reason: "GitLab's metadata has no version" };
 }
 
 /** GitLab's version (GET /api/v4/metadata), undefined when unknown. */
@@ -293,8 +297,7 @@ export interface FeatureSettingFact {
 
 /** GitLab's feature settings and self-hosted models, or why they cannot be read. */
 export type FeatureSettingsFacts =
-  | { available: true; settings: FeatureSettingFact[]; models: SelfHostedModelFact[] }
-  | { available: false; reason: string };
+  { available: true; settings: FeatureSettingFact[]; models: SelfHostedModelFact[] } | { available: false; reason: string };
 
 const FEATURE_SETTINGS_QUERY =
   '{ aiFeatureSettings { nodes { feature title provider selfHostedModel { id name model } } } aiSelfHostedModels { nodes { id name model } } }';

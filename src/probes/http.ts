@@ -146,7 +146,11 @@ export function classify(err: unknown, c: FailureContext): HttpFailure {
   const detail = messages.find((m) => !/^fetch failed$/i.test(m)) ?? 'unknown error';
   const proxyTunnel = /Proxy response \((\d+)\)/.exec(messages.join(' '));
   if (proxyTunnel) {
-    return { kind: 'proxy', code: codes[0], message: `Proxy ${c.proxy ?? '(unknown)'} refused to open a tunnel to ${c.host}: HTTP ${proxyTunnel[1]}` };
+    return {
+      kind: 'proxy',
+      code: codes[0],
+      message: `Proxy ${c.proxy ?? '(unknown)'} refused to open a tunnel to ${c.host}: HTTP ${proxyTunnel[1]}`,
+    };
   }
   // Through a proxy, a connect-phase error is the proxy's own (the proxy makes the onward connection).
   if (c.proxy && isConnecting(c.phase) && (kind === 'dns' || kind === 'refused' || kind === 'timeout' || kind === 'reset')) {
@@ -297,7 +301,10 @@ export async function dispatcherFor(req: HttpRequest, url: URL, timeoutMs: numbe
     await new Promise<void>((resolve) => setImmediate(resolve));
     return { ...lease, owned: false, ...shown };
   }
-  const dispatcher = watchRequestStart(create((_, stage) => onStage?.(stage), timeoutMs), onStage);
+  const dispatcher = watchRequestStart(
+    create((_, stage) => onStage?.(stage), timeoutMs),
+    onStage,
+  );
   return { dispatcher, owned: true, release: () => undefined, reused: () => false, ...shown };
 }
 
@@ -365,7 +372,10 @@ async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale
     if (isConnecting(context.phase)) context.phase = stage;
   };
   // The runner reads this when it abandons the check (its timeout, the run's deadline): the stage, as a timeout names it.
-  const leaveStage = enterStage(() => `${context.phase === 'TCP connect' ? 'connecting (TCP) to' : context.phase === 'TLS handshake' ? 'in the TLS handshake with' : `${context.phase} from`} ${context.origin}`);
+  const leaveStage = enterStage(
+    () =>
+      `${context.phase === 'TCP connect' ? 'connecting (TCP) to' : context.phase === 'TLS handshake' ? 'in the TLS handshake with' : `${context.phase} from`} ${context.origin}`,
+  );
   const [{ request }, use] = await Promise.all([loadUndici(), dispatcherFor(req, url, timeoutMs, onStage)]);
   const { dispatcher, owned, proxy, release } = use;
   context.proxy = proxy;
@@ -374,10 +384,24 @@ async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale
   const stop = whenAborted(signal);
 
   try {
-    const response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }), stop.promise]);
+    const response = await Promise.race([
+      request(url, {
+        method: req.method ?? 'GET',
+        headers: req.headers,
+        body: req.body,
+        dispatcher,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }),
+      stop.promise,
+    ]);
     context.phase = 'reading the body';
     const headers = flattenHeaders(response.headers);
-    const body = req.method === 'HEAD' ? await response.body.dump().then(() => Buffer.alloc(0)) : await readCapped(response.body, decodersFor(headers['content-encoding']), maxBytes);
+    const body =
+      req.method === 'HEAD'
+        ? await response.body.dump().then(() => Buffer.alloc(0))
+        : await readCapped(response.body, decodersFor(headers['content-encoding']), maxBytes);
     const location = headers.location;
     let redirectTo: string | undefined;
     if (response.statusCode >= 300 && response.statusCode < 400 && location) {
@@ -388,7 +412,10 @@ async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale
       }
     }
     return {
-      result: { ok: true, response: { status: response.statusCode, headers, body: body.toString('utf8'), elapsedMs: elapsed(), ...(redirectTo ? { redirectTo } : {}) } },
+      result: {
+        ok: true,
+        response: { status: response.statusCode, headers, body: body.toString('utf8'), elapsedMs: elapsed(), ...(redirectTo ? { redirectTo } : {}) },
+      },
       stale: false,
     };
   } catch (err) {

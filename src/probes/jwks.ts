@@ -86,7 +86,12 @@ export function gatewayBase(settings: Settings): JwksBase | undefined {
   const gitlabUrl = settings.gitlabUrl;
   const withGitlab = gitlabUrl ? { gitlabUrl } : {};
   if (fromEnv) {
-    return { url: fromEnv, source: 'AIGW_GITLAB_URL', ...withGitlab, differs: gitlabUrl !== undefined && normalised(fromEnv) !== normalised(gitlabUrl) };
+    return {
+      url: fromEnv,
+      source: 'AIGW_GITLAB_URL',
+      ...withGitlab,
+      differs: gitlabUrl !== undefined && normalised(fromEnv) !== normalised(gitlabUrl),
+    };
   }
   if (gitlabUrl) return { url: gitlabUrl, source: '--gitlab-url', gitlabUrl, differs: false };
   return undefined;
@@ -214,7 +219,13 @@ export function fetchJwks(ctx: CheckContext): Promise<JwksFetch | undefined> {
       prefixedUrl = prefixedDiscoveryUrl(base.url);
     } catch {
       const failure: HttpFailure = { kind: 'other', message: `${base.source} is not a URL: ${redactUrl(base.url)}` };
-      const discovery: DocumentFetch = { url: redactUrl(base.url), hops: [], finalUrl: redactUrl(base.url), elapsedMs: 0, outcome: { kind: 'failure', failure } };
+      const discovery: DocumentFetch = {
+        url: redactUrl(base.url),
+        hops: [],
+        finalUrl: redactUrl(base.url),
+        elapsedMs: 0,
+        outcome: { kind: 'failure', failure },
+      };
       return { base, trust: trustFacts, budgetMs, discovery };
     }
     const [root, prefixed] = await Promise.all([attempt(rootUrl, env), prefixedUrl ? attempt(prefixedUrl, env) : undefined]);

@@ -11,7 +11,12 @@ const MODEL_TIMEOUT_MS = 10_000;
 /** What a model server answered, reduced to facts: its status and the model ids it serves, or why it did not answer. */
 export type ModelAnswer =
   | { ok: true; status: number; elapsedMs: number; served: string[]; maxModelLen?: Record<string, number> }
-  | { ok: false; kind: FailureKind; message: string; /** Asked with certifi's roots standing in for the gateway's unknown bundle. */ trustUnknown?: true };
+  | {
+      ok: false;
+      kind: FailureKind;
+      message: string;
+      /** Asked with certifi's roots standing in for the gateway's unknown bundle. */ trustUnknown?: true;
+    };
 
 /**
  * The URL the gateway's model client asks for `route` (`models`, `chat/completions`, `completions`) on an endpoint.
@@ -48,11 +53,19 @@ export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelA
     // OpenAI's `{ data: [{ id }] }`.
     const parsed = parseJson(ex.response);
     const data = parsed.ok ? (parsed.value as { data?: unknown } | null)?.data : undefined;
-    const cards = Array.isArray(data) ? data.filter((d: { id?: unknown }) => typeof d?.id === 'string') as { id: string; max_model_len?: unknown }[] : [];
+    const cards = Array.isArray(data)
+      ? (data.filter((d: { id?: unknown }) => typeof d?.id === 'string') as { id: string; max_model_len?: unknown }[])
+      : [];
     // vLLM adds max_model_len to each card (protocol.py ModelCard); other servers do not.
     const lengths = cards.filter((c) => typeof c.max_model_len === 'number').map((c) => [c.id, c.max_model_len as number] as const);
     const served = cards.map((c) => c.id);
-    return { ok: true, status: ex.response.status, elapsedMs: ex.response.elapsedMs, served, ...(lengths.length ? { maxModelLen: Object.fromEntries(lengths) } : {}) };
+    return {
+      ok: true,
+      status: ex.response.status,
+      elapsedMs: ex.response.elapsedMs,
+      served,
+      ...(lengths.length ? { maxModelLen: Object.fromEntries(lengths) } : {}),
+    };
   });
 }
 

@@ -68,7 +68,10 @@ function inCidr(host: string, entry: string): boolean {
  * `host:port` only that port; IP literals exactly or by CIDR. Case and a trailing dot are ignored.
  */
 export function noProxyMatch(host: string, port: number, noProxy: string): string | undefined {
-  const name = host.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const name = host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   for (const raw of noProxy.split(/[,\s]+/)) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;

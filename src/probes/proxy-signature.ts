@@ -1,7 +1,26 @@
 // What a response's Server and Via headers say about a proxy in front of the AI gateway.
 
 /** Server products that are reverse proxies or load balancers (lower-case prefixes of the Server header's first product). */
-const PROXY_SERVERS = ['nginx', 'openresty', 'tengine', 'caddy', 'envoy', 'istio-envoy', 'haproxy', 'traefik', 'apache', 'httpd', 'squid', 'varnish', 'cloudflare', 'awselb', 'akamaighost', 'kong', 'lighttpd', 'microsoft-iis'];
+const PROXY_SERVERS = [
+  'nginx',
+  'openresty',
+  'tengine',
+  'caddy',
+  'envoy',
+  'istio-envoy',
+  'haproxy',
+  'traefik',
+  'apache',
+  'httpd',
+  'squid',
+  'varnish',
+  'cloudflare',
+  'awselb',
+  'akamaighost',
+  'kong',
+  'lighttpd',
+  'microsoft-iis',
+];
 
 /** Servers the gateway itself runs on (the real one is FastAPI under uvicorn). */
 const GATEWAY_SERVERS = ['uvicorn', 'hypercorn', 'gunicorn'];
@@ -26,4 +45,3 @@ export function proxySignature(headers: Readonly<Record<string, string>>): Proxy
   const proxy = proxyServer ?? via;
   return { ...(proxy ? { proxy } : {}), direct: !proxy && GATEWAY_SERVERS.includes(product), clues };
 }
-

@@ -85,7 +85,13 @@ function rawExchange(req: RawRequest): Promise<RawAnswer> {
     let connected = false;
     const socket = https
       ? // One secure context per trust list (secure-context.ts): `ca` here would parse its ~150 roots again per request.
-        tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}), ALPNProtocols: ['http/1.1'] })
+        tls.connect({
+          host,
+          port,
+          ...(net.isIP(host) ? {} : { servername: host }),
+          ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}),
+          ALPNProtocols: ['http/1.1'],
+        })
       : net.connect({ host, port });
     const finish = (answer: RawAnswer) => {
       if (settled) return;

@@ -27,7 +27,7 @@ export async function selfHostedModels(ctx: CheckContext): Promise<ModelList> {
   if (!result.ok) return { ok: false, why: `GitLab's self-hosted models cannot be listed: ${result.reason}` };
   const nodes = (result.data as { aiSelfHostedModels?: { nodes?: unknown } | null }).aiSelfHostedModels?.nodes;
   if (!Array.isArray(nodes)) {
-    return { ok: false, why: 'GitLab returned no self-hosted model list (the token is not an administrator\'s, or the feature is not available)' };
+    return { ok: false, why: "GitLab returned no self-hosted model list (the token is not an administrator's, or the feature is not available)" };
   }
   return {
     ok: true,

@@ -2,7 +2,20 @@
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
 import { noteProbeExchange } from '../record/exchange-log.js';
-import { classify, dispatcherFor, staleConnection, flattenHeaders, httpUrl, isConnecting, loadUndici, whenAborted, type HttpFailure, type HttpRequest, type OnStage, type Stage } from './http.js';
+import {
+  classify,
+  dispatcherFor,
+  staleConnection,
+  flattenHeaders,
+  httpUrl,
+  isConnecting,
+  loadUndici,
+  whenAborted,
+  type HttpFailure,
+  type HttpRequest,
+  type OnStage,
+  type Stage,
+} from './http.js';
 
 /** One streamed request. `timeoutMs` bounds connect + headers and every silence between chunks (default 10000). */
 export interface StreamRequest extends Pick<HttpRequest, 'url' | 'headers' | 'body' | 'ca' | 'dispatcher' | 'signal' | 'proxyEnv'> {
@@ -118,7 +131,18 @@ async function stream(req: StreamRequest): Promise<{ result: StreamExchange; sta
   try {
     let response;
     try {
-      response = await Promise.race([request(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, dispatcher, signal, headersTimeout: waitMs, bodyTimeout: waitMs }), stop.promise]);
+      response = await Promise.race([
+        request(url, {
+          method: req.method ?? 'GET',
+          headers: req.headers,
+          body: req.body,
+          dispatcher,
+          signal,
+          headersTimeout: waitMs,
+          bodyTimeout: waitMs,
+        }),
+        stop.promise,
+      ]);
     } catch (err) {
       if (hold.signal.aborted && !overall.signal.aborted) {
         const failure: HttpFailure = { kind: 'timeout', message: `No response headers from ${url.origin} within the ${req.holdMs} ms hold` };
@@ -154,7 +178,17 @@ async function stream(req: StreamRequest): Promise<{ result: StreamExchange; sta
     }
     response.body.destroy();
     const text = decodeText(Buffer.concat(kept), headers['content-encoding']);
-    const timed: StreamResponse = { status: response.statusCode, headers, headersAtMs, chunks, bytes, end, endedAtMs: elapsed(), ...(cut ? { cut } : {}), text };
+    const timed: StreamResponse = {
+      status: response.statusCode,
+      headers,
+      headersAtMs,
+      chunks,
+      bytes,
+      end,
+      endedAtMs: elapsed(),
+      ...(cut ? { cut } : {}),
+      text,
+    };
     return { result: { ok: true, response: timed }, stale: false };
   } finally {
     stop.dispose();

@@ -44,7 +44,8 @@ export interface TlsScan {
 }
 
 /** Client-side refusals: this OpenSSL will not offer what was asked. */
-const CLIENT_LIMITS = /no cipher(s)? (can be selected|available|match)|no protocols available|unsupported protocol|NO_CIPHER|NO_PROTOCOLS|version too low/i;
+const CLIENT_LIMITS =
+  /no cipher(s)? (can be selected|available|match)|no protocols available|unsupported protocol|NO_CIPHER|NO_PROTOCOLS|version too low/i;
 /** Connection-level failures: nothing was negotiated at all. */
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
 
@@ -64,7 +65,9 @@ export function tryHandshake(host: string, port: number, options: tls.Connection
       const message = errorMessage(error);
       return done({ outcome: CLIENT_LIMITS.test(message) ? 'untestable' : 'refused', detail: message });
     }
-    socket.once('secureConnect', () => done({ outcome: 'accepted', protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.standardName }));
+    socket.once('secureConnect', () =>
+      done({ outcome: 'accepted', protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.standardName }),
+    );
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const message = `${error.code ?? ''} ${errorMessage(error)}`.trim();
       // A client-side refusal happens before anything is sent; the server's alert mentions the alert, not these.

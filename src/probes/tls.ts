@@ -35,9 +35,7 @@ export interface TlsFacts {
 
 /** Handshakes with `target` once per run (memo key `tls:<host>:<port>`); every check asking for it shares the result. */
 export function tlsChain(ctx: CheckContext, target: TlsTarget): Promise<TlsFacts> {
-  return ctx.memo(`tls:${target.host}:${target.port}`, () =>
-    handshake(target, Math.max(500, Math.floor(ctx.settings.timeoutMs * 0.8))),
-  );
+  return ctx.memo(`tls:${target.host}:${target.port}`, () => handshake(target, Math.max(500, Math.floor(ctx.settings.timeoutMs * 0.8))));
 }
 
 /** The certificates of a peer chain, leaf first, stopping at a self-issued one or a repeat. */
@@ -104,7 +102,12 @@ export function handshake(target: TlsTarget, timeoutMs: number): Promise<TlsFact
       resolvePromise({ host, port, ...facts, handshakeMs: elapsed() });
     };
     const timer = setTimeout(
-      () => finish({ ok: false, failure: { kind: 'timeout', message: `${endpoint} did not complete a TLS handshake within ${timeoutMs} ms` }, chain: [] }),
+      () =>
+        finish({
+          ok: false,
+          failure: { kind: 'timeout', message: `${endpoint} did not complete a TLS handshake within ${timeoutMs} ms` },
+          chain: [],
+        }),
       timeoutMs,
     );
     try {
@@ -120,7 +123,11 @@ export function handshake(target: TlsTarget, timeoutMs: number): Promise<TlsFact
         const cipher = s.getCipher()?.name;
         finish({ ok: true, protocol: s.getProtocol() ?? undefined, ...(cipher ? { cipher } : {}), chain });
       } catch (error) {
-        finish({ ok: false, failure: { kind: 'other', message: `${endpoint} sent a certificate that cannot be read: ${(error as Error).message}` }, chain: [] });
+        finish({
+          ok: false,
+          failure: { kind: 'other', message: `${endpoint} sent a certificate that cannot be read: ${(error as Error).message}` },
+          chain: [],
+        });
       }
     });
     // Kept after finishing too: a late error on a destroyed socket must not become an uncaught exception.

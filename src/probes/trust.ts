@@ -82,9 +82,7 @@ function readErrorMessage(code: string, fallback: string): string {
 /** The trust a CA file gives: its certificates, and its problems prefixed with the file's name. */
 async function bundleTrust(ctx: CheckContext, source: TrustSource & { file: string }): Promise<Trust> {
   const bundle = await readBundle(ctx, source.file);
-  const problems = bundle.readError
-    ? [`${bundle.file}: ${bundle.readError.message}`]
-    : bundle.problems.map((p) => `${bundle.file}: ${p}`);
+  const problems = bundle.readError ? [`${bundle.file}: ${bundle.readError.message}`] : bundle.problems.map((p) => `${bundle.file}: ${p}`);
   return { source: { kind: source.kind, file: bundle.file }, ca: bundle.certificates, problems };
 }
 
@@ -113,7 +111,13 @@ export function gatewayTrust(ctx: CheckContext): Promise<Trust> {
     const { env } = ctx.settings;
     if (env.REQUESTS_CA_BUNDLE) return bundleTrust(ctx, { kind: 'REQUESTS_CA_BUNDLE', file: env.REQUESTS_CA_BUNDLE });
     if (env.CURL_CA_BUNDLE) return bundleTrust(ctx, { kind: 'CURL_CA_BUNDLE', file: env.CURL_CA_BUNDLE });
-    return Promise.resolve(systemTrust(env.SSL_CERT_FILE ? [`SSL_CERT_FILE=${env.SSL_CERT_FILE} is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE`] : []));
+    return Promise.resolve(
+      systemTrust(
+        env.SSL_CERT_FILE
+          ? [`SSL_CERT_FILE=${env.SSL_CERT_FILE} is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE`]
+          : [],
+      ),
+    );
   });
 }
 
@@ -130,7 +134,7 @@ export function gatewayModelTrust(ctx: CheckContext): Promise<Trust> {
     const { env } = ctx.settings;
     const verify = env.SSL_VERIFY;
     const notes: string[] = [];
-    if (verify?.trim().toLowerCase() === 'false') notes.push('SSL_VERIFY=false: LiteLLM does not verify model endpoints\' certificates at all');
+    if (verify?.trim().toLowerCase() === 'false') notes.push("SSL_VERIFY=false: LiteLLM does not verify model endpoints' certificates at all");
     for (const kind of ['SSL_VERIFY', 'SSL_CERT_FILE'] as const) {
       const file = env[kind];
       if (!file || (kind === 'SSL_VERIFY' && /^(true|false)$/i.test(file.trim()))) continue;

@@ -50,7 +50,9 @@ const BODY_WAIT_MS = 200;
 
 /** The Sec-WebSocket-Accept a server must answer for `key`. */
 export function expectedAccept(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 /** The request head of an opening handshake for `url` with `key`. */
@@ -89,7 +91,11 @@ function failureOf(err: unknown, url: URL, timeoutMs: number, timedOut: boolean)
   const message = errorMessage(err);
   const kind = typeof code === 'string' ? kindOfCode(code) : undefined;
   const suffix = typeof code === 'string' ? ` (${code})` : '';
-  return { kind: kind ?? 'other', ...(typeof code === 'string' ? { code } : {}), message: `WebSocket upgrade to ${url.origin} failed: ${message}${suffix}` };
+  return {
+    kind: kind ?? 'other',
+    ...(typeof code === 'string' ? { code } : {}),
+    message: `WebSocket upgrade to ${url.origin} failed: ${message}${suffix}`,
+  };
 }
 
 /** Sends an RFC 6455 opening handshake and reads the answer's head (and a refusal's first bytes); closes the connection. Never throws. Noted for `--record`. */
@@ -144,9 +150,13 @@ function handshake(req: WebSocketRequest): Promise<WebSocketExchange> {
       if (!head) return;
       const accept = head.headers['sec-websocket-accept'];
       const body = head.status === 101 ? '' : received.subarray(bodyStart, bodyStart + MAX_BODY_BYTES).toString('utf8');
-      finish({ ok: true, answer: { ...head, ...(head.status === 101 ? { acceptValid: accept === expectedAccept(key) } : {}), body, elapsedMs: elapsed() } });
+      finish({
+        ok: true,
+        answer: { ...head, ...(head.status === 101 ? { acceptValid: accept === expectedAccept(key) } : {}), body, elapsedMs: elapsed() },
+      });
     };
-    const onAbort = (): void => finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'aborted', message: `WebSocket upgrade to ${target.origin} was cancelled` } });
+    const onAbort = (): void =>
+      finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'aborted', message: `WebSocket upgrade to ${target.origin} was cancelled` } });
     const timer = setTimeout(() => {
       timedOut = true;
       socket.destroy(new Error('timeout'));
@@ -163,17 +173,33 @@ function handshake(req: WebSocketRequest): Promise<WebSocketExchange> {
       }
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (received.length > MAX_HEAD_BYTES) finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'protocol', message: `Response head from ${target.origin} exceeds ${MAX_HEAD_BYTES} bytes` } });
+        if (received.length > MAX_HEAD_BYTES)
+          finish({
+            ok: false,
+            elapsedMs: elapsed(),
+            failure: { kind: 'protocol', message: `Response head from ${target.origin} exceeds ${MAX_HEAD_BYTES} bytes` },
+          });
         return;
       }
       head = parseHead(received.subarray(0, end).toString('latin1'));
       bodyStart = end + 4;
-      if (!head) return finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'protocol', message: `Not an HTTP response from ${target.origin}` } });
+      if (!head)
+        return finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'protocol', message: `Not an HTTP response from ${target.origin}` } });
       // A 101's bytes after the head are WebSocket frames, not ours to read; a refusal's body usually follows at once.
       if (head.status === 101) return answer();
       setTimeout(answer, BODY_WAIT_MS);
     });
-    socket.on('end', () => (head ? answer() : finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'reset', message: `${target.origin} closed the connection without answering the WebSocket upgrade` } })));
-    socket.on('error', (err) => (head ? answer() : finish({ ok: false, elapsedMs: elapsed(), failure: failureOf(err, target, timeoutMs, timedOut) })));
+    socket.on('end', () =>
+      head
+        ? answer()
+        : finish({
+            ok: false,
+            elapsedMs: elapsed(),
+            failure: { kind: 'reset', message: `${target.origin} closed the connection without answering the WebSocket upgrade` },
+          }),
+    );
+    socket.on('error', (err) =>
+      head ? answer() : finish({ ok: false, elapsedMs: elapsed(), failure: failureOf(err, target, timeoutMs, timedOut) }),
+    );
   });
 }

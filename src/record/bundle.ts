@@ -30,7 +30,7 @@ Certificates are public data and are kept whole.
 
 function describe(file: string): string {
   if (file === 'recording.json') return "the facts each check gathered, the settings (no token), the run's result";
-  if (file === 'exchanges.har') return 'every HTTP exchange (HAR 1.2: open it in a browser\'s developer tools)';
+  if (file === 'exchanges.har') return "every HTTP exchange (HAR 1.2: open it in a browser's developer tools)";
   return 'a certificate chain as the server presented it (PEM)';
 }
 

@@ -30,7 +30,9 @@ export function noteExchange(exchange: ObservedExchange): void {
 /** What a probe knows of an exchange it made: the request, then a response or why there was none. */
 export interface ProbeExchange {
   request: { method?: string; url: string; headers?: Record<string, string>; body?: string };
-  outcome: { ok: true; status: number; headers: Record<string, string>; body: string; timeMs: number } | { ok: false; failure: ObservedExchange['failure'] & object; timeMs: number };
+  outcome:
+    | { ok: true; status: number; headers: Record<string, string>; body: string; timeMs: number }
+    | { ok: false; failure: ObservedExchange['failure'] & object; timeMs: number };
 }
 
 /** Notes a probe's exchange in the shape the log keeps (one place, whichever probe made it). */

@@ -42,7 +42,8 @@ export interface RunObservations {
 }
 
 /** Environment variables the gateway's behaviour depends on: the only ones a recording keeps. */
-const GATEWAY_ENV = /^(AIGW_|AI_GATEWAY_|DUO_WORKFLOW_|HF_|SSL_CERT_|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$|(HTTPS?|NO|ALL)_PROXY$|(https?|no|all)_proxy$)/;
+const GATEWAY_ENV =
+  /^(AIGW_|AI_GATEWAY_|DUO_WORKFLOW_|HF_|SSL_CERT_|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$|(HTTPS?|NO|ALL)_PROXY$|(https?|no|all)_proxy$)/;
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH_HEADER)/i;
 
 /** The gateway-relevant part of an environment, secret-named values masked and URLs stripped of credentials. */
@@ -120,7 +121,9 @@ export async function readRecording(dir: string): Promise<Recording> {
   try {
     text = await readFile(join(dir, 'recording.json'), 'utf8');
   } catch (error) {
-    throw new RecordingError(`${dir} holds no recording.json (${(error as NodeJS.ErrnoException).code ?? String(error)}): record one with duo-doctor check --record ${dir}`);
+    throw new RecordingError(
+      `${dir} holds no recording.json (${(error as NodeJS.ErrnoException).code ?? String(error)}): record one with duo-doctor check --record ${dir}`,
+    );
   }
   let doc: Partial<Recording>;
   try {
@@ -128,7 +131,8 @@ export async function readRecording(dir: string): Promise<Recording> {
   } catch (error) {
     throw new RecordingError(`${join(dir, 'recording.json')} is not valid JSON: ${(error as Error).message}`);
   }
-  if (doc.format !== RECORDING_FORMAT) throw new RecordingError(`${join(dir, 'recording.json')} is not a duo-doctor recording (format ${JSON.stringify(doc.format)})`);
+  if (doc.format !== RECORDING_FORMAT)
+    throw new RecordingError(`${join(dir, 'recording.json')} is not a duo-doctor recording (format ${JSON.stringify(doc.format)})`);
   if (typeof doc.formatVersion !== 'number' || doc.formatVersion > RECORDING_FORMAT_VERSION) {
     throw new RecordingError(
       `the recording has format version ${String(doc.formatVersion)}, newer than this duo-doctor (${TOOL_VERSION}) reads (${RECORDING_FORMAT_VERSION}): replay it with the duo-doctor that recorded it (${doc.tool?.version ?? 'unknown'}) or newer`,

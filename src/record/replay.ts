@@ -8,7 +8,6 @@ import { errorMessage } from '../error-message.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { Recording } from './recording.js';
 
-
 function key(target: string | undefined, id: string): string {
   return `${target ?? ''}\u0000${id}`;
 }

@@ -17,7 +17,8 @@ export const SECRET_HEADERS = new Set([
 ]);
 
 /** JSON member names whose string values are credentials. */
-const SECRET_MEMBERS = /^(token|access_token|private_token|refresh_token|id_token|password|secret|api_key|apikey|client_secret|signing_key|d|p|q|dp|dq|qi|k)$/i;
+const SECRET_MEMBERS =
+  /^(token|access_token|private_token|refresh_token|id_token|password|secret|api_key|apikey|client_secret|signing_key|d|p|q|dp|dq|qi|k)$/i;
 
 /** A JWT (three base64url parts, the first two JSON objects): its signature is what makes it usable, so that part goes. */
 const JWT = /\b(eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,})\.[A-Za-z0-9_-]{8,}/g;
@@ -63,7 +64,10 @@ export function scrubJson(value: unknown, secrets: readonly string[]): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       // A secret-named JWT keeps its claims (scrubText drops its signature); any other secret-named string goes whole.
-      Object.entries(value).map(([k, v]) => [k, SECRET_MEMBERS.test(k) && typeof v === 'string' && v !== '' && !isJwt(v) ? REDACTED : scrubJson(v, secrets)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_MEMBERS.test(k) && typeof v === 'string' && v !== '' && !isJwt(v) ? REDACTED : scrubJson(v, secrets),
+      ]),
     );
   }
   return value;

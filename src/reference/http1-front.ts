@@ -31,7 +31,15 @@ export async function startHttp1Front(opts: { upstream: string; ca?: string; tls
   const client = upstream.protocol === 'https:' ? https : http;
   const forward = (req: IncomingMessage, reply: (res: IncomingMessage) => void, fail: () => void): void => {
     const out = client.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: forwardedHeaders(req), agent: false, ...(opts.ca ? { ca: opts.ca } : {}) },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: forwardedHeaders(req),
+        agent: false,
+        ...(opts.ca ? { ca: opts.ca } : {}),
+      },
       reply,
     );
     out.on('error', fail);
@@ -60,7 +68,8 @@ export async function startHttp1Front(opts: { upstream: string; ca?: string; tls
       req,
       (up) => {
         const lines = [`HTTP/1.1 ${up.statusCode ?? 502} ${up.statusMessage ?? ''}`];
-        for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) lines.push(`${k}: ${Array.isArray(v) ? v.join(', ') : v}`);
+        for (const [k, v] of Object.entries(up.headers))
+          if (!HOP_BY_HOP.has(k) && v !== undefined) lines.push(`${k}: ${Array.isArray(v) ? v.join(', ') : v}`);
         lines.push('connection: close');
         socket.write(`${lines.join('\r\n')}\r\n\r\n`);
         up.pipe(socket);

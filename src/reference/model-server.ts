@@ -54,18 +54,30 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<R
 
   /** serving_engine.py `_check_model`: 404 NotFoundError for a model the server does not serve. */
   const unknownModel = (res: ServerResponse, name: unknown) =>
-    typeof name === 'string' && name === model ? false : (sendError(res, 404, 'NotFoundError', `The model \`${String(name)}\` does not exist.`), true);
+    typeof name === 'string' && name === model
+      ? false
+      : (sendError(res, 404, 'NotFoundError', `The model \`${String(name)}\` does not exist.`), true);
 
   /** serving_engine.py `_validate_input`: the prompt plus max_tokens must fit max_model_len (400 BadRequestError). */
   const overLength = (res: ServerResponse, prompt: string, maxTokens: unknown): boolean => {
     const input = tokensOf(prompt);
     const wanted = typeof maxTokens === 'number' ? maxTokens : 16;
     if (input >= maxModelLen) {
-      sendError(res, 400, 'BadRequestError', `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${input} input tokens. Please reduce the length of the input messages.`);
+      sendError(
+        res,
+        400,
+        'BadRequestError',
+        `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${input} input tokens. Please reduce the length of the input messages.`,
+      );
       return true;
     }
     if (input + wanted > maxModelLen) {
-      sendError(res, 400, 'BadRequestError', `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${input + wanted} tokens (${input} in the messages, ${wanted} in the completion). Please reduce the length of the messages or completion.`);
+      sendError(
+        res,
+        400,
+        'BadRequestError',
+        `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${input + wanted} tokens (${input} in the messages, ${wanted} in the completion). Please reduce the length of the messages or completion.`,
+      );
       return true;
     }
     return false;
@@ -79,7 +91,12 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<R
     }
     if (opts.chatTemplate === false) {
       // The ValueError vLLM's chat_utils raises without a template, as create_error_response(f"{e} {e.__cause__}") words it.
-      return sendError(res, 400, 'BadRequestError', 'As of transformers v4.44, default chat template is no longer allowed, so you must provide a chat template if the tokenizer does not define one. None');
+      return sendError(
+        res,
+        400,
+        'BadRequestError',
+        'As of transformers v4.44, default chat template is no longer allowed, so you must provide a chat template if the tokenizer does not define one. None',
+      );
     }
     if (overLength(res, promptText(body.messages), body.max_tokens)) return;
     sendJson(res, 200, {
@@ -127,7 +144,18 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<R
       if (req.method === 'GET' && path === '/v1/models') {
         return sendJson(res, 200, {
           object: 'list',
-          data: [{ id: model, object: 'model', created, owned_by: 'vllm', root: `mistralai/${model}`, parent: null, max_model_len: maxModelLen, permission: [] }],
+          data: [
+            {
+              id: model,
+              object: 'model',
+              created,
+              owned_by: 'vllm',
+              root: `mistralai/${model}`,
+              parent: null,
+              max_model_len: maxModelLen,
+              permission: [],
+            },
+          ],
         });
       }
       if (req.method === 'POST' && path === '/v1/chat/completions') {

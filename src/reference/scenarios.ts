@@ -117,7 +117,7 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'gateway-down',
-    description: 'The gateway is not running: its URL (GitLab\'s setting and duo-doctor\'s) is a closed loopback port.',
+    description: "The gateway is not running: its URL (GitLab's setting and duo-doctor's) is a closed loopback port.",
     gitlabGatewayUrl: 'closed-port',
     gateway: { running: false },
     expectedFailures: ['gateway-reachable', 'gitlab-health-check', 'system-exchange', 'token-verifies'],
@@ -162,7 +162,16 @@ export const SCENARIOS = [
     tls: 'private-ca',
     gatewayTls: true,
     gatewayCaVariables: ['SSL_CERT_FILE'],
-    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: [
+      'agent-platform-service',
+      'agent-platform-token',
+      'gateway-fetches-jwks',
+      'gateway-trusts-gitlab',
+      'gitlab-health-check',
+      'gitlab-tls',
+      'jwks-reachable',
+      'system-exchange',
+    ],
   },
   {
     ...BASE,
@@ -175,7 +184,8 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'gateway-without-signing-key',
-    description: 'The gateway has no AIGW_SELF_SIGNED_JWT__SIGNING_KEY: it verifies GitLab\'s tokens but cannot mint the user tokens direct_access hands out.',
+    description:
+      "The gateway has no AIGW_SELF_SIGNED_JWT__SIGNING_KEY: it verifies GitLab's tokens but cannot mint the user tokens direct_access hands out.",
     gateway: { running: true, env: { AIGW_SELF_SIGNED_JWT__SIGNING_KEY: '', AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: '' } },
     expectedFailures: ['token-verifies'],
   },
@@ -193,7 +203,16 @@ export const SCENARIOS = [
     description: "GitLab's certificate comes from a private CA; duo-doctor has the CA file but the gateway has no SSL_CERT_FILE.",
     tls: 'private-ca',
     trust: { gateway: false, doctor: true },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gateway-trusts-gitlab', 'gitlab-health-check', 'gitlab-tls', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: [
+      'agent-platform-service',
+      'agent-platform-token',
+      'gateway-fetches-jwks',
+      'gateway-trusts-gitlab',
+      'gitlab-health-check',
+      'gitlab-tls',
+      'jwks-reachable',
+      'system-exchange',
+    ],
   },
   {
     ...BASE,
@@ -235,14 +254,28 @@ export const SCENARIOS = [
     name: 'jwks-unreachable',
     description: "GitLab's OIDC discovery advertises a jwks_uri nothing answers, so the gateway cannot load GitLab's keys.",
     gitlab: { jwks: 'unreachable' },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gitlab-health-check', 'jwks-reachable', 'system-exchange'],
+    expectedFailures: [
+      'agent-platform-service',
+      'agent-platform-token',
+      'gateway-fetches-jwks',
+      'gitlab-health-check',
+      'jwks-reachable',
+      'system-exchange',
+    ],
   },
   {
     ...BASE,
     name: 'jwks-empty',
-    description: "GitLab publishes an empty key set; the gateway caches it for 24 h and rejects every token.",
+    description: 'GitLab publishes an empty key set; the gateway caches it for 24 h and rejects every token.',
     gitlab: { jwks: 'empty' },
-    expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gateway-fetches-jwks', 'gitlab-health-check', 'jwks-valid', 'system-exchange'],
+    expectedFailures: [
+      'agent-platform-service',
+      'agent-platform-token',
+      'gateway-fetches-jwks',
+      'gitlab-health-check',
+      'jwks-valid',
+      'system-exchange',
+    ],
   },
   {
     ...BASE,
@@ -309,14 +342,15 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'model-without-chat-template',
-    description: "vLLM serves a model whose tokenizer has no chat template and no --chat-template was given: every chat completion answers 400.",
+    description: 'vLLM serves a model whose tokenizer has no chat template and no --chat-template was given: every chat completion answers 400.',
     model: { server: { chatTemplate: false } },
     expectedFailures: ['model-serving'],
   },
   {
     ...BASE,
     name: 'model-tools-off',
-    description: 'vLLM was started without --enable-auto-tool-choice --tool-call-parser: tool_choice "auto" (agentic Chat, the Duo Agent Platform) answers 400.',
+    description:
+      'vLLM was started without --enable-auto-tool-choice --tool-call-parser: tool_choice "auto" (agentic Chat, the Duo Agent Platform) answers 400.',
     model: { server: { autoToolChoice: false } },
     expectedFailures: [],
     expectedWarnings: ['model-serving'],
@@ -324,7 +358,7 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'model-context-short',
-    description: "vLLM runs with --max-model-len 8192 while the gateway budgets Codestral prompts up to 128000 tokens: long prompts answer 400.",
+    description: 'vLLM runs with --max-model-len 8192 while the gateway budgets Codestral prompts up to 128000 tokens: long prompts answer 400.',
     model: { server: { maxModelLen: 8192 } },
     expectedFailures: [],
     expectedWarnings: ['model-serving'],
@@ -340,14 +374,16 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'gateway-empty-portal-url',
-    description: 'The gateway runs with AIGW_CUSTOMER_PORTAL_URL="" (as a Helm chart may ship it): pydantic-settings takes "" over the default, and OIDC discovery for CustomersDot fails "No scheme supplied".',
+    description:
+      'The gateway runs with AIGW_CUSTOMER_PORTAL_URL="" (as a Helm chart may ship it): pydantic-settings takes "" over the default, and OIDC discovery for CustomersDot fails "No scheme supplied".',
     gateway: { running: true, env: { AIGW_CUSTOMER_PORTAL_URL: '' } },
     expectedFailures: ['gateway-empty-variables'],
   },
   {
     ...BASE,
     name: 'duo-off-instance',
-    description: "GitLab Duo is turned off for the instance (duo_features_enabled false): Duo Chat answers M3002 (the reference models the setting, not Chat's answer).",
+    description:
+      "GitLab Duo is turned off for the instance (duo_features_enabled false): Duo Chat answers M3002 (the reference models the setting, not Chat's answer).",
     gitlab: { applicationSettings: { duoFeaturesEnabled: false } },
     expectedFailures: ['duo-instance-settings'],
   },
@@ -393,7 +429,8 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'workflow-plain-expected-tls',
-    description: 'The Duo Workflow Service serves plain gRPC while GitLab talks TLS to it (duo_workflow.secure, the default): SSL WRONG_VERSION_NUMBER.',
+    description:
+      'The Duo Workflow Service serves plain gRPC while GitLab talks TLS to it (duo_workflow.secure, the default): SSL WRONG_VERSION_NUMBER.',
     tls: 'private-ca',
     gatewayTls: true,
     duoWorkflow: { tls: false, gitlabSecure: true },
@@ -409,7 +446,8 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'workflow-token-refused',
-    description: "The Duo Workflow Service fetches signing keys from the wrong GitLab (DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL), so it refuses GitLab's tokens.",
+    description:
+      "The Duo Workflow Service fetches signing keys from the wrong GitLab (DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL), so it refuses GitLab's tokens.",
     duoWorkflow: { env: { DUO_WORKFLOW_AUTH__OIDC_GITLAB_URL: 'http://127.0.0.1:9' } },
     expectedFailures: ['agent-platform-service', 'agent-platform-token', 'gitlab-health-check'],
   },
@@ -430,7 +468,8 @@ export const SCENARIOS = [
   {
     ...BASE,
     name: 'websocket-upgrade-dropped',
-    description: "duo-doctor reaches GitLab through an HTTP/1.1 load balancer that drops the WebSocket Upgrade headers, while gRPC to the Duo Workflow Service works (gitlab-org/gitlab#604755).",
+    description:
+      'duo-doctor reaches GitLab through an HTTP/1.1 load balancer that drops the WebSocket Upgrade headers, while gRPC to the Duo Workflow Service works (gitlab-org/gitlab#604755).',
     gitlabFront: 'drops-upgrade',
     expectedFailures: ['proxy-upgrade'],
   },

@@ -47,7 +47,12 @@ export async function serveGateway(opts: ServeGatewayOptions = {}): Promise<void
   const env = gatewayOptions.env ?? process.env;
   const gateway = await startGateway({ port: 5052, ...gatewayOptions });
   const workflow = env['ENABLE_DUO_WORKFLOW_SERVICE']
-    ? await startDuoWorkflowService({ env, port: Number(env['PORT'] ?? 50052), ...(gatewayOptions.host ? { host: gatewayOptions.host } : {}), ...(gatewayOptions.log ? { log: gatewayOptions.log } : {}) }).catch(async (error: unknown) => {
+    ? await startDuoWorkflowService({
+        env,
+        port: Number(env['PORT'] ?? 50052),
+        ...(gatewayOptions.host ? { host: gatewayOptions.host } : {}),
+        ...(gatewayOptions.log ? { log: gatewayOptions.log } : {}),
+      }).catch(async (error: unknown) => {
         await gateway.close();
         throw error;
       })

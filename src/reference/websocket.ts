@@ -8,11 +8,19 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** The Sec-WebSocket-Accept value for a client's Sec-WebSocket-Key. */
 export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 /** Writes a plain HTTP response on a raw socket (an upgrade refused) and closes it. */
-export function refuseUpgrade(socket: Duplex, status: number, reason: string, body: { type: string; text: string }, headers: Record<string, string> = {}): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  body: { type: string; text: string },
+  headers: Record<string, string> = {},
+): void {
   const lines = [
     `HTTP/1.1 ${status} ${reason}`,
     `content-type: ${body.type}`,

@@ -36,7 +36,10 @@ export const PLUGIN_LOAD_TIMEOUT_MS = 10_000;
 async function importWithin(file: string, timeoutMs: number): Promise<{ default?: unknown }> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`it did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`it did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`)),
+      timeoutMs,
+    );
   });
   try {
     return (await Promise.race([import(pathToFileURL(path.resolve(file)).href), late])) as { default?: unknown };

@@ -35,7 +35,14 @@ export function statusCell(status: Status, color: boolean): string {
 const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const XML_ENTITIES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+  '\t': '&#9;',
 };
 
 /** Text escaped for XML element content. */
@@ -82,14 +89,14 @@ export function runSummary(run: RunResult): string {
   return countSummary(run.summary, run.strict === true);
 }
 
-
 /**
  * Why a run without a failure is still not a pass: the inputs it lacked (and how many checks skipped for each), and
  * a run cut short. Empty for a complete run.
  */
 export function incompleteLines(run: RunResult): string[] {
   const lines = (run.missingInputs ?? []).map(
-    (m) => `NOT CHECKED${m.target !== undefined ? ` [${m.target}]` : ''}: ${plural(m.checks.length, 'check')} skipped: ${m.reason} — ${m.checks.join(', ')}`,
+    (m) =>
+      `NOT CHECKED${m.target !== undefined ? ` [${m.target}]` : ''}: ${plural(m.checks.length, 'check')} skipped: ${m.reason} — ${m.checks.join(', ')}`,
   );
   if (run.aborted) lines.push(`CUT SHORT: ${run.aborted}`);
   return lines;

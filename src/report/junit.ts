@@ -107,7 +107,12 @@ export const render: Render = (run) => {
     failures: failures(run.results, run.strict === true) + (inputs?.failures ?? 0),
     errors: run.summary.error,
     // Never less than its suites' together (their cases ran concurrently): the total covers the parts.
-    time: seconds(Math.max(run.durationMs, groups.reduce((sum, g) => sum + suiteMs(g.results), 0))),
+    time: seconds(
+      Math.max(
+        run.durationMs,
+        groups.reduce((sum, g) => sum + suiteMs(g.results), 0),
+      ),
+    ),
   })}>`;
   const suites = groups.map(({ target, results }) => testsuite(run, target ?? 'duo-doctor', results, labelled));
   return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, ...(inputs ? [inputs.xml] : []), '</testsuites>'].join('\n') + '\n';

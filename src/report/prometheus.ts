@@ -61,7 +61,11 @@ export const render: Render = (run) => {
       'Status of each check: 1 for the status it has, 0 for the others.',
       results.flatMap((r) =>
         STATUSES.map((s) => ({
-          labels: checkLabels(r, [['id', r.id], ['category', r.category], ['status', s]]),
+          labels: checkLabels(r, [
+            ['id', r.id],
+            ['category', r.category],
+            ['status', s],
+          ]),
           value: r.status === s ? 1 : 0,
         })),
       ),
@@ -69,16 +73,20 @@ export const render: Render = (run) => {
     ...family(
       'duo_doctor_check_duration_seconds',
       'How long each check took, in seconds.',
-      results.map((r) => ({ labels: checkLabels(r, [['id', r.id], ['category', r.category]]), value: seconds(r.durationMs) })),
+      results.map((r) => ({
+        labels: checkLabels(r, [
+          ['id', r.id],
+          ['category', r.category],
+        ]),
+        value: seconds(r.durationMs),
+      })),
     ),
     ...family(
       'duo_doctor_checks',
       'Number of checks in the run by status.',
       STATUSES.map((s) => ({ labels: [['status', s]], value: run.summary[s] })),
     ),
-    ...family('duo_doctor_run_duration_seconds', 'Wall-clock time of the whole run, in seconds.', [
-      { labels: [], value: seconds(run.durationMs) },
-    ]),
+    ...family('duo_doctor_run_duration_seconds', 'Wall-clock time of the whole run, in seconds.', [{ labels: [], value: seconds(run.durationMs) }]),
     ...family('duo_doctor_run_timestamp_seconds', 'When the run started, in seconds since the Unix epoch.', [
       { labels: [], value: Date.parse(run.startedAt) / 1000 },
     ]),

@@ -58,12 +58,7 @@ function widths(results: readonly CheckResult[]): { check: number; status: numbe
 function row(r: CheckResult, color: boolean, w: ReturnType<typeof widths>): string[] {
   const check = r.target !== undefined ? `${r.id}\n[${r.target}]` : r.id;
   const details = [r.summary, ...r.details.map((d) => `- ${d}`)].join('\n');
-  return [
-    wrap(check, w.check - PADDING),
-    statusCell(r.status, color),
-    wrap(details, w.details - PADDING),
-    wrap(fixOf(r) ?? '', w.fix - PADDING),
-  ];
+  return [wrap(check, w.check - PADDING), statusCell(r.status, color), wrap(details, w.details - PADDING), wrap(fixOf(r) ?? '', w.fix - PADDING)];
 }
 
 export const render: Render = (run, { color, quiet = false }) => {

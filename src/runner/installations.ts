@@ -13,8 +13,12 @@ export function runSignal(deadlineMs: number | undefined, outer: AbortSignal | u
   const controller = new AbortController();
   // Every running check listens to it (dozens at once, several targets): not a leak, so no warning on stderr.
   setMaxListeners(0, controller.signal);
-  const timer = deadlineMs === undefined ? undefined : setTimeout(() => controller.abort(new RunAborted(`the run's deadline (--deadline ${deadlineMs / 1000} s) passed`)), deadlineMs);
-  const forward = () => controller.abort(outer?.reason instanceof RunAborted ? outer.reason : new RunAborted(outer ? abortReason(outer) : 'the run was aborted'));
+  const timer =
+    deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new RunAborted(`the run's deadline (--deadline ${deadlineMs / 1000} s) passed`)), deadlineMs);
+  const forward = () =>
+    controller.abort(outer?.reason instanceof RunAborted ? outer.reason : new RunAborted(outer ? abortReason(outer) : 'the run was aborted'));
   if (outer?.aborted) forward();
   else outer?.addEventListener('abort', forward, { once: true });
   return {

@@ -74,9 +74,7 @@ export const TIMEOUT_GRACE_MS = 500;
 
 function isOutcome(value: unknown): value is CheckOutcome {
   const o = value as CheckOutcome | undefined;
-  return (
-    typeof o === 'object' && o !== null && (STATUSES as readonly string[]).includes(o.status) && typeof o.summary === 'string'
-  );
+  return typeof o === 'object' && o !== null && (STATUSES as readonly string[]).includes(o.status) && typeof o.summary === 'string';
 }
 
 /**
@@ -86,7 +84,12 @@ function isOutcome(value: unknown): value is CheckOutcome {
 export const ABORT_GRACE_MS = 250;
 
 /** Runs one check with its timeout (the user's `timeoutMs`, plus the grace) and the run's signal; never throws. */
-async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signal'>, timeoutMs: number, runSignal: AbortSignal | undefined): Promise<CheckOutcome> {
+async function runOne(
+  check: CheckDefinition,
+  ctxBase: Omit<CheckContext, 'signal'>,
+  timeoutMs: number,
+  runSignal: AbortSignal | undefined,
+): Promise<CheckOutcome> {
   const controller = new AbortController();
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -121,11 +124,19 @@ async function runOne(check: CheckDefinition, ctxBase: Omit<CheckContext, 'signa
     const outcome = await Promise.race([withStageBoard(board, () => check.run({ ...ctxBase, signal: controller.signal })), stopped]);
     if (!isOutcome(outcome)) return { status: 'error', summary: `check ${check.id} returned no valid result` };
     // What the check said once aborted names the stage its probes were in; its verdict is not one on the installation.
-    if (abortedAfter !== undefined) return { ...cutShort(runSignal?.reason, outcome.summary), details: [...(outcome.details ?? []), 'The check was abandoned; every report was still written.'] };
+    if (abortedAfter !== undefined)
+      return {
+        ...cutShort(runSignal?.reason, outcome.summary),
+        details: [...(outcome.details ?? []), 'The check was abandoned; every report was still written.'],
+      };
     return outcome;
   } catch (error) {
     if (error instanceof CheckTimeout) {
-      return { status: 'error', summary: `timed out after ${timeoutMs} ms${stageAtStop ? `, ${stageAtStop}` : ''}`, details: ['The check was abandoned; the others went on.'] };
+      return {
+        status: 'error',
+        summary: `timed out after ${timeoutMs} ms${stageAtStop ? `, ${stageAtStop}` : ''}`,
+        details: ['The check was abandoned; the others went on.'],
+      };
     }
     if (abortedAfter !== undefined) return cutShort(runSignal?.reason);
     return { status: 'error', summary: `check crashed: ${errorMessage(error)}` };
@@ -214,7 +225,11 @@ async function runSelected(registry: readonly CheckDefinition[], settings: Setti
       await limiter.run(async () => {
         if (options.signal?.aborted) {
           const reason = options.signal.reason as unknown;
-          return record(check, { status: 'error', summary: `${reason instanceof RunAborted ? reason.message : 'the run was aborted'} before ${check.id} started` }, 0);
+          return record(
+            check,
+            { status: 'error', summary: `${reason instanceof RunAborted ? reason.message : 'the run was aborted'} before ${check.id} started` },
+            0,
+          );
         }
         options.observer?.onStart?.(check);
         const t0 = performance.now();

@@ -20,11 +20,7 @@ function assertKnown(checks: readonly CheckDefinition[], selectors: readonly str
  * The checks to run, in registry order. `--only X` pulls in X's dependencies so a verdict never depends on the
  * selection; `--skip` removes checks (their dependents then skip, naming them).
  */
-export function selectChecks(
-  checks: readonly CheckDefinition[],
-  only: readonly string[],
-  skip: readonly string[],
-): CheckDefinition[] {
+export function selectChecks(checks: readonly CheckDefinition[], only: readonly string[], skip: readonly string[]): CheckDefinition[] {
   assertKnown(checks, only, '--only');
   assertKnown(checks, skip, '--skip');
   const byId = new Map(checks.map((c) => [c.id, c]));

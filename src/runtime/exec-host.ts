@@ -112,7 +112,9 @@ export async function execHost(prefix: string, timeoutMs: number): Promise<Runti
         ...(!ok && step ? { failedStep: step } : {}),
         ...(!ok && code ? { code } : {}),
         ...(!ok && error ? { message: error } : {}),
-        ...(!ok && ownerUid !== undefined && ownerGid !== undefined ? { owner: { uid: ownerUid, gid: ownerGid, mode: r.get('owner_perm') ?? '?' } } : {}),
+        ...(!ok && ownerUid !== undefined && ownerGid !== undefined
+          ? { owner: { uid: ownerUid, gid: ownerGid, mode: r.get('owner_perm') ?? '?' } }
+          : {}),
       };
     },
     async resources(dirs: readonly string[]): Promise<ResourceFacts> {

@@ -77,7 +77,8 @@ export const VIEW_MESSAGES = {
   },
   noGitlabUrl: {
     status: 'skip',
-    text: (d: { where: string }) => `AIGW_GITLAB_URL is not set in the environment ${d.where}: the gateway would use https://gitlab.com (see gateway-env)`,
+    text: (d: { where: string }) =>
+      `AIGW_GITLAB_URL is not set in the environment ${d.where}: the gateway would use https://gitlab.com (see gateway-env)`,
   },
   notTheGateway,
 } satisfies Messages;
@@ -85,7 +86,12 @@ export const VIEW_MESSAGES = {
 /** The finding that ends the judgement when there is no view to judge; undefined when there is one. */
 export function noViewFinding(result: GatewayViewResult, what: string): FindingOf<typeof VIEW_MESSAGES> | undefined {
   if (result.kind === 'not-the-gateway') return notTheGatewayFinding(result.hostname, `reproducing the gateway's ${what}`);
-  if (result.kind === 'no-python') return { id: 'noPython', data: { where: result.where, what }, details: [result.detail, "The AI gateway's image ships Python: point --exec at the gateway's container (docker exec, kubectl exec, oc exec)."] };
+  if (result.kind === 'no-python')
+    return {
+      id: 'noPython',
+      data: { where: result.where, what },
+      details: [result.detail, "The AI gateway's image ships Python: point --exec at the gateway's container (docker exec, kubectl exec, oc exec)."],
+    };
   if (result.kind === 'broken') return { id: 'probeBroken', data: { where: result.where, reason: result.reason } };
   if (!result.view.env.AIGW_GITLAB_URL) return { id: 'noGitlabUrl', data: { where: result.where } };
   return undefined;
@@ -110,7 +116,10 @@ export function bundleLine(bundle: ProbeBundle): string {
   if (bundle.source === 'default') {
     return `CA bundle: neither REQUESTS_CA_BUNDLE nor CURL_CA_BUNDLE is set and neither requests nor certifi is installed, so OpenSSL's default store stands in for certifi (${certificates(bundle)} loaded)`;
   }
-  const named = bundle.source === 'certifi' ? `certifi's bundle ${bundle.file ?? ''} (neither REQUESTS_CA_BUNDLE nor CURL_CA_BUNDLE is set)` : `${bundle.source}=${bundle.file ?? ''}`;
+  const named =
+    bundle.source === 'certifi'
+      ? `certifi's bundle ${bundle.file ?? ''} (neither REQUESTS_CA_BUNDLE nor CURL_CA_BUNDLE is set)`
+      : `${bundle.source}=${bundle.file ?? ''}`;
   return bundle.loaded
     ? `CA bundle: ${named} loaded by Python (${certificates(bundle)})`
     : `CA bundle: ${named} NOT loaded by Python: ${bundle.error?.message ?? '?'}`;
@@ -129,8 +138,7 @@ export function stepLine(label: string, step: ProbeStep): string {
 
 /** Machine-readable facts of a probe run, URLs redacted. */
 export function viewEvidence(view: GatewayView, where: string): Evidence {
-  const step = (s: ProbeStep | undefined) =>
-    s && { ...s, url: redactUrl(s.url), ...(s.finalUrl ? { finalUrl: redactUrl(s.finalUrl) } : {}) };
+  const step = (s: ProbeStep | undefined) => s && { ...s, url: redactUrl(s.url), ...(s.finalUrl ? { finalUrl: redactUrl(s.finalUrl) } : {}) };
   return {
     where,
     python: view.python,
@@ -152,7 +160,9 @@ export function contextLines(view: GatewayView, where: string): string[] {
   if (sslFile && sslFile !== view.bundle.file) {
     lines.push(`SSL_CERT_FILE=${sslFile} is not what the key fetch trusts: Python requests never reads SSL_CERT_FILE (LiteLLM's model calls do)`);
   } else if (requests && sslFile && requests !== sslFile) {
-    lines.push(`REQUESTS_CA_BUNDLE (${requests}) and SSL_CERT_FILE (${sslFile}) name different files: Python's requests uses the first, LiteLLM the second (see ca-bundle)`);
+    lines.push(
+      `REQUESTS_CA_BUNDLE (${requests}) and SSL_CERT_FILE (${sslFile}) name different files: Python's requests uses the first, LiteLLM the second (see ca-bundle)`,
+    );
   }
   if (view.proxy) lines.push(`Through the proxy ${redactUrl(view.proxy)} (the proxy variables of the gateway's environment)`);
   if (view.discovery) lines.push(stepLine('OIDC discovery', view.discovery));

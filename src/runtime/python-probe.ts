@@ -86,7 +86,20 @@ function fields<T>(o: Json, keys: readonly string[], pick: (v: unknown) => T | u
   return out;
 }
 
-const ERROR_KINDS = new Set<ProbeError['kind']>(['tls', 'bundle', 'dns', 'refused', 'timeout', 'reset', 'network', 'url', 'http', 'json', 'jwks', 'other']);
+const ERROR_KINDS = new Set<ProbeError['kind']>([
+  'tls',
+  'bundle',
+  'dns',
+  'refused',
+  'timeout',
+  'reset',
+  'network',
+  'url',
+  'http',
+  'json',
+  'jwks',
+  'other',
+]);
 
 function probeError(v: unknown): ProbeError | undefined {
   if (!isObject(v)) return undefined;
@@ -103,7 +116,13 @@ function probeError(v: unknown): ProbeError | undefined {
 function probeStep(v: unknown): ProbeStep | undefined {
   if (!isObject(v) || typeof v.url !== 'string') return undefined;
   const error = probeError(v.error);
-  return { url: v.url, elapsedMs: num(v.elapsedMs) ?? 0, ...fields(v, ['finalUrl', 'contentType'], str), ...fields(v, ['status'], num), ...(error ? { error } : {}) };
+  return {
+    url: v.url,
+    elapsedMs: num(v.elapsedMs) ?? 0,
+    ...fields(v, ['finalUrl', 'contentType'], str),
+    ...fields(v, ['status'], num),
+    ...(error ? { error } : {}),
+  };
 }
 
 /** The probe's answer, or why there is none (no result line, unparseable JSON). */
@@ -133,9 +152,14 @@ export function parseProbeOutput(stdout: string, stderr: string, code: number): 
   const bundleError = probeError(b.error);
   const discovery = probeStep(raw.discovery);
   const jwksStep = probeStep(raw.jwks);
-  const jwks = jwksStep && isObject(raw.jwks)
-    ? { ...jwksStep, ...fields(raw.jwks, ['keys'], num), ...(Array.isArray(raw.jwks.kids) ? { kids: raw.jwks.kids.filter((k): k is string => typeof k === 'string') } : {}) }
-    : undefined;
+  const jwks =
+    jwksStep && isObject(raw.jwks)
+      ? {
+          ...jwksStep,
+          ...fields(raw.jwks, ['keys'], num),
+          ...(Array.isArray(raw.jwks.kids) ? { kids: raw.jwks.kids.filter((k): k is string => typeof k === 'string') } : {}),
+        }
+      : undefined;
   const view: GatewayView = {
     python: str(raw.python) ?? '?',
     openssl: str(raw.openssl) ?? '?',

@@ -112,7 +112,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       case '/healthz': {
         if (!latest) return send(res, 503, 'text/plain; charset=utf-8', 'no run completed yet\n');
         const status = failed(latest) ? 503 : 200;
-        return send(res, status, 'text/plain; charset=utf-8', url.searchParams.has('verbose') ? verboseHealth(latest) : status === 200 ? 'ok\n' : 'failed\n');
+        return send(
+          res,
+          status,
+          'text/plain; charset=utf-8',
+          url.searchParams.has('verbose') ? verboseHealth(latest) : status === 200 ? 'ok\n' : 'failed\n',
+        );
       }
       case '/results':
         if (!latest) return send(res, 503, 'application/json', '{"error":"no run completed yet"}\n');

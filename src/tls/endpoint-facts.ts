@@ -44,6 +44,9 @@ export async function endpointFacts(ctx: CheckContext, url: string, trust: () =>
   if ('problem' in endpoint || endpoint.scheme === 'http') return base;
   const [handshake, judgedTrust] = await Promise.all([tlsChain(ctx, endpoint), trust()]);
   const { caFile } = ctx.settings;
-  const known = caFile && judgedTrust.source.kind !== '--ca-file' ? { where: `--ca-file ${caFile}`, certificates: (await readBundle(ctx, caFile)).certificates } : undefined;
+  const known =
+    caFile && judgedTrust.source.kind !== '--ca-file'
+      ? { where: `--ca-file ${caFile}`, certificates: (await readBundle(ctx, caFile)).certificates }
+      : undefined;
   return { ...base, handshake, trust: judgedTrust, ...(known ? { known } : {}) };
 }

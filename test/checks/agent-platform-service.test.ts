@@ -7,7 +7,14 @@ import type { ServiceMeasurement } from '../../src/probes/duo-workflow/service.j
 
 const A = 'dws:50052';
 const TLS_OK = { ok: true, ms: 2, alpn: 'h2' } as const;
-const m = (more: Partial<ServiceMeasurement>): ServiceMeasurement => ({ address: A, secure: true, secureSource: 'gitlab', withToken: true, tcp: { ok: true, ms: 1 }, ...more });
+const m = (more: Partial<ServiceMeasurement>): ServiceMeasurement => ({
+  address: A,
+  secure: true,
+  secureSource: 'gitlab',
+  withToken: true,
+  tcp: { ok: true, ms: 1 },
+  ...more,
+});
 const facts = (measured: ServiceMeasurement, more: Partial<Facts> = {}): Facts => ({ address: A, gitlab: { ok: true, tools: 4 }, measured, ...more });
 /** duo-doctor's finding: the last one (after GitLab's). */
 const measuredId = (f: Facts) => judge(f).findings.at(-1)?.id;
@@ -18,19 +25,78 @@ describe("agent-platform-service judge: duo-doctor's layers", () => {
     ['ListTools answers in plaintext', m({ secure: false, preface: { kind: 'http2' }, call: { ok: true, ms: 5, tools: [] } }), 'listed'],
     ['refused port', m({ tcp: { ok: false, ms: 1, code: 'ECONNREFUSED', message: 'refused' } }), 'noListener'],
     ['timed-out port', m({ tcp: { ok: false, ms: 10, code: 'ETIMEDOUT', message: 'timeout' } }), 'unreachable'],
-    ['TLS to plain gRPC', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number', plaintextPeer: true, untrusted: false } }), 'tlsToPlaintext'],
-    ['TLS with no h2 on offer (nginx listen ssl, no http2)', m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', message: 'alert 120', plaintextPeer: false, untrusted: false } }), 'http2Refused'],
+    [
+      'TLS to plain gRPC',
+      m({ tls: { ok: false, ms: 1, code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number', plaintextPeer: true, untrusted: false } }),
+      'tlsToPlaintext',
+    ],
+    [
+      'TLS with no h2 on offer (nginx listen ssl, no http2)',
+      m({
+        tls: { ok: false, ms: 1, code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', message: 'alert 120', plaintextPeer: false, untrusted: false },
+      }),
+      'http2Refused',
+    ],
     ['TLS negotiating http/1.1', m({ tls: { ...TLS_OK, alpn: 'http/1.1' } }), 'http2Refused'],
     ['TLS negotiating nothing', m({ tls: { ...TLS_OK, alpn: null } }), 'http2Refused'],
-    ['TLS handshake failing otherwise', m({ tls: { ok: false, ms: 1, code: 'ECONNRESET', message: 'socket hang up', plaintextPeer: false, untrusted: false } }), 'tlsFailed'],
-    ['untrusted certificate', m({ tls: { ok: false, ms: 2, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'unable to verify the first certificate', plaintextPeer: false, untrusted: true } }), 'tlsUntrusted'],
-    ['plaintext to a TLS port with an untrusted certificate', m({ secure: false, preface: { kind: 'closed' }, tls: { ok: false, ms: 2, code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'x', plaintextPeer: false, untrusted: true } }), 'plaintextToTls'],
+    [
+      'TLS handshake failing otherwise',
+      m({ tls: { ok: false, ms: 1, code: 'ECONNRESET', message: 'socket hang up', plaintextPeer: false, untrusted: false } }),
+      'tlsFailed',
+    ],
+    [
+      'untrusted certificate',
+      m({
+        tls: {
+          ok: false,
+          ms: 2,
+          code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+          message: 'unable to verify the first certificate',
+          plaintextPeer: false,
+          untrusted: true,
+        },
+      }),
+      'tlsUntrusted',
+    ],
+    [
+      'plaintext to a TLS port with an untrusted certificate',
+      m({
+        secure: false,
+        preface: { kind: 'closed' },
+        tls: { ok: false, ms: 2, code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'x', plaintextPeer: false, untrusted: true },
+      }),
+      'plaintextToTls',
+    ],
     ['plaintext to a TLS port', m({ secure: false, preface: { kind: 'closed' }, tls: TLS_OK }), 'plaintextToTls'],
-    ['plaintext to an HTTP/1.1 server', m({ secure: false, preface: { kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' }, tls: { ok: false, ms: 1, message: 'x', plaintextPeer: true, untrusted: false } }), 'http2Refused'],
-    ['HTTP/2 without gRPC behind (proxy_pass)', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 13, codeName: 'INTERNAL', details: 'Received HTTP status code 502' } }), 'notGrpc'],
-    ['token refused', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'Forbidden by auth provider' } }), 'callRefused'],
+    [
+      'plaintext to an HTTP/1.1 server',
+      m({
+        secure: false,
+        preface: { kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' },
+        tls: { ok: false, ms: 1, message: 'x', plaintextPeer: true, untrusted: false },
+      }),
+      'http2Refused',
+    ],
+    [
+      'HTTP/2 without gRPC behind (proxy_pass)',
+      m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 13, codeName: 'INTERNAL', details: 'Received HTTP status code 502' } }),
+      'notGrpc',
+    ],
+    [
+      'token refused',
+      m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'Forbidden by auth provider' } }),
+      'callRefused',
+    ],
     ['permission denied', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 7, codeName: 'PERMISSION_DENIED', details: 'no' } }), 'callRefused'],
-    ['no token to send: the service asks for one', m({ withToken: false, tls: TLS_OK, call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'No authorization header presented' } }), 'answersWithoutToken'],
+    [
+      'no token to send: the service asks for one',
+      m({
+        withToken: false,
+        tls: TLS_OK,
+        call: { ok: false, ms: 3, code: 16, codeName: 'UNAUTHENTICATED', details: 'No authorization header presented' },
+      }),
+      'answersWithoutToken',
+    ],
     ['unimplemented', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 12, codeName: 'UNIMPLEMENTED', details: 'Method not found' } }), 'callFailed'],
     ['deadline', m({ tls: TLS_OK, call: { ok: false, ms: 3, code: 4, codeName: 'DEADLINE_EXCEEDED', details: 'Deadline exceeded' } }), 'callFailed'],
   ] as const)('%s → %s', (_name, measured, id) => {
@@ -42,8 +108,13 @@ describe("agent-platform-service judge: GitLab's call and its usage billing", ()
   const ok = m({ tls: TLS_OK, call: { ok: true, ms: 5, tools: ['a'] } });
   it.each([
     ['operational', { ok: true, tools: 4 } as const, 'gitlabOperational', 'pass'],
-    ['not operational (TLS to plain)', { ok: false, status: 400, message: '400 Bad request - 14:...WRONG_VERSION_NUMBER' } as const, 'gitlabNotOperational', 'fail'],
-    ['not asked (404: an older GitLab): duo-doctor\'s call alone', { ok: false, status: 404, message: '404 Not Found' } as const, 'listed', 'pass'],
+    [
+      'not operational (TLS to plain)',
+      { ok: false, status: 400, message: '400 Bad request - 14:...WRONG_VERSION_NUMBER' } as const,
+      'gitlabNotOperational',
+      'fail',
+    ],
+    ["not asked (404: an older GitLab): duo-doctor's call alone", { ok: false, status: 404, message: '404 Not Found' } as const, 'listed', 'pass'],
   ])('%s', (_name, gitlab, id, status) => {
     const j = judge(facts(ok, { gitlab }));
     expect(j.findings[0]?.id).toBe(id);
@@ -55,9 +126,13 @@ describe("agent-platform-service judge: GitLab's call and its usage billing", ()
   });
 
   it('fails on a failing usage-billing probe, and says so when GitLab has none', () => {
-    const blocked = judge(facts(ok, { billing: { success: false, text: 'The cloud GitLab Duo Agent Platform service at cloud.gitlab.com:443 is not reachable.' } }));
+    const blocked = judge(
+      facts(ok, { billing: { success: false, text: 'The cloud GitLab Duo Agent Platform service at cloud.gitlab.com:443 is not reachable.' } }),
+    );
     expect(blocked.findings.map((f) => f.id)).toContain('billingBlocked');
-    expect(judge(facts(ok, { billing: { success: true, text: 'reachable for usage billing' } })).findings.map((f) => f.id)).not.toContain('billingBlocked');
+    expect(judge(facts(ok, { billing: { success: true, text: 'reachable for usage billing' } })).findings.map((f) => f.id)).not.toContain(
+      'billingBlocked',
+    );
     expect(judge(facts(ok)).details?.join('\n')).toMatch(/cannot be measured from outside GitLab/);
   });
 });

@@ -14,7 +14,14 @@ describe('agent-platform-token gather (reference GitLab and Duo Workflow Service
     gitlab = await startGitLab({ log: () => undefined });
     const env = { AIGW_GITLAB_URL: gitlab.url };
     [signing, unsigned] = await Promise.all([
-      startDuoWorkflowService({ env: { ...env, DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem, DUO_WORKFLOW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem }, log: () => undefined }),
+      startDuoWorkflowService({
+        env: {
+          ...env,
+          DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY: pooledRsaKey(2048).privatePem,
+          DUO_WORKFLOW_SELF_SIGNED_JWT__VALIDATION_KEY: pooledRsaKey(2048).privatePem,
+        },
+        log: () => undefined,
+      }),
       startDuoWorkflowService({ env, log: () => undefined }),
     ]);
   });

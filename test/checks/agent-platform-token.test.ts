@@ -10,9 +10,27 @@ const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 describe('agent-platform-token judge', () => {
   it.each([
     ['issued', { access: { ok: true, status: 201, headerNames: [] } } as Facts, 'issued', undefined],
-    ['signing key missing', failed(400, "400 Bad request - 2:Unexpected <class 'jose.exceptions.JWSError'>: Unable to parse an RSA_JWK from key: None"), 'refused', 'signing-key'],
-    ['TLS to plain gRPC', failed(400, '400 Bad request - 14:failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.5:50052: Ssl handshake failed: SSL_ERROR_SSL: WRONG_VERSION_NUMBER'), 'refused', 'tls-to-plaintext'],
-    ['no listener', failed(400, '400 Bad request - 14:No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1'), 'refused', 'no-listener'],
+    [
+      'signing key missing',
+      failed(400, "400 Bad request - 2:Unexpected <class 'jose.exceptions.JWSError'>: Unable to parse an RSA_JWK from key: None"),
+      'refused',
+      'signing-key',
+    ],
+    [
+      'TLS to plain gRPC',
+      failed(
+        400,
+        '400 Bad request - 14:failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.5:50052: Ssl handshake failed: SSL_ERROR_SSL: WRONG_VERSION_NUMBER',
+      ),
+      'refused',
+      'tls-to-plaintext',
+    ],
+    [
+      'no listener',
+      failed(400, '400 Bad request - 14:No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1'),
+      'refused',
+      'no-listener',
+    ],
     ['token refused', failed(400, '400 Bad request - 16:Forbidden by auth provider'), 'refused', 'unauthenticated'],
     ['no unit primitive', failed(400, '400 Bad request - 7:Unauthorized to generate token'), 'refused', 'permission'],
     ['400 without a message', failed(400), 'unexpected', undefined],
@@ -28,7 +46,10 @@ describe('agent-platform-token judge', () => {
   });
 
   it('names the missing signing key and its fix', () => {
-    const out = renderJudgement(check.messages, judge(failed(400, "400 Bad request - 2:Unexpected <class 'jose.exceptions.JWSError'>: Unable to parse an RSA_JWK from key: None")));
+    const out = renderJudgement(
+      check.messages,
+      judge(failed(400, "400 Bad request - 2:Unexpected <class 'jose.exceptions.JWSError'>: Unable to parse an RSA_JWK from key: None")),
+    );
     expect(out.summary).toMatch(/DUO_WORKFLOW_SELF_SIGNED_JWT__SIGNING_KEY is not set/);
     expect(out.remediation).toMatch(/openssl genrsa/);
   });

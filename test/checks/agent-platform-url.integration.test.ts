@@ -13,7 +13,10 @@ describe('agent-platform-url gather (reference GitLab)', () => {
 
   it('reads the setting as the administrator sees it (blank, then set)', async () => {
     gitlab.setDuoAgentPlatform(undefined, true);
-    expect(await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }))).toMatchObject({ gitlabVersion: expect.stringMatching(/^\d+\.\d+/), setting: { ok: true, value: null } });
+    expect(await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }))).toMatchObject({
+      gitlabVersion: expect.stringMatching(/^\d+\.\d+/),
+      setting: { ok: true, value: null },
+    });
     gitlab.setDuoAgentPlatform('http://127.0.0.1:9', true);
     const facts = (await check.gather(makeContext({ gitlabUrl: gitlab.url, gitlabToken: gitlab.adminToken }))) as Facts;
     expect(facts.setting).toEqual({ ok: true, value: 'http://127.0.0.1:9' });

@@ -20,7 +20,14 @@ describe('agent-platform-url judge', () => {
     ['a path', set('dws.example.com:50052/path'), 'malformed'],
     ['blank on 18.10 (the rake task has the step)', set(null), 'notConfigured'],
     ['blank on 18.9 (no step)', set(null, { gitlabVersion: '18.9.2-ee' }), 'notConfigured'],
-    ['a GitLab without the field', { gitlabVersion: '18.3.0-ee', setting: { ok: false, reason: "Field 'duoAgentPlatformServiceUrl' doesn't exist on type 'DuoSettings'", missingField: true } }, 'predatesSetting'],
+    [
+      'a GitLab without the field',
+      {
+        gitlabVersion: '18.3.0-ee',
+        setting: { ok: false, reason: "Field 'duoAgentPlatformServiceUrl' doesn't exist on type 'DuoSettings'", missingField: true },
+      },
+      'predatesSetting',
+    ],
     ['no permission', { gitlabVersion: '18.6.0-ee', setting: { ok: false, reason: 'no permission', missingField: false } }, 'unreadable'],
   ] as const)('%s → %s', (_name, facts, id) => {
     expect(judge(facts as Facts).findings.map((f) => f.id)).toEqual([id]);

@@ -9,9 +9,30 @@ import { guideBlock80, startNginx, type RunningNginx } from '../helpers/nginx.js
 const quiet = () => {};
 /** Each gateway: its extra environment, the nginx port placeholder in front of it, and the findings expected. */
 const GATEWAYS = {
-  off: { env: {}, port: 'PORT', findings: [{ id: 'headerRefused', status: 'pass' }, { id: 'forgedRefused', status: 'pass' }] },
-  header: { env: { AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER: 'yes' }, port: 'PORT2', findings: [{ id: 'headerHonoured', status: 'fail' }, { id: 'forgedRefused', status: 'pass' }] },
-  signature: { env: { AIGW_AUTH__BYPASS_JWT_SIGNATURE: '1' }, port: 'PORT3', findings: [{ id: 'headerRefused', status: 'pass' }, { id: 'forgedAccepted', status: 'fail' }] },
+  off: {
+    env: {},
+    port: 'PORT',
+    findings: [
+      { id: 'headerRefused', status: 'pass' },
+      { id: 'forgedRefused', status: 'pass' },
+    ],
+  },
+  header: {
+    env: { AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER: 'yes' },
+    port: 'PORT2',
+    findings: [
+      { id: 'headerHonoured', status: 'fail' },
+      { id: 'forgedRefused', status: 'pass' },
+    ],
+  },
+  signature: {
+    env: { AIGW_AUTH__BYPASS_JWT_SIGNATURE: '1' },
+    port: 'PORT3',
+    findings: [
+      { id: 'headerRefused', status: 'pass' },
+      { id: 'forgedAccepted', status: 'fail' },
+    ],
+  },
 } as const;
 type Name = keyof typeof GATEWAYS;
 
@@ -26,7 +47,9 @@ describe('auth-bypass-switches against the reference gateway', () => {
       gateways[name] = await startGateway({ env: { AIGW_GITLAB_URL: issuer.url, ...g.env }, log: quiet });
     }
     nginx = await startNginx({
-      serverBlocks: (Object.keys(GATEWAYS) as Name[]).map((name) => guideBlock80({ port: `{{${GATEWAYS[name].port}}}`, upstream: gateways[name].url })).join('\n'),
+      serverBlocks: (Object.keys(GATEWAYS) as Name[])
+        .map((name) => guideBlock80({ port: `{{${GATEWAYS[name].port}}}`, upstream: gateways[name].url }))
+        .join('\n'),
     });
   });
   afterAll(async () => {

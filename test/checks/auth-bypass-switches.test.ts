@@ -4,7 +4,12 @@ import { judge, type Facts } from '../../checks/auth-bypass-switches.js';
 import type { ProbeAnswer } from '../../src/probes/security.js';
 import { fromGateway as gw, fromProxy as proxy, noAnswer as none } from '../helpers/probe-answers.js';
 
-const facts = (baseline: ProbeAnswer, bypassHeader: ProbeAnswer, forged: ProbeAnswer): Facts => ({ url: 'http://aigw:5052', baseline, bypassHeader, forged });
+const facts = (baseline: ProbeAnswer, bypassHeader: ProbeAnswer, forged: ProbeAnswer): Facts => ({
+  url: 'http://aigw:5052',
+  baseline,
+  bypassHeader,
+  forged,
+});
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
 describe('auth-bypass-switches judge', () => {

@@ -29,14 +29,24 @@ describe('ca-bundle on one bundle given as --ca-file', () => {
     { kind: 'crlf', status: 'pass', says: /2 CA certificate/ },
     { kind: 'bom', status: 'pass', says: /1 CA certificate/ },
     { kind: 'duplicate', status: 'pass', says: /3 CA certificate/ },
-    { kind: 'truncated', status: 'fail', says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: .*Python's ssl \(the gateway\) rejects the WHOLE file .*\[X509\] PEM lib/, fix: /Remove or replace block 2/ },
+    {
+      kind: 'truncated',
+      status: 'fail',
+      says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: .*Python's ssl \(the gateway\) rejects the WHOLE file .*\[X509\] PEM lib/,
+      fix: /Remove or replace block 2/,
+    },
     { kind: 'missingEnd', status: 'fail', says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: no END line/, fix: /openssl x509 -noout/ },
     { kind: 'badBase64', status: 'fail', says: /block 2 \(line LINE2, CERTIFICATE\) does not parse: invalid base64 character "-"/ },
     { kind: 'nestedBegin', status: 'fail', says: /block 1 \(line LINE1, CERTIFICATE\) does not parse: no END line before the next BEGIN/ },
     { kind: 'der', status: 'fail', says: /binary, not PEM.*NO_CERTIFICATE_OR_CRL_FOUND/, fix: /openssl x509 -inform der/ },
     { kind: 'empty', status: 'fail', says: /the file is empty.*NO_CERTIFICATE_OR_CRL_FOUND/ },
     { kind: 'privateKey', status: 'fail', says: /block 2 \(line LINE2, PRIVATE KEY\) is a private key: .*leaks a secret/, fix: /rotate it/ },
-    { kind: 'leafInside', status: 'warn', says: /block 2 \(line LINE2, CERTIFICATE\), "gitlab.test" \(SHA-256 [0-9A-F:]{11}\) is a server certificate, not a CA/, fix: /root CA that issued/ },
+    {
+      kind: 'leafInside',
+      status: 'warn',
+      says: /block 2 \(line LINE2, CERTIFICATE\), "gitlab.test" \(SHA-256 [0-9A-F:]{11}\) is a server certificate, not a CA/,
+      fix: /root CA that issued/,
+    },
     { kind: 'expiredCa', status: 'warn', says: /"duo-doctor fixtures expired root CA" .* expired on/, fix: /renewed/ },
     { kind: 'onlyExpired', status: 'fail', says: /expired on .* and the bundle holds no valid certificate/ },
   ];
@@ -54,8 +64,13 @@ describe('ca-bundle on one bundle given as --ca-file', () => {
 
   it('notes duplicates without failing', async () => {
     const outcome = await runWith((f) => ({ caFile: f.bundles.duplicate }));
-    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }, { id: 'duplicate', status: 'pass' }]);
-    expect(outcome.details).toContainEqual(expect.stringMatching(/^✔ .*block 3 \(line \d+, CERTIFICATE\), "duo-doctor fixtures root CA" .* repeats block 1$/));
+    expect(outcome.findings).toEqual([
+      { id: 'allLoad', status: 'pass' },
+      { id: 'duplicate', status: 'pass' },
+    ]);
+    expect(outcome.details).toContainEqual(
+      expect.stringMatching(/^✔ .*block 3 \(line \d+, CERTIFICATE\), "duo-doctor fixtures root CA" .* repeats block 1$/),
+    );
   });
 
   it('puts per-bundle counts in evidence', async () => {
@@ -63,7 +78,13 @@ describe('ca-bundle on one bundle given as --ca-file', () => {
     const outcome = await runWith(() => ({ caFile: f.bundles.truncated }));
     expect(outcome.evidence).toEqual({
       bundles: [
-        expect.objectContaining({ file: f.bundles.truncated, variables: ['--ca-file'], blocks: 2, certificates: 1, badBlocks: [expect.objectContaining({ index: 2, label: 'CERTIFICATE' })] }),
+        expect.objectContaining({
+          file: f.bundles.truncated,
+          variables: ['--ca-file'],
+          blocks: 2,
+          certificates: 1,
+          badBlocks: [expect.objectContaining({ index: 2, label: 'CERTIFICATE' })],
+        }),
       ],
     });
   });
@@ -83,43 +104,52 @@ describe('ca-bundle on one bundle given as --ca-file', () => {
 const AT_GATEWAY = { AIGW_GITLAB_URL: 'https://gitlab.example' };
 
 describe('ca-bundle and the two gateway variables', () => {
-  it('skips when nothing is configured on the gateway\'s host', async () => {
+  it("skips when nothing is configured on the gateway's host", async () => {
     const outcome = await runWith(() => ({ env: AT_GATEWAY }));
     expect(outcome).toMatchObject({ status: 'skip', summary: expect.stringMatching(/no CA bundle configured.*the gateway uses its system roots/) });
   });
 
-  it('does not judge this host\'s own variables when it is not the gateway\'s: it says how to judge the gateway\'s bundle', async () => {
+  it("does not judge this host's own variables when it is not the gateway's: it says how to judge the gateway's bundle", async () => {
     const outcome = await runWith((f) => ({ env: { SSL_CERT_FILE: f.bundles.missingEnd } }));
     expect(outcome.findings).toEqual([{ id: 'noBundle', status: 'skip' }]);
     expect(outcome.summary).toMatch(/give the gateway's bundle with --ca-file/);
     expect(outcome.details?.join('\n')).toContain('--exec "docker exec <container>"');
   });
 
-  it('judges the gateway\'s bundle the user gives with --ca-file on such a host, and not this host\'s variables', async () => {
+  it("judges the gateway's bundle the user gives with --ca-file on such a host, and not this host's variables", async () => {
     const outcome = await runWith((f) => ({ caFile: f.bundles.good, env: { SSL_CERT_FILE: f.bundles.missingEnd } }));
     expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }]);
     expect(outcome.details).toContainEqual(expect.stringMatching(/^SSL_CERT_FILE of this host: not judged/));
   });
 
-  it.skipIf(!existsSync('/etc/ssl/certs/ca-certificates.crt'))('passes the distribution\'s own bundle on a clean machine (--strict stays green)', async () => {
-    const bundle = '/etc/ssl/certs/ca-certificates.crt';
-    const outcome = await runWith(() => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle } }));
-    expect(outcome.status).toBe('pass');
-    expect(outcome.findings?.every((f) => f.status === 'pass')).toBe(true);
-  });
+  it.skipIf(!existsSync('/etc/ssl/certs/ca-certificates.crt'))(
+    "passes the distribution's own bundle on a clean machine (--strict stays green)",
+    async () => {
+      const bundle = '/etc/ssl/certs/ca-certificates.crt';
+      const outcome = await runWith(() => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle } }));
+      expect(outcome.status).toBe('pass');
+      expect(outcome.findings?.every((f) => f.status === 'pass')).toBe(true);
+    },
+  );
 
   it('passes when both name the same file (read once)', async () => {
     const f = fixtures();
     const ctx = makeContext({ env: { ...AT_GATEWAY, SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.good } });
     const outcome = await check.run(ctx);
-    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }, { id: 'sameFile', status: 'pass' }]);
+    expect(outcome.findings).toEqual([
+      { id: 'allLoad', status: 'pass' },
+      { id: 'sameFile', status: 'pass' },
+    ]);
     expect(outcome.summary).toMatch(/\(SSL_CERT_FILE, REQUESTS_CA_BUNDLE\)/);
     expect(ctx.memoKeys).toEqual([`bundle:${f.bundles.good}`]);
   });
 
   it('passes when they name different files with the same certificates', async () => {
     const outcome = await runWith((f) => ({ env: { ...AT_GATEWAY, SSL_CERT_FILE: f.bundles.good, REQUESTS_CA_BUNDLE: f.bundles.bom } }));
-    expect(outcome.findings).toEqual([{ id: 'allLoad', status: 'pass' }, { id: 'sameCertificates', status: 'pass' }]);
+    expect(outcome.findings).toEqual([
+      { id: 'allLoad', status: 'pass' },
+      { id: 'sameCertificates', status: 'pass' },
+    ]);
   });
 
   it('warns when they hold different certificates, naming them', async () => {
@@ -135,12 +165,17 @@ describe('ca-bundle and the two gateway variables', () => {
   ])('warns when only %s is set', async (set, unset) => {
     const outcome = await runWith((f) => ({ env: { ...AT_GATEWAY, [set]: f.bundles.good } }));
     expect(outcome.status).toBe('warn');
-    expect(outcome.summary).toBe(`only ${set} is set: ${unset} is not, so the gateway's HTTP library that reads ${unset} still trusts only its own default roots`);
+    expect(outcome.summary).toBe(
+      `only ${set} is set: ${unset} is not, so the gateway's HTTP library that reads ${unset} still trusts only its own default roots`,
+    );
     expect(outcome.remediation).toMatch(/install guide says set both/);
   });
 
   it('reports every bundle: a broken REQUESTS_CA_BUNDLE fails even when --ca-file is fine', async () => {
-    const outcome = await runWith((f) => ({ caFile: f.bundles.good, env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: f.bundles.missingEnd, SSL_CERT_FILE: f.bundles.missingEnd } }));
+    const outcome = await runWith((f) => ({
+      caFile: f.bundles.good,
+      env: { ...AT_GATEWAY, REQUESTS_CA_BUNDLE: f.bundles.missingEnd, SSL_CERT_FILE: f.bundles.missingEnd },
+    }));
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toMatch(/^SSL_CERT_FILE, REQUESTS_CA_BUNDLE: .*bundle-missingEnd\.pem: block 2/);
     expect((outcome.evidence?.['bundles'] as unknown[]).length).toBe(2);

@@ -8,7 +8,11 @@ import { makeContext } from '../helpers/context.js';
 import { renderFacts } from '../helpers/render-facts.js';
 
 const model = (n: number, name = `Model ${n}`): SelfHostedModelFact => ({ id: `gid://gitlab/Ai::SelfHostedModel/${n}`, name, model: 'codestral' });
-const on = (feature: string, m?: SelfHostedModelFact): FeatureSettingFact => ({ feature, provider: m ? 'self_hosted' : 'unassigned', ...(m ? { model: m } : {}) });
+const on = (feature: string, m?: SelfHostedModelFact): FeatureSettingFact => ({
+  feature,
+  provider: m ? 'self_hosted' : 'unassigned',
+  ...(m ? { model: m } : {}),
+});
 const facts = (settings: FeatureSettingFact[], models: SelfHostedModelFact[]): Facts => ({ settings: { available: true, settings, models } });
 const [A, B] = [model(1, 'Codestral'), model(2, 'Llama')];
 

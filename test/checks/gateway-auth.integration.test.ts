@@ -43,7 +43,12 @@ describe('gateway-auth against servers that are not a gateway', () => {
     const served = fixtures().served.valid;
     await serve(['openssl', 's_server', '-quiet', '-www', '-accept', `127.0.0.1:${port}`, '-cert', served.chainFile, '-key', served.keyFile], port);
     // s_server sends only the first certificate of -cert: trust the intermediate as well as the root.
-    const out = await check.run(makeContext({ gatewayUrl: `https://127.0.0.1:${port}`, gatewayUrlSource: 'flag', caFile: fixtures().bundles.withIntermediate }));
-    expect(out.findings?.map((f) => f.id), out.summary).toEqual(['notTheGateway']);
+    const out = await check.run(
+      makeContext({ gatewayUrl: `https://127.0.0.1:${port}`, gatewayUrlSource: 'flag', caFile: fixtures().bundles.withIntermediate }),
+    );
+    expect(
+      out.findings?.map((f) => f.id),
+      out.summary,
+    ).toEqual(['notTheGateway']);
   });
 });

@@ -26,24 +26,51 @@ describe('gateway-auth judge', () => {
     ['the gateway refuses', { root: json(401, NO_AUTH), health: HEALTHY }, 'requiresAuth'],
     ['the gateway refuses, health not asked', { root: json(401, NO_AUTH) }, 'requiresAuth'],
     ['no answer', { root: refused, health: refused }, 'noAnswer'],
-    ['bypassed: FastAPI 404 on /, 422 on the protected route', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(422, { detail: [] }) }, 'authBypassed'],
-    ['bypassed: the protected route serves', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(200, { choices: [] }) }, 'authBypassed'],
-    ['the protected route refuses', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) }, 'notTheGateway'],
-    ['the protected route forbids', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(403, { detail: 'Forbidden' }) }, 'notTheGateway'],
+    [
+      'bypassed: FastAPI 404 on /, 422 on the protected route',
+      { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(422, { detail: [] }) },
+      'authBypassed',
+    ],
+    [
+      'bypassed: the protected route serves',
+      { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(200, { choices: [] }) },
+      'authBypassed',
+    ],
+    [
+      'the protected route refuses',
+      { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) },
+      'notTheGateway',
+    ],
+    [
+      'the protected route forbids',
+      { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(403, { detail: 'Forbidden' }) },
+      'notTheGateway',
+    ],
     ['the protected route errs', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(500, {}) }, 'notTheGateway'],
     ['the protected route answers HTML', { root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: html(200) }, 'notTheGateway'],
     // Issue 15: not a gateway at all, whatever / says.
     ['python3 -m http.server: 200 on /, 404 on health', { root: html(200, 'SimpleHTTP/0.6 Python/3.11'), health: html(404) }, 'notTheGateway'],
     ['openssl s_server -www: 200 HTML everywhere', { root: html(200), health: html(200), protectedRoute: html(200) }, 'notTheGateway'],
-    ['a 422 from a server whose health is not the gateway\'s', { root: json(404, {}), health: html(200), protectedRoute: json(422, { detail: [] }) }, 'notTheGateway'],
+    [
+      "a 422 from a server whose health is not the gateway's",
+      { root: json(404, {}), health: html(200), protectedRoute: json(422, { detail: [] }) },
+      'notTheGateway',
+    ],
     ['nginx default page', { root: html(404, 'nginx/1.25.3'), health: html(404, 'nginx/1.25.3') }, 'notTheGateway'],
-    ['a different 401', { root: json(401, { error: 'Invalid authorization header' }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) }, 'notTheGateway'],
+    [
+      'a different 401',
+      { root: json(401, { error: 'Invalid authorization header' }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) },
+      'notTheGateway',
+    ],
   ])('%s', (_name, f, id) => {
     expect(ids(f)).toEqual([id]);
   });
 
   it('a bypass is a security finding with the fix', () => {
-    const out = renderJudgement(messages, judge({ root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(422, { detail: [] }) }));
+    const out = renderJudgement(
+      messages,
+      judge({ root: json(404, { detail: 'Not Found' }), health: HEALTHY, protectedRoute: json(422, { detail: [] }) }),
+    );
     expect(out.summary).toMatch(/^SECURITY: .*HTTP 422 for an unauthenticated POST \/v2\/code\/completions.*AIGW_AUTH__BYPASS_EXTERNAL/);
     expect(out.evidence).toMatchObject({ securityFinding: true });
     expect(out.remediation).toContain('AIGW_AUTH__BYPASS_EXTERNAL');
@@ -64,7 +91,8 @@ describe('gateway-auth gather', () => {
     });
     // What `python3 -m http.server` answers: a directory listing on /, 404 elsewhere.
     staticServer = await startLoopback((req, res) => {
-      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html', server: 'SimpleHTTP/0.6 Python/3.11' }).end('<html>Directory listing</html>');
+      if (req.url === '/')
+        res.writeHead(200, { 'content-type': 'text/html', server: 'SimpleHTTP/0.6 Python/3.11' }).end('<html>Directory listing</html>');
       else res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not found</html>');
     });
   });

@@ -13,7 +13,11 @@ describe('gateway-empty-variables judge', () => {
     ['none empty', { place: here, aigw: 3, empty: [] }, ['noneEmpty']],
     ['the customer portal URL empty', { place: here, aigw: 3, empty: ['AIGW_CUSTOMER_PORTAL_URL'] }, ['emptyUrls']],
     ['a non-URL empty', { place: here, aigw: 3, empty: ['AIGW_BILLING_EVENT__ENDPOINT_TOKEN'] }, ['emptyOthers']],
-    ['both kinds', { place: here, aigw: 5, empty: ['AIGW_GITLAB_URL', 'AIGW_LOGGING__LEVEL', 'AIGW_CUSTOMER_PORTAL_URL'] }, ['emptyUrls', 'emptyOthers']],
+    [
+      'both kinds',
+      { place: here, aigw: 5, empty: ['AIGW_GITLAB_URL', 'AIGW_LOGGING__LEVEL', 'AIGW_CUSTOMER_PORTAL_URL'] },
+      ['emptyUrls', 'emptyOthers'],
+    ],
   ])('%s', (_name, f, expected) => expect(ids(f)).toEqual(expected));
 });
 

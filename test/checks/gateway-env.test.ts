@@ -17,10 +17,25 @@ describe('gateway-env judge', () => {
     ['consistent', good, {}, ['consistent']],
     ['trailing slash on the instance URL', { ...good, AIGW_GITLAB_URL: `${GITLAB}/` }, {}, ['consistent']],
     ['AIGW_GITLAB_URL unset: gitlab.com', { AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` }, {}, ['gitlabUrlUnset']],
-    ['another GitLab', { AIGW_GITLAB_URL: 'https://old.example.com', AIGW_GITLAB_API_URL: 'https://old.example.com/api/v4/' }, {}, ['gitlabUrlOtherInstance']],
+    [
+      'another GitLab',
+      { AIGW_GITLAB_URL: 'https://old.example.com', AIGW_GITLAB_API_URL: 'https://old.example.com/api/v4/' },
+      {},
+      ['gitlabUrlOtherInstance'],
+    ],
     ['not a URL', { ...good, AIGW_GITLAB_URL: 'gitlab.example.com' }, {}, ['gitlabUrlNotHttp']],
-    ['loopback inside a container', { AIGW_GITLAB_URL: 'http://localhost', AIGW_GITLAB_API_URL: 'http://localhost/api/v4/' }, { remote: true, expectedGitlabUrl: 'http://localhost' }, ['gitlabUrlLoopback']],
-    ['loopback on this host', { AIGW_GITLAB_URL: 'http://localhost', AIGW_GITLAB_API_URL: 'http://localhost/api/v4/' }, { expectedGitlabUrl: 'http://localhost' }, ['consistent']],
+    [
+      'loopback inside a container',
+      { AIGW_GITLAB_URL: 'http://localhost', AIGW_GITLAB_API_URL: 'http://localhost/api/v4/' },
+      { remote: true, expectedGitlabUrl: 'http://localhost' },
+      ['gitlabUrlLoopback'],
+    ],
+    [
+      'loopback on this host',
+      { AIGW_GITLAB_URL: 'http://localhost', AIGW_GITLAB_API_URL: 'http://localhost/api/v4/' },
+      { expectedGitlabUrl: 'http://localhost' },
+      ['consistent'],
+    ],
     ['API URL without trailing slash', { ...good, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4` }, {}, ['apiUrlNoSlash']],
     ['API URL of another host', { ...good, AIGW_GITLAB_API_URL: 'https://other.example.com/api/v4/' }, {}, ['apiUrlMismatch']],
     ['API URL missing', { AIGW_GITLAB_URL: GITLAB }, {}, ['apiUrlUnset']],
@@ -49,28 +64,32 @@ describe('gateway-env judge', () => {
   });
 
   it('reports every finding, not just the first', () => {
-    expect(ids(facts({ AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: GITLAB, AIGW_AUTH__BYPASS_EXTERNAL: '1', AIGW_AUTH__BYPASS_JWT_SIGNATURE: 'on' }))).toEqual([
-      'apiUrlNoSlash',
-      'bypassExternal',
-      'bypassJwtSignature',
-    ]);
+    expect(
+      ids(facts({ AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: GITLAB, AIGW_AUTH__BYPASS_EXTERNAL: '1', AIGW_AUTH__BYPASS_JWT_SIGNATURE: 'on' })),
+    ).toEqual(['apiUrlNoSlash', 'bypassExternal', 'bypassJwtSignature']);
   });
 
   it('skips an environment with no AIGW_* variable', () => {
-    expect(judge({ where: 'this host', remote: false, present: [], values: {}, signingKeySet: false })).toMatchObject({ findings: [{ id: 'notGatewayEnv' }] });
+    expect(judge({ where: 'this host', remote: false, present: [], values: {}, signingKeySet: false })).toMatchObject({
+      findings: [{ id: 'notGatewayEnv' }],
+    });
   });
 });
 
 describe('gateway-env gather and run', () => {
   it('reads the switches case-insensitively, as pydantic-settings does, and renders the failure with its fix', async () => {
-    const outcome = await check.run(makeContext({ gitlabUrl: GITLAB, env: { ...good, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'pem', aigw_auth__bypass_external_with_header: 'True' } }));
+    const outcome = await check.run(
+      makeContext({ gitlabUrl: GITLAB, env: { ...good, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'pem', aigw_auth__bypass_external_with_header: 'True' } }),
+    );
     expect(outcome.status).toBe('fail');
     expect(outcome.findings?.map((f) => f.id)).toEqual(['bypassExternalWithHeader']);
     expect(outcome.remediation).toMatch(/Remove AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER/);
   });
 
   it('never echoes other AIGW_* values, which may hold provider keys or the signing key', async () => {
-    const outcome = await check.run(makeContext({ env: { ...good, AIGW_ANTHROPIC__API_KEY: 'sk-secret-value', AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'private-pem' } }));
+    const outcome = await check.run(
+      makeContext({ env: { ...good, AIGW_ANTHROPIC__API_KEY: 'sk-secret-value', AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'private-pem' } }),
+    );
     const facts = await check.gather(makeContext({ env: { ...good, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'private-pem' } }));
     expect(JSON.stringify(outcome)).not.toMatch(/sk-secret-value|private-pem/);
     expect(JSON.stringify(facts)).not.toContain('private-pem');

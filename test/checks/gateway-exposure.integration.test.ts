@@ -35,7 +35,14 @@ describe('gateway-exposure behind the real nginx', () => {
   });
 
   const run = (port: number, directPorts: number[]) =>
-    check.run(makeContext({ gatewayUrl: `https://127.0.0.1:${port}`, gatewayUrlSource: 'flag', caFile: fixtures().bundles.good, gatewayDirectPorts: directPorts }));
+    check.run(
+      makeContext({
+        gatewayUrl: `https://127.0.0.1:${port}`,
+        gatewayUrlSource: 'flag',
+        caFile: fixtures().bundles.good,
+        gatewayDirectPorts: directPorts,
+      }),
+    );
 
   it("warns when the gateway's own port answers plain http next to the proxy", async () => {
     const out = await run(nginx.port, [gateway.port]);

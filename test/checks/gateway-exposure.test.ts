@@ -23,11 +23,51 @@ describe('gateway-exposure judge', () => {
   it.each<[string, Facts, string[]]>([
     ['no gateway URL', { https: false, ports: [], docs: [] }, ['noGateway']],
     ['closed ports, docs behind auth', base({}), ['directPortsClosed', 'docsNotServed']],
-    ['the gateway port answers', base({ ports: [{ port: 5052, answer: fromGateway(200) }, { port: 50052, answer: refusedConnection }] }), ['directPortOpen', 'docsNotServed']],
-    ['the workflow port accepts but speaks no HTTP/1.1', base({ ports: [{ port: 5052, answer: refusedConnection }, { port: 50052, answer: noAnswer }] }), ['directPortOpen', 'docsNotServed']],
-    ['docs served', base({ docs: [{ path: '/docs', answer: fromGateway(200) }, { path: '/openapi.json', answer: fromGateway(401) }] }), ['directPortsClosed', 'docsServed']],
-    ['docs off (404)', base({ docs: [{ path: '/docs', answer: fromGateway(404) }, { path: '/openapi.json', answer: fromGateway(404) }] }), ['directPortsClosed', 'docsNotServed']],
-    ['plain http gateway URL: no proxy to go around', base({ url: 'http://aigw.example.com:5052', https: false, ports: [] }), ['notBehindTls', 'docsNotServed']],
+    [
+      'the gateway port answers',
+      base({
+        ports: [
+          { port: 5052, answer: fromGateway(200) },
+          { port: 50052, answer: refusedConnection },
+        ],
+      }),
+      ['directPortOpen', 'docsNotServed'],
+    ],
+    [
+      'the workflow port accepts but speaks no HTTP/1.1',
+      base({
+        ports: [
+          { port: 5052, answer: refusedConnection },
+          { port: 50052, answer: noAnswer },
+        ],
+      }),
+      ['directPortOpen', 'docsNotServed'],
+    ],
+    [
+      'docs served',
+      base({
+        docs: [
+          { path: '/docs', answer: fromGateway(200) },
+          { path: '/openapi.json', answer: fromGateway(401) },
+        ],
+      }),
+      ['directPortsClosed', 'docsServed'],
+    ],
+    [
+      'docs off (404)',
+      base({
+        docs: [
+          { path: '/docs', answer: fromGateway(404) },
+          { path: '/openapi.json', answer: fromGateway(404) },
+        ],
+      }),
+      ['directPortsClosed', 'docsNotServed'],
+    ],
+    [
+      'plain http gateway URL: no proxy to go around',
+      base({ url: 'http://aigw.example.com:5052', https: false, ports: [] }),
+      ['notBehindTls', 'docsNotServed'],
+    ],
   ])('%s', (_name, f, expected) => {
     expect(ids(f)).toEqual(expected);
   });

@@ -28,7 +28,15 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   if (route) return route(res);
   res.setHeader('content-type', 'application/json');
   if (req.url === '/.well-known/openid-configuration') return void res.end(JSON.stringify({ jwks_uri: `${gitlab.url}/oauth/discovery/keys` }));
-  if (req.url === '/oauth/discovery/keys') return void res.end(JSON.stringify({ keys: [{ kty: 'RSA', kid: 'a' }, { kty: 'RSA', kid: 'b' }] }));
+  if (req.url === '/oauth/discovery/keys')
+    return void res.end(
+      JSON.stringify({
+        keys: [
+          { kty: 'RSA', kid: 'a' },
+          { kty: 'RSA', kid: 'b' },
+        ],
+      }),
+    );
   res.statusCode = 404;
   res.end('{"message":"404 Not Found"}');
 }
@@ -66,7 +74,9 @@ describe.skipIf(!pythonHere)('gateway-fetches-jwks', () => {
     it("fails at discovery with Python's PEM lib for a bundle with one malformed block", async () => {
       const outcome = await check.run(ctxWith({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: malformed }));
       expect(outcome.status).toBe('fail');
-      expect(outcome.summary).toMatch(/^OIDC discovery: GET https:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration fails in Python on this host: .*\[X509\] PEM lib \(_ssl\.c:\d+\)/);
+      expect(outcome.summary).toMatch(
+        /^OIDC discovery: GET https:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration fails in Python on this host: .*\[X509\] PEM lib \(_ssl\.c:\d+\)/,
+      );
       expect(outcome.remediation).toContain('gateway-trusts-gitlab says why');
     });
 
@@ -99,17 +109,49 @@ describe.skipIf(!pythonHere)('gateway-fetches-jwks', () => {
     expect(ctx.memoKeys.filter((k) => k === 'runtime:gateway-view')).toHaveLength(2);
   });
 
-  const json = (body: unknown, status = 200) => (res: ServerResponse) => {
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body));
-  };
+  const json =
+    (body: unknown, status = 200) =>
+    (res: ServerResponse) => {
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(body));
+    };
   it.each([
-    ['discovery answers 404', '/.well-known/openid-configuration', json({ message: '404 Not Found' }, 404), /^OIDC discovery: GET .* fails in Python on this host: HTTP Error 404: Not Found$/, /leading slash/],
-    ['discovery is a sign-in page', '/.well-known/openid-configuration', (res: ServerResponse) => res.end('<!DOCTYPE html><title>Sign in</title>'), /not JSON \(Expecting value: line 1 column 1 \(char 0\)\), the body starts "<!DOCTYPE html>/, /sign-in or proxy error page/],
-    ['discovery names no jwks_uri', '/.well-known/openid-configuration', json({ issuer: 'x' }), /^OIDC discovery at .*: the discovery document has no jwks_uri$/, /not GitLab's discovery document/],
-    ['the key set is forbidden', '/oauth/discovery/keys', json({ message: 'denied' }, 403), /^key set: GET .*\/oauth\/discovery\/keys fails in Python on this host: HTTP Error 403: Forbidden$/, /anonymous GET/],
-    ['the key set is empty', '/oauth/discovery/keys', json({ keys: [] }), /holds no key: the gateway has none of GitLab's keys to verify its tokens with$/, /cloud_connector:keys:list/],
+    [
+      'discovery answers 404',
+      '/.well-known/openid-configuration',
+      json({ message: '404 Not Found' }, 404),
+      /^OIDC discovery: GET .* fails in Python on this host: HTTP Error 404: Not Found$/,
+      /leading slash/,
+    ],
+    [
+      'discovery is a sign-in page',
+      '/.well-known/openid-configuration',
+      (res: ServerResponse) => res.end('<!DOCTYPE html><title>Sign in</title>'),
+      /not JSON \(Expecting value: line 1 column 1 \(char 0\)\), the body starts "<!DOCTYPE html>/,
+      /sign-in or proxy error page/,
+    ],
+    [
+      'discovery names no jwks_uri',
+      '/.well-known/openid-configuration',
+      json({ issuer: 'x' }),
+      /^OIDC discovery at .*: the discovery document has no jwks_uri$/,
+      /not GitLab's discovery document/,
+    ],
+    [
+      'the key set is forbidden',
+      '/oauth/discovery/keys',
+      json({ message: 'denied' }, 403),
+      /^key set: GET .*\/oauth\/discovery\/keys fails in Python on this host: HTTP Error 403: Forbidden$/,
+      /anonymous GET/,
+    ],
+    [
+      'the key set is empty',
+      '/oauth/discovery/keys',
+      json({ keys: [] }),
+      /holds no key: the gateway has none of GitLab's keys to verify its tokens with$/,
+      /cloud_connector:keys:list/,
+    ],
   ])('fails when %s', async (_name, route, respond, summary, fix) => {
     routes.set(route, respond);
     const outcome = await check.run(ctxWith({ AIGW_GITLAB_URL: gitlab.url }));

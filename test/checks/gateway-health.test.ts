@@ -48,22 +48,27 @@ describe('gateway-health judge', () => {
   });
 
   it('words a non-200 as the rake task of the version does, with its causes', () => {
-    const setting = renderFacts(check, ({ ...facts(answer(404)), gitlabVersion: '18.6.0-ee' }));
+    const setting = renderFacts(check, { ...facts(answer(404)), gitlabVersion: '18.6.0-ee' });
     expect(setting.summary).toBe('AI Gateway returned HTTP 404');
     expect(setting.details).toContain('Cannot access AI Gateway. Possible causes:');
     expect(setting.details.join('\n')).toContain("  - 'Ai::Setting.instance.ai_gateway_url' has an incorrect value (something answers");
-    const newer = renderFacts(check, ({ ...facts(answer(404)), gitlabVersion: '18.10.0-ee' }));
+    const newer = renderFacts(check, { ...facts(answer(404)), gitlabVersion: '18.10.0-ee' });
     expect(newer.details.join('\n')).toContain("  - the 'ai_gateway_url' application setting has an incorrect value");
   });
 
   it('says which URL it exercised, and the one GitLab uses when they differ', () => {
     const flagged: GatewayTarget = { url: 'http://other:5052', source: 'flag', gitlabSetting: { state: 'set', url: AIGW } };
     const out = judge({ ...facts(answer(200, '{}')), target: flagged, url: 'http://other:5052/monitoring/healthz' });
-    expect(out.details).toEqual(expect.arrayContaining(['Requested http://other:5052/monitoring/healthz (from --gateway-url)', expect.stringMatching(/^Exercised http:\/\/other:5052 \(from --gateway-url\), not http:\/\/aigw/) as unknown as string]));
+    expect(out.details).toEqual(
+      expect.arrayContaining([
+        'Requested http://other:5052/monitoring/healthz (from --gateway-url)',
+        expect.stringMatching(/^Exercised http:\/\/other:5052 \(from --gateway-url\), not http:\/\/aigw/) as unknown as string,
+      ]),
+    );
   });
 
   it('fails a connection error as "Connection error: <kind> - <message>"', () => {
-    const out = renderFacts(check, (facts(failure('refused', 'Connection to aigw:5052 refused'), { tcpReachable: false })));
+    const out = renderFacts(check, facts(failure('refused', 'Connection to aigw:5052 refused'), { tcpReachable: false }));
     expect(out.summary).toBe('Connection error: refused - Connection to aigw:5052 refused');
   });
 });

@@ -21,11 +21,16 @@ const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 const secureTls = (code: string) => facts({ secure: true, tls: { ok: false, ms: 3, code, message: `TLS handshake failed (${code})` } });
 const summary = (s: Partial<ExchangeSummary>): ExchangeSummary => ({ ok: true, ms: 1, ...s });
 const proxied = (via: ExchangeSummary, direct: ExchangeSummary) =>
-  facts({ proxy: { proxy: 'http://proxy:3128', variable: 'HTTP_PROXY', variables: { HTTP_PROXY: 'http://proxy:3128' } }, proxyLabel: 'http://proxy:3128', viaProxy: via, direct });
+  facts({
+    proxy: { proxy: 'http://proxy:3128', variable: 'HTTP_PROXY', variables: { HTTP_PROXY: 'http://proxy:3128' } },
+    proxyLabel: 'http://proxy:3128',
+    viaProxy: via,
+    direct,
+  });
 
 describe('gateway-reachable judge', () => {
   it.each([
-    ['no URL', { noUrl: 'GitLab\'s setting is blank' }, ['noUrl']],
+    ['no URL', { noUrl: "GitLab's setting is blank" }, ['noUrl']],
     ["GitLab's setting names GitLab's own localhost", { gitlabsOwnHost: 'http://localhost:5052' }, ['gitlabsOwnHost']],
     ['reachable over TCP', facts({}), ['reachable']],
     ['https, trusted', facts({ secure: true, tls: { ok: true, ms: 9, protocol: 'TLSv1.3' } }), ['reachable']],
@@ -42,11 +47,27 @@ describe('gateway-reachable judge', () => {
     ['wrong host', secureTls('ERR_TLS_CERT_ALTNAME_INVALID'), ['certificateProblem']],
     ['plain http on an https URL', secureTls('ERR_SSL_WRONG_VERSION_NUMBER'), ['tlsFailed']],
     ['relayed unchanged by a proxy', proxied(summary({ status: 401, proxyHeaders: { via: '1.1 p' } }), summary({ status: 401 })), ['reachable']],
-    ['only reachable through the proxy', proxied(summary({ status: 401 }), summary({ ok: false, failureKind: 'dns', failure: 'dns failed' })), ['reachable']],
-    ['tunnel refused', proxied(summary({ ok: false, failureKind: 'proxy', failure: 'Proxy refused: HTTP 403' }), summary({ status: 401 })), ['proxyInterferes']],
+    [
+      'only reachable through the proxy',
+      proxied(summary({ status: 401 }), summary({ ok: false, failureKind: 'dns', failure: 'dns failed' })),
+      ['reachable'],
+    ],
+    [
+      'tunnel refused',
+      proxied(summary({ ok: false, failureKind: 'proxy', failure: 'Proxy refused: HTTP 403' }), summary({ status: 401 })),
+      ['proxyInterferes'],
+    ],
     ['a proxy demanding authentication', proxied(summary({ status: 407 }), summary({ status: 401 })), ['proxyInterferes']],
-    ['a proxy error page', proxied(summary({ status: 503, server: 'squid/5.7' }), summary({ ok: false, failureKind: 'refused', failure: 'refused' })), ['proxyInterferes']],
-    ['a plain 503 from the host itself', proxied(summary({ status: 503 }), summary({ ok: false, failureKind: 'dns', failure: 'dns' })), ['reachable']],
+    [
+      'a proxy error page',
+      proxied(summary({ status: 503, server: 'squid/5.7' }), summary({ ok: false, failureKind: 'refused', failure: 'refused' })),
+      ['proxyInterferes'],
+    ],
+    [
+      'a plain 503 from the host itself',
+      proxied(summary({ status: 503 }), summary({ ok: false, failureKind: 'dns', failure: 'dns' })),
+      ['reachable'],
+    ],
   ] as [string, Facts, string[]][])('%s', (_name, f, expected) => {
     expect(ids(f)).toEqual(expected);
   });
@@ -65,7 +86,13 @@ describe('gateway-reachable judge', () => {
 
   it('lists each phase and the proxy variables in effect', () => {
     const j = judge(
-      facts({ proxy: { variables: { HTTP_PROXY: 'http://proxy:3128', NO_PROXY: '.example.com' }, noProxy: { variable: 'NO_PROXY', value: '.example.com' }, bypassedBy: '.example.com' } }),
+      facts({
+        proxy: {
+          variables: { HTTP_PROXY: 'http://proxy:3128', NO_PROXY: '.example.com' },
+          noProxy: { variable: 'NO_PROXY', value: '.example.com' },
+          bypassedBy: '.example.com',
+        },
+      }),
     );
     expect(j.details).toEqual([
       'DNS: aigw.example.com → 10.0.0.5 (2 ms)',
@@ -78,7 +105,12 @@ describe('gateway-reachable judge', () => {
 
   it.each([
     ['same answer both ways', summary({ status: 401 }), summary({ status: 401 }), undefined],
-    ['TLS-inspecting proxy', summary({ ok: false, failureKind: 'tls', failure: 'tls failed' }), summary({ status: 401 }), /through proxy .*tls failed.*HTTP 401/],
+    [
+      'TLS-inspecting proxy',
+      summary({ ok: false, failureKind: 'tls', failure: 'tls failed' }),
+      summary({ status: 401 }),
+      /through proxy .*tls failed.*HTTP 401/,
+    ],
     ['different status', summary({ status: 502 }), summary({ status: 401 }), /HTTP 502.*HTTP 401/],
     ['both fail', summary({ ok: false, failureKind: 'dns', failure: 'x' }), summary({ ok: false, failureKind: 'dns', failure: 'x' }), undefined],
   ])('proxyInterference: %s', (_name, via, direct, expected) => {

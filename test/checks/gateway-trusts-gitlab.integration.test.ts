@@ -52,7 +52,9 @@ function local(env: Record<string, string>, extra: Partial<Settings> = {}) {
 
 /** Runs the check through `env -i` with the container's environment; the settings' env says something else entirely. */
 function inside(env: Record<string, string>, wrapper = '') {
-  const vars = Object.entries({ PATH: '/usr/bin:/bin', ...env }).map(([k, v]) => `${k}=${v}`).join(' ');
+  const vars = Object.entries({ PATH: '/usr/bin:/bin', ...env })
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const exec = `${wrapper}env -i ${vars}`.trim();
   return check.run(makeContext({ exec, env: { AIGW_GITLAB_URL: 'https://wrong.invalid', SSL_CERT_FILE: '/nonexistent.pem' }, timeoutMs: 20_000 }));
 }
@@ -67,7 +69,9 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   it("fails with Python's PEM lib verbatim for one malformed block, naming the block and Node's different behaviour", async () => {
     const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, SSL_CERT_FILE: files.malformed, REQUESTS_CA_BUNDLE: files.malformed });
     expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/^Python cannot load REQUESTS_CA_BUNDLE=.*malformed\.pem: \[X509\] PEM lib \(_ssl\.c:\d+\) — block 1 \(line 1, CERTIFICATE\) is malformed: /);
+    expect(outcome.summary).toMatch(
+      /^Python cannot load REQUESTS_CA_BUNDLE=.*malformed\.pem: \[X509\] PEM lib \(_ssl\.c:\d+\) — block 1 \(line 1, CERTIFICATE\) is malformed: /,
+    );
     expect(outcome.details?.join('\n')).toContain('Node silently drops that block');
     expect(outcome.remediation).toContain('REQUESTS_CA_BUNDLE');
   });
@@ -75,7 +79,9 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   it('fails with CERTIFICATE_VERIFY_FAILED verbatim without a bundle, and says the private root is missing', async () => {
     const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl });
     expect(outcome.status).toBe('fail');
-    expect(outcome.summary).toMatch(/does not trust GitLab at 127\.0\.0\.1:\d+: .*\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)/);
+    expect(outcome.summary).toMatch(
+      /does not trust GitLab at 127\.0\.0\.1:\d+: .*\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)/,
+    );
     expect(outcome.details?.join('\n')).toMatch(/duo-doctor's analysis \(.*\): .*issued by "duo-doctor reference root CA"/);
     expect(outcome.remediation).toContain('REQUESTS_CA_BUNDLE');
   });
@@ -94,7 +100,7 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
     expect(outcome.remediation).toMatch(/REQUESTS_CA_BUNDLE/);
   });
 
-  it("fails for a bundle that does not exist, saying duo-doctor cannot read it there either", async () => {
+  it('fails for a bundle that does not exist, saying duo-doctor cannot read it there either', async () => {
     const outcome = await local({ AIGW_GITLAB_URL: stack.gitlabUrl, REQUESTS_CA_BUNDLE: path.join(scratch.path, 'missing.pem') });
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toContain('[Errno 2] No such file or directory');
@@ -123,9 +129,17 @@ describe.skipIf(!pythonHere)('gateway-trusts-gitlab', () => {
   it.each([
     // Another AIGW_* variable makes this environment the gateway's, without AIGW_GITLAB_URL.
     ['AIGW_GITLAB_URL is unset', () => local({ AIGW_CUSTOM_MODELS__ENABLED: 'true' }), /^AIGW_GITLAB_URL is not set in the environment on this host/],
-    ["this host is not the gateway's (no AIGW_*, no --exec)", () => local({ REQUESTS_CA_BUNDLE: files.good }), /^not judged: this host \(.*\) is not where the gateway runs/],
+    [
+      "this host is not the gateway's (no AIGW_*, no --exec)",
+      () => local({ REQUESTS_CA_BUNDLE: files.good }),
+      /^not judged: this host \(.*\) is not where the gateway runs/,
+    ],
     ['GitLab is plain http', () => local({ AIGW_GITLAB_URL: http.url }), /plain http, no TLS between the gateway and GitLab to judge$/],
-    ['python3 is absent inside', () => check.run(makeContext({ exec: `env -i PATH=${shOnly}` })), /^python3 not found inside env -i PATH=.*: cannot reproduce the gateway's own TLS verdict$/],
+    [
+      'python3 is absent inside',
+      () => check.run(makeContext({ exec: `env -i PATH=${shOnly}` })),
+      /^python3 not found inside env -i PATH=.*: cannot reproduce the gateway's own TLS verdict$/,
+    ],
   ])('skips when %s', async (_name, run, summary) => {
     const outcome = await run();
     expect(outcome.status).toBe('skip');

@@ -19,7 +19,11 @@ describe('gateway-url judge', () => {
   it.each<[string, Facts, string[]]>([
     ["GitLab's setting", { target: fromGitlab(AIGW) }, ['configured']],
     ['the flag, equal to the setting', { target: fromFlag(AIGW, set(AIGW)) }, ['configured']],
-    ['the flag, equal but for a trailing slash and case', { target: fromFlag('HTTP://AIGW.example.com:5052', set(`${AIGW}/`)) }, ['configured', 'trailingSlash']],
+    [
+      'the flag, equal but for a trailing slash and case',
+      { target: fromFlag('HTTP://AIGW.example.com:5052', set(`${AIGW}/`)) },
+      ['configured', 'trailingSlash'],
+    ],
     ['the flag, another URL', { target: fromFlag('http://other:5052', set(AIGW)) }, ['differs']],
     ["the flag, GitLab's setting blank", { target: fromFlag(AIGW, BLANK) }, ['gitlabBlank']],
     ['the flag, no token to read the setting', { target: fromFlag(AIGW, NO_TOKEN) }, ['configuredUnverified']],
@@ -29,9 +33,21 @@ describe('gateway-url judge', () => {
     ['an ftp URL', { target: fromGitlab('ftp://aigw.example.com') }, ['invalidFormat']],
     ['a scheme-less host:port', { target: fromFlag('aigw.example.com:5052', NO_TOKEN) }, ['invalidFormat']],
     ['a trailing slash on the setting', { target: fromGitlab(`${AIGW}/`) }, ['configured', 'trailingSlash']],
-    ['localhost, GitLab elsewhere', { target: fromGitlab('http://localhost:5052'), gitlabHost: { host: 'gitlab.example.com', from: 'connection_details' } }, ['configured', 'loopbackElsewhere']],
-    ['0.0.0.0, GitLab elsewhere', { target: fromGitlab('http://0.0.0.0:5052'), gitlabHost: { host: '10.0.0.4', from: '--gitlab-url' } }, ['configured', 'loopbackElsewhere']],
-    ['loopback, GitLab on this host', { target: fromGitlab('http://127.0.0.1:5052'), gitlabHost: { host: '127.0.0.1', from: '--gitlab-url' } }, ['configured']],
+    [
+      'localhost, GitLab elsewhere',
+      { target: fromGitlab('http://localhost:5052'), gitlabHost: { host: 'gitlab.example.com', from: 'connection_details' } },
+      ['configured', 'loopbackElsewhere'],
+    ],
+    [
+      '0.0.0.0, GitLab elsewhere',
+      { target: fromGitlab('http://0.0.0.0:5052'), gitlabHost: { host: '10.0.0.4', from: '--gitlab-url' } },
+      ['configured', 'loopbackElsewhere'],
+    ],
+    [
+      'loopback, GitLab on this host',
+      { target: fromGitlab('http://127.0.0.1:5052'), gitlabHost: { host: '127.0.0.1', from: '--gitlab-url' } },
+      ['configured'],
+    ],
     ['loopback, GitLab unknown', { target: fromGitlab('http://[::1]:5052') }, ['configured']],
   ])('%s → %j', (_name, facts, ids) => {
     expect(judge(facts).findings.map((f) => f.id)).toEqual(ids);
@@ -43,20 +59,20 @@ describe('gateway-url judge', () => {
     ['18.9.0-pre', 'setting', /^Set 'Ai::Setting\.instance\.ai_gateway_url'/],
     ['18.10.0-ee', 'transport', /^Set the 'ai_gateway_url' application setting to point to your AI Gateway instance$/],
   ])("GitLab %s speaks the %s variant's blank-URL text", (version, era, text) => {
-    const out = renderFacts(check, ({ gitlabVersion: version, target: { source: 'none', gitlabSetting: BLANK } }));
+    const out = renderFacts(check, { gitlabVersion: version, target: { source: 'none', gitlabSetting: BLANK } });
     expect(out.summary).toMatch(text);
     expect(out.evidence).toMatchObject({ rakeEra: era });
   });
 
   it("never prints the rake task's success line for a URL GitLab does not use, and names both", () => {
-    const out = renderFacts(check, ({ target: fromFlag('http://other:5052', set(AIGW)) }));
+    const out = renderFacts(check, { target: fromFlag('http://other:5052', set(AIGW)) });
     expect(out.summary).toBe(`GitLab is configured with ${AIGW}; you are checking http://other:5052 (from --gateway-url)`);
     expect(out.summary).not.toMatch(/AI Gateway URL configured/);
     expect(out.remediation).toMatch(/run duo-doctor without --gateway-url/);
   });
 
   it('speaks the env-var variant for its success line', () => {
-    expect(renderFacts(check, ({ gitlabVersion: '17.3.0-ee', target: fromGitlab(AIGW) })).summary).toBe(`'AI_GATEWAY_URL' set to ${AIGW}`);
+    expect(renderFacts(check, { gitlabVersion: '17.3.0-ee', target: fromGitlab(AIGW) }).summary).toBe(`'AI_GATEWAY_URL' set to ${AIGW}`);
   });
 
   it("carries the rake task's diagnostics of GitLab's own URL, and the URL checked beside them", () => {

@@ -9,7 +9,10 @@ const checks = [gatewayTrustsGitlab, gatewayFetchesJwks];
 
 describe.each(checks)('$id off the gateway', (check) => {
   it('skips with notTheGateway and starts nothing on this host', async () => {
-    const ctx = makeContext({ gitlabUrl: 'https://gitlab.example.com', env: { PATH: process.env.PATH, REQUESTS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt' } });
+    const ctx = makeContext({
+      gitlabUrl: 'https://gitlab.example.com',
+      env: { PATH: process.env.PATH, REQUESTS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt' },
+    });
     const out = await check.run(ctx);
     expect(out.findings).toEqual([{ id: 'notTheGateway', status: 'skip' }]);
     expect(out.details?.join('\n')).toMatch(/--exec "docker exec <container>"/);

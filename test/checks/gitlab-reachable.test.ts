@@ -8,14 +8,29 @@ import { FORBIDDEN, INSUFFICIENT_SCOPE, METADATA_CE, METADATA_EE, USER_ADMIN, US
 import { freePort, startSilentServer } from '../helpers/loopback.js';
 
 const URL_ = 'https://gitlab.example.com';
-const json = (value: unknown, status = 200): ApiAnswer => ({ said: `GitLab answered HTTP ${status}`, elapsedMs: 12, status, json: { ok: true, value: value as Record<string, unknown> } });
-const status = (code: number, extra: Partial<ApiAnswer> = {}): ApiAnswer => ({ said: `GitLab answered HTTP ${code}`, elapsedMs: 3, status: code, ...extra });
+const json = (value: unknown, status = 200): ApiAnswer => ({
+  said: `GitLab answered HTTP ${status}`,
+  elapsedMs: 12,
+  status,
+  json: { ok: true, value: value as Record<string, unknown> },
+});
+const status = (code: number, extra: Partial<ApiAnswer> = {}): ApiAnswer => ({
+  said: `GitLab answered HTTP ${code}`,
+  elapsedMs: 3,
+  status: code,
+  ...extra,
+});
 const failed = (kind: NonNullable<ApiAnswer['failure']>['kind'], code?: string): ApiAnswer => ({
   said: 'could not reach GitLab',
   elapsedMs: 2000,
   failure: { kind, message: `${kind} failure`, ...(code ? { code } : {}) },
 });
-const facts = (metadata: ApiAnswer, user?: ApiAnswer, gitlabUrl = URL_): Facts => ({ gitlabUrl, timeoutMs: 2000, metadata, ...(user ? { user } : {}) });
+const facts = (metadata: ApiAnswer, user?: ApiAnswer, gitlabUrl = URL_): Facts => ({
+  gitlabUrl,
+  timeoutMs: 2000,
+  metadata,
+  ...(user ? { user } : {}),
+});
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
 describe('gitlab-reachable judge', () => {
@@ -36,7 +51,11 @@ describe('gitlab-reachable judge', () => {
     ['a 404 at a URL ending in /api/v4', facts(status(404), undefined, `${URL_}/api/v4`), ['apiPathInUrl']],
     ['a 404 at a URL ending in /api/v4/', facts(status(404), undefined, `${URL_}/api/v4/`), ['apiPathInUrl']],
     ['a redirect', facts(status(301, { redirectTo: 'https://other.example.com/api/v4/metadata' })), ['redirected']],
-    ['a 200 HTML page', facts({ said: 'GitLab answered HTTP 200', elapsedMs: 1, status: 200, json: { ok: false, reason: 'HTML page instead of JSON' } }), ['notGitlab']],
+    [
+      'a 200 HTML page',
+      facts({ said: 'GitLab answered HTTP 200', elapsedMs: 1, status: 200, json: { ok: false, reason: 'HTML page instead of JSON' } }),
+      ['notGitlab'],
+    ],
     ['a 200 object without version', facts(json({ kas: {} })), ['notGitlab']],
     ['DNS', facts(failed('dns')), ['dnsFailed']],
     ['refused', facts(failed('refused')), ['refused']],
@@ -61,7 +80,8 @@ describe('gitlab-reachable judge', () => {
   it('suggests --ca-file only for an untrusted issuer', () => {
     const fix = (code: string) => renderJudgement(messages, judge(facts(failed('tls', code)))).remediation ?? '';
     expect(fix('SELF_SIGNED_CERT_IN_CHAIN')).toContain('--ca-file');
-    for (const code of ['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) expect(fix(code)).not.toContain('--ca-file');
+    for (const code of ['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER'])
+      expect(fix(code)).not.toContain('--ca-file');
   });
 
   it("names the user's timeout in the fix", () => {
@@ -69,7 +89,12 @@ describe('gitlab-reachable judge', () => {
   });
 
   it('keeps the version and username as evidence', () => {
-    expect(judge(facts(json(METADATA_EE), json(USER_ADMIN))).evidence).toMatchObject({ version: '18.6.0-ee', enterprise: true, username: 'root', isAdmin: true });
+    expect(judge(facts(json(METADATA_EE), json(USER_ADMIN))).evidence).toMatchObject({
+      version: '18.6.0-ee',
+      enterprise: true,
+      username: 'root',
+      isAdmin: true,
+    });
   });
 });
 

@@ -15,4 +15,3 @@ export async function hfHomeWithCache(scratch: ScratchDir, name: string): Promis
   await writeFile(path.join(repo, 'snapshots', 'f00dfeed', 'tokenizer_config.json'), '{}');
   return home;
 }
-

@@ -29,7 +29,10 @@ describe('hf-home-writable inside the container (--exec)', () => {
   it.skipIf(!setprivOk)('passes the offline image on OpenShift: HF_HOME read-only for its user, the cache in place (issue 23)', async () => {
     const home = await hfHomeWithCache(scratch, 'cached-read-only');
     const outcome = await check.run(makeContext({ exec: `${NOBODY} env -i PATH=/usr/bin:/bin HF_HOME=${home} HF_HUB_OFFLINE=true` }));
-    expect(outcome.findings).toEqual([{ id: 'cachePresent', status: 'pass' }, { id: 'readOnlySuffices', status: 'pass' }]);
+    expect(outcome.findings).toEqual([
+      { id: 'cachePresent', status: 'pass' },
+      { id: 'readOnlySuffices', status: 'pass' },
+    ]);
     expect(await readdir(home)).toEqual(['hub']);
   });
 
@@ -39,14 +42,18 @@ describe('hf-home-writable inside the container (--exec)', () => {
       env: { PATH: process.env.PATH, AIGW_GITLAB_URL: 'https://gitlab.example' },
     });
     expect(r.code).toBe(1);
-    const result = (JSON.parse(r.stdout) as { results: Array<{ id: string; summary: string; findings: { id: string }[] }> }).results.find((x) => x.id === 'hf-home-writable')!;
+    const result = (JSON.parse(r.stdout) as { results: Array<{ id: string; summary: string; findings: { id: string }[] }> }).results.find(
+      (x) => x.id === 'hf-home-writable',
+    )!;
     expect(result.findings.map((f) => f.id)).toEqual(['cacheWillDownload', 'cannotCreate']);
-    expect(result.summary).toMatch(/HF_HOME \/home\/aigateway\/\.hf does not exist and uid 65534 gid 65534 cannot create it under \/(home)? \(EACCES\)/);
+    expect(result.summary).toMatch(
+      /HF_HOME \/home\/aigateway\/\.hf does not exist and uid 65534 gid 65534 cannot create it under \/(home)? \(EACCES\)/,
+    );
     expect(existsSync('/home/aigateway')).toBe(false);
   });
 });
 
-describe('on a host that is not the gateway\'s', () => {
+describe("on a host that is not the gateway's", () => {
   const users: [string, string[]][] = [['root', []], ...(setprivOk ? [['nobody', NOBODY.split(' ')] as [string, string[]]] : [])];
   it.each(users)('as %s, the runtime checks skip and create nothing (not /home/aigateway, not --tmp-dir, not --hf-home)', async (_user, wrapper) => {
     const before = existsSync('/home/aigateway');
@@ -64,7 +71,10 @@ describe('on a host that is not the gateway\'s', () => {
     });
     expect(await readdir(root)).toEqual([]);
     expect(existsSync('/home/aigateway')).toBe(before);
-    const withHfHome = await runCli(['check', '--only', 'hf-home-writable', '--hf-home', `${root}/hf`, '--format', 'json'], { wrapper, env: { PATH: process.env.PATH } });
+    const withHfHome = await runCli(['check', '--only', 'hf-home-writable', '--hf-home', `${root}/hf`, '--format', 'json'], {
+      wrapper,
+      env: { PATH: process.env.PATH },
+    });
     expect(withHfHome.stdout).toContain('notTheGateway');
     expect(await readdir(root)).toEqual([]);
   });

@@ -27,13 +27,37 @@ describe('hf-home-writable judge', () => {
     ['not the gateway', { place: { kind: 'elsewhere', hostname: 'laptop' }, dir: IMAGE_HF_HOME, source: 'default' } as Facts, ['notTheGateway']],
     ['offline, cache present, writable', at({ offline: 'HF_HUB_OFFLINE=true' }), ['cachePresent', 'writable']],
     ['offline, HF_HOME moved to an empty directory', at({ offline: 'HF_HUB_OFFLINE=true', cache: empty }), ['cacheMissing', 'writable']],
-    ['offline, a snapshot without its tokenizer config', at({ offline: 'HF_HUB_OFFLINE=1', cache: { ...cached, files: ['config.json'] } }), ['cacheMissing', 'writable']],
-    ['offline, HF_HOME missing but creatable', at({ offline: 'HF_HUB_OFFLINE=true', cache: empty, attempt: { ...ok, existed: false, nearestParent: '/' } }), ['cacheMissing', 'creatable']],
+    [
+      'offline, a snapshot without its tokenizer config',
+      at({ offline: 'HF_HUB_OFFLINE=1', cache: { ...cached, files: ['config.json'] } }),
+      ['cacheMissing', 'writable'],
+    ],
+    [
+      'offline, HF_HOME missing but creatable',
+      at({ offline: 'HF_HUB_OFFLINE=true', cache: empty, attempt: { ...ok, existed: false, nearestParent: '/' } }),
+      ['cacheMissing', 'creatable'],
+    ],
     ['online, no cache: downloads on first use', at({ cache: empty }), ['cacheWillDownload', 'writable']],
-    ['online, cache present, not writable (OpenShift)', at({ attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cachePresent', 'permissionDenied']],
-    ['offline, cache present, not writable: read-only suffices', at({ offline: 'HF_HUB_OFFLINE=true', attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cachePresent', 'readOnlySuffices']],
-    ['offline, cache present, read-only file system', at({ offline: 'HF_HUB_OFFLINE=true', attempt: { ...ok, ok: false, code: 'EROFS', failedStep: 'create' } }), ['cachePresent', 'readOnlySuffices']],
-    ['offline, cache missing, not writable', at({ offline: 'HF_HUB_OFFLINE=true', cache: empty, attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }), ['cacheMissing', 'permissionDenied']],
+    [
+      'online, cache present, not writable (OpenShift)',
+      at({ attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }),
+      ['cachePresent', 'permissionDenied'],
+    ],
+    [
+      'offline, cache present, not writable: read-only suffices',
+      at({ offline: 'HF_HUB_OFFLINE=true', attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }),
+      ['cachePresent', 'readOnlySuffices'],
+    ],
+    [
+      'offline, cache present, read-only file system',
+      at({ offline: 'HF_HUB_OFFLINE=true', attempt: { ...ok, ok: false, code: 'EROFS', failedStep: 'create' } }),
+      ['cachePresent', 'readOnlySuffices'],
+    ],
+    [
+      'offline, cache missing, not writable',
+      at({ offline: 'HF_HUB_OFFLINE=true', cache: empty, attempt: { ...ok, ok: false, code: 'EACCES', failedStep: 'create' } }),
+      ['cacheMissing', 'permissionDenied'],
+    ],
   ])('%s → %j', (_name, facts, ids) => {
     expect(judge(facts).findings.map((f) => f.id)).toEqual(ids);
   });
@@ -62,10 +86,12 @@ describe('offlineVariable', () => {
 });
 
 describe('hf-home-writable where the gateway runs', () => {
-  it('passes the offline image with its cache, on the gateway\'s host', async () => {
+  it("passes the offline image with its cache, on the gateway's host", async () => {
     const home = await hfHomeWithCache(scratch, 'cached-here');
     const outcome = await check.run(makeContext({ env: { AIGW_GITLAB_URL: 'https://g', HF_HOME: home, HF_HUB_OFFLINE: 'true' } }));
-    expect(outcome.findings).toEqual([{ id: 'cachePresent', status: 'pass' }, { id: 'writable', status: 'pass' }]);
+    expect(outcome.findings).toEqual([
+      { id: 'cachePresent', status: 'pass' },
+      { id: 'writable', status: 'pass' },
+    ]);
   });
-
 });

@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 const healthy = (): Record<string, Route> => ({ [DISCOVERY]: { body: discoveryDoc(gitlab.url) }, [KEYS]: { body: jwksDoc(key.jwk) } });
-const html = (title: string, status = 200): Route => ({ status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!DOCTYPE html><html><head><title>${title}</title></head><body></body></html>` });
+const html = (title: string, status = 200): Route => ({
+  status,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: `<!DOCTYPE html><html><head><title>${title}</title></head><body></body></html>`,
+});
 
 async function run(routes: Record<string, Route>, settings: Partial<Settings> = {}) {
   gitlab.routes = routes;
@@ -65,21 +69,66 @@ describe('jwks-reachable', () => {
   });
 
   const failures: { name: string; routes: () => Record<string, Route>; summary: RegExp; remediation: RegExp }[] = [
-    { name: 'discovery 500', routes: () => ({ ...healthy(), [DISCOVERY]: html('500 Internal Server Error', 500) }), summary: /OIDC discovery: HTTP 500 \(HTML page/, remediation: /restart the gateway/ },
-    { name: 'discovery 404', routes: () => ({ [KEYS]: { body: jwksDoc(key.jwk) } }), summary: /OIDC discovery: HTTP 404 \(404 Not Found\)/, remediation: /not GitLab's root/ },
-    { name: 'discovery 403', routes: () => ({ ...healthy(), [DISCOVERY]: { status: 403, body: { message: '403 Forbidden' } } }), summary: /HTTP 403/, remediation: /anonymous GET/ },
-    { name: 'keys 404', routes: () => ({ [DISCOVERY]: { body: discoveryDoc(gitlab.url) } }), summary: /the key set \(jwks_uri\): HTTP 404/, remediation: /forward/ },
-    { name: 'sign-in page instead of JSON', routes: () => ({ ...healthy(), [DISCOVERY]: html('Sign in · GitLab') }), summary: /HTML page \("Sign in · GitLab"\) instead of JSON.*sign-in page/, remediation: /anonymously/ },
+    {
+      name: 'discovery 500',
+      routes: () => ({ ...healthy(), [DISCOVERY]: html('500 Internal Server Error', 500) }),
+      summary: /OIDC discovery: HTTP 500 \(HTML page/,
+      remediation: /restart the gateway/,
+    },
+    {
+      name: 'discovery 404',
+      routes: () => ({ [KEYS]: { body: jwksDoc(key.jwk) } }),
+      summary: /OIDC discovery: HTTP 404 \(404 Not Found\)/,
+      remediation: /not GitLab's root/,
+    },
+    {
+      name: 'discovery 403',
+      routes: () => ({ ...healthy(), [DISCOVERY]: { status: 403, body: { message: '403 Forbidden' } } }),
+      summary: /HTTP 403/,
+      remediation: /anonymous GET/,
+    },
+    {
+      name: 'keys 404',
+      routes: () => ({ [DISCOVERY]: { body: discoveryDoc(gitlab.url) } }),
+      summary: /the key set \(jwks_uri\): HTTP 404/,
+      remediation: /forward/,
+    },
+    {
+      name: 'sign-in page instead of JSON',
+      routes: () => ({ ...healthy(), [DISCOVERY]: html('Sign in · GitLab') }),
+      summary: /HTML page \("Sign in · GitLab"\) instead of JSON.*sign-in page/,
+      remediation: /anonymously/,
+    },
     {
       name: 'redirect to a sign-in page',
       routes: () => ({ ...healthy(), [DISCOVERY]: { status: 302, headers: { location: '/users/sign_in' } }, 'GET /users/sign_in': html('Sign in') }),
       summary: /HTML page.*after 1 redirect, at http:\/\/127\.0\.0\.1:\d+\/users\/sign_in/,
       remediation: /anonymously/,
     },
-    { name: 'redirect loop', routes: () => ({ ...healthy(), [DISCOVERY]: { status: 302, headers: { location: '/.well-known/openid-configuration' } } }), summary: /redirect loop/, remediation: /redirect rules/ },
-    { name: 'truncated JSON', routes: () => ({ ...healthy(), [DISCOVERY]: { headers: { 'content-type': 'application/json' }, body: '{"jwks_uri":' } }), summary: /OIDC discovery: invalid JSON[^—]*$/, remediation: /anonymously/ },
-    { name: 'no jwks_uri', routes: () => ({ ...healthy(), [DISCOVERY]: { body: { issuer: gitlab.url } } }), summary: /has no jwks_uri/, remediation: /not GitLab's discovery document/ },
-    { name: 'relative jwks_uri', routes: () => ({ ...healthy(), [DISCOVERY]: { body: discoveryDoc(gitlab.url, '/oauth/discovery/keys') } }), summary: /not an absolute URL/, remediation: /Point AIGW_GITLAB_URL/ },
+    {
+      name: 'redirect loop',
+      routes: () => ({ ...healthy(), [DISCOVERY]: { status: 302, headers: { location: '/.well-known/openid-configuration' } } }),
+      summary: /redirect loop/,
+      remediation: /redirect rules/,
+    },
+    {
+      name: 'truncated JSON',
+      routes: () => ({ ...healthy(), [DISCOVERY]: { headers: { 'content-type': 'application/json' }, body: '{"jwks_uri":' } }),
+      summary: /OIDC discovery: invalid JSON[^—]*$/,
+      remediation: /anonymously/,
+    },
+    {
+      name: 'no jwks_uri',
+      routes: () => ({ ...healthy(), [DISCOVERY]: { body: { issuer: gitlab.url } } }),
+      summary: /has no jwks_uri/,
+      remediation: /not GitLab's discovery document/,
+    },
+    {
+      name: 'relative jwks_uri',
+      routes: () => ({ ...healthy(), [DISCOVERY]: { body: discoveryDoc(gitlab.url, '/oauth/discovery/keys') } }),
+      summary: /not an absolute URL/,
+      remediation: /Point AIGW_GITLAB_URL/,
+    },
   ];
 
   it.each(failures)('fails on $name, naming the cause and the 24 h consequence', async ({ routes, summary, remediation }) => {
@@ -113,17 +162,28 @@ describe('jwks-reachable', () => {
   it('warns on a redirect that ends well, naming where it points', async () => {
     // GitLab's discovery moved to `other`, whose document names the keys back on `gitlab`.
     other.routes = { [DISCOVERY]: { body: discoveryDoc(gitlab.url) } };
-    const out = await run({ [DISCOVERY]: { status: 301, headers: { location: `${other.url}/.well-known/openid-configuration` } }, [KEYS]: { body: jwksDoc(key.jwk) } });
+    const out = await run({
+      [DISCOVERY]: { status: 301, headers: { location: `${other.url}/.well-known/openid-configuration` } },
+      [KEYS]: { body: jwksDoc(key.jwk) },
+    });
     expect(out.status).toBe('warn');
     expect(out.summary).toContain(`301 ${gitlab.url}/.well-known/openid-configuration → ${other.url}/.well-known/openid-configuration`);
     expect(out.remediation).toContain(`Set AIGW_GITLAB_URL to the URL the redirect lands on (${other.url})`);
-    expect(out.evidence?.redirects).toEqual([{ from: `${gitlab.url}/.well-known/openid-configuration`, status: 301, to: `${other.url}/.well-known/openid-configuration` }]);
+    expect(out.evidence?.redirects).toEqual([
+      { from: `${gitlab.url}/.well-known/openid-configuration`, status: 301, to: `${other.url}/.well-known/openid-configuration` },
+    ]);
   });
 
   it('warns on a same-origin redirect and names the rule to remove', async () => {
-    const out = await run({ [DISCOVERY]: { status: 302, headers: { location: '/-/discovery' } }, 'GET /-/discovery': { body: discoveryDoc(gitlab.url) }, [KEYS]: { body: jwksDoc(key.jwk) } });
+    const out = await run({
+      [DISCOVERY]: { status: 302, headers: { location: '/-/discovery' } },
+      'GET /-/discovery': { body: discoveryDoc(gitlab.url) },
+      [KEYS]: { body: jwksDoc(key.jwk) },
+    });
     expect(out.status).toBe('warn');
-    expect(out.remediation).toBe('Remove the rule in front of GitLab that redirects /.well-known/openid-configuration, so GitLab answers it directly, and restart the gateway.');
+    expect(out.remediation).toBe(
+      'Remove the rule in front of GitLab that redirects /.well-known/openid-configuration, so GitLab answers it directly, and restart the gateway.',
+    );
   });
 
   it('warns when jwks_uri is on another host that answers, fails when it does not', async () => {
@@ -199,7 +259,9 @@ describe('jwks-reachable', () => {
       for (const env of [{ AIGW_GITLAB_URL: server.url }, { AIGW_GITLAB_URL: server.url, REQUESTS_CA_BUNDLE: otherBundle }]) {
         const out = await check.run(makeContext({ gitlabUrl: server.url, env }));
         expect(out.status).toBe('fail');
-        expect(out.summary).toMatch(/OIDC discovery: TLS failure with 127\.0\.0\.1:\d+ — the gateway, trusting .* cannot verify GitLab's certificate/);
+        expect(out.summary).toMatch(
+          /OIDC discovery: TLS failure with 127\.0\.0\.1:\d+ — the gateway, trusting .* cannot verify GitLab's certificate/,
+        );
         expect(out.remediation).toMatch(/gitlab-tls and ca-bundle/);
         expect(out.evidence?.failureKind).toBe('tls');
       }
@@ -214,16 +276,45 @@ describe('jwks-reachable', () => {
     });
 
     it.each(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])("passes when %s in the gateway's environment holds the root", async (variable) => {
-      const out = await check.run(makeContext({ gitlabUrl: server.url, env: { AIGW_GITLAB_URL: server.url, [variable]: bundle, SSL_CERT_FILE: otherBundle } }));
+      const out = await check.run(
+        makeContext({ gitlabUrl: server.url, env: { AIGW_GITLAB_URL: server.url, [variable]: bundle, SSL_CERT_FILE: otherBundle } }),
+      );
       expect(out.status).toBe('pass');
       expect(out.evidence).toMatchObject({ trustSource: variable, trustFile: bundle });
     });
 
     // Not the gateway's environment (no AIGW_*, no --exec): this host's CA variables are not the gateway's and decide nothing.
-    const elsewhere: { name: string; env: () => Record<string, string>; caFile?: () => string; status: string; ids: string[]; trustSource: string }[] = [
-      { name: "this host's REQUESTS_CA_BUNDLE trusts GitLab, nothing describes the gateway's: unknown, not a pass", env: () => ({ REQUESTS_CA_BUNDLE: bundle }), status: 'skip', ids: ['gatewayTrustUnknown'], trustSource: 'system' },
-      { name: "--ca-file describes the gateway's bundle and holds the root", env: () => ({ REQUESTS_CA_BUNDLE: otherBundle }), caFile: () => bundle, status: 'pass', ids: ['reached'], trustSource: '--ca-file' },
-      { name: "--ca-file describes the gateway's bundle and lacks the root", env: () => ({ REQUESTS_CA_BUNDLE: bundle }), caFile: () => otherBundle, status: 'fail', ids: ['tls'], trustSource: '--ca-file' },
+    const elsewhere: {
+      name: string;
+      env: () => Record<string, string>;
+      caFile?: () => string;
+      status: string;
+      ids: string[];
+      trustSource: string;
+    }[] = [
+      {
+        name: "this host's REQUESTS_CA_BUNDLE trusts GitLab, nothing describes the gateway's: unknown, not a pass",
+        env: () => ({ REQUESTS_CA_BUNDLE: bundle }),
+        status: 'skip',
+        ids: ['gatewayTrustUnknown'],
+        trustSource: 'system',
+      },
+      {
+        name: "--ca-file describes the gateway's bundle and holds the root",
+        env: () => ({ REQUESTS_CA_BUNDLE: otherBundle }),
+        caFile: () => bundle,
+        status: 'pass',
+        ids: ['reached'],
+        trustSource: '--ca-file',
+      },
+      {
+        name: "--ca-file describes the gateway's bundle and lacks the root",
+        env: () => ({ REQUESTS_CA_BUNDLE: bundle }),
+        caFile: () => otherBundle,
+        status: 'fail',
+        ids: ['tls'],
+        trustSource: '--ca-file',
+      },
     ];
     it.each(elsewhere)('not the gateway: $name', async ({ env, caFile, status, ids, trustSource }) => {
       const out = await check.run(makeContext({ gitlabUrl: server.url, env: env(), ...(caFile ? { caFile: caFile() } : {}) }));
@@ -238,10 +329,20 @@ describe('jwks-reachable', () => {
       base: { url: 'https://gitlab.invalid', source: 'AIGW_GITLAB_URL', differs: false },
       trust: { source: { kind: 'system' }, problems: [] },
       budgetMs: 8000,
-      discovery: { url: 'https://gitlab.invalid/.well-known/openid-configuration', hops: [], finalUrl: 'https://gitlab.invalid/.well-known/openid-configuration', elapsedMs: 3, outcome: { kind: 'failure', failure } },
+      discovery: {
+        url: 'https://gitlab.invalid/.well-known/openid-configuration',
+        hops: [],
+        finalUrl: 'https://gitlab.invalid/.well-known/openid-configuration',
+        elapsedMs: 3,
+        outcome: { kind: 'failure', failure },
+      },
     });
     it.each([
-      [{ kind: 'dns' as const, message: 'DNS lookup of gitlab.invalid failed (ENOTFOUND)' }, /DNS lookup of gitlab\.invalid failed/, /resolvable where the gateway runs/],
+      [
+        { kind: 'dns' as const, message: 'DNS lookup of gitlab.invalid failed (ENOTFOUND)' },
+        /DNS lookup of gitlab\.invalid failed/,
+        /resolvable where the gateway runs/,
+      ],
       [{ kind: 'proxy' as const, message: 'Could not use proxy http://proxy:3128: refused' }, /the proxy failed/, /NO_PROXY/],
     ])('%j', (failure, summary, remediation) => {
       const out = renderJudgement(messages as Messages, judge({ fetch: base(failure) }) as Judgement<Messages>);
@@ -255,7 +356,13 @@ describe('jwks-reachable', () => {
 
 describe('jwks-reachable judge: finding ids', () => {
   const url = 'https://gitlab.example.com/.well-known/openid-configuration';
-  const doc = (outcome: JwksFetch['discovery']['outcome'], hops: JwksFetch['discovery']['hops'] = []) => ({ url, hops, finalUrl: url, elapsedMs: 1, outcome });
+  const doc = (outcome: JwksFetch['discovery']['outcome'], hops: JwksFetch['discovery']['hops'] = []) => ({
+    url,
+    hops,
+    finalUrl: url,
+    elapsedMs: 1,
+    outcome,
+  });
   const fetchOf = (over: Partial<JwksFetch>): JwksFetch => ({
     base: { url: 'https://gitlab.example.com', source: 'AIGW_GITLAB_URL', differs: false },
     trust: { source: { kind: 'system' }, problems: [] },
@@ -270,11 +377,23 @@ describe('jwks-reachable judge: finding ids', () => {
     ['reached', { fetch: fetchOf({}) }, ['reached']],
     ['TLS, system roots', { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'tls', message: 'self-signed' } }) }) }, ['tls']],
     ['timeout', { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'timeout', message: 't' } }) }) }, ['timeout']],
-    ['reset is a network failure', { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'reset', message: 'r' } as never }) }) }, ['network']],
+    [
+      'reset is a network failure',
+      { fetch: fetchOf({ discovery: doc({ kind: 'failure', failure: { kind: 'reset', message: 'r' } as never }) }) },
+      ['network'],
+    ],
     ['HTTP 404', { fetch: fetchOf({ discovery: doc({ kind: 'status', status: 404 }) }) }, ['httpStatus']],
     ['HTML', { fetch: fetchOf({ discovery: doc({ kind: 'not-json', status: 200, reason: 'HTML page' }) }) }, ['notJson']],
     ['no jwks_uri', { fetch: fetchOf({ jwksUri: { ok: false, reason: 'the discovery document has no jwks_uri' } }) }, ['noJwksUri']],
-    ['redirected', { fetch: fetchOf({ discovery: doc({ kind: 'json', status: 200, value: {} }, [{ url, status: 301, location: 'https://gitlab2.example.com/x' }]) }) }, ['redirected']],
+    [
+      'redirected',
+      {
+        fetch: fetchOf({
+          discovery: doc({ kind: 'json', status: 200, value: {} }, [{ url, status: 301, location: 'https://gitlab2.example.com/x' }]),
+        }),
+      },
+      ['redirected'],
+    ],
     ['keys elsewhere', { fetch: fetchOf({ jwksUri: { ok: true, uri: 'https://keys.example.com/k' } }) }, ['foreignKeysHost']],
   ] as const)('%s → %j', (_name, facts, ids) => {
     expect(judge(facts as never).findings.map((f) => f.id)).toEqual(ids);
@@ -282,7 +401,10 @@ describe('jwks-reachable judge: finding ids', () => {
 
   it('says SSL_CERT_FILE is not read when it is the only bundle set', () => {
     const fetch = fetchOf({
-      trust: { source: { kind: 'system' }, problems: ['SSL_CERT_FILE=/certs/ca.pem is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE'] },
+      trust: {
+        source: { kind: 'system' },
+        problems: ['SSL_CERT_FILE=/certs/ca.pem is set, but Python requests does not read it: name the bundle in REQUESTS_CA_BUNDLE'],
+      },
       discovery: doc({ kind: 'failure', failure: { kind: 'tls', message: 'unable to get local issuer certificate' } }),
     });
     const [finding] = judge({ fetch }).findings;

@@ -53,7 +53,11 @@ describe('jwks-valid judge', () => {
   });
 
   it('counts and kids are evidence', () => {
-    expect(judge({ fetched: { url: URL, doc: jwksDoc(main.jwk, ci.jwk) } }).evidence).toMatchObject({ keyCount: 2, kids: [main.kid, ci.kid], usableCount: 2 });
+    expect(judge({ fetched: { url: URL, doc: jwksDoc(main.jwk, ci.jwk) } }).evidence).toMatchObject({
+      keyCount: 2,
+      kids: [main.kid, ci.kid],
+      usableCount: 2,
+    });
   });
 });
 
@@ -75,7 +79,10 @@ describe('jwks-valid gather', () => {
       'GET /.well-known/openid-configuration': { body: discoveryDoc(gitlab.url) },
       'GET /oauth/discovery/keys': { body: jwksDoc() },
     };
-    const ctx = makeContext({ gitlabUrl: gitlab.url, env: { AIGW_GITLAB_URL: gitlab.url, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'pem', AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: 'pem' } });
+    const ctx = makeContext({
+      gitlabUrl: gitlab.url,
+      env: { AIGW_GITLAB_URL: gitlab.url, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: 'pem', AIGW_SELF_SIGNED_JWT__VALIDATION_KEY: 'pem' },
+    });
     expect(await check.gather(ctx)).toMatchObject({ gatewayHasOwnKeys: true });
   });
 });

@@ -69,11 +69,17 @@ describe('known-vulnerabilities judge', () => {
 
 describe('firstClearRelease', () => {
   const advisory = (id: string, introduced: string, fixed: string): Advisory => ({
-    id, product: 'ai-gateway', severity: 'high', summary: id, affected: [{ introduced, fixed }], sources: ['x'], verification: 'test',
+    id,
+    product: 'ai-gateway',
+    severity: 'high',
+    summary: id,
+    affected: [{ introduced, fixed }],
+    sources: ['x'],
+    verification: 'test',
   });
   const table = [advisory('A', '1.0.0', '1.2.0'), advisory('B', '1.2.0', '1.3.0')];
 
-  it("skips a fixed release that another advisory covers", () => {
+  it('skips a fixed release that another advisory covers', () => {
     expect(firstClearRelease('ai-gateway', hitsFor('ai-gateway', v('1.1.0'), table), table)).toBe('1.3.0');
   });
   it('takes the fixed release itself when nothing covers it', () => {

@@ -25,8 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => gitlab.close());
 
-const run = (expiryWarnDays = 30) =>
-  check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN, expiryWarnDays }, [REACHABLE]));
+const run = (expiryWarnDays = 30) => check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN, expiryWarnDays }, [REACHABLE]));
 
 interface Case {
   name: string;

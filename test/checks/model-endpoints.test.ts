@@ -65,11 +65,27 @@ describe('model-endpoints judge', () => {
     ['many answering', { models: [model(), model({ name: 'b' }), model({ name: 'c' })] }, ['allAnswer']],
     ['none probeable', { models: [model({ answer: undefined, notProbed: 'a cloud provider' })] }, ['noneProbeable']],
     ['one unreachable among two', { models: [model(), model({ answer: { ok: false, kind: 'refused', message: 'refused' } })] }, ['unreachable']],
-    ['a TLS failure with the gateway\'s trust known', { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed' } })] }, ['unreachable']],
+    [
+      "a TLS failure with the gateway's trust known",
+      { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed' } })] },
+      ['unreachable'],
+    ],
     // Off the gateway with no --ca-file: certifi's roots stood in, so a private CA says nothing about the gateway.
-    ['a TLS failure with the gateway\'s trust unknown here', { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed', trustUnknown: true } })] }, ['trustUnknown']],
-    ['a refusal with the gateway\'s trust unknown here', { models: [model({ answer: { ok: false, kind: 'refused', message: 'refused', trustUnknown: true } })] }, ['unreachable']],
-    ['401 with a token configured', { models: [model({ hasApiToken: true, answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
+    [
+      "a TLS failure with the gateway's trust unknown here",
+      { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed', trustUnknown: true } })] },
+      ['trustUnknown'],
+    ],
+    [
+      "a refusal with the gateway's trust unknown here",
+      { models: [model({ answer: { ok: false, kind: 'refused', message: 'refused', trustUnknown: true } })] },
+      ['unreachable'],
+    ],
+    [
+      '401 with a token configured',
+      { models: [model({ hasApiToken: true, answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] },
+      ['allAnswer'],
+    ],
     ['401 without a token', { models: [model({ answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
     ['403 without a token', { models: [model({ answer: { ok: true, status: 403, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
     ['399', { models: [model({ answer: { ok: true, status: 399, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
@@ -78,7 +94,11 @@ describe('model-endpoints judge', () => {
     ['404, the /v1 form wants its token (401)', { models: [model({ answer: http(404), v1: v1(http(401)) })] }, ['missingV1']],
     ['404, the /v1 form answers 404 too', { models: [model({ answer: http(404), v1: v1(http(404)) })] }, ['httpError']],
     ['404, the /v1 form answers 500', { models: [model({ answer: http(404), v1: v1(http(500)) })] }, ['httpError']],
-    ['404, the /v1 form unreachable', { models: [model({ answer: http(404), v1: v1({ ok: false, kind: 'refused', message: 'refused' }) })] }, ['httpError']],
+    [
+      '404, the /v1 form unreachable',
+      { models: [model({ answer: http(404), v1: v1({ ok: false, kind: 'refused', message: 'refused' }) })] },
+      ['httpError'],
+    ],
     ['404 on an endpoint ending in /v1 (no /v1 form asked)', { models: [model({ answer: http(404) })] }, ['httpError']],
     ['200 with a /v1 form present (not judged)', { models: [model({ v1: v1(http(404)) })] }, ['allAnswer']],
     ['custom models off', { models: [model()], customModelsEnabled: 'false' }, ['customModelsOff']],
@@ -112,7 +132,9 @@ describe('model-endpoints gather', () => {
     const outcome = await run({ AIGW_CUSTOM_MODELS__ENABLED: 'true' });
     expect(outcome.status).toBe('pass');
     expect(outcome.summary).toBe('1 of 1 self-hosted model endpoint probed; all answer');
-    expect(outcome.details?.join('\n')).toMatch(/✔ Code model \(codestral\): .*answered HTTP 200 .*serves codestral-22b \(release state GA, API token: Missing\)/);
+    expect(outcome.details?.join('\n')).toMatch(
+      /✔ Code model \(codestral\): .*answered HTTP 200 .*serves codestral-22b \(release state GA, API token: Missing\)/,
+    );
     expect(outcome.details?.join('\n')).toMatch(/The AI gateway calls these endpoints, not GitLab/);
   });
 
@@ -144,7 +166,10 @@ describe('model-endpoints gather', () => {
 
   it('does not probe cloud providers or non-OpenAI identifiers', async () => {
     gitlab.routes = {
-      'POST /api/graphql': modelsData(node('Bedrock', '', { identifier: 'bedrock/anthropic.claude-3' }), node('Azure', 'https://x.openai.azure.com', { identifier: 'azure/gpt-4o' })),
+      'POST /api/graphql': modelsData(
+        node('Bedrock', '', { identifier: 'bedrock/anthropic.claude-3' }),
+        node('Azure', 'https://x.openai.azure.com', { identifier: 'azure/gpt-4o' }),
+      ),
     };
     const outcome = await run();
     expect(outcome.status).toBe('pass');
@@ -198,7 +223,8 @@ describe('clientUrl (the gateway joins the route to the endpoint as given)', () 
     ['http://gw/prefix/v1//', 'http://gw/prefix/v1/models'],
     ['http://gw/prefix/v1///', 'http://gw/prefix/v1//models'],
   ])('%s → %s', (endpoint, url) => expect(clientUrl(endpoint, 'models')).toBe(url));
-  it('joins chat/completions the same way', () => expect(clientUrl('http://vllm:8000/v1/', 'chat/completions')).toBe('http://vllm:8000/v1/chat/completions'));
+  it('joins chat/completions the same way', () =>
+    expect(clientUrl('http://vllm:8000/v1/', 'chat/completions')).toBe('http://vllm:8000/v1/chat/completions'));
 });
 
 describe('withV1', () => {

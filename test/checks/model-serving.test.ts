@@ -32,12 +32,20 @@ describe('model-serving judge', () => {
     ['name not served', { models: [model({ requested: 'codestral', chat: undefined, tools: undefined })] }, ['nameNotServed']],
     ['name not served among many', { models: [model({ requested: 'x', served: ['a', 'b'] })] }, ['nameNotServed']],
     ['server lists nothing (not judged as missing)', { models: [model({ served: [] })] }, ['allServe']],
-    ['no chat template', { models: [model({ chat: err(400, 'As of transformers v4.44, default chat template is no longer allowed'), tools: err(400) })] }, ['noChatTemplate']],
+    [
+      'no chat template',
+      { models: [model({ chat: err(400, 'As of transformers v4.44, default chat template is no longer allowed'), tools: err(400) })] },
+      ['noChatTemplate'],
+    ],
     ['chat fails otherwise (500)', { models: [model({ chat: err(500, 'engine dead') })] }, ['chatFails']],
     ['chat unreachable', { models: [model({ chat: { ok: false, kind: 'timeout', message: 'timed out' } })] }, ['chatFails']],
     ['chat wants the key (401): not judged', { models: [model({ chat: err(401), tools: err(401) })] }, ['allServe']],
     ['chat 403: not judged', { models: [model({ chat: err(403), tools: err(403) })] }, ['allServe']],
-    ['tools off', { models: [model({ tools: err(400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set') })] }, ['toolsOff']],
+    [
+      'tools off',
+      { models: [model({ tools: err(400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set') })] },
+      ['toolsOff'],
+    ],
     ['tools 399', { models: [model({ tools: err(399) })] }, ['allServe']],
     ['context one under the budget', { models: [model({ maxModelLen: 127_999 })] }, ['contextShort']],
     ['context at the budget', { models: [model({ maxModelLen: 128_000 })] }, ['allServe']],
@@ -73,7 +81,13 @@ describe('model-serving gather against the reference model server', () => {
   const serve = async (opts: ModelServerOptions, identifier?: (s: RunningModelServer) => string) => {
     const server = await startModelServer(opts);
     servers.push(server);
-    const node = { name: 'Code', model: 'codestral', endpoint: server.endpoint, hasApiToken: false, identifier: identifier ? identifier(server) : `custom_openai/${server.model}` };
+    const node = {
+      name: 'Code',
+      model: 'codestral',
+      endpoint: server.endpoint,
+      hasApiToken: false,
+      identifier: identifier ? identifier(server) : `custom_openai/${server.model}`,
+    };
     gitlab.routes = { 'POST /api/graphql': gqlData({ aiSelfHostedModels: { nodes: [node] } }) };
     return check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN }));
   };

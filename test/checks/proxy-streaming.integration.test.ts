@@ -30,12 +30,16 @@ describe('proxy-streaming run()', () => {
   });
   afterAll(() => fx.close());
 
-  it('passes a stream that arrives chunk by chunk, sending the token and GitLab\'s headers but never printing the token', async () => {
+  it("passes a stream that arrives chunk by chunk, sending the token and GitLab's headers but never printing the token", async () => {
     fx.directAccess(ISSUED);
     buffered = false;
     const out = await check.run(fx.context());
     expect(out.findings?.map((f) => f.id)).toEqual(['streams']);
-    expect(received?.headers).toMatchObject({ authorization: `Bearer ${ACCESS_TOKEN}`, 'x-gitlab-realm': 'self-managed', 'accept-encoding': expect.stringContaining('gzip') });
+    expect(received?.headers).toMatchObject({
+      authorization: `Bearer ${ACCESS_TOKEN}`,
+      'x-gitlab-realm': 'self-managed',
+      'accept-encoding': expect.stringContaining('gzip'),
+    });
     expect(JSON.parse(received?.body ?? '{}')).toMatchObject({ stream: true, current_file: { file_name: 'test.rb' } });
     expect(JSON.stringify(out)).not.toContain(ACCESS_TOKEN);
     expect(JSON.stringify(out)).not.toContain(ADMIN_TOKEN);

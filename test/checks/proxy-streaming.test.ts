@@ -11,7 +11,17 @@ function stream(times: number[], extra: Partial<StreamResponse> = {}): StreamExc
   const chunks = times.map((atMs) => ({ atMs, bytes: 5 }));
   return {
     ok: true,
-    response: { status: 200, headers: {}, headersAtMs: times[0] ?? 5, chunks, bytes: chunks.length * 5, end: 'complete', endedAtMs: (times.at(-1) ?? 5) + 1, text: 'x', ...extra },
+    response: {
+      status: 200,
+      headers: {},
+      headersAtMs: times[0] ?? 5,
+      chunks,
+      bytes: chunks.length * 5,
+      end: 'complete',
+      endedAtMs: (times.at(-1) ?? 5) + 1,
+      text: 'x',
+      ...extra,
+    },
   };
 }
 
@@ -19,7 +29,13 @@ const NGINX = { server: 'nginx/1.22.1' };
 
 describe('bursts', () => {
   it('groups reads closer than the gap', () => {
-    expect(bursts([{ atMs: 0, bytes: 1 }, { atMs: 20, bytes: 1 }, { atMs: 300, bytes: 1 }]).map((b) => b.length)).toEqual([2, 1]);
+    expect(
+      bursts([
+        { atMs: 0, bytes: 1 },
+        { atMs: 20, bytes: 1 },
+        { atMs: 300, bytes: 1 },
+      ]).map((b) => b.length),
+    ).toEqual([2, 1]);
     expect(bursts([])).toEqual([]);
   });
 });
@@ -42,12 +58,33 @@ describe('proxy-streaming judge', () => {
       fix: /gzip off;/,
     },
     { name: 'one early burst', exchange: stream([120]), id: 'inconclusive', summary: /only 120 ms/ },
-    { name: 'one late burst from the gateway itself', exchange: stream([900], { headers: { server: 'uvicorn' } }), id: 'inconclusive', summary: /gateway itself answered/ },
+    {
+      name: 'one late burst from the gateway itself',
+      exchange: stream([900], { headers: { server: 'uvicorn' } }),
+      id: 'inconclusive',
+      summary: /gateway itself answered/,
+    },
     { name: 'an empty stream', exchange: stream([], { bytes: 0 }), id: 'inconclusive', summary: /empty/ },
-    { name: 'a cut stream', exchange: stream([3], { end: 'cut', cut: { kind: 'reset', message: 'reset' } }), id: 'cut', summary: /cut after/, fix: /proxy_read_timeout 300s;/ },
-    { name: 'a refused token', exchange: stream([3], { status: 401, text: '{"error":"Forbidden by auth provider"}' }), id: 'tokenRefused', summary: /token-verifies/ },
+    {
+      name: 'a cut stream',
+      exchange: stream([3], { end: 'cut', cut: { kind: 'reset', message: 'reset' } }),
+      id: 'cut',
+      summary: /cut after/,
+      fix: /proxy_read_timeout 300s;/,
+    },
+    {
+      name: 'a refused token',
+      exchange: stream([3], { status: 401, text: '{"error":"Forbidden by auth provider"}' }),
+      id: 'tokenRefused',
+      summary: /token-verifies/,
+    },
     { name: 'a 404 from the proxy', exchange: stream([3], { status: 404, headers: NGINX }), id: 'httpError', summary: /HTTP 404/ },
-    { name: 'no answer', exchange: { ok: false, failure: { kind: 'reset', message: 'Connection reset' }, elapsedMs: 4 }, id: 'requestFailed', summary: /failed: Connection reset/ },
+    {
+      name: 'no answer',
+      exchange: { ok: false, failure: { kind: 'reset', message: 'Connection reset' }, elapsedMs: 4 },
+      id: 'requestFailed',
+      summary: /failed: Connection reset/,
+    },
   ];
   it.each(cases)('$name → $id', ({ exchange, id, summary, fix }) => {
     const j = judge({ url: URL, exchange });
@@ -58,7 +95,9 @@ describe('proxy-streaming judge', () => {
   });
 
   it('skips, saying why, when no stream could be asked for', () => {
-    expect(judge({ unavailable: 'direct connections are disabled' }).findings).toEqual([{ id: 'unavailable', data: { reason: 'direct connections are disabled' } }]);
+    expect(judge({ unavailable: 'direct connections are disabled' }).findings).toEqual([
+      { id: 'unavailable', data: { reason: 'direct connections are disabled' } },
+    ]);
   });
 
   it.each([
@@ -74,4 +113,3 @@ describe('proxy-streaming judge', () => {
     expect(BUFFERED_AFTER_MS).toBeLessThan(800);
   });
 });
-

@@ -9,10 +9,23 @@ import type { HttpExchange } from '../../src/probes/http.js';
 import type { StreamExchange, StreamResponse } from '../../src/probes/stream.js';
 import { startProxyFixture, type ProxyFixture } from '../helpers/proxy-fixtures.js';
 
-const health = (headers: Record<string, string>): HttpExchange => ({ ok: true, response: { status: 200, headers, body: '{"status":"ok"}', elapsedMs: 2 } });
+const health = (headers: Record<string, string>): HttpExchange => ({
+  ok: true,
+  response: { status: 200, headers, body: '{"status":"ok"}', elapsedMs: 2 },
+});
 const held = (r: Partial<StreamResponse>): StreamExchange => ({
   ok: true,
-  response: { status: 200, headers: { server: 'nginx/1.22.1' }, headersAtMs: 3, chunks: [{ atMs: 3, bytes: 5 }], bytes: 5, end: 'complete', endedAtMs: 10, text: '', ...r },
+  response: {
+    status: 200,
+    headers: { server: 'nginx/1.22.1' },
+    headersAtMs: 3,
+    chunks: [{ atMs: 3, bytes: 5 }],
+    bytes: 5,
+    end: 'complete',
+    endedAtMs: 10,
+    text: '',
+    ...r,
+  },
 });
 const deep = (hold: StreamExchange): Facts => ({ deepSeconds: 5, holdMs: 5000, hold });
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
@@ -37,7 +50,11 @@ describe('proxy-timeouts judge with --deep', () => {
   it.each<[string, StreamExchange, string]>([
     ['a 504 from nginx', held({ status: 504, headersAtMs: 2010, chunks: [], endedAtMs: 2012 }), 'proxyGaveUp'],
     ['a 502 from nginx', held({ status: 502, headersAtMs: 2010, chunks: [], endedAtMs: 2012 }), 'proxyGaveUp'],
-    ['a stream cut 2 s after its last chunk', held({ end: 'cut', endedAtMs: 2010, cut: { kind: 'reset', message: 'Connection reset' } }), 'streamCut'],
+    [
+      'a stream cut 2 s after its last chunk',
+      held({ end: 'cut', endedAtMs: 2010, cut: { kind: 'reset', message: 'Connection reset' } }),
+      'streamCut',
+    ],
     ['a stream still open at the hold', held({ end: 'held', endedAtMs: 5000 }), 'heldOpen'],
     ['a stream that ended first', held({ endedAtMs: 900 }), 'endedUncut'],
     ['a refused token', held({ status: 401 }), 'tokenRefused'],
@@ -64,7 +81,19 @@ describe('proxy-timeouts judge with --deep', () => {
   });
 
   it('measures the longest silence between request, headers, reads and end', () => {
-    const r: StreamResponse = { status: 200, headers: {}, headersAtMs: 100, chunks: [{ atMs: 100, bytes: 1 }, { atMs: 1600, bytes: 1 }], bytes: 2, end: 'complete', endedAtMs: 1700, text: '' };
+    const r: StreamResponse = {
+      status: 200,
+      headers: {},
+      headersAtMs: 100,
+      chunks: [
+        { atMs: 100, bytes: 1 },
+        { atMs: 1600, bytes: 1 },
+      ],
+      bytes: 2,
+      end: 'complete',
+      endedAtMs: 1700,
+      text: '',
+    };
     expect(longestSilenceMs(r)).toBe(1500);
   });
 });

@@ -22,7 +22,22 @@ describe('proxy-tls against the real nginx and the reference gateway', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-weak-tls-'));
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:1024', '-sha1', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '2', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem')]);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:1024',
+      '-sha1',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-days',
+      '2',
+      '-keyout',
+      path.join(dir, 'k.pem'),
+      '-out',
+      path.join(dir, 'c.pem'),
+    ]);
     const { chainFile, keyFile } = fixtures().served.valid;
     const location = 'location / { return 200 "ok"; }';
     nginx = await startNginx({
@@ -45,7 +60,11 @@ server {
     ${location}
 }`,
     });
-    gateway = await startGateway({ env: {}, log: () => {}, tls: { certPem: await readFile(chainFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') } });
+    gateway = await startGateway({
+      env: {},
+      log: () => {},
+      tls: { certPem: await readFile(chainFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') },
+    });
   });
   afterAll(async () => {
     await nginx?.stop();

@@ -10,9 +10,20 @@ const scan = (protocols: Partial<Record<Protocol, HandshakeResult>>, ciphers: Pa
   host: '127.0.0.1',
   port: 443,
   protocols: { ...Object.fromEntries(PROTOCOLS.map((p) => [p, no])), ...protocols } as Record<Protocol, HandshakeResult>,
-  ciphers: { ...Object.fromEntries(Object.keys(CIPHER_CLASSES).map((c) => [c, no])), tripleDes: cannot, rc4: cannot, export: cannot, ...ciphers } as Record<CipherClass, HandshakeResult>,
+  ciphers: {
+    ...Object.fromEntries(Object.keys(CIPHER_CLASSES).map((c) => [c, no])),
+    tripleDes: cannot,
+    rc4: cannot,
+    export: cannot,
+    ...ciphers,
+  } as Record<CipherClass, HandshakeResult>,
 });
-const leaf = (keyType: string, keyBits: number, signatureAlgorithm = 'sha256WithRSAEncryption'): LeafFacts => ({ subject: 'aigw', keyType, keyBits, signatureAlgorithm });
+const leaf = (keyType: string, keyBits: number, signatureAlgorithm = 'sha256WithRSAEncryption'): LeafFacts => ({
+  subject: 'aigw',
+  keyType,
+  keyBits,
+  signatureAlgorithm,
+});
 const facts = (s: TlsScan, l: LeafFacts = leaf('rsa', 2048)): Facts => ({ url: 'https://aigw:443', https: true, scan: s, leaf: l });
 const modern = { 'TLSv1.2': yes, 'TLSv1.3': yes };
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);

@@ -29,7 +29,7 @@ describe('proxy-upgrade against the reference GitLab', () => {
     expect(out.findings?.map((f) => f.id)).toEqual(['rejected']);
   });
 
-  it('is not upgraded (Workhorse\'s 400) through a load balancer that drops Upgrade and Connection', async () => {
+  it("is not upgraded (Workhorse's 400) through a load balancer that drops Upgrade and Connection", async () => {
     const out = await check.run(makeContext({ gitlabUrl: front.url, gitlabToken: gitlab.adminToken }));
     expect(out.status).toBe('fail');
     expect(out.findings?.map((f) => f.id)).toEqual(['notUpgraded']);

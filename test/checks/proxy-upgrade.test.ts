@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import check, { judge, type Facts, type UpgradeAnswer } from '../../checks/proxy-upgrade.js';
 
 const URL = 'https://gitlab.example.com/api/v4/ai/duo_workflows/ws';
-const answer = (a: Partial<Extract<UpgradeAnswer, { ok: true }>>): UpgradeAnswer => ({ ok: true, status: 101, reason: 'Switching Protocols', acceptValid: true, bodyExcerpt: '', elapsedMs: 3, ...a });
+const answer = (a: Partial<Extract<UpgradeAnswer, { ok: true }>>): UpgradeAnswer => ({
+  ok: true,
+  status: 101,
+  reason: 'Switching Protocols',
+  acceptValid: true,
+  bodyExcerpt: '',
+  elapsedMs: 3,
+  ...a,
+});
 const facts = (a: UpgradeAnswer, more: Partial<Facts> = {}): Facts => ({ url: URL, answer: a, grpcPassed: false, ...more });
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
@@ -20,7 +28,11 @@ describe('proxy-upgrade judge', () => {
     ['404', facts(answer({ status: 404 })), ['notUpgraded']],
     ['200 (a plain answer)', facts(answer({ status: 200 })), ['notUpgraded']],
     ['no answer', facts({ ok: false, kind: 'refused', message: 'connect ECONNREFUSED', elapsedMs: 1 }), ['unreachable']],
-    ['an untrusted certificate (no unverified retry with the token)', facts({ ok: false, kind: 'tls', message: 'unable to verify the first certificate', elapsedMs: 1 }), ['untrusted']],
+    [
+      'an untrusted certificate (no unverified retry with the token)',
+      facts({ ok: false, kind: 'tls', message: 'unable to verify the first certificate', elapsedMs: 1 }),
+      ['untrusted'],
+    ],
   ] as const)('%s → %j', (_name, f, expected) => {
     expect(ids(f)).toEqual(expected);
   });
@@ -33,6 +45,8 @@ describe('proxy-upgrade judge', () => {
   });
 
   it("carries the rake task's NGINX example as the fix", () => {
-    expect(check.messages.notUpgraded.fix).toMatch(/proxy_http_version 1\.1;\n {2}proxy_set_header Upgrade \$http_upgrade;\n {2}proxy_set_header Connection "upgrade";/);
+    expect(check.messages.notUpgraded.fix).toMatch(
+      /proxy_http_version 1\.1;\n {2}proxy_set_header Upgrade \$http_upgrade;\n {2}proxy_set_header Connection "upgrade";/,
+    );
   });
 });

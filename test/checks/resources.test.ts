@@ -13,7 +13,11 @@ const measured = (over: Partial<ResourceFacts>): ResourceFacts => ({
   diskFree: { '/tmp': 50 * GiB },
   ...over,
 });
-const at = (over: Partial<ResourceFacts>): Facts => ({ place: { kind: 'exec', prefix: 'docker exec aigw' }, dirs: ['/tmp'], measured: measured(over) });
+const at = (over: Partial<ResourceFacts>): Facts => ({
+  place: { kind: 'exec', prefix: 'docker exec aigw' },
+  dirs: ['/tmp'],
+  measured: measured(over),
+});
 
 describe('resources judge', () => {
   it.each([
@@ -35,13 +39,13 @@ describe('resources judge', () => {
 });
 
 describe('resources', () => {
-  it('measures this host when its environment is the gateway\'s', async () => {
+  it("measures this host when its environment is the gateway's", async () => {
     const outcome = await check.run(makeContext({ tmpDir: '/tmp', hfHome: '/tmp', env: { AIGW_GITLAB_URL: 'https://gitlab.example' } }));
     expect(['pass', 'warn']).toContain(outcome.status);
     expect(outcome.details?.join('\n')).toMatch(/Measured this host \(.*\), whose environment is the gateway's/);
   });
 
-  it('skips on a host that is not the gateway\'s, saying how to run it there', async () => {
+  it("skips on a host that is not the gateway's, saying how to run it there", async () => {
     const outcome = await check.run(makeContext({ env: {} }));
     expect(outcome.findings).toEqual([{ id: 'notTheGateway', status: 'skip' }]);
     expect(outcome.details?.join('\n')).toContain('--exec "docker exec <container>"');

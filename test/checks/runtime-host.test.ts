@@ -8,7 +8,7 @@ describe('runtime-host judge', () => {
   it.each([
     ['a prefix that runs', { place: { kind: 'exec', prefix: 'docker exec aigw' } }, 'exec'],
     ['a broken prefix', { place: { kind: 'exec', prefix: 'docker exec nope' }, error: 'no such container' }, 'prefixBroken'],
-    ['the gateway\'s environment', { place: { kind: 'gateway-env', hostname: 'gw' }, variables: ['AIGW_GITLAB_URL'] }, 'gatewayEnvironment'],
+    ["the gateway's environment", { place: { kind: 'gateway-env', hostname: 'gw' }, variables: ['AIGW_GITLAB_URL'] }, 'gatewayEnvironment'],
     ['another host', { place: { kind: 'elsewhere', hostname: 'laptop' } }, 'elsewhere'],
   ] as [string, Facts, string][])('%s → %s', (_name, facts, id) => {
     expect(judge(facts).findings.map((f) => f.id)).toEqual([id]);
@@ -16,16 +16,15 @@ describe('runtime-host judge', () => {
 });
 
 describe('runtime-host', () => {
-  it('says this host is not the gateway\'s without --exec and without AIGW_* variables', async () => {
+  it("says this host is not the gateway's without --exec and without AIGW_* variables", async () => {
     const outcome = await check.run(makeContext({ env: { HOME: '/root' } }));
     expect(outcome.findings).toEqual([{ id: 'elsewhere', status: 'pass' }]);
     expect(outcome.summary).toMatch(/runtime checks .* skip/);
   });
 
-  it('names the AIGW_* variables that make this host the gateway\'s', async () => {
+  it("names the AIGW_* variables that make this host the gateway's", async () => {
     const outcome = await check.run(makeContext({ env: { AIGW_GITLAB_URL: 'https://g', AIGW_CUSTOM_MODELS__ENABLED: 'true' } }));
     expect(outcome.findings).toEqual([{ id: 'gatewayEnvironment', status: 'pass' }]);
     expect(outcome.summary).toContain('AIGW_CUSTOM_MODELS__ENABLED, AIGW_GITLAB_URL');
   });
-
 });

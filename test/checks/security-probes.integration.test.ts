@@ -56,7 +56,9 @@ describe('the security checks’ requests', () => {
       expect(JSON.stringify(request.headers)).not.toContain(TOKEN);
       expect(request.headers['private-token']).toBeUndefined();
     }
-    const summary = seen.map((r) => `${r.url} host=${r.headers.host} ${r.headers['bypass-auth'] ? 'bypass-auth ' : ''}${r.headers.authorization ? 'forged' : ''}`.trim());
+    const summary = seen.map((r) =>
+      `${r.url} host=${r.headers.host} ${r.headers['bypass-auth'] ? 'bypass-auth ' : ''}${r.headers.authorization ? 'forged' : ''}`.trim(),
+    );
     const host = new URL(url).host;
     expect(summary.sort()).toEqual(
       [

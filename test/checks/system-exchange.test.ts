@@ -122,7 +122,7 @@ const cases: Case[] = [
     remediation: /restarted/,
   },
   {
-    name: "Workhorse unable to reach the gateway (500, plain text)",
+    name: 'Workhorse unable to reach the gateway (500, plain text)',
     answer: { status: 500, body: 'Internal Server Error\n' },
     status: 'fail',
     hop: 'gitlab-to-gateway',

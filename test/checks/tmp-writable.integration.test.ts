@@ -9,13 +9,20 @@ const { unshare: unshareOk, setpriv: setprivOk } = prefixSupport();
 const GATEWAY_ENV = { PATH: process.env.PATH, HOME: process.env.HOME, AIGW_GITLAB_URL: 'https://gitlab.example' };
 
 function resultOf(stdout: string, id: string) {
-  const run = JSON.parse(stdout) as { results: Array<{ id: string; status: string; summary: string; remediation?: string; findings?: { id: string }[] }> };
+  const run = JSON.parse(stdout) as {
+    results: Array<{ id: string; status: string; summary: string; remediation?: string; findings?: { id: string }[] }>;
+  };
   return run.results.find((r) => r.id === id)!;
 }
 
 /** Mounts a tmpfs with `opts` in a private mount namespace and runs the CLI against it as --tmp-dir. */
 const inMount = (opts: string, setup = '') => [
-  'unshare', '-m', 'sh', '-c', `d=$(mktemp -d) && mount -t tmpfs -o ${opts} tmpfs "$d" && ${setup} exec "$@" --tmp-dir "$d"`, 'sh',
+  'unshare',
+  '-m',
+  'sh',
+  '-c',
+  `d=$(mktemp -d) && mount -t tmpfs -o ${opts} tmpfs "$d" && ${setup} exec "$@" --tmp-dir "$d"`,
+  'sh',
 ];
 
 describe('tmp-writable on real file systems', () => {
@@ -35,7 +42,10 @@ describe('tmp-writable on real file systems', () => {
   });
 
   it.skipIf(!setprivOk)('fails with EACCES for an unprivileged user where root would pass', async () => {
-    const r = await runCli(['check', '--only', 'tmp-writable', '--tmp-dir', '/root', '--format', 'json'], { wrapper: NOBODY.split(' '), env: GATEWAY_ENV });
+    const r = await runCli(['check', '--only', 'tmp-writable', '--tmp-dir', '/root', '--format', 'json'], {
+      wrapper: NOBODY.split(' '),
+      env: GATEWAY_ENV,
+    });
     expect(r.code).toBe(1);
     expect(resultOf(r.stdout, 'tmp-writable').summary).toMatch(/not writable by uid 65534 gid 65534: permission denied \(EACCES\)/);
   });

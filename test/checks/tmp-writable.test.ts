@@ -14,28 +14,31 @@ describe('tmp-writable judge', () => {
   it.each([
     ['not the gateway', { place: { kind: 'elsewhere', hostname: 'laptop' }, dir: '/tmp' }, ['notTheGateway']],
     ['writable inside the container', { place: { kind: 'exec', prefix: 'docker exec aigw' }, dir: '/tmp', attempt: ok }, ['writable']],
-    ['read-only on the gateway\'s host', { place: { kind: 'gateway-env', hostname: 'gw' }, dir: '/tmp', attempt: { ...ok, ok: false, code: 'EROFS', failedStep: 'create' } }, ['readOnly']],
+    [
+      "read-only on the gateway's host",
+      { place: { kind: 'gateway-env', hostname: 'gw' }, dir: '/tmp', attempt: { ...ok, ok: false, code: 'EROFS', failedStep: 'create' } },
+      ['readOnly'],
+    ],
   ] as [string, Facts, string[]][])('%s → %j', (_name, facts, ids) => {
     expect(judge(facts).findings.map((f) => f.id)).toEqual(ids);
   });
 });
 
 describe('tmp-writable', () => {
-  it('passes on a writable directory of the gateway\'s host and leaves it as it was', async () => {
+  it("passes on a writable directory of the gateway's host and leaves it as it was", async () => {
     const dir = await scratch.subdir('writable');
     const outcome = await check.run(makeContext({ tmpDir: dir, env: { AIGW_GITLAB_URL: 'https://g' } }));
     expect(outcome.findings).toEqual([{ id: 'writable', status: 'pass' }]);
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('skips on a host that is not the gateway\'s, saying how to run it there, without writing', async () => {
+  it("skips on a host that is not the gateway's, saying how to run it there, without writing", async () => {
     const dir = await scratch.subdir('untouched');
     const outcome = await check.run(makeContext({ tmpDir: `${dir}/missing`, env: {} }));
     expect(outcome.findings).toEqual([{ id: 'notTheGateway', status: 'skip' }]);
     expect(outcome.details?.join('\n')).toMatch(/--exec "docker exec <container>"[\s\S]*kubectl exec/);
     expect(await readdir(dir)).toEqual([]);
   });
-
 });
 
 describe('tmp-writable judge: what it reports beside the finding', () => {

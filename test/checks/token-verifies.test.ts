@@ -12,7 +12,11 @@ const date = (offsetS: number) => new Date(T0 + offsetS * 1000).toUTCString();
 const minted = { iss: 'gitlab-ai-gateway', aud: 'gitlab-ai-gateway', scopes: ['complete_code', 'ai_gateway_model_provider_proxy'] };
 
 /** Facts with GitLab answering `status`/`body` at GitLab time +offset, the gateway at T0. */
-function facts(status: number, body: Record<string, unknown>, over: Partial<Facts> & { offsetS?: number; claims?: Record<string, unknown>; monolith?: boolean } = {}): Facts {
+function facts(
+  status: number,
+  body: Record<string, unknown>,
+  over: Partial<Facts> & { offsetS?: number; claims?: Record<string, unknown>; monolith?: boolean } = {},
+): Facts {
   const { offsetS = 0, claims, monolith = false, ...rest } = over;
   return {
     exchange: { status, body, monolith, date: date(offsetS), ...(claims ? { claims } : {}) },
@@ -29,21 +33,49 @@ describe('token-verifies judge', () => {
   it.each([
     ['a minted token', facts(201, {}, { claims: minted }), ['exchanged']],
     [`clocks ${OFFSET_WARN_S} s apart: still fine`, facts(201, {}, { claims: minted, offsetS: OFFSET_WARN_S }), ['exchanged']],
-    [`clocks ${OFFSET_WARN_S + 1} s apart: a warning`, facts(201, {}, { claims: minted, offsetS: -(OFFSET_WARN_S + 1) }), ['exchanged', 'clockOffset']],
+    [
+      `clocks ${OFFSET_WARN_S + 1} s apart: a warning`,
+      facts(201, {}, { claims: minted, offsetS: -(OFFSET_WARN_S + 1) }),
+      ['exchanged', 'clockOffset'],
+    ],
     ["GitLab's own token handed out (no exchange)", facts(201, {}, { claims: { iss: 'https://gitlab.example.com' } }), ['notGatewayMinted']],
     ['a 2xx without a token', facts(200, { message: 'Token is missing in response' }), ['tokenMissing']],
     ['direct connections disabled', facts(403, { message: '403 Forbidden - Direct connections are disabled' }), ['directDisabled']],
     ['GitLab refusing the user itself', facts(401, { message: '401 Unauthorized' }, { monolith: true }), ['userNoAccess']],
     ['no answer', { unreached: 'refused' }, ['noAnswer']],
     ['forbidden, clocks agree, keys published', facts(401, failed(401, 'Forbidden by auth provider')), ['gatewayRefused', 'staleOrForeignKeys']],
-    [`forbidden, GitLab ${NBF_SLACK_S} s ahead`, facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S }), ['gatewayRefused', 'staleOrForeignKeys']],
-    [`forbidden, GitLab ${NBF_SLACK_S + 1} s ahead`, facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S + 1 }), ['gatewayRefused', 'gitlabClockAhead']],
-    [`forbidden, GitLab ${TOKEN_LIFETIME_S + 1} s behind`, facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: -(TOKEN_LIFETIME_S + 1) }), ['gatewayRefused', 'gitlabClockBehind']],
-    ['forbidden, keys unfetchable', facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { failed: true } }), ['gatewayRefused', 'keysUnfetchable']],
+    [
+      `forbidden, GitLab ${NBF_SLACK_S} s ahead`,
+      facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S }),
+      ['gatewayRefused', 'staleOrForeignKeys'],
+    ],
+    [
+      `forbidden, GitLab ${NBF_SLACK_S + 1} s ahead`,
+      facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S + 1 }),
+      ['gatewayRefused', 'gitlabClockAhead'],
+    ],
+    [
+      `forbidden, GitLab ${TOKEN_LIFETIME_S + 1} s behind`,
+      facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: -(TOKEN_LIFETIME_S + 1) }),
+      ['gatewayRefused', 'gitlabClockBehind'],
+    ],
+    [
+      'forbidden, keys unfetchable',
+      facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { failed: true } }),
+      ['gatewayRefused', 'keysUnfetchable'],
+    ],
     ['a header mismatch', facts(401, failed(401, "Header mismatch 'X-Gitlab-Instance-Id'")), ['gatewayRefused']],
     ['the scope refused (403)', facts(403, failed(403, null)), ['scopeRefused']],
-    ['500, no signing key', facts(500, failed(500, null), { gatewayEnv: { ownKeys: false, signingKey: false } }), ['gatewayFailed', 'signingKeyUnset']],
-    ['500, no key at all', facts(500, failed(500, null), { keySet: { kids: [] }, gatewayEnv: { ownKeys: false, signingKey: true } }), ['gatewayFailed', 'noKeysAtAll']],
+    [
+      '500, no signing key',
+      facts(500, failed(500, null), { gatewayEnv: { ownKeys: false, signingKey: false } }),
+      ['gatewayFailed', 'signingKeyUnset'],
+    ],
+    [
+      '500, no key at all',
+      facts(500, failed(500, null), { keySet: { kids: [] }, gatewayEnv: { ownKeys: false, signingKey: true } }),
+      ['gatewayFailed', 'noKeysAtAll'],
+    ],
     ['500, environment unknown', facts(500, failed(500, null), { gatewayEnv: undefined }), ['gatewayFailed', 'signingKeyOrNoKeys']],
     ['GitLab unable to reach the gateway', facts(500, { message: '500 Internal Server Error' }), ['gatewayUnreachable']],
     ['anything else', facts(418, { message: 'teapot' }), ['unexpected']],
@@ -63,7 +95,9 @@ describe('token-verifies judge', () => {
     [date(0), date(7), -7],
     [undefined, date(0), undefined],
   ])('clock offset of GitLab %s against the gateway %s → %s', (gitlab, gateway, expected) => {
-    expect(clockOffset({ exchange: { status: 201, monolith: false, ...(gitlab ? { date: gitlab } : {}) }, gateway: { date: gateway } })).toBe(expected);
+    expect(clockOffset({ exchange: { status: 201, monolith: false, ...(gitlab ? { date: gitlab } : {}) }, gateway: { date: gateway } })).toBe(
+      expected,
+    );
   });
 });
 
@@ -81,7 +115,10 @@ describe('token-verifies gather', () => {
     gitlab.routes = {
       'GET /.well-known/openid-configuration': { body: discoveryDoc(gitlab.url) },
       'GET /oauth/discovery/keys': { body: jwksDoc(key.jwk) },
-      [`POST ${DIRECT_ACCESS_PATH}`]: { status: 201, body: { base_url: 'http://aigw.example.com', token, expires_at: 1, headers: { 'X-Gitlab-Realm': 'self-managed' } } },
+      [`POST ${DIRECT_ACCESS_PATH}`]: {
+        status: 201,
+        body: { base_url: 'http://aigw.example.com', token, expires_at: 1, headers: { 'X-Gitlab-Realm': 'self-managed' } },
+      },
     };
     const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: ADMIN_TOKEN });
     const gathered = (await check.gather(ctx)) as Facts;
@@ -95,12 +132,12 @@ describe('token-verifies gather', () => {
 });
 
 describe('token-verifies judge: evidence and details beside the findings', () => {
-  it('keeps GitLab\'s status and the clock offset as evidence, at the offset measured', () => {
+  it("keeps GitLab's status and the clock offset as evidence, at the offset measured", () => {
     expect(judge(facts(201, {}, { claims: minted, offsetS: 7 })).evidence).toEqual({ directAccessStatus: 201, clockOffsetSeconds: 7 });
     expect(judge(facts(201, {}, { claims: minted, offsetS: 0 })).evidence).toEqual({ directAccessStatus: 201, clockOffsetSeconds: 0 });
   });
 
-  it('has no offset without the gateway\'s Date, and no status without an answer', () => {
+  it("has no offset without the gateway's Date, and no status without an answer", () => {
     expect(judge({ ...facts(201, {}, { claims: minted }), gateway: { failure: 'refused' } } as Facts).evidence).toEqual({ directAccessStatus: 201 });
     expect(judge({ unreached: 'refused' }).evidence).toEqual({});
   });
@@ -116,7 +153,10 @@ describe('token-verifies judge: evidence and details beside the findings', () =>
   });
 
   it('names the scopes of a minted token, and (none) for a token without any', () => {
-    expect(judge(facts(201, {}, { claims: minted })).findings[0]?.data).toMatchObject({ iss: 'gitlab-ai-gateway', scopes: 'complete_code, ai_gateway_model_provider_proxy' });
+    expect(judge(facts(201, {}, { claims: minted })).findings[0]?.data).toMatchObject({
+      iss: 'gitlab-ai-gateway',
+      scopes: 'complete_code, ai_gateway_model_provider_proxy',
+    });
     expect(judge(facts(201, {}, { claims: { ...minted, scopes: 'complete_code' } })).findings[0]?.data).toMatchObject({ scopes: '(none)' });
   });
 });

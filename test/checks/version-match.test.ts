@@ -12,7 +12,11 @@ describe('parseGatewayTag', () => {
     ['self-hosted-v18.6.0-ee', 'release', 'self-hosted-v18.6.0-ee'],
     ['18.6.0', 'release', '18.6.0'],
     ['v18.6.1', 'release', 'v18.6.1'],
-    ['registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway:self-hosted-v18.5.2-ee', 'release', 'self-hosted-v18.5.2-ee'],
+    [
+      'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway:self-hosted-v18.5.2-ee',
+      'release',
+      'self-hosted-v18.5.2-ee',
+    ],
     ['registry.local:5000/model-gateway:self-hosted-v18.6.0-ee@sha256:abc', 'release', 'self-hosted-v18.6.0-ee'],
     ['self-hosted-nightly', 'floating', 'self-hosted-nightly'],
     ['gitlab/model-gateway:latest', 'floating', 'latest'],
@@ -36,7 +40,11 @@ describe('version-match judge', () => {
     ['unreadable GitLab version', { gitlab: 'main', gateway: 'self-hosted-v18.6.0-ee' }, 'gitlabUnreadable'],
     ['gate: gateway still on the old version', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee', target: '18.7.0' }, 'minorDiffers'],
     ['gate: gateway already upgraded', { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' }, 'match'],
-    ['gate: GitLab unknown, gateway compared with the target', { gitlabReason: 'HTTP 401', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' }, 'match'],
+    [
+      'gate: GitLab unknown, gateway compared with the target',
+      { gitlabReason: 'HTTP 401', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' },
+      'match',
+    ],
     ['gate: unknown gateway', { gitlab: '18.6.0-ee', target: '18.7.0' }, 'gateCannotCompare'],
     ['gate: nightly gateway', { gitlab: '18.6.0-ee', gateway: 'self-hosted-nightly', target: '18.7.0' }, 'gateCannotCompare'],
     ['gate: unreadable tag', { gitlab: '18.6.0-ee', gateway: 'main-abc123', target: '18.7.0' }, 'gateCannotCompare'],
@@ -46,7 +54,7 @@ describe('version-match judge', () => {
   });
 
   it('says loudly that the gate could not compare, and fails', () => {
-    const out = renderFacts(check, ({ gitlab: '18.6.0-ee', target: '18.7.0' }));
+    const out = renderFacts(check, { gitlab: '18.6.0-ee', target: '18.7.0' });
     expect(out.status).toBe('fail');
     expect(out.summary).toBe(
       "PRE-UPGRADE GATE NOT PASSED: could not compare versions — the AI gateway's version is unknown; the planned GitLab 18.7.0 needs self-hosted-v18.7.0-ee",
@@ -55,7 +63,7 @@ describe('version-match judge', () => {
   });
 
   it('names the tag to run in the fix', () => {
-    const out = renderFacts(check, ({ gitlab: '18.7.0-ee', gateway: 'self-hosted-v18.6.0-ee' }));
+    const out = renderFacts(check, { gitlab: '18.7.0-ee', gateway: 'self-hosted-v18.6.0-ee' });
     expect(out.remediation).toContain(':self-hosted-v18.7.0-ee');
     expect(expectedTag({ major: 18, minor: 7, patch: 0 })).toBe('self-hosted-v18.7.0-ee');
   });
@@ -78,7 +86,13 @@ describe('version-match gather', () => {
   });
 
   it('learns nothing about the version from the reference gateway, as from the real one', async () => {
-    const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayUrl: gateway.url, gatewayUrlSource: 'flag', targetVersion: '18.7.0' });
+    const ctx = makeContext({
+      gitlabUrl: gitlab.url,
+      gitlabToken: 'glpat-x',
+      gatewayUrl: gateway.url,
+      gatewayUrlSource: 'flag',
+      targetVersion: '18.7.0',
+    });
     const facts = (await check.gather(ctx)) as Facts;
     expect(facts.gateway).toBeUndefined();
     expect((await check.run(ctx)).status).toBe('fail');

@@ -31,11 +31,24 @@ beforeAll(async () => {
   await writeFile(file('warns.mjs'), plugin('always-warns', "return { status: 'warn', summary: 'careful', remediation: 'be careful' };"));
   await writeFile(file('passes.mjs'), plugin('always-passes', "return { status: 'pass', summary: 'fine' };"));
   await writeFile(file('hangs.mjs'), plugin('hangs', 'await new Promise((r) => setTimeout(r, 600000));'));
-  await writeFile(file('marker.mjs'), plugin('marker', `(await import('node:fs')).writeFileSync(${JSON.stringify(path.join(os.tmpdir(), 'duo-doctor-contract-marker'))}, 'ran'); return { status: 'pass', summary: 'ran' };`));
+  await writeFile(
+    file('marker.mjs'),
+    plugin(
+      'marker',
+      `(await import('node:fs')).writeFileSync(${JSON.stringify(path.join(os.tmpdir(), 'duo-doctor-contract-marker'))}, 'ran'); return { status: 'pass', summary: 'ran' };`,
+    ),
+  );
   await writeFile(file('never-loads.mjs'), 'await new Promise(() => {});\nexport default {};\n');
   await writeFile(
     file('targets.yaml'),
-    ['targets:', '  - name: prod', `    gitlabUrl: http://127.0.0.1:${port}`, '  - name: eu', `    gitlabUrl: http://127.0.0.1:${port}`, '    tokenEnv: GITLAB_TOKEN_EU'].join('\n'),
+    [
+      'targets:',
+      '  - name: prod',
+      `    gitlabUrl: http://127.0.0.1:${port}`,
+      '  - name: eu',
+      `    gitlabUrl: http://127.0.0.1:${port}`,
+      '    tokenEnv: GITLAB_TOKEN_EU',
+    ].join('\n'),
   );
 });
 afterAll(async () => {
@@ -62,7 +75,10 @@ describe('usage errors: exit 2, one line, before anything runs', () => {
     [['check', '--only', 'gatway-auth'], /--only gatway-auth: .*did you mean 'gateway-auth'/],
     [['check', '--skip', 'tlss'], /--skip tlss: .*did you mean 'tls'/],
     [['explain', 'gatway-auth'], /no such check \(did you mean 'gateway-auth'\?\)/],
-    [['check', '--report', 'junit=/nonexistent-dir/duo.xml'], /cannot write the junit report to \/nonexistent-dir\/duo\.xml: its directory does not exist/],
+    [
+      ['check', '--report', 'junit=/nonexistent-dir/duo.xml'],
+      /cannot write the junit report to \/nonexistent-dir\/duo\.xml: its directory does not exist/,
+    ],
     [['check', '--format', 'json', '--report', 'tap=-'], /two outputs write to stdout/],
     [['demo', '--gitlab-url', 'https://gitlab.example.com'], /unknown option '--gitlab-url'/],
     [['demo', '--list-scenarios', '--format', 'yaml'], /--format yaml: expected one of text, json/],
@@ -90,7 +106,11 @@ describe('usage errors: exit 2, one line, before anything runs', () => {
     const t0 = Date.now();
     const r = await runCli(['check', '--plugin', file('never-loads.mjs'), '--timeout', '500']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^duo-doctor: --plugin ${file('never-loads.mjs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: could not load it: it did not finish loading within 500 ms`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^duo-doctor: --plugin ${file('never-loads.mjs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: could not load it: it did not finish loading within 500 ms`,
+      ),
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
@@ -103,7 +123,17 @@ describe('accepted values', () => {
   });
 
   it('--gitlab-url ending in /api/v4 is used without it, with a note on stderr', async () => {
-    const r = await runCli(['check', '--gitlab-url', `http://127.0.0.1:${port}/api/v4`, '--only', 'always-passes', '--plugin', file('passes.mjs'), '--format', 'json']);
+    const r = await runCli([
+      'check',
+      '--gitlab-url',
+      `http://127.0.0.1:${port}/api/v4`,
+      '--only',
+      'always-passes',
+      '--plugin',
+      file('passes.mjs'),
+      '--format',
+      'json',
+    ]);
     expect(r.stderr).toMatch(/^duo-doctor: note: --gitlab-url ends in \/api\/v4: using http:\/\/127\.0\.0\.1:\d+ /);
     expect(JSON.parse(r.stdout).targets.gitlab).toBe(`http://127.0.0.1:${port}`);
   });
@@ -120,8 +150,22 @@ describe('accepted values', () => {
 
   it('reads the token from a pipe (--gitlab-token-file /dev/stdin)', async () => {
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [BIN, 'check', '--gitlab-url', `http://127.0.0.1:${port}`, '--gitlab-token-file', '/dev/stdin', '--only', 'gitlab-reachable', '--format', 'json'], { env: env() }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      const child = execFile(
+        process.execPath,
+        [
+          BIN,
+          'check',
+          '--gitlab-url',
+          `http://127.0.0.1:${port}`,
+          '--gitlab-token-file',
+          '/dev/stdin',
+          '--only',
+          'gitlab-reachable',
+          '--format',
+          'json',
+        ],
+        { env: env() },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
       child.stdin!.end('glpat-from-a-pipe\n');
     });
@@ -135,7 +179,19 @@ describe('accepted values', () => {
 
 describe('a run that checked nothing is not a pass', () => {
   it('no GitLab URL, no token, no gateway: exit 1, and every report names the missing inputs', async () => {
-    const r = await runCli(['check', '--only', 'ci', '--skip', 'runtime', '--format', 'json', '--report', `text=${file('missing.txt')}`, '--report', `tap=${file('missing.tap')}`]);
+    const r = await runCli([
+      'check',
+      '--only',
+      'ci',
+      '--skip',
+      'runtime',
+      '--format',
+      'json',
+      '--report',
+      `text=${file('missing.txt')}`,
+      '--report',
+      `tap=${file('missing.tap')}`,
+    ]);
     expect(r.code).toBe(1);
     expectValidResult(r.stdout);
     const run = JSON.parse(r.stdout) as { summary: { fail: number; error: number }; missingInputs: { input: string; reason: string }[] };
@@ -150,12 +206,19 @@ describe('a run that checked nothing is not a pass', () => {
     expect(r.code).toBe(0);
   });
 
-  it("several targets: a target whose tokenEnv is unset is named, by the variable it asked for", async () => {
-    const r = await runCli(['check', '--config', file('targets.yaml'), '--only', 'license', '--format', 'json', '--timeout', '2000'], { env: env({ GITLAB_TOKEN: 'glpat-prod-token' }) });
+  it('several targets: a target whose tokenEnv is unset is named, by the variable it asked for', async () => {
+    const r = await runCli(['check', '--config', file('targets.yaml'), '--only', 'license', '--format', 'json', '--timeout', '2000'], {
+      env: env({ GITLAB_TOKEN: 'glpat-prod-token' }),
+    });
     expect(r.code).toBe(1);
     expectValidResult(r.stdout);
-    const run = JSON.parse(r.stdout) as { missingInputs: { input: string; reason: string; target: string }[]; results: { id: string; target: string; status: string; summary: string }[] };
-    expect(run.missingInputs).toEqual([expect.objectContaining({ input: 'token', target: 'eu', reason: expect.stringContaining('GITLAB_TOKEN_EU') })]);
+    const run = JSON.parse(r.stdout) as {
+      missingInputs: { input: string; reason: string; target: string }[];
+      results: { id: string; target: string; status: string; summary: string }[];
+    };
+    expect(run.missingInputs).toEqual([
+      expect.objectContaining({ input: 'token', target: 'eu', reason: expect.stringContaining('GITLAB_TOKEN_EU') }),
+    ]);
     const eu = run.results.find((x) => x.target === 'eu' && x.id === 'license')!;
     expect(eu.summary).toContain('GITLAB_TOKEN_EU');
     expect(eu.summary).not.toMatch(/\bGITLAB_TOKEN\b(?!_EU)/);
@@ -164,7 +227,18 @@ describe('a run that checked nothing is not a pass', () => {
 
 describe('--strict, --quiet and --deadline in every report', () => {
   it('--strict: the summary line, JUnit and TAP show the warnings that failed the run', async () => {
-    const r = await runCli(['check', '--plugin', file('warns.mjs'), '--only', 'always-warns', '--strict', '--report', `junit=${file('strict.xml')}`, '--report', `tap=${file('strict.tap')}`]);
+    const r = await runCli([
+      'check',
+      '--plugin',
+      file('warns.mjs'),
+      '--only',
+      'always-warns',
+      '--strict',
+      '--report',
+      `junit=${file('strict.xml')}`,
+      '--report',
+      `tap=${file('strict.tap')}`,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/1 warning \(failing the run: --strict\)/);
     const junit = await readFile(file('strict.xml'), 'utf8');
@@ -174,7 +248,16 @@ describe('--strict, --quiet and --deadline in every report', () => {
   });
 
   it('--quiet: only what is not a pass, then the summary', async () => {
-    const r = await runCli(['check', '--plugin', file('warns.mjs'), '--plugin', file('passes.mjs'), '--only', 'always-warns,always-passes', '--quiet']);
+    const r = await runCli([
+      'check',
+      '--plugin',
+      file('warns.mjs'),
+      '--plugin',
+      file('passes.mjs'),
+      '--only',
+      'always-warns,always-passes',
+      '--quiet',
+    ]);
     expect(r.stdout).toContain('(always-warns)');
     expect(r.stdout).not.toContain('(always-passes)');
     expect(r.stdout).toMatch(/1 passed, 1 warning, 0 failed, 0 skipped, 0 errors/);
@@ -182,7 +265,23 @@ describe('--strict, --quiet and --deadline in every report', () => {
 
   it('--deadline: checks still running become error naming the check and its time, and every report is written', async () => {
     const t0 = Date.now();
-    const r = await runCli(['check', '--plugin', file('hangs.mjs'), '--plugin', file('passes.mjs'), '--only', 'hangs,always-passes', '--timeout', '60s', '--deadline', '1s', '--format', 'json', '--report', `junit=${file('deadline.xml')}`]);
+    const r = await runCli([
+      'check',
+      '--plugin',
+      file('hangs.mjs'),
+      '--plugin',
+      file('passes.mjs'),
+      '--only',
+      'hangs,always-passes',
+      '--timeout',
+      '60s',
+      '--deadline',
+      '1s',
+      '--format',
+      'json',
+      '--report',
+      `junit=${file('deadline.xml')}`,
+    ]);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.code).toBe(1);
     expectValidResult(r.stdout);
@@ -199,7 +298,9 @@ describe('--strict, --quiet and --deadline in every report', () => {
 describe('commands', () => {
   it('list | head -1: no EPIPE stack trace', async () => {
     const r = await new Promise<{ stderr: string }>((resolve) => {
-      execFile('sh', ['-c', `"${process.execPath}" "${BIN}" list --plugin "${file('passes.mjs')}" | head -1`], { env: env() }, (_e, _o, stderr) => resolve({ stderr }));
+      execFile('sh', ['-c', `"${process.execPath}" "${BIN}" list --plugin "${file('passes.mjs')}" | head -1`], { env: env() }, (_e, _o, stderr) =>
+        resolve({ stderr }),
+      );
     });
     expect(r.stderr).toBe('');
   });
@@ -249,7 +350,10 @@ describe('commands', () => {
 
 describe('serve', () => {
   it('binds 127.0.0.1 by default, and SIGTERM aborts the run in flight and exits promptly', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--plugin', file('hangs.mjs'), '--only', 'hangs', '--timeout', '10m'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--plugin', file('hangs.mjs'), '--only', 'hangs', '--timeout', '10m'], {
+      env: env(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve) => child.stderr.on('data', () => stderr.includes('listening on') && resolve()));
@@ -264,7 +368,11 @@ describe('serve', () => {
 
   it('writes --report files after each run', async () => {
     const out = file('serve.json');
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--plugin', file('passes.mjs'), '--only', 'always-passes', '--report', `json=${out}`], { env: env(), stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--plugin', file('passes.mjs'), '--only', 'always-passes', '--report', `json=${out}`],
+      { env: env(), stdio: 'ignore' },
+    );
     try {
       const deadline = Date.now() + 15_000;
       while (!existsSync(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -280,9 +388,13 @@ describe('demo', () => {
   it('Ctrl-C removes its temporary directories', async () => {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-demo-int-'));
     try {
-      const child = spawn(process.execPath, [BIN, 'demo', '--plugin', file('hangs.mjs'), '--timeout', '10m'], { env: env({ TMPDIR: tmp }), stdio: 'ignore' });
+      const child = spawn(process.execPath, [BIN, 'demo', '--plugin', file('hangs.mjs'), '--timeout', '10m'], {
+        env: env({ TMPDIR: tmp }),
+        stdio: 'ignore',
+      });
       const deadline = Date.now() + 30_000;
-      while (!(await readdir(tmp)).some((n) => n.startsWith('duo-doctor-stack-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!(await readdir(tmp)).some((n) => n.startsWith('duo-doctor-stack-')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect((await readdir(tmp)).some((n) => n.startsWith('duo-doctor-stack-'))).toBe(true);
       await new Promise((r) => setTimeout(r, 1000));
       child.kill('SIGINT');

@@ -10,7 +10,10 @@ let dir: string;
 const file = (name: string) => path.join(dir, name);
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-config-'));
-  await writeFile(file('good.yaml'), 'gitlabUrl: https://from-file.example.com\ngatewayUrl: http://aigw-file.example.com:5052\ntimeout: 5000\nonly: [tmp-writable]\nstrict: true\n');
+  await writeFile(
+    file('good.yaml'),
+    'gitlabUrl: https://from-file.example.com\ngatewayUrl: http://aigw-file.example.com:5052\ntimeout: 5000\nonly: [tmp-writable]\nstrict: true\n',
+  );
   await writeFile(file('good.json'), JSON.stringify({ gitlabUrl: 'https://json.example.com', concurrency: 3 }));
   await writeFile(file('typo.yaml'), 'gitlabUlr: https://x.example.com\n');
   await writeFile(file('wrongtype.yaml'), 'timeout: soon\n');
@@ -32,10 +35,22 @@ describe('loadSettings', () => {
 
   it('orders flags > env > config file', async () => {
     const fromFile = await loadSettings({ config: file('good.yaml') }, {});
-    expect(fromFile).toMatchObject({ gitlabUrl: 'https://from-file.example.com', gatewayUrlSource: 'config', timeoutMs: 5000, only: ['tmp-writable'], strict: true });
-    const fromEnv = await loadSettings({ config: file('good.yaml') }, { AI_GATEWAY_URL: 'http://env.example.com:5052', DUO_DOCTOR_GITLAB_URL: 'https://env.example.com' });
+    expect(fromFile).toMatchObject({
+      gitlabUrl: 'https://from-file.example.com',
+      gatewayUrlSource: 'config',
+      timeoutMs: 5000,
+      only: ['tmp-writable'],
+      strict: true,
+    });
+    const fromEnv = await loadSettings(
+      { config: file('good.yaml') },
+      { AI_GATEWAY_URL: 'http://env.example.com:5052', DUO_DOCTOR_GITLAB_URL: 'https://env.example.com' },
+    );
     expect(fromEnv).toMatchObject({ gatewayUrl: 'http://env.example.com:5052', gatewayUrlSource: 'env', gitlabUrl: 'https://env.example.com' });
-    const fromFlag = await loadSettings({ config: file('good.yaml'), gatewayUrl: 'http://flag.example.com:5052', timeout: '100' }, { AI_GATEWAY_URL: 'http://env.example.com:5052' });
+    const fromFlag = await loadSettings(
+      { config: file('good.yaml'), gatewayUrl: 'http://flag.example.com:5052', timeout: '100' },
+      { AI_GATEWAY_URL: 'http://env.example.com:5052' },
+    );
     expect(fromFlag).toMatchObject({ gatewayUrl: 'http://flag.example.com:5052', gatewayUrlSource: 'flag', timeoutMs: 100 });
   });
 
@@ -139,7 +154,9 @@ describe('loadSettings with targets', () => {
     const s = await loadSettings({ config: file('eu.yaml') }, { GITLAB_TOKEN: 'glpat-default' });
     expect(s.installations?.[0]?.settings).toMatchObject({ tokenSource: 'GITLAB_TOKEN_EU' });
     expect(s.installations?.[0]?.settings.gitlabToken).toBeUndefined();
-    await expect(loadSettings({ config: file('eu.yaml') }, { GITLAB_TOKEN_EU: 'glpat-a\nb' })).rejects.toThrow(/token from GITLAB_TOKEN_EU holds a line break/);
+    await expect(loadSettings({ config: file('eu.yaml') }, { GITLAB_TOKEN_EU: 'glpat-a\nb' })).rejects.toThrow(
+      /token from GITLAB_TOKEN_EU holds a line break/,
+    );
   });
 
   it('rejects an empty value in a target', async () => {

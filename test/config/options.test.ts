@@ -20,9 +20,22 @@ afterAll(async () => {
 });
 
 /** Three distinct valid values per option: as a flag, as an environment variable, and in a config file. */
-const SAMPLES: Record<string, { flag: string | boolean | string[]; env?: string; config: unknown; parsed: [flag: unknown, env: unknown, config: unknown] }> = {
-  gitlabUrl: { flag: 'https://flag.example.com', env: 'https://env.example.com', config: 'https://config.example.com', parsed: ['https://flag.example.com', 'https://env.example.com', 'https://config.example.com'] },
-  gatewayUrl: { flag: 'http://flag.example.com:5052', env: 'http://env.example.com:5052', config: 'http://config.example.com:5052', parsed: ['http://flag.example.com:5052', 'http://env.example.com:5052', 'http://config.example.com:5052'] },
+const SAMPLES: Record<
+  string,
+  { flag: string | boolean | string[]; env?: string; config: unknown; parsed: [flag: unknown, env: unknown, config: unknown] }
+> = {
+  gitlabUrl: {
+    flag: 'https://flag.example.com',
+    env: 'https://env.example.com',
+    config: 'https://config.example.com',
+    parsed: ['https://flag.example.com', 'https://env.example.com', 'https://config.example.com'],
+  },
+  gatewayUrl: {
+    flag: 'http://flag.example.com:5052',
+    env: 'http://env.example.com:5052',
+    config: 'http://config.example.com:5052',
+    parsed: ['http://flag.example.com:5052', 'http://env.example.com:5052', 'http://config.example.com:5052'],
+  },
   gitlabTokenFile: { flag: '@token', config: '@token', parsed: ['@token', undefined, '@token'] },
   caFile: { flag: '/flag.pem', config: '/config.pem', parsed: ['/flag.pem', undefined, '/config.pem'] },
   tmpDir: { flag: '/flag-tmp', config: '/config-tmp', parsed: ['/flag-tmp', undefined, '/config-tmp'] },
@@ -54,7 +67,12 @@ const SAMPLES: Record<string, { flag: string | boolean | string[]; env?: string;
 };
 
 /** `@name` stands for a file in the test directory. */
-const at = <T>(v: T): T => (typeof v === 'string' && v.startsWith('@') ? (path.join(dir, v.slice(1)) as T) : Array.isArray(v) ? (v.map((x: unknown) => (typeof x === 'string' ? x.replace('@', `${dir}/`) : x)) as T) : v);
+const at = <T>(v: T): T =>
+  typeof v === 'string' && v.startsWith('@')
+    ? (path.join(dir, v.slice(1)) as T)
+    : Array.isArray(v)
+      ? (v.map((x: unknown) => (typeof x === 'string' ? x.replace('@', `${dir}/`) : x)) as T)
+      : v;
 const commandOf = (o: OptionSpec): OptionCommand => (o.commands ?? ['check'])[0]!;
 
 async function resolve(o: OptionSpec, sources: { flag?: boolean; env?: boolean; config?: boolean }) {
@@ -75,8 +93,13 @@ describe('the option table', () => {
   it('gives commander exactly its options, per command (demo without the per-target ones)', () => {
     const program = buildProgram();
     for (const command of ['check', 'serve', 'demo'] as const) {
-      const longs = program.commands.find((c) => c.name() === command)!.options.filter((x) => !x.hidden).map((x) => x.long);
-      const declared = optionsOf(command).filter((o) => command !== 'demo' || !(o as OptionSpec).perTarget).map((o) => o.flag);
+      const longs = program.commands
+        .find((c) => c.name() === command)!
+        .options.filter((x) => !x.hidden)
+        .map((x) => x.long);
+      const declared = optionsOf(command)
+        .filter((o) => command !== 'demo' || !(o as OptionSpec).perTarget)
+        .map((o) => o.flag);
       expect(longs.filter((l) => !['--scenario', '--list-scenarios'].includes(l!))).toEqual(declared);
     }
   });
@@ -86,17 +109,28 @@ describe('the option table', () => {
   });
 
   // Composed options (format, output, report, the token file, the alias) feed other settings: their value is read from `values`.
-  it.each(OPTIONS.filter((o) => o.name !== 'config').map((o) => [o.flag, o as OptionSpec] as const))('%s: flags > environment > config file > default', async (_flag, o) => {
-    const sample = SAMPLES[o.name]!;
-    const valueOf = async (s: Parameters<typeof resolve>[1]) => ((await resolve(o, s)).values as Record<string, unknown>)[o.name];
-    const [fromFlag, fromEnv, fromConfig] = sample.parsed.map((v) => at(v));
-    expect(await valueOf({})).toEqual('default' in o ? o.default : undefined);
-    if (configKeyOf(o)) expect(await valueOf({ config: true })).toEqual(fromConfig);
-    if (o.env) expect(await valueOf({ config: true, env: true })).toEqual(fromEnv);
-    expect(await valueOf({ config: true, env: true, flag: true })).toEqual(fromFlag);
-  });
+  it.each(OPTIONS.filter((o) => o.name !== 'config').map((o) => [o.flag, o as OptionSpec] as const))(
+    '%s: flags > environment > config file > default',
+    async (_flag, o) => {
+      const sample = SAMPLES[o.name]!;
+      const valueOf = async (s: Parameters<typeof resolve>[1]) => ((await resolve(o, s)).values as Record<string, unknown>)[o.name];
+      const [fromFlag, fromEnv, fromConfig] = sample.parsed.map((v) => at(v));
+      expect(await valueOf({})).toEqual('default' in o ? o.default : undefined);
+      if (configKeyOf(o)) expect(await valueOf({ config: true })).toEqual(fromConfig);
+      if (o.env) expect(await valueOf({ config: true, env: true })).toEqual(fromEnv);
+      expect(await valueOf({ config: true, env: true, flag: true })).toEqual(fromFlag);
+    },
+  );
 
   it('derives the defaults', () => {
-    expect(DEFAULTS).toMatchObject({ tmpDir: '/tmp', timeoutMs: 10_000, expiryWarnDays: 30, deepSeconds: 75, host: '127.0.0.1', port: 9400, intervalMs: 60_000 });
+    expect(DEFAULTS).toMatchObject({
+      tmpDir: '/tmp',
+      timeoutMs: 10_000,
+      expiryWarnDays: 30,
+      deepSeconds: 75,
+      host: '127.0.0.1',
+      port: 9400,
+      intervalMs: 60_000,
+    });
   });
 });

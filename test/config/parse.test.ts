@@ -51,7 +51,9 @@ describe('wholeNumber', () => {
 
 describe('version', () => {
   it.each(['18.7.0', 'v18.7.0', '18.7.0-ee'])('accepts %s', (v) => expect(version(v, ctx())).toBe(v));
-  it.each(['18.7', 'latest', '18.x.0', 'eighteen', ''])('rejects %j', (v) => expect(() => version(v, ctx('--target-version'))).toThrow(/--target-version/));
+  it.each(['18.7', 'latest', '18.x.0', 'eighteen', ''])('rejects %j', (v) =>
+    expect(() => version(v, ctx('--target-version'))).toThrow(/--target-version/),
+  );
 });
 
 describe('targetUrl', () => {
@@ -79,7 +81,11 @@ describe('targetUrl', () => {
   });
 
   it('never echoes credentials, parsed or not', () => {
-    for (const raw of ['oauth2:s3cr3t-canary@gitlab.example.com', 'https://oauth2:s3cr3t-canary@gitlab.example.com:0', 'https://oauth2:s3cr3t-canary@[bad']) {
+    for (const raw of [
+      'oauth2:s3cr3t-canary@gitlab.example.com',
+      'https://oauth2:s3cr3t-canary@gitlab.example.com:0',
+      'https://oauth2:s3cr3t-canary@[bad',
+    ]) {
       expect(() => url(raw, ctx())).toThrow(UsageError);
       try {
         url(raw, ctx());
@@ -92,12 +98,15 @@ describe('targetUrl', () => {
 
 describe('headerSafeToken', () => {
   it('accepts a token an HTTP header carries', () => expect(headerSafeToken('glpat-abc_DEF.123', 'GITLAB_TOKEN')).toBe('glpat-abc_DEF.123'));
-  it.each(['glpat-a\nb', 'glpat-a\rb', 'glpat\u0000x', 'glpat-\u2028x', 'glpat-é€', 'glpat-\u007f'])('refuses %j naming the source, not the value', (token) => {
-    expect(() => headerSafeToken(token, 'GITLAB_TOKEN_EU')).toThrow(/GITLAB_TOKEN_EU/);
-    try {
-      headerSafeToken(token, 'GITLAB_TOKEN_EU');
-    } catch (error) {
-      expect((error as Error).message).not.toContain(token);
-    }
-  });
+  it.each(['glpat-a\nb', 'glpat-a\rb', 'glpat\u0000x', 'glpat-\u2028x', 'glpat-é€', 'glpat-\u007f'])(
+    'refuses %j naming the source, not the value',
+    (token) => {
+      expect(() => headerSafeToken(token, 'GITLAB_TOKEN_EU')).toThrow(/GITLAB_TOKEN_EU/);
+      try {
+        headerSafeToken(token, 'GITLAB_TOKEN_EU');
+      } catch (error) {
+        expect((error as Error).message).not.toContain(token);
+      }
+    },
+  );
 });

@@ -21,7 +21,10 @@ const FILES: Record<string, string | Buffer | 'dir' | 'fifo'> = {
   'list.yaml': '- gitlabUrl: https://gitlab.example.com\n',
   'broken.yaml': 'only: [ca-bundle\n',
   'trailing-comma.json': '{"timeout": 5000,}',
-  'billion-laughs.yaml': ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n'),
+  'billion-laughs.yaml': [
+    'a: &a [x, x, x, x, x, x, x, x, x]',
+    ...'bcdefg'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`),
+  ].join('\n'),
   'duplicate-targets.yaml': 'targets:\n  - name: prod\n  - name: prod\n',
   'targets.yaml': 'targets:\n  - name: prod\n    gitlabUrl: https://gitlab.example.com\n',
   'binary.yaml': Buffer.from([0x00, 0xff, 0x10, 0x80, 0x1b, 0x00]),
@@ -40,22 +43,42 @@ const CASES: [string, string[], RegExp][] = [
   ['--config names a FIFO (no hang)', ['--config', '@config-fifo'], /--config \S+config-fifo: is a named pipe \(FIFO\), not a file$/],
   ['--config names /dev/zero (no endless read)', ['--config', '/dev/zero'], /--config \/dev\/zero: is larger than 1048576 bytes$/],
   ['--config with an unknown key', ['--config', '@typo.yaml'], /unknown key 'gitlabUlr' \(did you mean 'gitlabUrl'\?\)$/],
-  ['--config with an unknown key in a target', ['--config', '@nested-typo.yaml'], /targets\[0\]: unknown key 'gitlabUrll' \(did you mean 'gitlabUrl'\?\)$/],
+  [
+    '--config with an unknown key in a target',
+    ['--config', '@nested-typo.yaml'],
+    /targets\[0\]: unknown key 'gitlabUrll' \(did you mean 'gitlabUrl'\?\)$/,
+  ],
   ['--config with a value of the wrong type', ['--config', '@wrong-type.yaml'], /'timeout' must be a number$/],
   ['--config that is a list', ['--config', '@list.yaml'], /expected a mapping of settings at the top level$/],
   ['--config that is not YAML', ['--config', '@broken.yaml'], /--config \S+broken\.yaml: not valid YAML: /],
   ['--config that is not JSON', ['--config', '@trailing-comma.json'], /--config \S+trailing-comma\.json: not valid JSON: /],
-  ['--config with a billion-laughs alias bomb', ['--config', '@billion-laughs.yaml'], /not valid YAML: Excessive alias count indicates a resource exhaustion attack$/],
+  [
+    '--config with a billion-laughs alias bomb',
+    ['--config', '@billion-laughs.yaml'],
+    /not valid YAML: Excessive alias count indicates a resource exhaustion attack$/,
+  ],
   ['--config of binary bytes', ['--config', '@binary.yaml'], /--config \S+binary\.yaml: (not valid YAML|expected a mapping)/],
   ['--config naming one target twice', ['--config', '@duplicate-targets.yaml'], /the name 'prod' is used twice$/],
-  ['targets in --config and --gitlab-url together', ['--config', '@targets.yaml', '--gitlab-url', 'https://gitlab.example.com'], /--gitlab-url conflicts with 'targets' in the config file: set it per target$/],
+  [
+    'targets in --config and --gitlab-url together',
+    ['--config', '@targets.yaml', '--gitlab-url', 'https://gitlab.example.com'],
+    /--gitlab-url conflicts with 'targets' in the config file: set it per target$/,
+  ],
   ['--gitlab-token-file names a directory', ['--gitlab-token-file', '@token-dir'], /--gitlab-token-file \S+token-dir: is a directory$/],
   ['--gitlab-token-file names an empty file', ['--gitlab-token-file', '@empty-token'], /--gitlab-token-file \S+empty-token: the file is empty$/],
-  ['--gitlab-token-file names a FIFO nobody writes to (bounded wait)', ['--gitlab-token-file', '@token-fifo'], /--gitlab-token-file \S+token-fifo: nothing written to the pipe within 10 s$/],
+  [
+    '--gitlab-token-file names a FIFO nobody writes to (bounded wait)',
+    ['--gitlab-token-file', '@token-fifo'],
+    /--gitlab-token-file \S+token-fifo: nothing written to the pipe within 10 s$/,
+  ],
   ['--gitlab-token-file names /dev/zero', ['--gitlab-token-file', '/dev/zero'], /--gitlab-token-file \/dev\/zero: is larger than 65536 bytes$/],
   ['the token as a flag value', ['--gitlab-token', 'glpat-FLAGVALUE'], /never taken as a flag value/],
   ['--only and --skip naming the same check', ['--only', 'ca-bundle', '--skip', 'ca-bundle'], /--only and --skip both name ca-bundle$/],
-  ['--gateway-version and --gateway-image-tag disagreeing', ['--gateway-version', '18.6.0', '--gateway-image-tag', 'self-hosted-v18.5.0-ee'], /--gateway-version and --gateway-image-tag disagree/],
+  [
+    '--gateway-version and --gateway-image-tag disagreeing',
+    ['--gateway-version', '18.6.0', '--gateway-image-tag', 'self-hosted-v18.5.0-ee'],
+    /--gateway-version and --gateway-image-tag disagree/,
+  ],
   ['--output and --report naming one file', ['--output', '@same.txt', '--report', 'json=@same.txt'], /same\.txt is named by two outputs/],
   ['--timeout 0', ['--timeout', '0'], /--timeout 0: at least 1 ms$/],
   ['--concurrency that is not a number', ['--concurrency', 'many'], /--concurrency many: expected a whole number of at least 1$/],
@@ -63,13 +86,26 @@ const CASES: [string, string[], RegExp][] = [
   ['--output into a directory', ['--only', 'ca-bundle', '--output', '@out-dir'], /cannot write the text report to \S+out-dir: it is a directory$/],
   ['--output to a full device', ['--only', 'ca-bundle', '--output', '/dev/full'], /cannot write text report to \/dev\/full: ENOSPC$/],
   ['--plugin that does not exist', ['--plugin', '@missing-plugin.js'], /--plugin \S+missing-plugin\.js: could not load it/],
-  ['an unparseable --gitlab-url with credentials', ['--gitlab-url', 'https://admin:pw-SECRETVALUE-42@[::1'], /--gitlab-url https:\/\/REDACTED@\[::1: not a URL/],
-  ['a non-http --gitlab-url with credentials', ['--gitlab-url', 'ftp://admin:pw-SECRETVALUE-42@gitlab.example.com/'], /--gitlab-url ftp:\/\/REDACTED@gitlab\.example\.com\/: must be an http:\/\/ or https:\/\/ URL$/],
-  ['an unparseable --gateway-url with a secret query', ['--gateway-url', 'http://[aigw?private_token=pw-SECRETVALUE-42'], /--gateway-url http:\/\/\[aigw\?private_token=REDACTED: not a URL/],
+  [
+    'an unparseable --gitlab-url with credentials',
+    ['--gitlab-url', 'https://admin:pw-SECRETVALUE-42@[::1'],
+    /--gitlab-url https:\/\/REDACTED@\[::1: not a URL/,
+  ],
+  [
+    'a non-http --gitlab-url with credentials',
+    ['--gitlab-url', 'ftp://admin:pw-SECRETVALUE-42@gitlab.example.com/'],
+    /--gitlab-url ftp:\/\/REDACTED@gitlab\.example\.com\/: must be an http:\/\/ or https:\/\/ URL$/,
+  ],
+  [
+    'an unparseable --gateway-url with a secret query',
+    ['--gateway-url', 'http://[aigw?private_token=pw-SECRETVALUE-42'],
+    /--gateway-url http:\/\/\[aigw\?private_token=REDACTED: not a URL/,
+  ],
 ];
 
 /** `@name` (alone, or after `FORMAT=`) stands for a file in the case directory. */
-const expand = (args: readonly string[]) => args.map((a) => a.replace(/^(\w+=)?@([\w.-]+)$/, (_, prefix: string | undefined, name: string) => `${prefix ?? ''}${at(name)}`));
+const expand = (args: readonly string[]) =>
+  args.map((a) => a.replace(/^(\w+=)?@([\w.-]+)$/, (_, prefix: string | undefined, name: string) => `${prefix ?? ''}${at(name)}`));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'duo-doctor-bad-config-'));
@@ -131,7 +167,18 @@ describe('URL credentials are redacted in every output format', () => {
   it('in stdout and in a --report file of every format, from one run', async () => {
     const reports = REPORT_FORMATS.map((f) => ['--report', `${f}=${at(`creds.${f}`)}`]);
     const r = await runCli(
-      ['check', '--gitlab-url', `https://admin:${PASSWORD}@127.0.0.1:${closed}`, '--gateway-url', `http://aigw:${PASSWORD}@127.0.0.1:${closed}/?private_token=${PASSWORD}`, '--format', 'table', '--timeout', '3000', ...reports.flat()],
+      [
+        'check',
+        '--gitlab-url',
+        `https://admin:${PASSWORD}@127.0.0.1:${closed}`,
+        '--gateway-url',
+        `http://aigw:${PASSWORD}@127.0.0.1:${closed}/?private_token=${PASSWORD}`,
+        '--format',
+        'table',
+        '--timeout',
+        '3000',
+        ...reports.flat(),
+      ],
       { env: { PATH: process.env.PATH, GITLAB_TOKEN: 'glpat-CREDSRUN0123456789', AIGW_GITLAB_URL: `https://gw:${PASSWORD}@127.0.0.1:${closed}/` } },
     );
     expect(r.code).toBe(1);

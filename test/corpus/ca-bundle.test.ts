@@ -27,7 +27,11 @@ afterAll(async () => {
  * gateway's), or duo-doctor's own --ca-file does: the corpus alternates.
  */
 const WAYS: { name: string; prefix: string; settings: (file: string) => Partial<Settings> }[] = [
-  { name: 'SSL_CERT_FILE + REQUESTS_CA_BUNDLE', prefix: 'SSL_CERT_FILE, REQUESTS_CA_BUNDLE: ', settings: (file) => ({ env: { AIGW_GITLAB_URL: 'https://gitlab.example', SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: file } }) },
+  {
+    name: 'SSL_CERT_FILE + REQUESTS_CA_BUNDLE',
+    prefix: 'SSL_CERT_FILE, REQUESTS_CA_BUNDLE: ',
+    settings: (file) => ({ env: { AIGW_GITLAB_URL: 'https://gitlab.example', SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: file } }),
+  },
   { name: '--ca-file', prefix: '--ca-file: ', settings: (file) => ({ caFile: file }) },
 ];
 

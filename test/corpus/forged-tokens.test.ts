@@ -48,52 +48,165 @@ interface Forgery {
 const FORGERIES: Forgery[] = [
   // Algorithm confusion.
   { name: 'alg none, no signature', token: async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(await claims())}.`, expected: FORBIDDEN },
-  { name: 'alg NONE (upper case), GitLab\'s signature kept', token: async () => { const [, p, s] = (await issuer.mint()).split('.'); return `${b64({ alg: 'NONE', typ: 'JWT' })}.${p}.${s}`; }, expected: FORBIDDEN },
   {
-    name: 'HS256 signed with the RSA public key (PEM) as secret',
-    token: async () => sign(await claims(), new TextEncoder().encode(createPublicKey({ key: issuer.key.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString()), { alg: 'HS256' }),
+    name: "alg NONE (upper case), GitLab's signature kept",
+    token: async () => {
+      const [, p, s] = (await issuer.mint()).split('.');
+      return `${b64({ alg: 'NONE', typ: 'JWT' })}.${p}.${s}`;
+    },
     expected: FORBIDDEN,
   },
-  { name: 'HS256 signed with the published JWK as secret', token: async () => sign(await claims(), new TextEncoder().encode(JSON.stringify(issuer.key.jwk)), { alg: 'HS256' }), expected: FORBIDDEN },
-  { name: "PS256 by GitLab's own key (RS256 only)", token: async () => sign(await claims(), issuer.key.privateKey, { alg: 'PS256' }), expected: FORBIDDEN },
-  { name: "RS512 by GitLab's own key (RS256 only)", token: async () => sign(await claims(), issuer.key.privateKey, { alg: 'RS512' }), expected: FORBIDDEN },
+  {
+    name: 'HS256 signed with the RSA public key (PEM) as secret',
+    token: async () =>
+      sign(
+        await claims(),
+        new TextEncoder().encode(
+          createPublicKey({ key: issuer.key.jwk as never, format: 'jwk' })
+            .export({ type: 'spki', format: 'pem' })
+            .toString(),
+        ),
+        { alg: 'HS256' },
+      ),
+    expected: FORBIDDEN,
+  },
+  {
+    name: 'HS256 signed with the published JWK as secret',
+    token: async () => sign(await claims(), new TextEncoder().encode(JSON.stringify(issuer.key.jwk)), { alg: 'HS256' }),
+    expected: FORBIDDEN,
+  },
+  {
+    name: "PS256 by GitLab's own key (RS256 only)",
+    token: async () => sign(await claims(), issuer.key.privateKey, { alg: 'PS256' }),
+    expected: FORBIDDEN,
+  },
+  {
+    name: "RS512 by GitLab's own key (RS256 only)",
+    token: async () => sign(await claims(), issuer.key.privateKey, { alg: 'RS512' }),
+    expected: FORBIDDEN,
+  },
   // Wrong keys.
   { name: 'RS256 by another key with the same kid', token: async () => sign(await claims(), attacker.privateKey), expected: FORBIDDEN },
-  { name: 'RS256 by another key, unknown kid', token: async () => sign(await claims(), attacker.privateKey, { kid: 'attacker' }), expected: FORBIDDEN },
+  {
+    name: 'RS256 by another key, unknown kid',
+    token: async () => sign(await claims(), attacker.privateKey, { kid: 'attacker' }),
+    expected: FORBIDDEN,
+  },
   { name: 'RS256 by another key, no kid', token: async () => sign(await claims(), attacker.privateKey, { kid: undefined }), expected: FORBIDDEN },
-  { name: "the attacker's key embedded in the header (jwk)", token: async () => sign(await claims(), attacker.privateKey, { jwk: await exportJWK(attacker.publicKey) }), expected: FORBIDDEN },
-  { name: 'a jku header naming another key set', token: async () => sign(await claims(), attacker.privateKey, { jku: 'http://127.0.0.1:9/keys' }), expected: FORBIDDEN },
-  { name: 'tampered payload, GitLab\'s signature kept', token: async () => { const [h, , s] = (await issuer.mint()).split('.'); return `${h}.${b64({ ...(await claims()), scopes: ['complete_code', 'admin'] })}.${s}`; }, expected: FORBIDDEN },
+  {
+    name: "the attacker's key embedded in the header (jwk)",
+    token: async () => sign(await claims(), attacker.privateKey, { jwk: await exportJWK(attacker.publicKey) }),
+    expected: FORBIDDEN,
+  },
+  {
+    name: 'a jku header naming another key set',
+    token: async () => sign(await claims(), attacker.privateKey, { jku: 'http://127.0.0.1:9/keys' }),
+    expected: FORBIDDEN,
+  },
+  {
+    name: "tampered payload, GitLab's signature kept",
+    token: async () => {
+      const [h, , s] = (await issuer.mint()).split('.');
+      return `${h}.${b64({ ...(await claims()), scopes: ['complete_code', 'admin'] })}.${s}`;
+    },
+    expected: FORBIDDEN,
+  },
   // Claims GitLab's key signed, but wrong.
   { name: 'wrong aud', token: () => issuer.mint({ audience: 'not-the-gateway' }), expected: FORBIDDEN },
-  { name: 'aud a list without the gateway', token: async () => sign({ ...(await claims()), aud: ['gitlab-code-suggestions', 'other'] }, issuer.key.privateKey), expected: FORBIDDEN },
+  {
+    name: 'aud a list without the gateway',
+    token: async () => sign({ ...(await claims()), aud: ['gitlab-code-suggestions', 'other'] }, issuer.key.privateKey),
+    expected: FORBIDDEN,
+  },
   { name: 'expired', token: () => issuer.mint({ clockSkewSeconds: -7200 }), expected: FORBIDDEN },
   { name: 'nbf in the future', token: () => issuer.mint({ clockSkewSeconds: 600 }), expected: FORBIDDEN },
-  { name: 'exp not a number', token: async () => sign({ ...(await claims()), exp: 'tomorrow' as never }, issuer.key.privateKey), expected: FORBIDDEN },
+  {
+    name: 'exp not a number',
+    token: async () => sign({ ...(await claims()), exp: 'tomorrow' as never }, issuer.key.privateKey),
+    expected: FORBIDDEN,
+  },
   { name: 'missing aud', token: async () => sign(without(await claims(), 'aud'), issuer.key.privateKey), expected: FORBIDDEN },
   { name: 'missing exp', token: async () => sign(without(await claims(), 'exp'), issuer.key.privateKey), expected: FORBIDDEN },
   // auth.py _validate_headers compares only claims that are set (`if claim_val and claim_val != header`): a GitLab-signed
   // token without sub or gitlab_realm passes the header checks — its signature is what stops a forger.
-  { name: 'missing sub (signed by GitLab)', token: async () => sign(without(await claims(), 'sub'), issuer.key.privateKey), expected: { status: 200 } },
-  { name: 'missing gitlab_realm (signed by GitLab)', token: async () => sign(without(await claims(), 'gitlab_realm'), issuer.key.privateKey), expected: { status: 200 } },
+  {
+    name: 'missing sub (signed by GitLab)',
+    token: async () => sign(without(await claims(), 'sub'), issuer.key.privateKey),
+    expected: { status: 200 },
+  },
+  {
+    name: 'missing gitlab_realm (signed by GitLab)',
+    token: async () => sign(without(await claims(), 'gitlab_realm'), issuer.key.privateKey),
+    expected: { status: 200 },
+  },
   // Headers that do not match the token.
-  { name: 'X-Gitlab-Realm mismatch', token: () => issuer.mint(), headers: () => ({ 'x-gitlab-realm': 'saas' }), expected: mismatch('X-Gitlab-Realm') },
-  { name: 'X-Gitlab-Instance-Id mismatch', token: () => issuer.mint(), headers: () => ({ 'x-gitlab-instance-id': 'another-instance' }), expected: mismatch('X-Gitlab-Instance-Id') },
+  {
+    name: 'X-Gitlab-Realm mismatch',
+    token: () => issuer.mint(),
+    headers: () => ({ 'x-gitlab-realm': 'saas' }),
+    expected: mismatch('X-Gitlab-Realm'),
+  },
+  {
+    name: 'X-Gitlab-Instance-Id mismatch',
+    token: () => issuer.mint(),
+    headers: () => ({ 'x-gitlab-instance-id': 'another-instance' }),
+    expected: mismatch('X-Gitlab-Instance-Id'),
+  },
   // Malformed.
-  { name: 'oversized token (100 KB)', token: async () => sign({ ...(await claims()), padding: 'x'.repeat(100 * 1024) }, attacker.privateKey), expected: { status: 431 } },
-  { name: 'oversized but under the header limit (8 KB of claims)', token: async () => sign({ ...(await claims()), padding: 'x'.repeat(8 * 1024) }, attacker.privateKey), expected: FORBIDDEN },
-  { name: 'malformed base64 in the signature', token: async () => { const [h, p] = (await issuer.mint()).split('.'); return `${h}.${p}.!!not*base64!!`; }, expected: FORBIDDEN },
-  { name: 'signature stripped', token: async () => { const [h, p] = (await issuer.mint()).split('.'); return `${h}.${p}.`; }, expected: FORBIDDEN },
+  {
+    name: 'oversized token (100 KB)',
+    token: async () => sign({ ...(await claims()), padding: 'x'.repeat(100 * 1024) }, attacker.privateKey),
+    expected: { status: 431 },
+  },
+  {
+    name: 'oversized but under the header limit (8 KB of claims)',
+    token: async () => sign({ ...(await claims()), padding: 'x'.repeat(8 * 1024) }, attacker.privateKey),
+    expected: FORBIDDEN,
+  },
+  {
+    name: 'malformed base64 in the signature',
+    token: async () => {
+      const [h, p] = (await issuer.mint()).split('.');
+      return `${h}.${p}.!!not*base64!!`;
+    },
+    expected: FORBIDDEN,
+  },
+  {
+    name: 'signature stripped',
+    token: async () => {
+      const [h, p] = (await issuer.mint()).split('.');
+      return `${h}.${p}.`;
+    },
+    expected: FORBIDDEN,
+  },
   { name: 'two dots only', token: async () => '..', expected: FORBIDDEN },
   { name: 'four segments', token: async () => `${await issuer.mint()}.extra`, expected: FORBIDDEN },
-  { name: 'header not JSON', token: async () => { const [, p, s] = (await issuer.mint()).split('.'); return `${Buffer.from('{not json').toString('base64url')}.${p}.${s}`; }, expected: FORBIDDEN },
-  { name: 'payload not JSON', token: async () => { const [h, , s] = (await issuer.mint()).split('.'); return `${h}.${Buffer.from('[1,2').toString('base64url')}.${s}`; }, expected: FORBIDDEN },
+  {
+    name: 'header not JSON',
+    token: async () => {
+      const [, p, s] = (await issuer.mint()).split('.');
+      return `${Buffer.from('{not json').toString('base64url')}.${p}.${s}`;
+    },
+    expected: FORBIDDEN,
+  },
+  {
+    name: 'payload not JSON',
+    token: async () => {
+      const [h, , s] = (await issuer.mint()).split('.');
+      return `${h}.${Buffer.from('[1,2').toString('base64url')}.${s}`;
+    },
+    expected: FORBIDDEN,
+  },
   { name: 'not a JWT at all', token: async () => 'garbage', expected: FORBIDDEN },
   { name: 'empty bearer token', token: async () => '', expected: FORBIDDEN },
 ];
 
 async function post(token: string, extra: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${gateway.url}/v2/code/completions`, { method: 'POST', headers: { ...gitlabHeaders(token, issuer.instanceId), ...extra }, body: COMPLETION });
+  const res = await fetch(`${gateway.url}/v2/code/completions`, {
+    method: 'POST',
+    headers: { ...gitlabHeaders(token, issuer.instanceId), ...extra },
+    body: COMPLETION,
+  });
   const text = await res.text();
   let body: unknown = text;
   try {

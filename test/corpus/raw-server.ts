@@ -79,14 +79,21 @@ export async function startRawServer(behaviour: Behaviour): Promise<RawServer> {
 export function respond(status: number, headers: Record<string, string>, body: string | Buffer = ''): Behaviour {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   return (socket) => {
-    const head = [`HTTP/1.1 ${status} ${status === 200 ? 'OK' : 'Status'}`, ...Object.entries({ 'content-length': String(bytes.length), connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`)];
+    const head = [
+      `HTTP/1.1 ${status} ${status === 200 ? 'OK' : 'Status'}`,
+      ...Object.entries({ 'content-length': String(bytes.length), connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), bytes]));
   };
 }
 
 /** Answers by request path (others 404), so one server can play a whole API. */
 export function byPath(routes: Record<string, Behaviour>): Behaviour {
-  return (socket, request) => (routes[request.path.split('?')[0] ?? ''] ?? respond(404, { 'content-type': 'application/json' }, '{"message":"404 Not Found"}'))(socket, request);
+  return (socket, request) =>
+    (routes[request.path.split('?')[0] ?? ''] ?? respond(404, { 'content-type': 'application/json' }, '{"message":"404 Not Found"}'))(
+      socket,
+      request,
+    );
 }
 
 /** Writes raw bytes and closes. */

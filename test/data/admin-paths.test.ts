@@ -30,7 +30,9 @@ describe('Admin-area paths', () => {
   });
 
   it('every page named under Admin > GitLab Duo is one GitLab has', () => {
-    const pages = texts().flatMap(({ text }) => [...text.matchAll(/Admin > GitLab Duo > ([A-Z][A-Za-z -]*?)(?= >| \(|[,.;:)`'"]|$)/gm)].map((m) => m[1]));
+    const pages = texts().flatMap(({ text }) =>
+      [...text.matchAll(/Admin > GitLab Duo > ([A-Z][A-Za-z -]*?)(?= >| \(|[,.;:)`'"]|$)/gm)].map((m) => m[1]),
+    );
     expect(pages.length).toBeGreaterThan(0);
     expect([...new Set(pages)].filter((p) => !DUO_PAGES.includes(p!))).toEqual([]);
   });

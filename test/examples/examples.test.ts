@@ -128,7 +128,7 @@ describe('examples take duo-doctor from artifacts the user keeps', () => {
     const copy = instructions.filter((l) => l.startsWith('COPY ')).map((l) => l.split(/\s+/).slice(1));
     expect(copy).toEqual([['duo-doctor-linux-x64', '/usr/local/bin/duo-doctor']]);
     const buildSea = readFileSync(path.join(ROOT, 'scripts/build-sea.mjs'), 'utf8');
-    expect(buildSea).toContain("default: `release/duo-doctor-${process.platform}-${process.arch}`");
+    expect(buildSea).toContain('default: `release/duo-doctor-${process.platform}-${process.arch}`');
     expect(instructions).toContain('ENTRYPOINT ["duo-doctor"]');
     // Node's linux-x64 binary needs glibc: a Debian base, no musl (Alpine) one.
     expect(instructions).toContain('ARG BASE=debian:bookworm-slim');

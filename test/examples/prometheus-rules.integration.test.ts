@@ -101,7 +101,10 @@ async function scrapeServe(stack: Stack): Promise<Scraped> {
     const deadline = Date.now() + 30_000;
     for (;;) {
       // The run's own series appear in /metrics once the first run has completed.
-      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => 'not listening yet');
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.text(),
+        () => 'not listening yet',
+      );
       if (metrics.includes('\nduo_doctor_run_timestamp_seconds ')) return { metrics, scrapedAt: Math.round(Date.now() / 1000) };
       if (Date.now() > deadline) throw new Error(`serve completed no run within 30 s; it said: ${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -199,7 +202,9 @@ describe('examples/kubernetes/prometheus-rules.yaml', () => {
   });
 
   it('has unit tests in which every alert fires, and stays silent on healthy series', () => {
-    const tests = (parse(readFileSync(UNIT_TESTS, 'utf8')) as { tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[] }).tests;
+    const tests = (
+      parse(readFileSync(UNIT_TESTS, 'utf8')) as { tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[] }
+    ).tests;
     const fired = new Set(tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
     const healthy = tests.find((t) => /healthy/.test(t.name))!;
     const silent = new Set(healthy.alert_rule_test.filter((a) => a.exp_alerts.length === 0).map((a) => a.alertname));

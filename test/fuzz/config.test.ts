@@ -33,10 +33,27 @@ async function settledOrUsage<T>(f: () => T | Promise<T>): Promise<T | undefined
 
 const KEYS = Object.keys(CONFIG_KEYS) as (keyof typeof CONFIG_KEYS)[];
 /** A value of any type, biased towards the ones config keys take. */
-const value = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fc.constant(null), fc.anything({ maxDepth: 2 }));
-const target = fc.dictionary(fc.constantFrom('name', 'gitlabUrl', 'gatewayUrl', 'caFile', 'tokenEnv', 'tmpDir', 'bogus'), fc.oneof(fc.constantFrom('prod', 'eu', 'https://gitlab.example.com', '', 'has space'), value), { maxKeys: 4 });
+const value = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+  fc.constant(null),
+  fc.anything({ maxDepth: 2 }),
+);
+const target = fc.dictionary(
+  fc.constantFrom('name', 'gitlabUrl', 'gatewayUrl', 'caFile', 'tokenEnv', 'tmpDir', 'bogus'),
+  fc.oneof(fc.constantFrom('prod', 'eu', 'https://gitlab.example.com', '', 'has space'), value),
+  { maxKeys: 4 },
+);
 const configDoc = fc.oneof(
-  { weight: 4, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 10 })), fc.oneof(value, fc.array(target, { maxLength: 3 })), { maxKeys: 6 }) },
+  {
+    weight: 4,
+    arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 10 })), fc.oneof(value, fc.array(target, { maxLength: 3 })), {
+      maxKeys: 6,
+    }),
+  },
   { weight: 1, arbitrary: fc.anything({ maxDepth: 3 }) },
 );
 
@@ -62,7 +79,10 @@ function expectUsable(s: Settings): void {
   expect(s.only.filter((o) => s.skip.includes(o))).toEqual([]);
 }
 
-const flagString = fc.oneof(fc.string({ maxLength: 15 }), fc.constantFrom('0', '1', '-5', '10000', 'abc', 'https://gitlab.example.com', 'ftp://x', 'http://[::1]:8080', 'json', 'junit=out.xml', 'ca-bundle'));
+const flagString = fc.oneof(
+  fc.string({ maxLength: 15 }),
+  fc.constantFrom('0', '1', '-5', '10000', 'abc', 'https://gitlab.example.com', 'ftp://x', 'http://[::1]:8080', 'json', 'junit=out.xml', 'ca-bundle'),
+);
 const flags: fc.Arbitrary<CheckFlags> = fc.record(
   {
     gitlabUrl: flagString,
@@ -102,12 +122,19 @@ describe('the config parser and loader under generated input', () => {
   it('readConfigFile: any bytes on disk (YAML or JSON) give a ConfigFile or a one-line UsageError', async () => {
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), configDoc.map((d) => JSON.stringify(d) ?? '')), fc.constantFrom('yaml', 'json'), async (text, ext) => {
-        const file = join(dir, `c${n++}.${ext}`);
-        await writeFile(file, text);
-        const config = await settledOrUsage(() => readConfigFile(file));
-        if (config) expectTyped(config);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          configDoc.map((d) => JSON.stringify(d) ?? ''),
+        ),
+        fc.constantFrom('yaml', 'json'),
+        async (text, ext) => {
+          const file = join(dir, `c${n++}.${ext}`);
+          await writeFile(file, text);
+          const config = await settledOrUsage(() => readConfigFile(file));
+          if (config) expectTyped(config);
+        },
+      ),
       { numRuns: runs(1_000) },
     );
   });

@@ -24,18 +24,41 @@ const POOL = [
   intermediate,
   issueCertificate({ commonName: 'gitlab.fuzz.test', altNames: ['gitlab.fuzz.test', '127.0.0.1', '::1'] }, intermediate),
   issueCertificate({ commonName: 'direct.fuzz.test', altNames: ['*.fuzz.test'] }, root),
-  issueCertificate({ commonName: 'expired.fuzz.test', altNames: ['expired.fuzz.test'], notBefore: new Date(now - 60 * DAY_MS), notAfter: new Date(now - DAY_MS) }, root),
+  issueCertificate(
+    { commonName: 'expired.fuzz.test', altNames: ['expired.fuzz.test'], notBefore: new Date(now - 60 * DAY_MS), notAfter: new Date(now - DAY_MS) },
+    root,
+  ),
   issueCertificate({ commonName: 'sha1.fuzz.test', altNames: ['sha1.fuzz.test'], hash: 'sha1' }, root),
   issueCertificate({ commonName: 'cn-only.fuzz.test' }, other),
   createSelfSignedLeaf({ commonName: 'self.fuzz.test', altNames: ['self.fuzz.test'] }),
 ].map((issued) => new X509Certificate(issued.certPem));
 
 const VERDICTS: readonly VerdictId[] = [
-  'trusted', 'noCertificate', 'selfSignedLeaf', 'untrustedRoot', 'missingIntermediate', 'intermediateNotSent', 'expired', 'expiredUnused',
-  'notYetValid', 'notYetValidUnused', 'expiring', 'hostnameMismatch', 'weakSignature', 'weakKey',
+  'trusted',
+  'noCertificate',
+  'selfSignedLeaf',
+  'untrustedRoot',
+  'missingIntermediate',
+  'intermediateNotSent',
+  'expired',
+  'expiredUnused',
+  'notYetValid',
+  'notYetValidUnused',
+  'expiring',
+  'hostnameMismatch',
+  'weakSignature',
+  'weakKey',
 ];
 /** The verdicts that mean the client refuses the connection. */
-const FAILING: readonly VerdictId[] = ['noCertificate', 'selfSignedLeaf', 'untrustedRoot', 'missingIntermediate', 'expired', 'notYetValid', 'hostnameMismatch'];
+const FAILING: readonly VerdictId[] = [
+  'noCertificate',
+  'selfSignedLeaf',
+  'untrustedRoot',
+  'missingIntermediate',
+  'expired',
+  'notYetValid',
+  'hostnameMismatch',
+];
 const pems = (certs: readonly X509Certificate[]) => certs.map((c) => c.toString());
 
 const certs = fc.constantFrom(...POOL);
@@ -83,7 +106,11 @@ describe('the certificate judge under generated chains', () => {
       fc.property(
         input,
         fc.constantFrom('gateway', 'gitlab') as fc.Arbitrary<'gateway' | 'gitlab'>,
-        fc.option(fc.constantFrom('dns', 'refused', 'unreachable', 'timeout', 'reset', 'not-tls', 'tls', 'other') as fc.Arbitrary<NonNullable<TlsFacts['failure']>['kind']>),
+        fc.option(
+          fc.constantFrom('dns', 'refused', 'unreachable', 'timeout', 'reset', 'not-tls', 'tls', 'other') as fc.Arbitrary<
+            NonNullable<TlsFacts['failure']>['kind']
+          >,
+        ),
         (i, client, failure) => {
           const facts: TlsFacts = {
             host: i.host,
@@ -93,9 +120,18 @@ describe('the certificate judge under generated chains', () => {
             chain: i.chain.map(describeCertificate),
             handshakeMs: 3,
           };
-          const trust = { source: { kind: '--ca-file' as const, file: '/fuzz/ca.pem' }, certificates: pems(i.trust), systemRoots: false, problems: [] };
+          const trust = {
+            source: { kind: '--ca-file' as const, file: '/fuzz/ca.pem' },
+            certificates: pems(i.trust),
+            systemRoots: false,
+            problems: [],
+          };
           const endpoint = { scheme: 'https' as const, host: i.host, port: 443 };
-          const judged = judgeEndpoint({ url: 'https://fuzz', endpoint, handshake: facts, trust, now: i.now.getTime(), expiryWarnDays: i.expiryWarnDays }, 'GitLab', client);
+          const judged = judgeEndpoint(
+            { url: 'https://fuzz', endpoint, handshake: facts, trust, now: i.now.getTime(), expiryWarnDays: i.expiryWarnDays },
+            'GitLab',
+            client,
+          );
           expectValidOutcome(renderJudgement(endpointMessages(client), judged as never));
         },
       ),

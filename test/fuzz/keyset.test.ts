@@ -8,13 +8,27 @@ import { privateJwk, testKey } from '../jwks/fixtures.js';
 import { expectValidOutcome, runs } from './shape.js';
 
 const PROBLEMS: readonly KeySetProblemId[] = [
-  'notObject', 'keysMissing', 'keysNotArray', 'keysEmpty', 'keyNotObject', 'privateMaterial', 'weakModulus', 'unimportable', 'notRsa', 'algNotRs256', 'useNotSig', 'missingKid', 'duplicateKid', 'noRs256Key',
+  'notObject',
+  'keysMissing',
+  'keysNotArray',
+  'keysEmpty',
+  'keyNotObject',
+  'privateMaterial',
+  'weakModulus',
+  'unimportable',
+  'notRsa',
+  'algNotRs256',
+  'useNotSig',
+  'missingKid',
+  'duplicateKid',
+  'noRs256Key',
 ];
 
 const [main, other, weak] = await Promise.all([testKey('fuzz-main'), testKey('fuzz-other'), testKey('fuzz-weak', 1024)]);
 
 /** A JWK-ish entry: real members mixed with wrong types, broken base64url, private members and junk. */
-const member = (real: unknown[]) => fc.oneof(fc.constantFrom(...real), fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null), fc.stringMatching(/^[A-Za-z0-9_-]{0,400}$/));
+const member = (real: unknown[]) =>
+  fc.oneof(fc.constantFrom(...real), fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null), fc.stringMatching(/^[A-Za-z0-9_-]{0,400}$/));
 const jwkish = fc.record(
   {
     kty: member(['RSA', 'EC', 'oct', 'OKP', 'rsa']),
@@ -66,7 +80,14 @@ describe('the JWKS validator under generated key sets', () => {
 
   it('jwks-valid: any key set gives a valid check outcome', async () => {
     await fc.assert(
-      fc.property(keySet, (doc) => expectValidOutcome(renderJudgement(messages as Messages, judge({ fetched: { url: 'https://gitlab.fuzz.test/oauth/discovery/keys', doc } }) as Judgement<Messages>))),
+      fc.property(keySet, (doc) =>
+        expectValidOutcome(
+          renderJudgement(
+            messages as Messages,
+            judge({ fetched: { url: 'https://gitlab.fuzz.test/oauth/discovery/keys', doc } }) as Judgement<Messages>,
+          ),
+        ),
+      ),
       { numRuns: runs(1_000) },
     );
   });

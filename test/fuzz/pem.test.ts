@@ -14,7 +14,11 @@ import { expectValidOutcome, runs } from './shape.js';
 const DAY_MS = 86_400_000;
 const root = createRootCA({ commonName: 'fuzz root CA' });
 const leaf = issueCertificate({ commonName: 'fuzz.test', altNames: ['fuzz.test'] }, root);
-const expired = createRootCA({ commonName: 'fuzz expired CA', notBefore: new Date(Date.now() - 90 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
+const expired = createRootCA({
+  commonName: 'fuzz expired CA',
+  notBefore: new Date(Date.now() - 90 * DAY_MS),
+  notAfter: new Date(Date.now() - DAY_MS),
+});
 const PEMS = [root.certPem, leaf.certPem, expired.certPem, root.keyPem];
 const BODY_LINES = PEMS.flatMap((p) => p.trim().split('\n').slice(1, -1));
 
@@ -25,8 +29,17 @@ const pemLine = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      '-----BEGIN PRIVATE KEY-----', '-----END PRIVATE KEY-----', '-----BEGIN TRUSTED CERTIFICATE-----', '-----END TRUSTED CERTIFICATE-----',
-      '-----BEGIN X509 CRL-----', '-----BEGIN ', '-----END -----', '-----BEGIN certificate-----', 'Proc-Type: 4,ENCRYPTED', '', '   ',
+      '-----BEGIN PRIVATE KEY-----',
+      '-----END PRIVATE KEY-----',
+      '-----BEGIN TRUSTED CERTIFICATE-----',
+      '-----END TRUSTED CERTIFICATE-----',
+      '-----BEGIN X509 CRL-----',
+      '-----BEGIN ',
+      '-----END -----',
+      '-----BEGIN certificate-----',
+      'Proc-Type: 4,ENCRYPTED',
+      '',
+      '   ',
     ),
   },
   { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9+/=_-]{0,80}$/) },
@@ -44,7 +57,9 @@ const pemFile = fc
 const mutatedBundle = fc
   .tuple(
     fc.subarray(PEMS, { minLength: 1 }),
-    fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace', 'cut'), fc.string({ unit: 'binary', minLength: 1, maxLength: 8 })), { maxLength: 6 }),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace', 'cut'), fc.string({ unit: 'binary', minLength: 1, maxLength: 8 })), {
+      maxLength: 6,
+    }),
   )
   .map(([pems, edits]) => {
     let text = pems.join('');
@@ -89,14 +104,23 @@ async function judge(text: string) {
   const file = '/fuzz/ca-bundle.pem';
   const ctx = makeContext({ caFile: file });
   const { blocks, problems } = splitPem(text);
-  const read: BundleRead = { file, size: text.length, blocks, problems, certificates: blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer)) };
+  const read: BundleRead = {
+    file,
+    size: text.length,
+    blocks,
+    problems,
+    certificates: blocks.filter((b) => b.ok && b.der && isCertificateLabel(b.label)).map((b) => toPem(b.der as Buffer)),
+  };
   await ctx.memo(`bundle:${file}`, async () => read);
   return caBundle.run(ctx);
 }
 
 describe('splitPem and the bundle audit under generated input', () => {
   it('any text: never throws, every block numbered and either loaded or named with its problem', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), pemFile), (text) => void expectWellFormedSplit(text)), { numRuns: runs(3_000) });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), pemFile), (text) => void expectWellFormedSplit(text)),
+      { numRuns: runs(3_000) },
+    );
   });
 
   it('damaged bundles: the audit never throws and its counts match the blocks', () => {

@@ -9,7 +9,8 @@ export const BIN = path.join(ROOT, 'bin/duo-doctor.js');
 
 /** dist/ is built by test/global-setup.ts before any test runs. */
 function ensureBuilt(): void {
-  if (!existsSync(path.join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run the tests through vitest (its global setup builds it)');
+  if (!existsSync(path.join(ROOT, 'dist/cli.js')))
+    throw new Error('dist/cli.js is missing: run the tests through vitest (its global setup builds it)');
 }
 
 export interface CliRun {
@@ -19,7 +20,10 @@ export interface CliRun {
 }
 
 /** `wrapper` argv goes before `node bin/duo-doctor.js` (e.g. ['setpriv', '--reuid=nobody', ...]). */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; wrapper?: readonly string[]; cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; wrapper?: readonly string[]; cwd?: string } = {},
+): Promise<CliRun> {
   ensureBuilt();
   const argv = [...(options.wrapper ?? []), process.execPath, BIN, ...args];
   return new Promise((resolve) => {

@@ -152,9 +152,7 @@ async function startOnce(options: NginxOptions): Promise<RunningNginx> {
   if (Object.keys(ports).length === 0) throw new Error('startNginx: serverBlocks must listen on {{PORT}}');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'duo-doctor-nginx-'));
   for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(path.join(dir, name), content);
-  const blocks = options.serverBlocks
-    .replace(/\{\{(PORT\d*)\}\}/g, (_, name: string) => String(ports[name]))
-    .replaceAll('{{DIR}}', dir);
+  const blocks = options.serverBlocks.replace(/\{\{(PORT\d*)\}\}/g, (_, name: string) => String(ports[name])).replaceAll('{{DIR}}', dir);
   await writeFile(path.join(dir, 'nginx.conf'), mainConfig(dir, blocks));
 
   const errorLogFile = path.join(dir, 'error.log');
@@ -204,7 +202,6 @@ function mainConfig(dir: string, blocks: string): string {
     '',
   ].join('\n');
 }
-
 
 async function waitReady(child: ChildProcess, ports: number[]): Promise<void> {
   const exited = new Promise<never>((_, reject) =>

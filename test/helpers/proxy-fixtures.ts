@@ -14,7 +14,12 @@ export const ACCESS_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.DIRECT-ACCESS-SECRET.sig';
 /** GitLab's 201 for direct_access, with the headers IDEs forward. */
 export const ISSUED: Answer = {
   status: 201,
-  body: { base_url: 'http://aigw.example.com:5052', token: ACCESS_TOKEN, expires_at: 4102444800, headers: { 'X-Gitlab-Realm': 'self-managed', 'X-Gitlab-Instance-Id': 'abc' } },
+  body: {
+    base_url: 'http://aigw.example.com:5052',
+    token: ACCESS_TOKEN,
+    expires_at: 4102444800,
+    headers: { 'X-Gitlab-Realm': 'self-managed', 'X-Gitlab-Instance-Id': 'abc' },
+  },
 };
 
 /** GitLab's 403 when direct connections are turned off. */

@@ -15,7 +15,12 @@ export function readmeCommands(heading: string): string[] {
   const section = text.slice(start, end);
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
     .flatMap((m) => m[1]!.split('\n'))
-    .map((line) => line.replace(/\s+#\s.*$/, '').replace(/^#\s.*$/, '').trim())
+    .map((line) =>
+      line
+        .replace(/\s+#\s.*$/, '')
+        .replace(/^#\s.*$/, '')
+        .trim(),
+    )
     .filter(Boolean);
 }
 

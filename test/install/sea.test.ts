@@ -39,7 +39,12 @@ beforeAll(async () => {
   binary = path.join(dir, 'duo-doctor-linux-x64');
   // README's build command, with --out so that the repository's release/ is left alone.
   const build = `${readmeCommand('### Build the tarball and the binary', /^npm run build:sea$/)} -- --out ${binary}`;
-  const built = await run('bash', ['-euc', build], { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, HOME: dir }, ROOT);
+  const built = await run(
+    'bash',
+    ['-euc', build],
+    { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, HOME: dir },
+    ROOT,
+  );
   expect(built.code, built.stderr).toBe(0);
   process.stdout.write(`single executable ${(statSync(binary).size / 2 ** 20).toFixed(1)} MiB, built in ${built.ms.toFixed(0)} ms\n`);
 }, 120_000);

@@ -57,7 +57,9 @@ async function npmIsolated(prefix: string, registry?: string): Promise<Record<st
 }
 
 /** A loopback HTTP server answering with `handle`; every request is recorded as "METHOD /path". */
-async function serve(handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void): Promise<{ url: string; requests: string[]; server: Server }> {
+async function serve(
+  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void,
+): Promise<{ url: string; requests: string[]; server: Server }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -128,13 +130,17 @@ describe('the packed tarball', () => {
   });
 
   it('answers --version once installed', async () => {
-    const result = await shell(readmeCommand('## Install', /^duo-doctor --version$/), dir, { PATH: `${path.join(prefix, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin` });
+    const result = await shell(readmeCommand('## Install', /^duo-doctor --version$/), dir, {
+      PATH: `${path.join(prefix, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`${VERSION}\n`);
   });
 
   it('runs the healthy demo from the install alone', async () => {
-    const result = await shell(readmeCommand('## Install', /^duo-doctor demo$/), dir, { PATH: `${path.join(prefix, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin` });
+    const result = await shell(readmeCommand('## Install', /^duo-doctor demo$/), dir, {
+      PATH: `${path.join(prefix, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    });
     process.stdout.write(`installed demo ${result.ms.toFixed(0)} ms\n`);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\b0 failed, \d+ skipped, 0 errors\b/);
@@ -149,7 +155,8 @@ describe('the packed tarball', () => {
     const files = new Map<string, Buffer>();
     const gitlab = await serve((req, body, res) => {
       const route = /^\/api\/v4\/projects\/(\d+)\/packages\/generic\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(req.url ?? '');
-      if (req.headers['private-token'] !== userToken && req.headers['job-token'] !== jobToken) return void res.writeHead(401).end('{"message":"401 Unauthorized"}');
+      if (req.headers['private-token'] !== userToken && req.headers['job-token'] !== jobToken)
+        return void res.writeHead(401).end('{"message":"401 Unauthorized"}');
       if (!route || route[1] !== projectId) return void res.writeHead(404).end('{"message":"404 Project Not Found"}');
       if (req.method === 'PUT') {
         files.set(req.url!, body);
@@ -168,7 +175,12 @@ describe('the packed tarball', () => {
       // The job's variables, then its before_script, in one shell as the runner runs them.
       const variables = Object.entries(ci.variables as Record<string, string>).map(([k, v]) => `export ${k}="${v}"`);
       const script = [...variables, ...(ci['.duo-doctor'].before_script as string[])].join('\n');
-      const job = await shell(script, work, { CI_API_V4_URL: `${gitlab.url}/api/v4`, CI_JOB_TOKEN: jobToken, CI_PROJECT_ID: projectId, ...(await npmIsolated(into)) });
+      const job = await shell(script, work, {
+        CI_API_V4_URL: `${gitlab.url}/api/v4`,
+        CI_JOB_TOKEN: jobToken,
+        CI_PROJECT_ID: projectId,
+        ...(await npmIsolated(into)),
+      });
       expect(job.code, job.stderr).toBe(0);
       const url = `/api/v4/projects/${projectId}/packages/generic/duo-doctor/${VERSION}/${TARBALL}`;
       expect(gitlab.requests).toEqual([`PUT ${url}`, `GET ${url}`]);
@@ -186,7 +198,11 @@ describe('the packed tarball', () => {
     let stored: Buffer | undefined;
     const registry = await serve((req, body, res) => {
       if (req.method === 'PUT' && req.url === '/duo-doctor') {
-        const put = JSON.parse(body.toString()) as { versions: Record<string, unknown>; 'dist-tags': Record<string, string>; _attachments: Record<string, { data: string }> };
+        const put = JSON.parse(body.toString()) as {
+          versions: Record<string, unknown>;
+          'dist-tags': Record<string, string>;
+          _attachments: Record<string, { data: string }>;
+        };
         stored = Buffer.from(put._attachments[TARBALL]!.data, 'base64');
         document = { versions: put.versions, 'dist-tags': put['dist-tags'] };
         return void res.writeHead(201, { 'content-type': 'application/json' }).end('{}');

@@ -72,14 +72,20 @@ describe('check against separately started reference servers = demo', () => {
         DUO_AGENT_PLATFORM_SERVICE_URL: `127.0.0.1:${workflowPort}`,
         DUO_AGENT_PLATFORM_SERVICE_SECURE: 'false',
       });
-      await startServer(['gateway', '--port', String(gatewayPort), ...(scenario.gateway.version ? ['--image-tag', scenario.gateway.version] : [])], gatewayEnv);
+      await startServer(
+        ['gateway', '--port', String(gatewayPort), ...(scenario.gateway.version ? ['--image-tag', scenario.gateway.version] : [])],
+        gatewayEnv,
+      );
 
       // The gateway tells its version nowhere over HTTP: the operator names its image tag, as the demo's stack does.
       const imageTag = scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION;
       const [check, demo] = await Promise.all([
-        runCli(['check', '--gitlab-url', gitlabUrl, '--gateway-url', gatewayUrl, '--gateway-image-tag', imageTag, '--tmp-dir', dir, '--format', 'json'], {
-          env: { PATH: process.env.PATH, GITLAB_TOKEN: TOKEN, ...gatewayEnv },
-        }),
+        runCli(
+          ['check', '--gitlab-url', gitlabUrl, '--gateway-url', gatewayUrl, '--gateway-image-tag', imageTag, '--tmp-dir', dir, '--format', 'json'],
+          {
+            env: { PATH: process.env.PATH, GITLAB_TOKEN: TOKEN, ...gatewayEnv },
+          },
+        ),
         runCli(['demo', '--scenario', name, '--format', 'json']),
       ]);
       expect(check.stderr).toBe('');

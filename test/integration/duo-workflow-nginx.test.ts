@@ -31,11 +31,41 @@ interface Case {
 
 const TLS_FILES = 'ssl_certificate {{DIR}}/server.crt; ssl_certificate_key {{DIR}}/server.key;';
 const CASES: Case[] = [
-  { name: 'grpc_pass on an http2 listener (plain)', block: 'server { listen 127.0.0.1:{{PORT}} http2; location / { grpc_pass grpc://{{PLAIN}}; } }', secure: false, measured: 'listed', gitlabOk: true },
-  { name: 'grpc_pass grpcs:// on an ssl http2 listener', block: `server { listen 127.0.0.1:{{PORT}} ssl http2; ${TLS_FILES} location / { grpc_pass grpcs://{{TLS}}; } }`, secure: true, measured: 'listed', gitlabOk: true },
-  { name: 'proxy_pass on a plain listener (no http2)', block: 'server { listen 127.0.0.1:{{PORT}}; location / { proxy_pass http://{{PLAIN}}; } }', secure: false, measured: 'http2Refused', gitlabOk: false },
-  { name: 'proxy_pass on an http2 listener (HTTP/1.0 to the service)', block: 'server { listen 127.0.0.1:{{PORT}} http2; location / { proxy_pass http://{{PLAIN}}; } }', secure: false, measured: 'notGrpc', gitlabOk: false },
-  { name: 'grpc_pass on an ssl listener without http2', block: `server { listen 127.0.0.1:{{PORT}} ssl; ${TLS_FILES} location / { grpc_pass grpcs://{{TLS}}; } }`, secure: true, measured: 'http2Refused', gitlabOk: false },
+  {
+    name: 'grpc_pass on an http2 listener (plain)',
+    block: 'server { listen 127.0.0.1:{{PORT}} http2; location / { grpc_pass grpc://{{PLAIN}}; } }',
+    secure: false,
+    measured: 'listed',
+    gitlabOk: true,
+  },
+  {
+    name: 'grpc_pass grpcs:// on an ssl http2 listener',
+    block: `server { listen 127.0.0.1:{{PORT}} ssl http2; ${TLS_FILES} location / { grpc_pass grpcs://{{TLS}}; } }`,
+    secure: true,
+    measured: 'listed',
+    gitlabOk: true,
+  },
+  {
+    name: 'proxy_pass on a plain listener (no http2)',
+    block: 'server { listen 127.0.0.1:{{PORT}}; location / { proxy_pass http://{{PLAIN}}; } }',
+    secure: false,
+    measured: 'http2Refused',
+    gitlabOk: false,
+  },
+  {
+    name: 'proxy_pass on an http2 listener (HTTP/1.0 to the service)',
+    block: 'server { listen 127.0.0.1:{{PORT}} http2; location / { proxy_pass http://{{PLAIN}}; } }',
+    secure: false,
+    measured: 'notGrpc',
+    gitlabOk: false,
+  },
+  {
+    name: 'grpc_pass on an ssl listener without http2',
+    block: `server { listen 127.0.0.1:{{PORT}} ssl; ${TLS_FILES} location / { grpc_pass grpcs://{{TLS}}; } }`,
+    secure: true,
+    measured: 'http2Refused',
+    gitlabOk: false,
+  },
 ];
 
 async function measure(block: string, gitlabSecure: boolean): Promise<{ facts: Facts; nginx: RunningNginx }> {
@@ -58,7 +88,12 @@ describe('agent-platform-service behind a real nginx', () => {
   });
 
   it("measures the install guide's 443 front in front of the service: it does not carry gRPC", async () => {
-    const block = guideBlock443({ port: '{{PORT}}', upstream: `https://${rig.secure.address}`, certificate: '{{DIR}}/server.crt', key: '{{DIR}}/server.key' });
+    const block = guideBlock443({
+      port: '{{PORT}}',
+      upstream: `https://${rig.secure.address}`,
+      certificate: '{{DIR}}/server.crt',
+      key: '{{DIR}}/server.key',
+    });
     const { facts } = await measure(block, true);
     const out = judge(facts);
     expect(out.findings.map((f) => f.id)).toEqual(['gitlabNotOperational', 'http2Refused']);

@@ -32,7 +32,13 @@ function resultOf(run: CliRun, id: string): Result {
 /** `check --format json --only ONLY ...args`, with the test's own (deliberately misleading) gateway environment. */
 async function check(only: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const run = await runCli(['check', '--format', 'json', '--only', only, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AIGW_GITLAB_URL: 'https://not-the-container.invalid', HF_HOME: '/not/the/container', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AIGW_GITLAB_URL: 'https://not-the-container.invalid',
+      HF_HOME: '/not/the/container',
+      ...env,
+    },
   });
   if (run.code === 2) throw new Error(`usage error (is every check registered in checks/index.ts?): ${run.stderr}`);
   return run;
@@ -99,12 +105,18 @@ describe('the runtime checks through --exec', () => {
     expect(run.code).toBe(0);
     const r = resultOf(run, 'gateway-env');
     expect(r.status).toBe('pass');
-    expect(r.evidence).toMatchObject({ where: `inside: ${prefix}`, variables: { AIGW_GITLAB_URL: gitlab, AIGW_GITLAB_API_URL: `${gitlab}/api/v4/` } });
+    expect(r.evidence).toMatchObject({
+      where: `inside: ${prefix}`,
+      variables: { AIGW_GITLAB_URL: gitlab, AIGW_GITLAB_API_URL: `${gitlab}/api/v4/` },
+    });
   });
 
   it.each([
     ['docker exec no-such-container', /^--exec "docker exec no-such-container" could not (run sh|start docker)/],
-    ['no-such-program-duo exec gitlab-aigw', /^--exec "no-such-program-duo exec gitlab-aigw" could not start no-such-program-duo: command not found$/],
+    [
+      'no-such-program-duo exec gitlab-aigw',
+      /^--exec "no-such-program-duo exec gitlab-aigw" could not start no-such-program-duo: command not found$/,
+    ],
   ])('a prefix that cannot run (%s) is one clear failure, exit 1', async (prefix, message) => {
     const run = await check('runtime', ['--exec', prefix]);
     expect(run.code).toBe(1);
@@ -112,7 +124,9 @@ describe('the runtime checks through --exec', () => {
     const failures = all.filter((r) => isFailing(r.status));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ id: 'runtime-host', status: 'fail', summary: expect.stringMatching(message) });
-    expect(all.filter((r) => r.id !== 'runtime-host').every((r) => r.status === 'skip' && r.summary === 'depends on runtime-host, which failed')).toBe(true);
+    expect(
+      all.filter((r) => r.id !== 'runtime-host').every((r) => r.status === 'skip' && r.summary === 'depends on runtime-host, which failed'),
+    ).toBe(true);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -138,7 +152,9 @@ describe.skipIf(!pythonInside)("the gateway's own view of the reference GitLab (
   it('passes both with the right bundle, fetching the key set', async () => {
     const run = await check(ONLY, ['--exec', inside(stack.caFile)], { SSL_CERT_FILE: malformed });
     expect(run.code).toBe(0);
-    expect(resultOf(run, 'gateway-trusts-gitlab').summary).toMatch(/^Python 3\.\d+\.\d+ inside env -i .* verifies GitLab's certificate at 127\.0\.0\.1:\d+ with REQUESTS_CA_BUNDLE=/);
+    expect(resultOf(run, 'gateway-trusts-gitlab').summary).toMatch(
+      /^Python 3\.\d+\.\d+ inside env -i .* verifies GitLab's certificate at 127\.0\.0\.1:\d+ with REQUESTS_CA_BUNDLE=/,
+    );
     expect(resultOf(run, 'gateway-fetches-jwks').summary).toMatch(/fetched 1 key from https:\/\/127\.0\.0\.1:\d+\/oauth\/discovery\/keys/);
   });
 
@@ -156,7 +172,10 @@ describe.skipIf(!pythonInside)("the gateway's own view of the reference GitLab (
     const run = await check(ONLY, ['--exec', inside(undefined)], { SSL_CERT_FILE: stack.caFile, REQUESTS_CA_BUNDLE: stack.caFile });
     expect(run.code).toBe(1);
     for (const id of ['gateway-trusts-gitlab', 'gateway-fetches-jwks']) {
-      expect(resultOf(run, id)).toMatchObject({ status: 'fail', summary: expect.stringContaining('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed') });
+      expect(resultOf(run, id)).toMatchObject({
+        status: 'fail',
+        summary: expect.stringContaining('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed'),
+      });
     }
     expect(resultOf(run, 'gateway-trusts-gitlab').details.join('\n')).toContain('duo-doctor reference root CA');
   });

@@ -32,7 +32,11 @@ afterAll(async () => {
 /** Runs every check one after another (so "mid-run" is a fixed point), timing the whole run. */
 async function runAllChecks(overrides: Partial<Settings>, observer?: RunObserver): Promise<{ run: RunResult; ms: number }> {
   const started = Date.now();
-  const run = await runChecks(CHECKS, defaultSettings({ ...stack.settingsOverrides, concurrency: 1, timeoutMs: 5_000, ...overrides }), observer ? { observer } : {});
+  const run = await runChecks(
+    CHECKS,
+    defaultSettings({ ...stack.settingsOverrides, concurrency: 1, timeoutMs: 5_000, ...overrides }),
+    observer ? { observer } : {},
+  );
   return { run, ms: Date.now() - started };
 }
 
@@ -105,7 +109,19 @@ describe('faults during a run', () => {
       const s = stack.settingsOverrides;
       const started = Date.now();
       const r = await runCli(
-        ['check', '--gitlab-url', stack.gitlabUrl, '--gateway-url', 'http://aigw.invalid:5052', '--tmp-dir', s.tmpDir ?? tmpdir(), '--timeout', '5000', '--format', 'json'],
+        [
+          'check',
+          '--gitlab-url',
+          stack.gitlabUrl,
+          '--gateway-url',
+          'http://aigw.invalid:5052',
+          '--tmp-dir',
+          s.tmpDir ?? tmpdir(),
+          '--timeout',
+          '5000',
+          '--format',
+          'json',
+        ],
         { env: { PATH: process.env.PATH, GITLAB_TOKEN: stack.adminToken, ...s.env }, wrapper },
       );
       expect(Date.now() - started).toBeLessThan(WALL_MS);

@@ -48,20 +48,54 @@ afterAll(async () => {
   await gitlab?.close();
 });
 
-const completion = ['-X', 'POST', '-H', 'content-type: application/json', '--data', '{"current_file":{"file_name":"test.rb","content_above_cursor":"def hello_world","content_below_cursor":""}}'];
+const completion = [
+  '-X',
+  'POST',
+  '-H',
+  'content-type: application/json',
+  '--data',
+  '{"current_file":{"file_name":"test.rb","content_above_cursor":"def hello_world","content_below_cursor":""}}',
+];
 // GitLab's direct_access answer carries its headers; the IDE adds the authentication type (as src/probes/direct-access.ts does).
 const IDE = ['-H', 'X-Gitlab-Authentication-Type: oidc'];
 const gitlabHeaders = () => [...Object.entries(minted.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...IDE];
-const without = (name: string) => [...Object.entries(minted.headers).filter(([k]) => k.toLowerCase() !== name.toLowerCase()).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...IDE];
+const without = (name: string) => [
+  ...Object.entries(minted.headers)
+    .filter(([k]) => k.toLowerCase() !== name.toLowerCase())
+    .flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+  ...IDE,
+];
 
 describe('duo-doctor gateway, by curl', () => {
   it.each([
     ['no Authorization header', () => [], 'No authorization header presented'],
     ['a Basic scheme', () => ['-H', 'Authorization: Basic dXNlcjpwYXNz'], 'Invalid authorization header'],
-    ['no X-Gitlab-Authentication-Type: oidc', () => ['-H', `Authorization: Bearer ${minted.token}`], 'Invalid authentication token type - only OIDC is supported'],
-    ['a token GitLab did not sign', () => ['-H', 'Authorization: Bearer not.a.token', '-H', 'X-Gitlab-Authentication-Type: oidc'], 'Forbidden by auth provider'],
-    ['the wrong realm', () => [...without('X-Gitlab-Realm'), '-H', 'X-Gitlab-Realm: saas', '-H', `Authorization: Bearer ${minted.token}`], "Header mismatch 'X-Gitlab-Realm'"],
-    ['another instance id', () => [...without('X-Gitlab-Instance-Id'), '-H', 'X-Gitlab-Instance-Id: 00000000-0000-0000-0000-000000000000', '-H', `Authorization: Bearer ${minted.token}`], "Header mismatch 'X-Gitlab-Instance-Id'"],
+    [
+      'no X-Gitlab-Authentication-Type: oidc',
+      () => ['-H', `Authorization: Bearer ${minted.token}`],
+      'Invalid authentication token type - only OIDC is supported',
+    ],
+    [
+      'a token GitLab did not sign',
+      () => ['-H', 'Authorization: Bearer not.a.token', '-H', 'X-Gitlab-Authentication-Type: oidc'],
+      'Forbidden by auth provider',
+    ],
+    [
+      'the wrong realm',
+      () => [...without('X-Gitlab-Realm'), '-H', 'X-Gitlab-Realm: saas', '-H', `Authorization: Bearer ${minted.token}`],
+      "Header mismatch 'X-Gitlab-Realm'",
+    ],
+    [
+      'another instance id',
+      () => [
+        ...without('X-Gitlab-Instance-Id'),
+        '-H',
+        'X-Gitlab-Instance-Id: 00000000-0000-0000-0000-000000000000',
+        '-H',
+        `Authorization: Bearer ${minted.token}`,
+      ],
+      "Header mismatch 'X-Gitlab-Instance-Id'",
+    ],
   ])('%s → 401 with the real message', async (_name, headers, message) => {
     const res = await curl([...completion, ...headers(), `${gatewayUrl}/v2/code/completions`]);
     expect(res.status).toBe(401);

@@ -46,7 +46,9 @@ const EXPECT: Record<string, (r: Record<string, CheckResult>) => void> = {
   },
   'url-blocked': (r) => {
     expect(r['gitlab-health-check']?.findings).toEqual([{ id: 'hostBlocked', status: 'fail' }]);
-    expect(r['gitlab-health-check']?.summary).toMatch(/^host_probe: 127\.0\.0\.1 connection failed: URL is blocked: Requests to localhost are not allowed\./);
+    expect(r['gitlab-health-check']?.summary).toMatch(
+      /^host_probe: 127\.0\.0\.1 connection failed: URL is blocked: Requests to localhost are not allowed\./,
+    );
     expect(r['gitlab-health-check']?.remediation).toMatch(/outbound_local_requests_whitelist/);
   },
   'gateway-url-mismatch': (r) => {
@@ -73,11 +75,15 @@ async function runScenario(scenario: Scenario): Promise<Record<string, CheckResu
 }
 
 describe('GitLab-side checks against the reference stack', () => {
-  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
-    const results = await runScenario(scenario);
-    const failed = IDS.filter((id) => results[id]?.status === 'fail' || results[id]?.status === 'error');
-    expect(failed).toEqual(IDS.filter((id) => (scenario.expectedFailures as readonly string[]).includes(id)));
-    if (scenario.name === 'healthy') expect(IDS.map((id) => results[id]?.status)).toEqual(IDS.map(() => 'pass'));
-    EXPECT[scenario.name]?.(results);
-  }, 60_000);
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+    '%s',
+    async (_name, scenario) => {
+      const results = await runScenario(scenario);
+      const failed = IDS.filter((id) => results[id]?.status === 'fail' || results[id]?.status === 'error');
+      expect(failed).toEqual(IDS.filter((id) => (scenario.expectedFailures as readonly string[]).includes(id)));
+      if (scenario.name === 'healthy') expect(IDS.map((id) => results[id]?.status)).toEqual(IDS.map(() => 'pass'));
+      EXPECT[scenario.name]?.(results);
+    },
+    60_000,
+  );
 });

@@ -41,18 +41,42 @@ const TABLE: [string, Status[], (r: Record<string, CheckResult>) => void][] = [
       expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['exchanged']);
     },
   ],
-  ['jwks-unreachable', ['fail', 'skip', 'skip'], (r) => expect(r['jwks-reachable']?.summary).toMatch(/^the key set \(jwks_uri\): connection to 127\.0\.0\.1:\d+ refused/)],
+  [
+    'jwks-unreachable',
+    ['fail', 'skip', 'skip'],
+    (r) => expect(r['jwks-reachable']?.summary).toMatch(/^the key set \(jwks_uri\): connection to 127\.0\.0\.1:\d+ refused/),
+  ],
   ['jwks-empty', ['pass', 'fail', 'skip'], (r) => expect(r['jwks-valid']?.findings?.map((f) => f.id)).toEqual(['keysEmpty'])],
-  ['wrong-audience', ['pass', 'pass', 'fail'], (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayRefused', 'staleOrForeignKeys'])],
-  ['clock-skew', ['pass', 'pass', 'fail'], (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayRefused', 'gitlabClockAhead'])],
-  ['key-rotated-after-cache', ['pass', 'pass', 'fail'], (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayRefused', 'staleOrForeignKeys'])],
-  ['gateway-without-signing-key', ['pass', 'pass', 'fail'], (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayFailed', 'signingKeyUnset'])],
+  [
+    'wrong-audience',
+    ['pass', 'pass', 'fail'],
+    (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayRefused', 'staleOrForeignKeys']),
+  ],
+  [
+    'clock-skew',
+    ['pass', 'pass', 'fail'],
+    (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayRefused', 'gitlabClockAhead']),
+  ],
+  [
+    'key-rotated-after-cache',
+    ['pass', 'pass', 'fail'],
+    (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayRefused', 'staleOrForeignKeys']),
+  ],
+  [
+    'gateway-without-signing-key',
+    ['pass', 'pass', 'fail'],
+    (r) => expect(r['token-verifies']?.findings?.map((f) => f.id)).toEqual(['gatewayFailed', 'signingKeyUnset']),
+  ],
   ['ca-only-in-ssl-cert-file', ['fail', 'skip', 'skip'], (r) => expect(r['jwks-reachable']?.findings?.map((f) => f.id)).toEqual(['tls'])],
   // No Code Suggestions access: GitLab refuses the token (401); that is the license check's failure, not a key problem.
   ['expired-license', ['pass', 'pass', 'skip'], (r) => expect(r['token-verifies']?.evidence).toMatchObject({ directAccessStatus: 401 })],
   ['private-ca-no-bundle', ['fail', 'skip', 'skip'], (r) => expect(r['jwks-reachable']?.summary).toMatch(/TLS failure .* trusting certifi's roots/)],
   ['self-signed-gitlab', ['fail', 'skip', 'skip'], (r) => expect(r['jwks-reachable']?.evidence).toMatchObject({ failureKind: 'tls' })],
-  ['expired-gitlab-cert', ['fail', 'skip', 'skip'], (r) => expect(r['jwks-reachable']?.evidence).toMatchObject({ failureKind: 'tls', trustSource: 'REQUESTS_CA_BUNDLE' })],
+  [
+    'expired-gitlab-cert',
+    ['fail', 'skip', 'skip'],
+    (r) => expect(r['jwks-reachable']?.evidence).toMatchObject({ failureKind: 'tls', trustSource: 'REQUESTS_CA_BUNDLE' }),
+  ],
 ];
 
 describe('jwks checks against the reference stack', () => {

@@ -46,7 +46,9 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
     // duo-doctor reaches this GitLab on 127.0.0.1, so it runs on GitLab's host: localhost:5052 refuses here as for GitLab.
     statuses: { 'gateway-url': 'fail', 'gateway-reachable': 'fail' },
     also: (r) => {
-      expect(r['gateway-url']?.summary).toBe('AI Gateway URL http://localhost:5052 points at localhost: GitLab (gitlab.example.com) would call itself, not the gateway');
+      expect(r['gateway-url']?.summary).toBe(
+        'AI Gateway URL http://localhost:5052 points at localhost: GitLab (gitlab.example.com) would call itself, not the gateway',
+      );
       expect(r['gateway-url']?.findings?.map((f) => f.id)).toEqual(['configured', 'loopbackElsewhere']);
       expect(r['gateway-url']?.remediation).toContain(LOCALHOST_MESSAGE);
     },
@@ -61,13 +63,17 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
   'version-mismatch': {
     statuses: { 'gateway-url': 'pass', 'gateway-health': 'pass', 'gateway-auth': 'pass', 'version-match': 'fail' },
     also: (r) => {
-      expect(r['version-match']?.summary).toBe('AI gateway self-hosted-v19.3.2-ee does not match GitLab 19.4.1-ee (major.minor differs): use self-hosted-v19.4.1-ee');
+      expect(r['version-match']?.summary).toBe(
+        'AI gateway self-hosted-v19.3.2-ee does not match GitLab 19.4.1-ee (major.minor differs): use self-hosted-v19.4.1-ee',
+      );
     },
   },
   'gateway-url-mismatch': {
     statuses: { 'gateway-url': 'warn', 'gateway-reachable': 'pass', 'gateway-health': 'pass' },
     also: (r) => {
-      expect(r['gateway-url']?.summary).toMatch(/^GitLab is configured with http:\/\/127\.0\.0\.1:\d+; you are checking http:\/\/127\.0\.0\.1:\d+ \(from --gateway-url\)$/);
+      expect(r['gateway-url']?.summary).toMatch(
+        /^GitLab is configured with http:\/\/127\.0\.0\.1:\d+; you are checking http:\/\/127\.0\.0\.1:\d+ \(from --gateway-url\)$/,
+      );
       expect(r['gateway-url']?.evidence).toMatchObject({ source: 'flag' });
       // The health check says it exercised the URL GitLab does not use, and names GitLab's.
       expect(r['gateway-health']?.details.join('\n')).toMatch(/from --gateway-url\)\nGitLab itself uses http:\/\/127\.0\.0\.1:\d+/);
@@ -76,23 +82,27 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
 };
 
 describe('gateway-side network checks against the reference stack', () => {
-  it.each(Object.keys(EXPECT))('%s', async (name) => {
-    const scenario = findScenario(name);
-    if (!scenario) throw new Error(`no scenario ${name}`);
-    const stack = await startStack(scenario);
-    try {
-      const run = await runChecks(CHECKS, defaultSettings({ ...stack.settingsOverrides, timeoutMs: 15_000 }));
-      expect(JSON.stringify(run)).not.toContain(stack.adminToken);
-      const results = Object.fromEntries(run.results.map((r) => [r.id, r]));
-      const expected = EXPECT[name]!;
-      const statuses = Object.fromEntries(Object.keys(expected.statuses).map((id) => [id, results[id]?.status]));
-      expect(statuses).toEqual(expected.statuses);
-      // The scenario's own list of failing checks agrees for the checks tested here.
-      const failed = IDS.filter((id) => results[id]?.status === 'fail' || results[id]?.status === 'error');
-      expect(failed).toEqual(IDS.filter((id) => (scenario.expectedFailures as readonly string[]).includes(id)));
-      expected.also?.(results);
-    } finally {
-      await stack.close();
-    }
-  }, 60_000);
+  it.each(Object.keys(EXPECT))(
+    '%s',
+    async (name) => {
+      const scenario = findScenario(name);
+      if (!scenario) throw new Error(`no scenario ${name}`);
+      const stack = await startStack(scenario);
+      try {
+        const run = await runChecks(CHECKS, defaultSettings({ ...stack.settingsOverrides, timeoutMs: 15_000 }));
+        expect(JSON.stringify(run)).not.toContain(stack.adminToken);
+        const results = Object.fromEntries(run.results.map((r) => [r.id, r]));
+        const expected = EXPECT[name]!;
+        const statuses = Object.fromEntries(Object.keys(expected.statuses).map((id) => [id, results[id]?.status]));
+        expect(statuses).toEqual(expected.statuses);
+        // The scenario's own list of failing checks agrees for the checks tested here.
+        const failed = IDS.filter((id) => results[id]?.status === 'fail' || results[id]?.status === 'error');
+        expect(failed).toEqual(IDS.filter((id) => (scenario.expectedFailures as readonly string[]).includes(id)));
+        expected.also?.(results);
+      } finally {
+        await stack.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -73,7 +73,12 @@ const CASES: Case[] = [
     expected: { 'proxy-streaming': 'fail' },
     says: { summary: /^responses are buffered/, remediation: /proxy_buffering off;/ },
   },
-  { name: 'the port-80 block with proxy_http_version 1.1, without proxy_buffering off (still streams)', target: 'http', edit: HTTP11_BUFFERED, expected: { 'proxy-streaming': 'pass' } },
+  {
+    name: 'the port-80 block with proxy_http_version 1.1, without proxy_buffering off (still streams)',
+    target: 'http',
+    edit: HTTP11_BUFFERED,
+    expected: { 'proxy-streaming': 'pass' },
+  },
   {
     name: 'the same with gzip on for text/event-stream',
     target: 'http',
@@ -81,7 +86,12 @@ const CASES: Case[] = [
     expected: { 'proxy-streaming': 'fail' },
     says: { summary: /^responses are buffered/, remediation: /gzip off;/ },
   },
-  { name: 'gzip on for text/event-stream with proxy_buffering off (nginx flushes each chunk)', target: 'https', edit: add('gzip on;', 'gzip_types text/event-stream;'), expected: { 'proxy-streaming': 'pass' } },
+  {
+    name: 'gzip on for text/event-stream with proxy_buffering off (nginx flushes each chunk)',
+    target: 'https',
+    edit: add('gzip on;', 'gzip_types text/event-stream;'),
+    expected: { 'proxy-streaming': 'pass' },
+  },
   { name: 'the 443 block as written, --deep --deep-seconds 5', target: 'https', deep: true, expected: { 'proxy-timeouts': 'pass' } },
   {
     name: 'the 443 block with proxy_read_timeout 2s, --deep --deep-seconds 5',

@@ -12,8 +12,13 @@ describe('reference scenarios × every check', () => {
     const stack = await startStack(scenario);
     try {
       const run = await runChecks(CHECKS, defaultSettings(stack.settingsOverrides));
-      const failing = run.results.filter((r) => isFailing(r.status)).map((r) => r.id).sort();
-      expect(failing, JSON.stringify(run.results.filter((r) => failing.includes(r.id)).map((r) => [r.id, r.summary]))).toEqual([...scenario.expectedFailures].sort());
+      const failing = run.results
+        .filter((r) => isFailing(r.status))
+        .map((r) => r.id)
+        .sort();
+      expect(failing, JSON.stringify(run.results.filter((r) => failing.includes(r.id)).map((r) => [r.id, r.summary]))).toEqual(
+        [...scenario.expectedFailures].sort(),
+      );
       const warned = run.results.filter((r) => r.status === 'warn').map((r) => r.id);
       expect(warned).toEqual(expect.arrayContaining([...((scenario as Scenario).expectedWarnings ?? [])]));
       if (scenario.name === 'healthy') {

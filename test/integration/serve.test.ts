@@ -19,7 +19,24 @@ beforeAll(async () => {
   const s = stack.settingsOverrides;
   serve = spawn(
     process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--interval', '1s', '--gitlab-url', s.gitlabUrl!, '--gateway-url', s.gatewayUrl!, '--ca-file', s.caFile!, '--tmp-dir', s.tmpDir!],
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--interval',
+      '1s',
+      '--gitlab-url',
+      s.gitlabUrl!,
+      '--gateway-url',
+      s.gatewayUrl!,
+      '--ca-file',
+      s.caFile!,
+      '--tmp-dir',
+      s.tmpDir!,
+    ],
     { env: { PATH: process.env.PATH, GITLAB_TOKEN: stack.adminToken, ...s.env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -46,12 +46,19 @@ describe('a config with two targets', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
 
-    const run = JSON.parse(r.stdout) as { installations: Array<{ name: string; gitlab: string }>; results: Array<{ id: string; status: string; target: string }> };
+    const run = JSON.parse(r.stdout) as {
+      installations: Array<{ name: string; gitlab: string }>;
+      results: Array<{ id: string; status: string; target: string }>;
+    };
     expect(run.installations.map((i) => [i.name, i.gitlab])).toEqual([
       ['prod', prod.gitlabUrl],
       ['staging', staging.gitlabUrl],
     ]);
-    const failing = (t: string) => run.results.filter((x) => x.target === t && isFailing(x.status)).map((x) => x.id).sort();
+    const failing = (t: string) =>
+      run.results
+        .filter((x) => x.target === t && isFailing(x.status))
+        .map((x) => x.id)
+        .sort();
     expect(failing('prod')).toEqual([]);
     expect(failing('staging')).toEqual(['gitlab-health-check', 'license', 'system-exchange']);
     expect(run.results.filter((x) => x.target === 'prod')).toHaveLength(run.results.length / 2);

@@ -47,7 +47,11 @@ describe('gateway-tls against a real nginx front (install guide default.conf)', 
     check.run(makeContext({ gatewayUrl: `https://127.0.0.1:${portOf(front)}`, gatewayUrlSource: 'flag', ...(caFile ? { caFile } : {}) }));
 
   it('proxies to the reference gateway (the front is real)', async () => {
-    const exchange = await httpRequest({ url: `https://127.0.0.1:${portOf('fullchain')}/monitoring/healthz`, ca: [fixtures().root.certPem], timeoutMs: 5000 });
+    const exchange = await httpRequest({
+      url: `https://127.0.0.1:${portOf('fullchain')}/monitoring/healthz`,
+      ca: [fixtures().root.certPem],
+      timeoutMs: 5000,
+    });
     expect(exchange.ok && exchange.response.status).toBe(200);
     expect(exchange.ok && exchange.response.headers['server']).toMatch(/^nginx/);
   });
@@ -80,7 +84,11 @@ describe('gateway-tls against a real nginx front (install guide default.conf)', 
 
   it('passes a self-signed front whose certificate the user trusts explicitly with --ca-file, as gateway-reachable does', async () => {
     const outcome = await check.run(
-      makeContext({ gatewayUrl: `https://localhost:${portOf('selfSigned')}`, gatewayUrlSource: 'flag', caFile: fixtures().served.selfSigned.chainFile }),
+      makeContext({
+        gatewayUrl: `https://localhost:${portOf('selfSigned')}`,
+        gatewayUrlSource: 'flag',
+        caFile: fixtures().served.selfSigned.chainFile,
+      }),
     );
     expect(outcome.findings).toEqual([{ id: 'selfSignedTrusted', status: 'pass' }]);
   });

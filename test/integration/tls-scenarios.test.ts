@@ -17,7 +17,6 @@ function scenario(name: string): Scenario {
   return found;
 }
 
-
 async function runTlsChecks(s: Scenario, adjust: (o: Partial<Settings>) => Partial<Settings> = (o) => o): Promise<Record<string, CheckResult>> {
   const stack = await startStack(s);
   try {
@@ -33,10 +32,28 @@ const cases: { scenario: Scenario; gitlabTls: CheckResult['status']; verdicts: s
   { scenario: scenario('healthy'), gitlabTls: 'pass', verdicts: ['trusted'], caBundle: 'pass' },
   { scenario: scenario('self-signed-gitlab'), gitlabTls: 'fail', verdicts: ['selfSignedLeaf'], reason: /ai-assist issue 799/, caBundle: 'skip' },
   // The gateway's environment names no bundle: --ca-file (duo-doctor's own) does not stand in for it, so the gateway's view fails.
-  { scenario: scenario('private-ca-no-bundle'), gitlabTls: 'fail', verdicts: ['untrustedRoot'], reason: /both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/, caBundle: 'pass' },
+  {
+    scenario: scenario('private-ca-no-bundle'),
+    gitlabTls: 'fail',
+    verdicts: ['untrustedRoot'],
+    reason: /both SSL_CERT_FILE and REQUESTS_CA_BUNDLE/,
+    caBundle: 'pass',
+  },
   { scenario: scenario('missing-intermediate'), gitlabTls: 'fail', verdicts: ['missingIntermediate'], reason: /fullchain\.pem/, caBundle: 'pass' },
-  { scenario: scenario('expired-gitlab-cert'), gitlabTls: 'fail', verdicts: ['trusted', 'expired'], reason: /^Renew "127\.0\.0\.1"/, caBundle: 'pass' },
-  { scenario: scenario('wrong-host-cert'), gitlabTls: 'fail', verdicts: ['trusted', 'hostnameMismatch'], reason: /subjectAltName that includes IP:127\.0\.0\.1/, caBundle: 'pass' },
+  {
+    scenario: scenario('expired-gitlab-cert'),
+    gitlabTls: 'fail',
+    verdicts: ['trusted', 'expired'],
+    reason: /^Renew "127\.0\.0\.1"/,
+    caBundle: 'pass',
+  },
+  {
+    scenario: scenario('wrong-host-cert'),
+    gitlabTls: 'fail',
+    verdicts: ['trusted', 'hostnameMismatch'],
+    reason: /subjectAltName that includes IP:127\.0\.0\.1/,
+    caBundle: 'pass',
+  },
 ];
 
 describe('TLS checks against the reference stack over https', () => {
@@ -57,7 +74,9 @@ describe('TLS checks against the reference stack over https', () => {
   it("--ca-file stands in for the gateway's bundle when the gateway's environment is unknown", async () => {
     const results = await runTlsChecks(scenario('private-ca-no-bundle'), (s) => ({ ...s, env: {} }));
     expect(results['gitlab-tls']?.evidence?.['trust']).toMatchObject({ source: '--ca-file' });
-    expect(results['gitlab-tls']?.details).toContainEqual(expect.stringMatching(/--ca-file, standing for the gateway's CA bundle: give the gateway that file in both/));
+    expect(results['gitlab-tls']?.details).toContainEqual(
+      expect.stringMatching(/--ca-file, standing for the gateway's CA bundle: give the gateway that file in both/),
+    );
   });
 
   it('private-ca-no-bundle, judged without --ca-file: the gateway lacks the private root', async () => {

@@ -33,7 +33,10 @@ describe('version boundaries', () => {
 
 describe('grpcCause', () => {
   it.each([
-    ['14:failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.5:50052: Ssl handshake failed: SSL_ERROR_SSL: error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER', 'tls-to-plaintext'],
+    [
+      '14:failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.5:50052: Ssl handshake failed: SSL_ERROR_SSL: error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER',
+      'tls-to-plaintext',
+    ],
     ['14:No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:50052', 'no-listener'],
     ['14:failed to connect to all addresses; last error: UNAVAILABLE: ipv4:10.0.0.5:50052: Connection refused', 'no-listener'],
     ['14:No connection established. Last error: Protocol error', 'http2'],

@@ -32,11 +32,22 @@ describe('auditBundle', () => {
     ['a private key inside', () => bundle('privateKey'), ['privateKey']],
     ['a server certificate inside', () => bundle('leafInside'), ['serverCertificate']],
     ['an expired root among valid ones, in a bundle of your own', () => bundle('expiredCa'), ['expired']],
-    ['the same expired root in the distribution\'s own bundle', () => bundle('expiredCa', DEBIAN), ['distributionExpired']],
+    ["the same expired root in the distribution's own bundle", () => bundle('expiredCa', DEBIAN), ['distributionExpired']],
     ['... reached through a symbolic link', () => bundle('expiredCa', '/etc/ssl/certs/my-link.pem', DEBIAN), ['distributionExpired']],
-    ['... in certifi\'s bundle', () => bundle('expiredCa', '/usr/lib/python3/dist-packages/certifi/cacert.pem'), ['distributionExpired']],
-    ['only expired roots, even in the distribution\'s bundle', () => bundle('onlyExpired', DEBIAN), ['noValidCertificate']],
-    ['unreadable', () => ({ file: '/nope.pem', variables: ['--ca-file'], readError: { code: 'ENOENT', message: 'the file does not exist' }, blocks: [], problems: [] }) as BundleFacts, ['unreadable']],
+    ["... in certifi's bundle", () => bundle('expiredCa', '/usr/lib/python3/dist-packages/certifi/cacert.pem'), ['distributionExpired']],
+    ["only expired roots, even in the distribution's bundle", () => bundle('onlyExpired', DEBIAN), ['noValidCertificate']],
+    [
+      'unreadable',
+      () =>
+        ({
+          file: '/nope.pem',
+          variables: ['--ca-file'],
+          readError: { code: 'ENOENT', message: 'the file does not exist' },
+          blocks: [],
+          problems: [],
+        }) as BundleFacts,
+      ['unreadable'],
+    ],
   ])('%s → %j', (_name, make, expected) => {
     expect(ids(make())).toEqual(expected);
   });
@@ -52,7 +63,7 @@ describe('auditBundle', () => {
       expect(ids(bundle('good'), notAfter() - left, days)).toEqual(expected);
     });
 
-    it('a distribution\'s bundle is never warned about for expiry', () => {
+    it("a distribution's bundle is never warned about for expiry", () => {
       expect(ids(bundle('good', DEBIAN), notAfter() - DAY_MS, 30)).toEqual([]);
     });
   });

@@ -28,7 +28,7 @@ describe('modulusBits', () => {
 });
 
 describe('judgeKeySet', () => {
-  it('passes GitLab\'s two-key set and reports counts, kids, sizes and thumbprints', () => {
+  it("passes GitLab's two-key set and reports counts, kids, sizes and thumbprints", () => {
     const j = judgeKeySet(jwksDoc(main.jwk, ci.jwk));
     expect(j.status).toBe('pass');
     expect(j.problems).toEqual([]);
@@ -53,7 +53,14 @@ describe('judgeKeySet', () => {
     { name: 'weak key beside a good one', doc: () => jwksDoc(weak.jwk, main.jwk), status: 'fail', ids: ['weakModulus'], keyCount: 2 },
     {
       name: 'EC key only',
-      doc: () => jwksDoc({ kty: 'EC', crv: 'P-256', kid: 'ec', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }),
+      doc: () =>
+        jwksDoc({
+          kty: 'EC',
+          crv: 'P-256',
+          kid: 'ec',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        }),
       status: 'fail',
       ids: ['notRsa', 'noRs256Key'],
       keyCount: 1,
@@ -63,7 +70,13 @@ describe('judgeKeySet', () => {
     { name: 'use enc', doc: () => jwksDoc({ ...main.jwk, use: 'enc' }), status: 'warn', ids: ['useNotSig'], keyCount: 1 },
     { name: 'no kid', doc: () => jwksDoc({ ...main.jwk, kid: undefined }), status: 'warn', ids: ['missingKid'], keyCount: 1 },
     { name: 'one kid, two keys', doc: () => jwksDoc(main.jwk, { ...ci.jwk, kid: main.kid }), status: 'warn', ids: ['duplicateKid'], keyCount: 2 },
-    { name: 'modulus not base64url', doc: () => jwksDoc({ ...main.jwk, n: '###' }), status: 'fail', ids: ['unimportable', 'noRs256Key'], keyCount: 1 },
+    {
+      name: 'modulus not base64url',
+      doc: () => jwksDoc({ ...main.jwk, n: '###' }),
+      status: 'fail',
+      ids: ['unimportable', 'noRs256Key'],
+      keyCount: 1,
+    },
   ];
 
   it.each(cases)('$name → $status $ids', ({ doc, status, ids, keyCount }) => {

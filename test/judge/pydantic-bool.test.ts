@@ -4,8 +4,25 @@ import { envLookup, parsePydanticBool, pydanticBool } from '../../src/judge/pyda
 
 describe('parsePydanticBool', () => {
   it.each([
-    ['1', true], ['t', true], ['T', true], ['y', true], ['on', true], ['ON', true], ['yes', true], ['YeS', true], ['true', true], ['TRUE', true],
-    ['0', false], ['f', false], ['F', false], ['n', false], ['no', false], ['off', false], ['Off', false], ['false', false], ['False', false],
+    ['1', true],
+    ['t', true],
+    ['T', true],
+    ['y', true],
+    ['on', true],
+    ['ON', true],
+    ['yes', true],
+    ['YeS', true],
+    ['true', true],
+    ['TRUE', true],
+    ['0', false],
+    ['f', false],
+    ['F', false],
+    ['n', false],
+    ['no', false],
+    ['off', false],
+    ['Off', false],
+    ['false', false],
+    ['False', false],
   ])('%s → %s', (raw, value) => {
     expect(parsePydanticBool(raw)).toEqual({ kind: 'bool', value });
   });

@@ -31,24 +31,29 @@ describe('judgeChain on chains made at test time', () => {
     const f = fixtures();
     const past = new Date(Date.now() - 86_400_000);
     const leaf = issueCertificate(
-      { commonName: 'bad.test', altNames: ['bad.test'], notBefore: new Date(past.getTime() - 86_400_000 * 30), notAfter: past, hash: 'sha1', keyBits: 1024 },
+      {
+        commonName: 'bad.test',
+        altNames: ['bad.test'],
+        notBefore: new Date(past.getTime() - 86_400_000 * 30),
+        notAfter: past,
+        hash: 'sha1',
+        keyBits: 1024,
+      },
       f.intermediate,
     );
     const result = judge({ chain: [leaf.certPem], trust: [f.root.certPem] });
-    expect(ids(result.verdicts)).toEqual([
-      'missingIntermediate',
-      'hostnameMismatch',
-      'expired',
-      'weakSignature',
-      'weakKey',
-    ]);
+    expect(ids(result.verdicts)).toEqual(['missingIntermediate', 'hostnameMismatch', 'expired', 'weakSignature', 'weakKey']);
   });
 
   it('names the root to add with its subject and fingerprint', () => {
     const f = fixtures();
     const [verdict] = judge({ chain: certs(f.served.valid.chainPem + f.root.certPem), trust: [] }).verdicts;
     const root = x509(f.root.certPem);
-    expect(verdict?.certificate).toEqual({ subject: 'CN=duo-doctor fixtures root CA, O=duo-doctor fixtures', name: 'duo-doctor fixtures root CA', fingerprint256: root.fingerprint256 });
+    expect(verdict?.certificate).toEqual({
+      subject: 'CN=duo-doctor fixtures root CA, O=duo-doctor fixtures',
+      name: 'duo-doctor fixtures root CA',
+      fingerprint256: root.fingerprint256,
+    });
     expect(verdict?.message).toContain(fingerprintPrefix(root.fingerprint256));
   });
 
@@ -58,7 +63,9 @@ describe('judgeChain on chains made at test time', () => {
     const known = { where: '--ca-file /etc/ca.pem', certificates: [f.intermediate.certPem, f.root.certPem] };
     const [verdict] = judge({ chain: certs(f.served.valid.chainPem), trust: [], known }).verdicts;
     expect(verdict).toMatchObject({ id: 'untrustedRoot', certificate: { fingerprint256: root.fingerprint256 } });
-    expect(verdict?.message).toMatch(/issued by the private root "duo-doctor fixtures root CA" .* which --ca-file \/etc\/ca\.pem holds but this trust store does not/);
+    expect(verdict?.message).toMatch(
+      /issued by the private root "duo-doctor fixtures root CA" .* which --ca-file \/etc\/ca\.pem holds but this trust store does not/,
+    );
     // Without them the root can only be named by its issuer name.
     const [unknown] = judge({ chain: certs(f.served.valid.chainPem), trust: [] }).verdicts;
     expect(unknown?.certificate).toBeUndefined();

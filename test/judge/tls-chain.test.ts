@@ -31,10 +31,37 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'valid chain to a private root in the bundle', chain: (f) => f.served.valid.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted'], trusted: true, says: [/private root "duo-doctor fixtures root CA"/] },
-  { name: 'valid chain reached by IP address (IP SAN)', chain: (f) => f.served.valid.chainPem, trust: (f) => [f.root.certPem], host: '127.0.0.1', expected: ['trusted'], trusted: true },
-  { name: 'valid chain reached by IPv6 literal in brackets', chain: (f) => f.served.valid.chainPem, trust: (f) => [f.root.certPem], host: '[::1]', expected: ['trusted'], trusted: true },
-  { name: 'leaf issued directly by the root, root in the bundle', chain: (f) => f.served.direct.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted'], trusted: true },
+  {
+    name: 'valid chain to a private root in the bundle',
+    chain: (f) => f.served.valid.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted'],
+    trusted: true,
+    says: [/private root "duo-doctor fixtures root CA"/],
+  },
+  {
+    name: 'valid chain reached by IP address (IP SAN)',
+    chain: (f) => f.served.valid.chainPem,
+    trust: (f) => [f.root.certPem],
+    host: '127.0.0.1',
+    expected: ['trusted'],
+    trusted: true,
+  },
+  {
+    name: 'valid chain reached by IPv6 literal in brackets',
+    chain: (f) => f.served.valid.chainPem,
+    trust: (f) => [f.root.certPem],
+    host: '[::1]',
+    expected: ['trusted'],
+    trusted: true,
+  },
+  {
+    name: 'leaf issued directly by the root, root in the bundle',
+    chain: (f) => f.served.direct.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted'],
+    trusted: true,
+  },
   {
     name: 'public root, as the system roots hold it',
     chain: (f) => f.served.valid.chainPem,
@@ -50,7 +77,9 @@ const cases: Case[] = [
     trust: (f) => [f.root.certPem],
     expected: ['missingIntermediate'],
     trusted: false,
-    says: [/sends only its own certificate "gitlab.test" \(SHA-256 [0-9A-F:]{11}\) but not its issuer "duo-doctor fixtures intermediate CA", which the trust store does not hold either: the server omits the intermediate CA/],
+    says: [
+      /sends only its own certificate "gitlab.test" \(SHA-256 [0-9A-F:]{11}\) but not its issuer "duo-doctor fixtures intermediate CA", which the trust store does not hold either: the server omits the intermediate CA/,
+    ],
   },
   {
     name: 'missing intermediate that the bundle happens to hold',
@@ -94,7 +123,14 @@ const cases: Case[] = [
     says: [/issued by the public root "duo-doctor fixtures root CA".*a CA bundle replaces the system roots/],
   },
 
-  { name: 'self-signed leaf, not trusted', chain: (f) => f.served.selfSigned.chainPem, trust: (f) => [f.root.certPem], expected: ['selfSignedLeaf'], trusted: false, says: [/is self-signed, and the trust store does not hold it/] },
+  {
+    name: 'self-signed leaf, not trusted',
+    chain: (f) => f.served.selfSigned.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['selfSignedLeaf'],
+    trusted: false,
+    says: [/is self-signed, and the trust store does not hold it/],
+  },
   {
     name: 'self-signed leaf, even when the bundle holds it',
     chain: (f) => f.served.selfSigned.chainPem,
@@ -103,10 +139,37 @@ const cases: Case[] = [
     trusted: true,
     says: [/holds it as its own anchor/],
   },
-  { name: 'expired leaf', chain: (f) => f.served.expired.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted', 'expired'], trusted: true, says: [/./, /"gitlab.test" \(SHA-256 .*\) expired on \d{4}-/] },
-  { name: 'not yet valid leaf', chain: (f) => f.served.notYetValid.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted', 'notYetValid'], trusted: true },
-  { name: 'leaf expiring within 30 days', chain: (f) => f.served.expiring.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted', 'expiring'], trusted: true, says: [/./, /expires in (9|10) day/] },
-  { name: 'leaf expiring, outside a 5-day window', chain: (f) => f.served.expiring.chainPem, trust: (f) => [f.root.certPem], expiryWarnDays: 5, expected: ['trusted'], trusted: true },
+  {
+    name: 'expired leaf',
+    chain: (f) => f.served.expired.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted', 'expired'],
+    trusted: true,
+    says: [/./, /"gitlab.test" \(SHA-256 .*\) expired on \d{4}-/],
+  },
+  {
+    name: 'not yet valid leaf',
+    chain: (f) => f.served.notYetValid.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted', 'notYetValid'],
+    trusted: true,
+  },
+  {
+    name: 'leaf expiring within 30 days',
+    chain: (f) => f.served.expiring.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted', 'expiring'],
+    trusted: true,
+    says: [/./, /expires in (9|10) day/],
+  },
+  {
+    name: 'leaf expiring, outside a 5-day window',
+    chain: (f) => f.served.expiring.chainPem,
+    trust: (f) => [f.root.certPem],
+    expiryWarnDays: 5,
+    expected: ['trusted'],
+    trusted: true,
+  },
   {
     name: 'wrong host',
     chain: (f) => f.served.wrongHost.chainPem,
@@ -115,9 +178,30 @@ const cases: Case[] = [
     trusted: true,
     says: [/./, /"wrong.test" .* does not cover gitlab.test: its subjectAltName lists DNS:wrong.test/],
   },
-  { name: 'host not covered by IP', chain: (f) => f.served.valid.chainPem, trust: (f) => [f.root.certPem], host: '10.1.2.3', expected: ['trusted', 'hostnameMismatch'], trusted: true },
-  { name: 'SHA-1 signature', chain: (f) => f.served.sha1.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted', 'weakSignature'], trusted: true, says: [/./, /signed with sha1WithRSAEncryption/] },
-  { name: '1024-bit RSA key', chain: (f) => f.served.weakKey.chainPem, trust: (f) => [f.root.certPem], expected: ['trusted', 'weakKey'], trusted: true, says: [/./, /has a 1024-bit RSA key/] },
+  {
+    name: 'host not covered by IP',
+    chain: (f) => f.served.valid.chainPem,
+    trust: (f) => [f.root.certPem],
+    host: '10.1.2.3',
+    expected: ['trusted', 'hostnameMismatch'],
+    trusted: true,
+  },
+  {
+    name: 'SHA-1 signature',
+    chain: (f) => f.served.sha1.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted', 'weakSignature'],
+    trusted: true,
+    says: [/./, /signed with sha1WithRSAEncryption/],
+  },
+  {
+    name: '1024-bit RSA key',
+    chain: (f) => f.served.weakKey.chainPem,
+    trust: (f) => [f.root.certPem],
+    expected: ['trusted', 'weakKey'],
+    trusted: true,
+    says: [/./, /has a 1024-bit RSA key/],
+  },
   { name: 'no certificate at all', chain: () => '', trust: (f) => [f.root.certPem], expected: ['noCertificate'], trusted: false },
 ];
 
@@ -135,7 +219,6 @@ describe('judgeChain', () => {
     expect(result.trusted).toBe(trusted);
     (says ?? []).forEach((pattern, i) => expect(result.verdicts[i]?.message).toMatch(pattern));
   });
-
 });
 
 describe('the expiry window (--expiry-warn-days) at its edges', () => {
@@ -154,7 +237,11 @@ describe('the expiry window (--expiry-warn-days) at its edges', () => {
   });
 
   it('says whole days left, rounded down', () => {
-    const [, expiring] = judge({ chain: certs(fixtures().served.valid.chainPem), trust: [fixtures().root.certPem], now: notAfter() - 10.5 * DAY_MS }).verdicts;
+    const [, expiring] = judge({
+      chain: certs(fixtures().served.valid.chainPem),
+      trust: [fixtures().root.certPem],
+      now: notAfter() - 10.5 * DAY_MS,
+    }).verdicts;
     expect(expiring).toMatchObject({ id: 'expiring', daysLeft: 10 });
   });
 });

@@ -35,7 +35,11 @@ describe('inRange [introduced, fixed)', () => {
 
 describe('parseGatewayTag', () => {
   it.each([
-    ['a full reference with a registry port and a digest', ' registry:5000/ai/model-gateway:self-hosted-v18.6.0-ee@sha256:abc ', { kind: 'release', tag: 'self-hosted-v18.6.0-ee' }],
+    [
+      'a full reference with a registry port and a digest',
+      ' registry:5000/ai/model-gateway:self-hosted-v18.6.0-ee@sha256:abc ',
+      { kind: 'release', tag: 'self-hosted-v18.6.0-ee' },
+    ],
     ['a bare tag', '18.6.0', { kind: 'release', tag: '18.6.0' }],
     ['a reference without a tag', 'registry:5000/ai/model-gateway', { kind: 'unreadable', tag: 'model-gateway' }],
     ['nightly', 'img:nightly-2026', { kind: 'floating', tag: 'nightly-2026', nightly: true }],

@@ -1,12 +1,7 @@
 // Certificates from src/pki/generate.ts, read back and verified with node:crypto's X509Certificate.
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  buildChain,
-  createRootCA,
-  createSelfSignedLeaf,
-  issueCertificate,
-} from '../../src/pki/generate.js';
+import { buildChain, createRootCA, createSelfSignedLeaf, issueCertificate } from '../../src/pki/generate.js';
 
 const x509 = (pem: string) => new X509Certificate(pem);
 

@@ -39,7 +39,10 @@ async function countedRun(concurrency: number) {
   };
   const listeners: Record<string, (message: unknown) => void> = {
     'undici:client:connected': (message) => {
-      const { connectParams: p, socket } = message as { connectParams: { protocol: string; host: string }; socket: Socket & { ssl?: { _secureContext?: unknown } } };
+      const { connectParams: p, socket } = message as {
+        connectParams: { protocol: string; host: string };
+        socket: Socket & { ssl?: { _secureContext?: unknown } };
+      };
       const c = of(`${p.protocol}//${p.host}`);
       c.connections++;
       c.trustLists.add(socket.ssl?._secureContext ?? 'plain');
@@ -67,25 +70,28 @@ async function countedRun(concurrency: number) {
 }
 
 describe('one connection pool per run', () => {
-  it.each([1, 6])('with --concurrency %i, opens a connection only when its pool for the origin is busy, and closes all at the end', async (concurrency) => {
-    const { run, origins, sockets } = await countedRun(concurrency);
-    expect(run.summary.fail + run.summary.error).toBe(0);
-    const all = [...origins.values()];
-    const exchanges = all.reduce((n, c) => n + c.exchanges, 0);
-    const connections = all.reduce((n, c) => n + c.connections, 0);
-    // Without reuse, every exchange had its own connection and TLS handshake.
-    expect(exchanges).toBeGreaterThanOrEqual(10);
-    expect(connections).toBeLessThan(exchanges);
-    // One check at a time, most exchanges find their origin's connection idle: at least half of them reuse one.
-    if (concurrency === 1) expect(connections).toBeLessThanOrEqual(exchanges / 2);
-    for (const [origin, c] of origins) {
-      expect(c.connections, origin).toBeGreaterThanOrEqual(1);
-      // At most one connection per exchange in flight at once for each trust list's pool, plus one for each that closed.
-      expect(c.connections, `${origin} ${JSON.stringify({ ...c, trustLists: c.trustLists.size })}`).toBeLessThanOrEqual(
-        c.peakInFlight * c.trustLists.size + c.closedEarly,
-      );
-    }
-    // The run closed its pool: none of its connections is left open.
-    expect(sockets.filter((s) => !s.destroyed)).toEqual([]);
-  });
+  it.each([1, 6])(
+    'with --concurrency %i, opens a connection only when its pool for the origin is busy, and closes all at the end',
+    async (concurrency) => {
+      const { run, origins, sockets } = await countedRun(concurrency);
+      expect(run.summary.fail + run.summary.error).toBe(0);
+      const all = [...origins.values()];
+      const exchanges = all.reduce((n, c) => n + c.exchanges, 0);
+      const connections = all.reduce((n, c) => n + c.connections, 0);
+      // Without reuse, every exchange had its own connection and TLS handshake.
+      expect(exchanges).toBeGreaterThanOrEqual(10);
+      expect(connections).toBeLessThan(exchanges);
+      // One check at a time, most exchanges find their origin's connection idle: at least half of them reuse one.
+      if (concurrency === 1) expect(connections).toBeLessThanOrEqual(exchanges / 2);
+      for (const [origin, c] of origins) {
+        expect(c.connections, origin).toBeGreaterThanOrEqual(1);
+        // At most one connection per exchange in flight at once for each trust list's pool, plus one for each that closed.
+        expect(c.connections, `${origin} ${JSON.stringify({ ...c, trustLists: c.trustLists.size })}`).toBeLessThanOrEqual(
+          c.peakInFlight * c.trustLists.size + c.closedEarly,
+        );
+      }
+      // The run closed its pool: none of its connections is left open.
+      expect(sockets.filter((s) => !s.destroyed)).toEqual([]);
+    },
+  );
 });

@@ -34,7 +34,8 @@ async function counted(fn: () => Promise<unknown>): Promise<number> {
   return handshakes - before;
 }
 
-const get = (path = '/', ca: readonly string[] = trust, timeoutMs?: number) => httpRequest({ url: `${server.url}${path}`, ca, ...(timeoutMs ? { timeoutMs } : {}) });
+const get = (path = '/', ca: readonly string[] = trust, timeoutMs?: number) =>
+  httpRequest({ url: `${server.url}${path}`, ca, ...(timeoutMs ? { timeoutMs } : {}) });
 
 describe('withConnectionPool', () => {
   it.each([
@@ -71,7 +72,9 @@ describe('withConnectionPool', () => {
   });
 
   it('opens one connection per exchange in flight at once, no more', async () => {
-    const made = await counted(() => withConnectionPool(5000, () => Promise.all([get(), get(), get()]).then(() => Promise.all([get(), get(), get()]))));
+    const made = await counted(() =>
+      withConnectionPool(5000, () => Promise.all([get(), get(), get()]).then(() => Promise.all([get(), get(), get()]))),
+    );
     expect(made).toBe(3);
   });
 
@@ -141,6 +144,15 @@ describe('withConnectionPool', () => {
     });
     await new Promise((r) => setTimeout(r, 50));
     expect(await sockets()).toBe(0);
-    expect(pool!.lease('k', new URL(server.url), () => { throw new Error('no dispatcher after close'); }, undefined)).toBeUndefined();
+    expect(
+      pool!.lease(
+        'k',
+        new URL(server.url),
+        () => {
+          throw new Error('no dispatcher after close');
+        },
+        undefined,
+      ),
+    ).toBeUndefined();
   });
 });

@@ -120,7 +120,12 @@ describe('gitlabGraphql', () => {
     { name: 'GraphQL errors', answer: gqlErrors('first problem', 'second problem'), ok: false, reason: /^first problem; second problem$/ },
     { name: 'errors with a 401', answer: { status: 401, body: { errors: [{ message: 'Invalid token' }] } }, ok: false, reason: /^Invalid token$/ },
     { name: 'an HTTP error without errors', answer: { status: 500, body: 'Internal Server Error' }, ok: false, reason: /HTTP 500/ },
-    { name: 'an HTML page', answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><title>Sign in</title></html>' }, ok: false, reason: /not JSON: HTML page/ },
+    {
+      name: 'an HTML page',
+      answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><title>Sign in</title></html>' },
+      ok: false,
+      reason: /not JSON: HTML page/,
+    },
     { name: 'no data', answer: { body: { data: null } }, ok: false, reason: /no data/ },
   ];
   it.each(cases)('$name', async ({ answer, ok, reason }) => {
@@ -185,7 +190,11 @@ describe('resolveGatewayUrl', () => {
     ['a URL', gqlData({ duoSettings: { aiGatewayUrl: 'http://aigw.example.com:5052' } }), { url: 'http://aigw.example.com:5052', source: 'gitlab' }],
     ['a blank setting', gqlData({ duoSettings: { aiGatewayUrl: '' } }), { source: 'gitlab', detail: expect.stringMatching(/is blank/) }],
     ['a null setting', gqlData({ duoSettings: { aiGatewayUrl: null } }), { source: 'gitlab', detail: expect.stringMatching(/is blank/) }],
-    ['an error', gqlErrors("Field 'duoSettings' doesn't exist on type 'Query'"), { source: 'none', detail: expect.stringMatching(/could not be read: .*duoSettings' doesn't exist/) }],
+    [
+      'an error',
+      gqlErrors("Field 'duoSettings' doesn't exist on type 'Query'"),
+      { source: 'none', detail: expect.stringMatching(/could not be read: .*duoSettings' doesn't exist/) },
+    ],
   ])('asks GitLab: %s', async (_name, answer, expected) => {
     gitlab.routes = { 'POST /api/graphql': answer };
     const ctx = ctxFor();

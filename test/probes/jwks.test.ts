@@ -1,13 +1,6 @@
 // The JWKS probe: the gateway's URL join, the base it starts from, redirects followed as Python requests does, one memoised fetch per run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  fetchDocument,
-  fetchJwks,
-  gatewayBase,
-  gatewayDiscoveryUrl,
-  jwksUriOf,
-  prefixedDiscoveryUrl,
-} from '../../src/probes/jwks.js';
+import { fetchDocument, fetchJwks, gatewayBase, gatewayDiscoveryUrl, jwksUriOf, prefixedDiscoveryUrl } from '../../src/probes/jwks.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { makeContext } from '../helpers/context.js';
 import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
@@ -50,7 +43,12 @@ describe('jwksUriOf', () => {
 describe('gatewayBase', () => {
   it('prefers AIGW_GITLAB_URL and says when it differs from --gitlab-url', () => {
     const s = defaultSettings({ gitlabUrl: 'https://gitlab.example.com', env: { AIGW_GITLAB_URL: 'http://gitlab.internal' } });
-    expect(gatewayBase(s)).toEqual({ url: 'http://gitlab.internal', source: 'AIGW_GITLAB_URL', gitlabUrl: 'https://gitlab.example.com', differs: true });
+    expect(gatewayBase(s)).toEqual({
+      url: 'http://gitlab.internal',
+      source: 'AIGW_GITLAB_URL',
+      gitlabUrl: 'https://gitlab.example.com',
+      differs: true,
+    });
   });
   it('treats a trailing slash as the same URL', () => {
     const s = defaultSettings({ gitlabUrl: 'https://gitlab.example.com', env: { AIGW_GITLAB_URL: 'https://gitlab.example.com/' } });
@@ -94,10 +92,22 @@ describe('fetching', () => {
   });
 
   it.each([
-    [{ status: 404, body: { message: '404 Not Found' } }, { kind: 'status', status: 404, detail: '404 Not Found' }],
-    [{ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head></html>' }, { kind: 'status', status: 502, detail: 'HTML page ("502 Bad Gateway") instead of JSON' }],
-    [{ status: 200, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><title>Sign in · GitLab</title>' }, { kind: 'not-json', status: 200, reason: 'HTML page ("Sign in · GitLab") instead of JSON' }],
-    [{ status: 200, body: '' }, { kind: 'not-json', status: 200, reason: 'empty body' }],
+    [
+      { status: 404, body: { message: '404 Not Found' } },
+      { kind: 'status', status: 404, detail: '404 Not Found' },
+    ],
+    [
+      { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head></html>' },
+      { kind: 'status', status: 502, detail: 'HTML page ("502 Bad Gateway") instead of JSON' },
+    ],
+    [
+      { status: 200, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><title>Sign in · GitLab</title>' },
+      { kind: 'not-json', status: 200, reason: 'HTML page ("Sign in · GitLab") instead of JSON' },
+    ],
+    [
+      { status: 200, body: '' },
+      { kind: 'not-json', status: 200, reason: 'empty body' },
+    ],
     [{ status: 302 }, { kind: 'redirect-without-location', status: 302 }],
   ])('%j → %j', async (answer, outcome) => {
     gitlab.routes = { 'GET /doc': answer };
@@ -152,7 +162,10 @@ describe('fetching', () => {
 
   it('reports a base that is not a URL without sending anything', async () => {
     const f = await fetchJwks(makeContext({ env: { AIGW_GITLAB_URL: 'gitlab.example.com' } }));
-    expect(f?.discovery.outcome).toEqual({ kind: 'failure', failure: { kind: 'other', message: 'AIGW_GITLAB_URL is not a URL: gitlab.example.com' } });
+    expect(f?.discovery.outcome).toEqual({
+      kind: 'failure',
+      failure: { kind: 'other', message: 'AIGW_GITLAB_URL is not a URL: gitlab.example.com' },
+    });
   });
 
   it('caps each request by the check timeout', async () => {

@@ -6,7 +6,15 @@ import { closedPort } from '../../src/reference/http.js';
 
 describe('raw-http', () => {
   it('writes the headers verbatim and in order, a Host no HTTP library would send included', () => {
-    const bytes = requestBytes({ url: 'http://127.0.0.1:1/v2/code/completions?x=1', method: 'GET', headers: [['host', 'x/monitoring/healthz?'], ['accept', '*/*']], timeoutMs: 1 });
+    const bytes = requestBytes({
+      url: 'http://127.0.0.1:1/v2/code/completions?x=1',
+      method: 'GET',
+      headers: [
+        ['host', 'x/monitoring/healthz?'],
+        ['accept', '*/*'],
+      ],
+      timeoutMs: 1,
+    });
     expect(bytes).toBe('GET /v2/code/completions?x=1 HTTP/1.1\r\nhost: x/monitoring/healthz?\r\naccept: */*\r\nconnection: close\r\n\r\n');
   });
 
@@ -20,7 +28,11 @@ describe('raw-http', () => {
     expect(answer?.headers['x-a']).toBe(xa);
   });
 
-  it.each([['no blank line', 'HTTP/1.1 200 OK\r\n'], ['not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n'], ['HTTP/2 preface', 'HTTP/2 200\r\n\r\n']])('rejects %s', (_name, raw) => {
+  it.each([
+    ['no blank line', 'HTTP/1.1 200 OK\r\n'],
+    ['not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n'],
+    ['HTTP/2 preface', 'HTTP/2 200\r\n\r\n'],
+  ])('rejects %s', (_name, raw) => {
     expect(parseResponse(Buffer.from(raw))).toBeUndefined();
   });
 
@@ -30,7 +42,12 @@ describe('raw-http', () => {
     const server = net.createServer((s) => s.end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const silent = await rawRequest({ url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, method: 'GET', headers: [], timeoutMs: 2000 });
+      const silent = await rawRequest({
+        url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`,
+        method: 'GET',
+        headers: [],
+        timeoutMs: 2000,
+      });
       expect(silent).toEqual({ ok: false, connected: true, failure: 'connection closed without an answer' });
     } finally {
       server.close();

@@ -45,10 +45,14 @@ describe('reach', () => {
     silentPort = (silent.address() as AddressInfo).port;
   });
   afterAll(async () => {
-    await Promise.all([plain.close(), secure.close(), new Promise<void>((resolve) => {
+    await Promise.all([
+      plain.close(),
+      secure.close(),
+      new Promise<void>((resolve) => {
         for (const socket of silentSockets) socket.destroy();
         silent.close(() => resolve());
-      })]);
+      }),
+    ]);
     rmSync(dir, { recursive: true, force: true });
   });
 

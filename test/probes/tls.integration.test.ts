@@ -34,7 +34,13 @@ async function serve(pick: (f: TlsFixtures) => ServedFixture, ciphers?: string):
 function closable(server: Server): { close(): Promise<void> } {
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => sockets.add(s));
-  return { close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const cns = (facts: TlsFacts) => facts.chain.map((c) => c.subjectCN);
@@ -48,13 +54,40 @@ describe('tlsChain against real servers', () => {
     verdicts: string[];
   }[] = [
     { name: 'valid chain', pick: (f) => f.served.valid, sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted'] },
-    { name: 'missing intermediate: only the leaf is reported, though the trust store could complete it', pick: (f) => f.served.missingIntermediate, sent: ['gitlab.test'], verdicts: ['missingIntermediate'] },
+    {
+      name: 'missing intermediate: only the leaf is reported, though the trust store could complete it',
+      pick: (f) => f.served.missingIntermediate,
+      sent: ['gitlab.test'],
+      verdicts: ['missingIntermediate'],
+    },
     { name: 'self-signed leaf', pick: (f) => f.served.selfSigned, sent: ['gitlab.test'], verdicts: ['selfSignedLeaf'] },
-    { name: 'expired leaf', pick: (f) => f.served.expired, sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'expired'] },
-    { name: 'wrong host', pick: (f) => f.served.wrongHost, sent: ['wrong.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'hostnameMismatch'] },
+    {
+      name: 'expired leaf',
+      pick: (f) => f.served.expired,
+      sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'],
+      verdicts: ['trusted', 'expired'],
+    },
+    {
+      name: 'wrong host',
+      pick: (f) => f.served.wrongHost,
+      sent: ['wrong.test', 'duo-doctor fixtures intermediate CA'],
+      verdicts: ['trusted', 'hostnameMismatch'],
+    },
     // OpenSSL refuses to load a SHA-1 certificate at the default security level ("ca md too weak"): the test server lowers it.
-    { name: 'SHA-1 leaf', pick: (f) => f.served.sha1, ciphers: 'DEFAULT@SECLEVEL=0', sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'weakSignature'] },
-    { name: '1024-bit leaf', pick: (f) => f.served.weakKey, ciphers: 'DEFAULT@SECLEVEL=0', sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'], verdicts: ['trusted', 'weakKey'] },
+    {
+      name: 'SHA-1 leaf',
+      pick: (f) => f.served.sha1,
+      ciphers: 'DEFAULT@SECLEVEL=0',
+      sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'],
+      verdicts: ['trusted', 'weakSignature'],
+    },
+    {
+      name: '1024-bit leaf',
+      pick: (f) => f.served.weakKey,
+      ciphers: 'DEFAULT@SECLEVEL=0',
+      sent: ['gitlab.test', 'duo-doctor fixtures intermediate CA'],
+      verdicts: ['trusted', 'weakKey'],
+    },
   ];
 
   it.each(cases)('$name', async ({ pick, ciphers, sent, verdicts }) => {
@@ -64,7 +97,13 @@ describe('tlsChain against real servers', () => {
     expect(facts.cipher).toBeTruthy();
     expect(cns(facts)).toEqual(sent);
     expect(facts.chain[0]?.pem).toBe(new X509Certificate(pick(fixtures()).leaf.certPem).toString());
-    const judged = judgeChain({ chain: facts.chain.map((c) => c.pem), trust: [fixtures().root.certPem], host: facts.host, now: Date.now(), expiryWarnDays: 30 });
+    const judged = judgeChain({
+      chain: facts.chain.map((c) => c.pem),
+      trust: [fixtures().root.certPem],
+      host: facts.host,
+      now: Date.now(),
+      expiryWarnDays: 30,
+    });
     expect(judged.verdicts.map((v) => v.id)).toEqual(verdicts);
   });
 

@@ -11,15 +11,37 @@ const fixtures = useTlsFixtures();
 type Pick3 = 'good' | 'withIntermediate' | 'missingEnd';
 
 describe('gatewayTrust precedence', () => {
-  const cases: { name: string; requests?: Pick3; curl?: Pick3; ssl?: Pick3; caFile?: Pick3; kind: TrustSource['kind']; count: number | 'system' }[] = [
-    { name: 'all set: REQUESTS_CA_BUNDLE wins', requests: 'withIntermediate', curl: 'good', ssl: 'good', caFile: 'good', kind: 'REQUESTS_CA_BUNDLE', count: 2 },
-    { name: 'CURL_CA_BUNDLE when REQUESTS_CA_BUNDLE is unset', curl: 'withIntermediate', ssl: 'good', caFile: 'good', kind: 'CURL_CA_BUNDLE', count: 2 },
-    // Python requests never reads SSL_CERT_FILE: certifi's roots; --ca-file never stands in for the gateway's own environment.
-    { name: 'SSL_CERT_FILE is not read: certifi roots when nothing else is set', ssl: 'withIntermediate', kind: 'system', count: 'system' },
-    { name: "--ca-file does not replace the gateway's own (unset) variables", ssl: 'withIntermediate', caFile: 'good', kind: 'system', count: 'system' },
-    { name: 'system roots when nothing is set', kind: 'system', count: 'system' },
-    { name: 'a bundle replaces the system roots, even a broken one', requests: 'missingEnd', kind: 'REQUESTS_CA_BUNDLE', count: 1 },
-  ];
+  const cases: { name: string; requests?: Pick3; curl?: Pick3; ssl?: Pick3; caFile?: Pick3; kind: TrustSource['kind']; count: number | 'system' }[] =
+    [
+      {
+        name: 'all set: REQUESTS_CA_BUNDLE wins',
+        requests: 'withIntermediate',
+        curl: 'good',
+        ssl: 'good',
+        caFile: 'good',
+        kind: 'REQUESTS_CA_BUNDLE',
+        count: 2,
+      },
+      {
+        name: 'CURL_CA_BUNDLE when REQUESTS_CA_BUNDLE is unset',
+        curl: 'withIntermediate',
+        ssl: 'good',
+        caFile: 'good',
+        kind: 'CURL_CA_BUNDLE',
+        count: 2,
+      },
+      // Python requests never reads SSL_CERT_FILE: certifi's roots; --ca-file never stands in for the gateway's own environment.
+      { name: 'SSL_CERT_FILE is not read: certifi roots when nothing else is set', ssl: 'withIntermediate', kind: 'system', count: 'system' },
+      {
+        name: "--ca-file does not replace the gateway's own (unset) variables",
+        ssl: 'withIntermediate',
+        caFile: 'good',
+        kind: 'system',
+        count: 'system',
+      },
+      { name: 'system roots when nothing is set', kind: 'system', count: 'system' },
+      { name: 'a bundle replaces the system roots, even a broken one', requests: 'missingEnd', kind: 'REQUESTS_CA_BUNDLE', count: 1 },
+    ];
 
   it.each(cases)('$name', async ({ requests, curl, ssl, caFile, kind, count }) => {
     const f = fixtures();
@@ -50,8 +72,16 @@ describe('gatewayTrust precedence', () => {
   });
 
   it.each([
-    ['SSL_VERIFY naming a bundle', { SSL_VERIFY: 'good', SSL_CERT_FILE: 'withIntermediate', REQUESTS_CA_BUNDLE: 'withIntermediate', AIGW_GITLAB_URL: 'x' }, 'SSL_VERIFY'],
-    ['SSL_CERT_FILE, never REQUESTS_CA_BUNDLE', { SSL_CERT_FILE: 'good', REQUESTS_CA_BUNDLE: 'withIntermediate', AIGW_GITLAB_URL: 'x' }, 'SSL_CERT_FILE'],
+    [
+      'SSL_VERIFY naming a bundle',
+      { SSL_VERIFY: 'good', SSL_CERT_FILE: 'withIntermediate', REQUESTS_CA_BUNDLE: 'withIntermediate', AIGW_GITLAB_URL: 'x' },
+      'SSL_VERIFY',
+    ],
+    [
+      'SSL_CERT_FILE, never REQUESTS_CA_BUNDLE',
+      { SSL_CERT_FILE: 'good', REQUESTS_CA_BUNDLE: 'withIntermediate', AIGW_GITLAB_URL: 'x' },
+      'SSL_CERT_FILE',
+    ],
     ['certifi when only REQUESTS_CA_BUNDLE is set', { REQUESTS_CA_BUNDLE: 'good', AIGW_GITLAB_URL: 'https://gitlab.example.com' }, 'system'],
   ] as const)("gatewayModelTrust (LiteLLM's rules): %s", async (_name, vars, kind) => {
     const f = fixtures();
@@ -74,7 +104,12 @@ describe('gatewayTrust precedence', () => {
   ];
   it.each(elsewhere)('not the gateway: $name', async ({ caFile, exec, kind, known }) => {
     const f = fixtures();
-    const env = { REQUESTS_CA_BUNDLE: f.bundles.withIntermediate, CURL_CA_BUNDLE: f.bundles.withIntermediate, SSL_CERT_FILE: f.bundles.withIntermediate, SSL_VERIFY: f.bundles.withIntermediate };
+    const env = {
+      REQUESTS_CA_BUNDLE: f.bundles.withIntermediate,
+      CURL_CA_BUNDLE: f.bundles.withIntermediate,
+      SSL_CERT_FILE: f.bundles.withIntermediate,
+      SSL_VERIFY: f.bundles.withIntermediate,
+    };
     const settings: Partial<Settings> = { env, ...(caFile ? { caFile: f.bundles[caFile] } : {}), ...(exec ? { exec } : {}) };
     for (const trust of [await gatewayTrust(makeContext(settings)), await gatewayModelTrust(makeContext(settings))]) {
       expect(trust.source.kind).toBe(kind);

@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('websocketHandshake', () => {
-  it('computes RFC 6455\'s sample accept value', () => {
+  it("computes RFC 6455's sample accept value", () => {
     expect(expectedAccept('dGhlIHNhbXBsZSBub25jZQ==')).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
   });
 
@@ -63,7 +63,13 @@ describe('websocketHandshake', () => {
   it('sends the handshake with the extra headers and verifies a correct 101', async () => {
     const ex = await websocketHandshake({ url: `${plain.url}/ok`, headers: { Authorization: 'Bearer t', 'X-Gitlab-Realm': 'self-managed' } });
     expect(ex).toMatchObject({ ok: true, answer: { status: 101, acceptValid: true, body: '' } });
-    expect(lastHeaders).toMatchObject({ upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', authorization: 'Bearer t', 'x-gitlab-realm': 'self-managed' });
+    expect(lastHeaders).toMatchObject({
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-version': '13',
+      authorization: 'Bearer t',
+      'x-gitlab-realm': 'self-managed',
+    });
   });
 
   it('flags a 101 whose Sec-WebSocket-Accept is wrong', async () => {
@@ -77,7 +83,10 @@ describe('websocketHandshake', () => {
   });
 
   it('works over TLS with the given CA, and fails as tls without it', async () => {
-    expect(await websocketHandshake({ url: `${secure.url}/ok`, ca: [leafPem] })).toMatchObject({ ok: true, answer: { status: 101, acceptValid: true } });
+    expect(await websocketHandshake({ url: `${secure.url}/ok`, ca: [leafPem] })).toMatchObject({
+      ok: true,
+      answer: { status: 101, acceptValid: true },
+    });
     expect(await websocketHandshake({ url: `${secure.url}/ok`, ca: [] })).toMatchObject({ ok: false, failure: { kind: 'tls' } });
   });
 
@@ -89,10 +98,16 @@ describe('websocketHandshake', () => {
     expect(await websocketHandshake({ url: `${plain.url}/drop` })).toMatchObject({ ok: false });
     expect(await websocketHandshake({ url: `http://127.0.0.1:${await freePort()}/ok` })).toMatchObject({ ok: false, failure: { kind: 'refused' } });
     const port = (silent.address() as net.AddressInfo).port;
-    expect(await websocketHandshake({ url: `http://127.0.0.1:${port}/ok`, timeoutMs: 300 })).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    expect(await websocketHandshake({ url: `http://127.0.0.1:${port}/ok`, timeoutMs: 300 })).toMatchObject({
+      ok: false,
+      failure: { kind: 'timeout' },
+    });
   });
 
   it('honours an aborted signal', async () => {
-    expect(await websocketHandshake({ url: `${plain.url}/ok`, signal: AbortSignal.abort() })).toMatchObject({ ok: false, failure: { kind: 'aborted' } });
+    expect(await websocketHandshake({ url: `${plain.url}/ok`, signal: AbortSignal.abort() })).toMatchObject({
+      ok: false,
+      failure: { kind: 'aborted' },
+    });
   });
 });

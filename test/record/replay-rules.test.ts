@@ -67,7 +67,13 @@ describe('replayRecording', () => {
   });
 
   it('skips a dependent whose dependency now fails, as the runner would', () => {
-    const rec = recording([result('a', 'pass'), result('b', 'pass')], [{ check: 'a', facts: { n: 1 } }, { check: 'b', facts: { n: 9 } }]);
+    const rec = recording(
+      [result('a', 'pass'), result('b', 'pass')],
+      [
+        { check: 'a', facts: { n: 1 } },
+        { check: 'b', facts: { n: 9 } },
+      ],
+    );
     const out = replayRecording([judged('a', 5), judged('b', 0, ['a'])], rec);
     expect(out.results.map((r) => r.status)).toEqual(['fail', 'skip']);
     expect(out.results[1]!.summary).toBe('depends on a, which failed');
@@ -89,10 +95,16 @@ describe('replayRecording', () => {
   it('replays each installation of a multi-target recording with its own facts', () => {
     const rec = recording(
       [result('a', 'pass', 'prod'), result('a', 'pass', 'eu')],
-      [{ target: 'prod', check: 'a', facts: { n: 9 } }, { target: 'eu', check: 'a', facts: { n: 1 } }],
+      [
+        { target: 'prod', check: 'a', facts: { n: 9 } },
+        { target: 'eu', check: 'a', facts: { n: 1 } },
+      ],
       [{ name: 'prod' }, { name: 'eu' }],
     );
     const out = replayRecording([judged('a', 5)], rec);
-    expect(out.results.map((r) => [r.target, r.status])).toEqual([['prod', 'pass'], ['eu', 'fail']]);
+    expect(out.results.map((r) => [r.target, r.status])).toEqual([
+      ['prod', 'pass'],
+      ['eu', 'fail'],
+    ]);
   });
 });

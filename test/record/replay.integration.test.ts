@@ -63,7 +63,9 @@ describe('record → replay', () => {
     const raw = har.log.entries.filter((e: { _via: string }) => e._via === 'raw').length;
     expect(raw).toBeGreaterThanOrEqual(4);
     // GitLab's agent WebSocket upgrade (proxy-upgrade) is there too, its admin token masked.
-    expect(har.log.entries.some((e: { _via: string; response: { status: number } }) => e._via === 'websocket' && e.response.status === 101)).toBe(true);
+    expect(har.log.entries.some((e: { _via: string; response: { status: number } }) => e._via === 'websocket' && e.response.status === 101)).toBe(
+      true,
+    );
     expect(har.log.entries.length).toBeGreaterThanOrEqual(requests + raw);
     const sent = har.log.entries.flatMap((e: { request: { headers: { name: string; value: string }[] } }) => e.request.headers);
     for (const h of sent.filter((x: { name: string }) => /^(private-token|authorization)$/i.test(x.name))) expect(h.value).toBe('[REDACTED]');
@@ -78,7 +80,10 @@ describe('record → replay', () => {
     const lead = judged.findings!.find((f) => f.status === judged.status)!;
     const status = judged.status === 'pass' ? 'fail' : 'pass';
     const changed: CheckDefinition = { ...original, messages: { ...original.messages, [lead.id]: { ...original.messages![lead.id]!, status } } };
-    const replayed = replayRecording(CHECKS.map((c) => (c.id === judged.id ? changed : c)), recording);
+    const replayed = replayRecording(
+      CHECKS.map((c) => (c.id === judged.id ? changed : c)),
+      recording,
+    );
     expect(replayed.results.find((r) => r.id === judged.id)).toMatchObject({ status, findings: expect.arrayContaining([{ id: lead.id, status }]) });
   });
 
@@ -89,7 +94,10 @@ describe('record → replay', () => {
     // A check the recorder did not have is skipped, naming the version that recorded it.
     recording.result.results = recording.result.results.filter((r: { id: string }) => r.id !== judgedId);
     const replayed = replayRecording(CHECKS, recording);
-    expect(replayed.results.find((r) => r.id === judgedId)).toMatchObject({ status: 'skip', summary: expect.stringContaining('not in this recording') });
+    expect(replayed.results.find((r) => r.id === judgedId)).toMatchObject({
+      status: 'skip',
+      summary: expect.stringContaining('not in this recording'),
+    });
     // A newer format, or no recording at all, is refused with the reason.
     await writeFile(join(dir, 'recording.json'), JSON.stringify({ ...recording, formatVersion: 99 }));
     await expect(readRecording(dir)).rejects.toThrow(/format version 99/);

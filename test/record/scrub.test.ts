@@ -7,13 +7,17 @@ const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIiwiYXVkIjpbImdpdGxhYi1haS1nYXRld2
 
 describe('scrubText', () => {
   it.each([
-    ['the run\'s token, every occurrence', `a ${TOKEN} b ${TOKEN}`, `a ${REDACTED} b ${REDACTED}`],
+    ["the run's token, every occurrence", `a ${TOKEN} b ${TOKEN}`, `a ${REDACTED} b ${REDACTED}`],
     ['a JWT loses its signature, keeps its claims', `Bearer ${JWT}`, `Bearer ${JWT.split('.').slice(0, 2).join('.')}.${REDACTED}`],
     ['a personal access token', 'glpat-abcdefghij0123456789', REDACTED],
     ['userinfo in a URL', 'https://oauth2:pw@gitlab.example.com/x', 'https://REDACTED@gitlab.example.com/x'],
     ['a secret query value', 'https://h/p?private_token=abc&x=1', `https://h/p?private_token=${REDACTED}&x=1`],
     ['a PEM private key, whatever its kind', 'k=-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- end', `k=${REDACTED} end`],
-    ['a certificate stays (public data)', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
+    [
+      'a certificate stays (public data)',
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+    ],
     ['text with no secret is unchanged', 'nothing to see', 'nothing to see'],
     ['empty', '', ''],
   ])('%s', (_name, input, expected) => {
@@ -28,15 +32,29 @@ describe('scrubText', () => {
 describe('scrubHeaders', () => {
   it('replaces credential headers whatever their case, and scrubs the rest', () => {
     const out = scrubHeaders(
-      { Authorization: `Bearer ${JWT}`, 'PRIVATE-TOKEN': TOKEN, cookie: 'a=b', 'set-cookie': 's=1', 'x-note': `t=${TOKEN}`, accept: 'application/json' },
+      {
+        Authorization: `Bearer ${JWT}`,
+        'PRIVATE-TOKEN': TOKEN,
+        cookie: 'a=b',
+        'set-cookie': 's=1',
+        'x-note': `t=${TOKEN}`,
+        accept: 'application/json',
+      },
       [TOKEN],
     );
-    expect(out).toEqual({ Authorization: REDACTED, 'PRIVATE-TOKEN': REDACTED, cookie: REDACTED, 'set-cookie': REDACTED, 'x-note': `t=${REDACTED}`, accept: 'application/json' });
+    expect(out).toEqual({
+      Authorization: REDACTED,
+      'PRIVATE-TOKEN': REDACTED,
+      cookie: REDACTED,
+      'set-cookie': REDACTED,
+      'x-note': `t=${REDACTED}`,
+      accept: 'application/json',
+    });
   });
 });
 
 describe('scrubJson / scrubBody', () => {
-  it('empties secret-named members at any depth but keeps a JWT member\'s claims', () => {
+  it("empties secret-named members at any depth but keeps a JWT member's claims", () => {
     const out = scrubJson({ token: JWT, nested: [{ password: 'hunter2', api_key: 'k1' }], keys: [{ kty: 'RSA', d: 'private', n: 'public' }] }, []);
     expect(out).toEqual({
       token: `${JWT.split('.').slice(0, 2).join('.')}.${REDACTED}`,
@@ -69,7 +87,11 @@ describe('scrubbing at its edges', () => {
   it.each([
     ['a one-letter scheme', 'x://u:pw1234@h', 'x://REDACTED@h'],
     ['a scheme with a digit before ://', 'h2://u:pw1234@h', 'h2://REDACTED@h'],
-    ['query secrets, each of several, not the other parameters', 'GET /x?token=abc123&page=1&password=pw', `GET /x?token=${REDACTED}&page=1&password=${REDACTED}`],
+    [
+      'query secrets, each of several, not the other parameters',
+      'GET /x?token=abc123&page=1&password=pw',
+      `GET /x?token=${REDACTED}&page=1&password=${REDACTED}`,
+    ],
     ['a secret-like name that is not a query parameter', 'mytoken=abc123', 'mytoken=abc123'],
   ])('scrubText: %s', (_name, text, want) => {
     expect(scrubText(text, [])).toBe(want);

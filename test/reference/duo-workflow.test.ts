@@ -48,11 +48,50 @@ describe('reference Duo Workflow Service: authentication (authentication_interce
     ['no Authorization', async () => ({}), DWS_AUTH_MESSAGES.noHeader],
     ['Basic instead of Bearer', async () => ({ authorization: 'Basic abc', 'x-gitlab-authentication-type': 'oidc' }), DWS_AUTH_MESSAGES.badHeader],
     ['no authentication type', async () => ({ authorization: `Bearer ${await serviceToken()}`, ...IDENTITY }), DWS_AUTH_MESSAGES.notOidc],
-    ['a token no key verifies', async () => ({ authorization: `Bearer ${await serviceToken({ key: OTHER })}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY }), DWS_AUTH_MESSAGES.forbidden],
-    ['the AI gateway\'s audience', async () => ({ authorization: `Bearer ${await serviceToken({ audience: 'gitlab-ai-gateway' })}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY }), DWS_AUTH_MESSAGES.forbidden],
-    ['the realm header differs', async () => ({ authorization: `Bearer ${await serviceToken()}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY, 'x-gitlab-realm': 'saas' }), DWS_AUTH_MESSAGES.mismatch('X-Gitlab-Realm')],
-    ['the instance header differs', async () => ({ authorization: `Bearer ${await serviceToken()}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY, 'x-gitlab-instance-id': 'other' }), DWS_AUTH_MESSAGES.mismatch('X-Gitlab-Instance-Id')],
-    ['the subject (global user id) differs', async () => ({ authorization: `Bearer ${await serviceToken()}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY, 'x-gitlab-global-user-id': 'user-2' }), DWS_AUTH_MESSAGES.mismatch('X-Gitlab-Global-User-Id')],
+    [
+      'a token no key verifies',
+      async () => ({ authorization: `Bearer ${await serviceToken({ key: OTHER })}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY }),
+      DWS_AUTH_MESSAGES.forbidden,
+    ],
+    [
+      "the AI gateway's audience",
+      async () => ({
+        authorization: `Bearer ${await serviceToken({ audience: 'gitlab-ai-gateway' })}`,
+        'x-gitlab-authentication-type': 'oidc',
+        ...IDENTITY,
+      }),
+      DWS_AUTH_MESSAGES.forbidden,
+    ],
+    [
+      'the realm header differs',
+      async () => ({
+        authorization: `Bearer ${await serviceToken()}`,
+        'x-gitlab-authentication-type': 'oidc',
+        ...IDENTITY,
+        'x-gitlab-realm': 'saas',
+      }),
+      DWS_AUTH_MESSAGES.mismatch('X-Gitlab-Realm'),
+    ],
+    [
+      'the instance header differs',
+      async () => ({
+        authorization: `Bearer ${await serviceToken()}`,
+        'x-gitlab-authentication-type': 'oidc',
+        ...IDENTITY,
+        'x-gitlab-instance-id': 'other',
+      }),
+      DWS_AUTH_MESSAGES.mismatch('X-Gitlab-Instance-Id'),
+    ],
+    [
+      'the subject (global user id) differs',
+      async () => ({
+        authorization: `Bearer ${await serviceToken()}`,
+        'x-gitlab-authentication-type': 'oidc',
+        ...IDENTITY,
+        'x-gitlab-global-user-id': 'user-2',
+      }),
+      DWS_AUTH_MESSAGES.mismatch('X-Gitlab-Global-User-Id'),
+    ],
   ])('%s → UNAUTHENTICATED', async (_name, metadata, details) => {
     const out = await call(service.address, await metadata());
     expect(out).toMatchObject({ ok: false, codeName: 'UNAUTHENTICATED', details });
@@ -80,10 +119,15 @@ describe('reference Duo Workflow Service: authentication (authentication_interce
 });
 
 describe('reference Duo Workflow Service: GenerateToken', () => {
-  const generate = (address: string, metadata: Record<string, string>) => callUnary<{ token: string; expiresAt: string }>('GenerateToken', { address, secure: false, metadata, timeoutMs: 5000 });
+  const generate = (address: string, metadata: Record<string, string>) =>
+    callUnary<{ token: string; expiresAt: string }>('GenerateToken', { address, secure: false, metadata, timeoutMs: 5000 });
 
   it('refuses a token it issued itself (disallowed_issuers)', async () => {
-    const out = await generate(service.address, { authorization: `Bearer ${await serviceToken()}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY });
+    const out = await generate(service.address, {
+      authorization: `Bearer ${await serviceToken()}`,
+      'x-gitlab-authentication-type': 'oidc',
+      ...IDENTITY,
+    });
     expect(out).toMatchObject({ ok: false, codeName: 'PERMISSION_DENIED', details: 'Unauthorized to generate token' });
   });
 
@@ -109,7 +153,9 @@ describe('reference Duo Workflow Service: GenerateToken', () => {
       if (signed.ok) {
         expect(Number(signed.response.expiresAt) - Date.now() / 1000).toBeGreaterThan(3500);
         // The token it signed opens ListTools on a service with the same key.
-        expect(await call(service.address, { authorization: `Bearer ${signed.response.token}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY })).toMatchObject({ ok: true });
+        expect(
+          await call(service.address, { authorization: `Bearer ${signed.response.token}`, 'x-gitlab-authentication-type': 'oidc', ...IDENTITY }),
+        ).toMatchObject({ ok: true });
       }
     } finally {
       await signer.close();
@@ -120,10 +166,19 @@ describe('reference Duo Workflow Service: GenerateToken', () => {
 describe('reference Duo Workflow Service: TLS (DUO_WORKFLOW_TLS__ENABLED)', () => {
   it('serves gRPC over TLS with ALPN h2 and refuses plaintext', async () => {
     const chain = buildChain({ host: '127.0.0.1' });
-    const tls = await startDuoWorkflowService({ env: { DUO_WORKFLOW_AUTH__ENABLED: 'false' }, tls: { certPem: chain.chainPem, keyPem: chain.leaf.keyPem }, log: () => undefined });
+    const tls = await startDuoWorkflowService({
+      env: { DUO_WORKFLOW_AUTH__ENABLED: 'false' },
+      tls: { certPem: chain.chainPem, keyPem: chain.leaf.keyPem },
+      log: () => undefined,
+    });
     try {
-      expect(await listTools({ address: tls.address, secure: true, ca: [chain.root.certPem], metadata: {}, timeoutMs: 5000 })).toMatchObject({ ok: true });
-      expect(await listTools({ address: tls.address, secure: false, metadata: {}, timeoutMs: 5000 })).toMatchObject({ ok: false, codeName: 'UNAVAILABLE' });
+      expect(await listTools({ address: tls.address, secure: true, ca: [chain.root.certPem], metadata: {}, timeoutMs: 5000 })).toMatchObject({
+        ok: true,
+      });
+      expect(await listTools({ address: tls.address, secure: false, metadata: {}, timeoutMs: 5000 })).toMatchObject({
+        ok: false,
+        codeName: 'UNAVAILABLE',
+      });
     } finally {
       await tls.close();
     }

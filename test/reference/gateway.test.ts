@@ -148,8 +148,14 @@ function rawUpgrade(headers: string[]): Promise<Buffer> {
   });
 }
 
-describe('reference gateway: no WebSocket route (the real gateway has none; GitLab\'s agent socket is /api/v4/ai/duo_workflows/ws)', () => {
-  const wsHeaders = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', 'Connection: close'];
+describe("reference gateway: no WebSocket route (the real gateway has none; GitLab's agent socket is /api/v4/ai/duo_workflows/ws)", () => {
+  const wsHeaders = [
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+    'Connection: close',
+  ];
 
   it('computes the RFC 6455 example accept key', () => {
     expect(acceptKey('dGhlIHNhbXBsZSBub25jZQ==')).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
@@ -263,7 +269,9 @@ describe('reference gateway: the bypass switches over HTTP, read as pydantic rea
   });
 
   it.each(['', 'enabled', ' true'])('refuses to start on %j, as pydantic refuses it', async (value) => {
-    await expect(startGateway({ env: { AIGW_GITLAB_URL: issuer.url, AIGW_AUTH__BYPASS_EXTERNAL: value }, log: quiet })).rejects.toThrow(/Input should be a valid boolean/);
+    await expect(startGateway({ env: { AIGW_GITLAB_URL: issuer.url, AIGW_AUTH__BYPASS_EXTERNAL: value }, log: quiet })).rejects.toThrow(
+      /Input should be a valid boolean/,
+    );
   });
 });
 
@@ -287,7 +295,10 @@ describe('reference gateway: POST /v1/code/user_access_token', () => {
   });
 
   it('400 naming the missing X-Gitlab-Global-User-Id header', async () => {
-    const res = await fetch(`${gateway.url}/v1/code/user_access_token`, { method: 'POST', headers: gitlabHeaders(await issuer.mint(), issuer.instanceId) });
+    const res = await fetch(`${gateway.url}/v1/code/user_access_token`, {
+      method: 'POST',
+      headers: gitlabHeaders(await issuer.mint(), issuer.instanceId),
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ detail: 'Missing X-Gitlab-Global-User-Id header' });
   });

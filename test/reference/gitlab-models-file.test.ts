@@ -7,7 +7,14 @@ import { parseModels } from '../../src/reference/gitlab/models-file.js';
 import { serveGitLab } from '../../src/reference/serve-cli.js';
 import { readModelsFile } from '../../src/reference/gitlab/models-file.js';
 
-const one = { name: 'vLLM', model: 'codestral', endpoint: 'http://vllm:8000/v1', identifier: 'custom_openai/codestral-22b', hasApiToken: true, releaseState: 'GA' };
+const one = {
+  name: 'vLLM',
+  model: 'codestral',
+  endpoint: 'http://vllm:8000/v1',
+  identifier: 'custom_openai/codestral-22b',
+  hasApiToken: true,
+  releaseState: 'GA',
+};
 
 describe('parseModels', () => {
   it.each<[string, unknown, number]>([
@@ -19,7 +26,10 @@ describe('parseModels', () => {
   ])('reads %s', (_name, value, count) => expect(parseModels(JSON.stringify(value), 'm.json')).toHaveLength(count));
 
   it('keeps the fields GitLab lists; a missing endpoint is empty (a cloud provider)', () => {
-    expect(parseModels(JSON.stringify([one, { name: 'B', model: 'claude_3' }]), 'm.json')).toEqual([one, { name: 'B', model: 'claude_3', endpoint: '' }]);
+    expect(parseModels(JSON.stringify([one, { name: 'B', model: 'claude_3' }]), 'm.json')).toEqual([
+      one,
+      { name: 'B', model: 'claude_3', endpoint: '' },
+    ]);
   });
 
   it.each([
@@ -33,20 +43,37 @@ describe('parseModels', () => {
 });
 
 describe('serveGitLab with --models', () => {
-  it('lists exactly the file\'s models and assigns code features to the first', async () => {
+  it("lists exactly the file's models and assigns code features to the first", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'duo-doctor-models-')), 'models.json');
     writeFileSync(file, JSON.stringify({ nodes: [one] }));
     const out: string[] = [];
     const stop = new AbortController();
-    const done = serveGitLab({ port: 0, env: { GITLAB_TOKEN: 'glpat-models' }, selfHostedModels: readModelsFile(file), log: () => {}, out: (l) => out.push(l), stop: stop.signal });
+    const done = serveGitLab({
+      port: 0,
+      env: { GITLAB_TOKEN: 'glpat-models' },
+      selfHostedModels: readModelsFile(file),
+      log: () => {},
+      out: (l) => out.push(l),
+      stop: stop.signal,
+    });
     try {
       await expect.poll(() => out.length).toBe(1);
       const url = out[0]!.split(' on ')[1]!;
-      const query = '{ aiSelfHostedModels { nodes { name model endpoint hasApiToken identifier releaseState } } aiFeatureSettings { nodes { feature provider selfHostedModel { name } } } }';
-      const res = await fetch(`${url}/api/graphql`, { method: 'POST', headers: { 'PRIVATE-TOKEN': 'glpat-models', 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      const body = (await res.json()) as { data: { aiSelfHostedModels: { nodes: unknown[] }; aiFeatureSettings: { nodes: { feature: string; selfHostedModel?: { name: string } }[] } } };
+      const query =
+        '{ aiSelfHostedModels { nodes { name model endpoint hasApiToken identifier releaseState } } aiFeatureSettings { nodes { feature provider selfHostedModel { name } } } }';
+      const res = await fetch(`${url}/api/graphql`, {
+        method: 'POST',
+        headers: { 'PRIVATE-TOKEN': 'glpat-models', 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await res.json()) as {
+        data: { aiSelfHostedModels: { nodes: unknown[] }; aiFeatureSettings: { nodes: { feature: string; selfHostedModel?: { name: string } }[] } };
+      };
       expect(body.data.aiSelfHostedModels.nodes).toEqual([expect.objectContaining(one)]);
-      expect(body.data.aiFeatureSettings.nodes.filter((n) => n.selfHostedModel?.name === 'vLLM').map((n) => n.feature)).toEqual(['code_completions', 'code_generations']);
+      expect(body.data.aiFeatureSettings.nodes.filter((n) => n.selfHostedModel?.name === 'vLLM').map((n) => n.feature)).toEqual([
+        'code_completions',
+        'code_generations',
+      ]);
     } finally {
       stop.abort();
       await done;

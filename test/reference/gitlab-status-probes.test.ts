@@ -63,7 +63,12 @@ describe('reference GitLab health check: the probe set', () => {
       true,
       [...CLOUD, 'end_to_end_probe', 'duo_agent_platform_probe', ...SELF_HOSTED],
     ],
-    ['another feature vendored', { ...ALLOW, featureSettings: [{ feature: 'duo_chat', provider: 'vendored' }] }, true, [...CLOUD, 'duo_agent_platform_probe', ...SELF_HOSTED]],
+    [
+      'another feature vendored',
+      { ...ALLOW, featureSettings: [{ feature: 'duo_chat', provider: 'vendored' }] },
+      true,
+      [...CLOUD, 'duo_agent_platform_probe', ...SELF_HOSTED],
+    ],
     ['no self-hosted URL', { ...ALLOW }, false, [...CLOUD, 'end_to_end_probe', 'duo_agent_platform_probe']],
   ])('%s', async (_name, options, withUrl, expected) => {
     expect(names(await healthCheck(options, withUrl ? gateway.url : undefined))).toEqual(expected);
@@ -105,9 +110,21 @@ describe('reference GitLab health check: texts and outcomes', () => {
   it('fails the cloud probes of an air-gapped installation with their texts', async () => {
     const r = await healthCheck({ ...ALLOW }, undefined);
     expect(r.probeResults.filter((p) => p.name !== 'host_probe' && p.name !== 'end_to_end_probe').map((p) => [p.name, p.message, p.errors])).toEqual([
-      ['license_probe', 'Subscription for this instance cannot be synchronized. Contact GitLab customer support to upgrade your license.', ['Subscription for this instance cannot be synchronized. Contact GitLab customer support to upgrade your license.']],
-      ['access_probe', 'Subscription has not yet been synchronized. Synchronize your subscription.', ['Subscription has not yet been synchronized. Synchronize your subscription.']],
-      ['token_probe', 'Access credentials not found. Synchronize your subscription.', ['Access credentials not found. Synchronize your subscription.']],
+      [
+        'license_probe',
+        'Subscription for this instance cannot be synchronized. Contact GitLab customer support to upgrade your license.',
+        ['Subscription for this instance cannot be synchronized. Contact GitLab customer support to upgrade your license.'],
+      ],
+      [
+        'access_probe',
+        'Subscription has not yet been synchronized. Synchronize your subscription.',
+        ['Subscription has not yet been synchronized. Synchronize your subscription.'],
+      ],
+      [
+        'token_probe',
+        'Access credentials not found. Synchronize your subscription.',
+        ['Access credentials not found. Synchronize your subscription.'],
+      ],
       [
         'duo_agent_platform_probe',
         expect.stringMatching(/^GitLab Duo Workflow Service at 127\.0\.0\.1:\d+ is not operational\.$/),
@@ -117,12 +134,15 @@ describe('reference GitLab health check: texts and outcomes', () => {
   });
 
   it('passes the license probe with an online cloud license', async () => {
-    const r = await healthCheck({ ...ALLOW, license: { plan: 'ultimate', expiresAt: '2999-01-01', codeSuggestions: true, cloud: 'online' } }, undefined);
+    const r = await healthCheck(
+      { ...ALLOW, license: { plan: 'ultimate', expiresAt: '2999-01-01', codeSuggestions: true, cloud: 'online' } },
+      undefined,
+    );
     expect(r.probeResults[0]).toMatchObject({ name: 'license_probe', success: true, message: 'Subscription can be synchronized.' });
   });
 });
 
-describe('reference GitLab health check: the host probe through GitLab\'s HTTP client', () => {
+describe("reference GitLab health check: the host probe through GitLab's HTTP client", () => {
   let recorder: LoopbackServer;
   const methods: string[] = [];
   beforeAll(async () => {

@@ -58,7 +58,11 @@ function schemaErrors(schema: Record<string, unknown>, value: unknown, at = '$')
   const props = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
   return [
     ...((schema['required'] ?? []) as string[]).filter((k) => !(k in obj)).map((k) => `${at}.${k}: required`),
-    ...(schema['additionalProperties'] === false ? Object.keys(obj).filter((k) => !(k in props)).map((k) => `${at}.${k}: not allowed`) : []),
+    ...(schema['additionalProperties'] === false
+      ? Object.keys(obj)
+          .filter((k) => !(k in props))
+          .map((k) => `${at}.${k}: not allowed`)
+      : []),
     ...Object.entries(props).flatMap(([k, s]) => (k in obj ? schemaErrors(s, obj[k], `${at}.${k}`) : [])),
   ];
 }
@@ -144,7 +148,10 @@ describe('reference GitLab: GraphQL', () => {
   });
 
   it('refuses anonymous reads with GitLab’s permission error, and a wrong token with 401', async () => {
-    const anon = await fetch(`${stack.gitlab.url}/api/graphql`, { method: 'POST', body: JSON.stringify({ query: '{ duoSettings { aiGatewayUrl } }' }) });
+    const anon = await fetch(`${stack.gitlab.url}/api/graphql`, {
+      method: 'POST',
+      body: JSON.stringify({ query: '{ duoSettings { aiGatewayUrl } }' }),
+    });
     const body = (await anon.json()) as { data: unknown; errors: { message: string }[] };
     expect(body.data).toEqual({ duoSettings: null });
     expect(body.errors[0]?.message).toMatch(/don't have permission/);
@@ -169,7 +176,12 @@ describe('reference GitLab: GraphQL', () => {
       expect(data).toEqual({
         aiFeatureSettings: {
           nodes: [
-            { feature: 'code_completions', title: 'Code completions', provider: 'self_hosted', selfHostedModel: { id: 'gid://gitlab/Ai::SelfHostedModel/1', name: 'Codestral', model: 'codestral' } },
+            {
+              feature: 'code_completions',
+              title: 'Code completions',
+              provider: 'self_hosted',
+              selfHostedModel: { id: 'gid://gitlab/Ai::SelfHostedModel/1', name: 'Codestral', model: 'codestral' },
+            },
             { feature: 'duo_chat', title: 'Duo chat', provider: 'vendored', selfHostedModel: null },
           ],
         },
@@ -216,7 +228,7 @@ describe('reference GitLab: code suggestions', () => {
     }
   });
 
-  it('hands out the token the gateway minted from GitLab\'s own (POST /v1/code/user_access_token), signed with the gateway\'s key', async () => {
+  it("hands out the token the gateway minted from GitLab's own (POST /v1/code/user_access_token), signed with the gateway's key", async () => {
     const res = await api('/api/v4/code_suggestions/direct_access', { method: 'POST' });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { base_url: string; token: string; expires_at: number; headers: Record<string, string> };
@@ -236,7 +248,11 @@ describe('reference GitLab: code suggestions', () => {
     expect(body.expires_at).toBe(payload.exp);
     expect(typeof payload.jti).toBe('string');
     // Gitlab::AiGateway.public_headers: CloudConnector's lower-case x-gitlab-* headers, no Authorization or authentication type.
-    expect(body.headers).toMatchObject({ 'x-gitlab-instance-id': stack.gitlab.instanceId, 'x-gitlab-realm': 'self-managed', 'x-gitlab-version': DEFAULT_GITLAB_VERSION.replace(/-.*$/, '') });
+    expect(body.headers).toMatchObject({
+      'x-gitlab-instance-id': stack.gitlab.instanceId,
+      'x-gitlab-realm': 'self-managed',
+      'x-gitlab-version': DEFAULT_GITLAB_VERSION.replace(/-.*$/, ''),
+    });
     expect(Object.keys(body.headers).filter((h) => /authori[sz]ation|authentication-type/i.test(h))).toEqual([]);
     // GitLab's key set does not verify it: the gateway signed it.
     const jwks = (await (await fetch(`${stack.gitlab.url}/oauth/discovery/keys`)).json()) as { keys: JWK[] };
@@ -248,13 +264,29 @@ describe('reference GitLab: code suggestions', () => {
     const { token } = await issueToken(key, { issuer: 'https://gitlab.example.com', instanceId: 'uuid', scopes: ['complete_code'] });
     const { payload, protectedHeader } = await jwtVerify(token, createPublicKey(key.privateKey), { audience: 'gitlab-ai-gateway' });
     expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: key.jwk.kid });
-    expect(payload).toMatchObject({ iss: 'https://gitlab.example.com', aud: ['gitlab-ai-gateway'], sub: 'uuid', gitlab_realm: 'self-managed', scopes: ['complete_code'] });
+    expect(payload).toMatchObject({
+      iss: 'https://gitlab.example.com',
+      aud: ['gitlab-ai-gateway'],
+      sub: 'uuid',
+      gitlab_realm: 'self-managed',
+      scopes: ['complete_code'],
+    });
     expect(payload.nbf).toBe((payload.iat as number) - 5);
   });
 
   it.each([
-    ['the gateway refusing GitLab\'s token (401)', { AIGW_GITLAB_URL: 'http://127.0.0.1:9' }, 401, { message: 'Token creation failed', error_description: null, error_code: null, error: 'Forbidden by auth provider' }],
-    ['the gateway unable to sign (no AIGW_SELF_SIGNED_JWT__SIGNING_KEY)', { AIGW_GITLAB_URL: '' }, 500, { message: 'Token creation failed', error_description: null, error_code: null, error: null }],
+    [
+      "the gateway refusing GitLab's token (401)",
+      { AIGW_GITLAB_URL: 'http://127.0.0.1:9' },
+      401,
+      { message: 'Token creation failed', error_description: null, error_code: null, error: 'Forbidden by auth provider' },
+    ],
+    [
+      'the gateway unable to sign (no AIGW_SELF_SIGNED_JWT__SIGNING_KEY)',
+      { AIGW_GITLAB_URL: '' },
+      500,
+      { message: 'Token creation failed', error_description: null, error_code: null, error: null },
+    ],
   ])('maps %s as CodeSuggestionsClient does', async (_name, env, status, body) => {
     const gitlab = await startGitLab({ log: quiet });
     const gwEnv = env.AIGW_GITLAB_URL === '' ? { AIGW_GITLAB_URL: gitlab.url } : { ...env, ...gatewayKeys };
@@ -269,7 +301,7 @@ describe('reference GitLab: code suggestions', () => {
     }
   });
 
-  it('answers Grape\'s 500 when the gateway cannot be reached', async () => {
+  it("answers Grape's 500 when the gateway cannot be reached", async () => {
     const gitlab = await startGitLab({ log: quiet, aiGatewayUrl: 'http://127.0.0.1:9' });
     try {
       const res = await api('/api/v4/code_suggestions/direct_access', { method: 'POST' }, gitlab);
@@ -283,7 +315,12 @@ describe('reference GitLab: code suggestions', () => {
   it('answers connection details', async () => {
     const res = await api('/api/v4/code_suggestions/connection_details', { method: 'POST' });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ instance_id: stack.gitlab.instanceId, instance_version: '19.4.1', realm: 'self-managed', host_name: '127.0.0.1' });
+    expect(await res.json()).toMatchObject({
+      instance_id: stack.gitlab.instanceId,
+      instance_version: '19.4.1',
+      realm: 'self-managed',
+      host_name: '127.0.0.1',
+    });
   });
 
   it('403 "Direct connections are disabled" when direct access is off', async () => {

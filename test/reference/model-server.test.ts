@@ -18,7 +18,12 @@ afterAll(async () => {
 
 const post = (server: RunningModelServer, path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-const chat = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1, ...extra });
+const chat = (model: string, extra: Record<string, unknown> = {}) => ({
+  model,
+  messages: [{ role: 'user', content: 'ping' }],
+  max_tokens: 1,
+  ...extra,
+});
 const tool = { type: 'function', function: { name: 'noop', parameters: { type: 'object', properties: {} } } };
 
 describe('reference model server (vLLM)', () => {
@@ -32,7 +37,7 @@ describe('reference model server (vLLM)', () => {
     ['GET', '/models'],
     ['POST', '/chat/completions'],
     ['GET', '/v2/models'],
-  ])('answers FastAPI\'s 404 for %s %s', async (method, path) => {
+  ])("answers FastAPI's 404 for %s %s", async (method, path) => {
     const res = await fetch(`${plain.url}${path}`, { method });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ detail: 'Not Found' });
@@ -42,11 +47,35 @@ describe('reference model server (vLLM)', () => {
     ['a one-token chat', () => plain, chat('codestral-22b'), 200, undefined],
     ['an unknown model', () => plain, chat('codestral'), 404, /The model `codestral` does not exist\./],
     ['tool_choice auto with auto tool choice on', () => plain, chat('codestral-22b', { tools: [tool], tool_choice: 'auto' }), 200, undefined],
-    ['tool_choice auto without it (checked before the template)', () => bare, chat('codestral-22b', { tools: [tool], tool_choice: 'auto' }), 400, /"auto" tool choice requires --enable-auto-tool-choice/],
+    [
+      'tool_choice auto without it (checked before the template)',
+      () => bare,
+      chat('codestral-22b', { tools: [tool], tool_choice: 'auto' }),
+      400,
+      /"auto" tool choice requires --enable-auto-tool-choice/,
+    ],
     ['no chat template', () => bare, chat('codestral-22b'), 400, /must provide a chat template/],
-    ['a prompt at max_model_len (100 tokens)', () => plain, chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(400) }] }), 400, /maximum context length is 100 tokens\. However, your request has 100 input tokens/],
-    ['a prompt one token under, plus one to generate', () => plain, chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(396) }] }), 200, undefined],
-    ['a prompt one token under, plus two to generate', () => plain, chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(396) }], max_tokens: 2 }), 400, /you requested 101 tokens \(99 in the messages, 2 in the completion\)/],
+    [
+      'a prompt at max_model_len (100 tokens)',
+      () => plain,
+      chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(400) }] }),
+      400,
+      /maximum context length is 100 tokens\. However, your request has 100 input tokens/,
+    ],
+    [
+      'a prompt one token under, plus one to generate',
+      () => plain,
+      chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(396) }] }),
+      200,
+      undefined,
+    ],
+    [
+      'a prompt one token under, plus two to generate',
+      () => plain,
+      chat('codestral-22b', { messages: [{ role: 'user', content: 'x'.repeat(396) }], max_tokens: 2 }),
+      400,
+      /you requested 101 tokens \(99 in the messages, 2 in the completion\)/,
+    ],
   ])('%s → %s', async (_name, server, body, status, message) => {
     const res = await post(server(), '/v1/chat/completions', body);
     expect(res.status).toBe(status);

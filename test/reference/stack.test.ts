@@ -110,10 +110,16 @@ describe('scenarios', () => {
       expect(stack.settingsOverrides).toMatchObject({ gitlabUrl: stack.gitlabUrl, gitlabToken: 'glpat-scenario-token' });
       const env = stack.settingsOverrides.env ?? {};
       // A scenario that unsets it (gateway-gitlab-url-unset) leaves it out.
-      if ((scenario.gateway as { env?: Record<string, string> }).env?.['AIGW_GITLAB_URL'] !== '') expect(env['AIGW_GITLAB_URL']).toBe(stack.gitlabUrl);
+      if ((scenario.gateway as { env?: Record<string, string> }).env?.['AIGW_GITLAB_URL'] !== '')
+        expect(env['AIGW_GITLAB_URL']).toBe(stack.gitlabUrl);
       if (stack.caFile) expect(existsSync(stack.caFile)).toBe(true);
 
-      const meta = fetchText({ url: `${stack.gitlabUrl}/api/v4/metadata`, headers: { 'PRIVATE-TOKEN': stack.adminToken }, ca: ca(stack) ?? '', timeoutMs: 5000 });
+      const meta = fetchText({
+        url: `${stack.gitlabUrl}/api/v4/metadata`,
+        headers: { 'PRIVATE-TOKEN': stack.adminToken },
+        ca: ca(stack) ?? '',
+        timeoutMs: 5000,
+      });
       if (expected.tlsError) {
         await expect(meta).rejects.toMatchObject({ code: expected.tlsError });
       } else {
@@ -146,7 +152,10 @@ describe('scenarios', () => {
   });
 
   it('the gateway of auth-bypassed answers without a token; the healthy one refuses', async () => {
-    for (const [name, status] of [['auth-bypassed', 200], ['healthy', 401]] as const) {
+    for (const [name, status] of [
+      ['auth-bypassed', 200],
+      ['healthy', 401],
+    ] as const) {
       const stack = await startStack(findScenario(name)!);
       try {
         // The healthy gateway serves https from the stack's private CA.

@@ -16,10 +16,13 @@ describe('json report', () => {
     expect(text.endsWith('}\n')).toBe(true);
     // What a result lacks is spelled out: remediation null, evidence {} (the README and the schema promise both keys).
     const expected = run();
-    expect(JSON.parse(text)).toEqual({ ...expected, results: expected.results.map((r) => ({ ...r, remediation: r.remediation ?? null, evidence: r.evidence ?? {} })) });
+    expect(JSON.parse(text)).toEqual({
+      ...expected,
+      results: expected.results.map((r) => ({ ...r, remediation: r.remediation ?? null, evidence: r.evidence ?? {} })),
+    });
   });
 
-  it("writes keys in the documented order even when the RunResult was built in another", () => {
+  it('writes keys in the documented order even when the RunResult was built in another', () => {
     const run = sampleRun();
     const scrambled = Object.fromEntries(Object.entries(run).reverse()) as typeof run;
     scrambled.results = run.results.map((r) => Object.fromEntries(Object.entries({ ...r, target: 'x' }).reverse()) as unknown as CheckResult);

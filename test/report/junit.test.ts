@@ -34,10 +34,18 @@ describe('junit report', async () => {
   });
 
   it('a run that lacked inputs or was cut short: one failing case per missing input, still valid', async () => {
-    const run = { ...multiTargetRun(), missingInputs: [{ input: 'token' as const, reason: 'no GitLab token given (GITLAB_TOKEN_EU is unset or empty)', checks: ['license'], target: 'eu' }], aborted: "the run's deadline passed" };
+    const run = {
+      ...multiTargetRun(),
+      missingInputs: [
+        { input: 'token' as const, reason: 'no GitLab token given (GITLAB_TOKEN_EU is unset or empty)', checks: ['license'], target: 'eu' },
+      ],
+      aborted: "the run's deadline passed",
+    };
     const xml = render(run, { color: false });
     expect((await validate(xml)).stderr).toBe('report.xml validates\n');
-    expect(xml).toMatch(/<testcase name="missing input: token \[eu\]" classname="duo-doctor.inputs" time="0">\n {6}<failure message="no GitLab token given \(GITLAB_TOKEN_EU is unset or empty\)" type="missing-input">1 check skipped: license<\/failure>/);
+    expect(xml).toMatch(
+      /<testcase name="missing input: token \[eu\]" classname="duo-doctor.inputs" time="0">\n {6}<failure message="no GitLab token given \(GITLAB_TOKEN_EU is unset or empty\)" type="missing-input">1 check skipped: license<\/failure>/,
+    );
     expect(xml).toContain('<testcase name="run cut short" classname="duo-doctor.inputs"');
   });
 
@@ -78,7 +86,9 @@ describe('junit report', async () => {
     const xml = render(sampleRun(), { color: false });
     const run = sampleRun();
     const warn = run.results.find((r) => r.id === 'version-match')!;
-    expect(await xpath(xml, 'string(//testcase[9]/system-out)')).toBe(`WARNING: ${warn.summary}\n${warn.details.join('\n')}\nFix: ${warn.remediation}`);
+    expect(await xpath(xml, 'string(//testcase[9]/system-out)')).toBe(
+      `WARNING: ${warn.summary}\n${warn.details.join('\n')}\nFix: ${warn.remediation}`,
+    );
     expect(await xpath(xml, 'string(//testcase[9]/@name)')).toBe("version-match: The gateway matches GitLab's version");
   });
 

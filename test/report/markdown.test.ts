@@ -6,7 +6,9 @@ import { sampleRun } from './sample.js';
 describe('markdown report', () => {
   it('keeps every table row at three cells, escaping pipes and line breaks', () => {
     const run = sampleRun();
-    const rows = render(run, { color: false }).split('\n').filter((l) => l.startsWith('| '));
+    const rows = render(run, { color: false })
+      .split('\n')
+      .filter((l) => l.startsWith('| '));
     expect(rows).toHaveLength(run.results.length + 2);
     for (const row of rows) expect(row.match(/(?<!\\)\|/g)).toHaveLength(4);
     expect(rows.at(-1)).toBe(

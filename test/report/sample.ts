@@ -3,8 +3,7 @@
 import { summarise, type CertificateEvidence, type CheckResult, type RunResult } from '../../src/model.js';
 
 /** A reference long enough to need wrapping in a table cell. */
-export const GATEWAY_IMAGE =
-  'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway:self-hosted-v18.1.1-ee';
+export const GATEWAY_IMAGE = 'registry.gitlab.com/gitlab-org/modelops/applied-ml/code-suggestions/ai-assist/model-gateway:self-hosted-v18.1.1-ee';
 
 const RESULTS: CheckResult[] = [
   {
@@ -88,7 +87,7 @@ const RESULTS: CheckResult[] = [
     category: 'jwks',
     status: 'skip',
     title: 'A token GitLab issues verifies against its JWKS',
-    summary: 'no GitLab token given (GITLAB_TOKEN or --gitlab-token-file, an administrator\'s personal access token)',
+    summary: "no GitLab token given (GITLAB_TOKEN or --gitlab-token-file, an administrator's personal access token)",
     details: [],
     durationMs: 0,
   },
@@ -105,7 +104,7 @@ const RESULTS: CheckResult[] = [
     id: 'version-match',
     category: 'version',
     status: 'warn',
-    title: 'The gateway matches GitLab\'s version',
+    title: "The gateway matches GitLab's version",
     summary: 'Gateway tag "self-hosted-v18.0.0-ee" < GitLab 18.1.1-ee | one minor behind & nightly',
     details: ['Line one\nline two with <angle> & "quotes" | pipe', 'Backslash \\ and # hash and `tick` *star* _under_'],
     remediation: `Pin the gateway image to ${GATEWAY_IMAGE} & redeploy.`,
@@ -131,9 +130,7 @@ export function sampleRun(): RunResult {
 export function multiTargetRun(): RunResult {
   const base = sampleRun();
   const prod = base.results.map((r) => ({ ...r, target: 'prod' }));
-  const staging = base.results
-    .filter((r) => ['gateway-url', 'gitlab-tls', 'jwks-valid'].includes(r.id))
-    .map((r) => ({ ...r, target: 'staging' }));
+  const staging = base.results.filter((r) => ['gateway-url', 'gitlab-tls', 'jwks-valid'].includes(r.id)).map((r) => ({ ...r, target: 'staging' }));
   const results = [...prod, ...staging];
   return { ...base, targets: {}, summary: summarise(results), results };
 }

@@ -25,7 +25,10 @@ const runs: [string, () => RunResult][] = [
   ['one installation', sampleRun],
   ['several installations', multiTargetRun],
   ['--strict', () => ({ ...sampleRun(), strict: true })],
-  ['missing inputs', () => ({ ...sampleRun(), missingInputs: [{ input: 'token', reason: 'no GitLab token given', checks: ['license'], target: 'eu' }] })],
+  [
+    'missing inputs',
+    () => ({ ...sampleRun(), missingInputs: [{ input: 'token', reason: 'no GitLab token given', checks: ['license'], target: 'eu' }] }),
+  ],
   ['cut short', () => ({ ...sampleRun(), aborted: "the run's deadline passed" })],
   ['no results', () => ({ ...sampleRun(), results: [], summary: { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 } })],
 ];
@@ -40,7 +43,13 @@ describe('schema/result.schema.json', () => {
   });
 
   it("serve's /results", async () => {
-    const handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs: 60_000, runSuite: () => runChecks([], defaultSettings()), secrets: [] });
+    const handle = await startServe({
+      port: 0,
+      host: '127.0.0.1',
+      intervalMs: 60_000,
+      runSuite: () => runChecks([], defaultSettings()),
+      secrets: [],
+    });
     try {
       await handle.nextRun();
       expectValid(await (await fetch(`${handle.url}/results`)).text());

@@ -16,8 +16,14 @@ const SECRETS = [PROD_TOKEN, STAGING_TOKEN, PROXY_PASSWORD, URL_PASSWORD];
 
 const settings = defaultSettings({
   installations: [
-    { name: 'prod', settings: defaultSettings({ gitlabToken: PROD_TOKEN, env: { HTTPS_PROXY: `http://user:${PROXY_PASSWORD}@proxy.example.com:3128` } }) },
-    { name: 'staging', settings: defaultSettings({ gitlabToken: STAGING_TOKEN, gitlabUrl: `https://root:${URL_PASSWORD}@gitlab.staging.example.com` }) },
+    {
+      name: 'prod',
+      settings: defaultSettings({ gitlabToken: PROD_TOKEN, env: { HTTPS_PROXY: `http://user:${PROXY_PASSWORD}@proxy.example.com:3128` } }),
+    },
+    {
+      name: 'staging',
+      settings: defaultSettings({ gitlabToken: STAGING_TOKEN, gitlabUrl: `https://root:${URL_PASSWORD}@gitlab.staging.example.com` }),
+    },
   ],
 });
 
@@ -41,7 +47,7 @@ function leakyRun() {
 const pieces = SECRETS.flatMap((s) => Array.from({ length: s.length - 7 }, (_, i) => s.slice(i, i + 8)));
 
 describe('secretsOf a multi-target run', () => {
-  it('holds every installation\'s token and every password inside their URLs, once each', () => {
+  it("holds every installation's token and every password inside their URLs, once each", () => {
     const secrets = secretsOf(settings);
     for (const s of SECRETS) expect(secrets).toContain(s);
     expect(new Set(secrets).size).toBe(secrets.length);

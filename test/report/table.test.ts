@@ -26,12 +26,15 @@ describe('table report', () => {
     expect(text).toContain('\u001b[1mCheck\u001b[0m');
   });
 
-  it("fits the check column to the longest id, so no id wraps, and stays 100 columns wide", () => {
+  it('fits the check column to the longest id, so no id wraps, and stays 100 columns wide', () => {
     const run = sampleRun();
     const long = 'a-plugin-check-with-a-very-long-identifier';
     const text = render({ ...run, results: [...run.results, { ...run.results[0]!, id: long }] }, { color: false });
     expect(text).toMatch(new RegExp(`^│ ${long} +│`, 'm'));
-    const lines = text.trimEnd().split('\n').filter((l) => l.startsWith('│') || l.startsWith('┌'));
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l.startsWith('│') || l.startsWith('┌'));
     expect(Math.max(...lines.map((l) => [...l].length))).toBe(100);
     // The default ids fit the default width: gateway-fetches-jwks, the longest built-in id, sits on one line.
     expect(render(run, { color: false })).not.toMatch(/^│ [a-z-]+ +│ +│/m);

@@ -46,8 +46,13 @@ describe('text report', () => {
   });
 
   it('names the inputs a run lacked under the summary', () => {
-    const run: RunResult = { ...sampleRun(), missingInputs: [{ input: 'token', reason: 'no GitLab token given (GITLAB_TOKEN_EU is unset or empty)', checks: ['license'], target: 'eu' }] };
-    expect(render(run, { color: false })).toMatch(/^NOT CHECKED \[eu\]: 1 check skipped: no GitLab token given \(GITLAB_TOKEN_EU is unset or empty\) — license$/m);
+    const run: RunResult = {
+      ...sampleRun(),
+      missingInputs: [{ input: 'token', reason: 'no GitLab token given (GITLAB_TOKEN_EU is unset or empty)', checks: ['license'], target: 'eu' }],
+    };
+    expect(render(run, { color: false })).toMatch(
+      /^NOT CHECKED \[eu\]: 1 check skipped: no GitLab token given \(GITLAB_TOKEN_EU is unset or empty\) — license$/m,
+    );
   });
 
   it('colours marks and drops the status word when colour is on', () => {
@@ -65,7 +70,15 @@ describe('text report', () => {
     expect(note).toBe('Review the above output and remove any sensitive information\nbefore sharing with GitLab support.\n');
     const parsed = JSON.parse(json!) as Record<string, unknown>;
     // GitLab's version is unknown here: the keys of the GitLab source duo-doctor follows (18.x), in the task's order.
-    expect(Object.keys(parsed).slice(0, 7)).toEqual(['system', 'ai_gateway_url', 'license', 'ai_gateway_health', 'self_hosted_models', 'feature_settings', 'request_flow']);
+    expect(Object.keys(parsed).slice(0, 7)).toEqual([
+      'system',
+      'ai_gateway_url',
+      'license',
+      'ai_gateway_health',
+      'self_hosted_models',
+      'feature_settings',
+      'request_flow',
+    ]);
     expect(parsed['license']).toEqual({ status: 'WARNING', check: 'license', summary: 'License expires in 12 days (2025-01-27)' });
     expect(parsed['ai_gateway_health']).toEqual({ status: 'SKIPPED', reason: 'gateway-health did not run' });
     expect(parsed).toMatchObject({

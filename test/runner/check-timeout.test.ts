@@ -19,9 +19,12 @@ function slow(id: string, timeoutMs?: CheckDefinition['timeoutMs']): CheckDefini
   });
 }
 
-describe('a check\'s own timeout', () => {
+describe("a check's own timeout", () => {
   it('replaces --timeout for that check only, computed from the settings', async () => {
-    const run = await runChecks([slow('own', (s) => (s.deep ? 5_000 : s.timeoutMs)), slow('default')], defaultSettings({ timeoutMs: 50, deep: true }));
+    const run = await runChecks(
+      [slow('own', (s) => (s.deep ? 5_000 : s.timeoutMs)), slow('default')],
+      defaultSettings({ timeoutMs: 50, deep: true }),
+    );
     expect(run.results[0]).toMatchObject({ id: 'own', status: 'pass' });
     expect(run.results[1]).toMatchObject({ id: 'default', status: 'error', summary: 'timed out after 50 ms' });
   });

@@ -10,7 +10,11 @@ const check = (id: string, run: CheckDefinition['run']) =>
   defineCheck({ id, title: id, category: 'network', tags: ['ci'], explain: { checks: 'x', failsWhen: 'x', fix: 'x' }, run });
 
 /** Answers when its signal aborts, as a probe does: naming where it was. */
-const tellsStage = check('tells-stage', (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ status: 'fail', summary: 'no answer during the TLS handshake' }))));
+const tellsStage = check(
+  'tells-stage',
+  (ctx) =>
+    new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ status: 'fail', summary: 'no answer during the TLS handshake' }))),
+);
 /** Ignores its signal altogether. */
 const deaf = check('deaf', () => new Promise(() => undefined));
 const quick = check('quick', async () => ({ status: 'pass', summary: 'fine' }));
@@ -23,8 +27,16 @@ describe('--deadline', () => {
     expect(performance.now() - t0).toBeLessThan(200 + ABORT_GRACE_MS + 1000);
     const byId = Object.fromEntries(run.results.map((r) => [r.id, r]));
     expect(byId['quick']).toMatchObject({ status: 'pass' });
-    expect(byId['tells-stage']).toMatchObject({ status: 'error', summary: expect.stringMatching(/^the run's deadline \(--deadline 0\.2 s\) passed while tells-stage was running \(after \d+ ms\): no answer during the TLS handshake$/) });
-    expect(byId['deaf']).toMatchObject({ status: 'error', summary: expect.stringMatching(/^the run's deadline \(--deadline 0\.2 s\) passed while deaf was running \(after \d+ ms\)$/) });
+    expect(byId['tells-stage']).toMatchObject({
+      status: 'error',
+      summary: expect.stringMatching(
+        /^the run's deadline \(--deadline 0\.2 s\) passed while tells-stage was running \(after \d+ ms\): no answer during the TLS handshake$/,
+      ),
+    });
+    expect(byId['deaf']).toMatchObject({
+      status: 'error',
+      summary: expect.stringMatching(/^the run's deadline \(--deadline 0\.2 s\) passed while deaf was running \(after \d+ ms\)$/),
+    });
     expect(byId['queued']).toMatchObject({ status: 'error', summary: "the run's deadline (--deadline 0.2 s) passed before queued started" });
     expect(run.aborted).toMatch(/deadline/);
   });

@@ -36,10 +36,7 @@ describe('runChecks', () => {
   });
 
   it('runs a dependent of a passing or warning check', async () => {
-    const run = await runChecks(
-      [check('a', outcome('warn')), check('b', outcome('pass'), { dependsOn: ['a'] })],
-      settings(),
-    );
+    const run = await runChecks([check('a', outcome('warn')), check('b', outcome('pass'), { dependsOn: ['a'] })], settings());
     expect(run.results.map((r) => r.status)).toEqual(['warn', 'pass']);
   });
 

@@ -55,7 +55,9 @@ describe('the stage board', () => {
 
   it("names the stage at the run's deadline", async () => {
     const run = await runAll([deafRequest('hangs', () => silent.url)], defaultSettings({ timeoutMs: 60_000, deadlineMs: 300 }));
-    expect(run.results[0]!.summary).toMatch(/^the run's deadline \(--deadline 0\.3 s\) passed while hangs was running \(after \d+ ms\): waiting for the response headers from http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.results[0]!.summary).toMatch(
+      /^the run's deadline \(--deadline 0\.3 s\) passed while hangs was running \(after \d+ ms\): waiting for the response headers from http:\/\/127\.0\.0\.1:\d+$/,
+    );
   });
 
   it("names the reach probe's TLS handshake (a port that accepts TCP and never speaks TLS)", async () => {
@@ -78,7 +80,14 @@ describe('the stage board', () => {
   });
 
   it('says nothing it does not know: a check with no probe running keeps the bare message', async () => {
-    const sleeper = defineCheck({ id: 'sleeps', title: 'x', category: 'network', tags: ['ci'], explain: { checks: 'x', failsWhen: 'x', fix: 'x' }, run: () => new Promise(() => undefined) });
+    const sleeper = defineCheck({
+      id: 'sleeps',
+      title: 'x',
+      category: 'network',
+      tags: ['ci'],
+      explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
+      run: () => new Promise(() => undefined),
+    });
     const run = await runAll([sleeper], defaultSettings({ timeoutMs: 100 }));
     expect(run.results[0]!.summary).toBe('timed out after 100 ms');
   });

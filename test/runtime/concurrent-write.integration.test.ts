@@ -15,7 +15,7 @@ describe('concurrent write probes', () => {
   it.each([
     ['an existing directory', 'existing', true],
     ['a missing directory', 'missing', false],
-  ])('node probes on %s: all pass, none touches another\'s entry, nothing is left', async (_name, sub, exists) => {
+  ])("node probes on %s: all pass, none touches another's entry, nothing is left", async (_name, sub, exists) => {
     const base = await scratch.subdir(`node-${sub}`);
     const target = exists ? base : path.join(base, 'not/there');
     await writeFile(path.join(base, 'someone-elses-file'), 'keep');
@@ -40,7 +40,10 @@ describe('concurrent write probes', () => {
     const runs = await Promise.all([runCli(args, { env }), runCli(args, { env })]);
     for (const run of runs) {
       const results = (JSON.parse(run.stdout) as { results: { id: string; status: string }[] }).results;
-      expect(results.filter((r) => r.id !== 'runtime-host').map((r) => [r.id, r.status])).toEqual([['tmp-writable', 'pass'], ['hf-home-writable', 'pass']]);
+      expect(results.filter((r) => r.id !== 'runtime-host').map((r) => [r.id, r.status])).toEqual([
+        ['tmp-writable', 'pass'],
+        ['hf-home-writable', 'pass'],
+      ]);
     }
     expect(await readdir(tmp)).toEqual([]);
     expect(await readdir(parent)).toEqual([]);

@@ -27,7 +27,11 @@ describe('execHost', () => {
 
   it.each([
     ['a program that does not exist', 'no-such-program-duo exec gitlab-aigw', /could not start no-such-program-duo: command not found/],
-    ['a prefix that exits before running sh', 'sh -c "echo Error: No such container: gitlab-aigw >&2; exit 1" --', /could not run sh: Error: No such container: gitlab-aigw/],
+    [
+      'a prefix that exits before running sh',
+      'sh -c "echo Error: No such container: gitlab-aigw >&2; exit 1" --',
+      /could not run sh: Error: No such container: gitlab-aigw/,
+    ],
   ])('rejects once with ExecPrefixError for %s', async (_name, prefix, message) => {
     const error = await execHost(prefix, 10_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecPrefixError);

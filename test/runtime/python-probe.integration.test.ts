@@ -14,7 +14,13 @@ import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopbac
 const pythonHere = hasPython('here');
 if (!pythonHere) console.warn('python-probe: python3 is not on PATH; the tests that run the probe are skipped');
 
-const BASE_RESULT = { python: '3.11.7', openssl: 'OpenSSL 3.0.19', client: 'requests 2.32.5', env: { AIGW_GITLAB_URL: 'https://gitlab.example.com', SSL_CERT_FILE: null }, bundle: { source: 'default', file: null, loaded: true, certificates: 140 } };
+const BASE_RESULT = {
+  python: '3.11.7',
+  openssl: 'OpenSSL 3.0.19',
+  client: 'requests 2.32.5',
+  env: { AIGW_GITLAB_URL: 'https://gitlab.example.com', SSL_CERT_FILE: null },
+  bundle: { source: 'default', file: null, loaded: true, certificates: 140 },
+};
 
 describe('parseProbeOutput', () => {
   it.each([
@@ -34,7 +40,13 @@ describe('parseProbeOutput', () => {
       discovery: {
         url: 'https://gitlab.example.com/.well-known/openid-configuration',
         elapsedMs: 12,
-        error: { kind: 'tls', type: 'SSLCertVerificationError', message: '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)', verifyCode: 19, verifyMessage: 'self-signed certificate in certificate chain' },
+        error: {
+          kind: 'tls',
+          type: 'SSLCertVerificationError',
+          message: '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)',
+          verifyCode: 19,
+          verifyMessage: 'self-signed certificate in certificate chain',
+        },
       },
     };
     const stdout = `Defaulted container "aigw" out of: aigw, sidecar\n${RESULT_MARK}${JSON.stringify(result)}\n`;
@@ -57,10 +69,24 @@ describe('parseProbeOutput', () => {
       ...BASE_RESULT,
       discovery: { url: 'u', elapsedMs: 1, status: 200 },
       jwksUri: 'https://gitlab.example.com/oauth/discovery/keys',
-      jwks: { url: 'https://gitlab.example.com/oauth/discovery/keys', elapsedMs: 2, status: 500, keys: 2, kids: ['a', 7, 'b'], error: { kind: 'weird', type: 'X', message: 'm' } },
+      jwks: {
+        url: 'https://gitlab.example.com/oauth/discovery/keys',
+        elapsedMs: 2,
+        status: 500,
+        keys: 2,
+        kids: ['a', 7, 'b'],
+        error: { kind: 'weird', type: 'X', message: 'm' },
+      },
     };
     const answer = parseProbeOutput(`${RESULT_MARK}${JSON.stringify(result)}`, '', 0);
-    expect(answer.ok && answer.view.jwks).toEqual({ url: result.jwks.url, elapsedMs: 2, status: 500, keys: 2, kids: ['a', 'b'], error: { kind: 'other', type: 'X', message: 'm' } });
+    expect(answer.ok && answer.view.jwks).toEqual({
+      url: result.jwks.url,
+      elapsedMs: 2,
+      status: 500,
+      keys: 2,
+      kids: ['a', 'b'],
+      error: { kind: 'other', type: 'X', message: 'm' },
+    });
   });
 });
 
@@ -78,8 +104,17 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
     const route = routes[req.url ?? ''];
     if (route) return route(req, res);
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer: base(), jwks_uri: `${base()}/oauth/discovery/keys` }));
-    if (req.url === '/oauth/discovery/keys') return res.end(JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1' }, { kty: 'RSA', kid: 'k2' }] }));
+    if (req.url === '/.well-known/openid-configuration')
+      return res.end(JSON.stringify({ issuer: base(), jwks_uri: `${base()}/oauth/discovery/keys` }));
+    if (req.url === '/oauth/discovery/keys')
+      return res.end(
+        JSON.stringify({
+          keys: [
+            { kty: 'RSA', kid: 'k1' },
+            { kty: 'RSA', kid: 'k2' },
+          ],
+        }),
+      );
     res.statusCode = 404;
     res.end('{"message":"404 Not Found"}');
   };
@@ -89,7 +124,10 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
     const chain = buildChain({ host: '127.0.0.1', leaf: { altNames: ['127.0.0.1', 'localhost'] } });
     rootPem = chain.root.certPem;
     http = await startLoopback(gitlab(() => http.url));
-    https = await startLoopback(gitlab(() => https.url), { cert: chain.chainPem, key: chain.leaf.keyPem });
+    https = await startLoopback(
+      gitlab(() => https.url),
+      { cert: chain.chainPem, key: chain.leaf.keyPem },
+    );
     await writeFile(path.join(dir, 'good.pem'), rootPem);
     await writeFile(path.join(dir, 'bad-then-good.pem'), `-----BEGIN CERTIFICATE-----\nMIIB!!notbase64\n-----END CERTIFICATE-----\n${rootPem}`);
     await writeFile(path.join(dir, 'empty.pem'), '');
@@ -147,7 +185,11 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
   });
 
   it('prefers REQUESTS_CA_BUNDLE over SSL_CERT_FILE', async () => {
-    const view = await probe({ AIGW_GITLAB_URL: https.url, REQUESTS_CA_BUNDLE: path.join(dir, 'good.pem'), SSL_CERT_FILE: path.join(dir, 'empty.pem') });
+    const view = await probe({
+      AIGW_GITLAB_URL: https.url,
+      REQUESTS_CA_BUNDLE: path.join(dir, 'good.pem'),
+      SSL_CERT_FILE: path.join(dir, 'empty.pem'),
+    });
     expect(view.bundle).toMatchObject({ source: 'REQUESTS_CA_BUNDLE', loaded: true });
     expect(view.jwks?.keys).toBe(2);
   });
@@ -171,7 +213,9 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
     expect(view.bundle).toMatchObject({ source: 'certifi', loaded: true });
     // requests wraps the ssl error: its SSLError carries OpenSSL's message verbatim.
     expect(view.discovery?.error).toMatchObject({ kind: 'tls', type: 'SSLError' });
-    expect(view.discovery?.error?.message).toMatch(/\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)/);
+    expect(view.discovery?.error?.message).toMatch(
+      /\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: unable to get local issuer certificate \(_ssl\.c:\d+\)/,
+    );
   });
 
   it('stops before any request when AIGW_GITLAB_URL is unset', async () => {
@@ -198,9 +242,33 @@ describe.skipIf(!pythonHere)('PYTHON_PROBE run by python3', () => {
   });
 
   it.each([
-    ['a 404 at discovery', '/.well-known/openid-configuration', 404, 'text/plain', 'nope', 'discovery', { kind: 'http', message: 'HTTP Error 404: Not Found' }],
-    ['an HTML page at discovery', '/.well-known/openid-configuration', 200, 'text/html', '<!DOCTYPE html><title>Sign in</title>', 'discovery', { kind: 'json', bodyStart: '<!DOCTYPE html><title>Sign in</title>' }],
-    ['a key set without keys', '/oauth/discovery/keys', 200, 'application/json', '{"foo":1}', 'jwks', { kind: 'jwks', message: 'the document has no "keys" list' }],
+    [
+      'a 404 at discovery',
+      '/.well-known/openid-configuration',
+      404,
+      'text/plain',
+      'nope',
+      'discovery',
+      { kind: 'http', message: 'HTTP Error 404: Not Found' },
+    ],
+    [
+      'an HTML page at discovery',
+      '/.well-known/openid-configuration',
+      200,
+      'text/html',
+      '<!DOCTYPE html><title>Sign in</title>',
+      'discovery',
+      { kind: 'json', bodyStart: '<!DOCTYPE html><title>Sign in</title>' },
+    ],
+    [
+      'a key set without keys',
+      '/oauth/discovery/keys',
+      200,
+      'application/json',
+      '{"foo":1}',
+      'jwks',
+      { kind: 'jwks', message: 'the document has no "keys" list' },
+    ],
   ])('reports %s', async (_name, route, status, type, body, step, error) => {
     routes[route] = (_req, res) => {
       res.statusCode = status;

@@ -49,8 +49,22 @@ describe('scripts/preflight.mjs', () => {
   it.each([
     { name: 'nothing missing', missing: [], root: true, apt: true, kind: 'ok', command: undefined },
     { name: 'root with apt installs', missing: ['nginx', 'promtool'], root: true, apt: true, kind: 'install', command: undefined },
-    { name: 'not root stops with sudo', missing: ['promtool'], root: false, apt: true, kind: 'stop', command: 'sudo apt-get install -y --no-install-recommends prometheus' },
-    { name: 'root without apt stops', missing: ['nginx', 'curl'], root: true, apt: false, kind: 'stop', command: 'apt-get install -y --no-install-recommends nginx curl' },
+    {
+      name: 'not root stops with sudo',
+      missing: ['promtool'],
+      root: false,
+      apt: true,
+      kind: 'stop',
+      command: 'sudo apt-get install -y --no-install-recommends prometheus',
+    },
+    {
+      name: 'root without apt stops',
+      missing: ['nginx', 'curl'],
+      root: true,
+      apt: false,
+      kind: 'stop',
+      command: 'apt-get install -y --no-install-recommends nginx curl',
+    },
   ])('$name', ({ missing, root, apt, kind, command }) => {
     const result = plan(missing.map(program), { root, apt });
     expect(result.kind).toBe(kind);

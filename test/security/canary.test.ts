@@ -50,9 +50,24 @@ const PATHS: [name: string, args: () => string[], environment: () => NodeJS.Proc
   ['GITLAB_TOKEN', () => ['--gitlab-url', `http://127.0.0.1:${port}`], () => env({ GITLAB_TOKEN: CANARY }), false],
   ['--gitlab-token-file', () => ['--gitlab-url', `http://127.0.0.1:${port}`, '--gitlab-token-file', file('token')], () => env(), false],
   ['config file (token file and URL userinfo)', () => ['--config', file('config.yaml')], () => env(), false],
-  ['--gitlab-url with userinfo', () => ['--gitlab-url', `https://oauth2:${CANARY}@127.0.0.1:${port}`], () => env({ GITLAB_TOKEN: 'glpat-other-token' }), false],
+  [
+    '--gitlab-url with userinfo',
+    () => ['--gitlab-url', `https://oauth2:${CANARY}@127.0.0.1:${port}`],
+    () => env({ GITLAB_TOKEN: 'glpat-other-token' }),
+    false,
+  ],
   ['--gateway-url with userinfo', () => ['--gateway-url', `http://u:${CANARY}@127.0.0.1:${port}`], () => env(), false],
-  ['URL variables with userinfo', () => [], () => env({ DUO_DOCTOR_GITLAB_URL: `https://oauth2:${CANARY}@127.0.0.1:${port}`, AI_GATEWAY_URL: `http://u:${CANARY}@127.0.0.1:${port}`, AIGW_GITLAB_URL: `https://oauth2:${CANARY}@127.0.0.1:${port}` }), false],
+  [
+    'URL variables with userinfo',
+    () => [],
+    () =>
+      env({
+        DUO_DOCTOR_GITLAB_URL: `https://oauth2:${CANARY}@127.0.0.1:${port}`,
+        AI_GATEWAY_URL: `http://u:${CANARY}@127.0.0.1:${port}`,
+        AIGW_GITLAB_URL: `https://oauth2:${CANARY}@127.0.0.1:${port}`,
+      }),
+    false,
+  ],
   ['plugin output', () => ['--plugin', file('leaky-plugin.mjs'), '--only', 'leaky'], () => env({ GITLAB_TOKEN: CANARY }), false],
   ['--gitlab-url without a scheme', () => ['--gitlab-url', `oauth2:${CANARY}@gitlab.example.com`], () => env(), true],
   ['--gateway-url without a scheme', () => ['--gateway-url', `oauth2:${CANARY}@aigw.example.com`], () => env(), true],
@@ -67,9 +82,14 @@ async function recordedFiles(recordDir: string, bundle: string): Promise<[string
   const unpacked = `${bundle}.d`;
   await mkdir(unpacked, { recursive: true });
   execFileSync('tar', ['-xzf', bundle, '-C', unpacked]);
-  const files = [...(await readdir(recordDir, { recursive: true })).map((f) => join(recordDir, f)), ...(await readdir(unpacked, { recursive: true })).map((f) => join(unpacked, f))];
+  const files = [
+    ...(await readdir(recordDir, { recursive: true })).map((f) => join(recordDir, f)),
+    ...(await readdir(unpacked, { recursive: true })).map((f) => join(unpacked, f)),
+  ];
   const texts = await Promise.all(files.map(async (f) => ((await stat(f)).isFile() ? ([[f, await readFile(f, 'utf8')]] as [string, string][]) : [])));
-  expect(texts.flat().map(([f]) => f.slice(f.lastIndexOf('/') + 1))).toEqual(expect.arrayContaining(['recording.json', 'exchanges.har', 'README.txt', 'report.txt', 'report.json']));
+  expect(texts.flat().map(([f]) => f.slice(f.lastIndexOf('/') + 1))).toEqual(
+    expect.arrayContaining(['recording.json', 'exchanges.har', 'README.txt', 'report.txt', 'report.json']),
+  );
   return texts.flat();
 }
 
@@ -82,7 +102,18 @@ describe('the canary token never appears in any output', () => {
         const reports = REPORT_FORMATS.filter((f) => f !== stdoutFormat).map((f) => [f, file(`${slug}.${f}`)] as const);
         const recording = [file(`${slug}.rec`), file(`${slug}.tar.gz`)] as const;
         const r = await runCli(
-          ['check', ...base(), ...args(), '--format', stdoutFormat, ...reports.flatMap(([f, out]) => ['--report', `${f}=${out}`]), '--record', recording[0], '--bundle', recording[1]],
+          [
+            'check',
+            ...base(),
+            ...args(),
+            '--format',
+            stdoutFormat,
+            ...reports.flatMap(([f, out]) => ['--report', `${f}=${out}`]),
+            '--record',
+            recording[0],
+            '--bundle',
+            recording[1],
+          ],
           { env: environment() },
         );
         const outputs: [string, string][] = [

@@ -55,7 +55,9 @@ describe('no global weakening', () => {
 
   it.each(FORBIDDEN.map((f) => [f.name, f] as const))('%s: only where allowed', (_name, rule) => {
     const hits = files.flatMap(({ file, lines }) =>
-      lines.flatMap((line, i) => (!isComment(line) && rule.pattern.test(line) && !rule.allowed.includes(file) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+      lines.flatMap((line, i) =>
+        !isComment(line) && rule.pattern.test(line) && !rule.allowed.includes(file) ? [`${file}:${i + 1}: ${line.trim()}`] : [],
+      ),
     );
     expect(hits).toEqual([]);
   });
@@ -94,7 +96,9 @@ describe('no global weakening', () => {
     expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).toBeUndefined();
     expect(getGlobalDispatcher()).toBe(before.dispatcher);
     expect(https.globalAgent.options).toEqual(before.agent);
-    expect({ min: tls.DEFAULT_MIN_VERSION, max: tls.DEFAULT_MAX_VERSION, ciphers: tls.DEFAULT_CIPHERS, curve: tls.DEFAULT_ECDH_CURVE }).toEqual(before.tls);
+    expect({ min: tls.DEFAULT_MIN_VERSION, max: tls.DEFAULT_MAX_VERSION, ciphers: tls.DEFAULT_CIPHERS, curve: tls.DEFAULT_ECDH_CURVE }).toEqual(
+      before.tls,
+    );
   });
 });
 
@@ -104,7 +108,10 @@ describe('the write probes leave nothing behind, even when the write fails', () 
    * ENOSPC; HF_HOME is two levels the probe must create. Afterwards the tmpfs holds only the filler and the tmp dir.
    */
   const fullTmpfs = [
-    'unshare', '-m', 'sh', '-c',
+    'unshare',
+    '-m',
+    'sh',
+    '-c',
     'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && dd if=/dev/zero of="$d/fill" bs=4k count=64 2>/dev/null; mkdir "$d/tmp"; ' +
       '"$@" --tmp-dir "$d/tmp" --hf-home "$d/hf/sub"; rc=$?; echo "LISTING: $(cd "$d" && find . | sort | tr "\\n" " ")" >&2; exit $rc',
     'sh',
@@ -118,10 +125,15 @@ describe('the write probes leave nothing behind, even when the write fails', () 
     const env = { PATH: process.env.PATH, AIGW_GITLAB_URL: 'https://gitlab.example' };
     const r = await runCli(['check', '--only', 'tmp-writable,hf-home-writable', ...exec, '--format', 'json'], { wrapper: fullTmpfs, env });
     expect(r.code).toBe(1);
-    const results = (JSON.parse(r.stdout) as { results: { id: string; status: string; summary: string; evidence?: Record<string, unknown> }[] }).results;
+    const results = (JSON.parse(r.stdout) as { results: { id: string; status: string; summary: string; evidence?: Record<string, unknown> }[] })
+      .results;
     for (const id of ['tmp-writable', 'hf-home-writable']) {
       const result = results.find((x) => x.id === id);
-      expect(result).toMatchObject({ status: 'fail', summary: expect.stringMatching(/no space left \(ENOSPC\)/), evidence: { failedStep: 'write', cleanedUp: true } });
+      expect(result).toMatchObject({
+        status: 'fail',
+        summary: expect.stringMatching(/no space left \(ENOSPC\)/),
+        evidence: { failedStep: 'write', cleanedUp: true },
+      });
     }
     expect(r.stderr.trim()).toBe('LISTING: . ./fill ./tmp');
   });

@@ -22,7 +22,9 @@ afterAll(async () => Promise.all([stack.close(), rm(dir, { recursive: true, forc
 
 async function filesUnder(root: string): Promise<[string, string][]> {
   const names = await readdir(root, { recursive: true });
-  const files = await Promise.all(names.map(async (n) => ((await stat(join(root, n))).isFile() ? [[n, await readFile(join(root, n), 'utf8')] as [string, string]] : [])));
+  const files = await Promise.all(
+    names.map(async (n) => ((await stat(join(root, n))).isFile() ? [[n, await readFile(join(root, n), 'utf8')] as [string, string]] : [])),
+  );
   return files.flat();
 }
 
@@ -30,7 +32,11 @@ it('the recording and the bundle of a live run hold no secret, and say where cre
   const record = join(dir, 'rec');
   const bundle = join(dir, 'support.tar.gz');
   // The gateway's environment as duo-doctor reads it, with a signing key (a secret duo-doctor must never write down).
-  const env = { ...stack.settingsOverrides.env, AIGW_SELF_SIGNED_JWT__SIGNING_KEY: SIGNING_KEY, DUO_WORKFLOW_AUTH__OIDC_CUSTOMER_PORTAL_URL: `https://u:${KEY_CANARY}@portal.example.com` };
+  const env = {
+    ...stack.settingsOverrides.env,
+    AIGW_SELF_SIGNED_JWT__SIGNING_KEY: SIGNING_KEY,
+    DUO_WORKFLOW_AUTH__OIDC_CUSTOMER_PORTAL_URL: `https://u:${KEY_CANARY}@portal.example.com`,
+  };
   const { run } = await runSuite(defaultSettings({ ...stack.settingsOverrides, env, record, bundle }));
   expect(run.summary.pass).toBeGreaterThan(10);
   await mkdir(join(dir, 'unpacked'));
@@ -42,7 +48,9 @@ it('the recording and the bundle of a live run hold no secret, and say where cre
     expect(text.includes(KEY_CANARY), `${name} holds the signing key or a URL password`).toBe(false);
   }
   const har = JSON.parse(files.find(([n]) => n === 'exchanges.har')![1]);
-  const tokenHeaders = har.log.entries.flatMap((e: { request: { headers: { name: string; value: string }[] } }) => e.request.headers.filter((h) => /^private-token$/i.test(h.name)));
+  const tokenHeaders = har.log.entries.flatMap((e: { request: { headers: { name: string; value: string }[] } }) =>
+    e.request.headers.filter((h) => /^private-token$/i.test(h.name)),
+  );
   // GitLab's API was called with the token (so the header is there to see) and every value is masked.
   expect(tokenHeaders.length).toBeGreaterThan(0);
   expect(new Set(tokenHeaders.map((h: { value: string }) => h.value))).toEqual(new Set(['[REDACTED]']));

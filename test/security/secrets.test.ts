@@ -86,7 +86,11 @@ describe('no secret in any output', () => {
           const summary = diagnosticSummary(text) as { tool: unknown; targets: Record<string, string>; results: Record<string, unknown>[] };
           // The rake task's keys first (GitLab's version decides which), then duo-doctor's own.
           expect(Object.keys(summary).slice(-4)).toEqual(['tool', 'targets', 'summary', 'results']);
-          expect(Object.keys(summary).slice(0, -4).filter((k) => !RAKE_KEYS.includes(k))).toEqual([]);
+          expect(
+            Object.keys(summary)
+              .slice(0, -4)
+              .filter((k) => !RAKE_KEYS.includes(k)),
+          ).toEqual([]);
           for (const result of summary.results) expect(Object.keys(result).sort()).toEqual(['id', 'status', 'summary']);
           for (const url of Object.values(summary.targets)) expect(new URL(url).username).toBe('');
         } finally {

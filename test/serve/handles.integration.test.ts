@@ -36,7 +36,13 @@ describe('serve leaves nothing behind', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const before = resources();
     const settings = defaultSettings({ ...stack.settingsOverrides, skip: ['proxy-streaming'] });
-    const handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs: 10, runSuite: () => runAll(CHECKS, settings), secrets: [stack.adminToken] });
+    const handle = await startServe({
+      port: 0,
+      host: '127.0.0.1',
+      intervalMs: 10,
+      runSuite: () => runAll(CHECKS, settings),
+      secrets: [stack.adminToken],
+    });
     for (let i = 0; i < runs; i++) {
       const run = await handle.nextRun();
       expect(run.summary.fail + run.summary.error).toBe(0);

@@ -24,7 +24,11 @@ function suiteWith(statusOf: () => Status, delayMs = 0) {
   let calls = 0;
   const check = testCheck('flip', async () => {
     const status = statusOf();
-    return { status, summary: status === 'fail' ? `gateway down (token ${TOKEN})` : 'gateway up', evidence: { chain: [{ subject: 'CN=gw', notAfter: '2030-01-01T00:00:00Z', fingerprint256: 'AA:BB' }] } };
+    return {
+      status,
+      summary: status === 'fail' ? `gateway down (token ${TOKEN})` : 'gateway up',
+      evidence: { chain: [{ subject: 'CN=gw', notAfter: '2030-01-01T00:00:00Z', fingerprint256: 'AA:BB' }] },
+    };
   });
   return {
     stats: () => ({ peak, calls }),
@@ -115,7 +119,13 @@ describe('serve', () => {
 
   it.each([
     ['--strict and a warning', (run: RunResult): RunResult => ({ ...run, strict: true })],
-    ['a missing input', (run: RunResult): RunResult => ({ ...run, missingInputs: [{ input: 'token', reason: 'no GitLab token given (GITLAB_TOKEN is unset)', checks: ['flip'] }] })],
+    [
+      'a missing input',
+      (run: RunResult): RunResult => ({
+        ...run,
+        missingInputs: [{ input: 'token', reason: 'no GitLab token given (GITLAB_TOKEN is unset)', checks: ['flip'] }],
+      }),
+    ],
   ])('/healthz is 503 with %s, as the exit code of check is 1', async (_name, alter) => {
     const suite = suiteWith(() => 'warn');
     handle = await startServe({ port: 0, host: '127.0.0.1', intervalMs: 60_000, runSuite: async () => alter(await suite.runSuite()), secrets: [] });

@@ -21,7 +21,9 @@ export default class CapabilitiesReporter implements Reporter {
     const log = process.env[LACKING_LOG_ENV];
     let lines: string[] = [];
     try {
-      lines = readFileSync(log ?? '', 'utf8').split('\n').filter(Boolean);
+      lines = readFileSync(log ?? '', 'utf8')
+        .split('\n')
+        .filter(Boolean);
     } catch {
       // No file: nothing was lacking.
     }

@@ -6,7 +6,13 @@ import { loadRegistry } from '../../registry/plugins.js';
 export async function explainCommand(id: string, plugins: readonly string[] = []): Promise<number> {
   const checks = await loadRegistry(plugins);
   const check = checks.find((c) => c.id === id);
-  if (!check) throw new UsageError(`explain ${id}: no such check${didYouMean(id, checks.map((c) => c.id))} (see 'duo-doctor list')`);
+  if (!check)
+    throw new UsageError(
+      `explain ${id}: no such check${didYouMean(
+        id,
+        checks.map((c) => c.id),
+      )} (see 'duo-doctor list')`,
+    );
   const lines = [
     `${check.id} — ${check.title}`,
     `category: ${check.category}; tags: ${check.tags.join(', ') || 'none'}` +

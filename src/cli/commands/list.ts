@@ -6,7 +6,14 @@ export async function listCommand(opts: { format?: string; plugin?: string[] }):
   if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format}: list writes text or json`);
   const checks = await loadRegistry(opts.plugin ?? []);
   if (opts.format === 'json') {
-    const rows = checks.map((c) => ({ id: c.id, category: c.category, title: c.title, tags: c.tags, dependsOn: c.dependsOn ?? [], needs: c.needs ?? [] }));
+    const rows = checks.map((c) => ({
+      id: c.id,
+      category: c.category,
+      title: c.title,
+      tags: c.tags,
+      dependsOn: c.dependsOn ?? [],
+      needs: c.needs ?? [],
+    }));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }

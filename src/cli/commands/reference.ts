@@ -14,12 +14,20 @@ const port = (raw: string | undefined, fallback: number) => parsed(wholeNumber(0
 /** Added to every response by a timer: bounded by Node's timer range like every other duration. */
 const latency = (raw: string | undefined) => parsed(wholeNumber(0, MAX_TIMER_MS), '--latency', raw, 0);
 
-export async function gatewayCommand(opts: { port?: string; host?: string; latency?: string; jwksCacheSeconds?: string; imageTag?: string }): Promise<number> {
+export async function gatewayCommand(opts: {
+  port?: string;
+  host?: string;
+  latency?: string;
+  jwksCacheSeconds?: string;
+  imageTag?: string;
+}): Promise<number> {
   const cache = opts.jwksCacheSeconds === undefined ? undefined : parsed(wholeNumber(0), '--jwks-cache-seconds', opts.jwksCacheSeconds, 0);
   if (!process.env.AIGW_GITLAB_URL) {
     // The real gateway would fall back to https://gitlab.com (ai_gateway/config.py), whose keys do not verify a
     // self-managed GitLab's tokens; the reference contacts no public host and fetches no keys at all. Either way: refused.
-    process.stderr.write("duo-doctor gateway: AIGW_GITLAB_URL is not set: no signing keys to fetch, so every GitLab-issued token is refused (the real gateway would fetch https://gitlab.com's, which do not verify your GitLab's tokens). Set AIGW_GITLAB_URL=https://<your GitLab> (see --help).\n");
+    process.stderr.write(
+      "duo-doctor gateway: AIGW_GITLAB_URL is not set: no signing keys to fetch, so every GitLab-issued token is refused (the real gateway would fetch https://gitlab.com's, which do not verify your GitLab's tokens). Set AIGW_GITLAB_URL=https://<your GitLab> (see --help).\n",
+    );
   }
   await serveGateway({
     port: port(opts.port, 5052),

@@ -18,7 +18,9 @@ export async function replayCommand(dir: string, flags: CheckFlags): Promise<num
   // --strict is the replayer's choice, not the recorder's.
   const { strict: _recordedStrict, ...replayed } = replayRecording(registry, recording);
   const run = redactRun({ ...replayed, ...(settings.strict ? { strict: true } : {}) }, settings);
-  process.stderr.write(`duo-doctor: replaying ${dir}: recorded ${recording.recordedAt} by duo-doctor ${recording.tool.version}, judged by this version\n`);
+  process.stderr.write(
+    `duo-doctor: replaying ${dir}: recorded ${recording.recordedAt} by duo-doctor ${recording.tool.version}, judged by this version\n`,
+  );
   await writeReports(run, settings);
   return exitCodeFor(run);
 }

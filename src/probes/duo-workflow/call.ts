@@ -16,9 +16,7 @@ export interface CallRequest {
 }
 
 /** The outcome as data: the tools' names, or the gRPC status GitLab's client would raise. */
-export type ListToolsOutcome =
-  | { ok: true; ms: number; tools: string[] }
-  | { ok: false; ms: number; code: number; codeName: string; details: string };
+export type ListToolsOutcome = { ok: true; ms: number; tools: string[] } | { ok: false; ms: number; code: number; codeName: string; details: string };
 
 /** The tool's name in a ListTools Struct (convert_to_openai_tool's `function.name`). */
 function toolName(spec: Record<string, unknown>): string {
@@ -34,9 +32,7 @@ export async function callUnary<R>(method: 'ListTools' | 'GenerateToken', req: C
   const { grpc, DuoWorkflow } = await loadContract();
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
-  const credentials = req.secure
-    ? grpc.credentials.createSsl(req.ca ? Buffer.from(req.ca.join('\n')) : null)
-    : grpc.credentials.createInsecure();
+  const credentials = req.secure ? grpc.credentials.createSsl(req.ca ? Buffer.from(req.ca.join('\n')) : null) : grpc.credentials.createInsecure();
   const metadata = new grpc.Metadata();
   for (const [k, v] of Object.entries(req.metadata)) metadata.set(k, v);
   const client = new DuoWorkflow(req.address, credentials);

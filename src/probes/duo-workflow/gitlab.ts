@@ -23,9 +23,7 @@ export interface ApiAnswer {
 }
 
 /** The workflow token as facts (the token itself never leaves the probe's memo). */
-export type WorkflowAccess =
-  | { ok: true; status: number; baseUrl?: string; secure?: boolean; headerNames: string[] }
-  | ({ ok: false } & ApiAnswer);
+export type WorkflowAccess = { ok: true; status: number; baseUrl?: string; secure?: boolean; headerNames: string[] } | ({ ok: false } & ApiAnswer);
 
 /** What direct_access gave: the facts, plus the token and headers a direct call uses (never facts: the token is a secret). */
 export interface WorkflowAccessGrant {
@@ -68,10 +66,19 @@ export function workflowAccess(ctx: CheckContext): Promise<WorkflowAccessGrant> 
     const parsed = parseJson(ex.response);
     const service = ((parsed.ok ? parsed.value : undefined) as { duo_workflow_service?: Record<string, unknown> } | undefined)?.duo_workflow_service;
     const headers = Object.fromEntries(
-      Object.entries((service?.headers ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k.toLowerCase(), v]),
+      Object.entries((service?.headers ?? {}) as Record<string, unknown>)
+        .filter((e): e is [string, string] => typeof e[1] === 'string')
+        .map(([k, v]) => [k.toLowerCase(), v]),
     );
     const token = typeof service?.token === 'string' && service.token ? service.token : undefined;
-    if (!token) return { facts: { ok: false, status: ex.response.status, message: `GitLab answered ${WORKFLOW_DIRECT_ACCESS_PATH} without duo_workflow_service.token` } };
+    if (!token)
+      return {
+        facts: {
+          ok: false,
+          status: ex.response.status,
+          message: `GitLab answered ${WORKFLOW_DIRECT_ACCESS_PATH} without duo_workflow_service.token`,
+        },
+      };
     return {
       facts: {
         ok: true,

@@ -37,12 +37,23 @@ function callMetadata(grant: WorkflowAccessGrant): Record<string, string> {
  * Measures the service at `address` (host:port) with GitLab's TLS decision, or — when GitLab did not report it — with
  * what the port serves (a TLS handshake answered with plain bytes means plain gRPC). Memoised per address and decision.
  */
-export function measureService(ctx: CheckContext, address: string, gitlabSecure: boolean | undefined, grant: WorkflowAccessGrant): Promise<ServiceMeasurement> {
+export function measureService(
+  ctx: CheckContext,
+  address: string,
+  gitlabSecure: boolean | undefined,
+  grant: WorkflowAccessGrant,
+): Promise<ServiceMeasurement> {
   return ctx.memo(`duo-workflow service ${address} ${gitlabSecure ?? 'as served'}`, async () => {
     const at = parseAddress(address);
     const timeoutMs = ctx.settings.timeoutMs;
     const base = { address, withToken: !!grant.token };
-    if (!at) return { ...base, secure: gitlabSecure ?? true, secureSource: gitlabSecure === undefined ? 'service' : 'gitlab', tcp: { ok: false, ms: 0, code: 'EINVAL', message: `not host:port: ${address}` } };
+    if (!at)
+      return {
+        ...base,
+        secure: gitlabSecure ?? true,
+        secureSource: gitlabSecure === undefined ? 'service' : 'gitlab',
+        tcp: { ok: false, ms: 0, code: 'EINVAL', message: `not host:port: ${address}` },
+      };
     const tcp = await tcpConnect(at, timeoutMs);
     const { ca } = await clientTrust(ctx);
     const handshake = tcp.ok && gitlabSecure !== false ? await tlsHandshake(at, ca, timeoutMs) : undefined;

@@ -98,7 +98,14 @@ export function tlsHandshake(at: Endpoint, ca: readonly string[] | undefined, ti
     });
     socket.once('error', (err) => {
       const { code, message } = errorFacts(err);
-      resolve({ ok: false, ms: elapsed(started), code, message, plaintextPeer: NOT_TLS.test(`${code} ${message}`), untrusted: UNTRUSTED.test(code) && !code.startsWith('ERR_SSL_') });
+      resolve({
+        ok: false,
+        ms: elapsed(started),
+        code,
+        message,
+        plaintextPeer: NOT_TLS.test(`${code} ${message}`),
+        untrusted: UNTRUSTED.test(code) && !code.startsWith('ERR_SSL_'),
+      });
     });
   });
 }
@@ -129,11 +136,14 @@ export function http2Preface(at: Endpoint, timeoutMs: number): Promise<PrefaceAn
       resolve(answer);
     };
     const socket = net.connect({ host: at.host, port: at.port }, () => socket.write(PREFACE));
-    socket.setTimeout(timeoutMs, () => finish(received.length ? classifyPrefaceAnswer(received) : { kind: 'error', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () =>
+      finish(received.length ? classifyPrefaceAnswer(received) : { kind: 'error', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }),
+    );
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       // An HTTP/1 status line ends with CRLF; anything else is judged on its first 9 bytes.
-      if (received.length >= 9 && (received.indexOf('\r\n') >= 0 || !received.toString('latin1').startsWith('HTTP/'))) finish(classifyPrefaceAnswer(received));
+      if (received.length >= 9 && (received.indexOf('\r\n') >= 0 || !received.toString('latin1').startsWith('HTTP/')))
+        finish(classifyPrefaceAnswer(received));
     });
     socket.once('end', () => finish(classifyPrefaceAnswer(received)));
     socket.once('error', (err) => finish(received.length ? classifyPrefaceAnswer(received) : { kind: 'error', ...errorFacts(err) }));

@@ -50,7 +50,11 @@ const TOOLS = ['create_plan', 'add_new_task', 'get_plan', 'set_task_status'].map
 }));
 
 /** GenerateToken's token (TokenAuthority.encode at f73a3b07d^): iss = aud = the service, sub = the global user id, one hour. */
-async function signServiceToken(signingPem: string, meta: Record<string, string | undefined>, scopes: string[]): Promise<{ token: string; expiresAt: number }> {
+async function signServiceToken(
+  signingPem: string,
+  meta: Record<string, string | undefined>,
+  scopes: string[],
+): Promise<{ token: string; expiresAt: number }> {
   const now = Math.floor(Date.now() / 1000);
   const expiresAt = now + 3600;
   const token = await new SignJWT({ gitlab_realm: meta['x-gitlab-realm'], gitlab_instance_id: meta['x-gitlab-instance-id'], scopes })
@@ -133,7 +137,9 @@ export async function startDuoWorkflowService(options: DuoWorkflowOptions): Prom
     : grpc.ServerCredentials.createInsecure();
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`, credentials, (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
   log(`duo-workflow-service: gRPC${options.tls ? ' over TLS' : ''} on ${host}:${port}`);
   let closed: Promise<void> | undefined;

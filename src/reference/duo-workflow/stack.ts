@@ -49,7 +49,11 @@ export async function startWorkflowSide(
     closers.push(service.close);
     address = service.address;
     if (setup.http1Front) {
-      const front = await startHttp1Front({ upstream: `${tls ? 'https' : 'http'}://${service.address}`, ...(opts.caPem ? { ca: opts.caPem } : {}), ...(tls ? { tls } : {}) });
+      const front = await startHttp1Front({
+        upstream: `${tls ? 'https' : 'http'}://${service.address}`,
+        ...(opts.caPem ? { ca: opts.caPem } : {}),
+        ...(tls ? { tls } : {}),
+      });
       closers.push(front.close);
       address = front.address;
     }

@@ -41,9 +41,7 @@ export interface AuthSwitches {
  * message, or the critical error of an empty key set (HTTP 500).
  */
 export type AuthResult =
-  | { ok: true; claims?: GatewayClaims; bypassed?: 'external' | 'header' }
-  | { ok: false; message: string }
-  | { ok: false; critical: string };
+  { ok: true; claims?: GatewayClaims; bypassed?: 'external' | 'header' } | { ok: false; message: string } | { ok: false; critical: string };
 
 /** Imported keys, per JWK of the cached key set: importing costs more than verifying, and the set changes once a day. */
 const imported = new WeakMap<JWK, ReturnType<typeof importJWK>>();
@@ -66,7 +64,11 @@ async function verifyToken(token: string, keySet: KeySet): Promise<GatewayClaims
   for (const jwk of keySet.keys) {
     if (jwk.kty !== 'RSA') continue;
     try {
-      const { payload } = await jwtVerify(token, await importedKey(jwk), { algorithms: ['RS256'], audience: GATEWAY_SERVICE_NAME, requiredClaims: ['exp'] });
+      const { payload } = await jwtVerify(token, await importedKey(jwk), {
+        algorithms: ['RS256'],
+        audience: GATEWAY_SERVICE_NAME,
+        requiredClaims: ['exp'],
+      });
       return payload as GatewayClaims;
     } catch {
       // Wrong key, bad signature or claims: try the next key.

@@ -27,12 +27,27 @@ export function validateCompletion(body: unknown): { ok: true; value: Completion
     return { ok: false, detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }] };
   }
   if (!isObject(body)) {
-    return { ok: false, detail: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: body }] };
+    return {
+      ok: false,
+      detail: [
+        { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: body },
+      ],
+    };
   }
   const file = body['current_file'];
   if (file === undefined) return { ok: false, detail: [missing(['body', 'current_file'], body)] };
   if (!isObject(file)) {
-    return { ok: false, detail: [{ type: 'model_attributes_type', loc: ['body', 'current_file'], msg: 'Input should be a valid dictionary or object to extract fields from', input: file }] };
+    return {
+      ok: false,
+      detail: [
+        {
+          type: 'model_attributes_type',
+          loc: ['body', 'current_file'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: file,
+        },
+      ],
+    };
   }
   const detail: ValidationIssue[] = [];
   for (const field of ['file_name', 'content_above_cursor'] as const) {
@@ -66,7 +81,17 @@ function missing(loc: string[], input: unknown): ValidationIssue {
 
 /** Languages by file extension, as the gateway names them in `model.lang`. */
 const LANGUAGES: Record<string, string> = {
-  rb: 'ruby', py: 'python', js: 'js', ts: 'ts', go: 'go', java: 'java', rs: 'rust', c: 'c', cpp: 'cpp', php: 'php', sh: 'shell',
+  rb: 'ruby',
+  py: 'python',
+  js: 'js',
+  ts: 'ts',
+  go: 'go',
+  java: 'java',
+  rs: 'rust',
+  c: 'c',
+  cpp: 'cpp',
+  php: 'php',
+  sh: 'shell',
 };
 
 /** Bodies completing a function opened on the last line, per language; other languages get a comment. */

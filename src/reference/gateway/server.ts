@@ -89,7 +89,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       const answer = await userAccessToken(result, req.headers, config.selfSignedJwt.signingKey);
       return sendJson(res, answer.status, answer.body, headers);
     }
-    if (path === openapiUrl) return sendJson(res, 200, { openapi: '3.1.0', info: { title: 'GitLab AI Gateway', version: '0.1.0' }, paths: {} }, headers);
+    if (path === openapiUrl)
+      return sendJson(res, 200, { openapi: '3.1.0', info: { title: 'GitLab AI Gateway', version: '0.1.0' }, paths: {} }, headers);
     if (path === docsUrl) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
       return void res.end(`<!DOCTYPE html><title>GitLab AI Gateway - Swagger UI</title><div id="swagger-ui" data-url="${openapiUrl}"></div>`);

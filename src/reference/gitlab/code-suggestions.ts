@@ -94,7 +94,12 @@ async function directAccess(state: GitLabState, res: ServerResponse): Promise<vo
     return sendJson(
       res,
       answer.status || 503,
-      { message: success ? 'Token is missing in response' : 'Token creation failed', error_description: context.message ?? null, error_code: context.error_code ?? null, error: context.error ?? null },
+      {
+        message: success ? 'Token is missing in response' : 'Token creation failed',
+        error_description: context.message ?? null,
+        error_code: context.error_code ?? null,
+        error: context.error ?? null,
+      },
       skewedDate(state),
     );
   }
@@ -114,12 +119,7 @@ function connectionDetails(state: GitLabState, res: ServerResponse): void {
 }
 
 /** Handles POST /api/v4/code_suggestions/<action> for an authenticated user; false when the action is unknown. */
-export async function handleCodeSuggestions(
-  state: GitLabState,
-  action: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<boolean> {
+export async function handleCodeSuggestions(state: GitLabState, action: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (!['completions', 'direct_access', 'connection_details'].includes(action)) return false;
   // GitLab refuses a user without Code Suggestions access before any action, and says the error is its own.
   if (!codeSuggestionsAvailable(state.license)) {

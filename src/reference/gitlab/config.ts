@@ -47,7 +47,9 @@ export interface FeatureSettingOption {
  * code completions and generation assigned to it, and — every server here being on loopback, which GitLab's URL
  * blocker refuses — 127.0.0.1 on the outbound allowlist, as an administrator would add it. Scenario options override it.
  */
-export function selfHostedDefaults(model: SelfHostedModel): Pick<GitLabOptions, 'selfHostedModels' | 'featureSettings' | 'outboundLocalRequestsAllowlist'> {
+export function selfHostedDefaults(
+  model: SelfHostedModel,
+): Pick<GitLabOptions, 'selfHostedModels' | 'featureSettings' | 'outboundLocalRequestsAllowlist'> {
   return {
     selfHostedModels: [model],
     featureSettings: [

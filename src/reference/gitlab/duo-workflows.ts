@@ -88,7 +88,11 @@ export async function handleDuoWorkflows(state: GitLabState, path: string, req: 
       return true;
     }
     sendJson(res, 201, {
-      gitlab_rails: { base_url: state.externalUrl, token: `glpat-oauth-${state.instanceId.slice(0, 8)}`, token_expires_at: Number(generated.response.expiresAt) },
+      gitlab_rails: {
+        base_url: state.externalUrl,
+        token: `glpat-oauth-${state.instanceId.slice(0, 8)}`,
+        token_expires_at: Number(generated.response.expiresAt),
+      },
       duo_workflow_service: {
         base_url: state.duoAgentPlatformServiceUrl || state.cloud.duoWorkflowServiceUrl,
         token: generated.response.token,
@@ -120,7 +124,13 @@ export async function handleDuoWorkflows(state: GitLabState, path: string, req: 
 }
 
 /** Workhorse's handling of an upgrade to the agent socket: Rails pre-authorises (401), then gorilla's Upgrader checks origin and handshake. */
-export function handleAgentUpgrade(state: GitLabState | undefined, token: string | undefined, path: string, req: IncomingMessage, socket: Duplex): void {
+export function handleAgentUpgrade(
+  state: GitLabState | undefined,
+  token: string | undefined,
+  path: string,
+  req: IncomingMessage,
+  socket: Duplex,
+): void {
   socket.on('error', () => socket.destroy());
   const json = (message: string) => ({ type: 'application/json', text: JSON.stringify({ message }) });
   const text = (message: string) => ({ type: 'text/plain; charset=utf-8', text: `${message}\n` });

@@ -83,7 +83,10 @@ const ACCESS_TOKEN_TIMEOUT_MS = 30_000;
  * gitlab-ee 6714c9136): POST <ai_gateway_url>/v1/code/user_access_token, no body, GitLab's own Duo token. Rejects on a
  * network error, as Gitlab::HTTP.post raises.
  */
-export async function requestUserAccessToken(state: GitLabState, gatewayUrl: string): Promise<{ status: number; contentType?: string; body: string }> {
+export async function requestUserAccessToken(
+  state: GitLabState,
+  gatewayUrl: string,
+): Promise<{ status: number; contentType?: string; body: string }> {
   const res = await request({
     url: `${gatewayUrl.replace(/\/+$/, '')}/v1/code/user_access_token`,
     method: 'POST',

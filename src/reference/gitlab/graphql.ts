@@ -67,8 +67,7 @@ export type Resolved = { value: unknown } | { error: string };
 export type Resolver = () => Promise<Resolved> | Resolved;
 
 /** The message GitLab gives for a field the caller may not read. */
-export const NO_PERMISSION =
-  "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+export const NO_PERMISSION = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 
 /** Executes a query against named resolvers: unknown fields fail validation (no data), others resolve in parallel. */
 export async function execute(query: string, resolvers: Readonly<Record<string, Resolver>>): Promise<GraphQLResponse> {

@@ -224,7 +224,9 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     latencyMs: options.latencyMs ?? 0,
     log,
     setup: (server) =>
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex) => handleAgentUpgrade(ref.state, presentedToken(req), pathOf(req.url), req, socket)),
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex) =>
+        handleAgentUpgrade(ref.state, presentedToken(req), pathOf(req.url), req, socket),
+      ),
   });
   const ready = resolveGitLabState(options, {
     url: running.url,

@@ -18,7 +18,11 @@ export interface SigningKey {
 
 function signingKeyOf(pair: { privatePem: string; publicPem: string }): SigningKey {
   const { n, e } = createPublicKey(pair.publicPem).export({ format: 'jwk' }) as { n: string; e: string };
-  return { privateKey: createPrivateKey(pair.privatePem), privatePem: pair.privatePem, jwk: { kty: 'RSA', kid: rsaThumbprint(e, n), e, n, use: 'sig', alg: 'RS256' } };
+  return {
+    privateKey: createPrivateKey(pair.privatePem),
+    privatePem: pair.privatePem,
+    jwk: { kty: 'RSA', kid: rsaThumbprint(e, n), e, n, use: 'sig', alg: 'RS256' },
+  };
 }
 
 /** An RSA 2048 key (from the process's key pool: instances started one after another differ) and its JWK. */
@@ -35,7 +39,10 @@ let oidcKey: SigningKey | undefined;
 export function openIdConnectKey(): SigningKey {
   if (!oidcKey) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    oidcKey = signingKeyOf({ privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    oidcKey = signingKeyOf({
+      privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
   }
   return oidcKey;
 }

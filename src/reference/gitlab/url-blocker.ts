@@ -60,10 +60,22 @@ function subnetList(ranges: readonly [string, number][]): BlockList {
 
 const inList = (list: BlockList, ip: string) => list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 
-const LOOPBACK = subnetList([['127.0.0.0', 8], ['::1', 128]]);
+const LOOPBACK = subnetList([
+  ['127.0.0.0', 8],
+  ['::1', 128],
+]);
 // Ruby's ipv4_private?, ipv6_sitelocal? and ipv6_unique_local?.
-const LOCAL_NETWORK = subnetList([['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['fec0::', 10], ['fc00::', 7]]);
-const LINK_LOCAL = subnetList([['169.254.0.0', 16], ['fe80::', 10]]);
+const LOCAL_NETWORK = subnetList([
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['fec0::', 10],
+  ['fc00::', 7],
+]);
+const LINK_LOCAL = subnetList([
+  ['169.254.0.0', 16],
+  ['fe80::', 10],
+]);
 const SHARED = subnetList([['100.64.0.0', 10]]);
 
 /** This host's own addresses, as Ruby's Socket.ip_address_list gives them, plus the unspecified ones. */

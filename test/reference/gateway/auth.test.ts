@@ -12,7 +12,10 @@ const other = await createSigningKey();
 const mint = async (key: SigningKey = gitlab) =>
   (await issueToken(key, { issuer: 'https://gitlab.test', instanceId: INSTANCE, scopes: ['complete_code'] })).token;
 const auth = (token: string, keySet: KeySet, headers: Record<string, string> = {}) =>
-  authenticate({ ...gitlabHeaders(token, INSTANCE), ...headers }, { auth: { bypassExternal: false, bypassExternalWithHeader: false, bypassJwtSignature: false }, keySet: () => Promise.resolve(keySet) });
+  authenticate(
+    { ...gitlabHeaders(token, INSTANCE), ...headers },
+    { auth: { bypassExternal: false, bypassExternalWithHeader: false, bypassJwtSignature: false }, keySet: () => Promise.resolve(keySet) },
+  );
 const forbidden = { ok: false, message: AUTH_MESSAGES.forbidden };
 
 afterEach(() => {
@@ -76,8 +79,18 @@ describe('reference gateway: the three bypass switches (authentication.py, provi
   it.each([
     ['off: no header', {}, {}, { ok: false, message: AUTH_MESSAGES.noHeader }],
     ['BYPASS_EXTERNAL: anyone, no token', { bypassExternal: true }, {}, { ok: true, bypassed: 'external' }],
-    ['BYPASS_EXTERNAL_WITH_HEADER: Bypass-Auth: true', { bypassExternalWithHeader: true }, { 'bypass-auth': 'true' }, { ok: true, bypassed: 'header' }],
-    ['BYPASS_EXTERNAL_WITH_HEADER: the value must be exactly "true"', { bypassExternalWithHeader: true }, { 'bypass-auth': 'True' }, { ok: false, message: AUTH_MESSAGES.noHeader }],
+    [
+      'BYPASS_EXTERNAL_WITH_HEADER: Bypass-Auth: true',
+      { bypassExternalWithHeader: true },
+      { 'bypass-auth': 'true' },
+      { ok: true, bypassed: 'header' },
+    ],
+    [
+      'BYPASS_EXTERNAL_WITH_HEADER: the value must be exactly "true"',
+      { bypassExternalWithHeader: true },
+      { 'bypass-auth': 'True' },
+      { ok: false, message: AUTH_MESSAGES.noHeader },
+    ],
     ['the header alone does nothing', {}, { 'bypass-auth': 'true' }, { ok: false, message: AUTH_MESSAGES.noHeader }],
   ] as const)('%s', async (_name, auth, headers, expected) => {
     expect(await run(auth, headers)).toEqual(expected);
