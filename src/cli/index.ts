@@ -12,6 +12,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// grpc-js (the Duo Workflow Service probe) names an IP-address target as the TLS server name, and Node then warns
+// DEP0123 on stderr: noise a user cannot act on, in the middle of a report. Every other warning is printed as Node would.
+const printWarning = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning: Error & { code?: string }) => {
+  if (warning.code !== 'DEP0123') for (const print of printWarning) print(warning);
+});
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${TOOL_VERSION}\n`);

@@ -76,7 +76,9 @@ const EXPECT: Record<string, { statuses: Partial<Record<string, Status>>; also?:
       );
       expect(r['gateway-url']?.evidence).toMatchObject({ source: 'flag' });
       // The health check says it exercised the URL GitLab does not use, and names GitLab's.
-      expect(r['gateway-health']?.details.join('\n')).toMatch(/from --gateway-url\)\nGitLab itself uses http:\/\/127\.0\.0\.1:\d+/);
+      expect(r['gateway-health']?.details.join('\n')).toMatch(
+        /Exercised http:\/\/127\.0\.0\.1:\d+ \(from --gateway-url\), not http:\/\/127\.0\.0\.1:\d+, the URL GitLab itself uses/,
+      );
     },
   },
 };

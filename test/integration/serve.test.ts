@@ -82,7 +82,7 @@ describe('duo-doctor serve against the reference stack', () => {
     const notAfter = families.find((f) => f.name === 'duo_doctor_certificate_not_after_seconds')!;
     expect(notAfter.metrics.length).toBeGreaterThan(0);
     expect(Number(notAfter.metrics[0]!.value)).toBeGreaterThan(Date.now() / 1000);
-    expect(families.find((f) => f.name === 'duo_doctor_jwks_keys')!.metrics[0]!.value).toBe('1');
+    expect(families.find((f) => f.name === 'duo_doctor_jwks_keys')!.metrics[0]!.value).toBe('2'); // GitLab's OpenID Connect key and its Cloud Connector key
     expect(before).not.toContain(stack.adminToken);
 
     await stack.stopGateway();
