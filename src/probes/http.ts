@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import type { default as Undici, Dispatcher, buildConnector } from 'undici';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
-import { noteProbeExchange } from '../record/exchange-log.js';
+import { attemptAndNote } from '../record/exchange-log.js';
 import { proxyFor } from './proxy-env.js';
 import { currentPool, watchRequestStart, type ConnectionWatch } from './connection-pool.js';
 import { secureContextFor } from './secure-context.js';
@@ -333,16 +333,21 @@ export function httpUrl(raw: string): { ok: true; url: URL } | { ok: false; fail
 
 /** Makes one HTTP request. Never throws: every failure comes back as `{ ok: false, failure }`. Redirects are reported, not followed. */
 export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
-  const startedAt = Date.now();
-  const first = await exchange(req);
-  const result = first.stale ? (await exchange(req)).result : first.result;
-  noteProbeExchange('http', startedAt, {
-    request: req,
-    outcome: result.ok
-      ? { ok: true, status: result.response.status, headers: result.response.headers, body: result.response.body, timeMs: result.response.elapsedMs }
-      : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
-  });
-  return result;
+  return attemptAndNote(
+    'http',
+    req,
+    () => exchange(req),
+    (result) =>
+      result.ok
+        ? {
+            ok: true,
+            status: result.response.status,
+            headers: result.response.headers,
+            body: result.response.body,
+            timeMs: result.response.elapsedMs,
+          }
+        : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
+  );
 }
 
 /** One attempt; `stale`: it failed on a kept-alive connection the server had closed, and may be tried again. */

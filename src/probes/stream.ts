@@ -1,7 +1,7 @@
 // Times a streamed HTTP response: when the headers and each chunk of the body arrive, relative to the request, and how the stream ended.
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
-import { noteProbeExchange } from '../record/exchange-log.js';
+import { attemptAndNote } from '../record/exchange-log.js';
 import {
   classify,
   dispatcherFor,
@@ -77,16 +77,21 @@ function decodeText(raw: Buffer, contentEncoding: string | undefined): string {
  * response headers comes back as `{ ok: false }`; a failure while reading the body is a response whose `end` is `cut`.
  */
 export async function streamRequest(req: StreamRequest): Promise<StreamExchange> {
-  const startedAt = Date.now();
-  const first = await stream(req);
-  const result = first.stale ? (await stream(req)).result : first.result;
-  noteProbeExchange('stream', startedAt, {
-    request: req,
-    outcome: result.ok
-      ? { ok: true, status: result.response.status, headers: result.response.headers, body: result.response.text, timeMs: result.response.endedAtMs }
-      : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
-  });
-  return result;
+  return attemptAndNote(
+    'stream',
+    req,
+    () => stream(req),
+    (result) =>
+      result.ok
+        ? {
+            ok: true,
+            status: result.response.status,
+            headers: result.response.headers,
+            body: result.response.text,
+            timeMs: result.response.endedAtMs,
+          }
+        : { ok: false, failure: result.failure, timeMs: result.elapsedMs },
+  );
 }
 
 /** One attempt; `stale`: it failed before any response on a kept-alive connection the server had closed. */

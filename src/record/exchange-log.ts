@@ -47,3 +47,20 @@ export function noteProbeExchange(via: ObservedExchange['via'], startedAt: numbe
       : { failure: e.outcome.failure, timeMs: e.outcome.timeMs }),
   });
 }
+
+/**
+ * Runs a probe's attempt, once more when it failed on a kept-alive connection the server had closed (`stale`), and
+ * notes the final exchange: what the http and stream probes share.
+ */
+export async function attemptAndNote<R>(
+  via: ObservedExchange['via'],
+  request: ProbeExchange['request'],
+  attempt: () => Promise<{ result: R; stale: boolean }>,
+  outcomeOf: (result: R) => ProbeExchange['outcome'],
+): Promise<R> {
+  const startedAt = Date.now();
+  const first = await attempt();
+  const result = first.stale ? (await attempt()).result : first.result;
+  noteProbeExchange(via, startedAt, { request, outcome: outcomeOf(result) });
+  return result;
+}
