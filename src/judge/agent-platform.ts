@@ -54,7 +54,9 @@ export type GrpcCause =
 
 /**
  * Classifies a gRPC error text: GitLab's "<code>:<details>" (GRPC::BadStatus#message) or grpc-js's details with its code.
- * The TLS, listener and HTTP/2 causes are read from the details whatever the code.
+ * The TLS, listener and HTTP/2 causes are read from the details whatever the code. An HTTP/1.1 hop (nginx proxy_pass
+ * behind an http2 listener) ends the stream without a gRPC status (grpc-js on Node 20) or with PROTOCOL_ERROR, code 1
+ * (the same grpc-js on Node 24).
  */
 export function grpcCause(text: string, code?: number): GrpcCause {
   const c = code ?? Number(/^(\d+):/.exec(text)?.[1] ?? NaN);
@@ -62,7 +64,7 @@ export function grpcCause(text: string, code?: number): GrpcCause {
   if (/RSA_JWK|from key: None|JWSError|JWKError|signing key/i.test(text)) return 'signing-key';
   if (/ECONNREFUSED|Connection refused|connect(ion)? failed/i.test(text) && c === 14) return 'no-listener';
   if (
-    /Received HTTP status code|HTTP\/1\.[01]|Protocol error|unexpected content-type|NO_APPLICATION_PROTOCOL|Trying to connect an http1\.x server|without gRPC status/i.test(
+    /Received HTTP status code|HTTP\/1\.[01]|Protocol error|unexpected content-type|NO_APPLICATION_PROTOCOL|Trying to connect an http1\.x server|without gRPC status|RST_STREAM with code 1\b/i.test(
       text,
     )
   )

@@ -83,7 +83,7 @@ describe('agent-platform-service behind a real nginx', () => {
   it.each(CASES)('$name → $measured', async ({ block, secure: gitlabSecure, measured, gitlabOk }) => {
     const { facts, nginx } = await measure(block, gitlabSecure);
     const ids = judge(facts).findings.map((f) => f.id);
-    expect(ids.at(-1), await nginx.errorLog()).toBe(measured);
+    expect(ids.at(-1), `${JSON.stringify(facts)}\n${await nginx.errorLog()}`).toBe(measured);
     expect(ids[0]).toBe(gitlabOk ? 'gitlabOperational' : 'gitlabNotOperational');
   });
 

@@ -42,6 +42,8 @@ describe('grpcCause', () => {
     ['14:No connection established. Last error: Protocol error', 'http2'],
     ['14:Received HTTP status code 502', 'http2'],
     ['13:Received RST_STREAM with code 0 (Call ended without gRPC status)', 'http2'],
+    ['13:Received RST_STREAM with code 1', 'http2'],
+    ['13:Received RST_STREAM with code 10', 'other'],
     ['16:Forbidden by auth provider', 'unauthenticated'],
     ["16:Header mismatch 'X-Gitlab-Instance-Id'", 'unauthenticated'],
     ['7:Unauthorized to generate token', 'permission'],
