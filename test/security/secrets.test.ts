@@ -8,24 +8,14 @@ import { SCENARIOS, startStack } from '../../src/reference/scenarios.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../src/report/index.js';
 import { createLimiter } from '../../src/runner/limit.js';
 import { runCli } from '../helpers/cli.js';
+import { rakeWording } from '../../src/judge/rake.js';
 
 /** A recognisable administrator token: the reference GitLab accepts it, so every check that uses it runs. */
 const TOKEN = 'glpat-DUODOCTORSECRET-7f3a9c1e5b';
 /** Any JWT (header.payload of base64url JSON), such as the tokens GitLab issues for the gateway. */
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/;
-/** The rake task's DIAGNOSTIC SUMMARY keys (src/judge/rake.ts). */
-const RAKE_KEYS = [
-  'system',
-  'ai_gateway_url',
-  'transport_connectivity',
-  'license',
-  'ai_gateway_health',
-  'self_hosted_models',
-  'feature_settings',
-  'request_flow',
-  'duo_workflow_service',
-  'agent_platform_websocket',
-];
+/** The rake task's DIAGNOSTIC SUMMARY keys: its newest variant's steps (the others are subsets). */
+const RAKE_KEYS: readonly string[] = rakeWording('transport').steps.map((step) => step.key);
 /** PEM key material of any kind. */
 const KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
