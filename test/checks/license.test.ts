@@ -1,6 +1,7 @@
 // license against a scripted GitLab: none, expired, expiring, and Code Suggestions access from GitLab's probe or connection_details.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { daysUntil, judge, type Facts } from '../../checks/license.js';
+import check, { daysUntil, judge, type AccessRead, type Facts, type LicenseBody } from '../../checks/license.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import healthCheck from '../../checks/gitlab-health-check.js';
 import type { CheckResult } from '../../src/model.js';
 import { makeContext } from '../helpers/context.js';
@@ -219,4 +220,88 @@ describe('license judge at the edges of --expiry-warn-days', () => {
   ])('%s → %s', (_name, expiresAt, id) => {
     expect(judge(facts(expiresAt)).findings.map((f) => f.id)).toEqual([id, 'accessGranted']);
   });
+});
+
+describe('license renderings (every message, pinned in __renderings__/license.txt)', () => {
+  const NOW = Date.parse('2025-03-10T12:00:00Z');
+  const body = (extra: Partial<LicenseBody> = {}): LicenseBody => ({
+    plan: 'ultimate',
+    expired: false,
+    addOns: [],
+    expiresAt: '2026-03-10',
+    ...extra,
+  });
+  const granted: AccessRead = { source: 'cloudConnectorStatus', success: true, text: 'License includes access to Code Suggestions.' };
+  const connection = (status: number | undefined, fromGitlab: boolean): AccessRead => ({
+    source: 'code_suggestions/connection_details',
+    ...(status !== undefined ? { status } : {}),
+    fromGitlab,
+    said: `HTTP ${status ?? 'none'}`,
+    healthCheck: 'health check said nothing',
+  });
+  const at = (license: Facts['license'], access: AccessRead = granted, extra: Partial<Facts> = {}): Facts => ({
+    license,
+    access,
+    now: NOW,
+    warnDays: 30,
+    ...extra,
+  });
+  const cases: RenderCase<Facts>[] = [
+    {
+      name: 'valid, with users and add-ons',
+      facts: at({ kind: 'license', body: body({ userLimit: 100, activeUsers: 7, addOns: ['duo_enterprise', 'duo_pro'] }) }, granted, {
+        user: 'root',
+        gitlabVersion: '18.6.0',
+      }),
+    },
+    { name: 'valid, user limit without active users, no plan', facts: at({ kind: 'license', body: body({ plan: undefined, userLimit: 0 }) }) },
+    { name: 'never expires', facts: at({ kind: 'license', body: body({ expiresAt: undefined }) }) },
+    { name: 'expires today', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-10' }) }) },
+    { name: 'expires tomorrow', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-11' }) }) },
+    { name: 'expires in 30 days', facts: at({ kind: 'license', body: body({ expiresAt: '2025-04-09' }) }) },
+    { name: 'expired 3 days ago', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-07' }) }) },
+    { name: 'marked expired, date unreadable', facts: at({ kind: 'license', body: body({ expired: true, expiresAt: 'soon' }) }) },
+    { name: 'no license', facts: at({ kind: 'none' }) },
+    { name: 'license unreadable', facts: at({ kind: 'error', reason: 'HTTP 403 from GitLab' }) },
+    {
+      name: 'granted, GitLab said nothing',
+      facts: at({ kind: 'license', body: body() }, { source: 'cloudConnectorStatus', success: true, text: '' }),
+    },
+    {
+      name: 'no seat (18.6)',
+      facts: at(
+        { kind: 'license', body: body() },
+        { source: 'cloudConnectorStatus', success: false, text: 'but you lack the necessary permissions' },
+        { gitlabVersion: '18.6.0', user: 'alice' },
+      ),
+    },
+    {
+      name: 'no seat (17.9)',
+      facts: at(
+        { kind: 'license', body: body() },
+        { source: 'cloudConnectorStatus', success: false, text: 'but you lack the necessary permissions' },
+        { gitlabVersion: '17.9.0' },
+      ),
+    },
+    {
+      name: 'license without Code Suggestions',
+      facts: at(
+        { kind: 'license', body: body() },
+        { source: 'cloudConnectorStatus', success: false, text: 'License does not provide access to Code Suggestions.' },
+      ),
+    },
+    {
+      name: 'probe failed, said why',
+      facts: at({ kind: 'license', body: body() }, { source: 'cloudConnectorStatus', success: false, text: 'something else' }),
+    },
+    { name: 'probe failed silently', facts: at({ kind: 'license', body: body() }, { source: 'cloudConnectorStatus', success: false, text: '' }) },
+    { name: 'connection_details 200', facts: at({ kind: 'license', body: body() }, connection(200, true)) },
+    { name: 'connection_details 201', facts: at({ kind: 'license', body: body() }, connection(201, false)) },
+    { name: 'connection_details 401 from GitLab', facts: at({ kind: 'license', body: body() }, connection(401, true)) },
+    { name: 'connection_details 401 not from GitLab', facts: at({ kind: 'license', body: body() }, connection(401, false)) },
+    { name: 'connection_details 404 from GitLab', facts: at({ kind: 'license', body: body() }, connection(404, true)) },
+    { name: 'connection_details 404 not from GitLab', facts: at({ kind: 'license', body: body() }, connection(404, false)) },
+    { name: 'connection_details unanswered', facts: at({ kind: 'none' }, connection(undefined, false)) },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
