@@ -28,6 +28,7 @@ import knownVulnerabilities from './known-vulnerabilities.js';
 import license from './license.js';
 import modelEndpoints from './model-endpoints.js';
 import modelServing from './model-serving.js';
+import bedrockModels from './bedrock-models.js';
 import duoInstanceSettings from './duo-instance-settings.js';
 import proxyStreaming from './proxy-streaming.js';
 import proxyTls from './proxy-tls.js';
@@ -57,6 +58,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   featureSettings,
   modelEndpoints,
   modelServing,
+  bedrockModels,
   duoInstanceSettings,
   // runtime (before tls and jwks: the gateway's own view of them runs through runtime-host)
   runtimeHost,

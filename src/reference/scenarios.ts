@@ -362,6 +362,24 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'bedrock-temporary-credentials',
+    description:
+      'The self-hosted model is Llama 3.3 on Amazon Bedrock under its bare model id (bedrock/meta.llama3-3-70b-instruct-v1:0, offered only through inference profiles), ' +
+      'and the gateway holds temporary STS credentials (an ASIA... key and AWS_SESSION_TOKEN), which the AI gateway does not support.',
+    model: { identifier: 'bedrock/meta.llama3-3-70b-instruct-v1:0' },
+    gateway: {
+      running: true,
+      env: {
+        AWS_ACCESS_KEY_ID: 'ASIAREFERENCEEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'reference-secret-not-a-real-key',
+        AWS_SESSION_TOKEN: 'reference-session-token',
+        AWS_REGION_NAME: 'us-east-1',
+      },
+    },
+    expectedFailures: ['bedrock-models'],
+  },
+  {
+    ...BASE,
     name: 'gateway-gitlab-url-unset',
     description:
       "The gateway runs without AIGW_GITLAB_URL: it falls back to https://gitlab.com (ai_gateway/config.py), fetches GitLab.com's keys and refuses every token this GitLab signs (the reference stands in a foreign key; nothing leaves the machine).",
