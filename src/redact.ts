@@ -75,10 +75,27 @@ export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]
   return value;
 }
 
-/** Replaces every occurrence of each secret in `text` by `[REDACTED]`. */
+/** A line break and the next line's indentation: what a wrapped dump or a folded header puts inside a secret. */
+const LINE_BREAK = '(?:\\r?\\n[ \\t]*)?';
+
+/** `secret` as a pattern (each UTF-16 unit written `\uXXXX`, so no character is special) that also matches it broken across lines. */
+function acrossLines(secret: string): RegExp {
+  return new RegExp(
+    secret
+      .split('')
+      .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join(LINE_BREAK),
+    'g',
+  );
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` by `[REDACTED]`, also one split across lines (a server that wraps
+ * what it echoes, a folded header): the pieces of a token on consecutive lines are the token.
+ */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[REDACTED]');
+  for (const s of secrets) if (s && s.length >= 4) out = out.replace(acrossLines(s), '[REDACTED]');
   return out;
 }
 

@@ -73,6 +73,15 @@ describe('redaction at its edges', () => {
     ['not one of 3 (it would eat ordinary words)', 'x abc y', ['abc'], 'x abc y'],
     ['each of several secrets, undefined ones skipped', 'one1 two2 one1', ['one1', undefined, 'two2'], '[REDACTED] [REDACTED] [REDACTED]'],
     ['across line breaks', 'tok1234\ntok1234\r\n', ['tok1234'], '[REDACTED]\n[REDACTED]\r\n'],
+    // Split across lines: a server that wraps what it echoes, a folded header — the pieces on consecutive lines are the token.
+    ['one split by a line feed', 'Bearer tok1\n234 end', ['tok1234'], 'Bearer [REDACTED] end'],
+    ["one split by CRLF and the next line's indentation (a folded header)", 'x: tok\r\n \t1234', ['tok1234'], 'x: [REDACTED]'],
+    ['one split over three lines, right after its first and before its last character', 't\nok123\n4', ['tok1234'], '[REDACTED]'],
+    ['every split occurrence, each split elsewhere', 'to\nk1234 tok12\n34 tok1234', ['tok1234'], '[REDACTED] [REDACTED] [REDACTED]'],
+    ['not pieces a blank line apart (two paragraphs)', 'tok\n\n1234', ['tok1234'], 'tok\n\n1234'],
+    ['not pieces a space apart on one line', 'tok 1234', ['tok1234'], 'tok 1234'],
+    ['a secret whose characters a pattern would read as syntax, literally', 'a.b*c+(d) aXbbccd', ['a.b*c+(d)'], '[REDACTED] aXbbccd'],
+    ['a secret beyond the basic plane', 'k\u{1F511}ey k\u{1F511}\ney', ['k\u{1F511}ey'], '[REDACTED] [REDACTED]'],
   ])('redactSecrets replaces %s', (_name, text, secrets, want) => {
     expect(redactSecrets(text, secrets)).toBe(want);
   });

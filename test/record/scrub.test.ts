@@ -116,3 +116,26 @@ describe('scrubbing at its edges', () => {
     expect(scrubBody(body, [])).toBe(want);
   });
 });
+
+describe('every token of a multi-target run, repeated and split across lines, in every part of a recording', () => {
+  // Not glpat-shaped, so only the run's list of secrets can catch them.
+  const PROD = 'canary-prod-7a8b9c0d';
+  const STAGING = 'canary-staging-1e2f3a4b';
+  const secrets = [PROD, STAGING];
+  const leaky = `${PROD} ${STAGING} ${PROD} ${STAGING.slice(0, 10)}\n${STAGING.slice(10)} ${PROD.slice(0, 6)}\r\n  ${PROD.slice(6)}`;
+  const gone = (text: string) => {
+    for (const s of secrets) for (let i = 0; i + 8 <= s.length; i++) expect(text).not.toContain(s.slice(i, i + 8));
+  };
+
+  it.each([
+    ['text', () => scrubText(leaky, secrets)],
+    ['a URL', () => scrubUrl(`https://gitlab.example.com/api/v4/x?q=${PROD}&r=${STAGING}`, secrets)],
+    ['an ordinary header', () => JSON.stringify(scrubHeaders({ 'x-echo': leaky }, secrets))],
+    ['a text body', () => scrubBody(leaky, secrets)],
+    ['a JSON body (an ordinary member, a list)', () => scrubBody(JSON.stringify({ message: leaky, list: [PROD, STAGING] }), secrets)],
+  ])('%s keeps none of them', (_name, scrubbed) => {
+    const text = scrubbed();
+    gone(text);
+    expect(text).toContain(REDACTED);
+  });
+});
