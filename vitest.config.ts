@@ -21,6 +21,14 @@ export const INTEGRATION = [
   'test/probes/websocket.test.ts',
 ];
 
+/**
+ * How the unit tier runs (vitest.stryker.config.ts reuses it): worker threads, and one module graph per worker instead of
+ * a fresh one per file. Unit tests leak no module state into each other (checked by running the tier under several
+ * `--sequence.shuffle` seeds), and most of a fresh-process-per-file run was spent starting processes and re-importing the
+ * same modules.
+ */
+export const UNIT_POOL = { pool: 'threads', isolate: false } as const;
+
 export default defineConfig({
   test: {
     environment: 'node',
@@ -38,6 +46,7 @@ export default defineConfig({
           exclude: INTEGRATION,
           setupFiles: ['test/setup/unit-guard.ts'],
           globalSetup: ['test/tls/global-setup.ts'],
+          ...UNIT_POOL,
         },
       },
       {

@@ -2,7 +2,7 @@
 // are not used here because Stryker's runner drives one project. STRYKER_TESTS (comma-separated globs) narrows the tests to
 // a module's own, for a measured run of one module on a loaded machine (TESTING.md); that score is a lower bound.
 import { defineConfig } from 'vitest/config';
-import { INTEGRATION } from './vitest.config.js';
+import { INTEGRATION, UNIT_POOL } from './vitest.config.js';
 
 const narrowed = process.env.STRYKER_TESTS?.split(',')
   .map((glob) => glob.trim())
@@ -17,6 +17,6 @@ export default defineConfig({
     globalSetup: ['test/tls/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: 'forks',
+    ...UNIT_POOL,
   },
 });
