@@ -1,8 +1,10 @@
-// The runner honours a check's own time budget (CheckDefinition.timeoutMs), e.g. proxy-timeouts under --deep.
+// The runner honours a check's own time budget (CheckDefinition.timeoutMs), e.g. proxy-timeouts under --deep. On a fake
+// clock: the checks' 1200 ms and the runner's timeouts pass in order without being waited for.
 import { describe, expect, it } from 'vitest';
 import { defineCheck, type CheckDefinition } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runChecks } from '../../src/runner/run.js';
+import { onFakeClock } from '../helpers/clock.js';
 
 const explain = { checks: 'test', failsWhen: 'test', fix: 'test' };
 
@@ -21,16 +23,15 @@ function slow(id: string, timeoutMs?: CheckDefinition['timeoutMs']): CheckDefini
 
 describe("a check's own timeout", () => {
   it('replaces --timeout for that check only, computed from the settings', async () => {
-    const run = await runChecks(
-      [slow('own', (s) => (s.deep ? 5_000 : s.timeoutMs)), slow('default')],
-      defaultSettings({ timeoutMs: 50, deep: true }),
+    const { value: run } = await onFakeClock(() =>
+      runChecks([slow('own', (s) => (s.deep ? 5_000 : s.timeoutMs)), slow('default')], defaultSettings({ timeoutMs: 50, deep: true })),
     );
     expect(run.results[0]).toMatchObject({ id: 'own', status: 'pass' });
     expect(run.results[1]).toMatchObject({ id: 'default', status: 'error', summary: 'timed out after 50 ms' });
   });
 
   it('still times the check out when its own budget is short', async () => {
-    const run = await runChecks([slow('own', () => 10)], defaultSettings({ timeoutMs: 5_000 }));
+    const { value: run } = await onFakeClock(() => runChecks([slow('own', () => 10)], defaultSettings({ timeoutMs: 5_000 })));
     expect(run.results[0]).toMatchObject({ status: 'error', summary: 'timed out after 10 ms' });
   });
 });

@@ -1,84 +1,12 @@
-// A check abandoned at its timeout or at the run's deadline is named with the stage its http probe was in, read from the
-// run's stage board — without the probe's cooperation (the check below ignores its signal altogether).
-import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The stage board without a probe: a check abandoned at its timeout with no stage to name keeps the bare message
+// (stage-board.integration.test.ts names the stages of real probes). On a fake clock: the timeout is not waited for.
+import { describe, expect, it } from 'vitest';
 import { defineCheck } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
-import { httpRequest } from '../../src/probes/http.js';
-import { reach } from '../../src/probes/reach.js';
 import { runAll } from '../../src/runner/installations.js';
-import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
-
-let silent: LoopbackServer;
-let dripping: LoopbackServer;
-/** Accepts TCP and never says a byte (no TLS ServerHello, no HTTP 400 either). */
-let mute: Server;
-const muteSockets = new Set<Socket>();
-beforeAll(async () => {
-  mute = createServer((socket) => muteSockets.add(socket.on('error', () => undefined)));
-  await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
-  // Accepts and never answers; answers headers and then never ends the body.
-  silent = await startLoopback(() => undefined);
-  dripping = await startLoopback((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.write('a');
-  });
-});
-afterAll(async () => {
-  for (const socket of muteSockets) socket.destroy();
-  await Promise.all([silent.close(), dripping.close(), new Promise((resolve) => mute.close(resolve))]);
-});
-
-/** A check whose one request outlives everything: no signal passed, a 60 s timeout of its own. */
-const deafRequest = (id: string, url: () => string) =>
-  defineCheck({
-    id,
-    title: id,
-    category: 'network',
-    tags: ['ci'],
-    explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-    run: async () => {
-      const ex = await httpRequest({ url: url(), timeoutMs: 60_000 });
-      return { status: ex.ok ? 'pass' : 'fail', summary: 'answered' };
-    },
-  });
+import { onFakeClock } from '../helpers/clock.js';
 
 describe('the stage board', () => {
-  it.each([
-    ['the response headers', () => silent.url, /waiting for the response headers from http:\/\/127\.0\.0\.1:\d+/],
-    ['the body', () => dripping.url, /reading the body from http:\/\/127\.0\.0\.1:\d+/],
-  ])("names the stage at the check's timeout: %s", async (_name, url, stage) => {
-    const run = await runAll([deafRequest('hangs', url)], defaultSettings({ timeoutMs: 300 }));
-    expect(run.results[0]).toMatchObject({ status: 'error' });
-    expect(run.results[0]!.summary).toMatch(new RegExp(`^timed out after 300 ms, ${stage.source}$`));
-  });
-
-  it("names the stage at the run's deadline", async () => {
-    const run = await runAll([deafRequest('hangs', () => silent.url)], defaultSettings({ timeoutMs: 60_000, deadlineMs: 300 }));
-    expect(run.results[0]!.summary).toMatch(
-      /^the run's deadline \(--deadline 0\.3 s\) passed while hangs was running \(after \d+ ms\): waiting for the response headers from http:\/\/127\.0\.0\.1:\d+$/,
-    );
-  });
-
-  it("names the reach probe's TLS handshake (a port that accepts TCP and never speaks TLS)", async () => {
-    // The check's own budget (100 ms) is shorter than the --timeout the probe waits (5 s): the runner abandons it mid-handshake.
-    const hangs = defineCheck({
-      id: 'reach-hangs',
-      title: 'x',
-      category: 'network',
-      tags: ['ci'],
-      explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-      timeoutMs: () => 100,
-      run: async (ctx) => {
-        const address = mute.address();
-        await reach(ctx, `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-        return { status: 'pass', summary: 'answered' };
-      },
-    });
-    const run = await runAll([hangs], defaultSettings({ timeoutMs: 5_000 }));
-    expect(run.results[0]!.summary).toMatch(/^timed out after 100 ms, in the TLS handshake with 127\.0\.0\.1$/);
-  });
-
   it('says nothing it does not know: a check with no probe running keeps the bare message', async () => {
     const sleeper = defineCheck({
       id: 'sleeps',
@@ -88,7 +16,7 @@ describe('the stage board', () => {
       explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
       run: () => new Promise(() => undefined),
     });
-    const run = await runAll([sleeper], defaultSettings({ timeoutMs: 100 }));
+    const { value: run } = await onFakeClock(() => runAll([sleeper], defaultSettings({ timeoutMs: 100 })));
     expect(run.results[0]!.summary).toBe('timed out after 100 ms');
   });
 });
