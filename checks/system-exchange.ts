@@ -1,15 +1,14 @@
 // system-exchange: a code completion goes GitLab → AI gateway → back, and when it does not, the failing hop is named.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { ADMIN_AI_GATEWAY_URL, ADMIN_FEATURES } from '../src/data/admin-paths.js';
-import { COMPLETION_REQUEST } from '../src/completion-request.js';
+import { COMPLETION_REQUEST, COMPLETIONS_PATH as PATH } from '../src/completion-request.js';
+import { completionText, jsonObject } from '../src/judge/completion.js';
 import { redactSecrets } from '../src/redact.js';
 import { describeExchange, gitlabAiGatewayUrl, gitlabPost } from '../src/probes/gitlab-api.js';
 import { parseJson } from '../src/probes/http.js';
 import { redactUrl } from '../src/redact.js';
 
 export { COMPLETION_REQUEST };
-
-const PATH = '/api/v4/code_suggestions/completions';
 
 /** GitLab's answer, as plain facts (the body redacted of the token, at most 2000 characters). */
 export interface Answer {
@@ -154,25 +153,9 @@ const WORKHORSE_500 = 'Internal Server Error\n';
 /** Starlette's ServerErrorMiddleware body for an uncaught exception (no newline), relayed by Workhorse as it came. */
 const STARLETTE_500 = 'Internal Server Error';
 
-function json(body: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(body) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function completionText(body: Record<string, unknown> | undefined): string | undefined {
-  const choices = body?.choices;
-  const first: unknown = Array.isArray(choices) ? choices[0] : undefined;
-  const text = (first as { text?: unknown } | undefined)?.text;
-  return typeof text === 'string' && text.trim() ? text : undefined;
-}
-
 /** The finding for GitLab's answer. */
 function answerFinding(a: Answer, setting: Facts['setting']): Finding {
-  const body = json(a.body);
+  const body = jsonObject(a.body);
   const said: Said = { status: a.status, said: `HTTP ${a.status}: ${a.body.replace(/\s+/g, ' ').trim().slice(0, 200) || '(empty body)'}` };
   const message = typeof body?.message === 'string' ? body.message : undefined;
   // Grape's OAuth error for a token without the scope has an `error` too; the gateway's 401s have only that one field.

@@ -314,6 +314,17 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'health-check-false-alarm',
+    description:
+      "GitLab 17.5 (whose self-hosted health check ends with the end-to-end probe): that probe's test completion gets a 401 from the gateway while completions through GitLab work — GitLab's known false alarm (gitlab-org/gitlab#517097, #509801).",
+    gitlab: { version: '17.5.2-ee', endToEndProbeRefused: true },
+    gateway: { running: true, version: 'self-hosted-v17.5.2-ee' },
+    // A gateway of GitLab 17.5's day predates the Host-header fix (see gateway-exposed-vulnerable), as it would in the field.
+    expectedFailures: ['host-header-bypass'],
+    expectedWarnings: ['gitlab-health-check'],
+  },
+  {
+    ...BASE,
     name: 'models-unassigned',
     description: 'A self-hosted model is configured, but no GitLab Duo feature is assigned to it (no feature settings).',
     gitlab: { featureSettings: [] },

@@ -111,6 +111,12 @@ export interface GitLabOptions {
   applicationSettings?: { duoFeaturesEnabled?: boolean; silentModeEnabled?: boolean };
   /** Whether GitLab talks TLS to the Duo Workflow Service (config/initializers/1_settings.rb: DUO_AGENT_PLATFORM_SERVICE_SECURE, default true). */
   duoWorkflowSecure?: boolean;
+  /**
+   * The health check's end-to-end probe gets a 401 from the gateway while Duo works (gitlab-org/gitlab#517097, #509801):
+   * the reference signs that probe's token for another audience, so the real gateway refuses it ("Forbidden by auth
+   * provider"). It reproduces the symptom the issues report, not GitLab's cause, which the issues do not pin down.
+   */
+  endToEndProbeRefused?: boolean;
   /** Where log lines go (default: stderr). */
   log?: (line: string) => void;
 }
@@ -151,6 +157,7 @@ export interface GitLabState {
   cloud: { customersDotUrl: string; cloudConnectorUrl: string; duoWorkflowServiceUrl: string };
   /** `Gitlab.config.duo_workflow.secure` (DUO_AGENT_PLATFORM_SERVICE_SECURE, default true). */
   duoWorkflowSecure: boolean;
+  endToEndProbeRefused: boolean;
   log: (line: string) => void;
 }
 
@@ -219,6 +226,7 @@ export function resolveGitLabState(
       duoWorkflowServiceUrl: new URL(started.deadOrigin).host,
     },
     duoWorkflowSecure: opts.duoWorkflowSecure ?? true,
+    endToEndProbeRefused: opts.endToEndProbeRefused ?? false,
     log: opts.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };
 }

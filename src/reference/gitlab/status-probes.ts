@@ -160,7 +160,8 @@ export async function testCompletion(state: GitLabState, gatewayUrl: string): Pr
 
 /** EndToEndProbe: a real completion through the gateway code completions use (the self-hosted one, or GitLab's cloud). */
 async function endToEndProbe(state: GitLabState, gatewayUrl: string): Promise<ProbeResult> {
-  const error = await testCompletion(state, gatewayUrl);
+  // The known false alarm (endToEndProbeRefused): only this probe's token is one the gateway does not accept.
+  const error = await testCompletion(state.endToEndProbeRefused ? { ...state, audience: 'gitlab-ai-gateway-health-check' } : state, gatewayUrl);
   return result(
     'end_to_end_probe',
     error === undefined ? [] : [`Authentication with the AI gateway services failed: ${error}`],
