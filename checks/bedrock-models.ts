@@ -131,6 +131,7 @@ function identifierFindings(m: BedrockModel, modelId: string, region: string | u
   const base = { label: `${m.name} (${m.model})`, name: m.name, modelId };
   const form = bedrockIdForm(modelId);
   if (form.kind === 'bare') return [{ id: 'noInferenceProfile', data: base }];
+  // Stryker disable next-line ConditionalExpression: an ARN has no geography, and profileServesRegion answers undefined (never false) without one
   if (form.kind === 'profile' && region && profileServesRegion(form.geo, region) === false)
     return [{ id: 'profileOtherRegion', data: { ...base, geo: form.geo, region } }];
   return [];
@@ -166,6 +167,7 @@ function parseHttps(raw: string): URL | undefined {
   try {
     const url = new URL(raw);
     return url.protocol === 'https:' ? url : undefined;
+    // Stryker disable next-line BlockStatement: an empty catch block returns undefined too
   } catch {
     return undefined;
   }
@@ -177,6 +179,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const total = f.total ?? f.bedrock.length;
   if (f.bedrock.length === 0) return { findings: [{ id: 'noBedrock', data: { total } }] };
   const region = f.aws ? (f.aws.AWS_REGION_NAME ?? f.aws.AWS_REGION) : undefined;
+  // Stryker disable next-line Regex: every identifier here starts with bedrock/ (gather keeps only those), so the first match is the prefix anchored or not
   const findings: Finding[] = f.bedrock.flatMap((m) => identifierFindings(m, m.identifier.replace(/^bedrock\//i, ''), region));
   const where = f.place && f.place.kind !== 'elsewhere' ? placeLabel(f.place) : undefined;
   if (f.envError !== undefined) findings.push({ id: 'envUnreadable', data: { error: f.envError } });
@@ -184,7 +187,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   else if (f.aws && where) findings.push(...envFindings(f.aws, where));
   const models = f.bedrock.length;
   if (!findings.some((x) => messages[x.id].status !== 'skip'))
-    findings.push(f.aws && region ? { id: 'ready', data: { models, region } } : { id: 'identifiersOnly', data: { models } });
+    findings.push(region ? { id: 'ready', data: { models, region } } : { id: 'identifiersOnly', data: { models } });
   return {
     findings,
     details: [

@@ -9,6 +9,7 @@ import caBundle from './ca-bundle.js';
 import gatewayAuth from './gateway-auth.js';
 import gatewayEnv from './gateway-env.js';
 import gatewayEmptyVariables from './gateway-empty-variables.js';
+import gatewayContainer from './gateway-container.js';
 import gatewayExposure from './gateway-exposure.js';
 import gatewayFetchesJwks from './gateway-fetches-jwks.js';
 import gatewayHealth from './gateway-health.js';
@@ -66,6 +67,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   hfHomeWritable,
   gatewayEnv,
   gatewayEmptyVariables,
+  gatewayContainer,
   resources,
   // tls
   caBundle,

@@ -9,6 +9,7 @@
  * else undefined.
  */
 export function bedrockModelId(identifier: string | undefined): string | undefined {
+  // Stryker disable next-line Regex,StringLiteral: `.+` is greedy, so `$` changes nothing; any fallback string without "bedrock/" matches nothing either
   const match = /^bedrock\/(.+)$/i.exec(identifier ?? '');
   return match?.[1];
 }

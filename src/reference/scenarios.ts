@@ -391,6 +391,24 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'gateway-metrics-port-clash',
+    description:
+      "The gateway's metrics moved to 8083 (the troubleshooting page's fix for --network host) while the Duo Workflow Service beside it exports its " +
+      'metrics on 8083 too (the install guide\'s Prometheus setup): the second server to bind fails "Address already in use" (the reference models the settings, not the crash).',
+    gateway: {
+      running: true,
+      env: {
+        AIGW_FASTAPI__API_PORT: '5052',
+        AIGW_FASTAPI__METRICS_PORT: '8083',
+        ENABLE_DUO_WORKFLOW_SERVICE: 'true',
+        PROMETHEUS_METRICS__ADDR: '0.0.0.0',
+        PROMETHEUS_METRICS__PORT: '8083',
+      },
+    },
+    expectedFailures: ['gateway-container'],
+  },
+  {
+    ...BASE,
     name: 'gateway-gitlab-url-unset',
     description:
       "The gateway runs without AIGW_GITLAB_URL: it falls back to https://gitlab.com (ai_gateway/config.py), fetches GitLab.com's keys and refuses every token this GitLab signs (the reference stands in a foreign key; nothing leaves the machine).",

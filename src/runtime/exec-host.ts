@@ -1,9 +1,9 @@
 // Runtime probes inside the gateway's container: `PREFIX sh -c '<POSIX sh probe>'`, answers in a key=value line protocol.
 import { execFile } from 'node:child_process';
 import type { Env } from '../config/settings.js';
-import type { DirList, FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
+import type { ContainerFacts, DirList, FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
 import { splitCommandLine } from './command-line.js';
-import { WRITE_PROBE, RESOURCES_PROBE, PYTHON_LAUNCHER } from './sh-probes.js';
+import { WRITE_PROBE, RESOURCES_PROBE, PYTHON_LAUNCHER, CONTAINER_PROBE } from './sh-probes.js';
 
 /** The prefix could not run a command at all (container missing, kubectl not configured, binary absent). */
 export class ExecPrefixError extends Error {
@@ -65,6 +65,17 @@ function num(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** The container probe's lines as facts. */
+export function parseContainer(lines: Map<string, string>): ContainerFacts {
+  const cpu = lines.get('cpu');
+  const listeners = [...lines]
+    .filter(([k]) => k.startsWith('listen_'))
+    .map(([, v]) => v.split(' '))
+    .map(([port, held]) => ({ port: Number(port), held: held === '1' }))
+    .filter((l) => Number.isInteger(l.port));
+  return { machine: lines.get('machine') ?? '', cpu: cpu === 'x86' || cpu === 'arm' ? cpu : 'unknown', listeners };
 }
 
 /** A runtime host reached through `prefix`; the first call proves the prefix runs `sh` at all. */
@@ -149,6 +160,9 @@ export async function execHost(prefix: string, timeoutMs: number): Promise<Runti
       const message = out.stderr.trim() || `cat exited with code ${out.code}`;
       const code = errnoFromMessage(message);
       return { ok: false, ...(code ? { code } : {}), message };
+    },
+    async container(): Promise<ContainerFacts> {
+      return parseContainer(await sh(CONTAINER_PROBE));
     },
     async listDir(path: string): Promise<DirList> {
       const out = await runWithPrefix(prefix, ['ls', '-1A', '--', path], timeoutMs);

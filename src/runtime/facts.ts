@@ -49,6 +49,16 @@ export interface ResourceFacts {
   diskFree: Record<string, number | undefined>;
 }
 
+/** What the gateway's container shows of itself: its machine, the kernel's CPU, and the TCP ports listened on in its network. */
+export interface ContainerFacts {
+  /** `uname -m` inside: the architecture the image runs as (x86_64, aarch64). */
+  machine: string;
+  /** The CPU family /proc/cpuinfo reports: the host's, even when the image runs under emulation. */
+  cpu: 'x86' | 'arm' | 'unknown';
+  /** Every listening TCP socket (v4 and v6) and whether a process visible in the container holds it. */
+  listeners: { port: number; held: boolean }[];
+}
+
 /** What running a Python script where the gateway runs gave. */
 export interface PythonRun {
   /** False when there is no python3 there (stdout/stderr then say what was tried). */
@@ -77,6 +87,8 @@ export interface RuntimeHost {
   readFile(path: string): Promise<FileRead>;
   /** Lists a directory (the HuggingFace cache) as the gateway's user would. Never rejects for the directory's own problems. */
   listDir(path: string): Promise<DirList>;
+  /** Only inside a container (--exec): its machine, CPU and listeners. */
+  container?(): Promise<ContainerFacts>;
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { CheckContext } from '../check.js';
 import type { Env } from '../config/settings.js';
 import os from 'node:os';
-import type { DirList, FileRead, HubCacheEntry, ResourceFacts, RuntimeHost, RuntimePlace, WriteAttempt } from './facts.js';
+import type { ContainerFacts, DirList, FileRead, HubCacheEntry, ResourceFacts, RuntimeHost, RuntimePlace, WriteAttempt } from './facts.js';
 import { localHost } from './local-host.js';
 
 /** The host runtime probes run on; one per run. */
@@ -71,4 +71,10 @@ export async function hubCacheEntry(ctx: CheckContext, hubDir: string, model: st
     if (!listing.ok) return { repoDir, revision, problem: `${repoDir}/snapshots/${revision}: ${listing.message}` };
     return { repoDir, revision, files: listing.entries };
   });
+}
+
+/** The gateway's container as it shows itself (through --exec); undefined on a host that is not a container. Memoised. */
+export async function containerFacts(ctx: CheckContext): Promise<ContainerFacts | undefined> {
+  const host = await runtimeHost(ctx);
+  return host.container ? ctx.memo('runtime:container', () => host.container!()) : undefined;
 }

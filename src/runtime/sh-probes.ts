@@ -1,5 +1,6 @@
 // POSIX sh probes run inside the gateway's container (no bash, no Node, no curl): they print key=value lines.
 // The programs are the .sh files beside this one (shellcheck runs over them in `npm run lint`).
+import containerProbe from './container-probe.sh?raw';
 import pythonLauncher from './python-launcher.sh?raw';
 import resourcesProbe from './resources-probe.sh?raw';
 import writeProbe from './write-probe.sh?raw';
@@ -20,3 +21,6 @@ export const RESOURCES_PROBE: string = resourcesProbe;
  * would have printed for a missing program.
  */
 export const PYTHON_LAUNCHER: string = pythonLauncher;
+
+/** Container probe: `uname -m`, the CPU family of /proc/cpuinfo, and each listening TCP port with whether a process visible in the container holds it. */
+export const CONTAINER_PROBE: string = containerProbe;

@@ -4,6 +4,7 @@ import check, { awsFacts, judge, messages, type Facts } from '../../checks/bedro
 import { accessKeyKind, bedrockIdForm, bedrockModelId, endpointRegion, profileServesRegion, type AwsEnvFacts } from '../../src/judge/bedrock.js';
 import { renderJudgement } from '../../src/check.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings } from '../helpers/renderings.js';
 
 const exec = { kind: 'exec' as const, prefix: 'docker exec gw' };
 const model = (identifier: string) => ({ name: 'Claude', model: 'claude_3', identifier });
@@ -16,81 +17,98 @@ const KEYS: AwsEnvFacts = {
 const facts = (over: Partial<Facts> = {}): Facts => ({ total: 1, bedrock: [model(PROFILE)], place: exec, aws: KEYS, ...over });
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
+const CASES: [string, Facts, string[]][] = [
+  ['list unreadable', { unlisted: 'no token' }, ['unlisted']],
+  ['list absent, no reason', {}, ['unlisted']],
+  ['no Bedrock model', { total: 2, bedrock: [] }, ['noBedrock']],
+  ['profile and static keys', facts(), ['ready']],
+  [
+    'an ARN (application inference profile)',
+    facts({ bedrock: [model('bedrock/arn:aws:bedrock:us-east-1:1:application-inference-profile/x')] }),
+    ['ready'],
+  ],
+  ['bare model id', facts({ bedrock: [model('bedrock/meta.llama3-3-70b-instruct-v1:0')] }), ['noInferenceProfile']],
+  ['upper-case provider, bare id', facts({ bedrock: [model('Bedrock/meta.llama3-3-70b-instruct-v1:0')] }), ['noInferenceProfile']],
+  ['eu. profile, us-east-1', facts({ bedrock: [model('bedrock/eu.anthropic.claude-sonnet-4-20250514-v1:0')] }), ['profileOtherRegion']],
+  ['jp. profile (geography not judged)', facts({ bedrock: [model('bedrock/jp.anthropic.claude-sonnet-4-5-v1:0')] }), ['ready']],
+  ['global. profile', facts({ bedrock: [model('bedrock/global.anthropic.claude-sonnet-4-5-v1:0')] }), ['ready']],
+  [
+    'two models, one bare, one other geography',
+    facts({ total: 3, bedrock: [model('bedrock/meta.llama3-3-70b-instruct-v1:0'), model('bedrock/apac.anthropic.claude-sonnet-4-20250514-v1:0')] }),
+    ['noInferenceProfile', 'profileOtherRegion'],
+  ],
+  ['no credentials at all', facts({ aws: { set: [] } }), ['noCredentials', 'regionUnset']],
+  ['only the key id', facts({ aws: { set: ['AWS_ACCESS_KEY_ID', 'AWS_REGION_NAME'], AWS_REGION_NAME: 'us-east-1' } }), ['noCredentials']],
+  ['only the secret', facts({ aws: { set: ['AWS_REGION', 'AWS_SECRET_ACCESS_KEY'], AWS_REGION: 'us-east-1' } }), ['noCredentials']],
+  ['a role (instance profile) only', facts({ aws: { set: ['AWS_REGION_NAME', 'AWS_ROLE_ARN'], AWS_REGION_NAME: 'us-east-1' } }), ['noCredentials']],
+  ['a Bedrock API key', facts({ aws: { set: ['AWS_BEARER_TOKEN_BEDROCK', 'AWS_REGION'], AWS_REGION: 'us-west-2' } }), ['ready']],
+  ['session token', facts({ aws: { ...KEYS, set: [...KEYS.set, 'AWS_SESSION_TOKEN'] } }), ['temporaryCredentials']],
+  ['an ASIA key without session token', facts({ aws: { ...KEYS, accessKeyKind: 'temporary' } }), ['temporaryCredentials']],
+  ['a key of another kind', facts({ aws: { ...KEYS, accessKeyKind: 'other' } }), ['ready']],
+  [
+    'a session token beside an API key only',
+    facts({ aws: { set: ['AWS_BEARER_TOKEN_BEDROCK', 'AWS_REGION', 'AWS_SESSION_TOKEN'], AWS_REGION: 'us-east-1' } }),
+    ['ready'],
+  ],
+  ['no region', facts({ aws: { ...KEYS, set: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], AWS_REGION_NAME: undefined } }), ['regionUnset']],
+  ['AWS_REGION only', facts({ aws: { set: ['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY'], AWS_REGION: 'us-east-2' } }), ['ready']],
+  ['regions agree', facts({ aws: { ...KEYS, AWS_REGION: 'us-east-1' } }), ['ready']],
+  ['regions differ', facts({ aws: { ...KEYS, AWS_REGION: 'eu-west-1' } }), ['regionsDiffer']],
+  ['private endpoint in region', facts({ aws: { ...KEYS, runtimeEndpoint: 'https://bedrock-runtime.us-east-1.amazonaws.com' } }), ['ready']],
+  [
+    'VPC endpoint in region',
+    facts({ aws: { ...KEYS, runtimeEndpoint: 'https://vpce-0a1-b2.bedrock-runtime.us-east-1.vpce.amazonaws.com' } }),
+    ['ready'],
+  ],
+  [
+    'private endpoint elsewhere',
+    facts({ aws: { ...KEYS, runtimeEndpoint: 'https://bedrock-runtime.eu-west-1.amazonaws.com' } }),
+    ['runtimeEndpointRegion'],
+  ],
+  ['endpoint of another name', facts({ aws: { ...KEYS, runtimeEndpoint: 'https://bedrock.internal.example' } }), ['ready']],
+  ['endpoint over http', facts({ aws: { ...KEYS, runtimeEndpoint: 'http://bedrock-runtime.us-east-1.amazonaws.com' } }), ['runtimeEndpointInvalid']],
+  ['endpoint not a URL', facts({ aws: { ...KEYS, runtimeEndpoint: 'bedrock-runtime.us-east-1.amazonaws.com' } }), ['runtimeEndpointInvalid']],
+  ['endpoint empty', facts({ aws: { ...KEYS, runtimeEndpoint: '' } }), ['runtimeEndpointInvalid']],
+  [
+    'endpoint, no region',
+    facts({ aws: { set: ['AWS_BEARER_TOKEN_BEDROCK'], runtimeEndpoint: 'https://bedrock-runtime.eu-west-1.amazonaws.com' } }),
+    ['regionUnset'],
+  ],
+  [
+    'not the gateway: identifiers only',
+    facts({ place: { kind: 'elsewhere', hostname: 'laptop' }, aws: undefined }),
+    ['notTheGateway', 'identifiersOnly'],
+  ],
+  [
+    'not the gateway, a bare id',
+    facts({ place: { kind: 'elsewhere', hostname: 'l' }, aws: undefined, bedrock: [model('bedrock/x.y')] }),
+    ['noInferenceProfile', 'notTheGateway'],
+  ],
+  ['environment unreadable', facts({ aws: undefined, envError: 'exec failed' }), ['envUnreadable', 'identifiersOnly']],
+  ['environment read, no place (a replay)', facts({ place: undefined }), ['ready']],
+  [
+    'not the gateway, facts of a replay that read it anyway',
+    facts({ place: { kind: 'elsewhere', hostname: 'h' }, aws: { set: [] } }),
+    ['notTheGateway', 'identifiersOnly'],
+  ],
+  ['gateway place, environment not read (a replay without it)', facts({ aws: undefined }), ['identifiersOnly']],
+  ['no place, no credentials (a replay)', facts({ place: undefined, aws: { set: [] } }), ['identifiersOnly']],
+  [
+    'two models ready',
+    facts({ total: 2, bedrock: [model(PROFILE), model('bedrock/eu.mistral.x')], aws: { ...KEYS, AWS_REGION_NAME: 'eu-west-3' } }),
+    ['profileOtherRegion'],
+  ],
+  ['two profiles in their region', facts({ total: 2, bedrock: [model(PROFILE), model('bedrock/us.meta.llama3-3-70b-instruct-v1:0')] }), ['ready']],
+];
+
 describe('bedrock-models judge', () => {
-  it.each<[string, Facts, string[]]>([
-    ['list unreadable', { unlisted: 'no token' }, ['unlisted']],
-    ['list absent, no reason', {}, ['unlisted']],
-    ['no Bedrock model', { total: 2, bedrock: [] }, ['noBedrock']],
-    ['profile and static keys', facts(), ['ready']],
-    [
-      'an ARN (application inference profile)',
-      facts({ bedrock: [model('bedrock/arn:aws:bedrock:us-east-1:1:application-inference-profile/x')] }),
-      ['ready'],
-    ],
-    ['bare model id', facts({ bedrock: [model('bedrock/meta.llama3-3-70b-instruct-v1:0')] }), ['noInferenceProfile']],
-    ['upper-case provider, bare id', facts({ bedrock: [model('Bedrock/meta.llama3-3-70b-instruct-v1:0')] }), ['noInferenceProfile']],
-    ['eu. profile, us-east-1', facts({ bedrock: [model('bedrock/eu.anthropic.claude-sonnet-4-20250514-v1:0')] }), ['profileOtherRegion']],
-    ['jp. profile (geography not judged)', facts({ bedrock: [model('bedrock/jp.anthropic.claude-sonnet-4-5-v1:0')] }), ['ready']],
-    ['global. profile', facts({ bedrock: [model('bedrock/global.anthropic.claude-sonnet-4-5-v1:0')] }), ['ready']],
-    [
-      'two models, one bare, one other geography',
-      facts({ total: 3, bedrock: [model('bedrock/meta.llama3-3-70b-instruct-v1:0'), model('bedrock/apac.anthropic.claude-sonnet-4-20250514-v1:0')] }),
-      ['noInferenceProfile', 'profileOtherRegion'],
-    ],
-    ['no credentials at all', facts({ aws: { set: [] } }), ['noCredentials', 'regionUnset']],
-    ['only the key id', facts({ aws: { set: ['AWS_ACCESS_KEY_ID', 'AWS_REGION_NAME'], AWS_REGION_NAME: 'us-east-1' } }), ['noCredentials']],
-    ['only the secret', facts({ aws: { set: ['AWS_REGION', 'AWS_SECRET_ACCESS_KEY'], AWS_REGION: 'us-east-1' } }), ['noCredentials']],
-    ['a role (instance profile) only', facts({ aws: { set: ['AWS_REGION_NAME', 'AWS_ROLE_ARN'], AWS_REGION_NAME: 'us-east-1' } }), ['noCredentials']],
-    ['a Bedrock API key', facts({ aws: { set: ['AWS_BEARER_TOKEN_BEDROCK', 'AWS_REGION'], AWS_REGION: 'us-west-2' } }), ['ready']],
-    ['session token', facts({ aws: { ...KEYS, set: [...KEYS.set, 'AWS_SESSION_TOKEN'] } }), ['temporaryCredentials']],
-    ['an ASIA key without session token', facts({ aws: { ...KEYS, accessKeyKind: 'temporary' } }), ['temporaryCredentials']],
-    ['a key of another kind', facts({ aws: { ...KEYS, accessKeyKind: 'other' } }), ['ready']],
-    [
-      'a session token beside an API key only',
-      facts({ aws: { set: ['AWS_BEARER_TOKEN_BEDROCK', 'AWS_REGION', 'AWS_SESSION_TOKEN'], AWS_REGION: 'us-east-1' } }),
-      ['ready'],
-    ],
-    ['no region', facts({ aws: { ...KEYS, set: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], AWS_REGION_NAME: undefined } }), ['regionUnset']],
-    ['AWS_REGION only', facts({ aws: { set: ['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY'], AWS_REGION: 'us-east-2' } }), ['ready']],
-    ['regions agree', facts({ aws: { ...KEYS, AWS_REGION: 'us-east-1' } }), ['ready']],
-    ['regions differ', facts({ aws: { ...KEYS, AWS_REGION: 'eu-west-1' } }), ['regionsDiffer']],
-    ['private endpoint in region', facts({ aws: { ...KEYS, runtimeEndpoint: 'https://bedrock-runtime.us-east-1.amazonaws.com' } }), ['ready']],
-    [
-      'VPC endpoint in region',
-      facts({ aws: { ...KEYS, runtimeEndpoint: 'https://vpce-0a1-b2.bedrock-runtime.us-east-1.vpce.amazonaws.com' } }),
-      ['ready'],
-    ],
-    [
-      'private endpoint elsewhere',
-      facts({ aws: { ...KEYS, runtimeEndpoint: 'https://bedrock-runtime.eu-west-1.amazonaws.com' } }),
-      ['runtimeEndpointRegion'],
-    ],
-    ['endpoint of another name', facts({ aws: { ...KEYS, runtimeEndpoint: 'https://bedrock.internal.example' } }), ['ready']],
-    [
-      'endpoint over http',
-      facts({ aws: { ...KEYS, runtimeEndpoint: 'http://bedrock-runtime.us-east-1.amazonaws.com' } }),
-      ['runtimeEndpointInvalid'],
-    ],
-    ['endpoint not a URL', facts({ aws: { ...KEYS, runtimeEndpoint: 'bedrock-runtime.us-east-1.amazonaws.com' } }), ['runtimeEndpointInvalid']],
-    ['endpoint empty', facts({ aws: { ...KEYS, runtimeEndpoint: '' } }), ['runtimeEndpointInvalid']],
-    [
-      'endpoint, no region',
-      facts({ aws: { set: ['AWS_BEARER_TOKEN_BEDROCK'], runtimeEndpoint: 'https://bedrock-runtime.eu-west-1.amazonaws.com' } }),
-      ['regionUnset'],
-    ],
-    [
-      'not the gateway: identifiers only',
-      facts({ place: { kind: 'elsewhere', hostname: 'laptop' }, aws: undefined }),
-      ['notTheGateway', 'identifiersOnly'],
-    ],
-    [
-      'not the gateway, a bare id',
-      facts({ place: { kind: 'elsewhere', hostname: 'l' }, aws: undefined, bedrock: [model('bedrock/x.y')] }),
-      ['noInferenceProfile', 'notTheGateway'],
-    ],
-    ['environment unreadable', facts({ aws: undefined, envError: 'exec failed' }), ['envUnreadable', 'identifiersOnly']],
-    ['environment read, no place (a replay)', facts({ place: undefined }), ['ready']],
-  ])('%s', (_name, f, expected) => expect(ids(f)).toEqual(expected));
+  it.each(CASES)('%s', (_name, f, expected) => expect(ids(f)).toEqual(expected));
+
+  it('renders every case as pinned, reaching every message', () =>
+    expectRenderings(
+      check,
+      CASES.map(([name, facts]) => ({ name, facts })),
+    ));
 
   it('the geography is judged against AWS_REGION_NAME before AWS_REGION', () => {
     expect(ids(facts({ bedrock: [model('bedrock/eu.anthropic.claude-v1:0')], aws: { ...KEYS, AWS_REGION: 'eu-west-1' } }))).toEqual([
@@ -149,6 +167,7 @@ describe('Bedrock rules', () => {
     ['arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude', { kind: 'arn' }],
     ['arn:aws-us-gov:bedrock:us-gov-west-1:1:application-inference-profile/x', { kind: 'arn' }],
     ['anthropic.claude', { kind: 'bare' }],
+    ['meta.arn:aws:bedrock:x', { kind: 'bare' }],
     ['usx.anthropic.claude', { kind: 'bare' }],
     ['us.1', { kind: 'bare' }],
     ['xus.anthropic', { kind: 'bare' }],

@@ -1,6 +1,8 @@
 // The --exec host through prefixes that really move the probe: env -i (another environment), setpriv (another user),
 // unshare + tmpfs (another mount table). Each write failure is told apart and nothing is left behind.
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { arch } from 'node:os';
 import { readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -125,5 +127,22 @@ describe('execHost', () => {
       expect(['create', 'write', 'fsync']).toContain(attempt.failedStep);
       expect(execFileSync('cat', [listing], { encoding: 'utf8' })).toBe('fill\n');
     });
+  });
+});
+
+describe('execHost container probe', () => {
+  it('reports this machine and a loopback listener this process holds (its socket is visible in /proc here)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const host = await execHost('env', 10_000);
+      const facts = await host.container!();
+      expect(facts.machine).toBe(execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim());
+      expect(facts.cpu).toBe(arch() === 'x64' ? 'x86' : arch() === 'arm64' ? 'arm' : facts.cpu);
+      expect(facts.listeners).toContainEqual({ port, held: true });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PYTHON_PROBE, RESULT_MARK } from '../../src/runtime/python-probe.js';
-import { PYTHON_LAUNCHER, RESOURCES_PROBE, WRITE_PROBE } from '../../src/runtime/sh-probes.js';
+import { CONTAINER_PROBE, PYTHON_LAUNCHER, RESOURCES_PROBE, WRITE_PROBE } from '../../src/runtime/sh-probes.js';
 
 const file = (name: string) => readFileSync(new URL(`../../src/runtime/${name}`, import.meta.url), 'utf8');
 
@@ -11,6 +11,7 @@ describe('probe programs', () => {
     ['python-probe.py', PYTHON_PROBE],
     ['write-probe.sh', WRITE_PROBE],
     ['resources-probe.sh', RESOURCES_PROBE],
+    ['container-probe.sh', CONTAINER_PROBE],
     ['python-launcher.sh', PYTHON_LAUNCHER],
   ])('%s is imported as its text', (name, text) => {
     expect(text).toBe(file(name));
