@@ -1,6 +1,7 @@
 // jwks-reachable: the gateway's way to GitLab's keys works — OIDC discovery at AIGW_GITLAB_URL, then its jwks_uri.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { gatewayHasOwnKeys, withoutGitLabKeys } from '../src/judge/gateway-keys.js';
+import { plural } from '../src/plural.js';
 import { redactUrl } from '../src/redact.js';
 import {
   DISCOVERY_PATH,
@@ -202,7 +203,7 @@ function fetchLine(label: string, f: DocumentFetch): string {
           : o.kind === 'not-json'
             ? `${o.status}, ${o.reason}`
             : o.kind === 'redirect-loop'
-              ? `redirect loop (${f.hops.length} redirects)`
+              ? `redirect loop (${plural(f.hops.length, 'redirect')})`
               : `HTTP ${o.status} without a Location header`;
   return `${label}: GET ${f.url}${hops} → ${end} in ${f.elapsedMs} ms`;
 }
@@ -220,7 +221,7 @@ function documentFinding(doc: DocumentFetch, f: JwksFetch, step: 'discovery' | '
     ...(foreign ? { foreign } : {}),
     discoveryHost: hostOf(f.discovery.url),
   };
-  const after = doc.hops.length ? ` (after ${doc.hops.length} redirect${doc.hops.length > 1 ? 's' : ''}, at ${doc.finalUrl})` : '';
+  const after = doc.hops.length ? ` (after ${plural(doc.hops.length, 'redirect')}, at ${doc.finalUrl})` : '';
   switch (o.kind) {
     case 'failure': {
       const kind = o.failure.kind;

@@ -12,6 +12,7 @@ import {
   probeText,
 } from '../src/probes/gitlab-api.js';
 import { parseJson } from '../src/probes/http.js';
+import { plural } from '../src/plural.js';
 
 const DAY_MS = 86_400_000;
 const PROBE = 'code_suggestions_license_probe';
@@ -68,7 +69,11 @@ const planOf = (d: { plan?: string }) => (d.plan ? `${d.plan} license` : 'licens
 
 export const messages = {
   neverExpires: { status: 'pass', text: (d: { plan?: string }) => `The ${planOf(d)} never expires` },
-  valid: { status: 'pass', text: (d: { plan?: string; date: string; days: number }) => `The ${planOf(d)} is valid until ${d.date} (${d.days} days)` },
+  valid: {
+    status: 'pass',
+    text: (d: { plan?: string; date: string; days?: number }) =>
+      `The ${planOf(d)} is valid until ${d.date}${d.days !== undefined ? ` (${plural(d.days, 'day')})` : ''}`,
+  },
   expiresSoon: {
     status: 'warn',
     text: (d: { plan?: string; date: string; days: number }) =>
@@ -78,7 +83,7 @@ export const messages = {
   expired: {
     status: 'fail',
     text: (d: { plan?: string; date: string; daysAgo?: number }) =>
-      `The ${planOf(d)} expired on ${d.date}${d.daysAgo !== undefined ? ` (${d.daysAgo} days ago)` : ''}`,
+      `The ${planOf(d)} expired on ${d.date}${d.daysAgo !== undefined ? ` (${plural(d.daysAgo, 'day')} ago)` : ''}`,
     fix: RENEW,
   },
   noLicense: { status: 'fail', text: () => 'No license is installed: GitLab Duo needs a Premium or Ultimate license', fix: UPLOAD_LICENSE },
@@ -118,9 +123,10 @@ function expiryFinding(body: LicenseBody, f: Facts): Finding & { days?: number }
   const days = daysUntil(body.expiresAt, f.now);
   const date = body.expiresAt;
   if (body.expired || (days !== undefined && days < 0))
-    return { id: 'expired', data: { plan: body.plan, date, ...(days !== undefined ? { daysAgo: -days } : {}) }, days };
+    // GitLab may call it expired while this host's clock still counts days left: no "-1 days ago".
+    return { id: 'expired', data: { plan: body.plan, date, ...(days !== undefined && days < 0 ? { daysAgo: -days } : {}) }, days };
   if (days !== undefined && days <= f.warnDays) return { id: 'expiresSoon', data: { plan: body.plan, date, days }, days };
-  return { id: 'valid', data: { plan: body.plan, date, days: days ?? 0 }, days };
+  return { id: 'valid', data: { plan: body.plan, date, ...(days !== undefined ? { days } : {}) }, days };
 }
 
 function accessFinding(a: AccessRead, user: string, era: RakeEra): { finding: Finding; state: string; said: string } {
@@ -201,7 +207,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   };
 }
 
-function licenseBody(value: Record<string, unknown>): LicenseBody {
+export function licenseBody(value: Record<string, unknown>): LicenseBody {
   const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
   const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
   const body: LicenseBody = {

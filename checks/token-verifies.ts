@@ -243,7 +243,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
 }
 
 /** The printable claims of a JWT (the signature and the token itself are not kept); undefined when it is not a JWT. */
-function printableClaims(token: string): Record<string, unknown> | undefined {
+export function printableClaims(token: string): Record<string, unknown> | undefined {
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
     const keep = ['iss', 'aud', 'sub', 'scopes', 'gitlab_realm', 'iat', 'nbf', 'exp'];
@@ -254,7 +254,7 @@ function printableClaims(token: string): Record<string, unknown> | undefined {
 }
 
 /** GitLab's answer as facts, the token replaced by its claims. */
-function exchangeFacts(ex: HttpExchange & { ok: true }): ExchangeFacts {
+export function exchangeFacts(ex: HttpExchange & { ok: true }): ExchangeFacts {
   const { response } = ex;
   const parsed = parseJson(response);
   const raw =

@@ -4,8 +4,9 @@ import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { judge, messages } from '../../checks/jwks-reachable.js';
+import check, { judge, messages, type Facts } from '../../checks/jwks-reachable.js';
 import { renderJudgement, type Judgement, type Messages } from '../../src/check.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import type { Settings } from '../../src/config/settings.js';
 import { buildChain } from '../../src/pki/generate.js';
 import type { JwksFetch } from '../../src/probes/jwks.js';
@@ -410,4 +411,204 @@ describe('jwks-reachable judge: finding ids', () => {
     const [finding] = judge({ fetch }).findings;
     expect(finding).toMatchObject({ id: 'tls', data: { sslCertFileOnly: true } });
   });
+});
+
+describe('jwks-reachable renderings (every message, pinned in __renderings__/jwks-reachable.txt)', () => {
+  const GL = 'https://gitlab.example.com';
+  const DISC = `${GL}/.well-known/openid-configuration`;
+  const KEYS_URL = `${GL}/oauth/discovery/keys`;
+  type Doc = JwksFetch['discovery'];
+  const doc = (url: string, outcome: Doc['outcome'], hops: Doc['hops'] = [], finalUrl = url): Doc => ({
+    url,
+    hops,
+    finalUrl,
+    elapsedMs: 12,
+    outcome,
+  });
+  const json = (value: unknown = {}): Doc['outcome'] => ({ kind: 'json', status: 200, value });
+  const failure = (kind: string, message: string): Doc['outcome'] => ({ kind: 'failure', failure: { kind, message } as never });
+  const at = (over: Partial<JwksFetch> = {}): JwksFetch => ({
+    base: { url: GL, source: 'AIGW_GITLAB_URL', differs: false },
+    trust: { source: { kind: 'system' }, problems: [] },
+    budgetMs: 10_000,
+    discovery: doc(DISC, json()),
+    jwksUri: { ok: true, uri: KEYS_URL },
+    jwks: doc(KEYS_URL, json({ keys: [] })),
+    ...over,
+  });
+  const discoveryFails = (outcome: Doc['outcome'], over: Partial<JwksFetch> = {}): JwksFetch =>
+    at({ discovery: doc(DISC, outcome), jwksUri: undefined, jwks: undefined, ...over });
+  const keysFail = (outcome: Doc['outcome'], uri = KEYS_URL, over: Partial<JwksFetch> = {}): JwksFetch =>
+    at({ jwksUri: { ok: true, uri }, jwks: doc(uri, outcome), ...over });
+  const PREFIXED = `${GL}/gitlab/.well-known/openid-configuration`;
+  const prefixedAttempt = (uri = `${GL}/gitlab/oauth/discovery/keys`) => ({
+    discovery: doc(PREFIXED, json()),
+    jwksUri: { ok: true as const, uri },
+    jwks: doc(uri, json({ keys: [] })),
+  });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'no GitLab URL', facts: {} },
+    {
+      name: 'reached, AIGW_GITLAB_URL differs from --gitlab-url, a named bundle with a problem',
+      facts: {
+        fetch: at({
+          base: { url: GL, source: 'AIGW_GITLAB_URL', gitlabUrl: 'https://root:secret@gitlab.internal', differs: true },
+          trust: { source: { kind: 'REQUESTS_CA_BUNDLE', file: '/certs/ca.pem' }, problems: ['/certs/ca.pem: 1 block is not a certificate'] },
+        }),
+      },
+    },
+    {
+      name: 'reached, --gitlab-url given but not differing; the prefixed location names the same keys',
+      facts: {
+        fetch: at({
+          base: { url: `${GL}/gitlab`, source: '--gitlab-url', gitlabUrl: `${GL}/gitlab`, differs: false },
+          jwksUri: { ok: true, uri: `${GL}/gitlab/oauth/discovery/keys` },
+          jwks: doc(`${GL}/gitlab/oauth/discovery/keys`, json({ keys: [] })),
+          prefixed: prefixedAttempt(),
+        }),
+      },
+    },
+    {
+      name: 'path prefix dropped by the root join',
+      facts: {
+        fetch: at({
+          base: { url: `${GL}/gitlab`, source: '--gitlab-url', gitlabUrl: `${GL}/gitlab`, differs: false },
+          discovery: doc(DISC, { kind: 'status', status: 404, detail: '404 Not Found' }),
+          jwksUri: undefined,
+          jwks: undefined,
+          prefixed: prefixedAttempt(),
+        }),
+        gatewayHasOwnKeys: false,
+      },
+    },
+    {
+      name: 'prefixed location fails too: the root failure is reported, both attempts listed',
+      facts: {
+        fetch: at({
+          base: { url: `${GL}/gitlab`, source: 'AIGW_GITLAB_URL', differs: false },
+          discovery: doc(DISC, { kind: 'status', status: 404 }),
+          jwksUri: undefined,
+          jwks: undefined,
+          prefixed: { discovery: doc(PREFIXED, json()), jwksUri: { ok: false, reason: 'the discovery document has no jwks_uri' } },
+        }),
+      },
+    },
+    {
+      name: 'DNS at discovery, own keys',
+      facts: { fetch: discoveryFails(failure('dns', 'getaddrinfo ENOTFOUND gitlab.example.com')), gatewayHasOwnKeys: true },
+    },
+    {
+      name: 'refused at the keys, on a foreign host',
+      facts: {
+        fetch: keysFail(failure('refused', 'connect ECONNREFUSED'), 'https://keys.example.com:8443/oauth/discovery/keys'),
+        gatewayHasOwnKeys: false,
+      },
+    },
+    { name: 'timeout within a capped budget', facts: { fetch: discoveryFails(failure('timeout', 'no answer'), { budgetMs: 9_999 }) } },
+    { name: 'timeout with the full budget', facts: { fetch: keysFail(failure('timeout', 'no answer')) } },
+    {
+      name: 'TLS, trust unknown here',
+      facts: {
+        fetch: discoveryFails(failure('tls', 'self-signed certificate in certificate chain'), {
+          trust: { source: { kind: 'system' }, problems: [], unknown: true },
+        }),
+      },
+    },
+    {
+      name: 'TLS, only SSL_CERT_FILE names the root',
+      facts: {
+        fetch: discoveryFails(failure('tls', 'unable to get local issuer certificate'), {
+          trust: { source: { kind: 'system' }, problems: ['SSL_CERT_FILE=/certs/ca.pem is set, but Python requests does not read it'] },
+        }),
+      },
+    },
+    {
+      name: 'TLS at a foreign keys host, a named bundle with another problem',
+      facts: {
+        fetch: keysFail(failure('tls', 'unable to verify the first certificate'), 'https://keys.example.com/k', {
+          trust: { source: { kind: 'CURL_CA_BUNDLE' }, problems: ['CURL_CA_BUNDLE=/x.pem: no such file'] },
+        }),
+      },
+    },
+    { name: 'proxy failure', facts: { fetch: discoveryFails(failure('proxy', 'Could not use proxy http://proxy:3128: refused')) } },
+    {
+      name: 'proxy failure at a keys host with a port',
+      facts: { fetch: keysFail(failure('proxy', 'proxy said 403'), 'https://keys.example.com:8443/k') },
+    },
+    { name: 'another network failure', facts: { fetch: discoveryFails(failure('reset', 'socket hang up')) } },
+    { name: 'HTTP 401 at discovery', facts: { fetch: discoveryFails({ kind: 'status', status: 401 }) } },
+    { name: 'HTTP 403 at the keys', facts: { fetch: keysFail({ kind: 'status', status: 403, detail: '403 Forbidden' }) } },
+    { name: 'HTTP 404 at discovery', facts: { fetch: discoveryFails({ kind: 'status', status: 404, detail: '404 Not Found' }) } },
+    { name: 'HTTP 404 at the keys', facts: { fetch: keysFail({ kind: 'status', status: 404 }) } },
+    {
+      name: 'HTTP 500 after one redirect',
+      facts: {
+        fetch: at({
+          discovery: doc(
+            DISC,
+            { kind: 'status', status: 500, detail: 'HTML page ("500")' },
+            [{ url: DISC, status: 302, location: `${GL}/x` }],
+            `${GL}/x`,
+          ),
+          jwksUri: undefined,
+          jwks: undefined,
+        }),
+      },
+    },
+    {
+      name: 'HTML page after two redirects',
+      facts: {
+        fetch: at({
+          discovery: doc(
+            DISC,
+            { kind: 'not-json', status: 200, reason: 'HTML page ("Sign in · GitLab") instead of JSON' },
+            [
+              { url: DISC, status: 302, location: `${GL}/a` },
+              { url: `${GL}/a`, status: 302, location: `${GL}/users/sign_in` },
+            ],
+            `${GL}/users/sign_in`,
+          ),
+          jwksUri: undefined,
+          jwks: undefined,
+        }),
+      },
+    },
+    { name: 'invalid JSON at the keys', facts: { fetch: keysFail({ kind: 'not-json', status: 200, reason: 'invalid JSON (Unexpected end)' }) } },
+    {
+      name: 'redirect loop',
+      facts: {
+        fetch: discoveryFails(
+          { kind: 'redirect-loop', status: 302 },
+          { discovery: doc(DISC, { kind: 'redirect-loop', status: 302 }, [{ url: DISC, status: 302, location: DISC }]) },
+        ),
+      },
+    },
+    { name: 'redirect without Location', facts: { fetch: keysFail({ kind: 'redirect-without-location', status: 301 }) } },
+    { name: 'no jwks_uri', facts: { fetch: at({ jwksUri: { ok: false, reason: 'the discovery document has no jwks_uri' }, jwks: undefined }) } },
+    {
+      name: 'redirected within the origin, at the keys',
+      facts: { fetch: at({ jwks: doc(KEYS_URL, json({ keys: [] }), [{ url: KEYS_URL, status: 301, location: `${GL}/-/keys` }], `${GL}/-/keys`) }) },
+    },
+    {
+      name: 'redirected to another origin, keys on a foreign host, prefixed naming other keys',
+      facts: {
+        fetch: at({
+          base: { url: `${GL}/gitlab`, source: 'AIGW_GITLAB_URL', differs: false },
+          discovery: doc(DISC, json(), [{ url: DISC, status: 308, location: 'https://gitlab2.example.com/.well-known/openid-configuration' }]),
+          jwksUri: { ok: true, uri: 'https://keys.example.com/oauth/discovery/keys' },
+          jwks: doc('https://keys.example.com/oauth/discovery/keys', json({ keys: [] })),
+          prefixed: prefixedAttempt(),
+        }),
+      },
+    },
+    {
+      name: 'keys on a foreign host',
+      facts: { fetch: at({ jwksUri: { ok: true, uri: 'https://keys.example.com/k' }, jwks: doc('https://keys.example.com/k', json()) }) },
+    },
+    {
+      name: 'root and prefixed name different key sets',
+      facts: { fetch: at({ base: { url: `${GL}/gitlab`, source: '--gitlab-url', differs: false }, prefixed: prefixedAttempt() }) },
+    },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });

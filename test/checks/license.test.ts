@@ -1,6 +1,6 @@
 // license against a scripted GitLab: none, expired, expiring, and Code Suggestions access from GitLab's probe or connection_details.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { daysUntil, judge, type AccessRead, type Facts, type LicenseBody } from '../../checks/license.js';
+import check, { daysUntil, judge, licenseBody, type AccessRead, type Facts, type LicenseBody } from '../../checks/license.js';
 import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import healthCheck from '../../checks/gitlab-health-check.js';
 import type { CheckResult } from '../../src/model.js';
@@ -21,10 +21,6 @@ const NO_FEATURE = probe('code_suggestions_license_probe', false, 'License does 
 const MONOLITH = { 'x-gitlab-error-origin': 'monolith' };
 
 let gitlab: FakeGitLab;
-beforeAll(async () => {
-  gitlab = await startFakeGitLab({});
-});
-afterAll(() => gitlab.close());
 
 const run = (expiryWarnDays = 30) => check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: TOKEN, expiryWarnDays }, [REACHABLE]));
 
@@ -161,6 +157,11 @@ const cases: Case[] = [
 ];
 
 describe('license', () => {
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab({});
+  });
+  afterAll(() => gitlab.close());
+
   it.each(cases)('$name → $status', async (c) => {
     gitlab.routes = {
       ...USER,
@@ -198,8 +199,12 @@ describe('daysUntil', () => {
     ['2025-03-11', 1],
     ['2025-03-09', -1],
     ['2026-03-10', 365],
+    ['2025-04-01T00:00:00Z', 22],
+    ['2024-02-29', -375],
   ])('%s → %i', (date, days) => expect(daysUntil(date, now)).toBe(days));
-  it('is undefined for a malformed date', () => expect(daysUntil('soon', now)).toBeUndefined());
+  it.each(['soon', '', '2025-3-10', '25-03-10', 'x2025-03-10'])('is undefined for a malformed date %j', (date) =>
+    expect(daysUntil(date, now)).toBeUndefined(),
+  );
 });
 
 describe('license judge at the edges of --expiry-warn-days', () => {
@@ -217,6 +222,7 @@ describe('license judge at the edges of --expiry-warn-days', () => {
     ['today', on(0), 'expiresSoon'],
     ['yesterday', on(-1), 'expired'],
     ['no expiry', undefined, 'neverExpires'],
+    ['an empty expiry', '', 'neverExpires'],
   ])('%s → %s', (_name, expiresAt, id) => {
     expect(judge(facts(expiresAt)).findings.map((f) => f.id)).toEqual([id, 'accessGranted']);
   });
@@ -260,6 +266,12 @@ describe('license renderings (every message, pinned in __renderings__/license.tx
     { name: 'expires tomorrow', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-11' }) }) },
     { name: 'expires in 30 days', facts: at({ kind: 'license', body: body({ expiresAt: '2025-04-09' }) }) },
     { name: 'expired 3 days ago', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-07' }) }) },
+    { name: 'expired yesterday', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-09' }) }) },
+    { name: 'marked expired on its last day', facts: at({ kind: 'license', body: body({ expired: true, expiresAt: '2025-03-10' }) }) },
+    { name: 'marked expired, date ahead', facts: at({ kind: 'license', body: body({ expired: true, expiresAt: '2025-03-20' }) }) },
+    { name: 'valid for 1 day, no warning asked', facts: at({ kind: 'license', body: body({ expiresAt: '2025-03-11' }) }, granted, { warnDays: 0 }) },
+    { name: 'valid, one day past the warning', facts: at({ kind: 'license', body: body({ expiresAt: '2025-04-10' }) }) },
+    { name: 'valid, date unreadable', facts: at({ kind: 'license', body: body({ expiresAt: 'someday' }) }) },
     { name: 'marked expired, date unreadable', facts: at({ kind: 'license', body: body({ expired: true, expiresAt: 'soon' }) }) },
     { name: 'no license', facts: at({ kind: 'none' }) },
     { name: 'license unreadable', facts: at({ kind: 'error', reason: 'HTTP 403 from GitLab' }) },
@@ -304,4 +316,23 @@ describe('license renderings (every message, pinned in __renderings__/license.tx
     { name: 'connection_details unanswered', facts: at({ kind: 'none' }, connection(undefined, false)) },
   ];
   it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
+});
+
+describe('licenseBody: the parts of GET /api/v4/license that matter', () => {
+  it.each<[string, Record<string, unknown>, LicenseBody]>([
+    [
+      'a full license',
+      { plan: 'ultimate', expires_at: '2026-03-10', expired: false, user_limit: 100, active_users: 7, add_ons: { duo_enterprise: 1, duo_pro: {} } },
+      { plan: 'ultimate', expiresAt: '2026-03-10', expired: false, userLimit: 100, activeUsers: 7, addOns: ['duo_enterprise', 'duo_pro'] },
+    ],
+    ['an empty object', {}, { expired: false, addOns: [] }],
+    ['expired: true', { expired: true }, { expired: true, addOns: [] }],
+    ['expired as a string is not true', { expired: 'true' }, { expired: false, addOns: [] }],
+    ['zero users kept', { user_limit: 0, active_users: 0 }, { expired: false, addOns: [], userLimit: 0, activeUsers: 0 }],
+    ['numbers as strings dropped', { user_limit: '100', active_users: '7' }, { expired: false, addOns: [] }],
+    ['empty strings dropped', { plan: '', expires_at: '' }, { expired: false, addOns: [] }],
+    ['wrong types dropped', { plan: 5, expires_at: 20260310 }, { expired: false, addOns: [] }],
+    ['null members', { plan: null, expires_at: null, user_limit: null, add_ons: null }, { expired: false, addOns: [] }],
+    ['add_ons a string', { add_ons: 'duo' }, { expired: false, addOns: [] }],
+  ])('%s', (_name, value, expected) => expect(licenseBody(value)).toStrictEqual(expected));
 });

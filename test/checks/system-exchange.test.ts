@@ -1,6 +1,7 @@
 // system-exchange against a scripted GitLab: a completion, and each failing hop named from what GitLab relays.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { COMPLETION_REQUEST } from '../../checks/system-exchange.js';
+import check, { COMPLETION_REQUEST, type Answer as Reply, type Facts } from '../../checks/system-exchange.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { makeContext } from '../helpers/context.js';
 import { gqlData, startFakeGitLab, type Answer, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { COMPLETION, UNAUTHORIZED, INSUFFICIENT_SCOPE } from '../helpers/gitlab-bodies.js';
@@ -11,10 +12,6 @@ const PATH = 'POST /api/v4/code_suggestions/completions';
 const MONOLITH = { 'x-gitlab-error-origin': 'monolith' };
 
 let gitlab: FakeGitLab;
-beforeAll(async () => {
-  gitlab = await startFakeGitLab({});
-});
-afterAll(() => gitlab.close());
 
 interface Case {
   name: string;
@@ -148,6 +145,11 @@ const cases: Case[] = [
 ];
 
 describe('system-exchange', () => {
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab({});
+  });
+  afterAll(() => gitlab.close());
+
   it.each(cases)('$name → $status ($hop)', async (c) => {
     gitlab.routes = { [PATH]: c.answer };
     gitlab.requests.length = 0;
@@ -193,4 +195,68 @@ describe('system-exchange', () => {
     const outcome = await check.run(makeContext({ gitlabUrl: `http://127.0.0.1:${port}`, gitlabToken: TOKEN }));
     expect(outcome).toMatchObject({ status: 'fail', evidence: { hop: 'client-to-gitlab', failure: 'refused' } });
   });
+});
+
+// Judged without a server: each answer GitLab can relay, as gather records it.
+describe('system-exchange renderings (every message, pinned in __renderings__/system-exchange.txt)', () => {
+  const reply = (status: number, body: unknown, over: Partial<Reply> = {}): Facts => ({
+    answer: {
+      status,
+      contentType: 'application/json',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      monolith: false,
+      elapsedMs: 840,
+      ...over,
+    },
+  });
+  const auth = (error: string) => reply(401, { error });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'no token', facts: {} },
+    { name: 'not reached', facts: { unreached: { message: 'connection to gitlab.example.com:443 refused', kind: 'refused' } } },
+    { name: 'a completion, model named', facts: reply(200, COMPLETION) },
+    { name: 'a completion, model unnamed', facts: reply(200, { choices: [{ text: 'x = 1' }], model: { engine: 'vllm' } }) },
+    { name: 'a completion, no model member', facts: reply(200, { choices: [{ text: 'y'.repeat(100) }] }) },
+    { name: 'no choices', facts: reply(200, { ...COMPLETION, choices: [] }) },
+    { name: 'a blank completion', facts: reply(200, { choices: [{ text: '  \n ' }] }) },
+    { name: 'a completion text that is not a string', facts: reply(200, { choices: [{ text: 7 }] }) },
+    { name: 'choices not a list', facts: reply(200, { choices: { text: 'x' } }) },
+    { name: 'an empty 200', facts: reply(200, '', { contentType: undefined }) },
+    { name: 'switched off (404, monolith)', facts: reply(404, { message: '404 Not Found' }, { monolith: true }) },
+    { name: 'rate limited (429, monolith)', facts: reply(429, { message: 'This endpoint has been requested too many times.' }, { monolith: true }) },
+    { name: 'no seat (403, monolith)', facts: reply(403, { message: '403 Forbidden' }, { monolith: true }) },
+    { name: 'no seat (401 Unauthorized without origin)', facts: reply(401, { message: '401 Unauthorized' }) },
+    {
+      name: 'token scope',
+      facts: reply(403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges.', scope: 'api' }),
+    },
+    { name: 'forbidden by auth provider', facts: auth('Forbidden by auth provider') },
+    { name: 'header mismatch', facts: auth("Header mismatch 'X-Gitlab-Instance-Id'") },
+    { name: 'no authorization header', facts: auth('No authorization header presented') },
+    { name: 'invalid authorization header', facts: auth('Invalid authorization header') },
+    { name: 'invalid token type', facts: auth('Invalid authentication token type') },
+    { name: 'an unknown gateway 401', facts: auth('Something new') },
+    { name: 'gateway 401 with a message too', facts: reply(401, { message: '401 Unauthorized', error: 'Forbidden by auth provider' }) },
+    { name: 'gateway scope (completions)', facts: reply(403, { detail: 'Unauthorized to access code completions' }) },
+    { name: 'gateway scope (generations)', facts: reply(403, { detail: 'Unauthorized to access code generations' }) },
+    { name: 'another 403 detail', facts: reply(403, { detail: 'Unauthorized to access code completions, really' }) },
+    { name: 'gateway holds no key', facts: reply(500, 'Internal Server Error', { contentType: 'text/plain' }) },
+    { name: "Workhorse's 500, setting unread", facts: reply(500, 'Internal Server Error\n', { contentType: 'text/plain' }) },
+    {
+      name: "Workhorse's 500, setting blank",
+      facts: { ...reply(500, 'Internal Server Error\n', { contentType: 'text/plain' }), setting: { ok: true } },
+    },
+    {
+      name: '502, setting names a URL',
+      facts: { ...reply(502, 'Bad Gateway\n', { contentType: 'text/plain' }), setting: { ok: true, url: 'http://user:pw@aigw.internal:5052' } },
+    },
+    {
+      name: '503, setting unreadable',
+      facts: { ...reply(503, '   ', { contentType: 'text/plain' }), setting: { ok: false, reason: 'GraphQL: duoSettings needs admin' } },
+    },
+    { name: '500 with a JSON message', facts: reply(500, { message: '500 Internal Server Error' }) },
+    { name: 'a model error relayed', facts: reply(500, { detail: 'Model server returned 503' }) },
+    { name: 'a 499 from the gateway', facts: reply(499, { detail: 'client closed' }) },
+    { name: 'a long body cut at 200 characters', facts: reply(422, 'a'.repeat(150) + '\n\n' + 'b'.repeat(150)) },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });

@@ -1,7 +1,17 @@
 // token-verifies: a table over the pure judge (each answer GitLab's direct_access can give, each measured cause), and
 // gather against a scripted GitLab (the token itself never kept).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { clockOffset, judge, NBF_SLACK_S, OFFSET_WARN_S, TOKEN_LIFETIME_S, type Facts } from '../../checks/token-verifies.js';
+import check, {
+  clockOffset,
+  exchangeFacts,
+  judge,
+  NBF_SLACK_S,
+  OFFSET_WARN_S,
+  printableClaims,
+  TOKEN_LIFETIME_S,
+  type Facts,
+} from '../../checks/token-verifies.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { DIRECT_ACCESS_PATH } from '../../src/probes/direct-access.js';
 import { makeContext } from '../helpers/context.js';
 import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
@@ -159,4 +169,101 @@ describe('token-verifies judge: evidence and details beside the findings', () =>
     });
     expect(judge(facts(201, {}, { claims: { ...minted, scopes: 'complete_code' } })).findings[0]?.data).toMatchObject({ scopes: '(none)' });
   });
+});
+
+describe("token-verifies: parsing GitLab's answer (exchangeFacts, printableClaims)", () => {
+  const jwt = (payload: unknown) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
+  const answer = (status: number, body: string, headers: Record<string, string> = {}) =>
+    exchangeFacts({ ok: true, response: { status, headers: { 'content-type': 'application/json', ...headers }, body, elapsedMs: 1 } });
+  it.each([
+    [
+      'a token: its printable claims kept, the token and headers dropped',
+      answer(
+        201,
+        JSON.stringify({
+          token: jwt({ ...minted, sub: 'u', gitlab_realm: 'self-managed', iat: 1, nbf: 2, exp: 3, jti: 'x', extra: 1 }),
+          base_url: 'b',
+          headers: { h: 1 },
+        }),
+        {
+          date: 'Tue, 01 Dec 2026 12:00:00 GMT',
+        },
+      ),
+      {
+        status: 201,
+        body: { base_url: 'b' },
+        monolith: false,
+        date: 'Tue, 01 Dec 2026 12:00:00 GMT',
+        claims: { ...minted, sub: 'u', gitlab_realm: 'self-managed', iat: 1, nbf: 2, exp: 3 },
+      },
+    ],
+    ['a token that is not a JWT: no claims', answer(201, JSON.stringify({ token: 'opaque' })), { status: 201, body: {}, monolith: false }],
+    ['a token that is not a string: no claims', answer(201, JSON.stringify({ token: 42 })), { status: 201, body: {}, monolith: false }],
+    [
+      "GitLab's own refusal",
+      answer(401, JSON.stringify({ message: '401 Unauthorized' }), { 'x-gitlab-error-origin': 'monolith' }),
+      { status: 401, body: { message: '401 Unauthorized' }, monolith: true },
+    ],
+    ['another error origin', answer(401, '{}', { 'x-gitlab-error-origin': 'rails' }), { status: 401, body: {}, monolith: false }],
+    ['not JSON', answer(502, '<html><title>Bad Gateway</title></html>', { 'content-type': 'text/html' }), { status: 502, monolith: false }],
+    ['JSON null', answer(500, 'null'), { status: 500, monolith: false }],
+    ['a JSON list', answer(500, '[1]'), { status: 500, monolith: false }],
+    ['a JSON string', answer(500, '"x"'), { status: 500, monolith: false }],
+  ])('%s', (_name, got, expected) => expect(got).toStrictEqual(expected));
+
+  it.each([
+    ['no payload part', 'onlyone', undefined],
+    ['a payload that is not base64 JSON', 'a.!!!.c', undefined],
+    ['a payload without printable claims', jwt({ jti: 'x' }), {}],
+  ])('printableClaims: %s', (_name, token, expected) => expect(printableClaims(token)).toStrictEqual(expected));
+});
+
+describe('token-verifies renderings (every message, pinned in __renderings__/token-verifies.txt)', () => {
+  const cases: RenderCase<Facts>[] = [
+    { name: 'no answer from GitLab, no gateway', facts: { unreached: 'connect ECONNREFUSED 10.0.0.1:443' } },
+    { name: 'no answer, nothing said', facts: { gateway: { failure: 'timeout' } } },
+    { name: 'direct connections disabled', facts: facts(403, { message: '403 Forbidden - Direct connections are disabled' }) },
+    { name: 'GitLab refused the user', facts: facts(403, { message: '403 Forbidden' }, { monolith: true }) },
+    { name: 'exchanged, clocks agree', facts: facts(201, { base_url: 'https://aigw.example.com' }, { claims: minted }) },
+    {
+      name: 'exchanged (200), GitLab 31 s ahead, no scopes',
+      facts: facts(200, {}, { claims: { iss: 'gitlab-ai-gateway' }, offsetS: 31 }),
+    },
+    { name: 'exchanged, GitLab 45 s behind', facts: facts(201, {}, { claims: minted, offsetS: -45, keySet: { kids: [] } }) },
+    { name: "GitLab's own token, no claims", facts: facts(201, {}, { offsetS: 40, keySet: { failed: true } }) },
+    {
+      name: 'no gateway date (failed), no key set, no environment',
+      facts: {
+        exchange: { status: 201, monolith: false, body: {}, claims: { iss: 'https://gitlab.example.com' } },
+        gateway: { failure: 'connect ECONNREFUSED' },
+      },
+    },
+    { name: 'no token in a 2xx', facts: facts(201, { message: 'Token is missing in response' }) },
+    { name: 'forbidden, clocks agree, one key', facts: facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { kids: ['cc'] } }) },
+    { name: 'forbidden, clocks agree, no key', facts: facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { kids: [] } }) },
+    { name: 'forbidden, GitLab 6 s ahead', facts: facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: 6 }) },
+    {
+      name: 'forbidden, GitLab 3601 s behind, keys unfetchable',
+      facts: facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: -3601, keySet: { failed: true } }),
+    },
+    { name: 'forbidden, nothing measured', facts: { exchange: { status: 401, monolith: false, body: failed(401, 'Forbidden by auth provider') } } },
+    { name: 'header mismatch', facts: facts(401, failed(401, "Header mismatch 'X-Gitlab-Instance-Id'")) },
+    { name: 'authorization header rewritten', facts: facts(401, failed(401, 'Invalid authorization header')) },
+    { name: 'token type rewritten', facts: facts(401, failed(401, 'Unsupported Token Type')) },
+    { name: 'another gateway error', facts: facts(401, failed(401, 'Signature has expired')) },
+    { name: 'token creation failed 401 without an error', facts: facts(401, failed(401, null)) },
+    { name: 'token creation failed 400 with an error', facts: facts(400, failed(400, 'bad request')) },
+    { name: 'scope refused', facts: facts(403, failed(403, null)) },
+    { name: 'gateway 500, no signing key', facts: facts(500, failed(500, null), { gatewayEnv: { ownKeys: false, signingKey: false } }) },
+    {
+      name: 'gateway 502, no key at all',
+      facts: facts(502, failed(502, null), { keySet: { failed: true }, gatewayEnv: { ownKeys: false, signingKey: true } }),
+    },
+    { name: 'gateway 500, keys published, own keys', facts: facts(500, failed(500, null)) },
+    { name: 'gateway 500, no key set read, own keys', facts: facts(500, failed(500, null), { keySet: undefined }) },
+    { name: 'GitLab could not reach the gateway', facts: facts(500, { message: '500 Internal Server Error' }) },
+    { name: 'something else', facts: facts(418, { message: "I'm a teapot" }) },
+    { name: 'something else, no message', facts: facts(502, {}) },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
