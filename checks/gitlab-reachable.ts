@@ -252,7 +252,8 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const label = `GitLab ${version}${revision ? ` (revision ${revision})` : ''}`;
   const findings: Finding[] = [];
   if (!enterprise) findings.push({ id: 'communityEdition', data: { label } });
-  if (!isAdmin) findings.push({ id: 'notAdmin', data: { username, isAdmin: value ? String(value.is_admin ?? false) : 'unknown' } });
+  // JSON: a string "true" (not an administrator) must not read as true.
+  if (!isAdmin) findings.push({ id: 'notAdmin', data: { username, isAdmin: value ? JSON.stringify(value.is_admin ?? false) : 'unknown' } });
   if (findings.length === 0) findings.push({ id: 'answers', data: { version, username } });
   return {
     findings,

@@ -56,7 +56,7 @@ function timingOf(r: StreamResponse): { details: string[]; evidence: Record<stri
   const signature = proxySignature(r.headers);
   return {
     details: [
-      `Headers after ${r.headersAtMs} ms; ${r.bytes} bytes in ${r.chunks.length} reads, ${plural(groups.length, 'burst')}`,
+      `Headers after ${r.headersAtMs} ms; ${r.bytes} bytes in ${plural(r.chunks.length, 'read')}, ${plural(groups.length, 'burst')}`,
       `Arrivals (ms): ${r.chunks.map((c) => c.atMs).join(', ') || 'none'}`,
       ...(encoding ? [`Content-Encoding: ${encoding}`] : []),
       ...signature.clues,
@@ -117,7 +117,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (!exchange) return { findings: [{ id: 'unavailable', data: { reason: f.unavailable ?? 'no streamed completion was asked for' } }] };
   if (!exchange.ok) {
     return {
-      findings: [{ id: 'requestFailed', data: { url: f.url ?? '', message: exchange.failure.message } }],
+      findings: [{ id: 'requestFailed', data: { url: f.url ?? 'the gateway', message: exchange.failure.message } }],
       evidence: { failure: exchange.failure.kind, elapsedMs: exchange.elapsedMs },
     };
   }

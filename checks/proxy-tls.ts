@@ -121,7 +121,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   if (!scan) return { findings: [{ id: 'noHandshake', data: { detail: 'not scanned' } }] };
   const results = Object.values(scan.protocols);
   if (!results.some((r) => r.outcome === 'accepted')) {
-    return { findings: [{ id: 'noHandshake', data: { detail: scan.protocols['TLSv1.2'].detail ?? 'every protocol refused' } }] };
+    return { findings: [{ id: 'noHandshake', data: { detail: scan.protocols['TLSv1.2'].detail ?? 'no protocol version was accepted' } }] };
   }
   const findings: Finding[] = [];
   const old = (['TLSv1', 'TLSv1.1'] as const).filter((p) => scan.protocols[p].outcome === 'accepted');

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { gather, judge, messages, type ApiAnswer, type Facts } from '../../checks/gitlab-reachable.js';
 import { renderJudgement } from '../../src/check.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { makeContext } from '../helpers/context.js';
 import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { FORBIDDEN, INSUFFICIENT_SCOPE, METADATA_CE, METADATA_EE, USER_ADMIN, USER_REGULAR } from '../helpers/gitlab-bodies.js';
@@ -148,4 +149,64 @@ describe('gitlab-reachable gather', () => {
       await silent.close();
     }
   });
+});
+
+describe('gitlab-reachable renderings (every message, pinned in __renderings__/gitlab-reachable.txt)', () => {
+  const tls = (code: string) => failed('tls', code);
+  const cases: RenderCase<Facts>[] = [
+    { name: 'EE, an administrator', facts: facts(json(METADATA_EE), json(USER_ADMIN)) },
+    { name: 'EE by its -ee version, no revision', facts: facts(json({ version: '16.11.2-ee', revision: 42 }), json(USER_ADMIN)) },
+    { name: 'CE, a regular user', facts: facts(json(METADATA_CE), json(USER_REGULAR)) },
+    { name: 'enterprise false despite -ee', facts: facts(json({ version: '17.0.0-ee', enterprise: false }), json(USER_ADMIN)) },
+    { name: 'a user answer without a username nor is_admin', facts: facts(json(METADATA_EE), json({})) },
+    { name: 'is_admin "true" as a string', facts: facts(json(METADATA_EE), json({ username: 'alice', is_admin: 'true' })) },
+    {
+      name: 'the user answer not JSON',
+      facts: facts(json(METADATA_EE), { said: 'GitLab answered HTTP 200', elapsedMs: 2, status: 200, json: { ok: false, reason: 'empty body' } }),
+    },
+    { name: 'a 401 on metadata', facts: facts(status(401, { apiMessage: '401 Unauthorized' })) },
+    { name: 'a 403 for want of scope on /user', facts: facts(json(METADATA_EE), status(403, { apiMessage: 'insufficient_scope' })) },
+    { name: 'a plain 403 on /user', facts: facts(json(METADATA_EE), status(403, { apiMessage: '403 Forbidden' })) },
+    { name: 'a 403 without a message', facts: facts(status(403)) },
+    {
+      name: 'a redirect',
+      facts: facts(
+        status(302, {
+          said: 'GitLab answered HTTP 302 → https://gitlab.example.com/users/sign_in',
+          redirectTo: 'https://gitlab.example.com/users/sign_in',
+        }),
+      ),
+    },
+    { name: 'a 404 at a URL ending in /api/v4 (query dropped)', facts: facts(status(404), undefined, `${URL_}/api/v4?x=1`) },
+    { name: 'a redirect at a URL ending in /api/v4/', facts: facts(status(301), undefined, `${URL_}/api/v4/`) },
+    { name: 'a 404', facts: facts(status(404)) },
+    {
+      name: 'a 200 HTML page',
+      facts: facts({
+        said: 'GitLab answered HTTP 200',
+        elapsedMs: 1,
+        status: 200,
+        json: { ok: false, reason: 'HTML page ("Sign in") instead of JSON' },
+      }),
+    },
+    { name: 'a 200 without a body', facts: facts({ said: 'GitLab answered HTTP 200', elapsedMs: 1, status: 200 }) },
+    { name: 'a 200 whose version is a number', facts: facts(json({ version: 18 })) },
+    { name: 'DNS', facts: facts(failed('dns', 'ENOTFOUND')) },
+    { name: 'refused', facts: facts(failed('refused', 'ECONNREFUSED')) },
+    { name: 'timeout', facts: facts(failed('timeout')) },
+    { name: 'reset', facts: facts(failed('reset', 'ECONNRESET')) },
+    { name: 'too large', facts: facts(failed('too-large')) },
+    { name: 'not HTTP', facts: facts(failed('protocol', 'HPE_INVALID_CONSTANT')) },
+    { name: 'proxy', facts: facts(failed('proxy')) },
+    { name: 'cancelled', facts: facts(failed('aborted')) },
+    { name: 'another failure', facts: facts(failed('other')) },
+    { name: 'TLS untrusted', facts: facts(tls('SELF_SIGNED_CERT_IN_CHAIN')) },
+    { name: 'TLS expired', facts: facts(tls('CERT_HAS_EXPIRED')) },
+    { name: 'TLS not yet valid', facts: facts(tls('CERT_NOT_YET_VALID')) },
+    { name: 'TLS wrong host', facts: facts(tls('ERR_TLS_CERT_ALTNAME_INVALID')) },
+    { name: 'not TLS', facts: facts(tls('ERR_SSL_WRONG_VERSION_NUMBER')) },
+    { name: 'TLS without a code', facts: facts(failed('tls')) },
+    { name: 'the user unreachable after the metadata', facts: facts(json(METADATA_EE), failed('reset', 'ECONNRESET')) },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });

@@ -1,6 +1,7 @@
 // proxy-streaming: its judge over tables of timed streams (finding ids); its gather runs in proxy-streaming.integration.test.ts.
 import { describe, expect, it } from 'vitest';
-import { BUFFERED_AFTER_MS, bursts, judge, messages } from '../../checks/proxy-streaming.js';
+import check, { BUFFERED_AFTER_MS, bursts, judge, messages, type Facts } from '../../checks/proxy-streaming.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { renderJudgement } from '../../src/check.js';
 import type { StreamExchange, StreamResponse } from '../../src/probes/stream.js';
 
@@ -112,4 +113,32 @@ describe('proxy-streaming judge', () => {
   it('puts the burst threshold where a 5 × 200 ms stream held to its end lands', () => {
     expect(BUFFERED_AFTER_MS).toBeLessThan(800);
   });
+});
+
+describe('proxy-streaming renderings (every message, pinned in __renderings__/proxy-streaming.txt)', () => {
+  const at = (exchange: StreamExchange): Facts => ({ url: `${URL}/v2/code/completions`, exchange });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'nothing asked, said why', facts: { unavailable: 'no direct-access token: GitLab has direct connections disabled' } },
+    { name: 'nothing asked, silent', facts: {} },
+    { name: 'no answer', facts: at({ ok: false, failure: { kind: 'reset', message: 'Connection reset by peer' }, elapsedMs: 41 }) },
+    { name: 'no answer, URL unknown', facts: { exchange: { ok: false, failure: { kind: 'refused', message: 'ECONNREFUSED' }, elapsedMs: 1 } } },
+    { name: 'streams behind nginx with Via', facts: at(stream([3, 203, 404, 605, 806], { headers: { ...NGINX, via: '1.1 lb' } })) },
+    { name: 'streams with a first burst of two reads', facts: at(stream([10, 30, 250], { headersAtMs: 2 })) },
+    {
+      name: 'buffered behind nginx',
+      facts: at(stream([819, 820], { headers: NGINX, headersAtMs: 819, text: 'data: {"choices":[]}' })),
+    },
+    { name: 'buffered and gzipped, nothing names the proxy', facts: at(stream([806], { headers: { 'content-encoding': 'gzip' } })) },
+    { name: 'buffered, brotli', facts: at(stream([700], { headers: { 'content-encoding': 'br' } })) },
+    { name: 'one early burst', facts: at(stream([120])) },
+    { name: 'from the gateway itself', facts: at(stream([900], { headers: { server: 'uvicorn' } })) },
+    { name: 'an empty stream', facts: at(stream([], { bytes: 0, headersAtMs: 12 })) },
+    { name: 'cut with a reason', facts: at(stream([3, 250], { end: 'cut', endedAtMs: 60_001, cut: { kind: 'reset', message: 'socket hang up' } })) },
+    { name: 'cut without a reason', facts: at(stream([3], { end: 'cut', endedAtMs: 4 })) },
+    { name: 'token refused with a body', facts: at(stream([3], { status: 401, text: '{"error":\n  "Forbidden by auth provider"}' })) },
+    { name: 'token refused, empty body', facts: at(stream([3], { status: 403, text: '  ' })) },
+    { name: 'a 404 from the proxy', facts: at(stream([3], { status: 404, headers: NGINX, text: '<html>404 Not Found</html>' })) },
+    { name: 'a 502 without a body', facts: at(stream([], { status: 502, bytes: 0, text: '' })) },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
