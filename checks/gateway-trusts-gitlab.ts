@@ -187,9 +187,14 @@ export function judge(facts: Facts): Judgement<typeof messages> {
       view.bundle.source === 'certifi' || view.bundle.source === 'default' ? "certifi's roots" : `${view.bundle.source}=${view.bundle.file ?? ''}`;
     return one({ id: 'verified', data: { python: view.python, where, host: hostOf(verified.finalUrl ?? verified.url), trust } });
   }
-  if (!all.some((s) => isHttps(s.url))) return one({ id: 'plainHttp', data: { url: redactUrl(view.env.AIGW_GITLAB_URL ?? '') } });
+  const gitlabUrl = view.env.AIGW_GITLAB_URL ?? '';
+  // Plain http only when GitLab's URL says so: a probe that made no request says nothing about the scheme.
+  if (!isHttps(gitlabUrl) && !all.some((s) => isHttps(s.url))) return one({ id: 'plainHttp', data: { url: redactUrl(gitlabUrl) } });
   const first = all.find((s) => s.error);
-  return one({ id: 'noConnection', data: { where, host: hostOf(first?.url ?? ''), message: first?.error?.message ?? '?' } });
+  return one({
+    id: 'noConnection',
+    data: { where, host: hostOf(first?.url ?? gitlabUrl), message: first?.error?.message ?? 'the probe made no request' },
+  });
 }
 
 export default defineCheck({

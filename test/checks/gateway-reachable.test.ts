@@ -1,9 +1,10 @@
 // gateway-reachable: its judge over tables of reach facts (finding ids), the proxy comparison, and one gather on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gather, judge, messages, proxyInterference, type Facts } from '../../checks/gateway-reachable.js';
+import check, { gather, judge, messages, proxyInterference, verdictOf, type Facts } from '../../checks/gateway-reachable.js';
 import { renderJudgement } from '../../src/check.js';
 import type { ExchangeSummary, ReachFacts } from '../../src/probes/reach.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
 const base: ReachFacts = {
@@ -117,6 +118,179 @@ describe('gateway-reachable judge', () => {
     const said = proxyInterference(via, direct, 'http://proxy:3128');
     if (expected) expect(said).toMatch(expected);
     else expect(said).toBeUndefined();
+  });
+});
+
+describe('gateway-reachable renderings', () => {
+  const PROXY = { proxy: 'http://proxy:3128', variable: 'HTTPS_PROXY', variables: { HTTPS_PROXY: 'http://proxy:3128' } };
+  const through = (via: ExchangeSummary, direct: ExchangeSummary, f: Partial<ReachFacts> = {}) =>
+    facts({ proxy: PROXY, proxyLabel: 'http://proxy:3128', viaProxy: via, direct, ...f });
+  const tls = (t: Partial<NonNullable<ReachFacts['tls']>>, f: Partial<ReachFacts> = {}) =>
+    facts({ url: 'https://aigw.example.com/', port: 443, secure: true, tls: { ok: false, ms: 4, ...t }, ...f });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'no URL, said why', facts: { noUrl: "GitLab's ai_gateway_url setting is blank" } },
+    { name: 'no URL, no reason', facts: {} },
+    { name: "GitLab's own localhost", facts: { gitlabsOwnHost: 'http://localhost:5052' } },
+    { name: 'reachable over TCP', facts: facts({}) },
+    {
+      name: 'reachable over TCP, two addresses, no TCP address',
+      facts: facts({ dns: { ok: true, ms: 3, addresses: ['10.0.0.5', '10.0.0.6'] }, tcp: { ok: true, ms: 2 } }),
+    },
+    { name: 'https, trusted, TLSv1.3', facts: tls({ ok: true, ms: 9, protocol: 'TLSv1.3' }) },
+    { name: 'https, trusted, protocol unknown', facts: tls({ ok: true, ms: 9 }) },
+    {
+      name: 'not an http(s) URL',
+      facts: facts({ url: 'ftp://aigw.example.com/', invalidUrl: true, host: '', port: 0, dns: { ok: false, ms: 0, addresses: [] }, tcp: undefined }),
+    },
+    {
+      name: 'DNS failure with code and message',
+      facts: facts({
+        dns: { ok: false, ms: 5, addresses: [], code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND aigw.example.com' },
+        tcp: undefined,
+      }),
+    },
+    { name: 'DNS failure, nothing said', facts: facts({ dns: { ok: false, ms: 5, addresses: [] }, tcp: undefined }) },
+    { name: 'refused', facts: facts({ tcp: { ok: false, ms: 1, code: 'ECONNREFUSED', address: '10.0.0.5' } }) },
+    { name: 'refused, no address', facts: facts({ tcp: { ok: false, ms: 1, code: 'ECONNREFUSED' } }) },
+    { name: 'TCP connect timed out', facts: facts({ tcp: { ok: false, ms: 2000, code: 'ETIMEDOUT', address: '10.0.0.5' } }) },
+    { name: 'no route (EHOSTUNREACH)', facts: facts({ tcp: { ok: false, ms: 1, code: 'EHOSTUNREACH', address: '10.0.0.5' } }) },
+    { name: 'no route (ENETUNREACH)', facts: facts({ tcp: { ok: false, ms: 1, code: 'ENETUNREACH' } }) },
+    { name: 'no route (EADDRNOTAVAIL)', facts: facts({ tcp: { ok: false, ms: 1, code: 'EADDRNOTAVAIL' } }) },
+    { name: 'connect failed without a code', facts: facts({ tcp: { ok: false, ms: 1 } }) },
+    { name: 'reset', facts: facts({ tcp: { ok: false, ms: 1, code: 'ECONNRESET', address: '10.0.0.5' } }) },
+    { name: 'TLS handshake timed out', facts: tls({ ms: 2000, code: 'ETIMEDOUT' }) },
+    {
+      name: 'plain http on an https URL',
+      facts: tls({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'TLS handshake failed: wrong version number' }),
+    },
+    { name: 'TLS failed, nothing said', facts: tls({}) },
+    { name: 'untrusted issuer', facts: tls({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' }) },
+    { name: 'expired certificate', facts: tls({ code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }) },
+    {
+      name: 'exercised --gateway-url, GitLab uses another',
+      facts: {
+        ...facts({}),
+        target: { url: 'http://aigw.example.com:5052/', source: 'flag', gitlabSetting: { state: 'set', url: 'https://gw.internal/' } },
+      },
+    },
+    {
+      name: 'NO_PROXY covers the host',
+      facts: facts({
+        proxy: {
+          variables: { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.example.com' },
+          noProxy: { variable: 'NO_PROXY', value: '.example.com' },
+          bypassedBy: '.example.com',
+        },
+      }),
+    },
+    {
+      name: 'relayed unchanged by a proxy',
+      facts: through(summary({ status: 401, ms: 7, proxyHeaders: { via: '1.1 p' } }), summary({ status: 401, ms: 3 })),
+    },
+    {
+      name: 'only reachable through the proxy',
+      facts: through(summary({ status: 401, ms: 7 }), summary({ ok: false, ms: 5, failureKind: 'dns', failure: 'getaddrinfo ENOTFOUND' }), {
+        dns: { ok: false, ms: 5, addresses: [], code: 'ENOTFOUND' },
+        tcp: undefined,
+      }),
+    },
+    {
+      name: 'tunnel refused by the proxy',
+      facts: through(
+        summary({ ok: false, ms: 7, failureKind: 'proxy', failure: 'proxy http://proxy:3128 refused the tunnel: HTTP 403' }),
+        summary({ status: 401 }),
+      ),
+    },
+    {
+      name: 'TLS-inspecting proxy, direct fine',
+      facts: through(summary({ ok: false, ms: 7, failureKind: 'tls', failure: 'self-signed certificate' }), summary({ status: 401 })),
+    },
+    {
+      name: 'both ways fail',
+      facts: through(
+        summary({ ok: false, ms: 7, failureKind: 'refused', failure: 'ECONNREFUSED' }),
+        summary({ ok: false, ms: 1, failureKind: 'refused', failure: 'ECONNREFUSED' }),
+        {
+          tcp: { ok: false, ms: 1, code: 'ECONNREFUSED', address: '10.0.0.5' },
+        },
+      ),
+    },
+    {
+      name: 'proxy demands authentication, signed',
+      facts: through(
+        summary({ status: 407, server: 'squid/5.7', proxyHeaders: { via: '1.1 proxy (squid/5.7)', 'x-squid-error': 'ERR_CACHE_ACCESS_DENIED 0' } }),
+        summary({ status: 401 }),
+      ),
+    },
+    { name: 'proxy demands authentication, unsigned', facts: through(summary({ status: 407 }), summary({ status: 401 })) },
+    { name: 'proxy answers another status', facts: through(summary({ status: 502, server: 'nginx' }), summary({ status: 401 })) },
+    {
+      name: 'proxy error page (Via), host unreachable directly',
+      facts: through(summary({ status: 503, proxyHeaders: { via: '1.1 gw' } }), summary({ ok: false, failureKind: 'timeout', failure: 'timed out' })),
+    },
+    {
+      name: 'proxy error page (Server), host unreachable directly',
+      facts: through(summary({ status: 500, server: 'Zscaler/6.2' }), summary({ ok: false, failureKind: 'timeout', failure: 'timed out' })),
+    },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
+});
+
+describe('gateway-reachable verdicts at the edges', () => {
+  const via = (s: Partial<ExchangeSummary>) => proxied(summary(s), summary({ ok: false, failureKind: 'timeout', failure: 'timed out' }));
+  it.each([
+    ['a 499 from a signed proxy, host unreachable', via({ status: 499, proxyHeaders: { via: '1.1 p' } }), 'ok'],
+    ['a 500 from a signed proxy, host unreachable', via({ status: 500, proxyHeaders: { via: '1.1 p' } }), 'proxy'],
+    ['a 500 from a proxy without signature', via({ status: 500 }), 'ok'],
+    ['a 500 from an unknown Server', via({ status: 500, server: 'nginx' }), 'ok'],
+    ['a 500 from a proxy product in Server, any case', via({ status: 500, server: 'BlueCoat-ProxySG' }), 'proxy'],
+    ['no status from the proxy', via({}), 'ok'],
+    ['same status both ways', proxied(summary({ status: 401 }), summary({ status: 401 })), 'ok'],
+    ['another status, host fine', proxied(summary({ status: 200 }), summary({ status: 401 })), 'proxy'],
+    ['via fails, direct fails', proxied(summary({ ok: false, failureKind: 'refused', failure: 'x' }), summary({ ok: false, failure: 'y' })), 'ok'],
+    [
+      'via fails as a proxy, direct fails',
+      proxied(summary({ ok: false, failureKind: 'proxy', failure: 'x' }), summary({ ok: false, failure: 'y' })),
+      'proxy',
+    ],
+    [
+      'a proxy without a label is not compared',
+      { reach: { ...proxied(summary({ status: 407 }), summary({ status: 401 })).reach!, proxyLabel: undefined } },
+      'ok',
+    ],
+    [
+      'a proxy without a direct answer is not compared',
+      { reach: { ...proxied(summary({ status: 407 }), summary({ status: 401 })).reach!, direct: undefined } },
+      'ok',
+    ],
+  ] as [string, Facts, string][])('%s', (_name, f, verdict) => {
+    expect(verdictOf(f.reach!).verdict).toBe(verdict);
+    expect(judge(f).evidence).toMatchObject({ verdict });
+  });
+
+  it.each([
+    ['TLS, a code', secureTls('CERT_HAS_EXPIRED'), { tlsMs: 3, tlsCode: 'CERT_HAS_EXPIRED', tcpMs: 1 }],
+    ['no TLS', facts({}), { tcpMs: 1 }],
+  ] as [string, Facts, Record<string, unknown>][])('evidence: %s', (_name, f, expected) => {
+    expect(judge(f).evidence).toMatchObject(expected);
+  });
+  it.each([
+    ['over TCP', facts({}), 'aigw.example.com:5052 reachable over TCP'],
+    ['over TLS', facts({ secure: true, tls: { ok: true, ms: 2 } }), 'aigw.example.com:5052 reachable; TLS handshake succeeded'],
+  ] as [string, Facts, string][])('verdictOf says how it was reached directly: %s', (_name, f, message) => {
+    expect(verdictOf(f.reach!)).toEqual({ verdict: 'ok', message });
+  });
+
+  it('a proxy in the way wins over a certificate problem on the direct path', () => {
+    const f = proxied(summary({ status: 407 }), summary({ status: 401 }));
+    const reach = { ...f.reach!, secure: true, tls: { ok: false, ms: 2, code: 'CERT_HAS_EXPIRED' } };
+    expect(ids({ reach })).toEqual(['proxyInterferes']);
+  });
+
+  it('evidence has no TCP or TLS timing when DNS failed', () => {
+    const e = judge(facts({ dns: { ok: false, ms: 5, addresses: [] }, tcp: undefined })).evidence!;
+    expect(Object.keys(e)).not.toContain('tcpMs');
+    expect(Object.keys(e)).not.toContain('tlsMs');
   });
 });
 
