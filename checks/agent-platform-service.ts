@@ -34,7 +34,7 @@ export const messages = {
   gitlabOperational: {
     status: 'pass',
     text: (d: { address: string; tools: number }) =>
-      `GitLab Duo Workflow Service at ${d.address} is operational. (GitLab's ListTools: ${d.tools} tools)`,
+      `GitLab Duo Workflow Service at ${d.address} is operational. (GitLab's ListTools: ${d.tools} tool${d.tools === 1 ? '' : 's'})`,
   },
   gitlabNotOperational: {
     status: 'fail',
@@ -46,7 +46,7 @@ export const messages = {
   listed: {
     status: 'pass',
     text: (d: { address: string; tools: number; ms: number; secure: boolean }) =>
-      `ListTools at ${d.address} answered ${d.tools} tools in ${d.ms} ms (${d.secure ? 'TLS' : 'plaintext'}, HTTP/2)`,
+      `ListTools at ${d.address} answered ${d.tools} tool${d.tools === 1 ? '' : 's'} in ${d.ms} ms (${d.secure ? 'TLS' : 'plaintext'}, HTTP/2)`,
   },
   answersWithoutToken: {
     status: 'pass',
@@ -103,7 +103,7 @@ export const messages = {
   callFailed: {
     status: 'fail',
     text: (d: { address: string; codeName: string; details: string; cause: GrpcCause }) =>
-      `ListTools at ${layer(d)} failed: ${d.codeName} ${d.details}`,
+      `ListTools at ${layer(d)} failed: ${[d.codeName, d.details].filter(Boolean).join(' ')}`,
     fix: (d: { cause: GrpcCause }) => CAUSE_FIX[d.cause],
   },
   billingBlocked: {
@@ -128,7 +128,8 @@ function judgeMeasured(m: ServiceMeasurement): Finding {
     if (!tls.ok) {
       if (tls.plaintextPeer) return { id: 'tlsToPlaintext', data: { address } };
       if (tls.untrusted) return { id: 'tlsUntrusted', data: { address, error: tls.code ?? tls.message } };
-      if (/NO_APPLICATION_PROTOCOL/i.test(`${tls.code} ${tls.message}`))
+      // OpenSSL's message spells it with spaces ("tlsv1 alert no application protocol"), Node's code with underscores.
+      if (/NO[_ ]APPLICATION[_ ]PROTOCOL/i.test(`${tls.code} ${tls.message}`))
         return { id: 'http2Refused', data: { address, evidence: 'its TLS offers no HTTP/2 (ALPN h2 refused)' } };
       return { id: 'tlsFailed', data: { address, message: `${tls.code ? `${tls.code}: ` : ''}${tls.message.trim()}` } };
     }
@@ -140,11 +141,13 @@ function judgeMeasured(m: ServiceMeasurement): Finding {
     const evidence =
       p?.kind === 'http1'
         ? `it answered the HTTP/2 preface with "${p.statusLine}"`
-        : `it answered the HTTP/2 preface with ${p?.kind === 'other' ? `bytes ${p.firstBytes}` : (p?.kind ?? 'nothing')}`;
+        : p?.kind === 'closed'
+          ? 'it closed the connection at the HTTP/2 preface'
+          : `it answered the HTTP/2 preface with ${p?.kind === 'other' ? `bytes ${p.firstBytes}` : p?.kind === 'tls' ? 'a TLS alert' : 'nothing'}`;
     return { id: 'http2Refused', data: { address, evidence } };
   }
   const call = m.call;
-  if (!call) return { id: 'callFailed', data: { address, codeName: 'none', details: 'no call was made', cause: 'other' as const } };
+  if (!call) return { id: 'callFailed', data: { address, codeName: '', details: 'no call was made', cause: 'other' as const } };
   if (call.ok) return { id: 'listed', data: { address, tools: call.tools.length, ms: call.ms, secure: m.secure } };
   const cause = grpcCause(call.details, call.code);
   if (cause === 'http2') return { id: 'notGrpc', data: { address, details: `${call.codeName} ${call.details}` } };

@@ -66,7 +66,7 @@ function describe(response: HttpResponse): string {
   const body = said
     ? `, ${JSON.stringify(said)}`
     : response.body.trim()
-      ? `, a ${response.headers['content-type'] ?? 'non-JSON'} body`
+      ? `, a body of type ${response.headers['content-type'] ?? 'unknown (no Content-Type)'}`
       : ', empty body';
   return `HTTP ${response.status}${body}${server}`;
 }

@@ -5,6 +5,7 @@ import check, { judge, type Facts } from '../../checks/gateway-url.js';
 import type { GatewayTarget, GitlabGatewaySetting } from '../../src/probes/gitlab-api.js';
 import { makeContext } from '../helpers/context.js';
 import { renderFacts } from '../helpers/render-facts.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { gqlData, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const AIGW = 'http://aigw.example.com:5052';
@@ -115,4 +116,35 @@ describe('gateway-url gather', () => {
     const ctx = makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-x', gatewayUrl: AIGW, gatewayUrlSource: 'env' });
     expect(((await check.gather(ctx)) as Facts).target).toMatchObject({ source: 'env' });
   });
+});
+
+describe('gateway-url renderings', () => {
+  const ENV = (url: string, gitlabSetting: GitlabGatewaySetting): GatewayTarget => ({ url, source: 'env', gitlabSetting });
+  const cases: RenderCase<Facts>[] = [
+    { name: "GitLab's setting (18.10 wording)", facts: { gitlabVersion: '18.10.1-ee', target: fromGitlab(AIGW) } },
+    { name: "GitLab's setting (17.5, env-var wording)", facts: { gitlabVersion: '17.5.0', target: fromGitlab('https://aigw.example.com') } },
+    { name: "GitLab's setting, version unknown", facts: { target: fromGitlab('https://aigw.example.com:8443/') } },
+    { name: 'the flag, equal to the setting', facts: { gitlabVersion: '18.2.0', target: fromFlag(AIGW, set(AIGW)) } },
+    { name: 'AI_GATEWAY_URL, another URL with credentials', facts: { target: ENV('http://u:p@other.example.com:5052', set(AIGW)) } },
+    { name: 'config file, GitLab blank', facts: { target: { url: AIGW, source: 'config', gitlabSetting: BLANK } } },
+    { name: 'no URL, GitLab blank (18.10)', facts: { gitlabVersion: '18.10.0', target: { source: 'none', gitlabSetting: BLANK } } },
+    { name: 'no URL, GitLab blank (17.5)', facts: { gitlabVersion: '17.5.0', target: { source: 'none', gitlabSetting: BLANK } } },
+    { name: 'no URL, setting unreadable', facts: { target: { source: 'none', gitlabSetting: GRAPHQL_403 } } },
+    { name: 'not http(s), from GitLab', facts: { gitlabVersion: '18.10.0', target: fromGitlab('ftp://aigw.example.com') } },
+    { name: 'not a URL, from the flag', facts: { target: fromFlag('aigw.example.com:5052', BLANK) } },
+    { name: 'the flag, no token', facts: { target: fromFlag(AIGW, NO_TOKEN) } },
+    { name: 'the flag, setting unreadable', facts: { target: fromFlag(AIGW, GRAPHQL_403) } },
+    { name: 'the flag, GitLab set to a non-URL', facts: { target: fromFlag(AIGW, set('aigw:5052')) } },
+    { name: "GitLab's setting with a trailing slash", facts: { target: fromGitlab(`${AIGW}//`) } },
+    {
+      name: 'localhost, GitLab elsewhere (connection_details)',
+      facts: { target: fromGitlab('http://localhost:5052'), gitlabHost: { host: 'gitlab.example.com', from: 'connection_details' } },
+    },
+    {
+      name: 'localhost, GitLab on this host',
+      facts: { target: fromFlag('http://127.0.0.1:5052', set('http://127.0.0.1:5052')), gitlabHost: { host: 'localhost', from: '--gitlab-url' } },
+    },
+    { name: "localhost, GitLab's host unknown", facts: { target: fromGitlab('http://[::1]:5052') } },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
