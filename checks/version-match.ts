@@ -122,12 +122,6 @@ export function judge(f: Facts): Judgement<typeof messages> {
 
   const gw = tag.version;
   Object.assign(evidence, { gatewayVersion: formatVersion(gw), compared: true });
-  if (target && gitlab) {
-    const current = gw.major === gitlab.major && gw.minor === gitlab.minor && gw.patch === gitlab.patch;
-    details.push(
-      current ? `The gateway matches the running GitLab ${f.gitlab}.` : `The gateway does not match the running GitLab ${f.gitlab} either.`,
-    );
-  }
   const data = { ...side, tag: tag.tag };
   const sameMinor = gw.major === against.major && gw.minor === against.minor;
   const finding: Finding = !sameMinor
@@ -135,6 +129,15 @@ export function judge(f: Facts): Judgement<typeof messages> {
     : gw.patch !== against.patch
       ? { id: 'patchDiffers', data }
       : { id: 'match', data };
+  if (target && gitlab) {
+    const current = gw.major === gitlab.major && gw.minor === gitlab.minor && gw.patch === gitlab.patch;
+    // "either" only when it matches the planned version neither.
+    details.push(
+      current
+        ? `The gateway matches the running GitLab ${f.gitlab}.`
+        : `The gateway does not match the running GitLab ${f.gitlab}${finding.id === 'match' ? '' : ' either'}.`,
+    );
+  }
   return { findings: [finding], details, evidence };
 }
 

@@ -5,6 +5,7 @@ import type { Advisory } from '../../src/data/advisories.js';
 import { ADVISORIES } from '../../src/data/advisories.js';
 import { parseVersion, type Version } from '../../src/judge/versions.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const v = (text: string): Version => {
@@ -86,6 +87,51 @@ describe('firstClearRelease', () => {
     expect(firstClearRelease('ai-gateway', hitsFor('ai-gateway', v('1.2.5'), table), table)).toBe('1.3.0');
     expect(firstClearRelease('ai-gateway', hitsFor('ai-gateway', v('18.6.0')))).toBe('19.2.4');
   });
+});
+
+describe('hitsFor and firstClearRelease at their edges', () => {
+  const gl = (id: string, editions?: ('ce' | 'ee')[]): Advisory => ({
+    id,
+    product: 'gitlab',
+    severity: 'critical',
+    summary: id,
+    ...(editions ? { editions } : {}),
+    affected: [{ introduced: '1.0.0', fixed: '1.1.0' }],
+    sources: [],
+    verification: 'test',
+  });
+  const table = [gl('BOTH'), gl('EE', ['ee']), gl('CE', ['ce'])];
+  it.each<[string, 'ce' | 'ee' | undefined, string[]]>([
+    ['no edition given: every advisory', undefined, ['BOTH', 'EE', 'CE']],
+    ['EE', 'ee', ['BOTH', 'EE']],
+    ['CE', 'ce', ['BOTH', 'CE']],
+  ])('%s', (_name, edition, expected) => {
+    expect(hitsFor('gitlab', v('1.0.5'), table, edition).map((h) => h.id)).toEqual(expected);
+  });
+  it('keeps the first source, or none', () => {
+    expect(hitsFor('gitlab', v('1.0.0'), table)[0]).toEqual({ id: 'BOTH', severity: 'critical', summary: 'BOTH', fixedIn: '1.1.0', source: '' });
+  });
+  it('cannot name a release when no hit has a readable fix', () => {
+    expect(firstClearRelease('gitlab', [{ id: 'X', severity: 'high', summary: 'x', fixedIn: 'soon', source: '' }], table)).toBe(
+      '(see the advisories)',
+    );
+  });
+  it('takes the highest fix of several hits', () => {
+    const hit = (fixedIn: string) => ({ id: fixedIn, severity: 'high' as const, summary: '', fixedIn, source: '' });
+    expect(firstClearRelease('gitlab', [hit('1.1.0'), hit('2.0.0'), hit('1.5.0')], [])).toBe('2.0.0');
+  });
+});
+
+describe('known-vulnerabilities renderings (every message, pinned in __renderings__/known-vulnerabilities.txt)', () => {
+  const cases: RenderCase<Facts>[] = [
+    { name: 'both clear', facts: known('19.4.1-ee', 'self-hosted-v19.4.1-ee') },
+    { name: 'GitLab affected, gateway affected by two', facts: known('18.5.0-ee', 'self-hosted-v18.6.0-ee') },
+    { name: 'GitLab CE in an EE-only range, gateway as a plain version', facts: known('18.6.0', '19.4.1') },
+    { name: 'nothing known, said why', facts: known() },
+    { name: 'nothing known, silent', facts: { gitlab: {}, gateway: {} } },
+    { name: 'versions without X.Y.Z', facts: { gitlab: { value: 'main', from: '/api/v4/metadata' }, gateway: { value: 'self-hosted-nightly' } } },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
 
 describe('known-vulnerabilities gather', () => {

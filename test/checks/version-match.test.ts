@@ -5,6 +5,7 @@ import check, { expectedTag, judge, parseGatewayTag, type Facts } from '../../ch
 import { startGateway, type RunningGateway } from '../../src/reference/gateway/server.js';
 import { makeContext } from '../helpers/context.js';
 import { renderFacts } from '../helpers/render-facts.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
 describe('parseGatewayTag', () => {
@@ -67,6 +68,34 @@ describe('version-match judge', () => {
     expect(out.remediation).toContain(':self-hosted-v18.7.0-ee');
     expect(expectedTag({ major: 18, minor: 7, patch: 0 })).toBe('self-hosted-v18.7.0-ee');
   });
+});
+
+describe('version-match renderings (every message, pinned in __renderings__/version-match.txt)', () => {
+  const cases: RenderCase<Facts>[] = [
+    { name: 'match', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee' } },
+    {
+      name: 'patch differs, from a full image reference',
+      facts: { gitlab: '18.6.1-ee', gateway: 'registry.local:5000/model-gateway:self-hosted-v18.6.0-ee@sha256:abc' },
+    },
+    { name: 'minor differs', facts: { gitlab: '18.6.0-ee', gateway: '18.5.2' } },
+    { name: 'major differs', facts: { gitlab: '18.0.0-ee', gateway: 'v17.0.0' } },
+    { name: 'nightly', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-nightly' } },
+    { name: 'latest', facts: { gitlab: '18.6.0-ee', gateway: 'model-gateway:latest' } },
+    { name: 'unreadable tag', facts: { gitlab: '18.6.0-ee', gateway: 'main-abc123' } },
+    { name: 'gateway unknown', facts: { gitlab: '18.6.0-ee' } },
+    { name: 'GitLab unknown, said why', facts: { gitlabReason: 'HTTP 401 from /api/v4/metadata', gateway: 'self-hosted-v18.6.0-ee' } },
+    { name: 'GitLab unknown, silent', facts: {} },
+    { name: 'GitLab unreadable', facts: { gitlab: 'main', gateway: 'self-hosted-v18.6.0-ee' } },
+    { name: 'target invalid', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee', target: 'next' } },
+    { name: 'gate: gateway on the running version', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee', target: '18.7.0' } },
+    { name: 'gate: gateway on the planned version', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' } },
+    { name: 'gate: gateway on neither (patch of the planned)', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.7.1-ee', target: '18.7.0' } },
+    { name: 'gate: GitLab unknown', facts: { gitlabReason: 'HTTP 401', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' } },
+    { name: 'gate: gateway unknown', facts: { gitlab: '18.6.0-ee', target: '18.7.0' } },
+    { name: 'gate: nightly', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-nightly', target: '18.7.0' } },
+    { name: 'gate: unreadable tag', facts: { gitlab: '18.6.0-ee', gateway: 'main-abc123', target: '18.7.0' } },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
 
 describe('version-match gather', () => {
