@@ -8,7 +8,7 @@ import { PROGRAMS, found, plan, type Program } from '../../scripts/preflight.mjs
 import { ROOT } from '../helpers/cli.js';
 
 /** Programs every Debian system has (essential: bash, coreutils, tar, util-linux, apt) or that come with Node (npm). */
-const ALWAYS_THERE = new Set(['bash', 'sh', 'cat', 'tar', 'mkfifo', 'setpriv', 'unshare', 'apt-get', 'npm']);
+const ALWAYS_THERE = new Set(['bash', 'sh', 'cat', 'tar', 'mkfifo', 'setpriv', 'unshare', 'apt-get', 'npm', 'uname']);
 
 /** Every file under `dir` ending in one of `exts`. */
 function files(dir: string, exts: readonly string[]): string[] {
