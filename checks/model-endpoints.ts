@@ -6,7 +6,10 @@ import { pydanticBool } from '../src/judge/pydantic-bool.js';
 import { RUN_WHERE_THE_GATEWAY_RUNS } from '../src/judge/runtime-place.js';
 import { notProbed } from '../src/judge/self-hosted-model.js';
 import { clientUrl, probeModelsRoute, withV1, type ModelAnswer } from '../src/probes/model-endpoint.js';
+import { isLoopbackHost } from '../src/net/loopback.js';
 import { redactUrl } from '../src/redact.js';
+import type { Env } from '../src/config/settings.js';
+import { gatewayEnv } from '../src/runtime/host.js';
 import { selfHostedModels, type ListedModel } from '../src/probes/self-hosted-models.js';
 
 /** One model as GitLab lists it (its endpoint's credentials redacted), and what its endpoint answered (absent when it was not probed, with the reason). */
@@ -25,6 +28,8 @@ export interface Facts {
   models?: ModelFacts[];
   /** AIGW_CUSTOM_MODELS__ENABLED as set in this environment (undefined: not set here). */
   customModelsEnabled?: string;
+  /** The --exec prefix when the endpoints were asked from inside the gateway's container (else from this host). */
+  inside?: string;
 }
 
 type Model = { label: string; url: string; name: string };
@@ -76,6 +81,16 @@ export const messages = {
       `Set the endpoint of ${d.name} to ${d.v1Endpoint} at ${ADMIN_SELF_HOSTED} > ${d.name} > Edit: the AI gateway appends ` +
       '/chat/completions to the endpoint as given, and OpenAI-compatible servers (vLLM, Ollama) serve their API under /v1.',
   },
+  loopbackInContainer: {
+    status: 'fail',
+    text: (d: Model & { host: string; message: string; prefix: string }) =>
+      `Model ${d.label}: its endpoint names ${d.host}, which inside the gateway's container (${d.prefix}) is the container itself, not the host ` +
+      `running the model server: ${d.message}`,
+    fix: (d: Model & { host: string; message: string; prefix: string }) =>
+      `Point the endpoint of ${d.name} at an address the container reaches (${ADMIN_SELF_HOSTED} > ${d.name} > Edit): the host's name or IP, or ` +
+      'host.docker.internal (docker run --add-host=host.docker.internal:host-gateway); or run the gateway with --network host ' +
+      '(then move its metrics port off any port the host uses, -e AIGW_FASTAPI__METRICS_PORT=8083).',
+  },
   customModelsOff: {
     status: 'fail',
     text: (d: { value: string }) =>
@@ -89,8 +104,17 @@ type Finding = FindingOf<typeof messages>;
 /** The models route is there: it answered, or wants the model's token. */
 const answersModels = (status: number) => status < 400 || status === 401 || status === 403;
 
+/** An endpoint's host name, or undefined when it is not a URL. */
+function hostOf(endpoint: string): string | undefined {
+  try {
+    return new URL(endpoint).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One model's finding (a problem) and its line for the details. */
-function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
+function judgeModel(m: ModelFacts, inside: string | undefined): { finding?: Finding; line: string } {
   const label = `${m.name} (${m.model})`;
   const facts = `${m.releaseState ? `release state ${m.releaseState}, ` : ''}API token: ${m.hasApiToken ? 'Configured' : 'Missing'}`;
   const answer = m.answer;
@@ -100,6 +124,12 @@ function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
     return {
       finding: { id: 'trustUnknown', data: { ...data, message: answer.message }, details: [...RUN_WHERE_THE_GATEWAY_RUNS] },
       line: `– ${label}: ${data.url} — ${answer.kind}: ${answer.message}, the gateway's trust unknown here (${facts})`,
+    };
+  const host = hostOf(m.endpoint);
+  if (!answer.ok && inside !== undefined && host && isLoopbackHost(host))
+    return {
+      finding: { id: 'loopbackInContainer', data: { ...data, host, message: answer.message, prefix: inside } },
+      line: `✗ ${label}: ${data.url} — ${answer.kind}: ${answer.message}, asked inside the container (${facts})`,
     };
   if (!answer.ok)
     return {
@@ -124,7 +154,7 @@ function judgeModel(m: ModelFacts): { finding?: Finding; line: string } {
 export function judge(f: Facts): Judgement<typeof messages> {
   if (!f.models) return { findings: [{ id: 'unlisted', data: { why: f.unlisted ?? 'GitLab returned no self-hosted model list' } }] };
   if (f.models.length === 0) return { findings: [{ id: 'noModels' }], evidence: { models: 0 } };
-  const judged = f.models.map((m) => ({ m, ...judgeModel(m) }));
+  const judged = f.models.map((m) => ({ m, ...judgeModel(m, f.inside) }));
   const findings = judged.flatMap((j) => (j.finding ? [j.finding] : []));
   const custom = f.customModelsEnabled;
   if (custom !== undefined && pydanticBool(custom) !== true) findings.push({ id: 'customModelsOff', data: { value: custom } });
@@ -137,8 +167,10 @@ export function judge(f: Facts): Judgement<typeof messages> {
   return {
     findings,
     details: [
-      "The AI gateway calls these endpoints, not GitLab: they were probed from here, with the gateway's proxy variables and CA bundle. " +
-        "An endpoint on localhost means the gateway's own host.",
+      f.inside !== undefined
+        ? `The AI gateway calls these endpoints, not GitLab: they were asked from inside its container (${f.inside}), with its proxy variables and CA bundle.`
+        : "The AI gateway calls these endpoints, not GitLab: they were probed from here, with the gateway's proxy variables and CA bundle. " +
+          "An endpoint on localhost means the gateway's own host (inside a container, the container: use --exec).",
       custom === undefined
         ? 'AIGW_CUSTOM_MODELS__ENABLED is not set in this environment; the gateway needs it true to serve self-hosted models'
         : `AIGW_CUSTOM_MODELS__ENABLED=${custom}`,
@@ -161,7 +193,9 @@ export function judge(f: Facts): Judgement<typeof messages> {
 // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: the model list from GitLab, then each OpenAI-compatible endpoint's models route (and its /v1 form after a 404) through the memoised probe. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
-  const customModelsEnabled = ctx.settings.env.AIGW_CUSTOM_MODELS__ENABLED;
+  // Under --exec the gateway's variable is the container's, not this process's.
+  const env = ctx.settings.exec ? await gatewayEnv(ctx).catch(() => ({}) as Env) : ctx.settings.env;
+  const customModelsEnabled = env.AIGW_CUSTOM_MODELS__ENABLED;
   const list = await selfHostedModels(ctx);
   if (!list.ok) return { unlisted: list.why };
   const models = await Promise.all(
@@ -178,7 +212,11 @@ export async function gather(ctx: CheckContext): Promise<Facts> {
       return { ...shown, url: redactUrl(url), answer, v1 };
     }),
   );
-  return { models, ...(customModelsEnabled !== undefined ? { customModelsEnabled } : {}) };
+  return {
+    models,
+    ...(customModelsEnabled !== undefined ? { customModelsEnabled } : {}),
+    ...(ctx.settings.exec ? { inside: ctx.settings.exec } : {}),
+  };
 }
 
 // Stryker restore all
@@ -197,9 +235,11 @@ export default defineCheck({
       "/models (LiteLLM's api_base; nothing adds /v1), 10 s. gitlab:duo:verify_self_hosted_setup asks <endpoint>/v1/models instead, " +
       "which hides an endpoint missing /v1; when the gateway's URL answers 404, the /v1 form is asked too. " +
       'GitLab never exposes a model\'s API key, so the request goes without it: 401/403 means "reachable, needs its token". ' +
-      "The AI gateway, not GitLab, calls the models: the probe runs from here with the gateway's proxy variables and CA bundle.",
+      "The AI gateway, not GitLab, calls the models: with --exec the requests are sent from inside the gateway's container (python3 there, its " +
+      "proxy variables and CA bundle), so an endpoint on localhost is asked of the container itself; without it, from here with the gateway's proxy variables and CA bundle.",
     failsWhen:
       'A model endpoint is unreachable, or only answers with /v1 appended (fail, naming the model and the endpoint to set); ' +
+      "an endpoint on localhost/127.0.0.1/::1 does not answer inside the gateway's container (fail: that is the container, not the host); " +
       'it answers an HTTP error, or wants a token GitLab has none for (warn); ' +
       'no self-hosted model is configured (warn); AIGW_CUSTOM_MODELS__ENABLED is set to something the gateway does not read as true ' +
       'while models exist (fail).',

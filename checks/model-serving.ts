@@ -32,6 +32,8 @@ export interface ServingFacts {
 export interface Facts {
   unlisted?: string;
   models?: ServingFacts[];
+  /** The --exec prefix when the servers were asked from inside the gateway's container (else from this host). */
+  inside?: string;
 }
 
 type Model = { label: string; name: string };
@@ -146,7 +148,10 @@ export function judge(f: Facts): Judgement<typeof messages> {
   return {
     findings,
     details: [
-      'Asked as the AI gateway asks: the identifier\'s model name, POST <endpoint>/chat/completions (one token), then the same with one tool and tool_choice "auto"; probed from here with the gateway\'s proxy variables and CA bundle.',
+      'Asked as the AI gateway asks: the identifier\'s model name, POST <endpoint>/chat/completions (one token), then the same with one tool and tool_choice "auto"; ' +
+        (f.inside !== undefined
+          ? `asked from inside the gateway's container (${f.inside}).`
+          : "probed from here with the gateway's proxy variables and CA bundle."),
       ...judged.map((j) => j.line),
     ],
     evidence: { models: f.models.length, judged: count },
@@ -176,7 +181,8 @@ async function gatherModel(ctx: CheckContext, m: { name: string; model: string; 
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const list = await selfHostedModels(ctx);
   if (!list.ok) return { unlisted: list.why };
-  return { models: await Promise.all(list.models.map((m) => gatherModel(ctx, m))) };
+  const models = await Promise.all(list.models.map((m) => gatherModel(ctx, m)));
+  return { models, ...(ctx.settings.exec ? { inside: ctx.settings.exec } : {}) };
 }
 
 // Stryker restore all

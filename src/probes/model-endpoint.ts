@@ -1,8 +1,10 @@
 // A self-hosted model server's `models` route, asked at the URL the AI gateway's model client joins: once per URL per run,
-// with the gateway's CA bundle and proxy variables (the gateway calls the models, not GitLab), no credentials.
+// with the gateway's CA bundle and proxy variables (the gateway calls the models, not GitLab), no credentials. Under
+// --exec the request is sent from inside the gateway's container, whose localhost, DNS and proxy are the gateway's.
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { httpRequest, parseJson, type FailureKind } from './http.js';
+import { requestWhereTheGatewayRuns } from '../runtime/model-probe.js';
+import { httpRequest, parseJson, type FailureKind, type HttpExchange } from './http.js';
 import { gatewayModelTrust } from './trust.js';
 
 /** The rake task's timeout for a model endpoint. */
@@ -36,19 +38,40 @@ export function withV1(endpoint: string): string | undefined {
   return /\/v1$/.test(base) ? undefined : `${base}/v1`;
 }
 
+/**
+ * One request to a model server as the gateway would send it: from inside its container under --exec (that side's
+ * trust and proxy variables), else from here with LiteLLM's CA rules over the gateway's environment. `unknown`: the
+ * gateway's CA bundle is not known here, certifi's roots stood in.
+ */
+async function modelExchange(
+  ctx: CheckContext,
+  request: { method: 'GET' | 'POST'; url: string; body?: string },
+): Promise<{ ex: HttpExchange; unknown?: true }> {
+  const timeoutMs = Math.min(MODEL_TIMEOUT_MS, ctx.settings.timeoutMs);
+  if (ctx.settings.exec) return { ex: await requestWhereTheGatewayRuns(ctx, { ...request, timeoutMs }) };
+  // Model calls go through LiteLLM, which has its own CA rules (SSL_VERIFY, SSL_CERT_FILE), not requests'.
+  const { ca, unknown } = await gatewayModelTrust(ctx);
+  const ex = await httpRequest({
+    url: request.url,
+    method: request.method,
+    headers: {
+      accept: 'application/json',
+      ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      'user-agent': `${TOOL_NAME}/${TOOL_VERSION}`,
+    },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    ca,
+    timeoutMs,
+    proxyEnv: ctx.settings.env,
+    signal: ctx.signal,
+  });
+  return { ex, ...(unknown ? { unknown } : {}) };
+}
+
 /** Asks `url` (a model server's models route; memoised per URL); never throws. */
 export function probeModelsRoute(ctx: CheckContext, url: string): Promise<ModelAnswer> {
   return ctx.memo(`model-endpoint ${url}`, async () => {
-    // Model calls go through LiteLLM, which has its own CA rules (SSL_VERIFY, SSL_CERT_FILE), not requests'.
-    const { ca, unknown } = await gatewayModelTrust(ctx);
-    const ex = await httpRequest({
-      url,
-      headers: { accept: 'application/json', 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}` },
-      ca,
-      timeoutMs: Math.min(MODEL_TIMEOUT_MS, ctx.settings.timeoutMs),
-      proxyEnv: ctx.settings.env,
-      signal: ctx.signal,
-    });
+    const { ex, unknown } = await modelExchange(ctx, { method: 'GET', url });
     if (!ex.ok) return { ok: false, kind: ex.failure.kind, message: ex.failure.message, ...(unknown ? { trustUnknown: unknown } : {}) };
     // OpenAI's `{ data: [{ id }] }`.
     const parsed = parseJson(ex.response);
@@ -84,17 +107,7 @@ function errorMessage(value: unknown): string | undefined {
 export function postModelRoute(ctx: CheckContext, url: string, body: unknown): Promise<RouteAnswer> {
   const text = JSON.stringify(body);
   return ctx.memo(`model-route ${url} ${text}`, async () => {
-    const { ca } = await gatewayModelTrust(ctx);
-    const ex = await httpRequest({
-      url,
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}` },
-      body: text,
-      ca,
-      timeoutMs: Math.min(MODEL_TIMEOUT_MS, ctx.settings.timeoutMs),
-      proxyEnv: ctx.settings.env,
-      signal: ctx.signal,
-    });
+    const { ex } = await modelExchange(ctx, { method: 'POST', url, body: text });
     if (!ex.ok) return { ok: false, kind: ex.failure.kind, message: ex.failure.message };
     if (ex.response.status < 400) return { ok: true, status: ex.response.status };
     const parsed = parseJson(ex.response);

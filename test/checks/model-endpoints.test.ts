@@ -57,6 +57,24 @@ const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 const http = (status: number) => ({ ok: true as const, status, elapsedMs: 1, served: [] });
 const v1 = (answer: ModelFacts['answer'] & object) => ({ endpoint: 'http://vllm:8000/v1', url: 'http://vllm:8000/v1/models', answer });
 
+const refused = { ok: false as const, kind: 'refused' as const, message: 'ConnectionRefusedError' };
+/** An endpoint on the gateway's host named as localhost, asked inside its container (--exec) or from here. */
+function loopbackCases(): [string, Facts, string[]][] {
+  const at = (endpoint: string, answer: ModelFacts['answer'], inside?: string): Facts => ({
+    models: [model({ endpoint, answer })],
+    ...(inside !== undefined ? { inside } : {}),
+  });
+  return [
+    ['localhost refused inside the container', at('http://localhost:8000/v1', refused, 'docker exec gw'), ['loopbackInContainer']],
+    ['127.0.0.1 refused inside the container', at('http://127.0.0.1:8000/v1', refused, 'docker exec gw'), ['loopbackInContainer']],
+    ['[::1] refused inside the container', at('http://[::1]:8000/v1', refused, 'kubectl exec gw --'), ['loopbackInContainer']],
+    ['localhost answering inside the container (--network host)', at('http://localhost:8000/v1', http(200), 'docker exec gw'), ['allAnswer']],
+    ['a host name refused inside the container', at('http://vllm:8000/v1', refused, 'docker exec gw'), ['unreachable']],
+    ['localhost refused on the gateway host (no container)', at('http://localhost:8000/v1', refused), ['unreachable']],
+    ['not a URL, refused inside', at('vllm:8000', refused, 'docker exec gw'), ['unreachable']],
+  ];
+}
+
 describe('model-endpoints judge', () => {
   it.each<[string, Facts, string[]]>([
     ['no list', { unlisted: 'cannot be listed' }, ['unlisted']],
@@ -106,8 +124,21 @@ describe('model-endpoints judge', () => {
     ['custom models on (t)', { models: [model()], customModelsEnabled: 't' }, ['allAnswer']],
     ['custom models unset here', { models: [model()] }, ['allAnswer']],
     ['custom models off, no model', { models: [], customModelsEnabled: 'false' }, ['noModels']],
+    ...loopbackCases(),
   ])('%s', (_name, f, expected) => {
     expect(ids(f)).toEqual(expected);
+  });
+});
+
+describe('model-endpoints judge: where the endpoints were asked', () => {
+  it('says inside the container under --exec, from here otherwise', () => {
+    expect(judge({ models: [model()], inside: 'docker exec gw' }).details?.[0]).toContain('asked from inside its container (docker exec gw)');
+    expect(judge({ models: [model()] }).details?.[0]).toContain('probed from here');
+  });
+
+  it('names the loopback host, the prefix and the failure', () => {
+    const f = judge({ models: [model({ endpoint: 'http://localhost:8000/v1', answer: refused })], inside: 'docker exec gw' }).findings[0];
+    expect(f).toMatchObject({ id: 'loopbackInContainer', data: { host: 'localhost', prefix: 'docker exec gw', message: 'ConnectionRefusedError' } });
   });
 });
 

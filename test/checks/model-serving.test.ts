@@ -57,6 +57,13 @@ describe('model-serving judge', () => {
   });
 });
 
+describe('model-serving judge: where the servers were asked', () => {
+  it('says inside the container under --exec, from here otherwise', () => {
+    expect(judge({ models: [], inside: 'docker exec gw' }).details?.[0]).toMatch(/asked from inside the gateway's container \(docker exec gw\)\.$/);
+    expect(judge({ models: [] }).details?.[0]).toMatch(/probed from here with the gateway's proxy variables and CA bundle\.$/);
+  });
+});
+
 describe('requestedModel (what the gateway sends for an identifier)', () => {
   it.each([
     ['custom_openai/codestral-22b', 'codestral-22b'],

@@ -1,6 +1,7 @@
 // The probes' programs are files of their own (.py, .sh), imported as text: what runs is exactly what the linters checked.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MODEL_PROBE } from '../../src/runtime/model-probe.js';
 import { PYTHON_PROBE, RESULT_MARK } from '../../src/runtime/python-probe.js';
 import { CONTAINER_PROBE, PYTHON_LAUNCHER, RESOURCES_PROBE, WRITE_PROBE } from '../../src/runtime/sh-probes.js';
 
@@ -9,6 +10,7 @@ const file = (name: string) => readFileSync(new URL(`../../src/runtime/${name}`,
 describe('probe programs', () => {
   it.each([
     ['python-probe.py', PYTHON_PROBE],
+    ['model-probe.py', MODEL_PROBE],
     ['write-probe.sh', WRITE_PROBE],
     ['resources-probe.sh', RESOURCES_PROBE],
     ['container-probe.sh', CONTAINER_PROBE],
