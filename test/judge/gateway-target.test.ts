@@ -44,3 +44,42 @@ describe('namingTarget', () => {
     expect(judge({ target: { url: GITLAB_USES, source: 'gitlab-setting', gitlabSetting: set } }).details).toEqual(['own line']);
   });
 });
+
+describe('exercisedLines, word for word', () => {
+  it.each<[string, GatewayTarget, string[]]>([
+    [
+      'elsewhere, credentials hidden in both URLs',
+      { url: 'http://u:pw@127.0.0.1:5052', source: 'flag', gitlabSetting: { state: 'set', url: 'https://k:pw@gw.example.com' } },
+      [
+        'Exercised http://REDACTED:REDACTED@127.0.0.1:5052/ (from --gateway-url), not https://REDACTED:REDACTED@gw.example.com/, the URL GitLab itself uses (see gateway-url)',
+      ],
+    ],
+    [
+      'the setting blank',
+      { url: 'http://127.0.0.1:5052', source: 'flag', gitlabSetting: { state: 'blank' } },
+      [
+        "Exercised http://127.0.0.1:5052 (from --gateway-url); GitLab's own AI gateway URL setting is blank, so GitLab sends nothing there (see gateway-url)",
+      ],
+    ],
+    [
+      'equal but for several trailing slashes on either side',
+      { url: `${GITLAB_USES}//`, source: 'flag', gitlabSetting: { state: 'set', url: `${GITLAB_USES}/` } },
+      [],
+    ],
+    [
+      'a longer path is another URL',
+      { url: `${GITLAB_USES}/v2`, source: 'flag', gitlabSetting: set },
+      [expect.stringMatching(/^Exercised https:\/\/gw\.example\.com\/v2 /) as unknown as string],
+    ],
+  ])('%s', (_name, target, want) => {
+    expect(exercisedLines(target)).toEqual(want);
+  });
+
+  it('a judgement without details gets the line alone', () => {
+    const judge = namingTarget((_: { target?: GatewayTarget }) => ({ findings: [] }));
+    expect(judge({ target: { url: 'http://127.0.0.1:5052', source: 'flag', gitlabSetting: { state: 'blank' } } }).details).toEqual([
+      expect.stringMatching(/^Exercised http:\/\/127\.0\.0\.1:5052 /),
+    ]);
+    expect(judge({}).details).toBeUndefined();
+  });
+});
