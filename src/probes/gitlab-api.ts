@@ -211,15 +211,20 @@ export async function gitlabAiGatewayUrl(ctx: CheckContext): Promise<{ ok: true;
   return setting.state === 'set' ? { ok: true, url: setting.url } : { ok: true };
 }
 
+/** The gateway URL named to duo-doctor (flag, environment or config file), if any. */
+function namedGateway(settings: CheckContext['settings']): { url: string; source: 'flag' | 'env' | 'config' } | undefined {
+  const url = settings.gatewayUrl?.trim();
+  if (!url) return undefined;
+  const source = settings.gatewayUrlSource;
+  return { url, source: source === 'env' || source === 'config' ? source : 'flag' };
+}
+
 /** Which URL the gateway checks exercise: the one named to duo-doctor, else GitLab's setting. Memoised. */
 export function gatewayTarget(ctx: CheckContext): Promise<GatewayTarget> {
   return ctx.memo('gateway-target', async (): Promise<GatewayTarget> => {
     const gitlabSetting = await gitlabAiGatewaySetting(ctx);
-    const named = ctx.settings.gatewayUrl?.trim();
-    if (named) {
-      const source = ctx.settings.gatewayUrlSource;
-      return { url: named, source: source === 'env' || source === 'config' ? source : 'flag', gitlabSetting };
-    }
+    const named = namedGateway(ctx.settings);
+    if (named) return { ...named, gitlabSetting };
     return gitlabSetting.state === 'set' ? { url: gitlabSetting.url, source: 'gitlab-setting', gitlabSetting } : { source: 'none', gitlabSetting };
   });
 }
@@ -244,6 +249,9 @@ export function targetSourceName(target: Pick<GatewayTarget, 'source'>): string 
 
 /** The AI gateway URL in the shape the transport checks read (see `gatewayTarget` for where it came from). Memoised. */
 export async function resolveGatewayUrl(ctx: CheckContext): Promise<GatewayUrlResolution> {
+  // A named URL needs no answer from GitLab: a probe of the gateway starts at once, not one GitLab exchange later.
+  const named = namedGateway(ctx.settings);
+  if (named) return named;
   const target = await gatewayTarget(ctx);
   if (target.url) return { url: target.url, source: target.source === 'gitlab-setting' ? 'gitlab' : target.source };
   const setting = target.gitlabSetting;

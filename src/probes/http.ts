@@ -1,5 +1,5 @@
 // The one HTTP client: undici request() with timeouts, a decoded-size cap, custom CAs, optional proxy, no redirects, failures as data.
-import { enterStage } from './stage-board.js';
+import { budget, enterStage } from './stage-board.js';
 import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
@@ -354,7 +354,8 @@ export async function httpRequest(req: HttpRequest): Promise<HttpExchange> {
 async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale: boolean }> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Within a check, no later than its budget ends: a request started late still ends with its own verdict.
+  const { waitMs, timeoutMs } = budget(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
 
   const parsed = httpUrl(req.url);
@@ -362,7 +363,7 @@ async function exchange(req: HttpRequest): Promise<{ result: HttpExchange; stale
   const url = parsed.url;
 
   const timer = new AbortController();
-  const timeout = setTimeout(() => timer.abort(new Error('timeout')), timeoutMs);
+  const timeout = setTimeout(() => timer.abort(new Error('timeout')), waitMs);
   const signal = req.signal ? AbortSignal.any([timer.signal, req.signal]) : timer.signal;
   const context: FailureContext = {
     origin: redactUrl(url.origin),

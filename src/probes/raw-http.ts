@@ -1,10 +1,8 @@
 // One HTTP/1.1 request written byte for byte (a Host header an HTTP library would refuse or rewrite), its answer read
 // back whole; failures as data. Used by the security probes, which must send exactly the vector they test.
-import net from 'node:net';
-import tls from 'node:tls';
 import { errorMessage } from '../error-message.js';
 import { noteProbeExchange } from '../record/exchange-log.js';
-import { secureContextFor } from './secure-context.js';
+import { dial, endpointOf, type Finish } from './socket.js';
 import { parseHead } from './websocket.js';
 
 /** What to send: the URL names where to connect and the request target; `headers` go out in this order, verbatim. */
@@ -74,52 +72,34 @@ export async function rawRequest(req: RawRequest): Promise<RawAnswer> {
 }
 
 function rawExchange(req: RawRequest): Promise<RawAnswer> {
-  const url = new URL(req.url);
-  const https = url.protocol === 'https:';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port) || (https ? 443 : 80);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    let connected = false;
-    const socket = https
-      ? // One secure context per trust list (secure-context.ts): `ca` here would parse its ~150 roots again per request.
-        tls.connect({
-          host,
-          port,
-          ...(net.isIP(host) ? {} : { servername: host }),
-          ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}),
-          ALPNProtocols: ['http/1.1'],
-        })
-      : net.connect({ host, port });
-    const finish = (answer: RawAnswer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(answer);
-    };
-    const fail = (failure: string) => finish({ ok: false, failure, connected });
-    const onAbort = () => fail('aborted');
-    const timer = setTimeout(() => fail(`no complete answer within ${req.timeoutMs} ms`), req.timeoutMs);
-    req.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once(https ? 'secureConnect' : 'connect', () => {
-      connected = true;
-      socket.write(requestBytes(req));
-    });
-    socket.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BYTES) return finish(parseResponse(Buffer.concat(chunks)) ?? { ok: false, failure: 'answer too large', connected });
-      chunks.push(chunk);
-    });
-    const closed = () => {
-      const raw = Buffer.concat(chunks);
-      finish(parseResponse(raw) ?? { ok: false, failure: raw.length ? 'not an HTTP response' : 'connection closed without an answer', connected });
-    };
-    socket.on('end', closed);
-    socket.on('close', closed);
-    socket.on('error', (err) => fail(errorMessage(err)));
-  });
+  const { host, port, https } = endpointOf(new URL(req.url));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let connected = false;
+  const failure = (message: string): RawAnswer => ({ ok: false, failure: message, connected });
+  const closed = (finish: Finish<RawAnswer>) => {
+    const raw = Buffer.concat(chunks);
+    finish(parseResponse(raw) ?? failure(raw.length ? 'not an HTTP response' : 'connection closed without an answer'));
+  };
+  return dial<RawAnswer>(
+    { host, port, ...(https ? { tls: { ca: req.ca, ALPNProtocols: ['http/1.1'] } } : {}), timeoutMs: req.timeoutMs, signal: req.signal },
+    {
+      connected(socket) {
+        connected = true;
+        socket.write(requestBytes(req));
+      },
+      listen(socket, finish) {
+        socket.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BYTES) return finish(parseResponse(Buffer.concat(chunks)) ?? failure('answer too large'));
+          chunks.push(chunk);
+        });
+        socket.on('end', () => closed(finish));
+        socket.on('close', () => closed(finish));
+      },
+      error: (error, finish) => finish(failure(errorMessage(error))),
+      timeout: (finish, timeoutMs) => finish(failure(`no complete answer within ${timeoutMs} ms`)),
+      aborted: (finish) => finish(failure('aborted')),
+    },
+  );
 }

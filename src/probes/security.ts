@@ -1,13 +1,13 @@
 // The security probes: requests to the gateway that change nothing and carry no credential of anyone's, each memoised,
 // each answer summarised into JSON-serialisable facts. SECURITY.md lists every one of them.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { gatewayEndpoint } from './gateway.js';
 import { resolveGatewayUrl } from './gitlab-api.js';
 import { fetchJwks } from './jwks.js';
 import { rawRequest, type RawAnswer } from './raw-http.js';
+import { budget } from './stage-board.js';
 import { clientTrust } from './trust.js';
 
 /**
@@ -112,14 +112,34 @@ async function publishedKid(ctx: CheckContext): Promise<string | undefined> {
   return typeof kid === 'string' ? kid : undefined;
 }
 
+/** What `promise` gives within `ms`, else `fallback`; the timer is cleared either way (a run leaves none behind). */
+async function orAfter<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  // A failure after the fallback won is nobody's to handle: not an unhandled rejection.
+  promise.catch(() => undefined);
+  try {
+    return await Promise.race([promise, new Promise<F>((resolve) => (timer = setTimeout(resolve, ms, fallback)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Makes the forged token once per run (a fresh 2048-bit RSA key; its private half never leaves this process). */
 export function forgedToken(ctx: CheckContext): Promise<ForgedToken> {
   return ctx.memo('security:forged-token', async () => {
-    // GitLab's kid when its key set comes within 2 s (jwks-reachable shares the fetch); else a made-up one.
-    const kid = await Promise.race([publishedKid(ctx), sleep(2000, undefined, { ref: false })]);
-    // jose loads only when a check forges (`list` and `explain` load no JWT library).
-    const { generateKeyPair, SignJWT } = await import('jose');
-    const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+    // jose loads only when a check forges (`list` and `explain` load no JWT library). The key is made (on libuv's
+    // thread pool, ~0.1–0.5 s) while GitLab's kid is fetched: neither waits for the other.
+    const key = import('jose').then(async (jose) => ({ jose, pair: await jose.generateKeyPair('RS256', { modulusLength: 2048 }) }));
+    // Awaited below; a failure before then must not be reported as an unhandled rejection in the meantime.
+    key.catch(() => undefined);
+    // GitLab's kid when its key set comes within 2 s and half the check's budget (jwks-reachable shares the fetch), so
+    // the forged request still has time of its own; else a made-up one.
+    const wait = Math.min(2000, Math.floor(budget(ctx.settings.timeoutMs).waitMs / 2));
+    const kid = await orAfter(publishedKid(ctx), wait, undefined);
+    const {
+      jose: { SignJWT },
+      pair: { privateKey },
+    } = await key;
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ gitlab_realm: FORGED_REALM, scopes: ['complete_code'] })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: kid ?? 'duo-doctor-made-up-kid' })
@@ -143,4 +163,14 @@ export function forgedHeaders(forged: ForgedToken): Array<[string, string]> {
     ['x-gitlab-realm', FORGED_REALM],
     ['x-gitlab-instance-id', FORGED_SUBJECT],
   ];
+}
+
+/**
+ * GET the protected route with the forged token, once it is made; when making it (GitLab's kid, the RSA key) outlasts
+ * the check's budget, an answer saying so instead, so the check still ends with its own verdict.
+ */
+export async function forgedGet(ctx: CheckContext, base: string): Promise<{ answer: ProbeAnswer; token?: ForgedToken }> {
+  const sent = forgedToken(ctx).then(async (token) => ({ token, answer: await protectedGet(ctx, base, forgedHeaders(token)) }));
+  const { waitMs, timeoutMs } = budget(ctx.settings.timeoutMs);
+  return orAfter(sent, waitMs, { answer: { fromGateway: false, connected: false, failure: `the forged token was not made within ${timeoutMs} ms` } });
 }

@@ -2,10 +2,10 @@
 // each offering only what is asked about, nothing sent after it. Handshakes only (no certificate verdict: gateway-tls
 // judges the chain), so the certificate is not verified here. Client-side limits of this machine's OpenSSL are facts too:
 // a question the client cannot ask (it refuses to offer the protocol or cipher) is `untestable`, never "refused".
-import tls from 'node:tls';
-import net from 'node:net';
+import type tls from 'node:tls';
 import type { CheckContext } from '../check.js';
 import { errorMessage } from '../error-message.js';
+import { dial } from './socket.js';
 
 export type Protocol = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export const PROTOCOLS: readonly Protocol[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -49,32 +49,27 @@ const CLIENT_LIMITS =
 /** Connection-level failures: nothing was negotiated at all. */
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
 
+/** What one handshake offers: protocol versions and ciphers. */
+type TlsOffer = Pick<tls.ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+
 /** One handshake offering only `options`; resolves with what was negotiated. */
-export function tryHandshake(host: string, port: number, options: tls.ConnectionOptions, timeoutMs: number): Promise<HandshakeResult> {
-  return new Promise((resolve) => {
-    let socket: tls.TLSSocket;
-    const done = (result: HandshakeResult) => {
-      clearTimeout(timer);
-      socket?.destroy();
-      resolve(result);
-    };
-    const timer = setTimeout(() => done({ outcome: 'refused', detail: `no handshake within ${timeoutMs} ms` }), timeoutMs);
-    try {
-      socket = tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), rejectUnauthorized: false, ...options });
-    } catch (error) {
-      const message = errorMessage(error);
-      return done({ outcome: CLIENT_LIMITS.test(message) ? 'untestable' : 'refused', detail: message });
-    }
-    socket.once('secureConnect', () =>
-      done({ outcome: 'accepted', protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.standardName }),
-    );
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      const message = `${error.code ?? ''} ${errorMessage(error)}`.trim();
-      // A client-side refusal happens before anything is sent; the server's alert mentions the alert, not these.
-      if (CLIENT_LIMITS.test(message) && !/alert/i.test(message)) return done({ outcome: 'untestable', detail: message });
-      done({ outcome: UNREACHABLE.test(message) ? 'unreachable' : 'refused', detail: message });
-    });
-  });
+export function tryHandshake(host: string, port: number, options: TlsOffer, timeoutMs: number): Promise<HandshakeResult> {
+  return dial<HandshakeResult>(
+    { host, port, tls: { rejectUnauthorized: false, ...options }, timeoutMs },
+    {
+      connected(socket, finish) {
+        const secure = socket as tls.TLSSocket;
+        finish({ outcome: 'accepted', protocol: secure.getProtocol() ?? undefined, cipher: secure.getCipher()?.standardName });
+      },
+      error(error, finish) {
+        const message = `${error.code ?? ''} ${errorMessage(error)}`.trim();
+        // A client-side refusal happens before anything is sent; the server's alert mentions the alert, not these.
+        if (CLIENT_LIMITS.test(message) && !/alert/i.test(message)) return finish({ outcome: 'untestable', detail: message });
+        finish({ outcome: UNREACHABLE.test(message) ? 'unreachable' : 'refused', detail: message });
+      },
+      timeout: (finish, budgetMs) => finish({ outcome: 'refused', detail: `no handshake within ${budgetMs} ms` }),
+    },
+  );
 }
 
 /** Scans host:port once per run: each protocol alone, then each cipher class alone (TLS ≤ 1.2). */

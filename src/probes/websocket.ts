@@ -1,11 +1,9 @@
 // A raw RFC 6455 opening handshake over net/tls: sends the upgrade request, reads the status line and headers, checks Sec-WebSocket-Accept.
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import tls from 'node:tls';
 import { redactUrl } from '../redact.js';
 import { kindOfCode, type HttpFailure } from './http.js';
-import { secureContextFor } from './secure-context.js';
+import { dial, endpointOf, type Finish } from './socket.js';
 import { errorMessage } from '../error-message.js';
 import { noteProbeExchange } from '../record/exchange-log.js';
 
@@ -85,8 +83,7 @@ export function parseHead(head: string): Omit<WebSocketAnswer, 'acceptValid' | '
   return { httpVersion: match[1] ?? '', status: Number(match[2]), reason: match[3] ?? '', headers };
 }
 
-function failureOf(err: unknown, url: URL, timeoutMs: number, timedOut: boolean): HttpFailure {
-  if (timedOut) return { kind: 'timeout', message: `No answer to the WebSocket upgrade from ${url.origin} within ${timeoutMs} ms` };
+function failureOf(err: unknown, url: URL): HttpFailure {
   const code = (err as { code?: unknown })?.code;
   const message = errorMessage(err);
   const kind = typeof code === 'string' ? kindOfCode(code) : undefined;
@@ -124,82 +121,55 @@ function handshake(req: WebSocketRequest): Promise<WebSocketExchange> {
   }
   const target = url;
   const key = randomBytes(16).toString('base64');
-  const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-
-  return new Promise((resolve) => {
-    const socket =
-      target.protocol === 'https:'
-        ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(req.ca ? { secureContext: secureContextFor(req.ca) } : {}) })
-        : net.connect({ host, port });
-    let received = Buffer.alloc(0);
-    let head: ReturnType<typeof parseHead> | undefined;
-    let bodyStart = 0;
-    let settled = false;
-    let timedOut = false;
-
-    const finish = (result: WebSocketExchange): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const answer = (): void => {
-      if (!head) return;
-      const accept = head.headers['sec-websocket-accept'];
-      const body = head.status === 101 ? '' : received.subarray(bodyStart, bodyStart + MAX_BODY_BYTES).toString('utf8');
-      finish({
-        ok: true,
-        answer: { ...head, ...(head.status === 101 ? { acceptValid: accept === expectedAccept(key) } : {}), body, elapsedMs: elapsed() },
-      });
-    };
-    const onAbort = (): void =>
-      finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'aborted', message: `WebSocket upgrade to ${target.origin} was cancelled` } });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      socket.destroy(new Error('timeout'));
-    }, timeoutMs);
-    req.signal?.addEventListener('abort', onAbort);
-    if (req.signal?.aborted) return onAbort();
-
-    socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => socket.write(handshakeRequest(target, key, req.headers)));
-    socket.on('data', (data: Buffer) => {
-      received = Buffer.concat([received, data]);
-      if (head) {
-        if (received.length - bodyStart >= MAX_BODY_BYTES) answer();
-        return;
-      }
-      const end = received.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (received.length > MAX_HEAD_BYTES)
-          finish({
-            ok: false,
-            elapsedMs: elapsed(),
-            failure: { kind: 'protocol', message: `Response head from ${target.origin} exceeds ${MAX_HEAD_BYTES} bytes` },
-          });
-        return;
-      }
-      head = parseHead(received.subarray(0, end).toString('latin1'));
-      bodyStart = end + 4;
-      if (!head)
-        return finish({ ok: false, elapsedMs: elapsed(), failure: { kind: 'protocol', message: `Not an HTTP response from ${target.origin}` } });
-      // A 101's bytes after the head are WebSocket frames, not ours to read; a refusal's body usually follows at once.
-      if (head.status === 101) return answer();
-      setTimeout(answer, BODY_WAIT_MS);
+  const { host, port, https } = endpointOf(target);
+  let received = Buffer.alloc(0);
+  let head: ReturnType<typeof parseHead> | undefined;
+  let bodyStart = 0;
+  const failed = (failure: HttpFailure): WebSocketExchange => ({ ok: false, elapsedMs: elapsed(), failure });
+  const answer = (finish: Finish<WebSocketExchange>): void => {
+    if (!head) return;
+    const accept = head.headers['sec-websocket-accept'];
+    const body = head.status === 101 ? '' : received.subarray(bodyStart, bodyStart + MAX_BODY_BYTES).toString('utf8');
+    finish({
+      ok: true,
+      answer: { ...head, ...(head.status === 101 ? { acceptValid: accept === expectedAccept(key) } : {}), body, elapsedMs: elapsed() },
     });
-    socket.on('end', () =>
-      head
-        ? answer()
-        : finish({
-            ok: false,
-            elapsedMs: elapsed(),
-            failure: { kind: 'reset', message: `${target.origin} closed the connection without answering the WebSocket upgrade` },
-          }),
-    );
-    socket.on('error', (err) =>
-      head ? answer() : finish({ ok: false, elapsedMs: elapsed(), failure: failureOf(err, target, timeoutMs, timedOut) }),
-    );
-  });
+  };
+  // Once the head is in, whatever ends the connection (its end, an error, the timer) ends the wait for a refusal's body.
+  const orAnswer = (finish: Finish<WebSocketExchange>, failure: () => HttpFailure) => (head ? answer(finish) : finish(failed(failure())));
+
+  return dial<WebSocketExchange>(
+    { host, port, ...(https ? { tls: { ca: req.ca } } : {}), timeoutMs, signal: req.signal },
+    {
+      connected: (socket) => socket.write(handshakeRequest(target, key, req.headers)),
+      listen(socket, finish) {
+        socket.on('data', (data: Buffer) => {
+          received = Buffer.concat([received, data]);
+          if (head) {
+            if (received.length - bodyStart >= MAX_BODY_BYTES) answer(finish);
+            return;
+          }
+          const end = received.indexOf('\r\n\r\n');
+          if (end < 0) {
+            if (received.length > MAX_HEAD_BYTES)
+              finish(failed({ kind: 'protocol', message: `Response head from ${target.origin} exceeds ${MAX_HEAD_BYTES} bytes` }));
+            return;
+          }
+          head = parseHead(received.subarray(0, end).toString('latin1'));
+          bodyStart = end + 4;
+          if (!head) return finish(failed({ kind: 'protocol', message: `Not an HTTP response from ${target.origin}` }));
+          // A 101's bytes after the head are WebSocket frames, not ours to read; a refusal's body usually follows at once.
+          if (head.status === 101) return answer(finish);
+          setTimeout(() => answer(finish), BODY_WAIT_MS);
+        });
+        socket.on('end', () =>
+          orAnswer(finish, () => ({ kind: 'reset', message: `${target.origin} closed the connection without answering the WebSocket upgrade` })),
+        );
+      },
+      error: (error, finish) => orAnswer(finish, () => failureOf(error, target)),
+      timeout: (finish, budgetMs) =>
+        orAnswer(finish, () => ({ kind: 'timeout', message: `No answer to the WebSocket upgrade from ${target.origin} within ${budgetMs} ms` })),
+      aborted: (finish) => finish(failed({ kind: 'aborted', message: `WebSocket upgrade to ${target.origin} was cancelled` })),
+    },
+  );
 }

@@ -96,8 +96,8 @@ async function runOne(
   let abandon: NodeJS.Timeout | undefined;
   let onRunAbort: (() => void) | undefined;
   let abortedAfter: number | undefined;
-  /** What the check's probes were doing when it was stopped (its timeout, the run's abort), from the run's stage board. */
-  const board = new StageBoard();
+  /** What the check's probes were doing when it was stopped (its timeout, the run's abort), and when their budget ends. */
+  const board = new StageBoard(timeoutMs);
   let stageAtStop: string | undefined;
   const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -1,4 +1,5 @@
 // Runtime probes inside the gateway's container: `PREFIX sh -c '<POSIX sh probe>'`, answers in a key=value line protocol.
+import { budget } from '../probes/stage-board.js';
 import { execFile } from 'node:child_process';
 import type { Env } from '../config/settings.js';
 import type { ContainerFacts, DirList, FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
@@ -21,15 +22,17 @@ export function runWithPrefix(prefix: string, args: readonly string[], timeoutMs
   const argv = [...splitCommandLine(prefix), ...args];
   const [file, ...rest] = argv;
   if (!file) return Promise.reject(new ExecPrefixError('--exec is empty'));
+  // Within a check, killed no later than its budget ends, so the check still says why.
+  const { waitMs, timeoutMs: said } = budget(timeoutMs);
   return new Promise((resolve, reject) => {
-    execFile(file, rest, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(file, rest, { timeout: waitMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       const e = error as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
       if (e && typeof e.code === 'string') {
         reject(new ExecPrefixError(`--exec "${prefix}" could not start ${file}: ${e.code === 'ENOENT' ? 'command not found' : e.message}`));
         return;
       }
       if (e?.killed) {
-        reject(new ExecPrefixError(`--exec "${prefix}" did not answer within ${timeoutMs} ms`));
+        reject(new ExecPrefixError(`--exec "${prefix}" did not answer within ${said} ms`));
         return;
       }
       resolve({ stdout, stderr, code: typeof e?.code === 'number' ? e.code : 0 });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS, type Env } from '../config/settings.js';
+import { budget } from '../probes/stage-board.js';
 import type { DirList, FileRead, PythonRun, ResourceFacts, RuntimeHost, WriteAttempt, WriteStep } from './facts.js';
 
 function errno(error: unknown): { code?: string; message: string } {
@@ -176,15 +177,17 @@ export async function localResources(dirs: readonly string[]): Promise<ResourceF
  */
 export function localPython(env: Env, script: string, args: readonly string[], timeoutMs: number): Promise<PythonRun> {
   const childEnv = { PATH: process.env.PATH, ...env };
+  // Within a check, killed no later than its budget ends, so the check still says why.
+  const { waitMs, timeoutMs: said } = budget(timeoutMs);
   return new Promise((resolve, reject) => {
     execFile(
       'python3',
       ['-c', script, ...args],
-      { env: childEnv, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' },
+      { env: childEnv, timeout: waitMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const e = error as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
         if (e?.code === 'ENOENT') resolve({ available: false, stdout, stderr: `python3 not found in PATH=${childEnv.PATH ?? ''}`, code: 127 });
-        else if (e?.killed) reject(new Error(`python3 did not finish within ${timeoutMs} ms`));
+        else if (e?.killed) reject(new Error(`python3 did not finish within ${said} ms`));
         else if (e && typeof e.code !== 'number') reject(e);
         else resolve({ available: true, stdout, stderr, code: typeof e?.code === 'number' ? e.code : 0 });
       },

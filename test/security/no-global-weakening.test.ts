@@ -74,8 +74,12 @@ describe('no global weakening', () => {
     const lines = files.find((f) => f.file === 'src/probes/tls-scan.ts')?.lines ?? [];
     const unverified = lines.filter((l) => /rejectUnauthorized\s*:\s*false/.test(l));
     expect(unverified).toHaveLength(1);
-    expect(unverified[0]).toMatch(/socket = tls\.connect\(\{.*rejectUnauthorized: false, \.\.\.options \}\);$/);
+    // A dial of its own (src/probes/socket.ts: a fresh connection each), offering only a TlsOffer (versions and ciphers).
+    expect(unverified[0]).toMatch(/^\s*\{ host, port, tls: \{ rejectUnauthorized: false, \.\.\.options \}, timeoutMs \},$/);
+    expect(lines.join('\n')).toMatch(/options: TlsOffer/);
     expect(lines.join('\n')).not.toMatch(/\.write\(|\.end\([^)]/);
+    const dial = files.find((f) => f.file === 'src/probes/socket.ts')?.lines.join('\n') ?? '';
+    expect(dial).toMatch(/socket = tls\.connect\(\{\s*host: d\.host,\s*port: d\.port,/);
   });
 
   it('a whole run against an https installation leaves the process as it found it', async () => {
