@@ -4,14 +4,13 @@
 
 /** The body as a JSON object; undefined when it is not one. */
 export function jsonObject(body: string): Record<string, unknown> | undefined {
+  let v: unknown;
   try {
-    const v = JSON.parse(body) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-    // Stryker disable BlockStatement: an empty catch returns undefined too
+    v = JSON.parse(body);
   } catch {
-    return undefined;
+    // Not JSON: nothing parsed.
   }
-  // Stryker restore BlockStatement
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** The first choice's text when it is present (not blank), as GitLab's `choice?` demands; else undefined. */

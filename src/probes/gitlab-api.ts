@@ -346,3 +346,53 @@ export async function gitlabHostName(ctx: CheckContext): Promise<string | undefi
   const hostName = parsed?.ok ? (parsed.value as { host_name?: unknown } | null)?.host_name : undefined;
   return typeof hostName === 'string' && hostName ? hostName : undefined;
 }
+
+/** One group as GET /api/v4/groups lists it to an administrator; the Duo fields are absent without AI features licensed. */
+export interface GroupFact {
+  id: number;
+  fullPath: string;
+  parentId?: number;
+  /** The cascaded `duo_features_enabled` (its own, else its parent's, else the instance's). */
+  duoFeaturesEnabled?: boolean;
+  lockDuoFeaturesEnabled?: boolean;
+}
+
+/** Every group an administrator sees (up to `maxPages` pages of 100), or why they cannot be read. */
+export type GroupsFacts = { ok: true; groups: GroupFact[]; truncated: boolean } | { ok: false; reason: string };
+
+/** Pages of 100 groups read at most: 1000 groups. */
+const GROUP_PAGES = 10;
+
+function groupFact(value: unknown): GroupFact | undefined {
+  const g = value as Record<string, unknown> | null;
+  if (!g || typeof g.id !== 'number') return undefined;
+  const flag = (x: unknown) => (typeof x === 'boolean' ? x : undefined);
+  const [on, lock] = [flag(g.duo_features_enabled), flag(g.lock_duo_features_enabled)];
+  return {
+    id: g.id,
+    fullPath: typeof g.full_path === 'string' ? g.full_path : String(g.id),
+    ...(typeof g.parent_id === 'number' ? { parentId: g.parent_id } : {}),
+    ...(on === undefined ? {} : { duoFeaturesEnabled: on }),
+    ...(lock === undefined ? {} : { lockDuoFeaturesEnabled: lock }),
+  };
+}
+
+/**
+ * The groups an administrator sees (GET /api/v4/groups: all of them, since an administrator reads all resources),
+ * following X-Next-Page (lib/gitlab/pagination/offset_header_builder.rb, gitlab-ee 6714c9136). Memoised per page.
+ */
+export async function gitlabGroups(ctx: CheckContext): Promise<GroupsFacts> {
+  const groups: GroupFact[] = [];
+  let page = '1';
+  for (let read = 0; read < GROUP_PAGES; read++) {
+    const ex = await gitlabGet(ctx, `/api/v4/groups?per_page=100&page=${page}`);
+    if (!ex.ok || ex.response.status !== 200) return { ok: false, reason: describeExchange(ctx, ex) };
+    const parsed = parseJson(ex.response);
+    if (!parsed.ok || !Array.isArray(parsed.value)) return { ok: false, reason: 'the answer is not a JSON list' };
+    groups.push(...parsed.value.flatMap((g) => groupFact(g) ?? []));
+    const next = ex.response.headers['x-next-page'];
+    if (!next) return { ok: true, groups, truncated: false };
+    page = next;
+  }
+  return { ok: true, groups, truncated: true };
+}

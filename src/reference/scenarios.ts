@@ -433,6 +433,21 @@ export const SCENARIOS = [
   },
   {
     ...BASE,
+    name: 'duo-off-group',
+    description:
+      'GitLab Duo is on for the instance but "Always off" for the group research (duo_features_enabled false, locked) and its subgroup research/ml: their users get M3002 (the reference models the settings, not Chat\'s answer).',
+    gitlab: {
+      groups: [
+        { path: 'duo-users' },
+        { path: 'research', duoFeaturesEnabled: false, lockDuoFeaturesEnabled: true },
+        { path: 'research/ml', parent: 'research' },
+      ],
+    },
+    expectedFailures: [],
+    expectedWarnings: ['duo-instance-settings'],
+  },
+  {
+    ...BASE,
     name: 'silent-mode',
     description: 'Silent Mode is on: GitLab blocks outbound POSTs to the gateway (the reference models the setting, not the blocking).',
     gitlab: { applicationSettings: { silentModeEnabled: true } },

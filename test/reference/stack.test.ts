@@ -61,6 +61,7 @@ const EXPECTED: Record<string, Expectation> = {
   'gateway-gitlab-url-unset': { failingProbes: ['duo_agent_platform_probe'] },
   'gateway-empty-portal-url': { failingProbes: [] },
   'duo-off-instance': { failingProbes: [] },
+  'duo-off-group': { failingProbes: [] },
   'silent-mode': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },

@@ -60,6 +60,14 @@ export function selfHostedDefaults(
   };
 }
 
+/** A group: its full path, its parent's full path, and its own GitLab Duo availability (absent: it follows its parent). */
+export interface GroupOption {
+  path: string;
+  parent?: string;
+  duoFeaturesEnabled?: boolean;
+  lockDuoFeaturesEnabled?: boolean;
+}
+
 /** Options of `startGitLab`. */
 export interface GitLabOptions {
   port?: number;
@@ -107,8 +115,10 @@ export interface GitLabOptions {
   allowLocalRequests?: boolean;
   /** outbound_local_requests_whitelist (GitLab's default: empty). */
   outboundLocalRequestsAllowlist?: string[];
-  /** Application settings `duo_features_enabled` (default true) and `silent_mode_enabled` (default false). */
-  applicationSettings?: { duoFeaturesEnabled?: boolean; silentModeEnabled?: boolean };
+  /** Application settings `duo_features_enabled` (default true), `lock_duo_features_enabled` and `silent_mode_enabled` (default false). */
+  applicationSettings?: { duoFeaturesEnabled?: boolean; lockDuoFeaturesEnabled?: boolean; silentModeEnabled?: boolean };
+  /** Its groups (default: one top-level group, `duo-users`, following the instance). */
+  groups?: GroupOption[];
   /** Whether GitLab talks TLS to the Duo Workflow Service (config/initializers/1_settings.rb: DUO_AGENT_PLATFORM_SERVICE_SECURE, default true). */
   duoWorkflowSecure?: boolean;
   /**
@@ -148,7 +158,8 @@ export interface GitLabState {
   featureSettings: FeatureSettingOption[];
   duoAgentPlatformServiceUrl: string | undefined;
   /** Application settings read by GET /api/v4/application/settings. */
-  applicationSettings: { duoFeaturesEnabled: boolean; silentModeEnabled: boolean };
+  applicationSettings: { duoFeaturesEnabled: boolean; lockDuoFeaturesEnabled: boolean; silentModeEnabled: boolean };
+  groups: GroupOption[];
   outbound: OutboundPolicy;
   /**
    * Stand-ins for GitLab's cloud endpoints (CustomersDot, Cloud Connector, the Duo Workflow Service): the reference is an
@@ -218,8 +229,10 @@ export function resolveGitLabState(
     outbound: { allowLocalRequests: opts.allowLocalRequests ?? false, allowlist: opts.outboundLocalRequestsAllowlist ?? [] },
     applicationSettings: {
       duoFeaturesEnabled: opts.applicationSettings?.duoFeaturesEnabled ?? true,
+      lockDuoFeaturesEnabled: opts.applicationSettings?.lockDuoFeaturesEnabled ?? false,
       silentModeEnabled: opts.applicationSettings?.silentModeEnabled ?? false,
     },
+    groups: opts.groups ?? [{ path: 'duo-users' }],
     cloud: {
       customersDotUrl: started.deadOrigin,
       cloudConnectorUrl: started.deadOrigin,

@@ -15,6 +15,7 @@ import { handleAgentUpgrade, handleDuoWorkflows } from './duo-workflows.js';
 import { execute, NO_PERMISSION, type Resolver } from './graphql.js';
 import { serveJwks } from './jwks.js';
 import { CloudConnectorKeys, createSigningKey, openIdConnectKey } from './signing.js';
+import { listGroups } from './groups.js';
 import { runStatusProbes } from './status-probes.js';
 
 export type { GitLabOptions } from './config.js';
@@ -175,9 +176,14 @@ async function api(state: GitLabState, path: string, req: IncomingMessage, res: 
   // visible attributes) and, with AI features licensed, duo_features_enabled / lock_duo_features_enabled
   // (ee/lib/ee/api/entities/application_setting.rb, 6714c9136).
   if (get && path === '/api/v4/application/settings') {
-    const { duoFeaturesEnabled, silentModeEnabled } = state.applicationSettings;
-    return sendJson(res, 200, { silent_mode_enabled: silentModeEnabled, duo_features_enabled: duoFeaturesEnabled, lock_duo_features_enabled: false });
+    const { duoFeaturesEnabled, lockDuoFeaturesEnabled, silentModeEnabled } = state.applicationSettings;
+    return sendJson(res, 200, {
+      silent_mode_enabled: silentModeEnabled,
+      duo_features_enabled: duoFeaturesEnabled,
+      lock_duo_features_enabled: lockDuoFeaturesEnabled,
+    });
   }
+  if (get && path === '/api/v4/groups') return listGroups(state, new URL(req.url ?? '/', 'http://gitlab').searchParams, res);
   const suggestion = /^\/api\/v4\/code_suggestions\/([a-z_]+)$/.exec(path)?.[1];
   if (req.method === 'POST' && suggestion && (await handleCodeSuggestions(state, suggestion, req, res))) return;
   if (path.startsWith('/api/v4/ai/duo_workflows/') && (await handleDuoWorkflows(state, path, req, res))) return;
