@@ -55,6 +55,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   };
 }
 
+// Stryker disable all: gather's own helper (I/O through probes); the integration tier tests it
 /** The gateway's trust, from where it runs; else what the user describes; else the image's default roots. */
 async function trustOfTheGateway(ctx: Parameters<typeof runtimePlace>[0]): Promise<{ trust: TrustFacts; basis: TrustBasis }> {
   const place = runtimePlace(ctx);
@@ -72,6 +73,7 @@ async function trustOfTheGateway(ctx: Parameters<typeof runtimePlace>[0]): Promi
   if (caFile) return { trust: bundleTrustFacts('--ca-file', await readBundle(ctx, caFile)), basis: 'described' };
   return { trust: SYSTEM_TRUST, basis: 'unknown' };
 }
+// Stryker restore all
 
 export default defineCheck({
   id: 'gitlab-tls',

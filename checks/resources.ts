@@ -26,8 +26,11 @@ export const messages = {
   },
   belowSmallDeployment: {
     status: 'warn',
-    text: (d: { memory: number; cpus: number }) =>
-      `${size(d.memory)} and ${plural(d.cpus, 'CPU')} ${d.cpus === 1 ? 'is' : 'are'} below the guide's small deployment (2 vCPUs, 8 GB RAM, about 40 concurrent requests)`,
+    text: (d: { memory: number; cpus: number }) => {
+      // Name only what falls short: "4.0 GiB and 2 CPUs are below" would blame the CPUs too.
+      const short = [...(d.memory < SMALL_MEMORY ? [`${size(d.memory)} of memory`] : []), ...(d.cpus < SMALL_CPUS ? [plural(d.cpus, 'CPU')] : [])];
+      return `${short.join(' and ')} ${short.length > 1 ? 'are' : 'is'} below the guide's small deployment (2 vCPUs, 8 GB RAM, about 40 concurrent requests)`;
+    },
     fix: 'Size the gateway by the install guide: 2 vCPUs and 8 GB RAM per ~40 concurrent requests (Kubernetes resources.requests/limits).',
   },
   lowDisk: {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import check, { IMAGE_HF_HOME, judge, offlineVariable, type Facts } from '../../checks/hf-home-writable.js';
 import type { HubCacheEntry, WriteAttempt } from '../../src/runtime/facts.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { useScratchDir } from '../helpers/exec-prefixes.js';
 import { hfHomeWithCache } from './hf-cache-fixture.js';
 
@@ -69,6 +70,61 @@ describe('hf-home-writable judge', () => {
     expect(fix).toContain(`cp -a ${IMAGE_HF_HOME}/. /var/tmp/huggingface/`);
     expect(check.messages.permissionDenied.fix).toContain('never point HF_HOME at an empty directory');
   });
+});
+
+describe('hf-home-writable renderings (every message, pinned in __renderings__/hf-home-writable.txt)', () => {
+  const OFFLINE = 'HF_HUB_OFFLINE=true';
+  const denied: WriteAttempt = {
+    dir: '/hf',
+    ok: false,
+    existed: true,
+    cleanedUp: true,
+    failedStep: 'create',
+    code: 'EACCES',
+    message: "EACCES: permission denied, open '/hf/.duo-doctor-1'",
+    uid: 1000680000,
+    gid: 0,
+    owner: { uid: 1001, gid: 1001, mode: '755' },
+  };
+  const fails = (code: string, extra: Partial<WriteAttempt> = {}) => at({ attempt: { ...ok, ok: false, failedStep: 'write', code, ...extra } });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'not the gateway', facts: { place: { kind: 'elsewhere', hostname: 'laptop' }, dir: IMAGE_HF_HOME, source: 'default' } },
+    { name: 'offline, cached, writable, in a container', facts: at({ offline: OFFLINE }) },
+    {
+      name: "on the gateway's host, cached, a long revision",
+      facts: at({ place: { kind: 'gateway-env', hostname: 'aigw-1' }, cache: { ...cached, revision: '0123456789abcdef0123' } }),
+    },
+    { name: 'a revision without files', facts: at({ cache: { repoDir: '/hf/hub/m', revision: 'abc' } }) },
+    { name: 'online, nothing cached, the cache said why', facts: at({ cache: empty }) },
+    { name: 'online, nothing cached, silently', facts: at({ cache: { repoDir: '/hf/hub/m' } }) },
+    { name: 'offline, cache missing', facts: at({ offline: OFFLINE, cache: empty, source: '--hf-home' }) },
+    { name: 'offline, cached, permission denied: read-only suffices', facts: at({ offline: OFFLINE, attempt: denied }) },
+    {
+      name: 'offline, cached, read-only and left behind, no code',
+      facts: at({ offline: 'TRANSFORMERS_OFFLINE=1', attempt: { ...ok, ok: false, failedStep: 'delete', cleanedUp: false } }),
+    },
+    { name: 'online, cached, permission denied', facts: at({ attempt: denied }) },
+    {
+      name: 'missing, creatable',
+      facts: at({ cache: empty, attempt: { dir: '/hf', ok: true, existed: false, nearestParent: '/home', cleanedUp: true } }),
+    },
+    { name: 'missing, parent unknown', facts: at({ cache: empty, attempt: { dir: '/hf', ok: true, existed: false, cleanedUp: true } }) },
+    {
+      name: 'missing, cannot be created',
+      facts: at({
+        cache: empty,
+        attempt: { dir: '/hf', ok: false, existed: false, nearestParent: '/home', failedStep: 'mkdir', code: 'EACCES', uid: 1000, cleanedUp: true },
+      }),
+    },
+    { name: 'read-only file system', facts: fails('EROFS') },
+    { name: 'EPERM', facts: fails('EPERM') },
+    { name: 'no space', facts: fails('ENOSPC') },
+    { name: 'over quota', facts: fails('EDQUOT') },
+    { name: 'not a directory', facts: fails('ENOTDIR', { failedStep: 'stat' }) },
+    { name: 'another error, no step', facts: at({ attempt: { ...ok, ok: false, code: 'EIO' } }) },
+    { name: 'writable but left behind', facts: at({ attempt: { ...ok, cleanedUp: false } }) },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
 
 describe('offlineVariable', () => {
