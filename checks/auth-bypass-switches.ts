@@ -63,7 +63,9 @@ function judgeProbe(probe: string, a: ProbeAnswer | undefined, refused: Finding,
 /** Pure: with the baseline at 401, an answer from the gateway other than 401 means the switch let the request through. */
 export function judge(f: Facts): Judgement<typeof messages> {
   if (!f.url) return { findings: [{ id: 'noGateway' }] };
-  if (f.baseline && f.baseline.status === undefined) return { findings: [{ id: 'noAnswer', data: { answer: describeAnswer(f.baseline) } }] };
+  // A proxy's own answer (no gateway headers) says nothing about the gateway's authentication.
+  if (f.baseline && (f.baseline.status === undefined || (f.baseline.status !== 401 && !f.baseline.fromGateway)))
+    return { findings: [{ id: 'noAnswer', data: { answer: describeAnswer(f.baseline) } }] };
   if (f.baseline && f.baseline.status !== 401) return { findings: [{ id: 'authOff', data: { answer: describeAnswer(f.baseline) } }] };
   const findings = [
     judgeProbe('Bypass-Auth', f.bypassHeader, { id: 'headerRefused' }, (answer) => ({ id: 'headerHonoured', data: { answer } })),

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import check, { judge, RAKE_NOT_CONFIGURED, RAKE_SET_SETTING, type Facts } from '../../checks/agent-platform-url.js';
 import { renderJudgement } from '../../src/check.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 
 const set = (value: string | null, more: Partial<Facts> = {}): Facts => ({ gitlabVersion: '18.10.0-ee', setting: { ok: true, value }, ...more });
 
@@ -53,4 +54,33 @@ describe('agent-platform-url judge', () => {
     expect(renderJudgement(check.messages, judge(set('dws:50052', { secure: true }))).summary).toMatch(/with TLS/);
     expect(renderJudgement(check.messages, judge(set('dws:50052'))).summary).toMatch(/was not reported/);
   });
+});
+
+describe('agent-platform-url renderings', () => {
+  const unread = (reason: string, missingField: boolean, gitlabVersion?: string): Facts => ({
+    ...(gitlabVersion ? { gitlabVersion } : {}),
+    setting: { ok: false, reason, missingField },
+  });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'host:port, TLS', facts: set('dws.example.com:50052', { secure: true }) },
+    { name: 'host:port, plaintext', facts: set('10.0.0.9:50052', { secure: false }) },
+    { name: 'IPv6 host:port, TLS not reported', facts: set('[fd00::9]:50052') },
+    { name: 'blank (18.10)', facts: set(null) },
+    { name: 'blank (18.6)', facts: set(null, { gitlabVersion: '18.6.2-ee' }) },
+    { name: 'blank, version unknown', facts: { setting: { ok: true, value: null } } },
+    {
+      name: 'a GitLab before the setting (field missing)',
+      facts: unread("Field 'duoAgentPlatformServiceUrl' doesn't exist on type 'DuoSettings'", true, '18.3.0'),
+    },
+    { name: 'a GitLab before the setting (18.3, read failed)', facts: unread('GitLab answered HTTP 500', false, '18.3.9') },
+    { name: 'field missing, version unknown', facts: unread("Field 'duoAgentPlatformServiceUrl' doesn't exist on type 'DuoSettings'", true) },
+    { name: 'unreadable (18.4)', facts: unread('GitLab answered HTTP 403: an administrator token is needed', false, '18.4.0') },
+    { name: 'unreadable, version unknown', facts: unread('GitLab answered HTTP 403', false) },
+    { name: 'https:// prefix, TLS', facts: set('https://dws.example.com:50052/', { secure: true }) },
+    { name: 'grpc:// prefix', facts: set('GRPC://dws.example.com:50052') },
+    { name: 'no port', facts: set('dws.example.com') },
+    { name: 'port out of range', facts: set('dws.example.com:70000') },
+    { name: 'a path', facts: set('dws.example.com:50052/api') },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });

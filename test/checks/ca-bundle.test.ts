@@ -3,11 +3,16 @@
 import { existsSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import check from '../../checks/ca-bundle.js';
+import check, { judge, type Facts } from '../../checks/ca-bundle.js';
+import type { BundleVariable } from '../../src/judge/ca-bundle.js';
+import { bundleFromText } from '../../src/probes/trust.js';
+import { bundleFacts } from '../../src/tls/bundle-facts.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { BundleKind, TlsFixtures } from '../../scripts/fixtures.js';
 import { makeContext } from '../helpers/context.js';
 import { useTlsFixtures } from '../tls/fixtures.js';
+import { renderCases, unreachedMessages, type RenderCase } from '../helpers/renderings.js';
+import { CA_A, CA_B, LEAF_A, NOW } from '../helpers/static-certs.js';
 
 const fixtures = useTlsFixtures();
 
@@ -179,5 +184,89 @@ describe('ca-bundle and the two gateway variables', () => {
     expect(outcome.status).toBe('fail');
     expect(outcome.summary).toMatch(/^SSL_CERT_FILE, REQUESTS_CA_BUNDLE: .*bundle-missingEnd\.pem: block 2/);
     expect((outcome.evidence?.['bundles'] as unknown[]).length).toBe(2);
+  });
+});
+
+describe('ca-bundle renderings', () => {
+  const bundle = (file: string, variables: BundleVariable[], ...pems: string[]) => bundleFacts(bundleFromText(file, pems.join('')), variables);
+  const at = (f: Partial<Facts>): Facts => ({ place: 'exec', bundles: [], ignored: [], now: NOW, expiryWarnDays: 30, ...f });
+  const SSL = '/certs/ssl.pem';
+  const REQ = '/certs/requests.pem';
+  const both = (ssl: string, requests: string) => ({ SSL_CERT_FILE: ssl, REQUESTS_CA_BUNDLE: requests });
+  const cases: RenderCase<Facts>[] = [
+    { name: 'nothing configured where the gateway runs', facts: at({}) },
+    { name: 'this host is not the gateway', facts: at({ place: 'elsewhere', ignored: ['SSL_CERT_FILE'] }) },
+    {
+      name: '--ca-file only, this host not the gateway',
+      facts: at({ place: 'elsewhere', bundles: [bundle('/tmp/ca.pem', ['--ca-file'], CA_A)], ignored: ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'] }),
+    },
+    {
+      name: 'both variables, one file',
+      facts: at({ bundles: [bundle(SSL, ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'], CA_A, CA_B)], gatewayVariables: both(SSL, SSL) }),
+    },
+    {
+      name: 'two files, the same certificates',
+      facts: at({
+        bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A, CA_B), bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_B, CA_A)],
+        gatewayVariables: both(SSL, REQ),
+      }),
+    },
+    {
+      name: 'two files, each with its own',
+      facts: at({ bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A), bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_B)], gatewayVariables: both(SSL, REQ) }),
+    },
+    {
+      name: 'two files, one more in SSL_CERT_FILE',
+      facts: at({
+        bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A, CA_B), bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_A)],
+        gatewayVariables: both(SSL, REQ),
+      }),
+    },
+    {
+      name: 'two files, one more in REQUESTS_CA_BUNDLE',
+      facts: at({
+        bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A), bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_A, CA_B)],
+        gatewayVariables: both(SSL, REQ),
+      }),
+    },
+    { name: 'only SSL_CERT_FILE', facts: at({ bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A)], gatewayVariables: { SSL_CERT_FILE: SSL } }) },
+    {
+      name: 'only REQUESTS_CA_BUNDLE',
+      facts: at({ bundles: [bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_A)], gatewayVariables: { REQUESTS_CA_BUNDLE: REQ } }),
+    },
+    {
+      name: 'neither variable, --ca-file given',
+      facts: at({ place: 'gateway-env', bundles: [bundle('/tmp/ca.pem', ['--ca-file'], CA_A)], gatewayVariables: {} }),
+    },
+    { name: 'a variable whose file was not read', facts: at({ bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A)], gatewayVariables: both(SSL, REQ) }) },
+    {
+      name: 'a server certificate among the CAs',
+      facts: at({ bundles: [bundle(SSL, ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'], CA_A, LEAF_A)], gatewayVariables: both(SSL, SSL) }),
+    },
+    { name: 'every CA expired', facts: at({ now: Date.parse('2037-01-01T00:00:00Z'), bundles: [bundle('/tmp/ca.pem', ['--ca-file'], CA_A)] }) },
+    {
+      name: 'a missing file',
+      facts: at({
+        bundles: [
+          {
+            file: REQ,
+            variables: ['REQUESTS_CA_BUNDLE'],
+            readError: { code: 'ENOENT', message: 'the file does not exist' },
+            blocks: [],
+            problems: [],
+          },
+        ],
+        gatewayVariables: { REQUESTS_CA_BUNDLE: REQ },
+      }),
+    },
+  ];
+  it('renders every case as pinned, reaching every message of its own', async () => {
+    // The bundle audit's messages (src/judge/ca-bundle.ts) are pinned by its own tests; these cases reach the check's.
+    const own = ['noBundle', 'allLoad', 'variablesUnset', 'onlyOneVariable', 'sameFile', 'sameCertificates', 'variablesDiffer'];
+    expect(unreachedMessages(check, cases).filter((id) => own.includes(id))).toEqual([]);
+    await expect(renderCases(check, cases)).toMatchFileSnapshot('__renderings__/ca-bundle.txt');
+  });
+  it('judges no bundle as a skip whatever else is known', () => {
+    expect(judge(at({ gatewayVariables: both(SSL, REQ) })).findings.map((f) => f.id)).toEqual(['noBundle']);
   });
 });

@@ -1,7 +1,8 @@
 // gateway-exposure: the judge over ports and documentation answers (live probes: gateway-exposure.integration.test.ts).
 import { describe, expect, it } from 'vitest';
-import { judge, type Facts } from '../../checks/gateway-exposure.js';
-import { fromGateway, noAnswer, refusedConnection } from '../helpers/probe-answers.js';
+import check, { judge, type Facts } from '../../checks/gateway-exposure.js';
+import { fromGateway, fromProxy, noAnswer, refusedConnection } from '../helpers/probe-answers.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 
 const base = (over: Partial<Facts>): Facts => ({
   url: 'https://aigw.example.com',
@@ -71,4 +72,57 @@ describe('gateway-exposure judge', () => {
   ])('%s', (_name, f, expected) => {
     expect(ids(f)).toEqual(expected);
   });
+});
+
+describe('gateway-exposure renderings', () => {
+  const health = { ...fromGateway(200), said: 'ok' };
+  const cases: RenderCase<Facts>[] = [
+    { name: 'no gateway URL', facts: { https: false, ports: [], docs: [] } },
+    { name: 'a URL without a host', facts: base({ host: undefined }) },
+    { name: 'only the proxy, docs refused', facts: base({}) },
+    {
+      name: 'plain http, docs served by the gateway',
+      facts: base({
+        url: 'http://aigw.example.com:5052',
+        https: false,
+        ports: [],
+        docs: [
+          { path: '/docs', answer: fromGateway(200) },
+          { path: '/openapi.json', answer: fromGateway(404) },
+        ],
+      }),
+    },
+    {
+      name: 'one port open, both docs served',
+      facts: base({
+        ports: [
+          { port: 5052, answer: health },
+          { port: 50052, answer: refusedConnection },
+        ],
+        docs: [
+          { path: '/docs', answer: fromGateway(200) },
+          { path: '/openapi.json', answer: fromProxy(200) },
+        ],
+      }),
+    },
+    {
+      name: 'both ports open (one without an answer)',
+      facts: base({
+        ports: [
+          { port: 5052, answer: health },
+          { port: 50052, answer: noAnswer },
+        ],
+      }),
+    },
+    {
+      name: 'docs unanswered',
+      facts: base({
+        docs: [
+          { path: '/docs', answer: noAnswer },
+          { path: '/openapi.json', answer: fromProxy(403) },
+        ],
+      }),
+    },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
