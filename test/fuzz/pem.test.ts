@@ -144,6 +144,21 @@ describe('splitPem and the bundle audit under generated input', () => {
     );
   });
 
+  // Any code point, lone surrogates included; here, not in the unit tier: fast-check takes seconds to set that alphabet up.
+  it('never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 400 }),
+        fc.constantFrom('', '-----BEGIN CERTIFICATE-----\n', '-----END CERTIFICATE-----\n'),
+        (s, marker) => {
+          const result = splitPem(marker + s + marker);
+          expect(Array.isArray(result.blocks)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('any DER a certificate block holds comes back unchanged through toPem', () => {
     fc.assert(
       fc.property(fc.constantFrom(root.certPem, leaf.certPem, expired.certPem), fc.constantFrom('\n', '\r\n'), (pem, eol) => {
