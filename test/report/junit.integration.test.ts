@@ -1,5 +1,6 @@
 // The JUnit report: valid against junit-10.xsd (checked by libxml2's own xmllint, compiled to WebAssembly and installed
-// from npm, so no system package is needed), one testsuite per target, the right element per status.
+// from npm, so no system package is needed), one testsuite per target, the right element per status. An integration test:
+// each xmllint run starts a worker and compiles the WebAssembly (the golden test pins the report in the unit tier).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
