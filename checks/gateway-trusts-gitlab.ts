@@ -122,6 +122,7 @@ function pythonTrust(view: GatewayView, read: BundleRead | undefined): Trust {
 /** Python's TLS failure, verbatim, next to duo-doctor's judgement of the chain GitLab serves (as this machine sees it). */
 function tlsFinding(view: GatewayView, where: string, step: ProbeStep, read: BundleRead | undefined, facts: Facts): Finding {
   const sslCertFileOnly = Boolean(view.env.SSL_CERT_FILE) && view.env.SSL_CERT_FILE !== view.bundle.file;
+  // Stryker disable next-line OptionalChaining: the step failed, so it carries its error
   const base = { where, host: hostOf(step.url), message: step.error?.message ?? '?', sslCertFileOnly };
   const chain = facts.chain;
   if (!chain) return { id: 'untrusted', data: { ...base, fixes: [] } };
@@ -171,6 +172,7 @@ function steps(view: GatewayView): ProbeStep[] {
 /** Pure: Python's verdict, with duo-doctor's analysis of the bundle and the chain. */
 export function judge(facts: Facts): Judgement<typeof messages> {
   const noView = noViewFinding(facts.result, 'TLS verdict');
+  // Stryker disable next-line ConditionalExpression,ObjectLiteral,StringLiteral: noViewFinding answers every run but 'ran' (the test narrows the type)
   if (noView || facts.result.kind !== 'ran') return { findings: [noView ?? { id: 'noGitlabUrl', data: { where: '?' } }] };
   const { view, where } = facts.result;
   const details = contextLines(view, where);
@@ -193,6 +195,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
   const first = all.find((s) => s.error);
   return one({
     id: 'noConnection',
+    // Stryker disable next-line OptionalChaining: the step found by its error has one
     data: { where, host: hostOf(first?.url ?? gitlabUrl), message: first?.error?.message ?? 'the probe made no request' },
   });
 }

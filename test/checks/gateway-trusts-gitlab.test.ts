@@ -155,8 +155,38 @@ describe('gateway-trusts-gitlab judge', () => {
       ran(view({ discovery: answered(DISCOVERY, { finalUrl: 'http://gitlab.example.com/.well-known/openid-configuration' }), jwks: undefined })),
       'noConnection',
     ],
+    [
+      'a bundle error while Python reports the bundle loaded',
+      ran(view({ discovery: failed(DISCOVERY, ERRORS.pemLib), jwks: undefined })),
+      'bundleUnloadable',
+    ],
+    [
+      'http GitLab URL, discovery over http, the key set over https unreachable',
+      ran(
+        view({
+          env: { AIGW_GITLAB_URL: 'http://gitlab.example.com' },
+          discovery: answered('http://gitlab.example.com/.well-known/openid-configuration'),
+          jwks: failed(JWKS, ERRORS.dns),
+        }),
+      ),
+      'noConnection',
+    ],
   ] as [string, GatewayViewResult, string][])('%s', (_name, result, id) => {
     expect(ids(at(result))).toEqual([id]);
+  });
+
+  it("says '?' for a bundle Python did not load without saying why", () => {
+    const [finding] = judge(at(unloadable(ERRORS.noCert, { bundle: { source: 'REQUESTS_CA_BUNDLE', file: FILE, loaded: false } }))).findings;
+    expect(finding).toMatchObject({ id: 'bundleUnloadable', data: { message: '?' } });
+  });
+
+  it("names the variable a CURL_CA_BUNDLE audit reports as REQUESTS_CA_BUNDLE's", () => {
+    const result = unloadable(ERRORS.noCert, {
+      env: { AIGW_GITLAB_URL: GITLAB, CURL_CA_BUNDLE: FILE },
+      bundle: { source: 'CURL_CA_BUNDLE', file: FILE, loaded: false, error: ERRORS.noCert },
+    });
+    const details = (judge(at(result, { bundle: { file: FILE, text: '' } })).findings[0] as { details?: string[] }).details ?? [];
+    expect(details[1]).toMatch(/^  REQUESTS_CA_BUNDLE: /);
   });
 
   it('ends at the view when there is none, with nothing else', () => {
@@ -166,7 +196,7 @@ describe('gateway-trusts-gitlab judge', () => {
 
 describe("gateway-trusts-gitlab against GitLab's served chain", () => {
   const fixtures = useTlsFixtures();
-  const served = (kind: 'valid' | 'expired'): TlsFacts => {
+  const served = (kind: 'valid' | 'expired' | 'expiring'): TlsFacts => {
     const pem = fixtures().served[kind].chainPem;
     return {
       host: '127.0.0.1',
@@ -188,15 +218,32 @@ describe("gateway-trusts-gitlab against GitLab's served chain", () => {
       { ...(text === undefined ? {} : { bundle: { file: FILE, text } }), chain, now: Date.now() },
     );
 
-  it("judges the chain against certifi's roots (Node's copy) and says the fix: the private root is missing", () => {
-    const j = judge(facts('certifi', undefined, served('valid')));
+  it.each<[string, () => Facts]>([
+    ["certifi's bundle", () => facts('certifi', undefined, served('valid'))],
+    ["certifi's bundle, whatever file was read", () => facts('certifi', fixtures().root.certPem, served('valid'))],
+  ])("judges the chain against certifi's roots (Node's copy) and says the fix: the private root is missing (%s)", (_name, f) => {
+    const j = judge(f());
     expect(j.findings).toMatchObject([{ id: 'untrusted' }]);
     const finding = j.findings[0] as unknown as { data: { fixes: string[] }; details: string[] };
     expect(finding.details[0]).toMatch(
       /^duo-doctor's analysis \(the chain 127\.0\.0\.1:8443 serves to this machine, judged against Node's copy of the public roots, as certifi holds them\): /,
     );
+    expect(finding.details.length).toBeGreaterThan(1);
     expect(finding.details.slice(1).every((d) => d.startsWith('  '))).toBe(true);
     expect(finding.data.fixes).toHaveLength(1);
+  });
+
+  it("judges the chain against OpenSSL's default store as against certifi's roots", () => {
+    const f = facts('certifi', undefined, served('valid'));
+    const result = f.result as Extract<GatewayViewResult, { kind: 'ran' }>;
+    const j = judge({ ...f, result: { ...result, view: { ...result.view, bundle: { source: 'default', loaded: true, certificates: 0 } } } });
+    expect((j.findings[0] as unknown as { details: string[] }).details[0]).toMatch(/judged against Node's copy of the public roots/);
+  });
+
+  it('carries the fix of a chain judged untrusted, and not of one that only warns', () => {
+    const fixesOf = (f: Facts) => (judge(f).findings[0] as unknown as { data: { fixes: string[] } }).data.fixes;
+    expect(fixesOf(facts('REQUESTS_CA_BUNDLE', fixtures().root.certPem, served('expiring')))).toEqual([]);
+    expect(fixesOf(facts('REQUESTS_CA_BUNDLE', fixtures().root.certPem, served('expired')))).toHaveLength(1);
   });
 
   it('judges the chain against the same bundle: the private root in it trusts the chain, no fix of its own', () => {
