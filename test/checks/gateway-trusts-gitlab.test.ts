@@ -186,7 +186,7 @@ describe('gateway-trusts-gitlab judge', () => {
       bundle: { source: 'CURL_CA_BUNDLE', file: FILE, loaded: false, error: ERRORS.noCert },
     });
     const details = (judge(at(result, { bundle: { file: FILE, text: '' } })).findings[0] as { details?: string[] }).details ?? [];
-    expect(details[1]).toMatch(/^  REQUESTS_CA_BUNDLE: /);
+    expect(details[1]).toMatch(/^ {2}REQUESTS_CA_BUNDLE: /);
   });
 
   it('ends at the view when there is none, with nothing else', () => {
