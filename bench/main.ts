@@ -10,7 +10,7 @@ import { fleetConfig, fleetTokens } from './fleet.js';
 import { ROOT, runCli, runNode, type ChildRun } from './proc.js';
 import type { SoakResult } from './serve-soak.js';
 import { formatMs, formatRatio, pairedRatios, summarise, type Summary } from './stats.js';
-import { cliTarget, targetFlags } from './target.js';
+import { cliTarget, directPortsClosed, targetFlags } from './target.js';
 import path from 'node:path';
 
 const quick = process.argv.includes('--quick');
@@ -373,6 +373,7 @@ function printTable(rows: readonly Row[]): void {
 
 async function main(): Promise<void> {
   process.stdout.write(`duo-doctor benchmarks\n${machine().join('\n')}\n`);
+  await directPortsClosed();
   const rows: Row[] = [];
   const add = (row: Row) => {
     rows.push(row);

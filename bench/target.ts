@@ -1,4 +1,6 @@
 // Points the installed CLI at a running reference stack: the stack's settings as the flags and environment a user would give.
+import net from 'node:net';
+import { DEFAULT_DIRECT_PORTS } from '../checks/gateway-exposure.js';
 import type { Settings } from '../src/config/settings.js';
 import type { Stack } from '../src/reference/scenarios.js';
 
@@ -31,7 +33,8 @@ export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof 
   const flags: Partial<Record<keyof typeof FLAGS, string>> = {};
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stack.settingsOverrides)) {
-    // gatewayDirectPorts is the stack's own port pinning, no flag: the CLI probes its defaults (on loopback here).
+    // gatewayDirectPorts (a closed port the stack pins) has no flag: the CLI probes the defaults, 5052 and 50052, on the
+    // stack's host (loopback), closed as the stack's is — `directPortsClosed` makes sure before the bench runs.
     if (value === undefined || key === 'gatewayUrlSource' || key === 'gatewayDirectPorts') continue;
     if (key === 'gitlabToken') env.GITLAB_TOKEN = String(value);
     else if (key === 'env') Object.assign(env, value);
@@ -39,4 +42,24 @@ export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof 
     else throw new Error(`bench: cannot pass the stack setting ${key} to the CLI`);
   }
   return { flags, env };
+}
+
+/**
+ * Throws when something listens on 127.0.0.1 at the gateway's default direct ports: the benchmarked CLI would probe that
+ * server (gateway-exposure) instead of the closed port the stack pins, and the figures would time someone else's server.
+ */
+export async function directPortsClosed(): Promise<void> {
+  for (const port of DEFAULT_DIRECT_PORTS) {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const open = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true));
+      socket.once('error', () => resolve(false));
+      socket.setTimeout(2000, () => resolve(true));
+    });
+    socket.destroy();
+    if (open)
+      throw new Error(
+        `bench: something listens on 127.0.0.1:${port}, a port gateway-exposure probes in every benchmarked run (the CLI has no flag for the stack's closed port): stop it first`,
+      );
+  }
 }

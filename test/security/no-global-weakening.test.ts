@@ -74,9 +74,11 @@ describe('no global weakening', () => {
     const lines = files.find((f) => f.file === 'src/probes/tls-scan.ts')?.lines ?? [];
     const unverified = lines.filter((l) => /rejectUnauthorized\s*:\s*false/.test(l));
     expect(unverified).toHaveLength(1);
-    // A dial of its own (src/probes/socket.ts: a fresh connection each), offering only a TlsOffer (versions and ciphers).
-    expect(unverified[0]).toMatch(/^\s*\{ host, port, tls: \{ rejectUnauthorized: false, \.\.\.options \}, timeoutMs \},$/);
+    // A dial of its own (src/probes/socket.ts: a fresh connection each) whose context offers only a TlsOffer (versions
+    // and ciphers) and trusts nothing (`ca: []`).
+    expect(unverified[0]).toMatch(/^\s*\{ host, port, tls: \{ rejectUnauthorized: false, secureContext \}, timeoutMs \},$/);
     expect(lines.join('\n')).toMatch(/options: TlsOffer/);
+    expect(lines.join('\n')).toMatch(/tls\.createSecureContext\(\{ \.\.\.offer, ca: \[\] \}\)/);
     expect(lines.join('\n')).not.toMatch(/\.write\(|\.end\([^)]/);
     const dial = files.find((f) => f.file === 'src/probes/socket.ts')?.lines.join('\n') ?? '';
     expect(dial).toMatch(/socket = tls\.connect\(\{\s*host: d\.host,\s*port: d\.port,/);

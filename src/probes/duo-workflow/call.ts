@@ -2,6 +2,8 @@
 // (flyisland/gitlab-ee ee/lib/ai/duo_workflow/duo_workflow_service/client.rb, 6714c9136: the same stub, metadata and channel credentials).
 import { performance } from 'node:perf_hooks';
 import { fromStruct, loadContract, type Struct } from './contract.js';
+import { secureContextFor } from '../secure-context.js';
+import { budget } from '../stage-board.js';
 
 /** What a call needs: the address as GitLab stores it, TLS or not (GitLab's `secure?`), trust, metadata. */
 export interface CallRequest {
@@ -32,7 +34,12 @@ export async function callUnary<R>(method: 'ListTools' | 'GenerateToken', req: C
   const { grpc, DuoWorkflow } = await loadContract();
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
-  const credentials = req.secure ? grpc.credentials.createSsl(req.ca ? Buffer.from(req.ca.join('\n')) : null) : grpc.credentials.createInsecure();
+  // One secure context per trust list (secure-context.ts): createSsl(ca) would parse every root again for each call.
+  const credentials = !req.secure
+    ? grpc.credentials.createInsecure()
+    : req.ca
+      ? grpc.credentials.createFromSecureContext(secureContextFor(req.ca))
+      : grpc.credentials.createSsl();
   const metadata = new grpc.Metadata();
   for (const [k, v] of Object.entries(req.metadata)) metadata.set(k, v);
   const client = new DuoWorkflow(req.address, credentials);
@@ -44,7 +51,7 @@ export async function callUnary<R>(method: 'ListTools' | 'GenerateToken', req: C
         options: { deadline: number },
         callback: (err: { code: number; details: string } | null, response?: R) => void,
       ) => void;
-      call.call(client, {}, metadata, { deadline: Date.now() + req.timeoutMs }, (err, response) => {
+      call.call(client, {}, metadata, { deadline: Date.now() + budget(req.timeoutMs).waitMs }, (err, response) => {
         if (err) resolve({ ok: false, ms: ms(), code: err.code, codeName: grpc.status[err.code] ?? String(err.code), details: err.details });
         else resolve({ ok: true, ms: ms(), response: response as R });
       });
