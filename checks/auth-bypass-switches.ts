@@ -99,7 +99,7 @@ export default defineCheck({
       '`Bypass-Auth: true`; (3) `Authorization: Bearer <forged>` with X-Gitlab-Authentication-Type: oidc, X-Gitlab-Realm: self-managed ' +
       "and X-Gitlab-Instance-Id: duo-doctor-forged-signature-probe, where <forged> is an RS256 JWT with GitLab's claims (aud " +
       'gitlab-ai-gateway, iss the GitLab URL, sub duo-doctor-forged-signature-probe, scopes [complete_code], exp 5 min) and the kid of ' +
-      "GitLab's published key, signed by a 2048-bit key made for this run and discarded. The forged token grants nothing anywhere; no " +
+      "GitLab's published key, whose signature is 256 random bytes (no key signed it). The forged token grants nothing anywhere; no " +
       'real token is ever sent to the gateway.',
     failsWhen:
       '(2) or (3) gets an answer from the gateway other than 401 (critical): AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER or ' +
@@ -121,7 +121,7 @@ export default defineCheck({
       baseline,
       bypassHeader,
       forged: forged.answer,
-      ...(forged.token ? { forgedKid: { kid: forged.token.kid, from: forged.token.kidFrom } } : {}),
+      forgedKid: { kid: forged.token.kid, from: forged.token.kidFrom },
     };
   },
   // Stryker restore all

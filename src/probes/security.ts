@@ -1,6 +1,6 @@
 // The security probes: requests to the gateway that change nothing and carry no credential of anyone's, each memoised,
 // each answer summarised into JSON-serialisable facts. SECURITY.md lists every one of them.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { CheckContext } from '../check.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { gatewayEndpoint } from './gateway.js';
@@ -94,8 +94,9 @@ export const GATEWAY_AUDIENCE = 'gitlab-ai-gateway';
 /** The claims of the forged token: GitLab's shape for a gateway token, naming duo-doctor so gateway logs show what it was. */
 export const FORGED_SUBJECT = 'duo-doctor-forged-signature-probe';
 export const FORGED_REALM = 'self-managed';
+const MADE_UP_KID = 'duo-doctor-made-up-kid';
 
-/** A token with GitLab's header and claims, signed by a key made for this run and thrown away: no signature check accepts it. */
+/** A token with GitLab's header and claims and a signature of random bytes: no signature check accepts it. */
 export interface ForgedToken {
   token: string;
   kid: string;
@@ -124,34 +125,34 @@ async function orAfter<T, F>(promise: Promise<T>, ms: number, fallback: F): Prom
   }
 }
 
-/** Makes the forged token once per run (a fresh 2048-bit RSA key; its private half never leaves this process). */
+/**
+ * Makes the forged token once per run: GitLab's header and claims, signed by nobody — its signature is 256 random bytes,
+ * the length of an RS256 signature by a 2048-bit key. A signature check refuses it as it would one by any key but
+ * GitLab's; only a gateway that skips the check accepts it. (No key is made: RSA key generation took 0.1–2 s of CPU on
+ * the longest path of a run.)
+ */
 export function forgedToken(ctx: CheckContext): Promise<ForgedToken> {
   return ctx.memo('security:forged-token', async () => {
-    // jose loads only when a check forges (`list` and `explain` load no JWT library). The key is made (on libuv's
-    // thread pool, ~0.1–0.5 s) while GitLab's kid is fetched: neither waits for the other.
-    const key = import('jose').then(async (jose) => ({ jose, pair: await jose.generateKeyPair('RS256', { modulusLength: 2048 }) }));
-    // Awaited below; a failure before then must not be reported as an unhandled rejection in the meantime.
-    key.catch(() => undefined);
     // GitLab's kid when its key set comes within 2 s and half the check's budget (jwks-reachable shares the fetch), so
     // the forged request still has time of its own; else a made-up one.
     const wait = Math.min(2000, Math.floor(budget(ctx.settings.timeoutMs).waitMs / 2));
-    const kid = await orAfter(publishedKid(ctx), wait, undefined);
-    const {
-      jose: { SignJWT },
-      pair: { privateKey },
-    } = await key;
+    const kid = (await orAfter(publishedKid(ctx), wait, undefined)) ?? MADE_UP_KID;
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ gitlab_realm: FORGED_REALM, scopes: ['complete_code'] })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: kid ?? 'duo-doctor-made-up-kid' })
-      .setIssuer(ctx.settings.gitlabUrl ?? 'duo-doctor')
-      .setAudience(GATEWAY_AUDIENCE)
-      .setSubject(FORGED_SUBJECT)
-      .setIssuedAt(now)
-      .setNotBefore(now - 5)
-      .setExpirationTime(now + 300)
-      .setJti(randomUUID())
-      .sign(privateKey);
-    return { token, kid: kid ?? 'duo-doctor-made-up-kid', kidFrom: kid ? 'gitlab-jwks' : 'made-up' };
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const header = { alg: 'RS256', typ: 'JWT', kid };
+    const claims = {
+      gitlab_realm: FORGED_REALM,
+      scopes: ['complete_code'],
+      iss: ctx.settings.gitlabUrl ?? 'duo-doctor',
+      aud: GATEWAY_AUDIENCE,
+      sub: FORGED_SUBJECT,
+      iat: now,
+      nbf: now - 5,
+      exp: now + 300,
+      jti: randomUUID(),
+    };
+    const token = `${part(header)}.${part(claims)}.${randomBytes(256).toString('base64url')}`;
+    return { token, kid, kidFrom: kid === MADE_UP_KID ? 'made-up' : 'gitlab-jwks' };
   });
 }
 
@@ -165,12 +166,8 @@ export function forgedHeaders(forged: ForgedToken): Array<[string, string]> {
   ];
 }
 
-/**
- * GET the protected route with the forged token, once it is made; when making it (GitLab's kid, the RSA key) outlasts
- * the check's budget, an answer saying so instead, so the check still ends with its own verdict.
- */
-export async function forgedGet(ctx: CheckContext, base: string): Promise<{ answer: ProbeAnswer; token?: ForgedToken }> {
-  const sent = forgedToken(ctx).then(async (token) => ({ token, answer: await protectedGet(ctx, base, forgedHeaders(token)) }));
-  const { waitMs, timeoutMs } = budget(ctx.settings.timeoutMs);
-  return orAfter(sent, waitMs, { answer: { fromGateway: false, connected: false, failure: `the forged token was not made within ${timeoutMs} ms` } });
+/** GET the protected route with the forged token (made first, within half the check's budget). */
+export async function forgedGet(ctx: CheckContext, base: string): Promise<{ answer: ProbeAnswer; token: ForgedToken }> {
+  const token = await forgedToken(ctx);
+  return { token, answer: await protectedGet(ctx, base, forgedHeaders(token)) };
 }
