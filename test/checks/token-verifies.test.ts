@@ -70,6 +70,11 @@ describe('token-verifies judge', () => {
       ['gatewayRefused', 'gitlabClockBehind'],
     ],
     [
+      `forbidden, GitLab ${TOKEN_LIFETIME_S} s behind (at the token's lifetime)`,
+      facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: -TOKEN_LIFETIME_S }),
+      ['gatewayRefused', 'staleOrForeignKeys'],
+    ],
+    [
       'forbidden, keys unfetchable',
       facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { failed: true } }),
       ['gatewayRefused', 'keysUnfetchable'],
@@ -86,6 +91,20 @@ describe('token-verifies judge', () => {
       facts(500, failed(500, null), { keySet: { kids: [] }, gatewayEnv: { ownKeys: false, signingKey: true } }),
       ['gatewayFailed', 'noKeysAtAll'],
     ],
+    [
+      '500, keys published, no own keys',
+      facts(500, failed(500, null), { gatewayEnv: { ownKeys: false, signingKey: true } }),
+      ['gatewayFailed', 'signingKeyOrNoKeys'],
+    ],
+    [
+      '500, no key set read, environment unknown',
+      facts(500, failed(500, null), { keySet: undefined, gatewayEnv: undefined }),
+      ['gatewayFailed', 'signingKeyOrNoKeys'],
+    ],
+    ["'direct connections are disabled' with another status", facts(401, { message: 'Direct connections are disabled' }), ['unexpected']],
+    ["GitLab's 500 message with another status", facts(502, { message: '500 Internal Server Error' }), ['unexpected']],
+    ['another message with a 500', facts(500, { message: '500 Something else' }), ['unexpected']],
+    ['a message that is not a string', facts(418, { message: 42 }), ['unexpected']],
     ['500, environment unknown', facts(500, failed(500, null), { gatewayEnv: undefined }), ['gatewayFailed', 'signingKeyOrNoKeys']],
     ['GitLab unable to reach the gateway', facts(500, { message: '500 Internal Server Error' }), ['gatewayUnreachable']],
     ['anything else', facts(418, { message: 'teapot' }), ['unexpected']],
@@ -143,13 +162,15 @@ describe('token-verifies gather', () => {
 
 describe('token-verifies judge: evidence and details beside the findings', () => {
   it("keeps GitLab's status and the clock offset as evidence, at the offset measured", () => {
-    expect(judge(facts(201, {}, { claims: minted, offsetS: 7 })).evidence).toEqual({ directAccessStatus: 201, clockOffsetSeconds: 7 });
+    expect(judge(facts(201, {}, { claims: minted, offsetS: 7 })).evidence).toStrictEqual({ directAccessStatus: 201, clockOffsetSeconds: 7 });
     expect(judge(facts(201, {}, { claims: minted, offsetS: 0 })).evidence).toEqual({ directAccessStatus: 201, clockOffsetSeconds: 0 });
   });
 
   it("has no offset without the gateway's Date, and no status without an answer", () => {
-    expect(judge({ ...facts(201, {}, { claims: minted }), gateway: { failure: 'refused' } } as Facts).evidence).toEqual({ directAccessStatus: 201 });
-    expect(judge({ unreached: 'refused' }).evidence).toEqual({});
+    expect(judge({ ...facts(201, {}, { claims: minted }), gateway: { failure: 'refused' } } as Facts).evidence).toStrictEqual({
+      directAccessStatus: 201,
+    });
+    expect(judge({ unreached: 'refused' }).evidence).toStrictEqual({});
   });
 
   it.each([
@@ -173,8 +194,11 @@ describe('token-verifies judge: evidence and details beside the findings', () =>
 
 describe("token-verifies: parsing GitLab's answer (exchangeFacts, printableClaims)", () => {
   const jwt = (payload: unknown) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
-  const answer = (status: number, body: string, headers: Record<string, string> = {}) =>
-    exchangeFacts({ ok: true, response: { status, headers: { 'content-type': 'application/json', ...headers }, body, elapsedMs: 1 } });
+  // A thunk: the answer is parsed inside the test, where a mutant is active (not while the table is collected).
+  const answer =
+    (status: number, body: string, headers: Record<string, string> = {}) =>
+    () =>
+      exchangeFacts({ ok: true, response: { status, headers: { 'content-type': 'application/json', ...headers }, body, elapsedMs: 1 } });
   it.each([
     [
       'a token: its printable claims kept, the token and headers dropped',
@@ -209,7 +233,7 @@ describe("token-verifies: parsing GitLab's answer (exchangeFacts, printableClaim
     ['JSON null', answer(500, 'null'), { status: 500, monolith: false }],
     ['a JSON list', answer(500, '[1]'), { status: 500, monolith: false }],
     ['a JSON string', answer(500, '"x"'), { status: 500, monolith: false }],
-  ])('%s', (_name, got, expected) => expect(got).toStrictEqual(expected));
+  ])('%s', (_name, got, expected) => expect(got()).toStrictEqual(expected));
 
   it.each([
     ['no payload part', 'onlyone', undefined],
@@ -239,6 +263,9 @@ describe('token-verifies renderings (every message, pinned in __renderings__/tok
       },
     },
     { name: 'no token in a 2xx', facts: facts(201, { message: 'Token is missing in response' }) },
+    { name: 'forbidden, clocks agree, two keys', facts: facts(401, failed(401, 'Forbidden by auth provider')) },
+    { name: 'a 502 that is not JSON', facts: { exchange: { status: 502, monolith: false } } },
+    { name: 'a message that is not a string', facts: facts(418, { message: 42 }) },
     { name: 'forbidden, clocks agree, one key', facts: facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { kids: ['cc'] } }) },
     { name: 'forbidden, clocks agree, no key', facts: facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { kids: [] } }) },
     { name: 'forbidden, GitLab 6 s ahead', facts: facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: 6 }) },
