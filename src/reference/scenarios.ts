@@ -528,7 +528,7 @@ export const SCENARIOS = [
     ...BASE,
     name: 'websocket-upgrade-dropped',
     description:
-      'duo-doctor reaches GitLab through an HTTP/1.1 load balancer that drops the WebSocket Upgrade headers, while gRPC to the Duo Workflow Service works (gitlab-org/gitlab#604755).',
+      "duo-doctor reaches GitLab through an HTTP/1.1 load balancer that drops the WebSocket Upgrade headers — of the agent's socket, while gRPC to the Duo Workflow Service works (gitlab-org/gitlab#604755), and of Duo Chat's /-/cable (Workhorse's 400 \"websocket upgrade required\").",
     gitlabFront: 'drops-upgrade',
     expectedFailures: ['proxy-upgrade'],
   },

@@ -1,4 +1,4 @@
-// The server side of an RFC 6455 opening handshake, for GitLab's agent WebSocket (Workhorse's gorilla/websocket Upgrader).
+// The server side of an RFC 6455 opening handshake, for GitLab's agent WebSocket (Workhorse's gorilla/websocket Upgrader) and ActionCable.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -41,9 +41,15 @@ export function handshakeProblem(req: IncomingMessage): string | undefined {
 }
 
 /** Completes the handshake (101) and keeps the connection open until the client closes it (Workhorse then relays frames). */
-export function acceptUpgrade(req: IncomingMessage, socket: Duplex): void {
+export function acceptUpgrade(req: IncomingMessage, socket: Duplex, headers: Record<string, string> = {}): void {
   const key = req.headers['sec-websocket-key'] as string;
-  const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`];
+  const lines = [
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Accept: ${acceptKey(key)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   socket.on('data', () => undefined);
   socket.once('end', () => socket.end());

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { closedPort, listen, parseJson, pathOf, readBody, sendJson } from '../http.js';
+import { CABLE_PATH, handleCableUpgrade, refuseCablePlainRequest } from './action-cable.js';
 import { handleCodeSuggestions } from './code-suggestions.js';
 import {
   licenseExpired,
@@ -207,6 +208,7 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     if (path === '/-/readiness') return sendJson(res, 200, { status: 'ok', master_check: [{ status: 'ok' }] });
     if (path === '/-/liveness') return sendJson(res, 200, { status: 'ok' });
     if (path === '/.well-known/openid-configuration') return sendJson(res, 200, openidConfiguration(s));
+    if (path === CABLE_PATH) return refuseCablePlainRequest(res);
     if (path === '/oauth/discovery/keys') return serveJwks(s, res);
     const token = presentedToken(req);
     if (path === '/api/graphql' || path === '/api/v4/graphql') {
@@ -231,7 +233,9 @@ export async function startGitLab(options: GitLabOptions = {}): Promise<RunningG
     log,
     setup: (server) =>
       server.on('upgrade', (req: IncomingMessage, socket: Duplex) =>
-        handleAgentUpgrade(ref.state, presentedToken(req), pathOf(req.url), req, socket),
+        ref.state && pathOf(req.url) === CABLE_PATH
+          ? handleCableUpgrade(ref.state, req, socket)
+          : handleAgentUpgrade(ref.state, presentedToken(req), pathOf(req.url), req, socket),
       ),
   });
   const ready = resolveGitLabState(options, {
