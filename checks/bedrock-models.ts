@@ -164,13 +164,8 @@ function envFindings(aws: AwsEnvFacts, where: string): Finding[] {
 }
 
 function parseHttps(raw: string): URL | undefined {
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'https:' ? url : undefined;
-    // Stryker disable next-line BlockStatement: an empty catch block returns undefined too
-  } catch {
-    return undefined;
-  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  return url?.protocol === 'https:' ? url : undefined;
 }
 
 /** Pure: every Bedrock model's identifier, and the gateway's AWS variables where they were read. */

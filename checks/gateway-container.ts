@@ -141,7 +141,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const all = binders(f.env);
   const findings = portFindings(all, f.container);
   const c = f.container;
-  const family = c ? machineFamily(c.machine) : 'unknown';
+  const family = c && machineFamily(c.machine);
   if (c && c.cpu !== 'unknown' && family !== 'unknown' && family !== c.cpu)
     findings.push({ id: 'emulated', data: { machine: c.machine, cpu: c.cpu, platform: c.cpu === 'arm' ? 'linux/arm64' : 'linux/amd64' } });
   if (f.containerError !== undefined) findings.push({ id: 'containerUnread', data: { error: f.containerError } });

@@ -106,11 +106,7 @@ const answersModels = (status: number) => status < 400 || status === 401 || stat
 
 /** An endpoint's host name, or undefined when it is not a URL. */
 function hostOf(endpoint: string): string | undefined {
-  try {
-    return new URL(endpoint).hostname;
-  } catch {
-    return undefined;
-  }
+  return URL.canParse(endpoint) ? new URL(endpoint).hostname : undefined;
 }
 
 /** One model's finding (a problem) and its line for the details. */

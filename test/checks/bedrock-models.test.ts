@@ -92,6 +92,7 @@ const CASES: [string, Facts, string[]][] = [
     ['notTheGateway', 'identifiersOnly'],
   ],
   ['gateway place, environment not read (a replay without it)', facts({ aws: undefined }), ['identifiersOnly']],
+  ['two identifiers, environment not read', facts({ aws: undefined, bedrock: [model(PROFILE), model('bedrock/global.x.y')] }), ['identifiersOnly']],
   ['no place, no credentials (a replay)', facts({ place: undefined, aws: { set: [] } }), ['identifiersOnly']],
   [
     'two models ready',

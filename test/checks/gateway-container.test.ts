@@ -182,6 +182,8 @@ describe('gateway-container rules', () => {
     expect(binders({ AIGW_FASTAPI__METRICS_PORT: ' 9000 ' }).map((b) => b.port)).toEqual([5000, 9000]);
     expect(binders({ AIGW_FASTAPI__METRICS_PORT: '90a' }).map((b) => b.port)).toEqual([5000, Number.NaN]);
     expect(binders({ AIGW_FASTAPI__METRICS_PORT: 'a90' }).map((b) => b.port)).toEqual([5000, Number.NaN]);
+    expect(binders({ AIGW_FASTAPI__METRICS_PORT: '0x10' }).map((b) => b.port)).toEqual([5000, Number.NaN]);
+    expect(binders({ AIGW_FASTAPI__METRICS_PORT: '1e3' }).map((b) => b.port)).toEqual([5000, Number.NaN]);
     expect(binders({ ENABLE_DUO_WORKFLOW_SERVICE: 'true', PROMETHEUS_METRICS__ADDR: '0.0.0.0' }).map((b) => b.port)).toEqual([5000, 8082, 50052]);
   });
 
@@ -192,6 +194,9 @@ describe('gateway-container rules', () => {
     ['aarch64', 'arm'],
     ['arm64', 'arm'],
     ['armv7l', 'arm'],
+    ['armv7', 'arm'],
+    ['armv10l', 'arm'],
+    ['xaarch64', 'unknown'],
     ['s390x', 'unknown'],
     ['xx86_64', 'unknown'],
     ['x86_64x', 'unknown'],
