@@ -2,6 +2,7 @@
 // default and help. Commander's options, the config file's keys, the defaults, the precedence (flags > environment >
 // config file > defaults) and the README's options table are all derived from this table.
 import { REPORT_FORMATS } from '../report/index.js';
+import { FLEET_CONCURRENCY } from '../runner/limit.js';
 import {
   duration,
   flag,
@@ -227,8 +228,8 @@ export const OPTIONS = [
     type: 'number',
     parse: wholeNumber(1),
     default: Number.POSITIVE_INFINITY,
-    defaultText: 'every independent check',
-    help: 'how many checks run at once',
+    defaultText: `every independent check; ${FLEET_CONCURRENCY} with targets`,
+    help: 'how many checks run at once (with `targets:` in the config file, across all of them: one cap, the earlier targets first)',
   }),
   option({ name: 'strict', commands: REPORTING, flag: '--strict', type: 'boolean', parse: flag, default: false, help: 'warnings fail the run too' }),
   option({

@@ -5,7 +5,7 @@ import type { CheckContext, CheckDefinition, Need } from '../check.js';
 import type { Settings } from '../config/settings.js';
 import { blocksDependents, STATUSES, summarise, type CheckOutcome, type CheckResult, type MissingInput, type RunResult } from '../model.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { createLimiter } from './limit.js';
+import { createLimiter, type Limiter } from './limit.js';
 import { selectChecks } from './select.js';
 import { inertText, redactUrl } from '../redact.js';
 import { errorMessage } from '../error-message.js';
@@ -26,7 +26,7 @@ export interface RunOptions {
   /** Told the facts each judged check gathered (`--record`); `target` names the installation of a multi-target run. */
   onFacts?(checkId: string, facts: unknown, target?: string): void;
   /** Shared concurrency limiter, for several targets run at once. */
-  limiter?: ReturnType<typeof createLimiter>;
+  limiter?: Limiter;
   /** Aborts the whole run (the deadline, serve shutting down): running checks end as `error`, the rest do not start. Its reason is a RunAborted. */
   signal?: AbortSignal;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defineCheck } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runAll } from '../../src/runner/installations.js';
+import { FLEET_CONCURRENCY } from '../../src/runner/limit.js';
 import { onFakeClock } from '../helpers/clock.js';
 
 const probeCalls: string[] = [];
@@ -56,5 +57,43 @@ describe('runAll', () => {
     });
     const { elapsedMs } = await onFakeClock(() => runAll([check], settings));
     expect(elapsedMs).toBeGreaterThanOrEqual(300);
+  });
+
+  // A fleet without --concurrency: a bounded number of checks in flight, and the earlier installations served first, so
+  // installations end (and free what they hold) one after another rather than all at the very end.
+  it.each([
+    ['no --concurrency', Number.POSITIVE_INFINITY, FLEET_CONCURRENCY],
+    ['--concurrency 3', 3, 3],
+  ])('with %s, a fleet keeps at most its cap in flight, earlier installations first', async (_name, concurrency, cap) => {
+    let inFlight = 0;
+    let peak = 0;
+    const started: string[] = [];
+    const finished: { url: string; started: number }[] = [];
+    const slow = (id: string, dependsOn?: string[]) =>
+      defineCheck({
+        id,
+        title: id,
+        category: 'network',
+        tags: ['ci'],
+        ...(dependsOn ? { dependsOn } : {}),
+        explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
+        async run(ctx) {
+          if (id === 'a') started.push(ctx.settings.gitlabUrl!);
+          peak = Math.max(peak, ++inFlight);
+          await new Promise((r) => setTimeout(r, 5));
+          inFlight--;
+          if (id === 'd') finished.push({ url: ctx.settings.gitlabUrl!, started: started.length });
+          return { status: 'pass', summary: 'ok' };
+        },
+      });
+    const registry = [slow('a'), slow('b'), slow('c'), slow('d', ['a'])];
+    const urls = Array.from({ length: 2 * cap + 2 }, (_, i) => `https://site-${String(i + 1).padStart(2, '0')}.example.com`);
+    const installations = urls.map((gitlabUrl, i) => ({ name: `site-${i + 1}`, settings: defaultSettings({ gitlabUrl }) }));
+    await onFakeClock(() => runAll(registry, defaultSettings({ concurrency, installations })));
+    expect(peak).toBe(cap);
+    expect(started).toEqual(urls);
+    // The first installation was done before the last one began.
+    expect(finished[0]!.url).toBe(urls[0]);
+    expect(finished[0]!.started).toBeLessThan(urls.length);
   });
 });

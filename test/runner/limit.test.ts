@@ -1,5 +1,5 @@
-// The concurrency limiter: the cap at its edges, arrival order, a slot freed by a failing task. No timers: each task
-// finishes when the test resolves it.
+// The concurrency limiter: the cap at its edges, arrival order, priorities, a slot freed by a failing task, a freed slot
+// never taken by a newcomer. No timers: each task finishes when the test resolves it.
 import { describe, expect, it } from 'vitest';
 import { createLimiter } from '../../src/runner/limit.js';
 
@@ -92,5 +92,59 @@ describe('createLimiter', () => {
     expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
     next.forEach((g) => g.finish());
     await Promise.all(more);
+  });
+
+  it('hands each freed slot to the lowest priority number waiting, the earliest of equals first', async () => {
+    const started: string[] = [];
+    const limiter = createLimiter(2);
+    const [a, b, late1, early, late2, c] = ['a', 'b', 'late1', 'early', 'late2', 'c'].map((n) => gate(started, n));
+    const runs = [
+      limiter.run(a!.task, 5),
+      limiter.run(b!.task, 5),
+      limiter.run(late1!.task, 2),
+      limiter.run(early!.task, 1),
+      limiter.run(late2!.task, 2),
+      limiter.run(c!.task),
+    ];
+    await settle();
+    expect(started).toEqual(['a', 'b']);
+    for (const [finished, next] of [
+      [a, 'c'],
+      [b, 'early'],
+      [c, 'late1'],
+      [early, 'late2'],
+    ] as const) {
+      finished!.finish();
+      await settle();
+      expect(started.at(-1)).toBe(next);
+    }
+    late1!.finish();
+    late2!.finish();
+    await Promise.all(runs);
+  });
+
+  // Whatever microtask a newcomer arrives on after the slot is freed, the waiting task keeps it (a newcomer taking it
+  // put two tasks in one slot, seen at 2 microtasks).
+  it.each([0, 1, 2, 3, 4, 5, 6])('never runs two tasks in one slot: a task arriving %s microtasks after the release waits', async (hops) => {
+    const limiter = createLimiter(1);
+    let inFlight = 0;
+    let peak = 0;
+    const counted = (work: () => Promise<unknown>) => async () => {
+      peak = Math.max(peak, ++inFlight);
+      await work();
+      inFlight--;
+    };
+    const [first, waiting, newcomer] = ['first', 'waiting', 'newcomer'].map((n) => gate([], n));
+    const runs = [limiter.run(counted(first!.task)), limiter.run(counted(waiting!.task))];
+    await settle();
+    first!.finish();
+    for (let i = 0; i < hops; i++) await Promise.resolve();
+    runs.push(limiter.run(counted(newcomer!.task)));
+    await settle();
+    waiting!.finish();
+    await settle();
+    newcomer!.finish();
+    await Promise.all(runs);
+    expect(peak).toBe(1);
   });
 });
