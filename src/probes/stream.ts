@@ -31,6 +31,39 @@ export interface StreamRequest extends Pick<HttpRequest, 'url' | 'headers' | 'bo
 export interface StreamChunk {
   atMs: number;
   bytes: number;
+  /**
+   * The longest time this process could not run (its event loop did not turn) since the previous read, or for the
+   * first one since the request was sent: what arrived meanwhile waited in the socket and is read in one go, so gaps
+   * the server made then are not seen. Absent in recordings made before it was measured.
+   */
+  blindMs?: number;
+}
+
+/** How often the reader proves it could run while it waits for the body (a turn of the event loop). */
+const HEARTBEAT_MS = 10;
+
+/**
+ * Measures the reader's blindness: the longest stretch without a turn of the event loop (a CPU-starved process, or
+ * another task's synchronous work) since the last `read()`, which returns it and starts a new stretch.
+ */
+function blindness(): { read(): number; stop(): void } {
+  let last = performance.now();
+  let longest = 0;
+  const beat = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  };
+  const timer = setInterval(beat, HEARTBEAT_MS).unref();
+  return {
+    read() {
+      beat();
+      const blind = Math.round(longest);
+      longest = 0;
+      return blind;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** How the body ended: its natural end, cut by the other side (or a silence longer than the timeout), held long enough, or over the cap. */
@@ -133,6 +166,7 @@ async function stream(req: StreamRequest): Promise<{ result: StreamExchange; sta
   });
 
   const stop = whenAborted(signal);
+  const blind = blindness();
   try {
     let response;
     try {
@@ -166,7 +200,7 @@ async function stream(req: StreamRequest): Promise<{ result: StreamExchange; sta
     try {
       for await (const data of response.body) {
         const chunk = data as Buffer;
-        chunks.push({ atMs: elapsed(), bytes: chunk.length });
+        chunks.push({ atMs: elapsed(), bytes: chunk.length, blindMs: blind.read() });
         if (bytes < TEXT_BYTES) kept.push(chunk.subarray(0, TEXT_BYTES - bytes));
         bytes += chunk.length;
         if (bytes > maxBytes) {
@@ -196,6 +230,7 @@ async function stream(req: StreamRequest): Promise<{ result: StreamExchange; sta
     };
     return { result: { ok: true, response: timed }, stale: false };
   } finally {
+    blind.stop();
     stop.dispose();
     clearTimeout(holdTimer);
     clearTimeout(overallTimer);

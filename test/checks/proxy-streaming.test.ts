@@ -1,6 +1,6 @@
 // proxy-streaming: its judge over tables of timed streams (finding ids); its gather runs in proxy-streaming.integration.test.ts.
 import { describe, expect, it } from 'vitest';
-import check, { BUFFERED_AFTER_MS, bursts, judge, messages, type Facts } from '../../checks/proxy-streaming.js';
+import check, { BUFFERED_AFTER_MS, BURST_GAP_MS, bursts, judge, messages, type Facts } from '../../checks/proxy-streaming.js';
 import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 import { renderJudgement } from '../../src/check.js';
 import type { StreamExchange, StreamResponse } from '../../src/probes/stream.js';
@@ -110,6 +110,20 @@ describe('proxy-streaming judge', () => {
     expect(judge({ url: URL, exchange: stream([...times], { headers: NGINX }) }).findings.map((f) => f.id)).toEqual([id]);
   });
 
+  // A reader starved of CPU reads a paced stream in one go: the burst says nothing about a proxy then.
+  it.each([
+    ['no pause measured (an older recording)', undefined, 'buffered'],
+    ['a pause just under one gap', BURST_GAP_MS - 1, 'buffered'],
+    ['a pause of one gap', BURST_GAP_MS, 'inconclusive'],
+    ['a pause longer than the whole stream', 1700, 'inconclusive'],
+  ] as const)('a late single burst after %s → %s', (_name, blindMs, id) => {
+    const exchange = stream([1720, 1721], { headers: NGINX });
+    if (exchange.ok && blindMs !== undefined) exchange.response.chunks[0]!.blindMs = blindMs;
+    const j = judge({ url: URL, exchange });
+    expect(j.findings.map((f) => f.id)).toEqual([id]);
+    if (id === 'inconclusive') expect(renderJudgement(messages, j).summary).toMatch(new RegExp(`could not run for ${blindMs} ms`));
+  });
+
   it('puts the burst threshold where a 5 × 200 ms stream held to its end lands', () => {
     expect(BUFFERED_AFTER_MS).toBeLessThan(800);
   });
@@ -131,6 +145,18 @@ describe('proxy-streaming renderings (every message, pinned in __renderings__/pr
     { name: 'buffered and gzipped, nothing names the proxy', facts: at(stream([806], { headers: { 'content-encoding': 'gzip' } })) },
     { name: 'buffered, brotli', facts: at(stream([700], { headers: { 'content-encoding': 'br' } })) },
     { name: 'one early burst', facts: at(stream([120])) },
+    {
+      name: 'one late burst read by a process that could not run',
+      facts: at(
+        stream([1720, 1721], {
+          headers: NGINX,
+          chunks: [
+            { atMs: 1720, bytes: 5, blindMs: 1694 },
+            { atMs: 1721, bytes: 5, blindMs: 0 },
+          ],
+        }),
+      ),
+    },
     { name: 'from the gateway itself', facts: at(stream([900], { headers: { server: 'uvicorn' } })) },
     { name: 'an empty stream', facts: at(stream([], { bytes: 0, headersAtMs: 12 })) },
     { name: 'cut with a reason', facts: at(stream([3, 250], { end: 'cut', endedAtMs: 60_001, cut: { kind: 'reset', message: 'socket hang up' } })) },

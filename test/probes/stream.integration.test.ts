@@ -55,6 +55,20 @@ describe('streamRequest', () => {
     expect(seen).toEqual({ method: 'POST', body: '{"stream":true}', auth: 'Bearer x' });
   });
 
+  it('measures how long the reader could not run before each read (a blocked or CPU-starved process)', async () => {
+    const pending = streamRequest({ url: `${server.url}/stream` });
+    // Block this process (the reader, here the server too) for 400 ms while the stream is being read.
+    await sleep(100);
+    const until = performance.now() + 400;
+    while (performance.now() < until);
+    const ex = await pending;
+    expect(ex.ok).toBe(true);
+    if (!ex.ok) return;
+    const blind = ex.response.chunks.map((c) => c.blindMs);
+    expect(blind.every((ms) => typeof ms === 'number')).toBe(true);
+    expect(Math.max(...(blind as number[]))).toBeGreaterThanOrEqual(400);
+  });
+
   it('reports a stream the server cuts as cut, with the reason', async () => {
     const ex = await streamRequest({ url: `${server.url}/cut` });
     expect(ex.ok && ex.response.end).toBe('cut');
