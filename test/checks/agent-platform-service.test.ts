@@ -226,6 +226,10 @@ describe('agent-platform-service renderings', () => {
       name: 'no token: the service asks for one',
       facts: facts(m({ withToken: false, tls: TLS_OK, call: call(16, 'UNAUTHENTICATED', 'No authorization header presented') })),
     },
+    {
+      name: 'plaintext, no token: the service asks for one',
+      facts: facts(plain({ withToken: false, preface: { kind: 'http2' }, call: call(16, 'UNAUTHENTICATED', 'No authorization header presented') })),
+    },
     { name: 'token refused', facts: facts(m({ tls: TLS_OK, call: call(16, 'UNAUTHENTICATED', 'Forbidden by auth provider') })) },
     {
       name: 'permission denied, no token',
