@@ -78,6 +78,7 @@ export function judge(f: Facts): Judgement<typeof messages> {
   const refused = f.vectors.filter((v) => v.answer.status === 401);
   const unanswered = f.vectors.filter((v) => v.answer.status === undefined);
   const blocked = f.vectors.filter((v) => v.answer.status !== undefined && v.answer.status !== 401 && !v.answer.fromGateway);
+  // Stryker disable next-line ConditionalExpression: an answer without a status carries no gateway headers (fromGateway is false)
   const bypassed = f.vectors.filter((v) => v.answer.status !== undefined && v.answer.status !== 401 && v.answer.fromGateway);
   const findings: FindingOf<typeof messages>[] = [];
   if (bypassed.length) findings.push({ id: 'bypassed', data: { vectors: bypassed } });

@@ -53,6 +53,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
     findings.push({ id: 'belowSmallDeployment', data: { memory: m.memoryBytes, cpus: m.cpus } });
   for (const dir of dirs) {
     const free = m.diskFree[dir];
+    // Stryker disable next-line ConditionalExpression: undefined < MIN_DISK is false, as the guard makes it
     if (free !== undefined && free < MIN_DISK) findings.push({ id: 'lowDisk', data: { dir, free } });
   }
   if (findings.length === 0) findings.push({ id: 'enough', data: { memory: m.memoryBytes, cpus: m.cpus } });

@@ -91,8 +91,10 @@ type Finding = FindingOf<typeof messages>;
 
 /** Judges the gateway's tag against GitLab's version — or, with a target, against the planned one (the pre-upgrade gate). Pure. */
 export function judge(f: Facts): Judgement<typeof messages> {
+  // Stryker disable next-line ConditionalExpression: parseVersion reads no version in undefined either
   const gitlab = f.gitlab === undefined ? undefined : parseVersion(f.gitlab);
   if (f.gitlab !== undefined && !gitlab) return { findings: [{ id: 'gitlabUnreadable', data: { gitlab: f.gitlab } }] };
+  // Stryker disable next-line ConditionalExpression: parseVersion reads no version in undefined either
   const target = f.target === undefined ? undefined : parseVersion(f.target);
   if (f.target !== undefined && !target) return { findings: [{ id: 'targetInvalid', data: { target: f.target } }] };
   const against = target ?? gitlab;

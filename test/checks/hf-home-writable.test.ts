@@ -95,6 +95,10 @@ describe('hf-home-writable renderings (every message, pinned in __renderings__/h
       facts: at({ place: { kind: 'gateway-env', hostname: 'aigw-1' }, cache: { ...cached, revision: '0123456789abcdef0123' } }),
     },
     { name: 'a revision without files', facts: at({ cache: { repoDir: '/hf/hub/m', revision: 'abc' } }) },
+    {
+      name: 'offline, the tokenizer config without a revision',
+      facts: at({ offline: OFFLINE, cache: { repoDir: '/hf/hub/m', files: ['tokenizer_config.json'] } }),
+    },
     { name: 'online, nothing cached, the cache said why', facts: at({ cache: empty }) },
     { name: 'online, nothing cached, silently', facts: at({ cache: { repoDir: '/hf/hub/m' } }) },
     { name: 'offline, cache missing', facts: at({ offline: OFFLINE, cache: empty, source: '--hf-home' }) },

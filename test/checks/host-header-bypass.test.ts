@@ -51,6 +51,7 @@ describe('host-header-bypass renderings (every message, pinned in __renderings__
     { name: 'two vectors past auth, one refused', facts: facts(gw(401), { ...gw(405), said: 'Method Not Allowed' }, gw(200), gw(401)) },
     { name: "nginx's 400 for every vector", facts: facts(gw(401), proxy(400), proxy(400), proxy(400)) },
     { name: 'bypassed, unanswered and blocked at once', facts: facts(gw(401), gw(405), none, proxy(400)) },
+    { name: 'a 401 from the proxy, not the gateway', facts: facts(gw(401), proxy(401)) },
     { name: 'nothing answers two vectors', facts: facts(gw(401), none, { ...none, failure: 'timeout after 5000 ms' }) },
   ];
   it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));

@@ -60,6 +60,7 @@ describe('resources renderings (every message, pinned in __renderings__/resource
     },
     { name: 'exactly 1 GiB of memory, one CPU', facts: at({ memoryBytes: GiB, cpus: 1, availableMemoryBytes: 300 * MiB }) },
     { name: 'enough memory, one CPU', facts: at({ cpus: 1 }) },
+    { name: 'exactly the small deployment memory, one CPU', facts: at({ memoryBytes: SMALL_MEMORY, cpus: 1 }) },
     { name: '4 GiB, 2 CPUs', facts: at({ memoryBytes: 4 * GiB, cpus: 2 }) },
     {
       name: 'under the minimum, disk unknown, low disk elsewhere',

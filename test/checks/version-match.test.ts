@@ -90,6 +90,8 @@ describe('version-match renderings (every message, pinned in __renderings__/vers
     { name: 'gate: gateway on the running version', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.0-ee', target: '18.7.0' } },
     { name: 'gate: gateway on the planned version', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' } },
     { name: 'gate: gateway on neither (patch of the planned)', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.7.1-ee', target: '18.7.0' } },
+    { name: 'gate: gateway a major behind the running GitLab', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v17.6.0-ee', target: '18.7.0' } },
+    { name: 'gate: gateway a patch off the running GitLab', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-v18.6.1-ee', target: '18.7.0' } },
     { name: 'gate: GitLab unknown', facts: { gitlabReason: 'HTTP 401', gateway: 'self-hosted-v18.7.0-ee', target: '18.7.0' } },
     { name: 'gate: gateway unknown', facts: { gitlab: '18.6.0-ee', target: '18.7.0' } },
     { name: 'gate: nightly', facts: { gitlab: '18.6.0-ee', gateway: 'self-hosted-nightly', target: '18.7.0' } },
