@@ -86,15 +86,18 @@ function expectExit(run: ChildRun, codes: readonly number[], what: string): Chil
 /** The results of a JSON report that did not pass, to say why a run failed. */
 function failures(stdout: string): string {
   try {
-    const bad = (JSON.parse(stdout) as RunResult).results.filter((r) => r.status === 'fail' || r.status === 'error');
+    const parsed = JSON.parse(stdout) as RunResult;
+    const bad = parsed.results.filter((r) => r.status === 'fail' || r.status === 'error');
     return (
       bad
         .slice(0, 5)
         .map((r) => `\n  ${r.target ? `${r.target}/` : ''}${r.id} ${r.status}: ${r.summary}`)
-        .join('') + (bad.length > 5 ? `\n  … ${bad.length} in all` : '')
+        .join('') +
+      (bad.length > 5 ? `\n  … ${bad.length} in all` : '') +
+      (bad.length ? '' : `\n  no check failed or errored: ${JSON.stringify(parsed.summary)}${parsed.aborted ? `; aborted: ${parsed.aborted}` : ''}`)
     );
   } catch {
-    return '';
+    return stdout ? `\n  stdout is not a JSON report: ${stdout.slice(0, 200)}` : '\n  nothing on stdout';
   }
 }
 
@@ -371,6 +374,12 @@ function printTable(rows: readonly Row[]): void {
   process.stdout.write(`\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${cells.map(line).join('\n')}\n`);
 }
 
+/** A figure that could not be measured (a run it needs failed): a row saying why, so the figures after it still run. */
+function notMeasured(name: string, error: unknown): Row {
+  const message = error instanceof Error ? error.message : String(error);
+  return { name, what: 'not measured', measured: 'failed', goal: '—', met: undefined, notes: message.split('\n') };
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`duo-doctor benchmarks\n${machine().join('\n')}\n`);
   await directPortsClosed();
@@ -379,16 +388,32 @@ async function main(): Promise<void> {
     rows.push(row);
     printRow(row);
   };
-  if (wanted(1)) add(await startup());
+  /** Runs figure(s) `numbers` when wanted; a failure is reported in their rows and the bench goes on. */
+  const figure = async (numbers: readonly number[], names: readonly string[], measure: () => Promise<Row | Row[]>) => {
+    if (!numbers.some(wanted)) return;
+    try {
+      const measured = await measure();
+      for (const row of Array.isArray(measured) ? measured : [measured]) if (wanted(Number(row.name.split('.')[0]))) add(row);
+    } catch (error) {
+      process.exitCode = 1;
+      names.forEach((name, i) => wanted(numbers[i]!) && add(notMeasured(name, error)));
+    }
+  };
+  await figure([1], ['1. startup'], startup);
   // Figures 2, 3, 5, 6 and 8 share one healthy stack; 4 and 7 start their own (with latency) beside it.
   const stack = [2, 3, 5, 6, 8].some(wanted) ? await healthy() : undefined;
   try {
-    if (stack && (wanted(2) || wanted(3))) for (const row of await suite(stack)) if (wanted(Number(row.name[0]))) add(row);
-    if (wanted(4)) add(await concurrency());
-    if (stack && wanted(5)) add(await hungGateway(stack));
-    if (stack && wanted(6)) add(await memory(stack));
-    if (wanted(7)) add(await fleet());
-    if (stack && wanted(8)) add(await monitor(stack));
+    if (stack) {
+      await figure([2, 3], ['2. full suite', '3. without the stream'], () => suite(stack));
+      await figure([4], ['4. concurrency'], concurrency);
+      await figure([5], ['5. hung gateway'], () => hungGateway(stack));
+      await figure([6], ['6. memory'], () => memory(stack));
+      await figure([7], ['7. fleet'], fleet);
+      await figure([8], ['8. serve'], () => monitor(stack));
+    } else {
+      await figure([4], ['4. concurrency'], concurrency);
+      await figure([7], ['7. fleet'], fleet);
+    }
   } finally {
     await stack?.close();
   }
