@@ -127,7 +127,7 @@ export function endpointMessages(client: TrustingClient) {
     notYetValid: chain(
       'fail',
       (d) =>
-        `${name(d)} is not valid before ${d.verdict.date ?? '?'}: check the clocks of the issuing machine and of this one, or reissue it with a start date in the past.`,
+        `Check the clocks of the issuing machine and of this one (${name(d)} is not valid before ${d.verdict.date ?? '?'}), or reissue it with a start date in the past.`,
     ),
     notYetValidUnused: chain(
       'warn',

@@ -2,8 +2,17 @@
 // bundle of one's own (warn) and in the distribution's own bundle (said only), and the expiry window exactly at its limit.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { auditBundle, isDistributionBundle, type BundleFacts } from '../../src/judge/ca-bundle.js';
+import type { Message } from '../../src/check.js';
+import {
+  auditBundle,
+  bundleFingerprints,
+  bundleMessages,
+  bundleProblems,
+  isDistributionBundle,
+  type BundleFacts,
+} from '../../src/judge/ca-bundle.js';
 import { bundleFromText } from '../../src/probes/trust.js';
 import { bundleFacts } from '../../src/tls/bundle-facts.js';
 import type { BundleKind } from '../../scripts/fixtures.js';
@@ -79,5 +88,123 @@ describe('isDistributionBundle', () => {
     [{ file: '/home/aigateway/app/venv/lib/python3.12/site-packages/certifi/cacert.pem' }, true],
   ])('%j → %s', (b, expected) => {
     expect(isDistributionBundle(b)).toBe(expected);
+  });
+});
+
+describe('what an audit says, word for word (pinned in __renderings__/ca-bundle-audit.txt)', () => {
+  // Fixtures are generated per run: fingerprints and instants are masked, days counted from a fixed offset.
+  const mask = (text: string) =>
+    text
+      .replace(/([0-9A-F]{2}:){3}[0-9A-F]{2}/g, 'FP')
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'DATE')
+      .replace(/"\/[^"]*\/(?=[a-zA-Z]+\.pem")/g, '"/fixtures/')
+      .replace(/\/tmp\/[^\s:;"]*\//g, '/fixtures/');
+  const rootNotAfter = () => Date.parse(new X509Certificate(fixtures().root.certPem).validTo);
+  const rootNotBefore = () => Date.parse(new X509Certificate(fixtures().root.certPem).validFrom);
+  const unreadable = (code: string): BundleFacts => ({
+    file: '/certs/ca.pem',
+    variables: ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'],
+    readError: { code, message: `cannot read it (${code})` },
+    blocks: [],
+    problems: [],
+  });
+  const cases: [string, () => BundleFacts, (() => number)?, number?][] = [
+    ['one CA certificate', () => bundle('good')],
+    ['one CA certificate, 10 days before it expires', () => bundle('good'), () => rootNotAfter() - 10 * DAY_MS],
+    ['one CA certificate, the day it expires, window 0', () => bundle('good'), () => rootNotAfter(), 0],
+    ['one CA certificate, before it is valid', () => bundle('good'), () => rootNotBefore() - DAY_MS],
+    ['duplicate', () => bundle('duplicate')],
+    ['empty', () => bundle('empty')],
+    ['DER', () => bundle('der')],
+    ['truncated', () => bundle('truncated')],
+    ['private key', () => bundle('privateKey')],
+    ['server certificate inside', () => bundle('leafInside')],
+    ['an expired root among valid ones', () => bundle('expiredCa')],
+    ["an expired root in the distribution's bundle", () => bundle('expiredCa', DEBIAN)],
+    ['only expired roots', () => bundle('onlyExpired')],
+    ['a stray line beside a certificate', () => ({ ...bundle('good'), problems: ['line 40: text outside any block', 'block 1: ignored here'] })],
+    ['a file-level problem and no certificate', () => ({ ...bundle('empty'), problems: ['no PEM block at all (is it DER?)'] })],
+    [
+      "four expired roots in the distribution's bundle among valid ones",
+      () => {
+        const expired = bundle('expiredCa');
+        const bad = expired.blocks.filter((b) => b.pem && Date.parse(new X509Certificate(b.pem).validTo) < Date.now());
+        const copies = [0, 1, 2, 3].map((i) => ({ ...bad[0]!, index: 10 + i, line: 100 + i }));
+        return { ...expired, file: DEBIAN, blocks: [...expired.blocks, ...copies] };
+      },
+    ],
+    ...['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'EFTYPE', 'EFBIG', 'EIO'].map((code): [string, () => BundleFacts] => [
+      `unreadable ${code}`,
+      () => unreadable(code),
+    ]),
+  ];
+
+  it('renders each case: findings, texts, fixes, the problems checks cite, the counts', async () => {
+    const out = cases.map(([name, make, when, days]) => {
+      const b = make();
+      const now = when ? when() : Date.now();
+      const { findings, stats } = auditBundle(b, now, days ?? 30);
+      const problems = bundleProblems(b, now, days ?? 30).problems;
+      return [
+        `## ${name}`,
+        ...findings.map((f) => {
+          const m = bundleMessages[f.id] as Message<unknown>;
+          const fix = typeof m.fix === 'function' ? m.fix(f.data) : m.fix;
+          return `${f.id} (${m.status}): ${m.text(f.data)}${fix ? `\n  fix: ${fix}` : ''}`;
+        }),
+        `problems: ${JSON.stringify(problems)}`,
+        `stats: ${JSON.stringify(stats)}`,
+      ].join('\n');
+    });
+    // The messages no single bundle reaches here (a valid and a not-yet-valid root together; the two-variable comparison).
+    const at = { at: 'SSL_CERT_FILE: /certs/ca.pem', file: '/certs/ca.pem' };
+    const samples: Partial<Record<keyof typeof bundleMessages, unknown>> = {
+      allLoad: { bundles: ['SSL_CERT_FILE, REQUESTS_CA_BUNDLE: /certs/ca.pem', '--ca-file: /certs/more.pem'] },
+      notYetValid: { ...at, block: 'block 2 (line 30, CERTIFICATE)', cert: '"Future CA"', date: '2031-01-01T00:00:00.000Z' },
+      variablesUnset: {},
+      onlyOneVariable: { set: 'SSL_CERT_FILE', unset: 'REQUESTS_CA_BUNDLE' },
+      sameFile: { file: '/certs/ca.pem' },
+      sameCertificates: { a: '/certs/a.pem', b: '/certs/b.pem' },
+      variablesDiffer: { a: '/certs/a.pem', b: '/certs/b.pem', diff: '1 only in SSL_CERT_FILE' },
+    };
+    for (const [id, data] of Object.entries(samples)) {
+      const m = bundleMessages[id as keyof typeof bundleMessages] as Message<unknown>;
+      const fix = typeof m.fix === 'function' ? m.fix(data) : m.fix;
+      out.push(`## sample ${id}\n${id} (${m.status}): ${m.text(data)}${fix ? `\n  fix: ${fix}` : ''}`);
+    }
+    await expect(mask(`${out.join('\n\n')}\n`)).toMatchFileSnapshot(fileURLToPath(new URL('./__renderings__/ca-bundle-audit.txt', import.meta.url)));
+  });
+
+  it('reaches every message but notYetValid and the two-variable ones (rendered from samples above)', () => {
+    const reached = new Set(
+      cases.flatMap(([, make, when, days]) => auditBundle(make(), when ? when() : Date.now(), days ?? 30).findings.map((f) => f.id)),
+    );
+    expect(Object.keys(bundleMessages).filter((id) => !reached.has(id as keyof typeof bundleMessages))).toEqual([
+      'allLoad',
+      'notYetValid',
+      'variablesUnset',
+      'onlyOneVariable',
+      'sameFile',
+      'sameCertificates',
+      'variablesDiffer',
+    ]);
+  });
+
+  it('bundleFingerprints: one entry per distinct certificate, with its label', () => {
+    expect([...bundleFingerprints(bundle('duplicate')).values()].length).toBe(
+      new Set(
+        bundle('duplicate')
+          .blocks.filter((b) => b.pem)
+          .map((b) => b.pem),
+      ).size,
+    );
+    expect([...bundleFingerprints(bundle('good')).values()]).toEqual([expect.stringMatching(/^".+" \(SHA-256 ([0-9A-F]{2}:){3}[0-9A-F]{2}\)$/)]);
+    expect(bundleFingerprints(bundle('empty')).size).toBe(0);
+  });
+
+  it('a block whose PEM does not parse as a certificate counts as none', () => {
+    const b = bundle('good');
+    const broken = { ...b, blocks: b.blocks.map((x) => ({ ...x, pem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' })) };
+    expect(auditBundle(broken, Date.now(), 30).stats.certificates).toBe(0);
   });
 });

@@ -1,10 +1,13 @@
 // The endpoint judges of gitlab-tls and gateway-tls over recorded facts (the fixture chains as PEM strings): finding ids for each
 // trust basis, the self-signed certificate trusted explicitly, the handshake that failed, and URLs without TLS.
 import { X509Certificate } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { judge as judgeGatewayTls, type Facts as GatewayTlsFacts } from '../../checks/gateway-tls.js';
 import { judge as judgeGitlabTls, type Facts as GitlabTlsFacts, type TrustBasis } from '../../checks/gitlab-tls.js';
-import type { EndpointFacts, TrustFacts } from '../../src/judge/tls-endpoint.js';
+import type { Message } from '../../src/check.js';
+import type { Verdict } from '../../src/judge/tls-chain.js';
+import { describeTrust, endpointMessages, type EndpointFacts, type TrustFacts, type TrustingClient } from '../../src/judge/tls-endpoint.js';
 import { describeCertificate } from '../../src/pki/certificate.js';
 import type { TlsFacts } from '../../src/probes/tls.js';
 import type { ServedFixture, TlsFixtures } from '../../scripts/fixtures.js';
@@ -197,5 +200,75 @@ describe('gateway-tls judge', () => {
     ) as EndpointFacts & { handshake: TlsFacts };
     const elsewhere = { ...facts, handshake: { ...facts.handshake, host: 'aigw.example.com' } };
     expect(judgeGatewayTls(elsewhere).findings.map((f) => f.id)).toEqual(['selfSignedTrusted', 'hostnameMismatch']);
+  });
+});
+
+describe('endpointMessages, every text and fix for each side (pinned in __renderings__/tls-endpoint-messages.txt)', () => {
+  const cert = { subject: 'CN=Corp Root', name: 'Corp Root', fingerprint256: 'AA:BB:CC:DD:EE:FF' };
+  const verdict = (extra: Partial<Verdict> = {}): Verdict => ({ id: 'expired', message: 'the chain says so', ...extra });
+  const chain = (v: Verdict, bundleOnly = false) => ({
+    server: 'GitLab',
+    verdict: v,
+    trust: 'REQUESTS_CA_BUNDLE (/certs/ca.pem)',
+    bundleOnly,
+  });
+  /** Each message with the data variants its fix branches on. */
+  const samples: [string, unknown][] = [
+    ['trusted', { server: 'GitLab', endpoint: 'gitlab.example.com:443', anchor: '"Corp Root"', expires: '2030-01-01' }],
+    ['plainHttp', { server: 'GitLab', url: 'http://gitlab.example.com' }],
+    ['badUrl', { problem: 'no host in the URL' }],
+    ...['refused', 'dns', 'unreachable', 'timeout', 'not-tls', 'reset', undefined].map((kind): [string, unknown] => [
+      'handshakeFailed',
+      { message: `failed (${kind})`, endpoint: 'g:443', server: 'GitLab', ...(kind ? { kind } : {}) },
+    ]),
+    ['noCertificate', chain(verdict())],
+    ['selfSignedLeaf', chain(verdict())],
+    ['untrustedRoot', chain(verdict({ certificate: cert }))],
+    ['untrustedRoot', chain(verdict({ issuer: 'Corp Issuing CA' }))],
+    ['untrustedRoot', chain(verdict({}))],
+    ['untrustedRoot', chain(verdict({ issuer: 'DigiCert Global Root G2', publicRoot: true }), true)],
+    ['untrustedRoot', chain(verdict({ issuer: 'DigiCert Global Root G2', publicRoot: true }), false)],
+    ['untrustedRoot', chain(verdict({ issuer: 'Corp', publicRoot: false }), true)],
+    ['missingIntermediate', chain(verdict({ issuer: 'Corp Issuing CA' }))],
+    ['intermediateNotSent', chain(verdict({}))],
+    ['expired', chain(verdict({ certificate: cert }))],
+    ['expired', chain(verdict({}))],
+    ['expiredUnused', chain(verdict({ certificate: cert }))],
+    ['notYetValid', chain(verdict({ certificate: cert, date: '2031-01-01' }))],
+    ['notYetValid', chain(verdict({}))],
+    ['notYetValidUnused', chain(verdict({ date: '2031-01-01' }))],
+    ['notYetValidUnused', chain(verdict({}))],
+    ['expiring', chain(verdict({ certificate: cert, date: '2026-12-24' }))],
+    ['expiring', chain(verdict({}))],
+    ['hostnameMismatch', chain(verdict({ host: 'gitlab.example.com' }))],
+    ['hostnameMismatch', chain(verdict({ host: '10.0.0.5' }))],
+    ['hostnameMismatch', chain(verdict({ host: '::1' }))],
+    ['hostnameMismatch', chain(verdict({}))],
+    ['weakSignature', chain(verdict({ certificate: cert }))],
+    ['weakKey', chain(verdict({ certificate: cert }))],
+  ];
+
+  it('renders them all, and every message has a sample', async () => {
+    const out: string[] = [];
+    for (const client of ['gateway', 'gitlab'] as TrustingClient[]) {
+      const messages = endpointMessages(client) as Record<string, Message<unknown>>;
+      expect(Object.keys(messages).filter((id) => !samples.some(([s]) => s === id))).toEqual([]);
+      for (const [id, data] of samples) {
+        const m = messages[id]!;
+        const fix = typeof m.fix === 'function' ? m.fix(data) : m.fix;
+        out.push(`## ${client} ${id} ${JSON.stringify(data)}`, `status: ${m.status}`, `text: ${m.text(data)}`, ...(fix ? [`fix: ${fix}`] : []), '');
+      }
+    }
+    await expect(out.join('\n')).toMatchFileSnapshot(fileURLToPath(new URL('./__renderings__/tls-endpoint-messages.txt', import.meta.url)));
+  });
+
+  it.each([
+    [{ kind: 'system' }, false, "the system roots (Node's Mozilla list, as certifi ships it)"],
+    [{ kind: 'system' }, true, "the system roots (Node's Mozilla list, as certifi ships it)"],
+    [{ kind: 'SSL_CERT_FILE', file: '/certs/ca.pem' }, false, 'SSL_CERT_FILE (/certs/ca.pem)'],
+    [{ kind: '--ca-file', file: '/certs/ca.pem' }, true, 'the system roots plus --ca-file (/certs/ca.pem)'],
+    [{ kind: 'REQUESTS_CA_BUNDLE' }, false, 'REQUESTS_CA_BUNDLE (?)'],
+  ] as [TrustFacts['source'], boolean, string][])('describeTrust %j, system roots %s', (source, systemRoots, want) => {
+    expect(describeTrust({ source, systemRoots })).toBe(want);
   });
 });
