@@ -12,10 +12,10 @@ let main: TestKey;
 let ci: TestKey;
 let weak: TestKey;
 
+// The keys serve the judge tables too; the fake GitLab only gather (started in its describe).
 beforeAll(async () => {
-  [gitlab, main, ci, weak] = await Promise.all([startFakeGitLab({}), testKey('main'), testKey('ci'), testKey('weak', 1024)]);
+  [main, ci, weak] = await Promise.all([testKey('main'), testKey('ci'), testKey('weak', 1024)]);
 });
-afterAll(() => gitlab.close());
 
 const URL = 'https://gitlab.example.com/oauth/discovery/keys';
 const ids = (facts: Facts) => judge(facts).findings.map((f) => f.id);
@@ -63,6 +63,11 @@ describe('jwks-valid judge', () => {
 });
 
 describe('jwks-valid gather', () => {
+  beforeAll(async () => {
+    gitlab = await startFakeGitLab({});
+  });
+  afterAll(() => gitlab.close());
+
   it('reads the set jwks-reachable fetched, as plain JSON facts', async () => {
     gitlab.routes = {
       'GET /.well-known/openid-configuration': { body: discoveryDoc(gitlab.url) },
