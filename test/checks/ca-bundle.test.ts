@@ -223,9 +223,9 @@ describe('ca-bundle renderings', () => {
       }),
     },
     {
-      name: 'two files, one more in REQUESTS_CA_BUNDLE',
+      name: 'two files, one more in REQUESTS_CA_BUNDLE (read first)',
       facts: at({
-        bundles: [bundle(SSL, ['SSL_CERT_FILE'], CA_A), bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_A, CA_B)],
+        bundles: [bundle(REQ, ['REQUESTS_CA_BUNDLE'], CA_A, CA_B), bundle(SSL, ['SSL_CERT_FILE'], CA_A)],
         gatewayVariables: both(SSL, REQ),
       }),
     },

@@ -133,6 +133,13 @@ describe('gateway-url renderings', () => {
     { name: 'not http(s), from GitLab', facts: { gitlabVersion: '18.10.0', target: fromGitlab('ftp://aigw.example.com') } },
     { name: 'not a URL, from the flag', facts: { target: fromFlag('aigw.example.com:5052', BLANK) } },
     { name: 'the flag, no token', facts: { target: fromFlag(AIGW, NO_TOKEN) } },
+    { name: 'the flag, no token, http on port 80', facts: { target: fromFlag('http://aigw.example.com', NO_TOKEN) } },
+    { name: 'not a URL at all, from the flag', facts: { target: fromFlag('ai gateway', NO_TOKEN) } },
+    {
+      name: 'the flag, equal but for trailing slashes on a path',
+      facts: { target: fromFlag('http://aigw.example.com/gw//', set('http://aigw.example.com/gw')) },
+    },
+    { name: 'the flag, another query', facts: { target: fromFlag(`${AIGW}/?x=1`, set(AIGW)) } },
     { name: 'the flag, setting unreadable', facts: { target: fromFlag(AIGW, GRAPHQL_403) } },
     { name: 'the flag, GitLab set to a non-URL', facts: { target: fromFlag(AIGW, set('aigw:5052')) } },
     { name: "GitLab's setting with a trailing slash", facts: { target: fromGitlab(`${AIGW}//`) } },
