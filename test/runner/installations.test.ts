@@ -1,6 +1,6 @@
 // Several installations in one run: concurrent under one cap, each with its own probe cache, results labelled by target.
 // On a fake clock: the probes' 100 ms pass without being waited for, and the elapsed time read is exact.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defineCheck } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runAll } from '../../src/runner/installations.js';
@@ -26,6 +26,11 @@ const check = defineCheck({
 });
 
 describe('runAll', () => {
+  // Each test counts its own probe calls, in whatever order the tests run (--sequence.shuffle).
+  beforeEach(() => {
+    probeCalls.length = 0;
+  });
+
   it('runs each installation concurrently with its own probes, labelling every result', async () => {
     const base = defaultSettings();
     const settings = defaultSettings({
