@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { judge, type Facts, type ModelFacts } from '../../checks/model-endpoints.js';
 import { clientUrl, withV1 } from '../../src/probes/model-endpoint.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings } from '../helpers/renderings.js';
 import { gqlData, gqlErrors, missingField, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 import { freePort, startLoopback, type LoopbackServer } from '../helpers/loopback.js';
 
@@ -75,59 +76,95 @@ function loopbackCases(): [string, Facts, string[]][] {
   ];
 }
 
+const CASES: [string, Facts, string[]][] = [
+  ['no list', { unlisted: 'cannot be listed' }, ['unlisted']],
+  ['no model', { models: [] }, ['noModels']],
+  ['one answering', { models: [model()] }, ['allAnswer']],
+  ['many answering', { models: [model(), model({ name: 'b' }), model({ name: 'c' })] }, ['allAnswer']],
+  ['none probeable', { models: [model({ answer: undefined, notProbed: 'a cloud provider' })] }, ['noneProbeable']],
+  ['one unreachable among two', { models: [model(), model({ answer: { ok: false, kind: 'refused', message: 'refused' } })] }, ['unreachable']],
+  [
+    "a TLS failure with the gateway's trust known",
+    { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed' } })] },
+    ['unreachable'],
+  ],
+  // Off the gateway with no --ca-file: certifi's roots stood in, so a private CA says nothing about the gateway.
+  [
+    "a TLS failure with the gateway's trust unknown here",
+    { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed', trustUnknown: true } })] },
+    ['trustUnknown'],
+  ],
+  [
+    "a refusal with the gateway's trust unknown here",
+    { models: [model({ answer: { ok: false, kind: 'refused', message: 'refused', trustUnknown: true } })] },
+    ['unreachable'],
+  ],
+  [
+    '401 with a token configured',
+    { models: [model({ hasApiToken: true, answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] },
+    ['allAnswer'],
+  ],
+  ['401 without a token', { models: [model({ answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
+  ['403 without a token', { models: [model({ answer: { ok: true, status: 403, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
+  ['399', { models: [model({ answer: { ok: true, status: 399, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
+  ['400', { models: [model({ answer: { ok: true, status: 400, elapsedMs: 1, served: [] } })] }, ['httpError']],
+  ['404, the /v1 form answers 200', { models: [model({ answer: http(404), v1: v1(http(200)) })] }, ['missingV1']],
+  ['404, the /v1 form wants its token (401)', { models: [model({ answer: http(404), v1: v1(http(401)) })] }, ['missingV1']],
+  ['404, the /v1 form answers 404 too', { models: [model({ answer: http(404), v1: v1(http(404)) })] }, ['httpError']],
+  ['404, the /v1 form answers 500', { models: [model({ answer: http(404), v1: v1(http(500)) })] }, ['httpError']],
+  [
+    '404, the /v1 form unreachable',
+    { models: [model({ answer: http(404), v1: v1({ ok: false, kind: 'refused', message: 'refused' }) })] },
+    ['httpError'],
+  ],
+  ['404 on an endpoint ending in /v1 (no /v1 form asked)', { models: [model({ answer: http(404) })] }, ['httpError']],
+  ['200 with a /v1 form present (not judged)', { models: [model({ v1: v1(http(404)) })] }, ['allAnswer']],
+  ['custom models off', { models: [model()], customModelsEnabled: 'false' }, ['customModelsOff']],
+  ['custom models unreadable to the gateway', { models: [model()], customModelsEnabled: 'enabled' }, ['customModelsOff']],
+  ['custom models on (t)', { models: [model()], customModelsEnabled: 't' }, ['allAnswer']],
+  ['custom models unset here', { models: [model()] }, ['allAnswer']],
+  ['custom models off, no model', { models: [], customModelsEnabled: 'false' }, ['noModels']],
+  ...loopbackCases(),
+  [
+    'many served, a release state, a token',
+    {
+      models: [
+        model({ releaseState: 'BETA', hasApiToken: true, answer: { ok: true, status: 200, elapsedMs: 2, served: ['a', 'b', 'c', 'd', 'e', 'f'] } }),
+      ],
+    },
+    ['allAnswer'],
+  ],
+  ['five served', { models: [model({ answer: { ok: true, status: 200, elapsedMs: 2, served: ['a', 'b', 'c', 'd', 'e'] } })] }, ['allAnswer']],
+  [
+    'one of two probed',
+    { models: [model(), model({ name: 'cloud', endpoint: '', answer: undefined, notProbed: 'a cloud provider' })] },
+    ['allAnswer'],
+  ],
+  [
+    'two not probed, one without endpoint or reason',
+    { models: [model({ endpoint: '', answer: undefined }), model({ answer: undefined, notProbed: 'x' })] },
+    ['noneProbeable'],
+  ],
+  ['one not probed, alone', { models: [model({ answer: undefined, notProbed: 'x' })], customModelsEnabled: 'true' }, ['noneProbeable']],
+  ['unreachable, no URL recorded', { models: [model({ url: undefined, answer: refused })] }, ['unreachable']],
+  [
+    '401 with a token configured, no release state',
+    { models: [model({ hasApiToken: true, releaseState: undefined, answer: http(401) })] },
+    ['allAnswer'],
+  ],
+  ['400 from a /v1 form 400 (the /v1 form not counted)', { models: [model({ answer: http(404), v1: v1(http(400)) })] }, ['httpError']],
+  ['404, the /v1 form answers 403', { models: [model({ answer: http(404), v1: v1(http(403)) })] }, ['missingV1']],
+  ['500, the /v1 form answers 200 (only a 404 asks it)', { models: [model({ answer: http(500), v1: v1(http(200)) })] }, ['httpError']],
+];
+
 describe('model-endpoints judge', () => {
-  it.each<[string, Facts, string[]]>([
-    ['no list', { unlisted: 'cannot be listed' }, ['unlisted']],
-    ['no model', { models: [] }, ['noModels']],
-    ['one answering', { models: [model()] }, ['allAnswer']],
-    ['many answering', { models: [model(), model({ name: 'b' }), model({ name: 'c' })] }, ['allAnswer']],
-    ['none probeable', { models: [model({ answer: undefined, notProbed: 'a cloud provider' })] }, ['noneProbeable']],
-    ['one unreachable among two', { models: [model(), model({ answer: { ok: false, kind: 'refused', message: 'refused' } })] }, ['unreachable']],
-    [
-      "a TLS failure with the gateway's trust known",
-      { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed' } })] },
-      ['unreachable'],
-    ],
-    // Off the gateway with no --ca-file: certifi's roots stood in, so a private CA says nothing about the gateway.
-    [
-      "a TLS failure with the gateway's trust unknown here",
-      { models: [model({ answer: { ok: false, kind: 'tls', message: 'self-signed', trustUnknown: true } })] },
-      ['trustUnknown'],
-    ],
-    [
-      "a refusal with the gateway's trust unknown here",
-      { models: [model({ answer: { ok: false, kind: 'refused', message: 'refused', trustUnknown: true } })] },
-      ['unreachable'],
-    ],
-    [
-      '401 with a token configured',
-      { models: [model({ hasApiToken: true, answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] },
-      ['allAnswer'],
-    ],
-    ['401 without a token', { models: [model({ answer: { ok: true, status: 401, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
-    ['403 without a token', { models: [model({ answer: { ok: true, status: 403, elapsedMs: 1, served: [] } })] }, ['tokenMissing']],
-    ['399', { models: [model({ answer: { ok: true, status: 399, elapsedMs: 1, served: [] } })] }, ['allAnswer']],
-    ['400', { models: [model({ answer: { ok: true, status: 400, elapsedMs: 1, served: [] } })] }, ['httpError']],
-    ['404, the /v1 form answers 200', { models: [model({ answer: http(404), v1: v1(http(200)) })] }, ['missingV1']],
-    ['404, the /v1 form wants its token (401)', { models: [model({ answer: http(404), v1: v1(http(401)) })] }, ['missingV1']],
-    ['404, the /v1 form answers 404 too', { models: [model({ answer: http(404), v1: v1(http(404)) })] }, ['httpError']],
-    ['404, the /v1 form answers 500', { models: [model({ answer: http(404), v1: v1(http(500)) })] }, ['httpError']],
-    [
-      '404, the /v1 form unreachable',
-      { models: [model({ answer: http(404), v1: v1({ ok: false, kind: 'refused', message: 'refused' }) })] },
-      ['httpError'],
-    ],
-    ['404 on an endpoint ending in /v1 (no /v1 form asked)', { models: [model({ answer: http(404) })] }, ['httpError']],
-    ['200 with a /v1 form present (not judged)', { models: [model({ v1: v1(http(404)) })] }, ['allAnswer']],
-    ['custom models off', { models: [model()], customModelsEnabled: 'false' }, ['customModelsOff']],
-    ['custom models unreadable to the gateway', { models: [model()], customModelsEnabled: 'enabled' }, ['customModelsOff']],
-    ['custom models on (t)', { models: [model()], customModelsEnabled: 't' }, ['allAnswer']],
-    ['custom models unset here', { models: [model()] }, ['allAnswer']],
-    ['custom models off, no model', { models: [], customModelsEnabled: 'false' }, ['noModels']],
-    ...loopbackCases(),
-  ])('%s', (_name, f, expected) => {
-    expect(ids(f)).toEqual(expected);
-  });
+  it.each(CASES)('%s', (_name, f, expected) => expect(ids(f)).toEqual(expected));
+
+  it('renders every case as pinned, reaching every message', () =>
+    expectRenderings(
+      check,
+      CASES.map(([name, facts]) => ({ name, facts })),
+    ));
 });
 
 describe('model-endpoints judge: where the endpoints were asked', () => {

@@ -5,6 +5,7 @@ import check, { judge, type Facts, type ServingFacts } from '../../checks/model-
 import { requestedModel } from '../../src/judge/self-hosted-model.js';
 import { startModelServer, type ModelServerOptions, type RunningModelServer } from '../../src/reference/model-server.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings } from '../helpers/renderings.js';
 import { gqlData, startFakeGitLab, type FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const ok = { ok: true as const, status: 200 };
@@ -22,39 +23,54 @@ const model = (extra: Partial<ServingFacts> = {}): ServingFacts => ({
 });
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
 
+const CASES: [string, Facts, string[]][] = [
+  ['no list', { unlisted: 'cannot be listed' }, ['unlisted']],
+  ['no model', { models: [] }, ['noneJudged']],
+  ['none judged', { models: [model({ notJudged: 'a cloud provider' })] }, ['noneJudged']],
+  ['one serving', { models: [model()] }, ['allServe']],
+  ['many serving, one not judged', { models: [model(), model({ name: 'b' }), model({ notJudged: 'x' })] }, ['allServe']],
+  ['name not served', { models: [model({ requested: 'codestral', chat: undefined, tools: undefined })] }, ['nameNotServed']],
+  ['name not served among many', { models: [model({ requested: 'x', served: ['a', 'b'] })] }, ['nameNotServed']],
+  ['server lists nothing (not judged as missing)', { models: [model({ served: [] })] }, ['allServe']],
+  [
+    'no chat template',
+    { models: [model({ chat: err(400, 'As of transformers v4.44, default chat template is no longer allowed'), tools: err(400) })] },
+    ['noChatTemplate'],
+  ],
+  ['chat fails otherwise (500)', { models: [model({ chat: err(500, 'engine dead') })] }, ['chatFails']],
+  ['chat unreachable', { models: [model({ chat: { ok: false, kind: 'timeout', message: 'timed out' } })] }, ['chatFails']],
+  ['chat wants the key (401): not judged', { models: [model({ chat: err(401), tools: err(401) })] }, ['allServe']],
+  ['chat 403: not judged', { models: [model({ chat: err(403), tools: err(403) })] }, ['allServe']],
+  [
+    'tools off',
+    { models: [model({ tools: err(400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set') })] },
+    ['toolsOff'],
+  ],
+  ['tools 399', { models: [model({ tools: err(399) })] }, ['allServe']],
+  ['context one under the budget', { models: [model({ maxModelLen: 127_999 })] }, ['contextShort']],
+  ['context at the budget', { models: [model({ maxModelLen: 128_000 })] }, ['allServe']],
+  ['context unknown', { models: [model({ maxModelLen: undefined })] }, ['allServe']],
+  ['family without a budget', { models: [model({ model: 'something-new', maxModelLen: 10 })] }, ['allServe']],
+  ['tools off and context short', { models: [model({ tools: err(400), maxModelLen: 8192 })] }, ['toolsOff', 'contextShort']],
+  ['two serving', { models: [model(), model({ name: 'b' })] }, ['allServe']],
+  ['two not judged', { models: [model({ notJudged: 'a' }), model({ name: 'b', notJudged: 'b' })] }, ['noneJudged']],
+  ['no list, no reason', {}, ['unlisted']],
+  ['chat error without message (404)', { models: [model({ chat: err(404) })] }, ['chatFails']],
+  ['tools unreachable', { models: [model({ tools: { ok: false, kind: 'reset', message: 'socket hang up' } })] }, ['toolsOff']],
+  ['chat wants the key, window known', { models: [model({ chat: err(401), tools: err(401), maxModelLen: 200_000 })] }, ['allServe']],
+  ['window of a family without a budget', { models: [model({ model: 'new', maxModelLen: 4096 })] }, ['allServe']],
+  ['no identifier (name not asked)', { models: [model({ requested: undefined, served: ['x'] })] }, ['allServe']],
+  ['name not served, served unknown', { models: [model({ requested: 'x', served: undefined })] }, ['allServe']],
+];
+
 describe('model-serving judge', () => {
-  it.each<[string, Facts, string[]]>([
-    ['no list', { unlisted: 'cannot be listed' }, ['unlisted']],
-    ['no model', { models: [] }, ['noneJudged']],
-    ['none judged', { models: [model({ notJudged: 'a cloud provider' })] }, ['noneJudged']],
-    ['one serving', { models: [model()] }, ['allServe']],
-    ['many serving, one not judged', { models: [model(), model({ name: 'b' }), model({ notJudged: 'x' })] }, ['allServe']],
-    ['name not served', { models: [model({ requested: 'codestral', chat: undefined, tools: undefined })] }, ['nameNotServed']],
-    ['name not served among many', { models: [model({ requested: 'x', served: ['a', 'b'] })] }, ['nameNotServed']],
-    ['server lists nothing (not judged as missing)', { models: [model({ served: [] })] }, ['allServe']],
-    [
-      'no chat template',
-      { models: [model({ chat: err(400, 'As of transformers v4.44, default chat template is no longer allowed'), tools: err(400) })] },
-      ['noChatTemplate'],
-    ],
-    ['chat fails otherwise (500)', { models: [model({ chat: err(500, 'engine dead') })] }, ['chatFails']],
-    ['chat unreachable', { models: [model({ chat: { ok: false, kind: 'timeout', message: 'timed out' } })] }, ['chatFails']],
-    ['chat wants the key (401): not judged', { models: [model({ chat: err(401), tools: err(401) })] }, ['allServe']],
-    ['chat 403: not judged', { models: [model({ chat: err(403), tools: err(403) })] }, ['allServe']],
-    [
-      'tools off',
-      { models: [model({ tools: err(400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set') })] },
-      ['toolsOff'],
-    ],
-    ['tools 399', { models: [model({ tools: err(399) })] }, ['allServe']],
-    ['context one under the budget', { models: [model({ maxModelLen: 127_999 })] }, ['contextShort']],
-    ['context at the budget', { models: [model({ maxModelLen: 128_000 })] }, ['allServe']],
-    ['context unknown', { models: [model({ maxModelLen: undefined })] }, ['allServe']],
-    ['family without a budget', { models: [model({ model: 'something-new', maxModelLen: 10 })] }, ['allServe']],
-    ['tools off and context short', { models: [model({ tools: err(400), maxModelLen: 8192 })] }, ['toolsOff', 'contextShort']],
-  ])('%s', (_name, f, expected) => {
-    expect(ids(f)).toEqual(expected);
-  });
+  it.each(CASES)('%s', (_name, f, expected) => expect(ids(f)).toEqual(expected));
+
+  it('renders every case as pinned, reaching every message', () =>
+    expectRenderings(
+      check,
+      CASES.map(([name, facts]) => ({ name, facts })),
+    ));
 });
 
 describe('model-serving judge: where the servers were asked', () => {
