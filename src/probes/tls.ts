@@ -1,7 +1,7 @@
 // The TLS handshake probe: one handshake per host:port per run, returning the chain exactly as the server sent it.
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { CheckContext } from '../check.js';
 import { describeCertificate, type CertFacts } from '../pki/certificate.js';
 import { formatEndpoint } from '../net/endpoint.js';
@@ -81,6 +81,9 @@ export function classifyTlsError(error: NodeJS.ErrnoException, endpoint: string)
   return { kind, code, message: messages[kind] };
 }
 
+/** The empty trust store, built once: `ca: []` on each connect built an OpenSSL context per handshake, left to the GC. */
+let emptyTrust: SecureContext | undefined;
+
 /**
  * One TLS handshake. The trust store is deliberately empty (`ca: []`) and verification off, so the chain Node reports
  * is only what the server sent — with a store, Node appends issuers from it — and trust is judged afterwards.
@@ -111,7 +114,13 @@ export function handshake(target: TlsTarget, timeoutMs: number): Promise<TlsFact
       timeoutMs,
     );
     try {
-      socket = connect({ host, port, ...(servername ? { servername } : {}), rejectUnauthorized: false, ca: [] });
+      socket = connect({
+        host,
+        port,
+        ...(servername ? { servername } : {}),
+        rejectUnauthorized: false,
+        secureContext: (emptyTrust ??= createSecureContext({ ca: [] })),
+      });
     } catch (error) {
       finish({ ok: false, failure: classifyTlsError(error as NodeJS.ErrnoException, endpoint), chain: [] });
       return;
