@@ -4,6 +4,7 @@ import { STREAMED_COMPLETION } from '../src/completion-request.js';
 import type { Settings } from '../src/config/settings.js';
 import { streamCompletion } from '../src/probes/completion-stream.js';
 import { gatewayHealthz } from '../src/probes/gateway.js';
+import { gitlabGatewayTimeout, type GatewayTimeoutFact } from '../src/probes/gitlab-api.js';
 import type { HttpExchange } from '../src/probes/http.js';
 import { proxySignature } from '../src/probes/proxy-signature.js';
 import type { StreamExchange, StreamResponse } from '../src/probes/stream.js';
@@ -18,6 +19,8 @@ export interface Facts {
   unavailable?: string;
   /** With --deep: the held streamed completion. */
   hold?: StreamExchange;
+  /** GitLab's own timeout for its requests to the gateway (aiGatewayTimeoutSeconds), when GitLab could be asked. */
+  gitlabTimeout?: GatewayTimeoutFact;
 }
 
 /** The fix for a read timeout shorter than the gateway needs. */
@@ -25,6 +28,12 @@ const TIMEOUT_FIX =
   "In the nginx location that proxies the gateway set `proxy_read_timeout 300s;` (the install guide's value; nginx's default is 60 s): " +
   'it is the longest silence nginx accepts from the gateway, and a code generation can think longer than that before its next chunk. ' +
   "Other proxies: raise the upstream response/idle timeout likewise (HAProxy `timeout server 300s`, a load balancer's idle timeout).";
+
+/** The fix for a gateway slower than GitLab waits (configure_duo_features.md, "Configure timeout for the AI gateway"). */
+const GITLAB_TIMEOUT_FIX =
+  'Raise GitLab\'s AI gateway request timeout: Admin > GitLab Duo > Change configuration > "AI Gateway request timeout" (60 to 600 s, GitLab ' +
+  '18.7 and later; or GraphQL `mutation { duoSettingsUpdate(input: { aiGatewayTimeoutSeconds: 300 }) { errors } }`). Before 18.7 GitLab waits ' +
+  'a fixed 60 s: upgrade, or serve a faster model. Keep the read timeout of any proxy in front of the gateway at least as long.';
 
 /** Statuses a proxy answers with when it gives up waiting for the gateway. */
 const GAVE_UP = new Set([502, 504]);
@@ -74,6 +83,20 @@ export const messages = {
   heldOpen: {
     status: 'pass',
     text: (d: { after: string; silence: string }) => `a streamed request stayed open ${d.after} without being cut (longest silence ${d.silence})`,
+  },
+  gitlabGivesUp: {
+    status: 'fail',
+    text: (d: { took: string; gitlab: string; still: boolean }) =>
+      `a streamed completion ${d.still ? 'was still running' : 'took'} ${d.took}${d.still ? ' when duo-doctor stopped holding it' : ''}, and GitLab gives up on its requests to the gateway after ${d.gitlab} ` +
+      '(aiGatewayTimeoutSeconds): long Duo Chat answers end in error A1000 ("I\'m sorry, I couldn\'t respond in time")',
+    fix: GITLAB_TIMEOUT_FIX,
+  },
+  proxyBeforeGitlab: {
+    status: 'warn',
+    text: (d: { proxy: string; gitlab: string }) =>
+      `the proxy in front of the gateway gave up after ${d.proxy}, before GitLab's own ${d.gitlab} (aiGatewayTimeoutSeconds): raising GitLab's timeout alone cannot help`,
+    fix: (d: { proxy: string; gitlab: string }) =>
+      `Set the proxy's read timeout (nginx proxy_read_timeout) to at least GitLab's AI gateway request timeout, ${d.gitlab}.`,
   },
   endedUncut: {
     status: 'pass',
@@ -147,21 +170,65 @@ function judgeHold(exchange: StreamExchange, holdMs: number): Judgement<typeof m
   };
 }
 
-/** Pure: without --deep the health answer's headers, with --deep the held stream. */
+/** How long the held request ran and whether it was still running, when the gateway was working on it (no proxy's refusal). */
+function gatewayTime(exchange: StreamExchange): { ms: number; still: boolean } | undefined {
+  if (!exchange.ok) return exchange.failure.kind === 'timeout' ? { ms: exchange.elapsedMs, still: true } : undefined;
+  const r = exchange.response;
+  return r.status === 200 && r.end !== 'cut' ? { ms: r.endedAtMs, still: r.end === 'held' } : undefined;
+}
+
+/** When the proxy in front of the gateway gave up (its 502/504, or its cut of the stream). */
+function proxyGaveUpAt(exchange: StreamExchange): number | undefined {
+  if (!exchange.ok) return undefined;
+  const r = exchange.response;
+  if (GAVE_UP.has(r.status)) return r.headersAtMs;
+  return r.status === 200 && r.end === 'cut' ? r.endedAtMs : undefined;
+}
+
+/** The held stream against GitLab's own timeout: the gateway slower than GitLab waits, or the proxy quicker to give up. */
+function againstGitlab(exchange: StreamExchange, timeout: GatewayTimeoutFact): Judgement<typeof messages>['findings'] {
+  const limitMs = timeout.seconds * 1000;
+  const gitlab = `${timeout.seconds} s`;
+  const time = gatewayTime(exchange);
+  if (time && time.ms >= limitMs) return [{ id: 'gitlabGivesUp', data: { took: seconds(time.ms), gitlab, still: time.still } }];
+  const proxyAt = proxyGaveUpAt(exchange) ?? Infinity;
+  return proxyAt < limitMs ? [{ id: 'proxyBeforeGitlab', data: { proxy: seconds(proxyAt), gitlab } }] : [];
+}
+
+/** One line naming GitLab's timeout and where it comes from. */
+function timeoutLine(timeout: GatewayTimeoutFact): string {
+  const from = timeout.source === 'setting' ? 'its aiGatewayTimeoutSeconds setting' : 'the default: unset, or a GitLab before 18.7';
+  return `GitLab gives up on its requests to the gateway after ${timeout.seconds} s (${from}).`;
+}
+
+/** Pure: without --deep the health answer's headers, with --deep the held stream (and both against GitLab's own timeout). */
 export function judge(f: Facts): Judgement<typeof messages> {
-  if (f.holdMs === undefined) return judgeSignature(f.health, f.deepSeconds);
+  const base = f.holdMs === undefined ? judgeSignature(f.health, f.deepSeconds) : undefined;
+  if (base) return f.gitlabTimeout ? { ...base, details: [...(base.details ?? []), timeoutLine(f.gitlabTimeout)] } : base;
   if (!f.hold) return { findings: [{ id: 'deepUnavailable', data: { reason: f.unavailable ?? 'no streamed completion was asked for' } }] };
-  return judgeHold(f.hold, f.holdMs);
+  const held = judgeHold(f.hold, f.holdMs as number);
+  if (!f.gitlabTimeout) return held;
+  return {
+    ...held,
+    findings: [...held.findings, ...againstGitlab(f.hold, f.gitlabTimeout)],
+    details: [...(held.details ?? []), timeoutLine(f.gitlabTimeout)],
+    evidence: { ...held.evidence, gitlabTimeoutSeconds: f.gitlabTimeout.seconds },
+  };
 }
 
 // Stryker disable all: gather does I/O (probes); the integration tier tests it, mutating it here only measures the unit tier's blind spot
 /** Gathers: the memoised health answer, or with --deep one streamed completion held open for --deep-seconds. */
 export async function gather(ctx: CheckContext): Promise<Facts> {
   const { deep, deepSeconds } = ctx.settings;
-  if (!deep) return { deepSeconds, health: (await gatewayHealthz(ctx)).exchange };
+  const timeout = gitlabGatewayTimeout(ctx);
+  const withTimeout = async (facts: Facts): Promise<Facts> => {
+    const gitlabTimeout = await timeout;
+    return gitlabTimeout ? { ...facts, gitlabTimeout } : facts;
+  };
+  if (!deep) return withTimeout({ deepSeconds, health: (await gatewayHealthz(ctx)).exchange });
   const holdMs = deepSeconds * 1000;
   const stream = await streamCompletion(ctx, STREAMED_COMPLETION, { holdMs });
-  return stream.ok ? { deepSeconds, holdMs, hold: stream.exchange } : { deepSeconds, holdMs, unavailable: stream.reason };
+  return withTimeout(stream.ok ? { deepSeconds, holdMs, hold: stream.exchange } : { deepSeconds, holdMs, unavailable: stream.reason });
 }
 
 // Stryker restore all
@@ -179,7 +246,9 @@ export default defineCheck({
       'and watches whether the proxy cuts it; only then does this check wait.',
     failsWhen:
       'Only with --deep: the proxy answers 504/502 while the gateway is still working, or cuts the stream before it ends (nginx ' +
-      "proxy_read_timeout shorter than the gateway's silences). Without --deep it only reports what the headers say.",
+      "proxy_read_timeout shorter than the gateway's silences); or the completion runs at least as long as GitLab's own AI gateway request " +
+      'timeout (aiGatewayTimeoutSeconds, read with the admin token; 60 s when unset or before 18.7), after which GitLab gives up (A1000). ' +
+      "Warns when the proxy gives up before GitLab's timeout. Without --deep it only reports what the headers say and GitLab's timeout.",
     fix: 'nginx: `proxy_read_timeout 300s;` in the location that proxies the gateway, as the install guide has it.',
   },
   timeoutMs: timeoutFor,

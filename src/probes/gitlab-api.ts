@@ -396,3 +396,26 @@ export async function gitlabGroups(ctx: CheckContext): Promise<GroupsFacts> {
   }
   return { ok: true, groups, truncated: true };
 }
+
+/** GitLab's timeout for its requests to the AI gateway, and whether it is the setting or the fixed default. */
+export interface GatewayTimeoutFact {
+  seconds: number;
+  /** `setting`: duoSettings.aiGatewayTimeoutSeconds; `default`: unset, or a GitLab before the setting (18.7), 60 s. */
+  source: 'setting' | 'default';
+}
+
+/** Gitlab::AiGateway.timeout's fallback (ee/lib/gitlab/ai_gateway.rb, gitlab-ee 6714c9136). */
+export const DEFAULT_GATEWAY_TIMEOUT_SECONDS = 60;
+
+/**
+ * GitLab's AI gateway request timeout (GraphQL duoSettings.aiGatewayTimeoutSeconds, admin token), undefined when it cannot
+ * be read. A GitLab without the field (before 18.7) or with it unset uses 60 s. Memoised through the GraphQL exchange.
+ */
+export async function gitlabGatewayTimeout(ctx: CheckContext): Promise<GatewayTimeoutFact | undefined> {
+  if (!ctx.settings.gitlabUrl || !ctx.settings.gitlabToken) return undefined;
+  const result = await gitlabGraphql(ctx, '{ duoSettings { aiGatewayTimeoutSeconds } }');
+  const fallback = { seconds: DEFAULT_GATEWAY_TIMEOUT_SECONDS, source: 'default' } as const;
+  if (!result.ok) return MISSING_FIELD.exec(result.reason)?.[1] === 'aiGatewayTimeoutSeconds' ? fallback : undefined;
+  const seconds = (result.data.duoSettings as { aiGatewayTimeoutSeconds?: unknown } | null)?.aiGatewayTimeoutSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? { seconds, source: 'setting' } : fallback;
+}

@@ -4,8 +4,10 @@ import {
   cloudConnectorStatus,
   describeExchange,
   gitlabEndpoint,
+  gitlabGatewayTimeout,
   gitlabGet,
   gitlabGraphql,
+  gitlabGroups,
   gitlabGraphqlFirst,
   gitlabPost,
   gatewayTarget,
@@ -207,5 +209,65 @@ describe('resolveGatewayUrl', () => {
   it('is none without a GitLab URL and token', async () => {
     expect(await resolveGatewayUrl(makeContext({ gitlabUrl: gitlab.url }))).toMatchObject({ source: 'none' });
     expect(gitlab.requests).toHaveLength(0);
+  });
+});
+
+describe('gitlabGatewayTimeout', () => {
+  it.each<[string, Route, unknown]>([
+    ['the setting', gqlData({ duoSettings: { aiGatewayTimeoutSeconds: 300 } }), { seconds: 300, source: 'setting' }],
+    ['unset (null): the 60 s fallback', gqlData({ duoSettings: { aiGatewayTimeoutSeconds: null } }), { seconds: 60, source: 'default' }],
+    ['no duoSettings', gqlData({ duoSettings: null }), { seconds: 60, source: 'default' }],
+    ['zero is not a timeout', gqlData({ duoSettings: { aiGatewayTimeoutSeconds: 0 } }), { seconds: 60, source: 'default' }],
+    ['a GitLab before 18.7 (no field)', missingField('aiGatewayTimeoutSeconds', 'DuoSettings'), { seconds: 60, source: 'default' }],
+    ['another missing field', missingField('duoSettings', 'Query'), undefined],
+    ['a refusal', gqlErrors('The resource that you are attempting to access does not exist'), undefined],
+  ])('%s', async (_name, route, expected) => {
+    gitlab.routes = { 'POST /api/graphql': route };
+    expect(await gitlabGatewayTimeout(ctxFor())).toEqual(expected);
+  });
+
+  it('asks nothing without a token', async () => {
+    expect(await gitlabGatewayTimeout(makeContext({ gitlabUrl: gitlab.url }))).toBeUndefined();
+    expect(gitlab.requests).toHaveLength(0);
+  });
+});
+
+describe('gitlabGroups', () => {
+  it('follows X-Next-Page and reads each group', async () => {
+    // The fake routes by path alone: the pages are told apart by their order.
+    let page = 0;
+    gitlab.routes = {
+      'GET /api/v4/groups': () =>
+        ++page === 2
+          ? {
+              body: [{ id: 2, full_path: 'a/b', parent_id: 1, duo_features_enabled: false, lock_duo_features_enabled: true }],
+              headers: { 'x-next-page': '' },
+            }
+          : {
+              body: [{ id: 1, full_path: 'a', parent_id: null, duo_features_enabled: true }, { name: 'no id' }, { id: 3 }],
+              headers: { 'x-next-page': '2' },
+            },
+    };
+    expect(await gitlabGroups(ctxFor())).toEqual({
+      ok: true,
+      truncated: false,
+      groups: [
+        { id: 1, fullPath: 'a', duoFeaturesEnabled: true },
+        { id: 3, fullPath: '3' },
+        { id: 2, fullPath: 'a/b', parentId: 1, duoFeaturesEnabled: false, lockDuoFeaturesEnabled: true },
+      ],
+    });
+    expect(gitlab.requests.map((r) => r.path)).toEqual(['/api/v4/groups', '/api/v4/groups']);
+  });
+
+  it('stops after ten pages, and reports a refusal', async () => {
+    let page = 0;
+    gitlab.routes = { 'GET /api/v4/groups': () => ({ body: [{ id: ++page }], headers: { 'x-next-page': String(page + 1) } }) };
+    const many = await gitlabGroups(ctxFor());
+    expect(many.ok && [many.truncated, many.groups.length]).toEqual([true, 10]);
+    gitlab.routes = { 'GET /api/v4/groups': { status: 403, body: { message: '403 Forbidden' } } };
+    expect(await gitlabGroups(ctxFor())).toEqual({ ok: false, reason: 'GitLab answered HTTP 403 (403 Forbidden)' });
+    gitlab.routes = { 'GET /api/v4/groups': { body: { not: 'a list' } } };
+    expect(await gitlabGroups(ctxFor())).toEqual({ ok: false, reason: 'the answer is not a JSON list' });
   });
 });

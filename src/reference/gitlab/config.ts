@@ -117,6 +117,8 @@ export interface GitLabOptions {
   outboundLocalRequestsAllowlist?: string[];
   /** Application settings `duo_features_enabled` (default true), `lock_duo_features_enabled` and `silent_mode_enabled` (default false). */
   applicationSettings?: { duoFeaturesEnabled?: boolean; lockDuoFeaturesEnabled?: boolean; silentModeEnabled?: boolean };
+  /** Ai::Setting's ai_gateway_timeout_seconds (18.7+, 60 to 600; default 60). */
+  aiGatewayTimeoutSeconds?: number;
   /** Its groups (default: one top-level group, `duo-users`, following the instance). */
   groups?: GroupOption[];
   /** Whether GitLab talks TLS to the Duo Workflow Service (config/initializers/1_settings.rb: DUO_AGENT_PLATFORM_SERVICE_SECURE, default true). */
@@ -160,6 +162,7 @@ export interface GitLabState {
   /** Application settings read by GET /api/v4/application/settings. */
   applicationSettings: { duoFeaturesEnabled: boolean; lockDuoFeaturesEnabled: boolean; silentModeEnabled: boolean };
   groups: GroupOption[];
+  aiGatewayTimeoutSeconds: number;
   outbound: OutboundPolicy;
   /**
    * Stand-ins for GitLab's cloud endpoints (CustomersDot, Cloud Connector, the Duo Workflow Service): the reference is an
@@ -233,6 +236,7 @@ export function resolveGitLabState(
       silentModeEnabled: opts.applicationSettings?.silentModeEnabled ?? false,
     },
     groups: opts.groups ?? [{ path: 'duo-users' }],
+    aiGatewayTimeoutSeconds: opts.aiGatewayTimeoutSeconds ?? 60,
     cloud: {
       customersDotUrl: started.deadOrigin,
       cloudConnectorUrl: started.deadOrigin,

@@ -141,7 +141,7 @@ function graphqlResolvers(state: GitLabState, admin: boolean): Record<string, Re
   return {
     duoSettings: guard(() => ({
       aiGatewayUrl: state.aiGatewayUrl ?? null,
-      aiGatewayTimeoutSeconds: 60,
+      aiGatewayTimeoutSeconds: state.aiGatewayTimeoutSeconds,
       duoAgentPlatformServiceUrl: state.duoAgentPlatformServiceUrl ?? null,
       updatedAt: new Date().toISOString(),
     })),
