@@ -84,3 +84,14 @@ describe('agent-platform-url renderings', () => {
   ];
   it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
+
+describe('agent-platform-url: secure only when GitLab reported it', () => {
+  it.each<[string, boolean | undefined, Record<string, unknown>]>([
+    ['reported', true, { serviceUrl: 'dws:50052', secure: true }],
+    ['not reported', undefined, { serviceUrl: 'dws:50052' }],
+  ])('%s', (_name, secure, evidence) => {
+    const j = judge(set('dws:50052', secure === undefined ? {} : { secure }));
+    expect(j.evidence).toStrictEqual(evidence);
+    expect(j.findings[0]).toStrictEqual({ id: 'configured', data: { value: 'dws:50052', ...(secure === undefined ? {} : { secure }) } });
+  });
+});

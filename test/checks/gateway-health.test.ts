@@ -110,6 +110,11 @@ describe('gateway-health renderings', () => {
     },
     { name: '502 from nginx in front', facts: facts(answer(502, `<html>${'x'.repeat(250)}</html>`, { server: 'nginx/1.25' })) },
     { name: '503 through squid', facts: facts(answer(503, '', { via: '1.1 squid (squid/5.7)', server: 'squid/5.7' })) },
+    { name: '404, a body of exactly 200 characters', facts: facts(answer(404, 'x'.repeat(200))) },
+    { name: '500, a body over several lines', facts: facts(answer(500, 'Internal\n   Server\tError\n')) },
+    { name: '200, a JSON number', facts: facts(answer(200, '42')) },
+    { name: '200, a JSON array', facts: facts(answer(200, '["ok"]')) },
+    { name: 'a URL but no exchange (an older recording)', facts: { target: TARGET, url: `${AIGW}/monitoring/healthz` } },
     { name: '504, version 17.5', facts: facts(answer(504), { gitlabVersion: '17.5.0' }) },
     { name: '403 from a proxy server without Via', facts: facts(answer(403, '', { server: 'Proxy' })) },
     {
@@ -156,6 +161,8 @@ describe('possibleCauses', () => {
     ['a proxy by Server, 400', answer(400, '', { server: 'Squid' }), false, true, ['wrongUrl', 'proxy']],
     ['a proxy by Via, 399', answer(399, '', { via: '1.1 p' }), false, true, ['wrongUrl']],
     ['no proxy signature, 403', answer(403, '', { server: 'nginx' }), false, true, ['wrongUrl']],
+    ['an answer although TCP was not seen to work', answer(404), false, false, ['wrongUrl']],
+    ['an https answer', answer(404), true, true, ['wrongUrl']],
   ])('%s', (_name, exchange, secure, tcpReachable, expected) => {
     expect(possibleCauses({ exchange, secure, tcpReachable }).map((c) => c.cause)).toEqual(expected);
   });
