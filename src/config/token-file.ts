@@ -11,6 +11,8 @@ export const MAX_TOKEN_BYTES = 64 * 1024;
 /** How long a pipe may take to deliver the token before the run gives up on it. */
 export const TOKEN_PIPE_TIMEOUT_MS = 10_000;
 
+// Stryker disable all: pipe I/O (a FIFO needs mkfifo, a program the unit tier does not start), tested end to end by
+// test/config/token-file.integration.test.ts, as the checks' gather bodies are.
 /** The descriptor a path names directly (`/dev/stdin`, `/dev/fd/N`, `/proc/self/fd/N`): a socket there cannot be reopened. */
 function namedDescriptor(file: string): number | undefined {
   if (file === '/dev/stdin') return 0;
@@ -54,6 +56,7 @@ async function readPipe(file: string, maxBytes: number, timeoutMs: number): Prom
   }
 }
 
+// Stryker restore all
 /** The token in `file` (trimmed), or a UsageError naming the file. */
 export async function readTokenFile(file: string, options: { timeoutMs?: number } = {}): Promise<string> {
   const kind = await stat(file).catch(() => undefined);
