@@ -100,3 +100,125 @@ describe('judgeKeySet', () => {
     expect(rsaThumbprint('AQAB', n)).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
   });
 });
+
+describe('judgeKeySet, whole verdicts', () => {
+  it.each([
+    ['not an object', null, 'notObject'],
+    ['a list', [], 'notObject'],
+    ['no keys member', {}, 'keysMissing'],
+    ['keys not a list', { keys: {} }, 'keysNotArray'],
+    ['no key', { keys: [] }, 'keysEmpty'],
+  ])('%s: a failure and nothing else', (_name, doc, id) => {
+    expect(judgeKeySet(doc)).toEqual({ status: 'fail', keyCount: 0, kids: [], keys: [], problems: [{ id, severity: 'fail' }], usable: [] });
+  });
+
+  it('a good key: every public fact, its thumbprint, usable', () => {
+    const { kty: _k, ...rest } = main.jwk;
+    const v = judgeKeySet({ keys: [{ ...rest, kty: 'RSA', kid: 'k1', alg: 'RS256', use: 'sig' }] });
+    expect(v).toEqual({
+      status: 'pass',
+      keyCount: 1,
+      kids: ['k1'],
+      keys: [
+        {
+          index: 0,
+          kid: 'k1',
+          kty: 'RSA',
+          alg: 'RS256',
+          use: 'sig',
+          modulusBits: 2048,
+          thumbprint: rsaThumbprint(main.jwk.e!, main.jwk.n!),
+          rs256: true,
+        },
+      ],
+      problems: [],
+      usable: [0],
+    });
+  });
+
+  it('members that are not strings are not reported; a key without kid is labelled by its index', () => {
+    const v = judgeKeySet({ keys: [{ n: main.jwk.n, e: main.jwk.e, kty: 'RSA', kid: 7, alg: 1, use: false }] });
+    expect(v.keys[0]).toEqual({ index: 0, kty: 'RSA', modulusBits: 2048, thumbprint: rsaThumbprint(main.jwk.e!, main.jwk.n!), rs256: true });
+    expect(v.problems).toEqual([{ id: 'missingKid', severity: 'warn', key: 'key 0' }]);
+    expect(v.status).toBe('warn');
+  });
+
+  it.each([
+    ['no kty', {}, [{ id: 'notRsa', severity: 'warn', key: 'key 0 (kid a)', value: '(missing)' }]],
+    ['EC', { kty: 'EC' }, [{ id: 'notRsa', severity: 'warn', key: 'key 0 (kid a)', value: 'EC' }]],
+    ['RS512', { kty: 'RSA', alg: 'RS512' }, [{ id: 'algNotRs256', severity: 'warn', key: 'key 0 (kid a)', value: 'RS512' }]],
+    ['use enc', { kty: 'RSA', use: 'enc' }, [{ id: 'useNotSig', severity: 'warn', key: 'key 0 (kid a)', value: 'enc' }]],
+    ['no n', { kty: 'RSA', n: undefined }, [{ id: 'unimportable', severity: 'warn', key: 'key 0 (kid a)', value: 'no valid modulus n (base64url)' }]],
+    [
+      'e not base64url',
+      { kty: 'RSA', e: 'AQ+B' },
+      [{ id: 'unimportable', severity: 'warn', key: 'key 0 (kid a)', value: 'no valid exponent e (base64url)' }],
+    ],
+    [
+      'no e',
+      { kty: 'RSA', e: undefined },
+      [{ id: 'unimportable', severity: 'warn', key: 'key 0 (kid a)', value: 'no valid exponent e (base64url)' }],
+    ],
+  ] as [string, Record<string, unknown>, unknown[]][])('%s: its problem, with the key and value named', (_name, extra, problems) => {
+    const v = judgeKeySet({ keys: [{ n: main.jwk.n, e: main.jwk.e, kid: 'a', ...extra }] });
+    // A key with another alg or use still imports for RS256: a warning, not a set without a usable key.
+    const usable = 'alg' in extra || 'use' in extra;
+    expect(v.problems).toEqual(usable ? problems : [...problems, { id: 'noRs256Key', severity: 'fail' }]);
+    expect(v.usable).toEqual(usable ? [0] : []);
+    expect(v.status).toBe(usable ? 'warn' : 'fail');
+  });
+
+  it('a weak key: its size, no import, not usable', () => {
+    const v = judgeKeySet({ keys: [{ ...weak.jwk, kid: 'w' }] });
+    expect(v.problems).toEqual([
+      { id: 'weakModulus', severity: 'fail', key: 'key 0 (kid w)', bits: 1024 },
+      { id: 'noRs256Key', severity: 'fail' },
+    ]);
+    expect(v.keys[0]!.modulusBits).toBe(1024);
+  });
+
+  it('one kid for two different keys is a duplicate naming both; the same key twice is not', () => {
+    const twice = judgeKeySet({
+      keys: [
+        { ...main.jwk, kid: 'x' },
+        { ...main.jwk, kid: 'x' },
+      ],
+    });
+    expect(twice.problems).toEqual([]);
+    expect(twice.usable).toEqual([0, 1]);
+    const clash = judgeKeySet({
+      keys: [
+        { ...main.jwk, kid: 'x' },
+        { ...ci.jwk, kid: 'x' },
+        { ...ci.jwk, kid: 'y' },
+      ],
+    });
+    expect(clash.problems).toEqual([{ id: 'duplicateKid', severity: 'warn', value: 'x', names: ['key 0', 'key 1'] }]);
+    expect(clash.kids).toEqual(['x', 'x', 'y']);
+    expect(clash.keyCount).toBe(3);
+  });
+
+  it('entries without a thumbprint under one kid count as different', () => {
+    const v = judgeKeySet({
+      keys: [
+        { ...main.jwk, kid: 'x' },
+        { kty: 'RSA', kid: 'x' },
+      ],
+    });
+    expect(v.problems.map((p) => p.id)).toEqual(['unimportable', 'duplicateKid']);
+  });
+
+  it('a key entry that is not an object is a warning labelled by its index', () => {
+    const v = judgeKeySet({ keys: [{ ...main.jwk, kid: 'k' }, 'x'] });
+    expect(v.problems).toEqual([{ id: 'keyNotObject', severity: 'warn', key: 'key 1' }]);
+    expect(v.keys[1]).toEqual({ index: 1, rs256: false });
+    expect(v.status).toBe('warn');
+  });
+
+  it.each([
+    ['AAAB', 1],
+    ['AACA', 8],
+    ['AQ', 1],
+    ['_w', 8],
+  ])('modulusBits %j → %s (leading zero bytes skipped)', (n, bits) => expect(modulusBits(n)).toBe(bits));
+});
