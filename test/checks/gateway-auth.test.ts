@@ -109,6 +109,7 @@ describe('gateway-auth renderings', () => {
     { name: 'protected route answers HTML', facts: { root: NOT_FOUND, health: HEALTHY, protectedRoute: html(200, 'nginx') } },
     { name: 'static web server', facts: { root: html(200, 'SimpleHTTP/0.6 Python/3.11'), health: html(404) } },
     { name: 'a different 401, health unreachable', facts: { root: json(401, { error: 'Invalid authorization header' }), health: refused } },
+    { name: 'an error that is not a string', facts: { root: json(404, { error: 42 }), health: HEALTHY, protectedRoute: json(401, NO_AUTH) } },
     { name: 'an empty 403, health not asked', facts: { root: plain(403, ' ') } },
     { name: 'a text body without a content type', facts: { root: plain(200, 'hello'), health: plain(200, '{}') } },
     { name: 'JSON that is not an object', facts: { root: json(200, 'just a string'), health: json(200, ['x']) } },
