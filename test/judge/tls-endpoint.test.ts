@@ -1,13 +1,21 @@
 // The endpoint judges of gitlab-tls and gateway-tls over recorded facts (the fixture chains as PEM strings): finding ids for each
 // trust basis, the self-signed certificate trusted explicitly, the handshake that failed, and URLs without TLS.
 import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { judge as judgeGatewayTls, type Facts as GatewayTlsFacts } from '../../checks/gateway-tls.js';
 import { judge as judgeGitlabTls, type Facts as GitlabTlsFacts, type TrustBasis } from '../../checks/gitlab-tls.js';
 import type { Message } from '../../src/check.js';
 import type { Verdict } from '../../src/judge/tls-chain.js';
-import { describeTrust, endpointMessages, type EndpointFacts, type TrustFacts, type TrustingClient } from '../../src/judge/tls-endpoint.js';
+import {
+  describeTrust,
+  endpointMessages,
+  judgeEndpoint,
+  type EndpointFacts,
+  type TrustFacts,
+  type TrustingClient,
+} from '../../src/judge/tls-endpoint.js';
 import { describeCertificate } from '../../src/pki/certificate.js';
 import type { TlsFacts } from '../../src/probes/tls.js';
 import type { ServedFixture, TlsFixtures } from '../../scripts/fixtures.js';
@@ -270,5 +278,124 @@ describe('endpointMessages, every text and fix for each side (pinned in __render
     [{ kind: 'REQUESTS_CA_BUNDLE' }, false, 'REQUESTS_CA_BUNDLE (?)'],
   ] as [TrustFacts['source'], boolean, string][])('describeTrust %j, system roots %s', (source, systemRoots, want) => {
     expect(describeTrust({ source, systemRoots })).toBe(want);
+  });
+});
+
+describe('judgeEndpoint: details and evidence', () => {
+  it('a trusted chain: the ok line, the handshake, the trust used; the chain as evidence', () => {
+    const facts = endpoint(
+      (f) => f.served.valid,
+      (f) => ({ ...bundle([f.root.certPem]), problems: ['block 3: not a certificate'] }),
+    );
+    const j = judgeEndpoint(facts, 'GitLab', 'gateway');
+    expect(j.findings.map((f) => f.id)).toEqual(['trusted']);
+    expect(j.findings[0]!.data).toEqual({
+      server: 'GitLab',
+      endpoint: '127.0.0.1:8443',
+      anchor: expect.stringMatching(/^"duo-doctor fixtures root CA" \(SHA-256 /),
+      expires: facts.handshake!.chain[0]!.notAfter,
+    });
+    expect(j.details).toEqual([
+      expect.stringMatching(/^ok: /),
+      expect.stringMatching(/^handshake: TLSv1\.3 {2}in 2 ms; the server sent 2 certificates: gitlab\.test → duo-doctor fixtures intermediate CA$/),
+      'trust: as the gateway would, REQUESTS_CA_BUNDLE (/certs/ca.pem) (1 certificate)',
+      'trust problem: block 3: not a certificate',
+    ]);
+    expect(j.evidence).toEqual({
+      endpoint: '127.0.0.1:8443',
+      protocol: 'TLSv1.3',
+      handshakeMs: 2,
+      trust: { source: 'REQUESTS_CA_BUNDLE', file: '/certs/ca.pem', certificates: 1 },
+      chain: facts.handshake!.chain.map((c) => ({
+        subject: c.subject,
+        issuer: c.issuer,
+        san: c.san,
+        notAfter: c.notAfter,
+        fingerprint256: c.fingerprint256,
+      })),
+    });
+    expect(j.verdicts.map((v) => v.id)).toEqual(['trusted']);
+  });
+
+  it("GitLab's side, with the system roots counted and a cipher named", () => {
+    const facts = endpoint(
+      (f) => f.served.valid,
+      () => SYSTEM,
+    );
+    facts.handshake = { ...facts.handshake!, cipher: 'TLS_AES_128_GCM_SHA256' };
+    const j = judgeEndpoint(facts, 'the gateway', 'gitlab');
+    expect(j.details).toContain(
+      `trust: as GitLab would, the system roots (Node's Mozilla list, as certifi ships it) (${rootCertificates.length} certificates)`,
+    );
+    expect(j.details[0]).toMatch(/^handshake: TLSv1\.3 TLS_AES_128_GCM_SHA256 in 2 ms/);
+    expect(j.evidence).toMatchObject({ cipher: 'TLS_AES_128_GCM_SHA256', trust: { source: 'system', certificates: rootCertificates.length } });
+    expect(j.evidence?.trust).not.toHaveProperty('file');
+  });
+
+  it.each([
+    [
+      'with its failure',
+      { message: 'connection refused', kind: 'refused' },
+      { message: 'connection refused', endpoint: '127.0.0.1:8443', server: 'GitLab', kind: 'refused' },
+    ],
+    ['without one', undefined, { message: 'no TLS handshake with 127.0.0.1:8443', endpoint: '127.0.0.1:8443', server: 'GitLab' }],
+  ])('a failed handshake %s: its data, the trust lines, no verdicts', (_name, failure, data) => {
+    const facts = endpoint(
+      (f) => f.served.valid,
+      (f) => bundle([f.root.certPem]),
+    );
+    facts.handshake = { host: '127.0.0.1', port: 8443, ok: false, chain: [], handshakeMs: 5, ...(failure ? { failure } : {}) } as TlsFacts;
+    const j = judgeEndpoint(facts, 'GitLab', 'gateway');
+    expect(j.findings).toEqual([{ id: 'handshakeFailed', data }]);
+    expect(j.details).toEqual(['trust: as the gateway would, REQUESTS_CA_BUNDLE (/certs/ca.pem) (1 certificate)']);
+    expect(j.evidence).toEqual({
+      endpoint: '127.0.0.1:8443',
+      handshakeMs: 5,
+      trust: { source: 'REQUESTS_CA_BUNDLE', file: '/certs/ca.pem', certificates: 1 },
+      chain: [],
+    });
+    expect(j.verdicts).toEqual([]);
+  });
+
+  it.each([
+    ['a URL without an endpoint', { endpoint: { problem: 'no host' } }, { id: 'badUrl', data: { problem: 'no host' } }],
+    [
+      'plain http',
+      { endpoint: { ...ENDPOINT, scheme: 'http' as const } },
+      { id: 'plainHttp', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } },
+    ],
+    ['no handshake recorded', { handshake: undefined }, { id: 'plainHttp', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } }],
+    ['no trust recorded', { trust: undefined }, { id: 'plainHttp', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } }],
+  ])('%s: one finding, nothing else', (_name, change, finding) => {
+    const facts = {
+      ...endpoint(
+        (f) => f.served.valid,
+        (f) => bundle([f.root.certPem]),
+      ),
+      ...change,
+    } as EndpointFacts;
+    expect(judgeEndpoint(facts, 'GitLab', 'gateway')).toEqual({ findings: [finding], details: [], verdicts: [] });
+  });
+
+  it('a chain finding carries the trust it was judged with', () => {
+    const j = judgeEndpoint(
+      endpoint(
+        (f) => f.served.valid,
+        () => bundle([]),
+      ),
+      'GitLab',
+      'gateway',
+    );
+    const untrusted = j.findings.find((f) => f.id !== 'trusted')!;
+    expect(untrusted.data).toMatchObject({ server: 'GitLab', trust: 'REQUESTS_CA_BUNDLE (/certs/ca.pem)', bundleOnly: true });
+    const withSystem = judgeEndpoint(
+      endpoint(
+        (f) => f.served.valid,
+        () => caFile([]),
+      ),
+      'GitLab',
+      'gateway',
+    );
+    expect(withSystem.findings.find((f) => f.id !== 'trusted')!.data).toMatchObject({ bundleOnly: false });
   });
 });
