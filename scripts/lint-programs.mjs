@@ -6,7 +6,7 @@ import path from 'node:path';
 import process from 'node:process';
 
 const root = path.resolve(import.meta.dirname, '..');
-const SKIP = new Set(['node_modules', 'dist', 'coverage', '.git', '.tmp']);
+const SKIP = new Set(['node_modules', 'dist', 'coverage', '.git', '.tmp', '.stryker-tmp', 'reports', 'release']);
 
 /** Every file under `dir` (relative to the root) whose name ends in one of `exts`. */
 function filesUnder(dir, exts) {
