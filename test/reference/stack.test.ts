@@ -62,6 +62,8 @@ const EXPECTED: Record<string, Expectation> = {
   'gateway-empty-portal-url': { failingProbes: [] },
   'duo-off-instance': { failingProbes: [] },
   'duo-off-group': { failingProbes: [] },
+  'bedrock-temporary-credentials': { failingProbes: [] },
+  'gateway-metrics-port-clash': { failingProbes: [] },
   'silent-mode': { failingProbes: [] },
   'readonly-tmp': { failingProbes: [] },
   'gateway-exposed-vulnerable': { failingProbes: [] },
