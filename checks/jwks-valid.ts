@@ -1,7 +1,7 @@
 // jwks-valid: the key set the gateway fetched holds keys it can verify GitLab's RS256 tokens with.
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import type { Evidence, ReportedEvidence } from '../src/model.js';
-import { judgeKeySet, keyLabel, MIN_RSA_BITS, type KeyReport, type KeySetProblem } from '../src/judge/keyset.js';
+import { judgeKeySet, keyLabel, MIN_RSA_BITS, type KeyReport, type KeySetProblemId, type KeySetProblemOf } from '../src/judge/keyset.js';
 import { fetchJwks } from '../src/probes/jwks.js';
 import { gatewayHasOwnKeys, withoutGitLabKeys } from '../src/judge/gateway-keys.js';
 
@@ -30,7 +30,7 @@ const ROTATE =
   '`gitlab-rake cloud_connector:keys:rotate` (sign with it), then `gitlab-rake cloud_connector:keys:trim` (remove the old one).';
 const STANDARD = "Serve GitLab's own /oauth/discovery/keys unchanged: GitLab publishes kty, kid, e, n with use sig and alg RS256 for each key.";
 
-type P = KeySetProblem;
+type P<I extends KeySetProblemId> = KeySetProblemOf<I>;
 
 export const messages = {
   noKeySet: { status: 'skip', text: () => 'no key set was fetched (see jwks-reachable)' },
@@ -39,54 +39,54 @@ export const messages = {
     text: (d: { count: number; usable: number; kids: string[] }) =>
       `${d.count} key${d.count === 1 ? '' : 's'}, ${d.usable} usable for RS256 (kids: ${d.kids.join(', ') || 'none'})`,
   },
-  notObject: { status: 'fail', text: (_: P) => 'the JWKS document is not a JSON object', fix: EMPTY_FIX },
-  keysMissing: { status: 'fail', text: (_: P) => 'the JWKS document has no "keys" member', fix: EMPTY_FIX },
-  keysNotArray: { status: 'fail', text: (_: P) => '"keys" is not an array', fix: EMPTY_FIX },
-  keysEmpty: { status: 'fail', text: (_: P) => '"keys" is empty: the gateway has no GitLab key to verify tokens with', fix: EMPTY_FIX },
+  notObject: { status: 'fail', text: () => 'the JWKS document is not a JSON object', fix: EMPTY_FIX },
+  keysMissing: { status: 'fail', text: () => 'the JWKS document has no "keys" member', fix: EMPTY_FIX },
+  keysNotArray: { status: 'fail', text: () => '"keys" is not an array', fix: EMPTY_FIX },
+  keysEmpty: { status: 'fail', text: () => '"keys" is empty: the gateway has no GitLab key to verify tokens with', fix: EMPTY_FIX },
   noRs256Key: {
     status: 'fail',
-    text: (_: P) => 'no key in the set is usable to verify RS256 tokens',
+    text: () => 'no key in the set is usable to verify RS256 tokens',
     fix: `GitLab's keys are ${MIN_RSA_BITS}-bit RSA keys for RS256: serve GitLab's own /oauth/discovery/keys. ${ROTATE} ${RESTART}`,
   },
   privateMaterial: {
     status: 'fail',
-    text: (p: P) => `${p.key ?? 'a key'} publishes private key material (${(p.names ?? []).join(', ')}): anyone can sign tokens the gateway accepts`,
+    text: (p: P<'privateMaterial'>) => `${p.key} publishes private key material (${p.names.join(', ')}): anyone can sign tokens the gateway accepts`,
     fix: `Treat the key as compromised. GitLab publishes public members only, so something else serves jwks_uri: route /oauth/discovery/keys to GitLab. ${ROTATE} ${RESTART}`,
   },
   weakModulus: {
     status: 'fail',
-    text: (p: P) => `${p.key ?? 'a key'} is a ${p.bits ?? '?'}-bit RSA key; RS256 needs at least ${MIN_RSA_BITS} bits`,
+    text: (p: P<'weakModulus'>) => `${p.key} is a ${p.bits}-bit RSA key; RS256 needs at least ${MIN_RSA_BITS} bits`,
     fix: `${ROTATE} ${RESTART}`,
   },
   notRsa: {
     status: 'warn',
-    text: (p: P) =>
-      `${p.key ?? 'a key'} has kty ${p.value ?? '?'}: the gateway's python-jose builds every key of the set for RS256 and errors on this one when it comes before the signing key`,
+    text: (p: P<'notRsa'>) =>
+      `${p.key} has kty ${p.value}: the gateway's python-jose builds every key of the set for RS256 and errors on this one when it comes before the signing key`,
     fix: STANDARD,
   },
-  keyNotObject: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} is not a JSON object; the gateway cannot use it`, fix: STANDARD },
+  keyNotObject: { status: 'warn', text: (p: P<'keyNotObject'>) => `${p.key} is not a JSON object; the gateway cannot use it`, fix: STANDARD },
   algNotRs256: {
     status: 'warn',
-    text: (p: P) => `${p.key ?? 'a key'} says alg ${p.value ?? '?'}: GitLab signs with RS256, and standard verifiers skip this key for RS256 tokens`,
+    text: (p: P<'algNotRs256'>) => `${p.key} says alg ${p.value}: GitLab signs with RS256, and standard verifiers skip this key for RS256 tokens`,
     fix: STANDARD,
   },
   useNotSig: {
     status: 'warn',
-    text: (p: P) => `${p.key ?? 'a key'} says use "${p.value ?? '?'}", not "sig": standard verifiers skip it`,
+    text: (p: P<'useNotSig'>) => `${p.key} says use "${p.value}", not "sig": standard verifiers skip it`,
     fix: STANDARD,
   },
   missingKid: {
     status: 'warn',
-    text: (p: P) => `${p.key ?? 'a key'} has no kid: verifiers that pick keys by the token's kid cannot find it`,
+    text: (p: P<'missingKid'>) => `${p.key} has no kid: verifiers that pick keys by the token's kid cannot find it`,
     fix: STANDARD,
   },
   duplicateKid: {
     status: 'warn',
-    text: (p: P) =>
-      `kid ${p.value ?? '?'} names ${(p.names ?? []).length} different keys (${(p.names ?? []).join(', ')}): verifiers that pick by kid may pick the wrong one`,
+    text: (p: P<'duplicateKid'>) =>
+      `kid ${p.value} names ${p.names.length} different keys (${p.names.join(', ')}): verifiers that pick by kid may pick the wrong one`,
     fix: STANDARD,
   },
-  unimportable: { status: 'warn', text: (p: P) => `${p.key ?? 'a key'} does not import as an RSA public key: ${p.value ?? '?'}`, fix: STANDARD },
+  unimportable: { status: 'warn', text: (p: P<'unimportable'>) => `${p.key} does not import as an RSA public key: ${p.value}`, fix: STANDARD },
 } satisfies Messages;
 
 function keyLine(k: KeyReport): string {

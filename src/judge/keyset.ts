@@ -2,35 +2,37 @@
 // Synchronous and pure: node:crypto imports the keys, and the RFC 7638 thumbprint is computed here.
 import { createHash, createPublicKey } from 'node:crypto';
 
-/** What is wrong with a key set, by stable id (the jwks-valid message table keys on these). */
-export type KeySetProblemId =
-  | 'notObject'
-  | 'keysMissing'
-  | 'keysNotArray'
-  | 'keysEmpty'
-  | 'keyNotObject'
-  | 'privateMaterial'
-  | 'weakModulus'
-  | 'unimportable'
-  | 'notRsa'
-  | 'algNotRs256'
-  | 'useNotSig'
-  | 'missingKid'
-  | 'duplicateKid'
-  | 'noRs256Key';
+/**
+ * What is wrong with a key set, by stable id (the jwks-valid message table keys on these), each with exactly what its
+ * message needs. `key` reads "key 2 (kid abc)".
+ */
+export type KeySetProblem =
+  | { id: 'notObject'; severity: 'fail' }
+  | { id: 'keysMissing'; severity: 'fail' }
+  | { id: 'keysNotArray'; severity: 'fail' }
+  | { id: 'keysEmpty'; severity: 'fail' }
+  | { id: 'noRs256Key'; severity: 'fail' }
+  | { id: 'keyNotObject'; severity: 'warn'; key: string }
+  | { id: 'missingKid'; severity: 'warn'; key: string }
+  /** names: the private members present. */
+  | { id: 'privateMaterial'; severity: 'fail'; key: string; names: string[] }
+  /** bits: the modulus size. */
+  | { id: 'weakModulus'; severity: 'fail'; key: string; bits: number }
+  /** value: the kty. */
+  | { id: 'notRsa'; severity: 'warn'; key: string; value: string }
+  /** value: the alg. */
+  | { id: 'algNotRs256'; severity: 'warn'; key: string; value: string }
+  /** value: the use. */
+  | { id: 'useNotSig'; severity: 'warn'; key: string; value: string }
+  /** value: why it does not import. */
+  | { id: 'unimportable'; severity: 'warn'; key: string; value: string }
+  /** value: the kid; names: the keys sharing it. */
+  | { id: 'duplicateKid'; severity: 'warn'; value: string; names: string[] };
 
-/** One problem, with what its message needs. `key` reads "key 2 (kid abc)". */
-export interface KeySetProblem {
-  id: KeySetProblemId;
-  severity: 'fail' | 'warn';
-  key?: string;
-  /** privateMaterial: the private members present; duplicateKid: the keys sharing the kid. */
-  names?: string[];
-  /** notRsa: kty; algNotRs256: alg; useNotSig: use; duplicateKid: the kid; unimportable: why. */
-  value?: string;
-  /** weakModulus: the modulus size. */
-  bits?: number;
-}
+export type KeySetProblemId = KeySetProblem['id'];
+
+/** The problem of one id (its message's data). */
+export type KeySetProblemOf<I extends KeySetProblemId> = Extract<KeySetProblem, { id: I }>;
 
 /** The facts about one entry of `keys` (public parameters only). */
 export interface KeyReport {
