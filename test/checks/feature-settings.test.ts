@@ -6,6 +6,7 @@ import type { FeatureSettingFact, SelfHostedModelFact } from '../../src/probes/g
 import { startGitLab, type RunningGitLab } from '../../src/reference/gitlab/server.js';
 import { makeContext } from '../helpers/context.js';
 import { renderFacts } from '../helpers/render-facts.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 
 const model = (n: number, name = `Model ${n}`): SelfHostedModelFact => ({ id: `gid://gitlab/Ai::SelfHostedModel/${n}`, name, model: 'codestral' });
 const on = (feature: string, m?: SelfHostedModelFact): FeatureSettingFact => ({
@@ -81,4 +82,26 @@ describe('feature-settings against the reference GitLab', () => {
     const out = await check.run(makeContext({ gitlabUrl: gitlab.url, gitlabToken: 'glpat-not-the-admin' }));
     expect(out.status).toBe('skip');
   });
+});
+
+describe('feature-settings renderings (every message, pinned in __renderings__/feature-settings.txt)', () => {
+  const at = (settings: FeatureSettingFact[], models: SelfHostedModelFact[]): Facts => ({ settings: { available: true, settings, models } });
+  const vendored: FeatureSettingFact = { feature: 'duo_chat', provider: 'vendored' };
+  const cases: RenderCase<Facts>[] = [
+    { name: 'one feature on one model', facts: at([on('code_completions', model(1))], [model(1)]) },
+    {
+      name: 'three features on two models, one unused, one vendored',
+      facts: at(
+        [on('code_completions', model(1)), on('code_generations', model(1)), on('duo_chat', model(2)), vendored],
+        [model(1), model(2), model(3)],
+      ),
+    },
+    { name: 'two models unused', facts: at([on('code_completions', model(1))], [model(1), model(2), model(3, 'Llama')]) },
+    { name: 'no feature assigned, no model', facts: at([], []) },
+    { name: 'no feature assigned, two models', facts: at([on('code_completions')], [model(1), model(2)]) },
+    { name: 'only vendored features', facts: at([vendored, { feature: 'code_completions', provider: 'vendored' }], [model(1)]) },
+    { name: 'GitLab before 17.4', facts: { settings: { available: false, reason: "Field 'aiFeatureSettings' doesn't exist on type 'Query'" } } },
+    { name: 'unreadable', facts: { settings: { available: false, reason: 'HTTP 403 from GitLab' } } },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });

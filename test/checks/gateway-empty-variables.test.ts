@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import check, { judge, type Facts } from '../../checks/gateway-empty-variables.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 
 const here = { kind: 'gateway-env' as const, hostname: 'gw' };
 const ids = (f: Facts) => judge(f).findings.map((x) => x.id);
@@ -31,4 +32,19 @@ describe('gateway-empty-variables gather', () => {
     expect(outcome.findings?.map((f) => f.id)).toEqual(expected);
     expect(outcome.evidence).toMatchObject({ empty });
   });
+});
+
+describe('gateway-empty-variables renderings (every message, pinned in __renderings__/gateway-empty-variables.txt)', () => {
+  const exec = { kind: 'exec' as const, prefix: 'docker exec gw' };
+  const cases: RenderCase<Facts>[] = [
+    { name: 'not the gateway', facts: { place: { kind: 'elsewhere', hostname: 'laptop' } } },
+    { name: 'no AIGW_* variable, read through --exec', facts: { place: exec, aigw: 0, empty: [] } },
+    { name: 'one variable, none empty', facts: { place: here, aigw: 1, empty: [] } },
+    { name: 'one URL empty', facts: { place: here, aigw: 3, empty: ['AIGW_CUSTOMER_PORTAL_URL'] } },
+    { name: 'two URLs empty', facts: { place: exec, aigw: 4, empty: ['AIGW_GITLAB_URL', 'AIGW_GITLAB_API_URL'] } },
+    { name: 'one other empty', facts: { place: here, aigw: 3, empty: ['AIGW_LOGGING__LEVEL'] } },
+    { name: 'a name with _URL inside, not at its end', facts: { place: here, aigw: 3, empty: ['AIGW_URL_PREFIX', 'AIGW_LOGGING__LEVEL'] } },
+    { name: 'URLs and others empty', facts: { place: here, aigw: 5, empty: ['AIGW_GITLAB_URL', 'AIGW_LOGGING__LEVEL', 'AIGW_CUSTOMER_PORTAL_URL'] } },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });

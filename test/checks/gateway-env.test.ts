@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import check, { judge, type Facts } from '../../checks/gateway-env.js';
 import { makeContext } from '../helpers/context.js';
+import { expectRenderings, type RenderCase } from '../helpers/renderings.js';
 
 const GITLAB = 'https://gitlab.example.com';
 const good = { AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` };
@@ -94,4 +95,77 @@ describe('gateway-env gather and run', () => {
     expect(JSON.stringify(outcome)).not.toMatch(/sk-secret-value|private-pem/);
     expect(JSON.stringify(facts)).not.toContain('private-pem');
   });
+});
+
+describe('gateway-env renderings (every message, pinned in __renderings__/gateway-env.txt)', () => {
+  const cases: RenderCase<Facts>[] = [
+    { name: 'no AIGW_* variable', facts: { where: 'docker exec gw', remote: true, present: [], values: {}, signingKeySet: false } },
+    { name: 'consistent, checked against --gitlab-url', facts: facts(good) },
+    {
+      name: 'consistent, no --gitlab-url, trailing slashes',
+      facts: facts({ AIGW_GITLAB_URL: `${GITLAB}/`, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` }, { expectedGitlabUrl: undefined }),
+    },
+    {
+      name: 'consistent under a path',
+      facts: facts(
+        { AIGW_GITLAB_URL: `${GITLAB}/gitlab//`, AIGW_GITLAB_API_URL: `${GITLAB}/gitlab/api/v4/` },
+        { expectedGitlabUrl: `${GITLAB}/gitlab` },
+      ),
+    },
+    { name: 'both URLs unset, no signing key', facts: facts({}, { present: ['AIGW_LOGGING__LEVEL'], signingKeySet: false }) },
+    { name: 'GitLab URL not http', facts: facts({ AIGW_GITLAB_URL: 'gitlab.example.com', AIGW_GITLAB_API_URL: `${GITLAB}/api/v4/` }) },
+    {
+      name: 'GitLab URL ftp',
+      facts: facts({ AIGW_GITLAB_URL: 'ftp://gitlab.example.com', AIGW_GITLAB_API_URL: 'ftp://gitlab.example.com/api/v4/' }),
+    },
+    {
+      name: 'another GitLab',
+      facts: facts(
+        { AIGW_GITLAB_URL: 'https://other.example.com', AIGW_GITLAB_API_URL: 'https://other.example.com/api/v4/' },
+        { expectedGitlabUrl: `${GITLAB}/` },
+      ),
+    },
+    {
+      name: 'loopback inside the container',
+      facts: facts(
+        { AIGW_GITLAB_URL: 'http://localhost:8080', AIGW_GITLAB_API_URL: 'http://localhost:8080/api/v4/' },
+        { remote: true, expectedGitlabUrl: undefined },
+      ),
+    },
+    {
+      name: 'loopback on the host itself',
+      facts: facts(
+        { AIGW_GITLAB_URL: 'http://localhost:8080', AIGW_GITLAB_API_URL: 'http://localhost:8080/api/v4/' },
+        { expectedGitlabUrl: undefined },
+      ),
+    },
+    { name: 'API URL not http, GitLab URL unset', facts: facts({ AIGW_GITLAB_API_URL: 'gitlab.example.com/api/v4/' }) },
+    { name: 'API URL not http, GitLab URL set', facts: facts({ AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: 'ws://gitlab.example.com/api/v4/' }) },
+    { name: 'API URL without the trailing slash', facts: facts({ AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: `${GITLAB}/api/v4` }) },
+    { name: 'API URL without the slash, GitLab URL unset', facts: facts({ AIGW_GITLAB_API_URL: `${GITLAB}/api/v4` }) },
+    { name: 'API URL of another host', facts: facts({ AIGW_GITLAB_URL: GITLAB, AIGW_GITLAB_API_URL: 'https://api.example.com/api/v4/' }) },
+    {
+      name: 'every switch on, custom models off, a switch not a boolean',
+      facts: facts({
+        ...good,
+        AIGW_AUTH__BYPASS_EXTERNAL: 'true',
+        AIGW_AUTH__BYPASS_EXTERNAL_WITH_HEADER: 'on',
+        AIGW_AUTH__BYPASS_JWT_SIGNATURE: 'Yes',
+        AIGW_CUSTOM_MODELS__ENABLED: 'false',
+      }),
+    },
+    {
+      name: 'a switch with a space, custom models not a boolean',
+      facts: facts({ ...good, AIGW_AUTH__BYPASS_EXTERNAL: ' true', AIGW_CUSTOM_MODELS__ENABLED: 'enabled' }),
+    },
+    {
+      name: 'switches off, custom models on',
+      facts: facts({ ...good, AIGW_AUTH__BYPASS_EXTERNAL: 'false', AIGW_AUTH__BYPASS_JWT_SIGNATURE: '0', AIGW_CUSTOM_MODELS__ENABLED: 'true' }),
+    },
+    {
+      name: 'a variable set without a value read',
+      facts: facts(good, { present: ['AIGW_GITLAB_API_URL', 'AIGW_GITLAB_URL', 'AIGW_SELF_SIGNED_JWT__SIGNING_KEY'] }),
+    },
+  ];
+  it('renders every case as pinned, reaching every message', () => expectRenderings(check, cases));
 });
