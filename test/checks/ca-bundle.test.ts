@@ -11,7 +11,7 @@ import type { Settings } from '../../src/config/settings.js';
 import type { BundleKind, TlsFixtures } from '../../scripts/fixtures.js';
 import { makeContext } from '../helpers/context.js';
 import { useTlsFixtures } from '../tls/fixtures.js';
-import { renderCases, unreachedMessages, type RenderCase } from '../helpers/renderings.js';
+import { renderings, type RenderCase } from '../helpers/renderings.js';
 import { CA_A, CA_B, LEAF_A, NOW } from '../helpers/static-certs.js';
 
 const fixtures = useTlsFixtures();
@@ -263,8 +263,9 @@ describe('ca-bundle renderings', () => {
   it('renders every case as pinned, reaching every message of its own', async () => {
     // The bundle audit's messages (src/judge/ca-bundle.ts) are pinned by its own tests; these cases reach the check's.
     const own = ['noBundle', 'allLoad', 'variablesUnset', 'onlyOneVariable', 'sameFile', 'sameCertificates', 'variablesDiffer'];
-    expect(unreachedMessages(check, cases).filter((id) => own.includes(id))).toEqual([]);
-    await expect(renderCases(check, cases)).toMatchFileSnapshot('__renderings__/ca-bundle.txt');
+    const { text, unreached } = renderings(check, cases);
+    expect(unreached.filter((id) => own.includes(id))).toEqual([]);
+    await expect(text).toMatchFileSnapshot('__renderings__/ca-bundle.txt');
   });
   it('judges no bundle as a skip whatever else is known', () => {
     expect(judge(at({ gatewayVariables: both(SSL, REQ) })).findings.map((f) => f.id)).toEqual(['noBundle']);

@@ -13,14 +13,19 @@ export interface RenderCase<F> {
   facts: F;
 }
 
-/** The text of every case's rendering, in table order. */
-export function renderCases<F, M extends Messages>(check: JudgedCheck<F, M>, cases: readonly RenderCase<F>[]): string {
+/**
+ * Renders every case once: the text of every rendering in table order, and the message ids of the check's table that no
+ * case produced (each should be reached by at least one case).
+ */
+export function renderings<F, M extends Messages>(check: JudgedCheck<F, M>, cases: readonly RenderCase<F>[]): { text: string; unreached: string[] } {
   const names = new Set<string>();
-  return cases
+  const reached = new Set<string>();
+  const text = cases
     .map(({ name, facts }) => {
       if (names.has(name)) throw new Error(`two rendering cases are named "${name}"`);
       names.add(name);
       const outcome = renderFacts(check, facts);
+      for (const f of outcome.findings ?? []) reached.add(f.id);
       const lines = [
         `## ${name}`,
         `status: ${outcome.status}`,
@@ -37,16 +42,12 @@ export function renderCases<F, M extends Messages>(check: JudgedCheck<F, M>, cas
     })
     .join('\n\n')
     .concat('\n');
-}
-
-/** Every message id of the check's table that no case produced (each should be reached by at least one case). */
-export function unreachedMessages<F, M extends Messages>(check: JudgedCheck<F, M>, cases: readonly RenderCase<F>[]): string[] {
-  const reached = new Set(cases.flatMap(({ facts }) => renderFacts(check, facts).findings?.map((f) => f.id) ?? []));
-  return Object.keys(check.messages).filter((id) => !reached.has(id));
+  return { text, unreached: Object.keys(check.messages).filter((id) => !reached.has(id)) };
 }
 
 /** Asserts the cases render as pinned in test/checks/__renderings__/<id>.txt and reach every message of the table. */
 export async function expectRenderings<F, M extends Messages>(check: JudgedCheck<F, M>, cases: readonly RenderCase<F>[]): Promise<void> {
-  expect(unreachedMessages(check, cases)).toEqual([]);
-  await expect(renderCases(check, cases)).toMatchFileSnapshot(fileURLToPath(new URL(`../checks/__renderings__/${check.id}.txt`, import.meta.url)));
+  const { text, unreached } = renderings(check, cases);
+  expect(unreached).toEqual([]);
+  await expect(text).toMatchFileSnapshot(fileURLToPath(new URL(`../checks/__renderings__/${check.id}.txt`, import.meta.url)));
 }
