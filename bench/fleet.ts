@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Stack } from '../src/reference/scenarios.js';
-import { targetFlags } from './target.js';
+import { flagArgs, targetFlags } from './target.js';
 
 /** Tokens for `count` targets, to start the stack with (`otherAdminTokens`). */
 export function fleetTokens(count: number): string[] {
@@ -31,6 +31,6 @@ export async function fleetConfig(
   await writeFile(file, JSON.stringify({ targets }));
   const { GITLAB_TOKEN: _shared, ...rest } = env;
   const tokenEnv = Object.fromEntries(tokens.map((t, i) => [`FLEET_TOKEN_${i + 1}`, t]));
-  const commonArgs = Object.entries(common).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value]);
+  const commonArgs = flagArgs(common);
   return { args: ['--config', file, ...commonArgs], env: { ...rest, ...tokenEnv }, remove: () => rm(dir, { recursive: true, force: true }) };
 }

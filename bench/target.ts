@@ -17,7 +17,18 @@ const FLAGS = {
   caFile: '--ca-file',
   tmpDir: '--tmp-dir',
   gatewayVersion: '--gateway-version',
+  deep: '--deep',
+  deepSeconds: '--deep-seconds',
+  exec: '--exec',
 } as const satisfies Partial<Record<keyof Settings, string>>;
+
+/** A flag's value: a string, or `true` for a switch (`--deep`), which takes none. */
+type FlagValue = string | true;
+
+/** `{ deep: true, tmpDir: '/x' }` → `['--deep', '--tmp-dir', '/x']`. */
+export function flagArgs(flags: Partial<Record<keyof typeof FLAGS, FlagValue>>): string[] {
+  return Object.entries(flags).flatMap(([key, value]) => [FLAGS[key as keyof typeof FLAGS], ...(value === true ? [] : [value])]);
+}
 
 /**
  * The flags and environment equivalent to `stack.settingsOverrides`. Throws on a setting it cannot translate, so a new
@@ -25,12 +36,12 @@ const FLAGS = {
  */
 export function cliTarget(stack: Stack): CliTarget {
   const { flags, env } = targetFlags(stack);
-  return { args: Object.entries(flags).flatMap(([key, value]) => [FLAGS[key as keyof typeof FLAGS], value]), env };
+  return { args: flagArgs(flags), env };
 }
 
 /** The same as the CLI's parsed flags (what `loadSettings` takes), for a program that starts the suite itself. */
-export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof FLAGS, string>>; env: Record<string, string> } {
-  const flags: Partial<Record<keyof typeof FLAGS, string>> = {};
+export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof FLAGS, FlagValue>>; env: Record<string, string> } {
+  const flags: Partial<Record<keyof typeof FLAGS, FlagValue>> = {};
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(stack.settingsOverrides)) {
     // gatewayDirectPorts (a closed port the stack pins) has no flag: the CLI probes the defaults, 5052 and 50052, on the
@@ -38,7 +49,7 @@ export function targetFlags(stack: Stack): { flags: Partial<Record<keyof typeof 
     if (value === undefined || key === 'gatewayUrlSource' || key === 'gatewayDirectPorts') continue;
     if (key === 'gitlabToken') env.GITLAB_TOKEN = String(value);
     else if (key === 'env') Object.assign(env, value);
-    else if (key in FLAGS) flags[key as keyof typeof FLAGS] = String(value);
+    else if (key in FLAGS) flags[key as keyof typeof FLAGS] = value === true ? true : String(value);
     else throw new Error(`bench: cannot pass the stack setting ${key} to the CLI`);
   }
   return { flags, env };

@@ -1,6 +1,7 @@
 // An HTTP/1.1-only reverse proxy, the load balancer of two field failures: in front of GitLab it drops the WebSocket
 // Upgrade/Connection headers of /api/v4/ai/duo_workflows/ws (gitlab-org/gitlab#604755), and in front of the Duo Workflow
 // Service it cannot carry gRPC, which needs HTTP/2 end to end (it answers the HTTP/2 preface with 400, as any HTTP/1.1 server does).
+// In front of the gateway, with a read timeout, it is nginx giving up on a silent upstream (proxy_read_timeout).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -25,11 +26,16 @@ function forwardedHeaders(req: IncomingMessage): Record<string, string | string[
   return out;
 }
 
-/** Starts the front on a free 127.0.0.1 port, forwarding to `upstream` (http or https, trusting `ca`). Serves https with `tls`, offering only http/1.1. */
-export async function startHttp1Front(opts: { upstream: string; ca?: string; tls?: TlsOptions }): Promise<RunningFront> {
+/**
+ * Starts the front on a free 127.0.0.1 port, forwarding to `upstream` (http or https, trusting `ca`). Serves https with `tls`,
+ * offering only http/1.1. With `readTimeoutMs`, an upstream silent that long between two reads is given up on as nginx's
+ * proxy_read_timeout does (ngx_http_upstream.c): 504 before the response headers, else the connection closed mid-body.
+ */
+export async function startHttp1Front(opts: { upstream: string; ca?: string; tls?: TlsOptions; readTimeoutMs?: number }): Promise<RunningFront> {
   const upstream = new URL(opts.upstream);
   const client = upstream.protocol === 'https:' ? https : http;
-  const forward = (req: IncomingMessage, reply: (res: IncomingMessage) => void, fail: () => void): void => {
+  const forward = (req: IncomingMessage, reply: (res: IncomingMessage) => void, fail: (timedOut: boolean) => void): void => {
+    let timedOut = false;
     const out = client.request(
       {
         host: upstream.hostname,
@@ -42,7 +48,12 @@ export async function startHttp1Front(opts: { upstream: string; ca?: string; tls
       },
       reply,
     );
-    out.on('error', fail);
+    out.on('error', () => fail(timedOut));
+    if (opts.readTimeoutMs !== undefined)
+      out.setTimeout(opts.readTimeoutMs, () => {
+        timedOut = true;
+        out.destroy();
+      });
     req.pipe(out);
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void =>
@@ -52,10 +63,12 @@ export async function startHttp1Front(opts: { upstream: string; ca?: string; tls
         const headers = Object.fromEntries(Object.entries(up.headers).filter(([k]) => !HOP_BY_HOP.has(k)));
         res.writeHead(up.statusCode ?? 502, headers as http.OutgoingHttpHeaders);
         up.pipe(res);
+        // Cut mid-body (the read timeout), the client's connection ends without the body's end, as nginx's does.
+        up.once('error', () => res.destroy());
       },
-      () => {
-        res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end('Bad Gateway\n');
+      (timedOut) => {
+        res.writeHead(timedOut ? 504 : 502, { 'content-type': 'text/plain' });
+        res.end(timedOut ? 'Gateway Time-out\n' : 'Bad Gateway\n');
       },
     );
   const server = opts.tls

@@ -51,7 +51,16 @@ export interface Scenario {
     version?: string;
     /** The gateway's own port also answers plain http next to its https front (gateway-exposure probes it). */
     ownPortExposed?: boolean;
+    /** How fast its streamed completions come (a slow model): this many chunks, this long apart (default 5, 200 ms). */
+    pace?: { chunks: number; intervalMs: number };
   };
+  /**
+   * A reverse proxy in front of the gateway (GitLab's ai_gateway_url and duo-doctor's gateway URL name it) that gives up on
+   * a gateway silent for `readTimeoutMs`, as nginx's proxy_read_timeout does.
+   */
+  gatewayFront?: { readTimeoutMs: number };
+  /** How duo-doctor is run against it: `deep` holds a streamed completion open for that many seconds (--deep --deep-seconds). */
+  doctor?: { deepSeconds?: number };
   tls: GitLabTls;
   /** Whether the gateway serves https too, with a leaf from GitLab's private CA (only with tls 'private-ca'). */
   gatewayTls?: boolean;
@@ -82,6 +91,8 @@ export interface Scenario {
   expectedFailures: readonly string[];
   /** Check ids that warn against this installation (asserted when given). */
   expectedWarnings?: readonly string[];
+  /** For a check whose reason matters, the finding ids it reports (asserted when given). */
+  expectedFindings?: Readonly<Record<string, readonly string[]>>;
 }
 
 const BASE = {
@@ -531,6 +542,33 @@ export const SCENARIOS = [
       "duo-doctor reaches GitLab through an HTTP/1.1 load balancer that drops the WebSocket Upgrade headers — of the agent's socket, while gRPC to the Duo Workflow Service works (gitlab-org/gitlab#604755), and of Duo Chat's /-/cable (Workhorse's 400 \"websocket upgrade required\").",
     gitlabFront: 'drops-upgrade',
     expectedFailures: ['proxy-upgrade'],
+  },
+  // The next two time a long completion (--deep): seconds stand for minutes (GitLab takes 60 to 600 s, nginx waits 60 s by
+  // default), so that each runs in a few seconds.
+  {
+    ...BASE,
+    name: 'gitlab-gives-up-first',
+    description:
+      'A slow model: a long streamed completion takes 1.5 s through the gateway (4 chunks 500 ms apart) while GitLab gives up on its requests to the gateway after 1 s ' +
+      '(aiGatewayTimeoutSeconds, scaled down from its 60 s default): long Duo Chat answers end in A1000. duo-doctor runs with --deep --deep-seconds 3.',
+    gitlab: { aiGatewayTimeoutSeconds: 1 },
+    gateway: { running: true, pace: { chunks: 4, intervalMs: 500 } },
+    doctor: { deepSeconds: 3 },
+    expectedFailures: ['proxy-timeouts'],
+    expectedFindings: { 'proxy-timeouts': ['endedUncut', 'gitlabGivesUp'] },
+  },
+  {
+    ...BASE,
+    name: 'proxy-gives-up-first',
+    description:
+      "A proxy in front of the gateway gives up after 1 s of silence (nginx's proxy_read_timeout, scaled down from its 60 s default) while GitLab waits 3 s " +
+      '(aiGatewayTimeoutSeconds raised, the proxy left alone) and a slow model streams 1.5 s apart: the proxy cuts long answers first. duo-doctor runs with --deep --deep-seconds 3.',
+    gitlab: { aiGatewayTimeoutSeconds: 3 },
+    gateway: { running: true, pace: { chunks: 3, intervalMs: 1500 } },
+    gatewayFront: { readTimeoutMs: 1000 },
+    doctor: { deepSeconds: 3 },
+    expectedFailures: ['proxy-streaming', 'proxy-timeouts'],
+    expectedFindings: { 'proxy-timeouts': ['streamCut', 'proxyBeforeGitlab'] },
   },
 ] as const satisfies readonly Scenario[];
 

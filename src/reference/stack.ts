@@ -157,22 +157,33 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     // scenario exposes it, else a closed port (so the demo never probes whatever happens to listen on 5052 here).
     let directPort: number | undefined;
     if (scenario.gateway.running) {
+      const { pace } = scenario.gateway;
       const gatewayOptions = {
         env: gatewayEnv,
         latencyMs: opts.latencyMs ?? 0,
         log,
         ...(scenario.gateway.version ? { version: scenario.gateway.version } : {}),
+        ...(pace ? { streamChunks: pace.chunks, streamIntervalMs: pace.intervalMs } : {}),
       };
-      const gateway = await startGateway({
-        ...gatewayOptions,
-        ...(certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {}),
-      });
+      const gatewayTlsOptions = certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {};
+      const gateway = await startGateway({ ...gatewayOptions, ...gatewayTlsOptions });
       const ownPort = scenario.gateway.ownPortExposed ? await startGateway(gatewayOptions) : undefined;
       directPort = ownPort?.port;
       let stopped: Promise<void> | undefined;
       stopGateway = () => (stopped ??= Promise.all([gateway.close(), ownPort?.close()]).then(() => {}));
       closers.push(stopGateway);
       gatewayUrl = gateway.url;
+      if (scenario.gatewayFront) {
+        // GitLab and duo-doctor both reach the gateway through the proxy, as through the install guide's nginx.
+        const front = await startHttp1Front({
+          upstream: gateway.url,
+          readTimeoutMs: scenario.gatewayFront.readTimeoutMs,
+          ...(certs ? { ca: certs.caPem } : {}),
+          ...gatewayTlsOptions,
+        });
+        closers.push(front.close);
+        gatewayUrl = front.url;
+      }
     } else {
       gatewayUrl = `http://127.0.0.1:${await closedPort()}`;
     }
@@ -209,6 +220,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...(caFile && scenario.trust.doctor ? { caFile } : {}),
       ...(scenario.gateway.running ? { gatewayVersion: scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION } : {}),
       tmpDir: scenario.runtime?.tmpDir === 'readonly' ? await unwritableDir(dir) : gatewayTmp,
+      ...(scenario.doctor?.deepSeconds ? { deep: true, deepSeconds: scenario.doctor.deepSeconds } : {}),
       gatewayDirectPorts: [directPort ?? (await closedPort())],
     };
     return {

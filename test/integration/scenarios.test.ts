@@ -21,6 +21,8 @@ describe('reference scenarios × every check', () => {
       );
       const warned = run.results.filter((r) => r.status === 'warn').map((r) => r.id);
       expect(warned).toEqual(expect.arrayContaining([...((scenario as Scenario).expectedWarnings ?? [])]));
+      for (const [id, findings] of Object.entries((scenario as Scenario).expectedFindings ?? {}))
+        expect([id, run.results.find((r) => r.id === id)?.findings?.map((f) => f.id)]).toEqual([id, findings]);
       if (scenario.name === 'healthy') {
         const notPassing = run.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.summary}`);
         // Both servers over https with one private CA that every side trusts: every check applies and passes.
