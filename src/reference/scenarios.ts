@@ -59,8 +59,12 @@ export interface Scenario {
    * a gateway silent for `readTimeoutMs`, as nginx's proxy_read_timeout does.
    */
   gatewayFront?: { readTimeoutMs: number };
-  /** How duo-doctor is run against it: `deep` holds a streamed completion open for that many seconds (--deep --deep-seconds). */
-  doctor?: { deepSeconds?: number };
+  /**
+   * How duo-doctor is run against it: `deepSeconds` holds a streamed completion open that long (--deep --deep-seconds);
+   * `exec: 'container'` runs the runtime probes (--exec) in a stand-in for the gateway's container (src/reference/container.ts:
+   * a network namespace of its own, which needs `unshare -rn`, with the gateway's environment).
+   */
+  doctor?: { deepSeconds?: number; exec?: 'container' };
   tls: GitLabTls;
   /** Whether the gateway serves https too, with a leaf from GitLab's private CA (only with tls 'private-ca'). */
   gatewayTls?: boolean;
@@ -74,9 +78,10 @@ export interface Scenario {
   doctorKnowsGatewayUrl: boolean;
   /**
    * The self-hosted model: how its vLLM-like server is started, the endpoint GitLab lists for it (`v1`, as the docs
-   * require, by default; `root`: without /v1) and the identifier GitLab sends (default: the served name).
+   * require, by default; `root`: without /v1; `localhost`: with /v1, on host localhost) and the identifier GitLab sends
+   * (default: the served name).
    */
-  model?: { server?: Omit<ModelServerOptions, 'host'>; endpoint?: 'v1' | 'root'; identifier?: string };
+  model?: { server?: Omit<ModelServerOptions, 'host'>; endpoint?: 'v1' | 'root' | 'localhost'; identifier?: string };
   /** Runtime settings: `readonly` points duo-doctor's tmpDir at a directory it cannot write. */
   runtime?: { tmpDir: 'readonly' };
   /** The Duo Workflow Service (default: running, configured in GitLab, TLS like the gateway). */
@@ -569,6 +574,18 @@ export const SCENARIOS = [
     doctor: { deepSeconds: 3 },
     expectedFailures: ['proxy-streaming', 'proxy-timeouts'],
     expectedFindings: { 'proxy-timeouts': ['streamCut', 'proxyBeforeGitlab'] },
+  },
+  {
+    ...BASE,
+    name: 'model-localhost-in-container',
+    description:
+      "The model server runs on the gateway's host and GitLab lists it as http://localhost:<port>/v1, but the gateway runs in a container, where localhost " +
+      'is the container itself: the gateway cannot reach the model. duo-doctor runs with --exec into a stand-in container (a network namespace of its own, ' +
+      "the gateway's environment, GitLab reachable as through the host's network).",
+    model: { endpoint: 'localhost' },
+    doctor: { exec: 'container' },
+    expectedFailures: ['model-endpoints'],
+    expectedFindings: { 'model-endpoints': ['loopbackInContainer'] },
   },
 ] as const satisfies readonly Scenario[];
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { CertSpec, Issued } from '../pki/generate.js';
+import { loopbackHostName, startContainer } from './container.js';
 import { startWorkflowSide } from './duo-workflow/stack.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
@@ -95,7 +96,8 @@ async function gitlabGatewayUrl(setting: GatewayUrlSetting, gatewayUrl: string):
 
 /** The self-hosted model GitLab lists for a scenario's model server (its endpoint with /v1 unless the scenario drops it). */
 export function selfHostedModel(scenario: Pick<Scenario, 'model'> | undefined, server: RunningModelServer) {
-  const endpoint = scenario?.model?.endpoint === 'root' ? server.url : server.endpoint;
+  const kind = scenario?.model?.endpoint;
+  const endpoint = kind === 'root' ? server.url : kind === 'localhost' ? server.endpoint.replace('//127.0.0.1:', '//localhost:') : server.endpoint;
   return { name: 'Codestral', model: 'codestral', endpoint, identifier: scenario?.model?.identifier ?? server.model };
 }
 
@@ -114,7 +116,11 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
 
     const model = await startModelServer(scenario.model?.server);
     closers.push(model.close);
+    // A container reaches GitLab by a name (a loopback address would be its own): GitLab and the gateway go by this host's
+    // name, where that means 127.0.0.1 (GitLab in its URL, its issuer and its jwks_uri, as by its external_url).
+    const gitlabHost = scenario.doctor?.exec === 'container' ? await loopbackHostName() : undefined;
     const gitlab = await startGitLab({
+      ...(gitlabHost ? { host: gitlabHost } : {}),
       ...selfHostedDefaults(selfHostedModel(scenario, model)),
       ...scenario.gitlab,
       ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
@@ -166,7 +172,8 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
         ...(pace ? { streamChunks: pace.chunks, streamIntervalMs: pace.intervalMs } : {}),
       };
       const gatewayTlsOptions = certs?.root && scenario.gatewayTls ? { tls: await gatewayCertificate(certs.root) } : {};
-      const gateway = await startGateway({ ...gatewayOptions, ...gatewayTlsOptions });
+      // Published on the same host by name, as GitLab would reach a container's published port.
+      const gateway = await startGateway({ ...gatewayOptions, ...gatewayTlsOptions, ...(gitlabHost ? { host: gitlabHost } : {}) });
       const ownPort = scenario.gateway.ownPortExposed ? await startGateway(gatewayOptions) : undefined;
       directPort = ownPort?.port;
       let stopped: Promise<void> | undefined;
@@ -211,6 +218,14 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     });
     closers.push(...workflow.closers);
 
+    // duo-doctor's runtime probes run inside the gateway's container (--exec), which reaches GitLab and nothing else here.
+    let exec: string | undefined;
+    if (scenario.doctor?.exec === 'container') {
+      const container = await startContainer(dir, gatewayEnv, [gitlabUrl]);
+      closers.push(container.close);
+      exec = container.prefix;
+    }
+
     const settingsOverrides: Partial<Settings> = {
       gitlabUrl,
       gitlabToken: gitlab.adminToken,
@@ -221,6 +236,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
       ...(scenario.gateway.running ? { gatewayVersion: scenario.gateway.version ?? DEFAULT_GATEWAY_VERSION } : {}),
       tmpDir: scenario.runtime?.tmpDir === 'readonly' ? await unwritableDir(dir) : gatewayTmp,
       ...(scenario.doctor?.deepSeconds ? { deep: true, deepSeconds: scenario.doctor.deepSeconds } : {}),
+      ...(exec ? { exec } : {}),
       gatewayDirectPorts: [directPort ?? (await closedPort())],
     };
     return {

@@ -19,6 +19,10 @@ function runs(file: string, args: readonly string[]): boolean {
 
 const CAPABILITIES = {
   unshare: { what: 'a private mount namespace (unshare -m, as root)', probe: () => runs('unshare', ['-m', 'true']) },
+  'unshare-net': {
+    what: 'a network namespace of its own (unshare -rn with ip link set lo up: user namespaces allowed)',
+    probe: () => runs('unshare', ['-rn', 'ip', 'link', 'set', 'lo', 'up']),
+  },
   setpriv: {
     what: 'dropping to nobody (setpriv, as root)',
     probe: () => process.getuid?.() === 0 && runs('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true']),

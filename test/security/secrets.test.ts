@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../src/config/settings.js';
-import { SCENARIOS, startStack } from '../../src/reference/scenarios.js';
+import { cliTarget } from '../../bench/target.js';
+import { SCENARIOS, startStack, type Stack } from '../../src/reference/scenarios.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../src/report/index.js';
 import { createLimiter } from '../../src/runner/limit.js';
 import { runCli } from '../helpers/cli.js';
@@ -22,17 +22,10 @@ const KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 /** Three stacks and CLI runs at a time: enough to be quick, few enough for a loaded 2-core machine. */
 const slots = createLimiter(3);
 
-/** The CLI arguments and environment that point `duo-doctor check` at a stack, as a user would type them. */
-function invocation(s: Partial<Settings>): { args: string[]; env: NodeJS.ProcessEnv } {
-  const args = [
-    'check',
-    ...(s.gitlabUrl ? ['--gitlab-url', s.gitlabUrl] : []),
-    ...(s.gatewayUrl ? ['--gateway-url', s.gatewayUrl] : []),
-    ...(s.caFile ? ['--ca-file', s.caFile] : []),
-    ...(s.gatewayVersion ? ['--gateway-version', s.gatewayVersion] : []),
-    ...(s.tmpDir ? ['--tmp-dir', s.tmpDir] : []),
-  ];
-  return { args, env: { PATH: process.env.PATH, HOME: process.env.HOME, GITLAB_TOKEN: TOKEN, ...s.env } };
+/** The CLI arguments and environment that point `duo-doctor check` at a stack, as a user would type them (--deep, --exec too). */
+function invocation(stack: Stack): { args: string[]; env: NodeJS.ProcessEnv } {
+  const target = cliTarget(stack);
+  return { args: ['check', ...target.args], env: { PATH: process.env.PATH, HOME: process.env.HOME, ...target.env } };
 }
 
 /** The JSON block under the text report's DIAGNOSTIC SUMMARY heading. */
@@ -52,7 +45,7 @@ describe('no secret in any output', () => {
         const stack = await startStack(scenario, { adminToken: TOKEN });
         const dir = await mkdtemp(join(tmpdir(), 'duo-doctor-secrets-'));
         try {
-          const { args, env } = invocation(stack.settingsOverrides);
+          const { args, env } = invocation(stack);
           const files = REPORT_FORMATS.filter((f) => f !== format).map((f) => [f, join(dir, `report.${f}`)] as const);
           const r = await runCli([...args, '--format', format, ...files.flatMap(([f, file]) => ['--report', `${f}=${file}`])], { env });
 
