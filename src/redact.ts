@@ -69,10 +69,15 @@ export function urlSecrets(values: readonly (string | undefined)[]): string[] {
 
 /** Every string inside `value` (objects and arrays, recursively) redacted: URL userinfo and each of `secrets`. */
 export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
-  if (typeof value === 'string') return redactSecrets(redactText(value), secrets) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
-  return value;
+  // One redactor for the whole tree: a fleet's run holds thousands of strings and a secret per target.
+  const redact = secretRedactor(secrets);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(redactText(v));
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 /** A line break and the next line's indentation: what a wrapped dump or a folded header puts inside a secret. */
@@ -94,9 +99,24 @@ function acrossLines(secret: string): RegExp {
  * what it echoes, a folded header): the pieces of a token on consecutive lines are the token.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.replace(acrossLines(s), '[REDACTED]');
-  return out;
+  return secretRedactor(secrets)(text);
+}
+
+/**
+ * `redactSecrets` for one set of secrets, each pattern compiled once, for many texts. A text without a line break can
+ * only hold a secret whole, so a plain substring search (no regular expression) decides it.
+ */
+export function secretRedactor(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const each = secrets.filter((s): s is string => s !== undefined && s.length >= 4).map((s) => ({ s, across: acrossLines(s) }));
+  return (text) => {
+    const multiline = text.includes('\n');
+    let out = text;
+    for (const { s, across } of each) {
+      if (multiline) out = out.replace(across, '[REDACTED]');
+      else if (out.includes(s)) out = out.replaceAll(s, '[REDACTED]');
+    }
+    return out;
+  };
 }
 
 /** Characters a terminal acts on (C0 controls but tab and line feed, DEL, C1 controls) and bidirectional overrides ("Trojan Source"). */

@@ -44,6 +44,14 @@ describe('redactDeep', () => {
     const out = redactDeep({ a: [`token ${long}`, { b: `https://u:${S}@h/` }], n: 3, t: true }, [long]);
     expect(out).toEqual({ a: ['token [REDACTED]', { b: 'https://REDACTED@h/' }], n: 3, t: true });
   });
+
+  it('applies every secret of a fleet to every string, single-line or split across lines, as redactSecrets does', () => {
+    const tokens = Array.from({ length: 50 }, (_, i) => `glpat-${String(i).padStart(20, '0')}`);
+    const strings = [`a ${tokens[0]} b`, `${tokens[49]}`, `x ${tokens[7]!.slice(0, 9)}\n  ${tokens[7]!.slice(9)} y`, 'nothing here', ''];
+    const out = redactDeep({ strings, nested: [[strings[2]]] }, [undefined, ...tokens]);
+    expect(out).toEqual({ strings: ['a [REDACTED] b', '[REDACTED]', 'x [REDACTED] y', 'nothing here', ''], nested: [['x [REDACTED] y']] });
+    expect(out.strings.map((t) => redactSecrets(t, tokens))).toEqual(out.strings);
+  });
 });
 
 describe('redaction at its edges', () => {
@@ -80,6 +88,8 @@ describe('redaction at its edges', () => {
     ['every split occurrence, each split elsewhere', 'to\nk1234 tok12\n34 tok1234', ['tok1234'], '[REDACTED] [REDACTED] [REDACTED]'],
     ['not pieces a blank line apart (two paragraphs)', 'tok\n\n1234', ['tok1234'], 'tok\n\n1234'],
     ['not pieces a space apart on one line', 'tok 1234', ['tok1234'], 'tok 1234'],
+    ['not pieces a lone carriage return apart', 'tok\r1234', ['tok1234'], 'tok\r1234'],
+    ['a secret that holds a pattern of its own on a single line, literally', 'x $& y', ['x $&'], '[REDACTED] y'],
     ['a secret whose characters a pattern would read as syntax, literally', 'a.b*c+(d) aXbbccd', ['a.b*c+(d)'], '[REDACTED] aXbbccd'],
     ['a secret beyond the basic plane', 'k\u{1F511}ey k\u{1F511}\ney', ['k\u{1F511}ey'], '[REDACTED] [REDACTED]'],
   ])('redactSecrets replaces %s', (_name, text, secrets, want) => {
