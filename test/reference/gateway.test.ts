@@ -132,6 +132,30 @@ describe('reference gateway: streaming', () => {
     expect(arrivals.length).toBeGreaterThanOrEqual(3);
     expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThanOrEqual(300);
   });
+
+  it('streams many completions over one kept-alive connection without piling listeners on its socket', async () => {
+    const gw = await startGateway({ env: { AIGW_GITLAB_URL: issuer.url }, log: quiet, streamIntervalMs: 1 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const body = JSON.stringify({ current_file: { file_name: 'a.py', content_above_cursor: 'def foo' }, stream: true });
+      // Eleven: one past Node's default of ten listeners per event before it warns of a leak.
+      for (let i = 0; i < 11; i++) {
+        const res = await fetch(`${gw.url}/v2/code/completions`, {
+          method: 'POST',
+          headers: gitlabHeaders(await issuer.mint(), issuer.instanceId),
+          body,
+        });
+        expect(await res.text()).toBe('():\n    print("foo")\n');
+      }
+      await new Promise((r) => setTimeout(r, 10));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await gw.close();
+    }
+  });
 });
 
 /** Sends a raw upgrade request and returns everything the server wrote until it closed. */

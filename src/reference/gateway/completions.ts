@@ -149,7 +149,8 @@ export async function answerCompletion(
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...opts.headers });
   res.flushHeaders();
   let gone = false;
-  req.socket.once('close', () => (gone = true));
+  // The response's close, not the socket's: a kept-alive socket carries many requests, and a listener per request on it would pile up.
+  res.once('close', () => (gone = true));
   for (const [i, chunk] of splitInto(text, opts.streamChunks).entries()) {
     if (i > 0) await sleep(opts.streamIntervalMs);
     if (gone) return;
