@@ -1,7 +1,9 @@
 // One keep-alive connection pool per run: probes of the same run share undici dispatchers keyed by trust list, proxy and
-// timeouts (each dispatcher pools connections per origin), so a run makes one TLS handshake per origin and connection
-// instead of one per exchange. AsyncLocalStorage scopes the pool to the run, so probes need no new parameter, and two
-// runs in one process (the installations of a multi-target run, serve's successive runs) never share a connection.
+// connect timeout (each dispatcher pools connections per origin), so a run makes one TLS handshake per origin and
+// connection instead of one per exchange. AsyncLocalStorage scopes the pool to the run, so probes need no new parameter.
+// The installations of a multi-target run share their run's pool (fifty installations behind one gateway reach it over
+// the same connections: a connection carries no token, and the key holds everything that decides how it is made);
+// serve's successive runs never share a connection, so each run sees the servers as they are now.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Dispatcher } from 'undici';
 import type { OnStage, Stage } from './http.js';
@@ -51,13 +53,28 @@ export function watchRequestStart(dispatcher: Dispatcher, onStage: OnStage | und
   });
 }
 
+/** The dispatchers of one run, and whether it is over: shared by the views of one multi-target run. */
+interface Shared {
+  entries: Map<string, Entry>;
+  closed: boolean;
+}
+
 /** The dispatchers of one run. */
 export class ConnectionPool {
-  readonly #entries = new Map<string, Entry>();
-  #closed = false;
+  readonly #shared: Shared;
 
   /** `connectTimeoutMs`: how long a new connection may take (the run's --timeout; each request's own timer is the tighter bound). */
-  constructor(readonly connectTimeoutMs: number) {}
+  constructor(
+    readonly connectTimeoutMs: number,
+    shared: Shared = { entries: new Map(), closed: false },
+  ) {
+    this.#shared = shared;
+  }
+
+  /** The same connections for an installation whose --timeout may differ: a dispatcher of another connect timeout is another entry. */
+  withConnectTimeout(connectTimeoutMs: number): ConnectionPool {
+    return new ConnectionPool(connectTimeoutMs, this.#shared);
+  }
 
   /**
    * The pooled dispatcher for `key` (made by `create` on first use, given a watch that reports its new connections and the connect timeout),
@@ -69,15 +86,17 @@ export class ConnectionPool {
     create: (watch: ConnectionWatch, connectTimeoutMs: number) => Dispatcher,
     onStage: OnStage | undefined,
   ): Lease | undefined {
-    if (this.#closed) return undefined;
-    let entry = this.#entries.get(key);
+    if (this.#shared.closed) return undefined;
+    const entries = this.#shared.entries;
+    key = `${this.connectTimeoutMs} ${key}`;
+    let entry = entries.get(key);
     if (!entry) {
       const waiting = new Map<string, Set<OnStage>>();
       const watch: ConnectionWatch = (origin, stage) => {
         for (const listener of waiting.get(origin) ?? []) listener(stage);
       };
       entry = { dispatcher: create(watch, this.connectTimeoutMs), waiting };
-      this.#entries.set(key, entry);
+      entries.set(key, entry);
     }
     if (!onStage) return { dispatcher: entry.dispatcher, release: () => undefined, reused: () => false };
     const origin = originKey(url);
@@ -104,16 +123,16 @@ export class ConnectionPool {
     };
   }
 
-  /** How many dispatchers the run made (one per trust list, proxy and timeouts). */
+  /** How many dispatchers the run made (one per trust list, proxy and connect timeout). */
   get size(): number {
-    return this.#entries.size;
+    return this.#shared.entries.size;
   }
 
   /** Ends every connection of the run at once (its results are in; an abandoned check's exchange fails, unread). */
   async close(): Promise<void> {
-    this.#closed = true;
-    const dispatchers = [...this.#entries.values()].map((e) => e.dispatcher);
-    this.#entries.clear();
+    this.#shared.closed = true;
+    const dispatchers = [...this.#shared.entries.values()].map((e) => e.dispatcher);
+    this.#shared.entries.clear();
     await Promise.all(dispatchers.map((d) => d.destroy().catch(() => undefined)));
   }
 }
@@ -125,8 +144,13 @@ export function currentPool(): ConnectionPool | undefined {
   return current.getStore();
 }
 
-/** Runs `fn` with a pool of its own, closed when `fn` settles: no socket of the run outlives it. */
+/**
+ * Runs `fn` with a pool of its own, closed when `fn` settles: no socket of the run outlives it. Inside another such
+ * call (an installation of a multi-target run) `fn` joins the enclosing pool, which its owner closes.
+ */
 export async function withConnectionPool<T>(connectTimeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const enclosing = current.getStore();
+  if (enclosing) return current.run(enclosing.withConnectTimeout(connectTimeoutMs), fn);
   const pool = new ConnectionPool(connectTimeoutMs);
   try {
     return await current.run(pool, fn);

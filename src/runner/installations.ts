@@ -6,6 +6,7 @@ import type { CheckDefinition } from '../check.js';
 import type { Installation, Settings } from '../config/settings.js';
 import { summarise, type RunResult } from '../model.js';
 import { createLimiter, FLEET_CONCURRENCY, type Limiter } from './limit.js';
+import { withConnectionPool } from '../probes/connection-pool.js';
 import { abortReason, RunAborted, runChecks, type RunOptions } from './run.js';
 
 /** A signal that aborts at `deadlineMs` (with a RunAborted naming it) or when `outer` aborts; `dispose` clears the timer. */
@@ -51,15 +52,18 @@ async function runInstallations(
 ): Promise<RunResult> {
   const started = Date.now();
   const shared = createLimiter(Number.isFinite(concurrency) ? concurrency : FLEET_CONCURRENCY);
-  // Each installation has its own probe cache: the same URL may mean another host's trust or token.
-  const runs = await Promise.all(
-    installations.map((i, k) => {
-      const onFacts = options.onFacts && ((id: string, facts: unknown) => options.onFacts!(id, facts, i.name));
-      // A free slot goes to the earliest installation with a check ready: installations finish one after another, each
-      // releasing its connections and probe cache, instead of all of them being half-done (and held in memory) at once.
-      const limiter: Limiter = { run: (task) => shared.run(task, k) };
-      return runChecks(registry, i.settings, { ...options, limiter, memo: new Map(), ...(onFacts ? { onFacts } : {}) });
-    }),
+  // Each installation has its own probe cache: the same URL may mean another host's trust or token. Their connections
+  // are pooled together (keyed by what decides how a connection is made), closed when the last installation is done.
+  const runs = await withConnectionPool(Math.max(...installations.map((i) => i.settings.timeoutMs)), () =>
+    Promise.all(
+      installations.map((i, k) => {
+        const onFacts = options.onFacts && ((id: string, facts: unknown) => options.onFacts!(id, facts, i.name));
+        // A free slot goes to the earliest installation with a check ready: installations finish one after another, each
+        // releasing its probe cache, instead of all of them being half-done (and held in memory) at once.
+        const limiter: Limiter = { run: (task) => shared.run(task, k) };
+        return runChecks(registry, i.settings, { ...options, limiter, memo: new Map(), ...(onFacts ? { onFacts } : {}) });
+      }),
+    ),
   );
   const results = runs.flatMap((run, k) => run.results.map((r) => ({ ...r, target: installations[k]!.name })));
   const missingInputs = runs.flatMap((run, k) => (run.missingInputs ?? []).map((m) => ({ ...m, target: installations[k]!.name })));

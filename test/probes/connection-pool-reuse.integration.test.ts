@@ -123,6 +123,35 @@ describe('withConnectionPool', () => {
     }
   });
 
+  it.each([
+    { timeouts: [5000, 5000], handshakes: 1, dispatchers: 1 },
+    { timeouts: [5000, 5000, 5000], handshakes: 1, dispatchers: 1 },
+    { timeouts: [5000, 3000], handshakes: 2, dispatchers: 2 },
+  ])(
+    'installations of one run (connect timeouts $timeouts) share its connections: $handshakes handshake(s), closed by the run alone',
+    async ({ timeouts, handshakes: expected, dispatchers }) => {
+      const sockets = () => new Promise<number>((resolve) => server.server.getConnections((_, n) => resolve(n)));
+      let outer: ReturnType<typeof currentPool>;
+      const made = await counted(() =>
+        withConnectionPool(5000, async () => {
+          outer = currentPool();
+          // One after another, as a fleet's installations finish: the first one's end must not close the second one's pool.
+          for (const ms of timeouts)
+            await withConnectionPool(ms, async () => {
+              expect(currentPool()!.connectTimeoutMs).toBe(ms);
+              expect((await get()).ok).toBe(true);
+            });
+          expect(outer!.size).toBe(dispatchers);
+          await new Promise((r) => setTimeout(r, 50));
+          expect(await sockets()).toBe(expected);
+        }),
+      );
+      expect(made).toBe(expected);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await sockets()).toBe(0);
+    },
+  );
+
   it('leaves the TLS chain capture its own handshake', async () => {
     const made = await counted(() =>
       withConnectionPool(5000, async () => {
