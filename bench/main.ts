@@ -7,7 +7,7 @@ import { findScenario, startStack, type Stack } from '../src/reference/scenarios
 import { hopsOf, longestChain, measureOwnTimes } from './floor.js';
 import { startHungServer } from './hung.js';
 import { fleetConfig, fleetTokens } from './fleet.js';
-import { ROOT, runCli, runNode, type ChildRun } from './proc.js';
+import { PYTHON, ROOT, runCli, runNode, type ChildRun } from './proc.js';
 import type { SoakResult } from './serve-soak.js';
 import { formatMs, formatRatio, pairedRatios, summarise, type Summary } from './stats.js';
 import { cliTarget, directPortsClosed, targetFlags } from './target.js';
@@ -352,6 +352,7 @@ function machine(): string[] {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return [
     `machine: ${os.availableParallelism()} CPUs (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version}, ${os.platform()} ${os.release()}`,
+    `python3: ${PYTHON ? `${PYTHON.executable}${PYTHON.shim ? ` (PATH finds the launcher ${PYTHON.shim}: the runs' PATH puts the interpreter's directory first)` : ''}` : 'not found (the runtime checks that run Python report it)'}`,
     `load average at start: ${loadAverage()}${quick ? '; --quick: one run each (a smoke, not a measurement)' : ''}`,
   ];
 }

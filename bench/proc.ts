@@ -1,5 +1,5 @@
 // Runs a child process and measures it from the outside: wall time from spawn to exit, its output, and (on request) its peak RSS.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 
 /** The repository root (bench/ is bundled into .tmp/bench/, two levels down). */
@@ -26,10 +26,29 @@ const RSS_REPORTER = `data:text/javascript,${encodeURIComponent(
   `import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, '\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'));`,
 )}`;
 
+/**
+ * The interpreter `python3` runs here, when PATH finds it through a launcher that is not Python itself (a pyenv shim: a
+ * bash script that runs ~40 processes, ~80 ms, per call). The gateway's host runs Python directly; the children's PATH
+ * puts this interpreter's directory first, so the figures time duo-doctor, not this machine's launcher.
+ */
+export const PYTHON = resolvePython();
+
+function resolvePython(): { executable: string; shim?: string } | undefined {
+  try {
+    const executable = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    const found = execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim();
+    return found && path.dirname(found) !== path.dirname(executable) ? { executable, shim: found } : { executable };
+  } catch {
+    return undefined;
+  }
+}
+
+const CHILD_PATH = [...(PYTHON?.shim ? [path.dirname(PYTHON.executable)] : []), process.env.PATH ?? '/usr/bin:/bin'].join(path.delimiter);
+
 /** Runs `node <args>` (the same Node as the bench) with `env` only (plus PATH and HOME), and times it. */
 export function runNode(args: readonly string[], opts: { env?: Record<string, string>; rss?: boolean } = {}): Promise<ChildRun> {
   const argv = opts.rss ? ['--import', RSS_REPORTER, ...args] : [...args];
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...opts.env };
+  const env = { PATH: CHILD_PATH, HOME: process.env.HOME ?? '/root', ...opts.env };
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,22 +3,9 @@
 // it): the cheapest call should cost no more. No top-level await: Node's single-executable support runs CommonJS only.
 import { setFlagsFromString } from 'node:v8';
 import { TOOL_VERSION } from '../version.js';
+import { setUpProcess } from './process-setup.js';
 
-// A reader that goes away (`duo-doctor list | head -1`) is not an error of ours: stop quietly, as Unix tools do.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
-// grpc-js (the Duo Workflow Service probe) names an IP-address target as the TLS server name, and Node then warns
-// DEP0123 on stderr: noise a user cannot act on, in the middle of a report. Every other warning is printed as Node would.
-const printWarning = process.listeners('warning');
-process.removeAllListeners('warning');
-process.on('warning', (warning: Error & { code?: string }) => {
-  if (warning.code !== 'DEP0123') for (const print of printWarning) print(warning);
-});
+setUpProcess();
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
