@@ -5,6 +5,8 @@ export interface Program {
   why: string;
 }
 export const PROGRAMS: Program[];
+export const EMULATION: Program;
+export function arm64Dir(env?: NodeJS.ProcessEnv): string;
 export function found(program: string, envPath?: string): boolean;
 export type Plan = { kind: 'ok' } | { kind: 'install'; packages: string[]; text: string } | { kind: 'stop'; text: string };
 export function plan(missing: readonly Program[], env: { root: boolean; apt: boolean }): Plan;

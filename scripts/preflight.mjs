@@ -3,7 +3,8 @@
 // programs are installed with apt when running as root (as CI and a fresh container do); otherwise the run stops at
 // once, naming the one command that installs them.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,21 @@ export const PROGRAMS = [
   { program: 'shellcheck', pkg: 'shellcheck', why: 'npm run lint checks the sh probes with it' },
   { program: 'promtool', pkg: 'prometheus', why: 'the example alert rules checked, unit-tested and evaluated by Prometheus itself' },
 ];
+
+/**
+ * What only the image-emulated scenario needs: installed like PROGRAMS as root with apt, with Debian's busybox-static:arm64
+ * unpacked into arm64Dir(); elsewhere only named (the scenario test skips without it, and fails under CI=true).
+ */
+export const EMULATION = {
+  program: 'qemu-aarch64-static',
+  pkg: 'qemu-user-static',
+  why: "the image-emulated scenario's arm64 userland runs under it",
+};
+
+/** Where the arm64 busybox is unpacked, outside the repository (src/reference/container.ts's arm64Busybox reads the same place). */
+export function arm64Dir(env = process.env) {
+  return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'duo-doctor', 'arm64');
+}
 
 /** Searched besides PATH: nginx lives in /usr/sbin, which a non-root PATH may lack. */
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -53,8 +69,12 @@ export function plan(missing, { root, apt }) {
   return { kind: 'stop', text: `preflight: the tests run these programs and they are missing:\n${list}\n${THEN}${installCommand(packages, root)}\n` };
 }
 
-function run(command, args) {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+function run(command, args, cwd = undefined) {
+  const result = spawnSync(command, args, {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.error?.message}`);
 }
 
@@ -72,9 +92,45 @@ function aptInstall(packages) {
   }
 }
 
+/** qemu-user-static, and busybox-static:arm64 (the arm64 architecture added to dpkg for it) unpacked into arm64Dir(). */
+function installEmulation(busybox) {
+  if (!found(EMULATION.program)) aptInstall([EMULATION.pkg]);
+  if (existsSync(busybox)) return;
+  run('dpkg', ['--add-architecture', 'arm64']);
+  run('apt-get', ['update', '-qq']);
+  const download = path.join(arm64Dir(), 'download');
+  mkdirSync(download, { recursive: true });
+  run('apt-get', ['download', '-qq', 'busybox-static:arm64'], download);
+  for (const deb of readdirSync(download)) run('dpkg', ['-x', path.join(download, deb), arm64Dir()]);
+  rmSync(download, { recursive: true, force: true });
+}
+
+/** The image-emulated scenario's tools: installed as root with apt; otherwise (or when that fails) named, never stopping the run. */
+function emulation(root, apt) {
+  const busybox = path.join(arm64Dir(), 'bin', 'busybox');
+  if (found(EMULATION.program) && existsSync(busybox)) return;
+  const how = `apt-get install ${EMULATION.pkg}; dpkg --add-architecture arm64; apt-get update; apt-get download busybox-static:arm64; dpkg -x busybox-static_*_arm64.deb ${arm64Dir()}`;
+  const skipped = `the image-emulated scenario is skipped here (and fails under CI=true) without ${EMULATION.program} and ${busybox}: ${how}`;
+  if (!(root && apt)) return void process.stderr.write(`preflight: ${skipped}\n`);
+  try {
+    process.stderr.write(`preflight: installing ${EMULATION.program} (${EMULATION.why}) and an arm64 busybox\n`);
+    installEmulation(busybox);
+  } catch (error) {
+    process.stderr.write(`preflight: ${error.message}; ${skipped}\n`);
+  }
+}
+
 function main() {
+  const root = process.getuid?.() === 0;
+  const apt = found('apt-get');
+  const code = programs(root, apt);
+  if (code === 0) emulation(root, apt);
+  return code;
+}
+
+function programs(root, apt) {
   const missing = PROGRAMS.filter((p) => !found(p.program));
-  const next = plan(missing, { root: process.getuid?.() === 0, apt: found('apt-get') });
+  const next = plan(missing, { root, apt });
   if (next.kind === 'ok') return 0;
   process.stderr.write(next.text);
   if (next.kind === 'stop') return 1;

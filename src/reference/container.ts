@@ -1,8 +1,11 @@
-// A stand-in for the gateway's container, for duo-doctor's --exec: each command runs in a network namespace of its own
-// (`unshare -rn`: its own loopback, on which nothing of this host listens, as in a container on Docker's bridge), with
-// the gateway's environment and nothing else (as `docker exec` gives it), and reaches GitLab as a container reaches it
-// through the host's network: here GitLab's port inside the namespace is relayed, over a unix socket, to GitLab on this
-// host's loopback. Nothing else of this host is reachable from inside, the model server included.
+// A stand-in for the gateway's container, for duo-doctor's --exec: each command runs with the gateway's environment and
+// nothing else (as `docker exec` gives it), and either
+// - in a network namespace of its own (`unshare -rn`: its own loopback, on which nothing of this host listens, as in a
+//   container on Docker's bridge), reaching GitLab as a container reaches it through the host's network: GitLab's port
+//   inside the namespace is relayed, over a unix socket, to GitLab on this host's loopback; nothing else of this host is
+//   reachable from inside, the model server included; or
+// - on this host's network (`--network host`) with an arm64 userland run by qemu-user (an arm64 image on an x86 host):
+//   `sh`, `env`, `cat`, `ls` are an arm64 busybox's, so `uname -m` says aarch64 while /proc/cpuinfo stays the host's.
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,8 +16,9 @@ const INSIDE = `import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-const [configFile, file, ...args] = process.argv.slice(2);
-const { env, relays } = JSON.parse(readFileSync(configFile, 'utf8'));
+const [configFile, ...command] = process.argv.slice(2);
+const { env, relays, emulator } = JSON.parse(readFileSync(configFile, 'utf8'));
+const [file, ...args] = [...emulator, ...command];
 const servers = relays.map(({ port, socket }) =>
   net.createServer((inside) => {
     const host = net.connect(socket);
@@ -49,21 +53,32 @@ export async function loopbackHostName(hostsFile = '/etc/hosts'): Promise<string
   return addresses.length > 0 && addresses.every((a) => a === '127.0.0.1') ? name : undefined;
 }
 
+/** qemu-user's aarch64 emulator (Debian qemu-user-static), found on PATH. */
+export const QEMU_AARCH64 = 'qemu-aarch64-static';
+
+/** The arm64 busybox (Debian busybox-static:arm64) the emulated stand-in runs as the image's userland, where scripts/preflight.mjs unpacks it. */
+export function arm64Busybox(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME ?? join(os.homedir(), '.cache'), 'duo-doctor', 'arm64', 'bin', 'busybox');
+}
+
 /** A running stand-in: the --exec prefix that enters it, and `close`. */
 export interface Container {
   prefix: string;
   close(): Promise<void>;
 }
 
+/** How the stand-in runs: its own network reaching only `reach` (URLs on this host's loopback, e.g. GitLab's), or this host's under an emulator. */
+export type ContainerKind = { network: 'own'; reach: readonly string[] } | { network: 'host'; emulator: readonly string[] };
+
 /**
- * Writes the stand-in into `dir` and starts the relays to `reach` (URLs on this host's loopback the container reaches,
- * e.g. GitLab's). The container's PATH is this process's (its python3 stands in for the image's).
+ * Writes the stand-in into `dir` and starts its relays. The container's PATH is this process's (its python3 stands in
+ * for the image's; under the emulator it runs natively, as binfmt_misc would not be needed for it).
  */
-export async function startContainer(dir: string, env: Record<string, string>, reach: readonly string[]): Promise<Container> {
+export async function startContainer(dir: string, env: Record<string, string>, kind: ContainerKind): Promise<Container> {
   const servers: net.Server[] = [];
   const open = new Set<net.Socket>();
   const relays: { port: number; socket: string }[] = [];
-  for (const url of reach) {
+  for (const url of kind.network === 'own' ? kind.reach : []) {
     const port = Number(new URL(url).port);
     const socket = join(dir, `relay-${port}.sock`);
     const server = net.createServer((inside) => {
@@ -81,14 +96,16 @@ export async function startContainer(dir: string, env: Record<string, string>, r
     relays.push({ port, socket });
   }
   const config = join(dir, 'container.json');
-  await writeFile(config, JSON.stringify({ env: { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin' }, relays }));
+  const emulator = kind.network === 'host' ? kind.emulator : [];
+  await writeFile(config, JSON.stringify({ env: { ...env, PATH: process.env.PATH ?? '/usr/bin:/bin' }, relays, emulator }));
   await writeFile(join(dir, 'inside.mjs'), INSIDE);
   const prefix = join(dir, 'container');
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const inside = `${q(process.execPath)} ${q(join(dir, 'inside.mjs'))} ${q(config)} "$@"`;
   await writeFile(
     prefix,
-    "#!/bin/sh\n# The gateway's container stand-in (src/reference/container.ts): a network namespace of its own, the gateway's environment.\n" +
-      `exec unshare -rn sh -c 'ip link set lo up && exec "$@"' container ${q(process.execPath)} ${q(join(dir, 'inside.mjs'))} ${q(config)} "$@"\n`,
+    "#!/bin/sh\n# The gateway's container stand-in (src/reference/container.ts).\n" +
+      (kind.network === 'own' ? `exec unshare -rn sh -c 'ip link set lo up && exec "$@"' container ${inside}\n` : `exec ${inside}\n`),
   );
   await chmod(prefix, 0o755);
   return {

@@ -61,10 +61,11 @@ export interface Scenario {
   gatewayFront?: { readTimeoutMs: number };
   /**
    * How duo-doctor is run against it: `deepSeconds` holds a streamed completion open that long (--deep --deep-seconds);
-   * `exec: 'container'` runs the runtime probes (--exec) in a stand-in for the gateway's container (src/reference/container.ts:
-   * a network namespace of its own, which needs `unshare -rn`, with the gateway's environment).
+   * `exec` runs the runtime probes (--exec) in a stand-in for the gateway's container with the gateway's environment
+   * (src/reference/container.ts): `container`, a network namespace of its own (needs `unshare -rn`); `emulated-arm64`, an
+   * arm64 userland under qemu-user on this host's network (needs qemu-aarch64-static and the arm64 busybox preflight unpacks).
    */
-  doctor?: { deepSeconds?: number; exec?: 'container' };
+  doctor?: { deepSeconds?: number; exec?: 'container' | 'emulated-arm64' };
   tls: GitLabTls;
   /** Whether the gateway serves https too, with a leaf from GitLab's private CA (only with tls 'private-ca'). */
   gatewayTls?: boolean;
@@ -586,6 +587,17 @@ export const SCENARIOS = [
     doctor: { exec: 'container' },
     expectedFailures: ['model-endpoints'],
     expectedFindings: { 'model-endpoints': ['loopbackInContainer'] },
+  },
+  {
+    ...BASE,
+    name: 'image-emulated',
+    description:
+      'The gateway runs an arm64 image on this x86 host (docker run --platform linux/arm64): qemu-user emulates it, slowly and, in the field, crashing. ' +
+      "duo-doctor runs with --exec into a stand-in container whose userland is an arm64 busybox under qemu-aarch64-static (the gateway's environment, --network host).",
+    doctor: { exec: 'emulated-arm64' },
+    expectedFailures: [],
+    expectedWarnings: ['gateway-container'],
+    expectedFindings: { 'gateway-container': ['emulated'] },
   },
 ] as const satisfies readonly Scenario[];
 

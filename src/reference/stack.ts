@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { CertSpec, Issued } from '../pki/generate.js';
-import { loopbackHostName, startContainer } from './container.js';
+import { arm64Busybox, loopbackHostName, QEMU_AARCH64, startContainer, type ContainerKind } from './container.js';
 import { startWorkflowSide } from './duo-workflow/stack.js';
 import { DEFAULT_GATEWAY_VERSION } from './gateway/config.js';
 import { startGateway } from './gateway/server.js';
@@ -118,7 +118,7 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
     closers.push(model.close);
     // A container reaches GitLab by a name (a loopback address would be its own): GitLab and the gateway go by this host's
     // name, where that means 127.0.0.1 (GitLab in its URL, its issuer and its jwks_uri, as by its external_url).
-    const gitlabHost = scenario.doctor?.exec === 'container' ? await loopbackHostName() : undefined;
+    const gitlabHost = scenario.doctor?.exec ? await loopbackHostName() : undefined;
     const gitlab = await startGitLab({
       ...(gitlabHost ? { host: gitlabHost } : {}),
       ...selfHostedDefaults(selfHostedModel(scenario, model)),
@@ -220,8 +220,10 @@ export async function startStack(scenario: Scenario, opts: StackOptions = {}): P
 
     // duo-doctor's runtime probes run inside the gateway's container (--exec), which reaches GitLab and nothing else here.
     let exec: string | undefined;
-    if (scenario.doctor?.exec === 'container') {
-      const container = await startContainer(dir, gatewayEnv, [gitlabUrl]);
+    if (scenario.doctor?.exec) {
+      const kind: ContainerKind =
+        scenario.doctor.exec === 'container' ? { network: 'own', reach: [gitlabUrl] } : { network: 'host', emulator: [QEMU_AARCH64, arm64Busybox()] };
+      const container = await startContainer(dir, gatewayEnv, kind);
       closers.push(container.close);
       exec = container.prefix;
     }

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { arm64Busybox, QEMU_AARCH64 } from '../../src/reference/container.js';
 
 /** The file (set by the reporter) where lacking capabilities are recorded, one JSON line per test file and capability. */
 export const LACKING_LOG_ENV = 'DUO_DOCTOR_TEST_LACKING';
@@ -22,6 +23,16 @@ const CAPABILITIES = {
   'unshare-net': {
     what: 'a network namespace of its own (unshare -rn with ip link set lo up: user namespaces allowed)',
     probe: () => runs('unshare', ['-rn', 'ip', 'link', 'set', 'lo', 'up']),
+  },
+  'arm64-emulation': {
+    what: `an arm64 userland under qemu-user (${QEMU_AARCH64} and ${arm64Busybox()}: npm test's preflight installs them as root)`,
+    probe: () => {
+      try {
+        return execFileSync(QEMU_AARCH64, [arm64Busybox(), 'uname', '-m'], { encoding: 'utf8' }).trim() === 'aarch64';
+      } catch {
+        return false;
+      }
+    },
   },
   setpriv: {
     what: 'dropping to nobody (setpriv, as root)',

@@ -6,12 +6,12 @@ import { defaultSettings } from '../../src/config/settings.js';
 import { runChecks } from '../../src/runner/run.js';
 import { SCENARIOS, startStack, type Scenario } from '../../src/reference/scenarios.js';
 import { isFailing } from '../../src/model.js';
-import { has } from '../helpers/capabilities.js';
+import { scenarioLacks } from '../helpers/scenario-needs.js';
 
 describe('reference scenarios × every check', () => {
   it.for(SCENARIOS.map((s) => [s.name, s] as const))('%s fails exactly its expected checks', async ([, scenario], { skip }) => {
-    // The stand-in container is a network namespace of its own; the run's summary names the lack.
-    if ((scenario as Scenario).doctor?.exec === 'container' && !has('unshare-net')) return skip('needs unshare -rn (its stand-in container)');
+    const lacks = scenarioLacks(scenario as Scenario);
+    if (lacks) return skip(lacks);
     const stack = await startStack(scenario);
     try {
       const run = await runChecks(CHECKS, defaultSettings(stack.settingsOverrides));

@@ -81,6 +81,7 @@ const EXPECTED: Record<string, Expectation> = {
   'proxy-gives-up-first': { failingProbes: [] },
   // The model server is asked by the gateway only, never by GitLab's health check.
   'model-localhost-in-container': { failingProbes: [] },
+  'image-emulated': { failingProbes: [] },
 };
 
 const ca = (stack: Stack) => (stack.settingsOverrides.caFile ? readFileSync(stack.settingsOverrides.caFile, 'utf8') : undefined);

@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROGRAMS, found, plan, type Program } from '../../scripts/preflight.mjs';
+import { EMULATION, PROGRAMS, arm64Dir, found, plan, type Program } from '../../scripts/preflight.mjs';
+import { arm64Busybox } from '../../src/reference/container.js';
 import { ROOT } from '../helpers/cli.js';
 
 /** Programs every Debian system has (essential: bash, coreutils, tar, util-linux, apt) or that come with Node (npm). */
-const ALWAYS_THERE = new Set(['bash', 'sh', 'cat', 'tar', 'mkfifo', 'setpriv', 'unshare', 'apt-get', 'npm', 'uname']);
+const ALWAYS_THERE = new Set(['bash', 'sh', 'cat', 'tar', 'mkfifo', 'setpriv', 'unshare', 'apt-get', 'dpkg', 'npm', 'uname']);
 
 /** Every file under `dir` ending in one of `exts`. */
 function files(dir: string, exts: readonly string[]): string[] {
@@ -28,7 +29,7 @@ describe('scripts/preflight.mjs', () => {
     }
     spawned.add('nginx'); // test/helpers/nginx.ts runs it by its path, /usr/sbin/nginx
     expect(spawned.size).toBeGreaterThan(5);
-    const checked = new Set(PROGRAMS.map((p) => p.program));
+    const checked = new Set([...PROGRAMS, EMULATION].map((p) => p.program));
     for (const name of spawned) if (!ALWAYS_THERE.has(name)) expect(checked, name).toContain(name);
   });
 
@@ -71,6 +72,13 @@ describe('scripts/preflight.mjs', () => {
     if (result.kind === 'install') expect(result.packages).toEqual(missing.map((m) => program(m).pkg));
     if (result.kind !== 'ok') for (const m of missing) expect(result.text).toContain(`${m} (Debian package ${program(m).pkg})`);
     if (command) expect(result.kind === 'stop' && result.text.trimEnd().endsWith(`\n  ${command}`)).toBe(true);
+  });
+
+  it.each([
+    ['XDG_CACHE_HOME', { XDG_CACHE_HOME: '/c' }],
+    ['the home cache', { HOME: '/h' }],
+  ])('unpacks the arm64 busybox where the reference stack looks for it (%s)', (_name, env) => {
+    expect(arm64Busybox(env)).toBe(path.join(arm64Dir(env), 'bin', 'busybox'));
   });
 
   it('installs one package once when several programs come from it', () => {
