@@ -64,6 +64,7 @@ export interface Scenario {
    * `exec` runs the runtime probes (--exec) in a stand-in for the gateway's container with the gateway's environment
    * (src/reference/container.ts): `container`, a network namespace of its own (needs `unshare -rn`); `emulated-arm64`, an
    * arm64 userland under qemu-user on this host's network (needs qemu-aarch64-static and the arm64 busybox preflight unpacks).
+   * GitLab and the gateway then go by this host's name, which their loopback certificates do not carry: plain http only.
    */
   doctor?: { deepSeconds?: number; exec?: 'container' | 'emulated-arm64' };
   tls: GitLabTls;
@@ -582,7 +583,7 @@ export const SCENARIOS = [
     description:
       "The model server runs on the gateway's host and GitLab lists it as http://localhost:<port>/v1, but the gateway runs in a container, where localhost " +
       'is the container itself: the gateway cannot reach the model. duo-doctor runs with --exec into a stand-in container (a network namespace of its own, ' +
-      "the gateway's environment, GitLab reachable as through the host's network).",
+      "the gateway's environment, GitLab reachable as through the host's network; needs unshare -rn).",
     model: { endpoint: 'localhost' },
     doctor: { exec: 'container' },
     expectedFailures: ['model-endpoints'],
@@ -593,7 +594,7 @@ export const SCENARIOS = [
     name: 'image-emulated',
     description:
       'The gateway runs an arm64 image on this x86 host (docker run --platform linux/arm64): qemu-user emulates it, slowly and, in the field, crashing. ' +
-      "duo-doctor runs with --exec into a stand-in container whose userland is an arm64 busybox under qemu-aarch64-static (the gateway's environment, --network host).",
+      "duo-doctor runs with --exec into a stand-in container whose userland is an arm64 busybox under qemu-aarch64-static (the gateway's environment, --network host; needs qemu-user-static and the arm64 busybox npm test's preflight unpacks).",
     doctor: { exec: 'emulated-arm64' },
     expectedFailures: [],
     expectedWarnings: ['gateway-container'],
