@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import type { Socket } from 'node:net';
-import type { default as Undici, Dispatcher, buildConnector } from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
+import { loadUndici } from './undici.js';
 import type { Env } from '../config/settings.js';
 import { redactUrl } from '../redact.js';
 import { attemptAndNote } from '../record/exchange-log.js';
@@ -217,15 +218,6 @@ async function readCapped(body: Readable, decoders: Transform[], maxBytes: numbe
     chunks.push(buf);
   }
   return Buffer.concat(chunks);
-}
-
-let undici: Promise<typeof Undici> | undefined;
-
-/** undici, loaded on the first request: commands that make none (`--version`, `list`, `explain`) never parse it. */
-export function loadUndici(): Promise<typeof Undici> {
-  // CommonJS: module.exports is the default export, in Node and in the bundle (a split chunk exports only the default).
-  undici ??= import('undici').then((m) => m.default);
-  return undici;
 }
 
 type Connector = buildConnector.connector;

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, constants as zlib, unzipSync } from 'node:zlib';
 import { attemptAndNote } from '../record/exchange-log.js';
+import { loadUndici } from './undici.js';
 import {
   classify,
   dispatcherFor,
@@ -9,7 +10,6 @@ import {
   flattenHeaders,
   httpUrl,
   isConnecting,
-  loadUndici,
   whenAborted,
   type HttpFailure,
   type HttpRequest,

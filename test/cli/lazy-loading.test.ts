@@ -21,8 +21,8 @@ interface Metafile {
   outputs: Record<string, { inputs: Record<string, unknown> }>;
 }
 
-/** Per bundle file (relative to the repository root): the npm packages and the project files bundled into it. */
-let contents: Map<string, { packages: Set<string>; sources: string[] }>;
+/** Per bundle file (relative to the repository root): the npm packages, the project files and every input bundled into it. */
+let contents: Map<string, { packages: Set<string>; sources: string[]; inputs: string[] }>;
 let dir: string;
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
       .map(([file, output]) => {
         const inputs = Object.keys(output.inputs);
         const packages = new Set(inputs.flatMap((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1] ?? []));
-        return [file, { packages, sources: inputs.filter((i) => !i.includes('node_modules/')) }];
+        return [file, { packages, sources: inputs.filter((i) => !i.includes('node_modules/')), inputs }];
       }),
   );
 });
@@ -116,6 +116,12 @@ describe('lazy loading', () => {
     expect(loaded.code).toBe(1);
     expect(heavyIn(loaded)).toContain('undici');
     expect(heavyIn(loaded)).not.toContain('node-forge');
+    // Only the dispatchers and request() (whose body mixins use a few fetch helpers): undici's index would load fetch,
+    // WebSocket, EventSource and cookies, which reads globalThis.Headers and makes Node compile its own undici (src/probes/undici.ts).
+    const undici = loaded.files.flatMap((f) => contents.get(f)!.inputs).filter((i) => i.includes('node_modules/undici/'));
+    expect(undici).toContain('node_modules/undici/lib/dispatcher/agent.js');
+    const web = /undici\/(index\.js|lib\/web\/(cookies|websocket|eventsource|cache)\/|lib\/web\/fetch\/index\.js)/;
+    expect(undici.filter((i) => web.test(i))).toEqual([]);
   });
 
   // node-forge only generates certificates: a demo over http needs none, one over https does.
