@@ -264,7 +264,7 @@ export function judgeEndpoint(facts: EndpointFacts, server: string, client: Trus
     findings,
     details: [
       ...(trusted ? [`ok: ${trusted.message}`] : []),
-      `handshake: ${h.protocol ?? '?'} ${h.cipher ?? ''} in ${h.handshakeMs} ms; the server sent ${plural(h.chain.length, 'certificate')}: ${sent}`,
+      `handshake: ${[h.protocol ?? '?', h.cipher].filter(Boolean).join(' ')} in ${h.handshakeMs} ms; the server sent ${plural(h.chain.length, 'certificate')}: ${sent}`,
       ...trustLines,
     ],
     evidence,

@@ -297,7 +297,7 @@ describe('judgeEndpoint: details and evidence', () => {
     });
     expect(j.details).toEqual([
       expect.stringMatching(/^ok: /),
-      expect.stringMatching(/^handshake: TLSv1\.3 {2}in 2 ms; the server sent 2 certificates: gitlab\.test → duo-doctor fixtures intermediate CA$/),
+      expect.stringMatching(/^handshake: TLSv1\.3 in 2 ms; the server sent 2 certificates: gitlab\.test → duo-doctor fixtures intermediate CA$/),
       'trust: as the gateway would, REQUESTS_CA_BUNDLE (/certs/ca.pem) (1 certificate)',
       'trust problem: block 3: not a certificate',
     ]);
