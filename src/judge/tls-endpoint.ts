@@ -96,6 +96,11 @@ export function endpointMessages(client: TrustingClient) {
       status: 'skip',
       text: (d: { server: string; url: string }) => `${d.server} is served over plain http (${d.url}): no certificate to judge`,
     },
+    notProbed: {
+      status: 'skip',
+      text: (d: { server: string; url: string }) =>
+        `${d.server} at ${d.url}: no TLS handshake or trust list was recorded, so there is no certificate to judge`,
+    },
     badUrl: { status: 'skip', text: (d: { problem: string }) => d.problem },
     handshakeFailed: {
       status: 'fail',
@@ -218,8 +223,9 @@ function evidenceOf(h: TlsFacts, trust: TrustFacts | undefined): Evidence & Requ
 export function judgeEndpoint(facts: EndpointFacts, server: string, client: TrustingClient): EndpointJudgement {
   const { endpoint, handshake: h, trust } = facts;
   if ('problem' in endpoint) return { findings: [{ id: 'badUrl', data: { problem: endpoint.problem } }], details: [], verdicts: [] };
-  if (endpoint.scheme === 'http' || !h || !trust)
-    return { findings: [{ id: 'plainHttp', data: { server, url: facts.url } }], details: [], verdicts: [] };
+  if (endpoint.scheme === 'http') return { findings: [{ id: 'plainHttp', data: { server, url: facts.url } }], details: [], verdicts: [] };
+  // Gather records both for an https endpoint; a recording made without them is not plain http.
+  if (!h || !trust) return { findings: [{ id: 'notProbed', data: { server, url: facts.url } }], details: [], verdicts: [] };
   const who = client === 'gateway' ? 'the gateway' : 'GitLab';
   const trustLines = [
     `trust: as ${who} would, ${describeTrust(trust)} (${plural(trust.certificates.length + (trust.systemRoots ? rootCertificates.length : 0), 'certificate')})`,

@@ -224,6 +224,7 @@ describe('endpointMessages, every text and fix for each side (pinned in __render
   const samples: [string, unknown][] = [
     ['trusted', { server: 'GitLab', endpoint: 'gitlab.example.com:443', anchor: '"Corp Root"', expires: '2030-01-01' }],
     ['plainHttp', { server: 'GitLab', url: 'http://gitlab.example.com' }],
+    ['notProbed', { server: 'GitLab', url: 'https://gitlab.example.com' }],
     ['badUrl', { problem: 'no host in the URL' }],
     ...['refused', 'dns', 'unreachable', 'timeout', 'not-tls', 'reset', undefined].map((kind): [string, unknown] => [
       'handshakeFailed',
@@ -364,8 +365,8 @@ describe('judgeEndpoint: details and evidence', () => {
       { endpoint: { ...ENDPOINT, scheme: 'http' as const } },
       { id: 'plainHttp', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } },
     ],
-    ['no handshake recorded', { handshake: undefined }, { id: 'plainHttp', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } }],
-    ['no trust recorded', { trust: undefined }, { id: 'plainHttp', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } }],
+    ['no handshake recorded', { handshake: undefined }, { id: 'notProbed', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } }],
+    ['no trust recorded', { trust: undefined }, { id: 'notProbed', data: { server: 'GitLab', url: 'https://127.0.0.1:8443' } }],
   ])('%s: one finding, nothing else', (_name, change, finding) => {
     const facts = {
       ...endpoint(
