@@ -4,3 +4,8 @@
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** When something ends, `days` whole days from now: "in 3 days", "in 1 day", and "within a day" for less than one (never "in 0 days"). */
+export function inDays(days: number): string {
+  return days < 1 ? 'within a day' : `in ${plural(days, 'day')}`;
+}

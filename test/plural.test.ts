@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plural } from '../src/plural.js';
+import { inDays, plural } from '../src/plural.js';
 import { ROOT } from './helpers/cli.js';
 
 describe('plural', () => {
@@ -17,6 +17,16 @@ describe('plural', () => {
   ])('%i %s', (n, one, many, expected) => {
     expect(plural(n, one, many)).toBe(expected);
   });
+});
+
+describe('inDays', () => {
+  it.each([
+    [-1, 'within a day'],
+    [0, 'within a day'],
+    [0.5, 'within a day'],
+    [1, 'in 1 day'],
+    [2, 'in 2 days'],
+  ])('%d days → %s', (days, expected) => expect(inDays(days)).toBe(expected));
 });
 
 /**

@@ -1,6 +1,6 @@
 // Audits CA bundles as the gateway's Python loads them: bad blocks, keys, server certificates, expiry, duplicates, and whether
 // the two variables agree. Pure: recorded facts (PEM strings, times as numbers) in, findings out.
-import { plural } from '../plural.js';
+import { inDays, plural } from '../plural.js';
 import { X509Certificate } from 'node:crypto';
 import type { FindingOf, Message, Messages } from '../check.js';
 import { certLabel, certRef } from '../pki/certificate.js';
@@ -134,7 +134,7 @@ export const bundleMessages = {
   },
   expiring: {
     status: 'warn',
-    text: (d: Cert & { date: string; days: number }) => `${d.at}: ${d.block}, ${d.cert} expires in ${plural(d.days, 'day')}, on ${d.date}`,
+    text: (d: Cert & { date: string; days: number }) => `${d.at}: ${d.block}, ${d.cert} expires ${inDays(d.days)}, on ${d.date}`,
     fix: 'Add the renewed CA certificate to the bundle before the old one expires.',
   },
   distributionExpired: {

@@ -1,6 +1,6 @@
 // Judges a served chain against a trust list, as an OpenSSL client would, reporting every problem at once. Pure: PEMs in,
 // findings out (parsing with node:crypto is no I/O); the time is an input.
-import { plural } from '../plural.js';
+import { inDays } from '../plural.js';
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
@@ -282,7 +282,7 @@ function validityVerdicts(input: JudgeInput, built: BuiltPath): Verdict[] {
         certificate: ref,
         date: notAfter.toISOString(),
         daysLeft,
-        message: `${certLabel(ref)} expires in ${plural(daysLeft, 'day')}, on ${notAfter.toISOString()}`,
+        message: `${certLabel(ref)} expires ${inDays(daysLeft)}, on ${notAfter.toISOString()}`,
       });
     }
   }
