@@ -1,7 +1,7 @@
 // hf-home-writable: where the gateway runs, HF_HOME holds the tokenizer cache the image ships and the gateway can write there.
 import { defineCheck, type Judgement, type Messages } from '../src/check.js';
 import { notTheGateway, notTheGatewayFinding, placeLabel } from '../src/judge/runtime-place.js';
-import { writableFindings, writableMessages } from '../src/judge/writable.js';
+import { pythonOsError, writableFindings, writableMessages } from '../src/judge/writable.js';
 import type { GatewayPlace, HubCacheEntry, NotTheGateway, WriteAttempt } from '../src/runtime/facts.js';
 import { gatewayEnv, hfHomeDir, hubCacheEntry, runtimePlace, writeAttempt } from '../src/runtime/host.js';
 
@@ -40,7 +40,7 @@ const CACHE_FIX = (d: { dir: string }) =>
   ].join('\n');
 
 export const messages = {
-  ...writableMessages('the gateway writes its HuggingFace cache there and logs "[Errno 13] Permission denied" otherwise', FIX),
+  ...writableMessages((d) => `the gateway writes its HuggingFace cache there and logs "${pythonOsError(d.code)}" otherwise`, FIX),
   notTheGateway,
   cachePresent: {
     status: 'pass',

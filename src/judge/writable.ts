@@ -17,8 +17,9 @@ export interface WritableData {
  * The message table every writable check shares, with its own `purpose` (why the gateway writes there) and `fix`.
  * Ids are stable: reports and tests key on them.
  */
-export function writableMessages(purpose: string, fix: string) {
-  const problem = (text: (d: WritableData) => string): Message<WritableData> => ({ status: 'fail', text: (d) => `${text(d)}: ${purpose}`, fix });
+export function writableMessages(purpose: string | ((d: WritableData) => string), fix: string) {
+  const why = typeof purpose === 'string' ? () => purpose : purpose;
+  const problem = (text: (d: WritableData) => string): Message<WritableData> => ({ status: 'fail', text: (d) => `${text(d)}: ${why(d)}`, fix });
   return {
     writable: { status: 'pass', text: (d: WritableData) => `${d.label} is writable` },
     creatable: {
@@ -42,6 +43,23 @@ export function writableMessages(purpose: string, fix: string) {
 }
 
 export type WritableMessages = ReturnType<typeof writableMessages>;
+
+/** Python's words for a failed write (`OSError` as the gateway logs it), by errno name; the name alone for others. */
+const PYTHON_OS_ERRORS: Record<string, string> = {
+  EACCES: '[Errno 13] Permission denied',
+  EPERM: '[Errno 1] Operation not permitted',
+  EROFS: '[Errno 30] Read-only file system',
+  ENOSPC: '[Errno 28] No space left on device',
+  EDQUOT: '[Errno 122] Disk quota exceeded',
+  ENOTDIR: '[Errno 20] Not a directory',
+  ENOENT: '[Errno 2] No such file or directory',
+  EIO: '[Errno 5] Input/output error',
+};
+
+/** What the gateway's Python logs when a write fails with `code` ("[Errno 30] Read-only file system"). */
+export function pythonOsError(code: string): string {
+  return PYTHON_OS_ERRORS[code] ?? `OSError (${code})`;
+}
 
 const BY_CODE: Record<string, keyof WritableMessages> = {
   EROFS: 'readOnly',

@@ -1,6 +1,6 @@
 // writableFindings: one finding id per outcome of the write probe, and a warning when the probe's own entry stayed behind.
 import { describe, expect, it } from 'vitest';
-import { writableFindings, writableMessages } from '../../src/judge/writable.js';
+import { pythonOsError, writableFindings, writableMessages } from '../../src/judge/writable.js';
 import type { WriteAttempt } from '../../src/runtime/facts.js';
 
 const attempt = (over: Partial<WriteAttempt>): WriteAttempt => ({
@@ -117,4 +117,17 @@ describe('writableMessages', () => {
     });
     expect(messages.leftBehind.fix).toMatch(/\.duo-doctor-\*/);
   });
+});
+
+describe('pythonOsError (what the gateway logs for a failed write)', () => {
+  it.each([
+    ['EACCES', '[Errno 13] Permission denied'],
+    ['EPERM', '[Errno 1] Operation not permitted'],
+    ['EROFS', '[Errno 30] Read-only file system'],
+    ['ENOSPC', '[Errno 28] No space left on device'],
+    ['EDQUOT', '[Errno 122] Disk quota exceeded'],
+    ['ENOTDIR', '[Errno 20] Not a directory'],
+    ['EIO', '[Errno 5] Input/output error'],
+    ['EWHATEVER', 'OSError (EWHATEVER)'],
+  ])('%s → %s', (code, words) => expect(pythonOsError(code)).toBe(words));
 });
