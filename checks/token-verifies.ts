@@ -1,5 +1,6 @@
 // token-verifies: GitLab's Duo token is accepted by the gateway — observed through the token exchange GitLab's
 // direct_access performs (POST <ai_gateway_url>/v1/code/user_access_token with GitLab's own token), and diagnosed when refused.
+import { plural } from '../src/plural.js';
 import { defineCheck, type FindingOf, type Judgement, type Messages } from '../src/check.js';
 import { gatewayHasOwnKeys } from '../src/judge/gateway-keys.js';
 import { envLookup } from '../src/judge/pydantic-bool.js';
@@ -109,10 +110,16 @@ export const messages = {
     text: () => "the gateway cannot fetch GitLab's key set (jwks-reachable says why), so it has none of GitLab's keys to verify with",
     fix: `Fix what jwks-reachable reports, ${RESTART}`,
   },
+  gitlabPublishesNoKeys: {
+    status: 'fail',
+    text: () =>
+      'GitLab publishes an empty key set: the gateway has no GitLab key to verify GitLab\'s token with, so it refuses it ("Forbidden by auth provider")',
+    fix: "Create GitLab's Cloud Connector signing key (`gitlab-rake cloud_connector:keys:create`; `gitlab-rake cloud_connector:keys:list` shows it), then restart the gateway so it refetches the set (see jwks-valid).",
+  },
   staleOrForeignKeys: {
     status: 'fail',
     text: (d: { kids: string[] }) =>
-      `the clocks agree and GitLab publishes ${d.kids.length} key${d.kids.length === 1 ? '' : 's'} (kids ${d.kids.join(', ') || 'none'}), yet the gateway rejects GitLab's token: ` +
+      `the clocks agree and GitLab publishes ${plural(d.kids.length, 'key')} (kids ${d.kids.join(', ')}), yet the gateway rejects GitLab's token: ` +
       "it holds an older key set (cached before GitLab's Cloud Connector key changed) or another GitLab's keys, or GitLab's token names another audience than gitlab-ai-gateway",
     fix:
       "Restart the gateway so it refetches GitLab's keys (it caches them 24 h, also across `gitlab-rake cloud_connector:keys:rotate`); check that AIGW_GITLAB_URL is this GitLab; " +
@@ -184,7 +191,8 @@ function forbiddenCauses(facts: Facts, offset: number | undefined): Finding[] {
   // Stryker disable next-line ConditionalExpression: undefined < -TOKEN_LIFETIME_S is false, as the guard makes it
   if (offset !== undefined && offset < -TOKEN_LIFETIME_S) causes.push({ id: 'gitlabClockBehind', data: { seconds: offset } });
   if (facts.keySet && 'failed' in facts.keySet) causes.push({ id: 'keysUnfetchable' });
-  if (!causes.length && facts.keySet && 'kids' in facts.keySet) causes.push({ id: 'staleOrForeignKeys', data: { kids: facts.keySet.kids } });
+  if (!causes.length && facts.keySet && 'kids' in facts.keySet)
+    causes.push(facts.keySet.kids.length ? { id: 'staleOrForeignKeys', data: { kids: facts.keySet.kids } } : { id: 'gitlabPublishesNoKeys' });
   return causes;
 }
 
@@ -210,7 +218,7 @@ export function judge(facts: Facts): Judgement<typeof messages> {
     ...(facts.keySet
       ? [
           'kids' in facts.keySet
-            ? `GitLab's key set as the gateway would fetch it now: kids ${facts.keySet.kids.join(', ') || '(none)'}`
+            ? `GitLab's key set as the gateway would fetch it now: ${facts.keySet.kids.length ? `kids ${facts.keySet.kids.join(', ')}` : 'empty (no keys)'}`
             : "GitLab's key set: not fetchable (see jwks-reachable)",
         ]
       : []),

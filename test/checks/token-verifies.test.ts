@@ -55,6 +55,11 @@ describe('token-verifies judge', () => {
     ['no answer', { unreached: 'refused' }, ['noAnswer']],
     ['forbidden, clocks agree, keys published', facts(401, failed(401, 'Forbidden by auth provider')), ['gatewayRefused', 'staleOrForeignKeys']],
     [
+      'forbidden, clocks agree, GitLab publishes an empty set',
+      facts(401, failed(401, 'Forbidden by auth provider'), { keySet: { kids: [] } }),
+      ['gatewayRefused', 'gitlabPublishesNoKeys'],
+    ],
+    [
       `forbidden, GitLab ${NBF_SLACK_S} s ahead`,
       facts(401, failed(401, 'Forbidden by auth provider'), { offsetS: NBF_SLACK_S }),
       ['gatewayRefused', 'staleOrForeignKeys'],
@@ -175,7 +180,7 @@ describe('token-verifies judge: evidence and details beside the findings', () =>
 
   it.each([
     ['the gateway asked and the key set read', facts(201, {}, { claims: minted }), 3, 'oidc, cc'],
-    ['an empty key set', facts(201, {}, { claims: minted, keySet: { kids: [] } }), 3, '(none)'],
+    ['an empty key set', facts(201, {}, { claims: minted, keySet: { kids: [] } }), 3, 'empty (no keys)'],
     ['no key set, no gateway URL', { ...facts(201, {}, { claims: minted }), keySet: undefined, gateway: { date: date(0) } } as Facts, 1, undefined],
   ])('details: %s', (_name, f, lines, kids) => {
     const { details } = judge(f);
