@@ -72,6 +72,19 @@ const GATEWAY_AUTH: { match: RegExp; meaning: string; fix: string }[] = [
 
 type Said = { status: number; said: string };
 type Blank = Said & { blank?: boolean };
+/** A 403 of the gateway's code endpoints: its detail, the unit primitive it checked and the feature that carries it. */
+type Scope = Said & { detail: string; primitive: string; feature: string };
+
+/**
+ * The gateway's 403 details on its code routes and the unit primitive each checks (ai-gateway 95a8d76dd:
+ * ai_gateway/api/v2/code/completions.py, "code completions" and "code generations"; ai_gateway/code_suggestions/handler.py,
+ * "code suggestions" for a completion).
+ */
+const SCOPES: Record<string, { primitive: string; feature: string }> = {
+  'Unauthorized to access code completions': { primitive: 'complete_code', feature: 'Code Completion' },
+  'Unauthorized to access code suggestions': { primitive: 'complete_code', feature: 'Code Completion' },
+  'Unauthorized to access code generations': { primitive: 'generate_code', feature: 'Code Generation' },
+};
 
 export const messages = {
   noToken: { status: 'skip', text: () => 'no GitLab token given' },
@@ -116,11 +129,10 @@ export const messages = {
   },
   gatewayScope: {
     status: 'fail',
-    text: (_: Said) =>
-      'The AI gateway refused the request (HTTP 403 "Unauthorized to access code completions"): GitLab\'s token lacks the complete_code unit primitive',
-    fix:
+    text: (d: Scope) => `The AI gateway refused the request (HTTP 403 "${d.detail}"): GitLab's token lacks the ${d.primitive} unit primitive`,
+    fix: (d: Scope) =>
       'The token GitLab signs carries the unit primitives its license and add-ons allow: check the license check (Duo add-on), `gitlab-rake gitlab:cloud_connector:sync`, ' +
-      `and that Code Completion is assigned to a self-hosted model (${ADMIN_FEATURES}).`,
+      `and that ${d.feature} is assigned to a self-hosted model (${ADMIN_FEATURES}).`,
   },
   gatewayNoKeys: {
     status: 'fail',
@@ -185,13 +197,9 @@ function answerFinding(a: Answer, setting: Facts['setting']): Finding {
       details: [said.said, known ? `This means ${known.meaning}.` : "The gateway's authentication refused the request GitLab relayed."],
     };
   }
-  if (
-    a.status === 403 &&
-    typeof body?.detail === 'string' &&
-    /^Unauthorized to access code (completions|suggestions|generations)$/.test(body.detail)
-  ) {
-    return { id: 'gatewayScope', data: said, details: [said.said] };
-  }
+  const detail = a.status === 403 && typeof body?.detail === 'string' ? body.detail : undefined;
+  const scope = detail === undefined ? undefined : SCOPES[detail];
+  if (detail !== undefined && scope) return { id: 'gatewayScope', data: { ...said, detail, ...scope }, details: [said.said] };
   if (a.status === 500 && a.body === STARLETTE_500) return { id: 'gatewayNoKeys', data: said, details: [said.said] };
   // Workhorse's own failure is plain text; the gateway's errors are FastAPI's {"detail": ...}.
   if (a.status >= 500 && body?.detail === undefined) {
