@@ -102,7 +102,11 @@ export function judge(facts: Facts): Judgement<typeof messages> {
     details: [
       ...audits.map(
         (a) =>
-          `${a.bundle.variables.join(', ')} = ${a.bundle.file}: ${plural(a.stats.certificates, 'certificate')} in ${plural(a.stats.blocks, 'block')}`,
+          `${a.bundle.variables.join(', ')} = ${a.bundle.file}: ${
+            a.stats.readError !== undefined
+              ? `not read (${a.stats.readError})`
+              : `${plural(a.stats.certificates, 'certificate')} in ${plural(a.stats.blocks, 'block')}`
+          }`,
       ),
       ...ignored,
     ],
