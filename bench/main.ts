@@ -307,16 +307,8 @@ async function fleet(): Promise<Row> {
 async function soak(stack: Stack, extraFlags: Record<string, unknown>): Promise<SoakResult> {
   const { flags, env } = targetFlags(stack);
   const program = path.join(ROOT, '.tmp/bench/serve-soak.mjs');
-  // --liftoff-only: what the CLI's entry (src/cli/index.ts) sets before anything compiles, so the soak's memory is the CLI's
-  // (without it V8's optimising tier-up of undici's WebAssembly parser adds ~35 MB the real serve never holds).
-  const argv = [
-    '--liftoff-only',
-    program,
-    String(SOAK_RUNS),
-    String(SOAK_MARK),
-    String(SOAK_INTERVAL_MS),
-    JSON.stringify({ ...flags, ...extraFlags }),
-  ];
+  // The soak sets the CLI's V8 flags itself (tuneV8, src/cli/process-setup.ts), as the CLI's entry does.
+  const argv = [program, String(SOAK_RUNS), String(SOAK_MARK), String(SOAK_INTERVAL_MS), JSON.stringify({ ...flags, ...extraFlags })];
   const run = await runNode(argv, { env });
   expectExit(run, [0], 'the serve soak');
   return JSON.parse(run.stdout) as SoakResult;

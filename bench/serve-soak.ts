@@ -3,7 +3,7 @@
 // descriptors after the first `mark` runs and after all of them, and the process's active handles before the server
 // started and after it stopped (a timer or socket left behind shows there).
 import { readdirSync } from 'node:fs';
-import { setUpProcess } from '../src/cli/process-setup.js';
+import { setUpProcess, tuneV8 } from '../src/cli/process-setup.js';
 import { loadSettings } from '../src/config/load.js';
 import { loadRegistry } from '../src/registry/plugins.js';
 import { runAll } from '../src/runner/installations.js';
@@ -29,8 +29,10 @@ const rssMB = () => process.memoryUsage().rss / 1e6;
 
 /** argv: <runs> <mark> <intervalMs> -- <check flags as JSON>. */
 async function main(): Promise<void> {
-  // As the CLI's entry does first: its stdio handles are the process's, open before serve starts, not serve's leftovers.
+  // As the CLI's entry does first: its stdio handles are the process's, open before serve starts, not serve's leftovers;
+  // and the V8 flags it runs checks with.
   setUpProcess();
+  tuneV8();
   const [runs, mark, intervalMs] = process.argv.slice(2, 5).map(Number) as [number, number, number];
   const flags = JSON.parse(process.argv[5] ?? '{}') as Parameters<typeof loadSettings>[0];
   const settings = await loadSettings(flags, process.env);
