@@ -239,6 +239,7 @@ describe('system-exchange renderings (every message, pinned in __renderings__/sy
     { name: 'gateway scope (completions)', facts: reply(403, { detail: 'Unauthorized to access code completions' }) },
     { name: 'gateway scope (generations)', facts: reply(403, { detail: 'Unauthorized to access code generations' }) },
     { name: 'gateway scope (suggestions)', facts: reply(403, { detail: 'Unauthorized to access code suggestions' }) },
+    { name: "a scope's words on another status (not the scope check)", facts: reply(400, { detail: 'Unauthorized to access code completions' }) },
     { name: 'another 403 detail', facts: reply(403, { detail: 'Unauthorized to access code completions, really' }) },
     { name: 'gateway holds no key', facts: reply(500, 'Internal Server Error', { contentType: 'text/plain' }) },
     { name: "Workhorse's 500, setting unread", facts: reply(500, 'Internal Server Error\n', { contentType: 'text/plain' }) },
