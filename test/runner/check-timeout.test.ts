@@ -1,24 +1,19 @@
 // The runner honours a check's own time budget (CheckDefinition.timeoutMs), e.g. proxy-timeouts under --deep. On a fake
 // clock: the checks' 1200 ms and the runner's timeouts pass in order without being waited for.
 import { describe, expect, it } from 'vitest';
-import { defineCheck, type CheckDefinition } from '../../src/check.js';
+import { type CheckDefinition } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runChecks } from '../../src/runner/run.js';
 import { onFakeClock } from '../helpers/clock.js';
-
-const explain = { checks: 'test', failsWhen: 'test', fix: 'test' };
+import { testCheck } from '../helpers/check.js';
 
 /** A check that needs 1200 ms (more than a 50 ms timeout plus the grace), with an optional budget of its own. */
 function slow(id: string, timeoutMs?: CheckDefinition['timeoutMs']): CheckDefinition {
-  return defineCheck({
+  return testCheck(
     id,
-    title: id,
-    category: 'network',
-    tags: [],
-    explain,
-    ...(timeoutMs ? { timeoutMs } : {}),
-    run: () => new Promise((resolve) => setTimeout(() => resolve({ status: 'pass', summary: 'done' }), 1200)),
-  });
+    () => new Promise((resolve) => setTimeout(() => resolve({ status: 'pass', summary: 'done' }), 1200)),
+    timeoutMs ? { timeoutMs } : {},
+  );
 }
 
 describe("a check's own timeout", () => {

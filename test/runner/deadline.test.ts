@@ -2,14 +2,14 @@
 // how long it ran and — when its probes say so — the stage they were in; queued checks never start; the rest stand. On a
 // fake clock: the deadline and the abort grace pass without being waited for, and the elapsed time read is exact.
 import { describe, expect, it } from 'vitest';
-import { defineCheck, type CheckDefinition } from '../../src/check.js';
+import { type CheckDefinition } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runAll } from '../../src/runner/installations.js';
 import { ABORT_GRACE_MS } from '../../src/runner/run.js';
 import { onFakeClock } from '../helpers/clock.js';
+import { testCheck } from '../helpers/check.js';
 
-const check = (id: string, run: CheckDefinition['run']) =>
-  defineCheck({ id, title: id, category: 'network', tags: ['ci'], explain: { checks: 'x', failsWhen: 'x', fix: 'x' }, run });
+const check = (id: string, run: CheckDefinition['run']) => testCheck(id, run, { tags: ['ci'] });
 
 /** Answers when its signal aborts, as a probe does: naming where it was. */
 const tellsStage = check(

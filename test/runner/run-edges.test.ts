@@ -2,7 +2,8 @@
 // missing inputs collected once per need, what a result keeps of an outcome, the observer's calls, the probe memo, a
 // check's timeout and the run's abort (fake timers: the grace periods are exact).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defineCheck, type CheckDefinition, type Need } from '../../src/check.js';
+import { testCheck } from '../helpers/check.js';
+import { type CheckDefinition, type Need } from '../../src/check.js';
 import { defaultSettings, type Settings } from '../../src/config/settings.js';
 import type { CheckOutcome, CheckResult } from '../../src/model.js';
 import { enterStage } from '../../src/probes/stage-board.js';
@@ -12,9 +13,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const explain = { checks: 'x', failsWhen: 'x', fix: 'x' };
 const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) =>
-  defineCheck({ id, title: `title ${id}`, category: 'network', tags: [], explain, run, ...extra });
+  testCheck(id, run, { title: `title ${id}`, ...extra });
 const says = (o: CheckOutcome) => async () => o;
 const settings = (overrides: Partial<Settings> = {}) => defaultSettings(overrides);
 const GITLAB = 'https://gitlab.example.com';

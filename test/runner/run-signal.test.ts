@@ -1,7 +1,7 @@
 // The run-wide signal (the --deadline, or the caller's: serve shutting down) and what runAll adds around the runs:
 // --strict, several installations' missing inputs and abort merged under their names. Fake timers or none.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defineCheck, type CheckDefinition } from '../../src/check.js';
+import { testCheck } from '../helpers/check.js';
 import { defaultSettings, type Settings } from '../../src/config/settings.js';
 import { runAll, runSignal } from '../../src/runner/installations.js';
 import { RunAborted } from '../../src/runner/run.js';
@@ -93,9 +93,7 @@ describe('runSignal', () => {
   });
 });
 
-const explain = { checks: 'x', failsWhen: 'x', fix: 'x' };
-const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) =>
-  defineCheck({ id, title: id, category: 'network', tags: [], explain, run, ...extra });
+const check = testCheck;
 const passes = check('passes', async () => ({ status: 'pass', summary: 'fine' }));
 const needsToken = check('needs-token', async () => ({ status: 'pass', summary: 'fine' }), { needs: ['token'] });
 

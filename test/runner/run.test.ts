@@ -1,17 +1,14 @@
 // The runner: dependencies, needs, timeouts, crash isolation, order, concurrency, selection and memoisation.
 import { describe, expect, it } from 'vitest';
-import { defineCheck, type CheckDefinition } from '../../src/check.js';
+import { type CheckDefinition } from '../../src/check.js';
 import { defaultSettings, type Settings } from '../../src/config/settings.js';
 import type { CheckOutcome } from '../../src/model.js';
 import { runChecks } from '../../src/runner/run.js';
 import { UsageError } from '../../src/config/errors.js';
 import { onFakeClock } from '../helpers/clock.js';
+import { testCheck } from '../helpers/check.js';
 
-const explain = { checks: 'test', failsWhen: 'test', fix: 'test' };
-
-function check(id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}): CheckDefinition {
-  return defineCheck({ id, title: `check ${id}`, category: 'network', tags: [], explain, run, ...extra });
-}
+const check = testCheck;
 const outcome = (status: CheckOutcome['status']) => async (): Promise<CheckOutcome> => ({ status, summary: status });
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

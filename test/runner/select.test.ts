@@ -1,14 +1,14 @@
 // selectChecks: --only by id, tag or category pulls in dependencies; --skip by id, tag or category removes; unknown names are usage errors.
 import { describe, expect, it } from 'vitest';
-import { defineCheck, type CheckDefinition, type Tag } from '../../src/check.js';
+import { testCheck } from '../helpers/check.js';
+import { type CheckDefinition, type Tag } from '../../src/check.js';
 import { UsageError } from '../../src/config/errors.js';
 import type { Category } from '../../src/model.js';
 import { selectChecks } from '../../src/runner/select.js';
 
-const explain = { checks: 'test', failsWhen: 'test', fix: 'test' };
 const run = async () => ({ status: 'pass' as const, summary: 'ok' });
 const check = (id: string, category: Category, tags: Tag[], dependsOn?: string[]): CheckDefinition =>
-  defineCheck({ id, title: id, category, tags, explain, run, ...(dependsOn ? { dependsOn } : {}) });
+  testCheck(id, run, { category, tags, ...(dependsOn ? { dependsOn } : {}) });
 
 // Registry order a, b, c, d, e: c depends on b, which depends on a (a chain); e depends on a check not in the registry.
 const REGISTRY = [
