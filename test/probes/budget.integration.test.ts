@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCheck } from '../../src/check.js';
+import { testCheck } from '../helpers/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { httpRequest } from '../../src/probes/http.js';
 import { loadUndici } from '../../src/probes/undici.js';
@@ -57,19 +57,12 @@ const PROBES = {
 /** Runs one check that works WORK_MS, then runs `probe`; its result, and how long the probe waited. */
 async function lateProbe(probe: () => Promise<string>) {
   let waited = 0;
-  const check = defineCheck({
-    id: 'late-probe',
-    title: 'x',
-    category: 'network',
-    tags: [],
-    explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-    run: async () => {
-      await new Promise((resolve) => setTimeout(resolve, WORK_MS));
-      const started = performance.now();
-      const said = await probe();
-      waited = performance.now() - started;
-      return { status: said === 'answered' ? 'pass' : 'fail', summary: said };
-    },
+  const check = testCheck('late-probe', async () => {
+    await new Promise((resolve) => setTimeout(resolve, WORK_MS));
+    const started = performance.now();
+    const said = await probe();
+    waited = performance.now() - started;
+    return { status: said === 'answered' ? 'pass' : 'fail', summary: said };
   });
   const run = await runChecks([check], defaultSettings({ timeoutMs: TIMEOUT_MS }));
   return { result: run.results[0]!, waited };

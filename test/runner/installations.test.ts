@@ -1,6 +1,7 @@
 // Several installations in one run: concurrent under one cap, each with its own probe cache, results labelled by target.
 // On a fake clock: the probes' 100 ms pass without being waited for, and the elapsed time read is exact.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { testCheck } from '../helpers/check.js';
 import { defineCheck } from '../../src/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runAll } from '../../src/runner/installations.js';
@@ -75,14 +76,9 @@ describe('runAll', () => {
     const started: string[] = [];
     const finished: { url: string; started: number }[] = [];
     const slow = (id: string, dependsOn?: string[]) =>
-      defineCheck({
+      testCheck(
         id,
-        title: id,
-        category: 'network',
-        tags: ['ci'],
-        ...(dependsOn ? { dependsOn } : {}),
-        explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-        async run(ctx) {
+        async (ctx) => {
           if (id === 'a') started.push(ctx.settings.gitlabUrl!);
           peak = Math.max(peak, ++inFlight);
           await new Promise((r) => setTimeout(r, 5));
@@ -90,7 +86,8 @@ describe('runAll', () => {
           if (id === 'd') finished.push({ url: ctx.settings.gitlabUrl!, started: started.length });
           return { status: 'pass', summary: 'ok' };
         },
-      });
+        { tags: ['ci'], ...(dependsOn ? { dependsOn } : {}) },
+      );
     const registry = [slow('a'), slow('b'), slow('c'), slow('d', ['a'])];
     const urls = Array.from({ length: 2 * cap + 2 }, (_, i) => `https://site-${String(i + 1).padStart(2, '0')}.example.com`);
     const installations = urls.map((gitlabUrl, i) => ({ name: `site-${i + 1}`, settings: defaultSettings({ gitlabUrl }) }));

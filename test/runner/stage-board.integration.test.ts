@@ -3,7 +3,7 @@
 // servers that stall; stage-board.test.ts holds the case without a probe.
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCheck } from '../../src/check.js';
+import { testCheck } from '../helpers/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { httpRequest } from '../../src/probes/http.js';
 import { loadUndici } from '../../src/probes/undici.js';
@@ -35,17 +35,14 @@ afterAll(async () => {
 
 /** A check whose one request outlives everything: no signal passed, a 60 s timeout of its own. */
 const deafRequest = (id: string, url: () => string) =>
-  defineCheck({
+  testCheck(
     id,
-    title: id,
-    category: 'network',
-    tags: ['ci'],
-    explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-    run: async () => {
+    async () => {
       const ex = await httpRequest({ url: url(), timeoutMs: 60_000 });
       return { status: ex.ok ? 'pass' : 'fail', summary: ex.ok ? 'answered' : ex.failure.message };
     },
-  });
+    { tags: ['ci'] },
+  );
 
 describe('the stage board', () => {
   // The request's own timer is cut to the check's budget (src/probes/stage-board.ts `budget`): it ends at the check's
@@ -68,19 +65,15 @@ describe('the stage board', () => {
 
   it("names the reach probe's TLS handshake (a port that accepts TCP and never speaks TLS)", async () => {
     // The check's own budget (100 ms) is shorter than the --timeout the probe waits (5 s): the runner abandons it mid-handshake.
-    const hangs = defineCheck({
-      id: 'reach-hangs',
-      title: 'x',
-      category: 'network',
-      tags: ['ci'],
-      explain: { checks: 'x', failsWhen: 'x', fix: 'x' },
-      timeoutMs: () => 100,
-      run: async (ctx) => {
+    const hangs = testCheck(
+      'reach-hangs',
+      async (ctx) => {
         const address = mute.address();
         await reach(ctx, `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
         return { status: 'pass', summary: 'answered' };
       },
-    });
+      { tags: ['ci'], timeoutMs: () => 100 },
+    );
     const run = await runAll([hangs], defaultSettings({ timeoutMs: 5_000 }));
     expect(run.results[0]!.summary).toMatch(/^timed out after 100 ms, in the TLS handshake with 127\.0\.0\.1$/);
   });

@@ -1,7 +1,7 @@
 // serve: one run at a time on an interval, /healthz flips with the verdict, /metrics parses as Prometheus text, no secret leaks.
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineCheck, type CheckDefinition } from '../../src/check.js';
+import { testCheck } from '../helpers/check.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import type { RunResult, Status } from '../../src/model.js';
 import { runChecks } from '../../src/runner/run.js';
@@ -13,10 +13,6 @@ afterEach(async () => {
   await handle?.close();
   handle = undefined;
 });
-
-/** A check of the test's own making. */
-const testCheck = (id: string, run: CheckDefinition['run']) =>
-  defineCheck({ id, title: `test check ${id}`, category: 'network', tags: ['ci'], explain: { checks: 'x', failsWhen: 'x', fix: 'x' }, run });
 
 function suiteWith(statusOf: () => Status, delayMs = 0) {
   let active = 0;
