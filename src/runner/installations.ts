@@ -54,6 +54,8 @@ async function runInstallations(
   const shared = createLimiter(Number.isFinite(concurrency) ? concurrency : FLEET_CONCURRENCY);
   // Each installation has its own probe cache: the same URL may mean another host's trust or token. Their connections
   // are pooled together (keyed by what decides how a connection is made), closed when the last installation is done.
+  // Each installation joins the pool with its own --timeout as connect timeout (runChecks); the owner's, the longest,
+  // only bounds a request made outside every installation, which none is.
   const runs = await withConnectionPool(Math.max(...installations.map((i) => i.settings.timeoutMs)), () =>
     Promise.all(
       installations.map((i, k) => {
